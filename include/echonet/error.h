@@ -1,0 +1,89 @@
+/*
+ * libechonet: ECHONET Lite for firmware and HEMS controllers.
+ * SPDX-License-Identifier: MIT
+ */
+/**
+ * @file error.h
+ * @brief The library's single error type.
+ *
+ * @defgroup error Errors
+ * @brief One error enum for every layer, and its names and messages.
+ *
+ * Every fallible function returns @ref ECHONET_OK (zero) or one of these
+ * negative codes; its documentation lists which. The codes are grouped by
+ * layer: general (-1 to -9), frame decode (-10 to -29), frame encode (-30 to
+ * -39), property maps (-40 to -49). Later layers take the ranges below -49.
+ * Values never change once released.
+ * @{
+ */
+#ifndef ECHONET_ERROR_H
+#define ECHONET_ERROR_H
+
+#include "echonet/common.h"
+
+ECHONET_BEGIN_DECLS
+
+/** @brief Error codes. Zero is success; every error is negative. */
+typedef enum echonet_err {
+    /** Success. */
+    ECHONET_OK = 0,
+
+    /* General */
+    /** A required pointer argument was NULL or an argument is out of its domain. */
+    ECHONET_ERR_INVALID_ARG = -1,
+    /** The caller's output buffer is too small; a size report tells how much is needed. */
+    ECHONET_ERR_NOBUF = -2,
+
+    /* Frame decode */
+    /** The buffer ends before the frame does (on a byte stream: wait for more bytes). */
+    ECHONET_ERR_TRUNCATED = -10,
+    /** EHD1 is not 0x10 (ECHONET Lite). */
+    ECHONET_ERR_EHD1 = -11,
+    /** EHD2 is neither 0x81 (format 1) nor 0x82 (format 2). */
+    ECHONET_ERR_EHD2 = -12,
+    /** ESV is not one of the 16 codes ECHONET Lite defines (reserved or unknown). */
+    ECHONET_ERR_ESV = -13,
+    /** A request carries no property (OPC = 0, or both SetGet blocks empty). */
+    ECHONET_ERR_OPC_ZERO = -14,
+    /** A UDP datagram holds bytes after the end of the frame its lengths declare. */
+    ECHONET_ERR_TRAILING = -15,
+    /** A frame longer than @ref ECHONET_FRAME_MAX_LEN (only format 2 can be). */
+    ECHONET_ERR_TOO_LONG = -16,
+
+    /* Frame encode */
+    /** Writer call out of order (property before header, Get block outside SetGet...). */
+    ECHONET_ERR_WRITER_STATE = -30,
+    /** More than 255 properties in one block (OPC is one byte). */
+    ECHONET_ERR_OPC_OVERFLOW = -31,
+    /** A property value longer than 255 bytes (PDC is one byte). */
+    ECHONET_ERR_PDC_OVERFLOW = -32,
+
+    /* Property maps */
+    /** An EPC below 0x80, which no property map can hold. */
+    ECHONET_ERR_EPC = -40,
+    /** A property map's EDT is empty, or shorter than its count byte requires. */
+    ECHONET_ERR_PROPMAP_LENGTH = -41,
+    /** A property map contradicts itself: bitmap count differs from its bits,
+     *  an EPC below 0x80 in the list, or a duplicate EPC. */
+    ECHONET_ERR_PROPMAP_INCONSISTENT = -42
+} echonet_err;
+
+/**
+ * @brief The code's identifier, e.g. "ECHONET_ERR_TRUNCATED".
+ * @param err any value; unknown values give "ECHONET_ERR_UNKNOWN".
+ * @return a static string; "" when the library was built without error
+ *         strings (@c ECHONET_ENABLE_ERROR_STRINGS = 0).
+ */
+ECHONET_API const char *echonet_err_name(int err);
+
+/**
+ * @brief A one-line English description of an error code.
+ * @param err any value; unknown values give a generic message.
+ * @return a static string; "" when the library was built without error strings.
+ */
+ECHONET_API const char *echonet_strerror(int err);
+
+ECHONET_END_DECLS
+
+/** @} */
+#endif /* ECHONET_ERROR_H */

@@ -1,0 +1,350 @@
+/*
+ * libechonet: ECHONET Lite for firmware and HEMS controllers.
+ * SPDX-License-Identifier: MIT
+ */
+#include "echonet/frame.h"
+
+#include <string.h>
+
+#include "bytes.h"
+
+/* ---- Decode ------------------------------------------------------------ */
+
+/* Offsets of the format 1 header fields (reference 2.1, 2.2). */
+enum { OFF_EHD1 = 0, OFF_EHD2 = 1, OFF_TID = 2, OFF_SEOJ = 4, OFF_DEOJ = 7, OFF_ESV = 10, OFF_OPC = 11 };
+
+static int32_t decode_fail(size_t *err_offset, size_t offset, echonet_err err)
+{
+    if (err_offset)
+        *err_offset = offset;
+    return (int32_t)err;
+}
+
+/* Walks one block of @p opc properties starting at @p *pos; on success
+ * leaves *pos after its last EDT. On failure *pos is the fault's offset. */
+static echonet_err decode_block(const uint8_t *buf, size_t len, size_t *pos, uint8_t opc)
+{
+    size_t p = *pos;
+    unsigned i;
+
+    for (i = 0; i < opc; i++) {
+        size_t pdc;
+
+        if (len - p < 2) {
+            *pos = p;
+            return ECHONET_ERR_TRUNCATED;
+        }
+        pdc = buf[p + 1];
+        if (len - p - 2 < pdc) {
+            *pos = p + 2;
+            return ECHONET_ERR_TRUNCATED;
+        }
+        p += 2 + pdc;
+    }
+    *pos = p;
+    return ECHONET_OK;
+}
+
+int32_t echonet_frame_decode(echonet_frame *frame, const uint8_t *buf, size_t len, size_t *err_offset)
+{
+    /* Format 1 header fields after the TID, each with its end offset. */
+    static const uint8_t field_start[] = {OFF_SEOJ, OFF_DEOJ, OFF_ESV, OFF_OPC};
+    static const uint8_t field_end[] = {OFF_DEOJ, OFF_ESV, OFF_OPC, ECHONET_HEADER_LEN};
+    size_t pos;
+    unsigned i;
+    echonet_err err;
+
+    if (!frame || (!buf && len > 0))
+        return decode_fail(err_offset, 0, ECHONET_ERR_INVALID_ARG);
+    if (len < 1)
+        return decode_fail(err_offset, OFF_EHD1, ECHONET_ERR_TRUNCATED);
+    if (buf[OFF_EHD1] != ECHONET_EHD1)
+        return decode_fail(err_offset, OFF_EHD1, ECHONET_ERR_EHD1);
+    if (len < 2)
+        return decode_fail(err_offset, OFF_EHD2, ECHONET_ERR_TRUNCATED);
+    if (buf[OFF_EHD2] != ECHONET_EHD2_FORMAT1 && buf[OFF_EHD2] != ECHONET_EHD2_FORMAT2)
+        return decode_fail(err_offset, OFF_EHD2, ECHONET_ERR_EHD2);
+    if (len < OFF_SEOJ)
+        return decode_fail(err_offset, OFF_TID, ECHONET_ERR_TRUNCATED);
+
+    memset(frame, 0, sizeof *frame);
+    frame->tid = echonet_get_u16be(buf + OFF_TID);
+    frame->edata = buf + OFF_SEOJ;
+
+    if (buf[OFF_EHD2] == ECHONET_EHD2_FORMAT2) {
+        /* Arbitrary message format: EDATA is opaque and runs to the end. */
+        if (len > ECHONET_FRAME_MAX_LEN)
+            return decode_fail(err_offset, ECHONET_FRAME_MAX_LEN, ECHONET_ERR_TOO_LONG);
+        frame->format = 2;
+        frame->edata_len = len - OFF_SEOJ;
+        frame->len = len;
+        return (int32_t)len;
+    }
+
+    frame->format = 1;
+    /* The ESV is judged as soon as it is present, before the OPC. */
+    if (len > OFF_ESV && !echonet_esv_is_valid(buf[OFF_ESV]))
+        return decode_fail(err_offset, OFF_ESV, ECHONET_ERR_ESV);
+    for (i = 0; i < sizeof field_end; i++)
+        if (len < field_end[i])
+            return decode_fail(err_offset, field_start[i], ECHONET_ERR_TRUNCATED);
+
+    frame->seoj = echonet_eoj_read(buf + OFF_SEOJ);
+    frame->deoj = echonet_eoj_read(buf + OFF_DEOJ);
+    frame->esv = buf[OFF_ESV];
+    frame->opc = buf[OFF_OPC];
+    frame->props.pos = buf + ECHONET_HEADER_LEN;
+    frame->props.left = frame->opc;
+
+    pos = ECHONET_HEADER_LEN;
+    err = decode_block(buf, len, &pos, frame->opc);
+    if (err != ECHONET_OK)
+        return decode_fail(err_offset, pos, err);
+
+    if (echonet_esv_is_setget(frame->esv)) {
+        /* SetGet family: OPCGet follows the last Set property (reference 2.3). */
+        if (pos >= len)
+            return decode_fail(err_offset, pos, ECHONET_ERR_TRUNCATED);
+        frame->opc_get = buf[pos++];
+        frame->props_get.pos = buf + pos;
+        frame->props_get.left = frame->opc_get;
+        err = decode_block(buf, len, &pos, frame->opc_get);
+        if (err != ECHONET_OK)
+            return decode_fail(err_offset, pos, err);
+    }
+
+    /* A request with nothing to process cannot be answered meaningfully
+     * (reference 2.2, 13 item 2: decided in doc/decisions.md). */
+    if (echonet_esv_needs_property(frame->esv) && frame->opc == 0 && frame->opc_get == 0)
+        return decode_fail(err_offset, OFF_OPC, ECHONET_ERR_OPC_ZERO);
+
+    frame->edata_len = pos - OFF_SEOJ;
+    frame->len = pos;
+    return (int32_t)pos;
+}
+
+echonet_err echonet_frame_decode_udp(echonet_frame *frame, const uint8_t *buf, size_t len, size_t *err_offset)
+{
+    int32_t n = echonet_frame_decode(frame, buf, len, err_offset);
+
+    if (n < 0)
+        return (echonet_err)n;
+    if ((size_t)n != len)
+        return (echonet_err)decode_fail(err_offset, (size_t)n, ECHONET_ERR_TRAILING);
+    return ECHONET_OK;
+}
+
+bool echonet_prop_next(echonet_prop_iter *it, echonet_prop *prop)
+{
+    if (!it || !prop || it->left == 0 || !it->pos)
+        return false;
+    prop->epc = it->pos[0];
+    prop->pdc = it->pos[1];
+    prop->edt = prop->pdc ? it->pos + 2 : NULL;
+    it->pos += 2u + prop->pdc;
+    it->left--;
+    return true;
+}
+
+bool echonet_prop_find(echonet_prop_iter it, uint8_t epc, echonet_prop *prop)
+{
+    echonet_prop p;
+
+    while (echonet_prop_next(&it, &p)) {
+        if (p.epc == epc) {
+            if (prop)
+                *prop = p;
+            return true;
+        }
+    }
+    return false;
+}
+
+/* ---- Encode ------------------------------------------------------------ */
+
+enum { W_EMPTY, W_BLOCK_SET, W_BLOCK_GET, W_FORMAT2, W_DONE };
+
+static bool writer_blocked(const echonet_writer *w)
+{
+    /* After an overflow the writer keeps counting; any other error stops it. */
+    return w->err != ECHONET_OK && w->err != ECHONET_ERR_NOBUF;
+}
+
+static void writer_fail(echonet_writer *w, echonet_err err)
+{
+    if (w->err == ECHONET_OK || (w->err == ECHONET_ERR_NOBUF && err != ECHONET_ERR_NOBUF))
+        w->err = err;
+}
+
+static void writer_put(echonet_writer *w, const uint8_t *src, size_t n)
+{
+    if (w->err == ECHONET_OK && n <= w->cap - w->len) {
+        if (n > 0)
+            memcpy(w->buf + w->len, src, n);
+    } else {
+        writer_fail(w, ECHONET_ERR_NOBUF);
+    }
+    w->len += n;
+}
+
+static void writer_put_byte(echonet_writer *w, uint8_t b)
+{
+    writer_put(w, &b, 1);
+}
+
+static void writer_open_block(echonet_writer *w, uint8_t state)
+{
+    w->opc_pos = w->len;
+    w->count = 0;
+    w->state = state;
+    writer_put_byte(w, 0);
+}
+
+void echonet_writer_init(echonet_writer *w, uint8_t *buf, size_t cap)
+{
+    if (!w)
+        return;
+    memset(w, 0, sizeof *w);
+    w->buf = buf;
+    w->cap = buf ? cap : 0;
+}
+
+void echonet_writer_header(echonet_writer *w, uint16_t tid, echonet_eoj seoj, echonet_eoj deoj, uint8_t esv)
+{
+    uint8_t h[ECHONET_HEADER_LEN - 1];
+
+    if (!w || writer_blocked(w))
+        return;
+    if (w->state != W_EMPTY) {
+        writer_fail(w, ECHONET_ERR_WRITER_STATE);
+        return;
+    }
+    if (!echonet_esv_is_valid(esv)) {
+        writer_fail(w, ECHONET_ERR_ESV);
+        return;
+    }
+    h[OFF_EHD1] = ECHONET_EHD1;
+    h[OFF_EHD2] = ECHONET_EHD2_FORMAT1;
+    echonet_put_u16be(h + OFF_TID, tid);
+    echonet_put_u24be(h + OFF_SEOJ, seoj);
+    echonet_put_u24be(h + OFF_DEOJ, deoj);
+    h[OFF_ESV] = esv;
+    writer_put(w, h, sizeof h);
+    w->esv = esv;
+    writer_open_block(w, W_BLOCK_SET);
+}
+
+void echonet_writer_prop(echonet_writer *w, uint8_t epc, size_t pdc, const uint8_t *edt)
+{
+    uint8_t head[2];
+
+    if (!w || writer_blocked(w))
+        return;
+    if (w->state != W_BLOCK_SET && w->state != W_BLOCK_GET) {
+        writer_fail(w, ECHONET_ERR_WRITER_STATE);
+        return;
+    }
+    if (w->count == 255) {
+        writer_fail(w, ECHONET_ERR_OPC_OVERFLOW);
+        return;
+    }
+    if (pdc > 255 || (pdc > 0 && !edt)) {
+        writer_fail(w, ECHONET_ERR_PDC_OVERFLOW);
+        return;
+    }
+    head[0] = epc;
+    head[1] = (uint8_t)pdc;
+    writer_put(w, head, 2);
+    writer_put(w, edt, pdc);
+    w->count++;
+    w->total++;
+    if (w->err == ECHONET_OK)
+        w->buf[w->opc_pos] = (uint8_t)w->count;
+}
+
+void echonet_writer_get_block(echonet_writer *w)
+{
+    if (!w || writer_blocked(w))
+        return;
+    if (w->state != W_BLOCK_SET || !echonet_esv_is_setget(w->esv)) {
+        writer_fail(w, ECHONET_ERR_WRITER_STATE);
+        return;
+    }
+    writer_open_block(w, W_BLOCK_GET);
+}
+
+void echonet_writer_format2(echonet_writer *w, uint16_t tid, const uint8_t *edata, size_t len)
+{
+    uint8_t h[ECHONET_FRAME_MIN_LEN];
+
+    if (!w || writer_blocked(w))
+        return;
+    if (w->state != W_EMPTY) {
+        writer_fail(w, ECHONET_ERR_WRITER_STATE);
+        return;
+    }
+    if (!edata && len > 0) {
+        writer_fail(w, ECHONET_ERR_INVALID_ARG);
+        return;
+    }
+    if (len > ECHONET_FRAME_MAX_LEN - ECHONET_FRAME_MIN_LEN) {
+        writer_fail(w, ECHONET_ERR_TOO_LONG);
+        return;
+    }
+    h[OFF_EHD1] = ECHONET_EHD1;
+    h[OFF_EHD2] = ECHONET_EHD2_FORMAT2;
+    echonet_put_u16be(h + OFF_TID, tid);
+    writer_put(w, h, sizeof h);
+    writer_put(w, edata, len);
+    w->state = W_FORMAT2;
+}
+
+echonet_err echonet_writer_finish(echonet_writer *w, size_t *len)
+{
+    if (!w) {
+        if (len)
+            *len = 0;
+        return ECHONET_ERR_INVALID_ARG;
+    }
+    if (!writer_blocked(w)) {
+        if (w->state == W_EMPTY || w->state == W_DONE)
+            writer_fail(w, ECHONET_ERR_WRITER_STATE);
+        else if (w->state == W_BLOCK_SET && echonet_esv_is_setget(w->esv))
+            writer_open_block(w, W_BLOCK_GET);
+    }
+    if (!writer_blocked(w) && w->state != W_FORMAT2 && echonet_esv_needs_property(w->esv) && w->total == 0)
+        writer_fail(w, ECHONET_ERR_OPC_ZERO);
+    w->state = W_DONE;
+    if (len)
+        *len = w->len;
+    return (echonet_err)w->err;
+}
+
+echonet_err echonet_frame_encode(const echonet_frame *frame, uint8_t *buf, size_t cap, size_t *len)
+{
+    echonet_writer w;
+    echonet_prop_iter it;
+    echonet_prop p;
+
+    if (!frame) {
+        if (len)
+            *len = 0;
+        return ECHONET_ERR_INVALID_ARG;
+    }
+    echonet_writer_init(&w, buf, cap);
+    if (frame->format == 2) {
+        echonet_writer_format2(&w, frame->tid, frame->edata, frame->edata_len);
+        return echonet_writer_finish(&w, len);
+    }
+    echonet_writer_header(&w, frame->tid, frame->seoj, frame->deoj, frame->esv);
+    it = frame->props;
+    while (echonet_prop_next(&it, &p))
+        echonet_writer_prop(&w, p.epc, p.pdc, p.edt);
+    if (echonet_esv_is_setget(frame->esv)) {
+        echonet_writer_get_block(&w);
+        it = frame->props_get;
+        while (echonet_prop_next(&it, &p))
+            echonet_writer_prop(&w, p.epc, p.pdc, p.edt);
+    }
+    return echonet_writer_finish(&w, len);
+}

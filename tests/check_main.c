@@ -1,0 +1,19 @@
+/* The unit test runner: every module's Check suite in one run. */
+#include <stdlib.h>
+
+#include "tests.h"
+
+int main(void)
+{
+    SRunner *sr = srunner_create(frame_suite());
+    int failed;
+
+    srunner_add_suite(sr, propmap_suite());
+    srunner_add_suite(sr, esv_suite());
+    srunner_add_suite(sr, eoj_suite());
+    srunner_add_suite(sr, error_suite());
+    srunner_run_all(sr, CK_ENV);
+    failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
