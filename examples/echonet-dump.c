@@ -1,0 +1,336 @@
+/*
+ * libechonet: ECHONET Lite for firmware and HEMS controllers.
+ * SPDX-License-Identifier: MIT
+ */
+/*
+ * echonet-dump: decode ECHONET Lite frames written in hex and print each as
+ * one line of JSON.
+ *
+ *   echonet-dump HEX...      one frame per argument
+ *   echonet-dump             one frame per line of standard input
+ *
+ * Hex digits are case-insensitive and may be separated by white space,
+ * colons or nothing; blank input lines are skipped. Every frame goes through
+ * echonet_frame_decode_udp(), so a datagram must be exactly one frame. The
+ * output is one object per input, in the order of the inputs:
+ *
+ *   {"format":1,"tid":"0001","seoj":"05ff01","deoj":"013001","esv":"62",
+ *    "esv_name":"Get","props":[{"epc":"80","pdc":0,"edt":""}]}
+ *   {"format":2,"tid":"0001","edata":"..."}
+ *   {"error":"ECHONET_ERR_TRUNCATED","offset":12,"message":"..."}
+ *
+ * The SetGet family adds "props_get" (the Get block). Property maps (0x9D,
+ * 0x9E, 0x9F) in blocks that carry values get "map" (their EPCs, ascending)
+ * or "map_error". Input that is not hex gives the error "invalid_hex" with
+ * the character position of the fault as offset.
+ *
+ * Exit status: 0 when every input decoded, 1 when one did not, 2 on a usage
+ * error.
+ *
+ * The program keeps to the public API; stdio is its only dependency.
+ */
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <echonet/echonet.h>
+
+/* Why a hex input could not become bytes. */
+enum hex_fault {
+    HEX_OK = 0,
+    HEX_BAD_CHAR, /* a character that is neither a hex digit nor a separator */
+    HEX_ODD       /* an odd number of digits; reported at the end of the input */
+};
+
+/* Turns a stream of characters into bytes, one character at a time, so a
+ * line of any length is read without being stored. Digits pair up in order;
+ * separators may appear anywhere. Bytes beyond the buffer are counted, not
+ * kept: with one byte more than the largest frame, the decoder already gives
+ * the verdict it would give on the whole input (ECHONET_ERR_TRAILING or
+ * ECHONET_ERR_TOO_LONG at the largest frame's end, or an earlier fault). */
+struct hex_reader {
+    uint8_t *buf;          /* receives the first cap bytes */
+    size_t cap;            /* bytes at buf */
+    size_t len;            /* bytes decoded, kept or not */
+    size_t pos;            /* characters fed */
+    int high;              /* pending high nibble, or -1 */
+    bool blank;            /* only white space fed so far */
+    enum hex_fault fault;  /* first fault, HEX_OK if none */
+    size_t fault_pos;      /* character position of that fault */
+};
+
+static const char usage_text[] =
+    "Usage: echonet-dump [--] [HEX...]\n"
+    "Decode ECHONET Lite frames written in hex; print one JSON object per frame.\n"
+    "Each HEX argument is one frame; with none, standard input is read, one\n"
+    "frame per line (blank lines are skipped). Hex digits may be separated by\n"
+    "spaces or colons.\n"
+    "\n"
+    "Exit status: 0 every frame decoded, 1 some input was invalid, 2 usage error.\n";
+
+static void hex_init(struct hex_reader *r, uint8_t *buf, size_t cap)
+{
+    r->buf = buf;
+    r->cap = cap;
+    r->len = 0;
+    r->pos = 0;
+    r->high = -1;
+    r->blank = true;
+    r->fault = HEX_OK;
+    r->fault_pos = 0;
+}
+
+static int hex_value(int c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
+static void hex_feed(struct hex_reader *r, int c)
+{
+    size_t pos = r->pos++;
+    int v;
+
+    if (c == ' ' || c == '\t' || c == '\r' || c == '\n')
+        return;
+    r->blank = false;
+    if (r->fault != HEX_OK || c == ':')
+        return;
+    v = hex_value(c);
+    if (v < 0) {
+        r->fault = HEX_BAD_CHAR;
+        r->fault_pos = pos;
+    } else if (r->high < 0) {
+        r->high = v;
+    } else {
+        if (r->len < r->cap)
+            r->buf[r->len] = (uint8_t)((r->high << 4) | v);
+        r->len++;
+        r->high = -1;
+    }
+}
+
+static void hex_finish(struct hex_reader *r)
+{
+    if (r->fault == HEX_OK && r->high >= 0) {
+        r->fault = HEX_ODD;
+        r->fault_pos = r->pos;
+    }
+}
+
+/* Writes s as a JSON string. */
+static void put_json_string(const char *s)
+{
+    putchar('"');
+    for (; *s != '\0'; s++) {
+        unsigned char c = (unsigned char)*s;
+
+        if (c == '"' || c == '\\')
+            printf("\\%c", c);
+        else if (c < 0x20 || c == 0x7F)
+            printf("\\u%04x", c);
+        else
+            putchar(c);
+    }
+    putchar('"');
+}
+
+/* Writes n bytes as a JSON string of lowercase hex. */
+static void put_hex_string(const uint8_t *p, size_t n)
+{
+    size_t i;
+
+    putchar('"');
+    for (i = 0; i < n; i++)
+        printf("%02x", p[i]);
+    putchar('"');
+}
+
+static void put_error(const char *name, size_t offset, const char *message)
+{
+    fputs("{\"error\":", stdout);
+    put_json_string(name);
+    printf(",\"offset\":%zu,\"message\":", offset);
+    put_json_string(message);
+    fputs("}\n", stdout);
+}
+
+/* Whether the properties of a block carry values (Get_Res, Get_SNA, INF,
+ * INF_SNA, INFC, and the Get block of SetGet_Res and SetGet_SNA), so that a
+ * property map in them is worth decoding. */
+static bool block_has_values(uint8_t esv, bool get_block)
+{
+    if (get_block)
+        return esv == ECHONET_ESV_SETGET_RES || esv == ECHONET_ESV_SETGET_SNA;
+    return esv == ECHONET_ESV_GET_RES || esv == ECHONET_ESV_GET_SNA || esv == ECHONET_ESV_INF ||
+           esv == ECHONET_ESV_INF_SNA || esv == ECHONET_ESV_INFC;
+}
+
+static void put_propmap(const echonet_prop *prop)
+{
+    echonet_propmap map;
+    echonet_err err = echonet_propmap_decode(&map, prop->edt, prop->pdc);
+    unsigned epc;
+    const char *sep = "";
+
+    if (err != ECHONET_OK) {
+        fputs(",\"map_error\":", stdout);
+        put_json_string(echonet_err_name(err));
+        return;
+    }
+    fputs(",\"map\":[", stdout);
+    for (epc = echonet_propmap_next(&map, 0x80); epc != ECHONET_PROPMAP_END;
+         epc = echonet_propmap_next(&map, epc + 1)) {
+        printf("%s\"%02x\"", sep, epc);
+        sep = ",";
+    }
+    putchar(']');
+}
+
+static void put_props(echonet_prop_iter it, bool with_values)
+{
+    echonet_prop prop;
+    const char *sep = "";
+
+    putchar('[');
+    while (echonet_prop_next(&it, &prop)) {
+        printf("%s{\"epc\":\"%02x\",\"pdc\":%u,\"edt\":", sep, prop.epc, (unsigned)prop.pdc);
+        put_hex_string(prop.edt, prop.pdc);
+        if (with_values && prop.pdc > 0 && prop.epc >= 0x9D && prop.epc <= 0x9F)
+            put_propmap(&prop);
+        putchar('}');
+        sep = ",";
+    }
+    putchar(']');
+}
+
+static void put_frame(const echonet_frame *f)
+{
+    if (f->format == 2) {
+        printf("{\"format\":2,\"tid\":\"%04x\",\"edata\":", (unsigned)f->tid);
+        put_hex_string(f->edata, f->edata_len);
+        fputs("}\n", stdout);
+        return;
+    }
+    printf("{\"format\":1,\"tid\":\"%04x\",\"seoj\":\"%06lx\",\"deoj\":\"%06lx\","
+           "\"esv\":\"%02x\",\"esv_name\":",
+           (unsigned)f->tid, (unsigned long)f->seoj, (unsigned long)f->deoj, (unsigned)f->esv);
+    put_json_string(echonet_esv_name(f->esv));
+    fputs(",\"props\":", stdout);
+    put_props(f->props, block_has_values(f->esv, false));
+    if (echonet_esv_is_setget(f->esv)) {
+        fputs(",\"props_get\":", stdout);
+        put_props(f->props_get, block_has_values(f->esv, true));
+    }
+    fputs("}\n", stdout);
+}
+
+/* Prints the object for one complete input; returns whether it decoded. */
+static bool dump(const struct hex_reader *r)
+{
+    echonet_frame frame;
+    size_t offset = 0;
+    echonet_err err;
+
+    switch (r->fault) {
+    case HEX_OK:
+        break;
+    case HEX_BAD_CHAR:
+        put_error("invalid_hex", r->fault_pos, "not a hex digit, space or colon");
+        return false;
+    case HEX_ODD:
+        put_error("invalid_hex", r->fault_pos, "odd number of hex digits");
+        return false;
+    }
+    err = echonet_frame_decode_udp(&frame, r->buf, r->len < r->cap ? r->len : r->cap, &offset);
+    if (err != ECHONET_OK) {
+        put_error(echonet_err_name(err), offset, echonet_strerror(err));
+        return false;
+    }
+    put_frame(&frame);
+    return true;
+}
+
+/* Dumps every line of standard input; returns whether all decoded. */
+static bool dump_lines(uint8_t *buf, size_t cap)
+{
+    struct hex_reader r;
+    bool all_ok = true;
+    int c;
+
+    hex_init(&r, buf, cap);
+    do {
+        c = getchar();
+        if (c != '\n' && c != EOF) {
+            hex_feed(&r, c);
+            continue;
+        }
+        if (!r.blank) {
+            hex_finish(&r);
+            if (!dump(&r))
+                all_ok = false;
+        }
+        hex_init(&r, buf, cap);
+    } while (c != EOF);
+    if (ferror(stdin)) {
+        perror("echonet-dump: standard input");
+        all_ok = false;
+    }
+    return all_ok;
+}
+
+static bool dump_string(const char *s, uint8_t *buf, size_t cap)
+{
+    struct hex_reader r;
+
+    hex_init(&r, buf, cap);
+    while (*s != '\0')
+        hex_feed(&r, (unsigned char)*s++);
+    hex_finish(&r);
+    return dump(&r);
+}
+
+int main(int argc, char **argv)
+{
+    uint8_t buf[ECHONET_FRAME_MAX_LEN + 1]; /* see struct hex_reader */
+    bool all_ok = true;
+    bool any_frame = false;
+    bool end_of_options = false;
+    int i;
+
+    /* Options first, wherever they are before "--": no frame starts with '-'. */
+    for (i = 1; i < argc && strcmp(argv[i], "--") != 0; i++) {
+        if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
+            fputs(usage_text, stdout);
+            return 0;
+        }
+        if (argv[i][0] == '-') {
+            fprintf(stderr, "echonet-dump: unknown option '%s'\n%s", argv[i], usage_text);
+            return 2;
+        }
+    }
+
+    for (i = 1; i < argc; i++) {
+        if (!end_of_options && strcmp(argv[i], "--") == 0) {
+            end_of_options = true;
+            continue;
+        }
+        all_ok = dump_string(argv[i], buf, sizeof buf) && all_ok;
+        any_frame = true;
+    }
+    if (!any_frame)
+        all_ok = dump_lines(buf, sizeof buf);
+
+    if (fflush(stdout) != 0 || ferror(stdout)) {
+        perror("echonet-dump: standard output");
+        return 1;
+    }
+    return all_ok ? 0 : 1;
+}
