@@ -1,0 +1,88 @@
+#!/bin/sh
+# Installs the build into a scratch directory and builds a program against it
+# the way a user would: with `pkg-config echonet` only, linked dynamically and
+# statically. Run by `meson test`; also usable by hand.
+#
+# usage: install-test.sh BUILD_DIR      (environment: CC, default cc;
+#                                        MESON, default meson on PATH)
+set -eu
+
+if [ $# -ne 1 ]; then
+    echo "usage: $0 BUILD_DIR" >&2
+    exit 99
+fi
+build=$1
+here=$(cd "$(dirname "$0")" && pwd)
+CC=${CC:-cc}
+MESON=${MESON:-meson}
+
+die() {
+    echo "install-test: FAIL: $*" >&2
+    exit 1
+}
+step() {
+    echo "install-test: $*"
+}
+
+command -v "$MESON" >/dev/null 2>&1 || die "'$MESON' not found on PATH (set MESON)"
+command -v pkg-config >/dev/null 2>&1 || die "pkg-config not found"
+
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT INT TERM
+root=$tmp/root
+
+step "meson install -C $build --destdir $root"
+"$MESON" install -C "$build" --no-rebuild --destdir "$root" >"$tmp/install.log" 2>&1 ||
+    { cat "$tmp/install.log" >&2; die "meson install failed"; }
+
+pc=$(find "$root" -name echonet.pc -path '*/pkgconfig/*' | head -n 1)
+[ -n "$pc" ] || die "no pkgconfig/echonet.pc installed under $root"
+pcdir=$(dirname "$pc")
+libdir=$(dirname "$pcdir")
+step "found ${pc#"$root"}"
+
+incdir=$(find "$root" -type d -path '*/include/echonet' | head -n 1)
+[ -n "$incdir" ] || die "no include/echonet directory installed"
+for h in echonet.h common.h config.h version.h error.h eoj.h esv.h frame.h propmap.h; do
+    [ -f "$incdir/$h" ] || die "header $h not installed in ${incdir#"$root"}"
+done
+step "headers installed in ${incdir#"$root"}, config.h and version.h among them"
+
+ls "$libdir"/libechonet.so* >/dev/null 2>&1 || die "no libechonet.so in ${libdir#"$root"}"
+[ -f "$libdir/libechonet.a" ] || die "no libechonet.a in ${libdir#"$root"}"
+
+# The .pc file names paths under the final prefix; the sysroot moves them
+# into the scratch tree. System paths must not be dropped (prefix /usr).
+PKG_CONFIG_PATH=$pcdir
+PKG_CONFIG_LIBDIR=$pcdir
+PKG_CONFIG_SYSROOT_DIR=$root
+PKG_CONFIG_ALLOW_SYSTEM_CFLAGS=1
+PKG_CONFIG_ALLOW_SYSTEM_LIBS=1
+export PKG_CONFIG_PATH PKG_CONFIG_LIBDIR PKG_CONFIG_SYSROOT_DIR \
+    PKG_CONFIG_ALLOW_SYSTEM_CFLAGS PKG_CONFIG_ALLOW_SYSTEM_LIBS
+
+cflags=$(pkg-config --cflags echonet) || die "pkg-config --cflags echonet failed"
+libs=$(pkg-config --libs echonet) || die "pkg-config --libs echonet failed"
+step "pkg-config echonet $(pkg-config --modversion echonet): $cflags $libs"
+
+# Word splitting of the flags is intended.
+# shellcheck disable=SC2086
+"$CC" -o "$tmp/consumer" "$here/install_consumer.c" $cflags $libs ||
+    die "$CC could not build install_consumer.c with pkg-config flags alone"
+step "built the consumer against the shared library"
+LD_LIBRARY_PATH=$libdir "$tmp/consumer" || die "the dynamically linked consumer failed"
+if command -v ldd >/dev/null 2>&1; then
+    LD_LIBRARY_PATH=$libdir ldd "$tmp/consumer" | grep -F "$root" >/dev/null ||
+        die "the consumer did not load libechonet from the install tree"
+fi
+
+# shellcheck disable=SC2086
+"$CC" -o "$tmp/consumer-static" "$here/install_consumer.c" $cflags "$libdir/libechonet.a" ||
+    die "$CC could not link install_consumer.c against libechonet.a"
+step "built the consumer against libechonet.a"
+if command -v ldd >/dev/null 2>&1 && ldd "$tmp/consumer-static" 2>/dev/null | grep -q libechonet; then
+    die "the static consumer still needs a shared libechonet"
+fi
+"$tmp/consumer-static" || die "the statically linked consumer failed"
+
+step "OK"
