@@ -32,6 +32,14 @@ static const struct {
     {ECHONET_ERR_PROPMAP_LENGTH, "ECHONET_ERR_PROPMAP_LENGTH", "property map shorter than its count requires"},
     {ECHONET_ERR_PROPMAP_INCONSISTENT, "ECHONET_ERR_PROPMAP_INCONSISTENT",
      "property map contradicts itself (count, EPC below 0x80 or duplicate)"},
+    {ECHONET_ERR_TABLE, "ECHONET_ERR_TABLE", "malformed property descriptor table"},
+    {ECHONET_ERR_VALUE_SIZE, "ECHONET_ERR_VALUE_SIZE", "value size not allowed for the property"},
+    {ECHONET_ERR_VALUE, "ECHONET_ERR_VALUE", "value outside the property's allowed values"},
+    {ECHONET_ERR_ACCESS, "ECHONET_ERR_ACCESS", "property not writable"},
+    {ECHONET_ERR_MANDATORY, "ECHONET_ERR_MANDATORY", "mandatory property left out"},
+    {ECHONET_ERR_FULL, "ECHONET_ERR_FULL", "no free slot in the caller's storage"},
+    {ECHONET_ERR_NOT_FOUND, "ECHONET_ERR_NOT_FOUND", "no such object or property"},
+    {ECHONET_ERR_DUPLICATE, "ECHONET_ERR_DUPLICATE", "an object with this EOJ exists already"},
 };
 
 static size_t echonet_err_index(int err)

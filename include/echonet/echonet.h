@@ -17,5 +17,10 @@
 #include "echonet/esv.h"
 #include "echonet/frame.h"
 #include "echonet/propmap.h"
+#include "echonet/tstamp.h"
+#include "echonet/addr.h"
+#include "echonet/propdesc.h"
+#include "echonet/node.h"
+#include "echonet/aircon.h"
 
 #endif /* ECHONET_ECHONET_H */

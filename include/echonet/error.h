@@ -12,7 +12,8 @@
  * Every fallible function returns @ref ECHONET_OK (zero) or one of these
  * negative codes; its documentation lists which. The codes are grouped by
  * layer: general (-1 to -9), frame decode (-10 to -29), frame encode (-30 to
- * -39), property maps (-40 to -49). Later layers take the ranges below -49.
+ * -39), property maps (-40 to -49), property descriptors and values (-50 to
+ * -59), device node (-60 to -69). Later layers take the ranges below -69.
  * Values never change once released.
  * @{
  */
@@ -65,7 +66,27 @@ typedef enum echonet_err {
     ECHONET_ERR_PROPMAP_LENGTH = -41,
     /** A property map contradicts itself: bitmap count differs from its bits,
      *  an EPC below 0x80 in the list, or a duplicate EPC. */
-    ECHONET_ERR_PROPMAP_INCONSISTENT = -42
+    ECHONET_ERR_PROPMAP_INCONSISTENT = -42,
+
+    /* Property descriptors and values */
+    /** A descriptor table is malformed (EPC below 0x80 or repeated, bad size or rule). */
+    ECHONET_ERR_TABLE = -50,
+    /** A value has a size its descriptor does not allow. */
+    ECHONET_ERR_VALUE_SIZE = -51,
+    /** A value is outside its descriptor's allowed values (or a read-only code in a Set). */
+    ECHONET_ERR_VALUE = -52,
+    /** A property is not writable (not in the Set map). */
+    ECHONET_ERR_ACCESS = -53,
+    /** A mandatory property is left out. */
+    ECHONET_ERR_MANDATORY = -54,
+
+    /* Device node */
+    /** Every slot of the caller's storage is taken. */
+    ECHONET_ERR_FULL = -60,
+    /** No such object or property. */
+    ECHONET_ERR_NOT_FOUND = -61,
+    /** An object with the same EOJ is already there. */
+    ECHONET_ERR_DUPLICATE = -62
 } echonet_err;
 
 /**

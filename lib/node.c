@@ -1,0 +1,476 @@
+/*
+ * libechonet: ECHONET Lite for firmware and HEMS controllers.
+ * SPDX-License-Identifier: MIT
+ */
+/* Device-side request handling (reference 3.2-3.4, 10) and announcements. */
+#include <string.h>
+
+#include "echonet/frame.h"
+#include "node_internal.h"
+
+/* Offset of the ESV in a format 1 frame: the answer's ESV is settled there
+ * once every property is processed (reference 12). */
+#define OFF_ESV 10u
+/* Room for the largest EDT plus the frame around one property. */
+#define ONE_PROPERTY_FRAME (ECHONET_HEADER_LEN + 2u + 255u)
+
+/* ---- Objects ------------------------------------------------------------ */
+
+echonet_err echonet_object_init(echonet_object *obj, echonet_eoj eoj, const echonet_prop_desc *props, size_t n_props,
+                                const echonet_propmap *omit, const echonet_object_ops *ops, void *ctx)
+{
+    echonet_err err;
+    size_t i;
+
+    if (!obj || !props || !ops || !ops->get || eoj > 0xFFFFFFu || ECHONET_EOJ_INSTANCE(eoj) == ECHONET_INSTANCE_ALL ||
+        ECHONET_EOJ_CLASS(eoj) == ECHONET_CLASS_NODE_PROFILE)
+        return ECHONET_ERR_INVALID_ARG;
+    err = echonet_prop_desc_validate(props, n_props);
+    if (err != ECHONET_OK)
+        return err == ECHONET_ERR_INVALID_ARG ? ECHONET_ERR_TABLE : err;
+    for (i = 0; omit && i < n_props; i++)
+        if ((props[i].access & ECHONET_ACCESS_MANDATORY) && echonet_propmap_contains(omit, props[i].epc))
+            return ECHONET_ERR_MANDATORY;
+    memset(obj, 0, sizeof *obj);
+    obj->eoj = eoj;
+    obj->props = props;
+    obj->n_props = n_props;
+    if (omit)
+        obj->omit = *omit;
+    obj->ops = ops;
+    obj->ctx = ctx;
+    return ECHONET_OK;
+}
+
+void echonet_object_maps(const echonet_object *obj, echonet_propmap *anno, echonet_propmap *set, echonet_propmap *get)
+{
+    if (!obj)
+        return;
+    echonet_prop_desc_map(anno, obj->props, obj->n_props, ECHONET_ACCESS_ANNO, &obj->omit);
+    echonet_prop_desc_map(set, obj->props, obj->n_props, ECHONET_ACCESS_SET, &obj->omit);
+    if (get) {
+        echonet_prop_desc_map(get, obj->props, obj->n_props, ECHONET_ACCESS_GET, &obj->omit);
+        (void)echonet_propmap_add(get, 0x9D);
+        (void)echonet_propmap_add(get, 0x9E);
+        (void)echonet_propmap_add(get, 0x9F);
+    }
+}
+
+/* The descriptor of a property this object really has, or NULL. */
+static const echonet_prop_desc *object_desc(const echonet_object *obj, uint8_t epc)
+{
+    if (echonet_propmap_contains(&obj->omit, epc))
+        return NULL;
+    return echonet_prop_desc_find(obj->props, obj->n_props, epc);
+}
+
+/* Reads a property for an answer or an announcement into edt (255 bytes).
+ * Returns its length, or a negative code when it cannot be read. */
+static int object_read(const echonet_object *obj, uint8_t epc, uint8_t *edt)
+{
+    const echonet_prop_desc *d;
+    echonet_propmap map;
+    size_t len = 0;
+    int n;
+
+    if (epc >= 0x9D && epc <= 0x9F) {
+        /* Derived from the table, never stored (issue: maps written by hand lie). */
+        echonet_object_maps(obj, epc == 0x9D ? &map : NULL, epc == 0x9E ? &map : NULL, epc == 0x9F ? &map : NULL);
+        (void)echonet_propmap_encode(&map, edt, 255, &len);
+        return (int)len;
+    }
+    d = object_desc(obj, epc);
+    if (!d || !(d->access & ECHONET_ACCESS_GET))
+        return ECHONET_ERR_NOT_FOUND;
+    n = obj->ops->get(obj->ctx, epc, edt, 255);
+    /* Never put a value on the wire that breaks the descriptor. */
+    if (n < 0 || n > 255 || echonet_prop_desc_check(d, edt, (size_t)n, false) != ECHONET_OK)
+        return n < 0 ? n : ECHONET_ERR_VALUE;
+    return n;
+}
+
+/* Applies a write after checking it; marks the property for announcement
+ * when the value changed and it is in the announce map. */
+static echonet_err object_write(echonet_object *obj, uint8_t epc, const uint8_t *edt, size_t pdc,
+                                echonet_set_source source, echonet_tstamp now)
+{
+    const echonet_prop_desc *d = object_desc(obj, epc);
+    echonet_err err;
+    int r;
+
+    if (!d)
+        return ECHONET_ERR_NOT_FOUND;
+    if (source == ECHONET_SET_NETWORK && !(d->access & ECHONET_ACCESS_SET))
+        return ECHONET_ERR_ACCESS;
+    if (!obj->ops->set)
+        return ECHONET_ERR_ACCESS;
+    err = echonet_prop_desc_check(d, edt, pdc, source == ECHONET_SET_NETWORK);
+    if (err != ECHONET_OK)
+        return err;
+    r = obj->ops->set(obj->ctx, epc, edt, pdc, source, now);
+    if (r < 0)
+        return (echonet_err)r;
+    if (r > 0 && (d->access & ECHONET_ACCESS_ANNO))
+        (void)echonet_propmap_add(&obj->pending, epc);
+    return ECHONET_OK;
+}
+
+/* ---- Node --------------------------------------------------------------- */
+
+echonet_err echonet_node_init(echonet_node *node, const echonet_node_config *cfg, echonet_object **slots,
+                              size_t n_slots, echonet_node_request *queue, size_t n_queue)
+{
+    if (!node || !cfg || (!slots && n_slots > 0) || !queue || n_queue == 0)
+        return ECHONET_ERR_INVALID_ARG;
+    memset(node, 0, sizeof *node);
+    node->cfg = *cfg;
+    node->objects = slots;
+    node->cap_objects = n_slots;
+    node->queue = queue;
+    node->cap_queue = n_queue;
+    node->d5_pending = true; /* instance list at start-up (reference 6.2) */
+    echonet_nodeprofile_init(node);
+    return ECHONET_OK;
+}
+
+echonet_object *echonet_node_find(echonet_node *node, echonet_eoj eoj)
+{
+    size_t i;
+
+    if (!node)
+        return NULL;
+    if (echonet_eoj_is_node_profile(eoj))
+        return &node->profile;
+    for (i = 0; i < node->n_objects; i++)
+        if (node->objects[i]->eoj == eoj)
+            return node->objects[i];
+    return NULL;
+}
+
+echonet_err echonet_node_add(echonet_node *node, echonet_object *obj)
+{
+    if (!node || !obj)
+        return ECHONET_ERR_INVALID_ARG;
+    if (echonet_node_find(node, obj->eoj))
+        return ECHONET_ERR_DUPLICATE;
+    if (node->n_objects == node->cap_objects)
+        return ECHONET_ERR_FULL;
+    node->objects[node->n_objects++] = obj;
+    node->d5_pending = true; /* the instance configuration changed */
+    node->d5_next = 0;
+    return ECHONET_OK;
+}
+
+echonet_err echonet_node_remove(echonet_node *node, echonet_eoj eoj)
+{
+    size_t i;
+
+    if (!node)
+        return ECHONET_ERR_INVALID_ARG;
+    for (i = 0; i < node->n_objects; i++) {
+        if (node->objects[i]->eoj != eoj)
+            continue;
+        memmove(&node->objects[i], &node->objects[i + 1], (node->n_objects - i - 1) * sizeof node->objects[0]);
+        node->n_objects--;
+        node->d5_pending = true;
+        node->d5_next = 0;
+        return ECHONET_OK;
+    }
+    return ECHONET_ERR_NOT_FOUND;
+}
+
+/* Object i of the walk over every object a DEOJ may address: 0 is the node
+ * profile, 1..n the device objects. */
+static echonet_object *walk_object(echonet_node *node, size_t i)
+{
+    return i == 0 ? &node->profile : (i <= node->n_objects ? node->objects[i - 1] : NULL);
+}
+
+/* The first object from walk index *i on that @p deoj addresses. */
+static echonet_object *next_target(echonet_node *node, echonet_eoj deoj, size_t *i)
+{
+    echonet_object *obj;
+
+    for (; (obj = walk_object(node, *i)) != NULL; (*i)++)
+        if (echonet_eoj_matches(deoj, obj->eoj))
+            return obj;
+    return NULL;
+}
+
+int32_t echonet_node_read(echonet_node *node, const echonet_addr *src, const uint8_t *buf, size_t len)
+{
+    echonet_node_request *slot;
+    echonet_frame f;
+    echonet_esv_kind kind;
+    echonet_err err;
+    size_t i = 0;
+
+    if (!node || !src)
+        return ECHONET_ERR_INVALID_ARG;
+    err = echonet_frame_decode_udp(&f, buf, len, NULL);
+    if (err != ECHONET_OK)
+        return err;
+    if (f.format != 1)
+        return ECHONET_NODE_HANDLED; /* format 2 is not spoken here (AIF: format 1) */
+    kind = echonet_esv_classify(f.esv);
+    if (kind != ECHONET_ESV_KIND_REQUEST && kind != ECHONET_ESV_KIND_NOTIFICATION_REQ)
+        return ECHONET_NODE_FORWARD;
+    /* No object addressed: silence, not even SNA (reference 3.4 rule 1). */
+    if (!next_target(node, f.deoj, &i))
+        return kind == ECHONET_ESV_KIND_NOTIFICATION_REQ ? ECHONET_NODE_FORWARD : ECHONET_NODE_HANDLED;
+    if (len > ECHONET_NODE_REQUEST_MAX)
+        return ECHONET_ERR_TOO_LONG;
+    if (node->queued == node->cap_queue)
+        return ECHONET_ERR_FULL;
+    slot = &node->queue[(node->head + node->queued) % node->cap_queue];
+    slot->src = *src;
+    slot->len = (uint16_t)len;
+    memcpy(slot->frame, buf, len);
+    if (node->queued++ == 0)
+        node->fanout = 0;
+    return kind == ECHONET_ESV_KIND_NOTIFICATION_REQ ? ECHONET_NODE_FORWARD : ECHONET_NODE_HANDLED;
+}
+
+/* The answer of one object to a request, in buf. Returns its length, 0 when
+ * no answer is due (SetI fully accepted). */
+static size_t answer(echonet_node *node, echonet_object *obj, const echonet_frame *req, size_t req_len, uint8_t *buf,
+                     size_t cap, bool *multicast, echonet_tstamp now)
+{
+    uint8_t value[255];
+    uint8_t ok_esv = echonet_esv_response(req->esv), sna = echonet_esv_sna(req->esv);
+    bool setget = echonet_esv_is_setget(req->esv), all_ok = true, stop = false;
+    /* Bytes the unanswered properties need in their "not processed" form,
+     * which is never longer than in the request: kept free so that the
+     * answer always fits in a buffer as long as the request. */
+    size_t reserve = req_len - ECHONET_HEADER_LEN - (setget ? 1u : 0u);
+    unsigned processed = 0, block;
+    echonet_writer w;
+    size_t len = 0;
+
+    echonet_writer_init(&w, buf, cap);
+    echonet_writer_header(&w, req->tid, obj->eoj, req->seoj, ok_esv ? ok_esv : sna);
+    for (block = 0; block < (setget ? 2u : 1u); block++) {
+        echonet_prop_iter it = block == 0 ? req->props : req->props_get;
+        /* SetI, SetC and the Set block of SetGet write; INFC is acknowledged;
+         * Get, INF_REQ and the Get block of SetGet read. */
+        bool writes = (req->esv == ECHONET_ESV_SETI || req->esv == ECHONET_ESV_SETC || (setget && block == 0));
+        echonet_prop p;
+
+        if (block == 1)
+            echonet_writer_get_block(&w);
+        while (echonet_prop_next(&it, &p)) {
+            bool may = !stop && (node->cfg.max_opc == 0 || processed < node->cfg.max_opc);
+
+            reserve -= 2u + p.pdc;
+            if (req->esv == ECHONET_ESV_INFC) {
+                echonet_writer_prop(&w, p.epc, 0, NULL); /* INFC_Res: PDC 0 (reference 3.4 rule 7) */
+                continue;
+            }
+            if (may)
+                processed++;
+            if (writes) {
+                if (may && object_write(obj, p.epc, p.edt, p.pdc, ECHONET_SET_NETWORK, now) == ECHONET_OK) {
+                    echonet_writer_prop(&w, p.epc, 0, NULL);
+                } else {
+                    echonet_writer_prop(&w, p.epc, p.pdc, p.edt); /* refused: value echoed */
+                    all_ok = false;
+                }
+            } else {
+                int n = may ? object_read(obj, p.epc, value) : ECHONET_ERR_NOT_FOUND;
+
+                if (n >= 0 && (size_t)n + 2u + reserve > cap - w.len) {
+                    stop = true; /* no room: this and the rest go unprocessed */
+                    n = ECHONET_ERR_NOBUF;
+                }
+                if (n >= 0) {
+                    echonet_writer_prop(&w, p.epc, (size_t)n, value);
+                } else {
+                    echonet_writer_prop(&w, p.epc, 0, NULL);
+                    all_ok = false;
+                }
+            }
+        }
+    }
+    if (echonet_writer_finish(&w, &len) != ECHONET_OK)
+        return 0; /* cannot happen: cap >= req_len was checked */
+    if (!all_ok)
+        buf[OFF_ESV] = sna;
+    else if (req->esv == ECHONET_ESV_SETI)
+        return 0;
+    /* The INF answering an INF_REQ goes to all nodes (doc/decisions.md). */
+    *multicast = all_ok && req->esv == ECHONET_ESV_INF_REQ;
+    return len;
+}
+
+/* Answers the head request for its next addressed object. Returns the
+ * length, 0 when the head request is done (popped), or an error. */
+static int32_t answer_next(echonet_node *node, echonet_addr *dst, bool *multicast, uint8_t *buf, size_t cap,
+                           echonet_tstamp now)
+{
+    echonet_node_request *req = &node->queue[node->head];
+    echonet_object *obj;
+    echonet_frame f;
+
+    (void)echonet_frame_decode_udp(&f, req->frame, req->len, NULL); /* validated by echonet_node_read() */
+    while ((obj = next_target(node, f.deoj, &node->fanout)) != NULL) {
+        size_t len;
+
+        if (cap < req->len)
+            return ECHONET_ERR_NOBUF;
+        node->fanout++;
+        len = answer(node, obj, &f, req->len, buf, cap, multicast, now);
+        if (len > 0) {
+            *dst = req->src;
+            return (int32_t)len;
+        }
+    }
+    node->head = (node->head + 1) % node->cap_queue;
+    node->queued--;
+    node->fanout = 0;
+    return 0;
+}
+
+/* One announcement (INF to all nodes, DEOJ 0x0EF001, reference 3.4 rule 8)
+ * of as many of the object's pending properties as fit. */
+static int32_t announce(echonet_node *node, echonet_object *obj, uint8_t *buf, size_t cap)
+{
+    uint8_t value[255];
+    echonet_writer w;
+    unsigned epc;
+    size_t len = 0, props = 0;
+
+    echonet_writer_init(&w, buf, cap);
+    echonet_writer_header(&w, node->tid, obj->eoj, ECHONET_EOJ_NODE_PROFILE, ECHONET_ESV_INF);
+    for (epc = echonet_propmap_next(&obj->pending, 0); epc != ECHONET_PROPMAP_END;
+         epc = echonet_propmap_next(&obj->pending, epc + 1)) {
+        int n = object_read(obj, (uint8_t)epc, value);
+
+        if (n >= 0 && w.len + 2u + (size_t)n > cap) {
+            if (props == 0)
+                return ECHONET_ERR_NOBUF;
+            break; /* the rest go in the next announcement */
+        }
+        echonet_propmap_remove(&obj->pending, (uint8_t)epc);
+        if (n < 0)
+            continue; /* unreadable now: nothing to announce */
+        echonet_writer_prop(&w, (uint8_t)epc, (size_t)n, value);
+        props++;
+    }
+    if (props == 0 || echonet_writer_finish(&w, &len) != ECHONET_OK)
+        return 0;
+    node->tid++;
+    return (int32_t)len;
+}
+
+static int32_t announce_instances(echonet_node *node, uint8_t *buf, size_t cap)
+{
+    uint8_t list[253];
+    size_t n = echonet_nodeprofile_instance_list(node, node->d5_next, list), len = 0;
+    echonet_writer w;
+
+    echonet_writer_init(&w, buf, cap);
+    echonet_writer_header(&w, node->tid, ECHONET_EOJ_NODE_PROFILE, ECHONET_EOJ_NODE_PROFILE, ECHONET_ESV_INF);
+    echonet_writer_prop(&w, 0xD5, n, list);
+    if (echonet_writer_finish(&w, &len) != ECHONET_OK)
+        return ECHONET_ERR_NOBUF;
+    /* More than 84 instances: one announcement per 84 (reference 6.1). */
+    node->d5_next += NODEPROFILE_MAX_INSTANCES;
+    if (node->d5_next >= node->n_objects) {
+        node->d5_pending = false;
+        node->d5_next = 0;
+    }
+    node->tid++;
+    return (int32_t)len;
+}
+
+int32_t echonet_node_write(echonet_node *node, echonet_addr *dst, bool *multicast, uint8_t *buf, size_t cap,
+                           echonet_tstamp now)
+{
+    echonet_object *obj;
+    size_t i;
+    int32_t n;
+
+    if (!node || !dst || !multicast || !buf)
+        return ECHONET_ERR_INVALID_ARG;
+    *multicast = false;
+    while (node->queued > 0) {
+        n = answer_next(node, dst, multicast, buf, cap, now);
+        if (n != 0)
+            return n;
+    }
+    for (i = 0; (obj = walk_object(node, i)) != NULL; i++) {
+        if (obj->ops->expiry && obj->ops->handle_expiry && obj->ops->expiry(obj->ctx) <= now) {
+            echonet_propmap changed, anno;
+            unsigned epc;
+
+            echonet_propmap_init(&changed);
+            obj->ops->handle_expiry(obj->ctx, now, &changed);
+            echonet_object_maps(obj, &anno, NULL, NULL);
+            for (epc = echonet_propmap_next(&changed, 0); epc != ECHONET_PROPMAP_END;
+                 epc = echonet_propmap_next(&changed, epc + 1))
+                if (echonet_propmap_contains(&anno, (uint8_t)epc))
+                    (void)echonet_propmap_add(&obj->pending, (uint8_t)epc);
+        }
+    }
+    *multicast = true;
+    if (node->d5_pending)
+        return announce_instances(node, buf, cap);
+    for (i = 0; (obj = walk_object(node, i)) != NULL; i++) {
+        while (echonet_propmap_count(&obj->pending) > 0) {
+            n = announce(node, obj, buf, cap);
+            if (n != 0)
+                return n;
+        }
+    }
+    *multicast = false;
+    return 0;
+}
+
+echonet_tstamp echonet_node_expiry(const echonet_node *node)
+{
+    echonet_tstamp t = ECHONET_TSTAMP_NEVER;
+    size_t i;
+
+    if (!node)
+        return t;
+    for (i = 0; i < node->n_objects; i++) {
+        const echonet_object *obj = node->objects[i];
+
+        if (obj->ops->expiry && obj->ops->handle_expiry) {
+            echonet_tstamp e = obj->ops->expiry(obj->ctx);
+
+            if (e < t)
+                t = e;
+        }
+    }
+    return t;
+}
+
+echonet_err echonet_node_set_local(echonet_node *node, echonet_eoj eoj, uint8_t epc, const uint8_t *edt, size_t pdc,
+                                   echonet_tstamp now)
+{
+    echonet_object *obj = echonet_node_find(node, eoj);
+
+    if (!node || (!edt && pdc > 0))
+        return ECHONET_ERR_INVALID_ARG;
+    if (!obj || obj == &node->profile)
+        return ECHONET_ERR_NOT_FOUND;
+    if (!obj->ops->set)
+        return ECHONET_ERR_INVALID_ARG;
+    return object_write(obj, epc, edt, pdc, ECHONET_SET_LOCAL, now);
+}
+
+echonet_err echonet_node_changed(echonet_node *node, echonet_eoj eoj, uint8_t epc)
+{
+    echonet_object *obj = echonet_node_find(node, eoj);
+    const echonet_prop_desc *d;
+
+    if (!node)
+        return ECHONET_ERR_INVALID_ARG;
+    d = obj ? object_desc(obj, epc) : NULL;
+    if (!d)
+        return ECHONET_ERR_NOT_FOUND;
+    if (d->access & ECHONET_ACCESS_ANNO)
+        (void)echonet_propmap_add(&obj->pending, epc);
+    return ECHONET_OK;
+}

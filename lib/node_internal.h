@@ -1,0 +1,23 @@
+/*
+ * libechonet: ECHONET Lite for firmware and HEMS controllers.
+ * SPDX-License-Identifier: MIT
+ */
+/* Private: what node.c and nodeprofile.c share. */
+#ifndef ECHONET_LIB_NODE_INTERNAL_H
+#define ECHONET_LIB_NODE_INTERNAL_H
+
+#include "echonet/node.h"
+
+/* Most EOJs in one 0xD5/0xD6 EDT: 1 + 84 x 3 = 253 bytes (reference 6.1). */
+#define NODEPROFILE_MAX_INSTANCES 84u
+/* Most class codes listed in 0xD7: 1 + 8 x 2 = 17 bytes. */
+#define NODEPROFILE_MAX_CLASSES 8u
+
+/* Prepares node->profile, the node profile object 0x0EF001. */
+void echonet_nodeprofile_init(echonet_node *node);
+
+/* Writes an instance list (0xD5/0xD6 layout) of the objects from index
+ * first on, at most 84 of them, into out (253 bytes); returns its length. */
+size_t echonet_nodeprofile_instance_list(const echonet_node *node, size_t first, uint8_t *out);
+
+#endif
