@@ -302,32 +302,37 @@ static size_t answer(echonet_node *node, echonet_object *obj, const echonet_fram
     return len;
 }
 
-/* Answers the head request for its next addressed object. Returns the
- * length, 0 when the head request is done (popped), or an error. */
+static void pop_request(echonet_node *node)
+{
+    node->head = (node->head + 1) % node->cap_queue;
+    node->queued--;
+    node->fanout = 0;
+}
+
+/* Answers the head request for its next addressed object; the request
+ * leaves the queue with its last answer, so its slot is free at once.
+ * Returns the length, 0 when no answer was due, or an error. */
 static int32_t answer_next(echonet_node *node, echonet_addr *dst, bool *multicast, uint8_t *buf, size_t cap,
                            echonet_tstamp now)
 {
     echonet_node_request *req = &node->queue[node->head];
     echonet_object *obj;
     echonet_frame f;
+    size_t len = 0;
 
     (void)echonet_frame_decode_udp(&f, req->frame, req->len, NULL); /* validated by echonet_node_read() */
-    while ((obj = next_target(node, f.deoj, &node->fanout)) != NULL) {
-        size_t len;
-
+    obj = next_target(node, f.deoj, &node->fanout);
+    if (obj) {
         if (cap < req->len)
             return ECHONET_ERR_NOBUF;
         node->fanout++;
         len = answer(node, obj, &f, req->len, buf, cap, multicast, now);
-        if (len > 0) {
+        if (len > 0)
             *dst = req->src;
-            return (int32_t)len;
-        }
     }
-    node->head = (node->head + 1) % node->cap_queue;
-    node->queued--;
-    node->fanout = 0;
-    return 0;
+    if (!next_target(node, f.deoj, &node->fanout))
+        pop_request(node);
+    return (int32_t)len;
 }
 
 /* One announcement (INF to all nodes, DEOJ 0x0EF001, reference 3.4 rule 8)

@@ -9,6 +9,8 @@ int main(void)
     int failed;
 
     srunner_add_suite(sr, propmap_suite());
+    srunner_add_suite(sr, node_suite());
+    srunner_add_suite(sr, propdesc_suite());
     srunner_add_suite(sr, esv_suite());
     srunner_add_suite(sr, eoj_suite());
     srunner_add_suite(sr, error_suite());
