@@ -50,10 +50,13 @@ static const uint8_t s8_invalid[] = {0x7E, 0x7F, 0x80};     /* unmeasurable, ove
 static const uint8_t unmeasurable[] = {0x7E};
 static const uint8_t hh_mm[] = {0x00, 0x17, 0x00, 0x3B};    /* 0-23 h, 0-59 min */
 static const uint8_t hhh_mm[] = {0x00, 0xFF, 0x00, 0x3B};   /* 0-255 h, 0-59 min */
+static const uint8_t position_marker[] = {0x01};
 
 /* 0x81: one byte (bit 7 free definition, bits 6-3 location, bits 2-0 number;
  * 0x00 not set, 0xFF indefinite) or 17 bytes starting 0x01 (position
- * information). One-byte 0x01-0x07 would be location code 0: reserved. */
+ * information). One-byte 0x01-0x07 would be location code 0: reserved; a
+ * device may still report 0x01, the marker of the position-information form
+ * (reference 7.1), so it is a read-only code. */
 static bool check_installation(const uint8_t *edt, size_t pdc)
 {
     if (pdc == 17)
@@ -85,7 +88,7 @@ static bool check_methods(const uint8_t *edt, size_t pdc)
  * mandatory set is AIF tables 2-3 and 2-4. */
 static const echonet_prop_desc aircon_props[] = {
     ENUM0(0x80, G | S | A | M, on_off),
-    FUNC(0x81, G | S | A | M, 1, 17, check_installation),
+    {0x81, G | S | A | M, 1, 17, ECHONET_RULE_FUNC, 0, N(position_marker), NULL, position_marker, check_installation},
     ANY(0x82, G | M, 4, 0),
     ANY(0x83, G, 17, 9),
     ANY(0x84, G, 2, 0),
@@ -232,6 +235,13 @@ bool echonet_aircon_flow_level(uint8_t edt, int *level)
 
 /* ---- Device model ------------------------------------------------------- */
 
+/* Room for the largest value a descriptor allows: its size, or its second
+ * size when that is larger (0x81 is 1 or 17 bytes). */
+static size_t largest(const echonet_prop_desc *d)
+{
+    return d->size_alt != ECHONET_SIZE_VARIABLE && d->size_alt > d->size ? d->size_alt : d->size;
+}
+
 /* The model's store: for each table entry in order, a length byte then room
  * for the descriptor's largest value. */
 static uint8_t *slot(const echonet_aircon *ac, uint8_t epc, const echonet_prop_desc **desc)
@@ -244,7 +254,7 @@ static uint8_t *slot(const echonet_aircon *ac, uint8_t epc, const echonet_prop_d
                 *desc = &aircon_props[i];
             return (uint8_t *)(uintptr_t)(ac->store + off);
         }
-        off += 1u + aircon_props[i].size;
+        off += 1u + largest(&aircon_props[i]);
     }
     return NULL;
 }
@@ -283,9 +293,9 @@ echonet_err echonet_aircon_store(echonet_aircon *ac, uint8_t epc, const uint8_t 
     return ECHONET_OK;
 }
 
-static void store_byte(echonet_aircon *ac, uint8_t epc, uint8_t v)
+static int store_byte(echonet_aircon *ac, uint8_t epc, uint8_t v)
 {
-    (void)echonet_aircon_store(ac, epc, &v, 1);
+    return echonet_aircon_store(ac, epc, &v, 1);
 }
 
 echonet_err echonet_aircon_init(echonet_aircon *ac, const uint8_t manufacturer[3])
@@ -294,11 +304,12 @@ echonet_err echonet_aircon_init(echonet_aircon *ac, const uint8_t manufacturer[3
     static const uint8_t zero[17];
     uint8_t id[17] = {0xFE};
     size_t i, need = 0;
+    int err;
 
     if (!ac || !manufacturer)
         return ECHONET_ERR_INVALID_ARG;
     for (i = 0; i < N_PROPS; i++)
-        need += 1u + aircon_props[i].size;
+        need += 1u + largest(&aircon_props[i]);
     if (need > sizeof ac->store)
         return ECHONET_ERR_TABLE;
     memset(ac, 0, sizeof *ac);
@@ -310,7 +321,7 @@ echonet_err echonet_aircon_init(echonet_aircon *ac, const uint8_t manufacturer[3
         uint8_t *s = slot(ac, d->epc, NULL);
 
         s[0] = d->size_alt == ECHONET_SIZE_VARIABLE ? 1 : d->size;
-        memset(s + 1, 0, d->size);
+        memset(s + 1, 0, largest(d));
         s[1] = v;
         if (d->rule == ECHONET_RULE_FUNC && d->epc == 0x98) {
             s[1] = 0x07; /* 2000-01-01 */
@@ -320,21 +331,21 @@ echonet_err echonet_aircon_init(echonet_aircon *ac, const uint8_t manufacturer[3
         }
     }
     /* ...then the factory state of the class. */
-    store_byte(ac, 0x80, ECHONET_OFF);
-    store_byte(ac, 0x81, 0x00);
-    (void)echonet_aircon_store(ac, 0x82, version, 4);
     memcpy(id + 1, manufacturer, 3);
-    (void)echonet_aircon_store(ac, 0x83, id, 17);
-    (void)echonet_aircon_store(ac, 0x86, zero, 1);
-    store_byte(ac, 0x88, ECHONET_NO_FAULT);
-    (void)echonet_aircon_store(ac, 0x8A, manufacturer, 3);
-    store_byte(ac, 0x8F, ECHONET_POWER_SAVING_OFF);
-    store_byte(ac, 0x93, ECHONET_REMOTE_LOCAL);
-    store_byte(ac, 0xA0, ECHONET_FLOW_AUTO);
-    store_byte(ac, 0xB0, ECHONET_MODE_AUTO);
-    store_byte(ac, 0xB3, 20);
-    store_byte(ac, 0xBB, 20);
-    return ECHONET_OK;
+    err = store_byte(ac, 0x80, ECHONET_OFF);
+    err |= store_byte(ac, 0x81, 0x00);
+    err |= echonet_aircon_store(ac, 0x82, version, 4);
+    err |= echonet_aircon_store(ac, 0x83, id, 17);
+    err |= echonet_aircon_store(ac, 0x86, zero, 1);
+    err |= store_byte(ac, 0x88, ECHONET_NO_FAULT);
+    err |= echonet_aircon_store(ac, 0x8A, manufacturer, 3);
+    err |= store_byte(ac, 0x8F, ECHONET_POWER_SAVING_OFF);
+    err |= store_byte(ac, 0x93, ECHONET_REMOTE_LOCAL);
+    err |= store_byte(ac, 0xA0, ECHONET_FLOW_AUTO);
+    err |= store_byte(ac, 0xB0, ECHONET_MODE_AUTO);
+    err |= store_byte(ac, 0xB3, 20);
+    err |= store_byte(ac, 0xBB, 20);
+    return err == 0 ? ECHONET_OK : ECHONET_ERR_TABLE;
 }
 
 static int aircon_get(void *ctx, uint8_t epc, uint8_t *edt, size_t cap)
@@ -379,7 +390,7 @@ static int aircon_set(void *ctx, uint8_t epc, const uint8_t *edt, size_t pdc, ec
          * (doc/decisions.md). */
         ac->remote_armed = false;
         ac->line_deadline = ECHONET_TSTAMP_NEVER;
-        store_byte(ac, ECHONET_EPC_REMOTE_CONTROL, ECHONET_REMOTE_LOCAL);
+        (void)store_byte(ac, ECHONET_EPC_REMOTE_CONTROL, ECHONET_REMOTE_LOCAL);
     }
     n = echonet_aircon_value(ac, epc, old, sizeof old);
     if (n < 0)
@@ -409,7 +420,7 @@ static void aircon_handle_expiry(void *ctx, echonet_tstamp now, echonet_propmap 
     ac->line_deadline = ECHONET_TSTAMP_NEVER;
     (void)echonet_aircon_value(ac, ECHONET_EPC_OPERATION_STATUS, &status, 1);
     if (status != ECHONET_OFF) {
-        store_byte(ac, ECHONET_EPC_OPERATION_STATUS, ECHONET_OFF);
+        (void)store_byte(ac, ECHONET_EPC_OPERATION_STATUS, ECHONET_OFF);
         (void)echonet_propmap_add(changed, ECHONET_EPC_OPERATION_STATUS);
     }
 }

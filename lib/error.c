@@ -40,6 +40,7 @@ static const struct {
     {ECHONET_ERR_FULL, "ECHONET_ERR_FULL", "no free slot in the caller's storage"},
     {ECHONET_ERR_NOT_FOUND, "ECHONET_ERR_NOT_FOUND", "no such object or property"},
     {ECHONET_ERR_DUPLICATE, "ECHONET_ERR_DUPLICATE", "an object with this EOJ exists already"},
+    {ECHONET_ERR_SNAPSHOT, "ECHONET_ERR_SNAPSHOT", "snapshot truncated, corrupted or of another version"},
 };
 
 static size_t echonet_err_index(int err)

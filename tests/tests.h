@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+Suite *aircon_suite(void);
 Suite *eoj_suite(void);
 Suite *error_suite(void);
 Suite *esv_suite(void);

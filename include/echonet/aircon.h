@@ -153,7 +153,7 @@ ECHONET_API uint8_t echonet_aircon_flow_edt(int level);
 ECHONET_API bool echonet_aircon_flow_level(uint8_t edt, int *level);
 
 /** @brief Bytes a device model needs to store every value of the table. */
-#define ECHONET_AIRCON_STORE_SIZE 503u
+#define ECHONET_AIRCON_STORE_SIZE 519u
 
 /**
  * @brief A device model of one air conditioner: every value of the table,

@@ -13,7 +13,7 @@
  * negative codes; its documentation lists which. The codes are grouped by
  * layer: general (-1 to -9), frame decode (-10 to -29), frame encode (-30 to
  * -39), property maps (-40 to -49), property descriptors and values (-50 to
- * -59), device node (-60 to -69). Later layers take the ranges below -69.
+ * -59), device node (-60 to -69), controller (-70 to -79).
  * Values never change once released.
  * @{
  */
@@ -86,7 +86,11 @@ typedef enum echonet_err {
     /** No such object or property. */
     ECHONET_ERR_NOT_FOUND = -61,
     /** An object with the same EOJ is already there. */
-    ECHONET_ERR_DUPLICATE = -62
+    ECHONET_ERR_DUPLICATE = -62,
+
+    /* Controller */
+    /** A snapshot is truncated, corrupted, of another version or not a snapshot. */
+    ECHONET_ERR_SNAPSHOT = -70
 } echonet_err;
 
 /**

@@ -62,7 +62,7 @@ typedef struct echonet_prop_desc {
     uint8_t epc;      /**< property code, 0x80 to 0xFF */
     uint8_t access;   /**< ECHONET_ACCESS_* flags */
     uint8_t size;     /**< EDT size in bytes (the largest when @c size_alt is ECHONET_SIZE_VARIABLE) */
-    uint8_t size_alt; /**< a second allowed size, 0 if none, or ECHONET_SIZE_VARIABLE */
+    uint8_t size_alt; /**< a second allowed size (smaller or larger), 0 if none, or ECHONET_SIZE_VARIABLE */
     uint8_t rule;     /**< an @ref echonet_value_rule */
     uint8_t n_values; /**< entries at @c values */
     uint8_t n_readonly; /**< entries at @c readonly */
