@@ -22,5 +22,6 @@
 #include "echonet/propdesc.h"
 #include "echonet/node.h"
 #include "echonet/aircon.h"
+#include "echonet/controller.h"
 
 #endif /* ECHONET_ECHONET_H */

@@ -1,0 +1,522 @@
+/*
+ * libechonet: ECHONET Lite for firmware and HEMS controllers.
+ * SPDX-License-Identifier: MIT
+ */
+/**
+ * @file controller.h
+ * @brief The HEMS controller for home air conditioners, as a sans-I/O state
+ *        machine following the AIF air-conditioner/HEMS spec Ver. 1.10.
+ *
+ * @defgroup controller HEMS controller
+ * @brief Discovery, attribute acquisition, operations, polling, keepalive
+ *        and fault read-out for class 0x0130, without I/O.
+ *
+ * The application passes in datagrams (echonet_ctl_read()) and the time,
+ * takes datagrams out (echonet_ctl_write() until it returns 0) and asks when
+ * to call again (echonet_ctl_expiry()). Everything that happens is reported
+ * through one event callback. All memory is the caller's
+ * (@ref echonet_ctl_storage).
+ *
+ * Messaging discipline (AIF 2.4): at most one request in flight per node; a
+ * response-wait timer of at least 20 s; after a timeout the step ends and
+ * any re-issue gets a new TID, so a TID is never sent twice while it can
+ * still be answered; responses are matched by source address, TID, ESV pair
+ * and object, never by arrival order. Reads and writes of more than
+ * @c max_props properties are split; properties a device leaves unprocessed
+ * are requested again; the node's capacity is learned downward and kept.
+ *
+ * Writes are ordered 0x80, 0xB0, 0xB3, then the rest (AIF 5.1 ⑦), carry
+ * 0x93 = 0x42 first in remote mode (AIF 4.1) and are verified by a Get
+ * (AIF 2.4.5, 4.1 ③).
+ * @{
+ */
+#ifndef ECHONET_CONTROLLER_H
+#define ECHONET_CONTROLLER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "echonet/addr.h"
+#include "echonet/common.h"
+#include "echonet/config.h"
+#include "echonet/eoj.h"
+#include "echonet/error.h"
+#include "echonet/frame.h"
+#include "echonet/propmap.h"
+#include "echonet/tstamp.h"
+
+ECHONET_BEGIN_DECLS
+
+/** @brief The shortest response-wait timer the AIF allows (2.4.2): 20 s. */
+#define ECHONET_CTL_MIN_RESPONSE_TIMEOUT 20000u
+/** @brief The longest keepalive interval the AIF allows (3.5 ③): 8 h. */
+#define ECHONET_CTL_MAX_KEEPALIVE_INTERVAL 28800000u
+/** @brief No node / no operation. */
+#define ECHONET_CTL_NONE 0xFFFFu
+
+/** @brief Controller settings. Start from echonet_ctl_config_default(). */
+typedef struct echonet_ctl_config {
+    echonet_eoj self;               /**< SEOJ of requests (default 0x05FF01) */
+    uint32_t response_timeout_ms;   /**< response-wait timer, at least 20000 (default 20000) */
+    uint8_t max_props;              /**< properties per request, 1 to ECHONET_CTL_BATCH_MAX (default 4) */
+    uint8_t attempts;               /**< requests for one step before its properties time out, 1 to 8 (default 2) */
+    uint8_t offline_after;          /**< consecutive timeouts that make a node offline, 1 to 255 (default 3) */
+    bool remote;                    /**< operations come from a public network: 0x93 = 0x42 prefix, keepalive */
+    uint32_t poll_interval_ms;      /**< reading unannounced state (0xB3, 0xBB) (default 180000), 0 = never */
+    uint32_t reread_interval_ms;    /**< re-reading announced state (default 1800000), 0 = never */
+    uint32_t keepalive_interval_ms; /**< 0x93 = 0x62 interval in remote mode, at most 8 h (default 8 h) */
+    uint32_t keepalive_retry_ms;    /**< retry after a failed keepalive (default 600000) */
+} echonet_ctl_config;
+
+/** @brief How an operation ended. */
+typedef enum echonet_ctl_outcome {
+    /** Every property done (writes verified by a Get). */
+    ECHONET_CTL_DONE = 0,
+    /** Written, but the device stored another value for some (in @c props). */
+    ECHONET_CTL_SUBSTITUTED,
+    /** The device refused some properties (in @c props); the others are done. */
+    ECHONET_CTL_REFUSED,
+    /** Refused before sending: a value out of the class range or a property
+     *  not in the device's Set/Get map (in @c props). Nothing was sent. */
+    ECHONET_CTL_REFUSED_LOCAL,
+    /** Some properties got no answer within every attempt (in @c props). */
+    ECHONET_CTL_TIMED_OUT,
+    /** The node went offline or was forgotten before the operation ended. */
+    ECHONET_CTL_NODE_GONE
+} echonet_ctl_outcome;
+
+/** @brief Kinds of @ref echonet_ctl_event. */
+typedef enum echonet_ctl_event_kind {
+    ECHONET_CTL_EV_FOUND = 0,  /**< a new air-conditioner object (@c node, @c eoj) */
+    ECHONET_CTL_EV_READY,      /**< its maps, identification and state are known */
+    ECHONET_CTL_EV_PROPERTY,   /**< a property value arrived (@c epc, @c edt, @c pdc, @c changed) */
+    ECHONET_CTL_EV_DONE,       /**< an operation ended (@c op, @c outcome, @c props) */
+    ECHONET_CTL_EV_FAULT,      /**< a fault read-out ended (@c fault: 0x88; codes came as PROPERTY) */
+    ECHONET_CTL_EV_KEEPALIVE,  /**< a keepalive was answered (@c ok true) or failed (@c ok false) */
+    ECHONET_CTL_EV_OFFLINE,    /**< the node stopped answering */
+    ECHONET_CTL_EV_ONLINE,     /**< an offline node spoke again; it is rediscovered */
+    ECHONET_CTL_EV_FULL        /**< no room for a node or object that was found (@c eoj) */
+} echonet_ctl_event_kind;
+
+/** @brief Something the application should know. Valid during the callback only. */
+typedef struct echonet_ctl_event {
+    echonet_ctl_event_kind kind; /**< what happened */
+    uint16_t node;               /**< node index */
+    echonet_eoj eoj;             /**< object */
+    uint8_t epc;                 /**< PROPERTY: the property */
+    uint8_t pdc;                 /**< PROPERTY: bytes at @c edt */
+    const uint8_t *edt;          /**< PROPERTY: the value */
+    bool changed;                /**< PROPERTY: differs from the cached value (or is the first) */
+    bool ok;                     /**< KEEPALIVE: answered with Set_Res */
+    uint8_t fault;               /**< FAULT: 0x88 as read (0x41 fault, 0x42 none) */
+    uint16_t op;                 /**< DONE: the operation's handle */
+    echonet_ctl_outcome outcome; /**< DONE: how it ended */
+    echonet_propmap props;       /**< DONE: the properties the outcome names */
+    int8_t probe_low;            /**< DONE of a probe: lowest settable °C, or -1 */
+    int8_t probe_high;           /**< DONE of a probe: highest settable °C, or -1 */
+} echonet_ctl_event;
+
+/** @brief The application's callbacks; copied at init. */
+typedef struct echonet_ctl_callbacks {
+    /** Required. Called from echonet_ctl_read(), echonet_ctl_write() and the
+     *  operation calls; must not call back into the controller. */
+    void (*event)(void *user, const echonet_ctl_event *ev);
+} echonet_ctl_callbacks;
+
+/** @brief Cached state of one air conditioner (values as on the wire). */
+typedef struct echonet_ctl_state {
+    uint16_t valid;      /**< bit i: value i below is known (ECHONET_CTL_S_*) */
+    uint8_t status;      /**< 0x80 */
+    uint8_t power_saving;/**< 0x8F */
+    uint8_t mode;        /**< 0xB0 */
+    uint8_t temp;        /**< 0xB3 */
+    uint8_t room;        /**< 0xBB */
+    uint8_t flow;        /**< 0xA0 */
+    uint8_t fault;       /**< 0x88 */
+    uint8_t remote;      /**< 0x93 */
+} echonet_ctl_state;
+
+/** @name Bits of echonet_ctl_state::valid
+ *  @{ */
+#define ECHONET_CTL_S_STATUS 0x01u       /**< status */
+#define ECHONET_CTL_S_POWER_SAVING 0x02u /**< power_saving */
+#define ECHONET_CTL_S_MODE 0x04u         /**< mode */
+#define ECHONET_CTL_S_TEMP 0x08u         /**< temp */
+#define ECHONET_CTL_S_ROOM 0x10u         /**< room */
+#define ECHONET_CTL_S_FLOW 0x20u         /**< flow */
+#define ECHONET_CTL_S_FAULT 0x40u        /**< fault */
+#define ECHONET_CTL_S_REMOTE 0x80u       /**< remote */
+/** @} */
+
+/** @brief A set of properties being read or written, split into requests.
+ *  Fields are private. */
+typedef struct echonet_ctl_job {
+    uint8_t kind;                          /**< @private */
+    uint8_t phase;                         /**< @private */
+    uint8_t n;                             /**< @private */
+    uint8_t attempt;                       /**< @private */
+    uint8_t flags;                         /**< @private */
+    uint16_t object;                       /**< @private object index, or NONE for the node profile */
+    uint16_t pending;                      /**< @private properties not yet answered */
+    uint16_t inflight;                     /**< @private properties of the request in flight */
+    uint16_t failed;                       /**< @private refused or unreadable */
+    uint16_t timedout;                     /**< @private */
+    uint8_t epc[ECHONET_CTL_BATCH_MAX];    /**< @private */
+} echonet_ctl_job;
+
+/** @brief A node (an IP host). Fields are private. */
+typedef struct echonet_ctl_node {
+    echonet_addr addr;          /**< @private */
+    uint8_t state;              /**< @private */
+    uint8_t capacity;           /**< @private properties per request it processes */
+    uint8_t timeouts;           /**< @private consecutive */
+    uint8_t work;               /**< @private node-level work bits */
+    uint16_t tid;               /**< @private TID in flight */
+    uint16_t op;                /**< @private operation being run, or NONE */
+    uint16_t first_object;      /**< @private */
+    uint16_t ops_head;          /**< @private queued operations */
+    uint16_t ops_tail;          /**< @private */
+    uint16_t heap_pos;          /**< @private */
+    uint16_t ready_next;        /**< @private */
+    uint8_t esv;                /**< @private ESV in flight */
+    bool busy;                  /**< @private a request is in flight */
+    bool queued;                /**< @private in the ready queue */
+    echonet_tstamp deadline;    /**< @private response deadline or next timer */
+    echonet_ctl_job job;        /**< @private */
+} echonet_ctl_node;
+
+/** @brief An air-conditioner object of a node. Fields are private. */
+typedef struct echonet_ctl_object {
+    uint16_t node;                  /**< @private */
+    uint16_t next;                  /**< @private next object of the node */
+    uint8_t work;                   /**< @private */
+    uint8_t announced;              /**< @private state bits in the announce map */
+    echonet_eoj eoj;                /**< @private */
+    echonet_propmap get;            /**< @private Get map */
+    echonet_propmap set;            /**< @private Set map */
+    uint8_t id[17];                 /**< @private identification number 0x83 */
+    uint8_t version[4];             /**< @private 0x82 */
+    uint8_t skip[2];                /**< @private properties that time out alone */
+    echonet_ctl_state state;        /**< @private */
+    echonet_tstamp next_poll;       /**< @private */
+    echonet_tstamp next_reread;     /**< @private */
+    echonet_tstamp next_keepalive;  /**< @private */
+} echonet_ctl_object;
+
+/** @brief An operation the application started. Fields are private. */
+typedef struct echonet_ctl_op {
+    uint16_t node;                          /**< @private NONE when free */
+    uint16_t object;                        /**< @private */
+    uint16_t next;                          /**< @private queue link */
+    uint8_t kind;                           /**< @private */
+    uint8_t phase;                          /**< @private */
+    uint8_t flags;                          /**< @private */
+    uint8_t n;                              /**< @private */
+    uint8_t epc[ECHONET_CTL_BATCH_MAX];     /**< @private */
+    uint8_t len[ECHONET_CTL_BATCH_MAX];     /**< @private */
+    uint8_t data[ECHONET_CTL_VALUE_BYTES];  /**< @private */
+    uint16_t refused;                       /**< @private */
+    uint16_t timedout;                      /**< @private */
+    uint16_t substituted;                   /**< @private */
+} echonet_ctl_op;
+
+/**
+ * @brief The caller's memory for a controller.
+ *
+ * @c index must have a power-of-two number of entries at least twice
+ * @c n_nodes; @c heap one entry per node. ECHONET_CTL_STORAGE() declares
+ * all of it.
+ */
+typedef struct echonet_ctl_storage {
+    echonet_ctl_node *nodes;     /**< node slots */
+    uint16_t n_nodes;            /**< at most 0xFFFE */
+    echonet_ctl_object *objects; /**< object slots */
+    uint16_t n_objects;          /**< at most 0xFFFE */
+    echonet_ctl_op *ops;         /**< operation slots */
+    uint16_t n_ops;              /**< at most 0xFFFE */
+    uint16_t *index;             /**< address index */
+    uint16_t n_index;            /**< a power of two, at least 2 × n_nodes */
+    uint16_t *heap;              /**< n_nodes entries */
+} echonet_ctl_storage;
+
+/**
+ * @brief Declares static storage for @p nodes nodes, @p objects objects and
+ *        @p ops operations, and an @ref echonet_ctl_storage @p name for it.
+ *        @p index_size must be a power of two at least 2 × @p nodes.
+ */
+#define ECHONET_CTL_STORAGE(name, nodes, objects, ops, index_size)                                         \
+    static echonet_ctl_node name##_nodes[nodes];                                                          \
+    static echonet_ctl_object name##_objects[objects];                                                    \
+    static echonet_ctl_op name##_ops[ops];                                                                \
+    static uint16_t name##_index[index_size];                                                             \
+    static uint16_t name##_heap[nodes];                                                                   \
+    static const echonet_ctl_storage name = {name##_nodes, nodes, name##_objects, objects, name##_ops, ops, \
+                                             name##_index, index_size, name##_heap}
+
+/** @brief The controller. Fields are private. */
+typedef struct echonet_ctl {
+    echonet_ctl_config cfg;       /**< @private */
+    echonet_ctl_callbacks cb;     /**< @private */
+    void *user;                   /**< @private */
+    echonet_ctl_storage st;       /**< @private */
+    uint16_t n_heap;              /**< @private */
+    uint16_t n_nodes_used;        /**< @private nodes are allocated in order, never freed */
+    uint16_t n_objects_used;      /**< @private */
+    echonet_tstamp now;           /**< @private the latest time passed in */
+    uint16_t ready_head;          /**< @private */
+    uint16_t ready_tail;          /**< @private */
+    uint16_t tid;                 /**< @private next TID */
+    uint16_t search_tid[2];       /**< @private TIDs of the multicast searches */
+    echonet_tstamp search_until;  /**< @private they are answered until then */
+    uint8_t search;               /**< @private searches to send */
+    bool line_up;                 /**< @private */
+    bool started;                 /**< @private */
+} echonet_ctl;
+
+/**
+ * @brief Fills @p cfg with the defaults (AIF values).
+ * @param cfg the settings to fill; nothing happens when NULL.
+ */
+ECHONET_API void echonet_ctl_config_default(echonet_ctl_config *cfg);
+
+/**
+ * @brief Prepares a controller. The first echonet_ctl_write() calls send the
+ *        discovery searches (AIF 3.1.2).
+ * @param ctl the controller.
+ * @param cfg settings (copied).
+ * @param cb callbacks (copied); @c event is required.
+ * @param user passed to every callback.
+ * @param storage the caller's memory (copied; the arrays are used in place).
+ * @return @ref ECHONET_OK or an error code:
+ * @retval ECHONET_ERR_INVALID_ARG a NULL pointer or missing callback, an
+ *         empty or malformed storage, or a setting out of its range
+ *         (response timeout below 20 s, keepalive interval above 8 h,
+ *         max_props 0 or above ECHONET_CTL_BATCH_MAX...).
+ */
+ECHONET_API echonet_err echonet_ctl_init(echonet_ctl *ctl, const echonet_ctl_config *cfg,
+                                         const echonet_ctl_callbacks *cb, void *user,
+                                         const echonet_ctl_storage *storage);
+
+/**
+ * @brief Takes a received datagram.
+ * @param ctl the controller.
+ * @param src the sender.
+ * @param buf the datagram.
+ * @param len its length.
+ * @param now the current time.
+ * @return @ref ECHONET_OK (handled, used or ignored) or an error:
+ * @retval ECHONET_ERR_INVALID_ARG a NULL pointer.
+ * @return or the error of echonet_frame_decode_udp() for a malformed datagram.
+ */
+ECHONET_API echonet_err echonet_ctl_read(echonet_ctl *ctl, const echonet_addr *src, const uint8_t *buf, size_t len,
+                                         echonet_tstamp now);
+
+/**
+ * @brief Handles what is due at @p now and produces the next datagram to send.
+ * @param ctl the controller.
+ * @param dst receives the destination when @p multicast is false.
+ * @param multicast receives true for a datagram to all nodes.
+ * @param buf where the datagram goes.
+ * @param cap bytes at @p buf; 12 + 3 × ECHONET_CTL_BATCH_MAX +
+ *        ECHONET_CTL_VALUE_BYTES always suffice.
+ * @param now the current time; never earlier than in an earlier call.
+ * @return the datagram's length, 0 when there is nothing to send now, or an error:
+ * @retval ECHONET_ERR_INVALID_ARG a NULL pointer.
+ * @retval ECHONET_ERR_NOBUF @p cap is too small; nothing was lost: call
+ *         again with a larger buffer.
+ */
+ECHONET_API int32_t echonet_ctl_write(echonet_ctl *ctl, echonet_addr *dst, bool *multicast, uint8_t *buf, size_t cap,
+                                      echonet_tstamp now);
+
+/**
+ * @brief When echonet_ctl_write() must next be called.
+ * @param ctl the controller.
+ * @return a time (0 when something can be sent at once), or
+ *         @ref ECHONET_TSTAMP_NEVER.
+ */
+ECHONET_API echonet_tstamp echonet_ctl_expiry(const echonet_ctl *ctl);
+
+/**
+ * @brief Sends the discovery searches again (multicast Get 0xD6 to the node
+ *        profile and Get 0x80 to 0x013000, AIF 3.1.2).
+ * @param ctl the controller; nothing happens when NULL.
+ */
+ECHONET_API void echonet_ctl_discover(echonet_ctl *ctl);
+
+/**
+ * @brief Tells the controller whether its public line is up. In remote mode,
+ *        keepalives (0x93 = 0x62) go out only while it is; when it comes
+ *        back they are sent at once (AIF 3.5 ③ ⑤ ⑦).
+ * @param ctl the controller; nothing happens when NULL.
+ * @param up the line's state.
+ * @param now the current time.
+ */
+ECHONET_API void echonet_ctl_set_line(echonet_ctl *ctl, bool up, echonet_tstamp now);
+
+/**
+ * @brief Starts a read of properties of one air conditioner. Properties not
+ *        in its Get map end as @ref ECHONET_CTL_REFUSED_LOCAL.
+ * @param ctl the controller.
+ * @param node the node index.
+ * @param eoj the object.
+ * @param epcs the properties, each once.
+ * @param n 1 to ECHONET_CTL_BATCH_MAX.
+ * @param op receives the operation's handle (reported in its DONE event); may be NULL.
+ * @return @ref ECHONET_OK or an error code (no operation was started):
+ * @retval ECHONET_ERR_INVALID_ARG a NULL pointer, @p n out of range, or a repeated EPC.
+ * @retval ECHONET_ERR_NOT_FOUND no such node or object, or the node is offline.
+ * @retval ECHONET_ERR_FULL every operation slot is taken.
+ */
+ECHONET_API echonet_err echonet_ctl_get(echonet_ctl *ctl, uint16_t node, echonet_eoj eoj, const uint8_t *epcs,
+                                        size_t n, uint16_t *op);
+
+/**
+ * @brief Starts a write to one air conditioner, verified by a Get.
+ *
+ * Values are checked against the class table first; in remote mode 0x93 =
+ * 0x42 is added in front. Properties not in the device's Set map end as
+ * @ref ECHONET_CTL_REFUSED_LOCAL without being sent.
+ * @param ctl the controller.
+ * @param node the node index.
+ * @param eoj the object.
+ * @param props the properties and values, each EPC once (0x93 may not be
+ *        among them in remote mode).
+ * @param n 1 to ECHONET_CTL_BATCH_MAX (minus one in remote mode).
+ * @param op receives the operation's handle; may be NULL.
+ * @return @ref ECHONET_OK or an error code (no operation was started):
+ * @retval ECHONET_ERR_INVALID_ARG a NULL pointer, @p n out of range, a
+ *         repeated EPC, or values longer than ECHONET_CTL_VALUE_BYTES in all.
+ * @retval ECHONET_ERR_VALUE_SIZE, ECHONET_ERR_VALUE a value outside the class range.
+ * @retval ECHONET_ERR_ACCESS a property the class does not let anyone write.
+ * @retval ECHONET_ERR_NOT_FOUND no such node or object, or the node is offline.
+ * @retval ECHONET_ERR_FULL every operation slot is taken.
+ */
+ECHONET_API echonet_err echonet_ctl_set(echonet_ctl *ctl, uint16_t node, echonet_eoj eoj, const echonet_prop *props,
+                                        size_t n, uint16_t *op);
+
+/**
+ * @brief Starts the temperature-range probe of AIF 5.3 for one operation mode.
+ *
+ * Saves 0x80, 0xB0 and 0xB3, switches the unit on in @p mode, finds the
+ * highest settable temperature from @p high down and the lowest from @p low
+ * up (SetC 0xB3, then Get to verify; a different value read back is taken
+ * as the next guess), then restores the saved settings. The DONE event
+ * carries probe_low and probe_high.
+ * @param ctl the controller.
+ * @param node the node index.
+ * @param eoj the object.
+ * @param mode 0x41 to 0x45.
+ * @param low the lowest temperature wanted, °C.
+ * @param high the highest temperature wanted, °C (low ≤ high ≤ 50).
+ * @param op receives the operation's handle; may be NULL.
+ * @return @ref ECHONET_OK or an error code:
+ * @retval ECHONET_ERR_INVALID_ARG a NULL pointer or a value out of range.
+ * @retval ECHONET_ERR_NOT_FOUND no such node or object, or the node is offline.
+ * @retval ECHONET_ERR_FULL every operation slot is taken.
+ */
+ECHONET_API echonet_err echonet_ctl_probe(echonet_ctl *ctl, uint16_t node, echonet_eoj eoj, uint8_t mode, int low,
+                                          int high, uint16_t *op);
+
+/**
+ * @brief Starts a fault read-out (AIF 5.5): Get 0x88, and when it is 0x41,
+ *        Get 0x86 and 0x89 as far as the Get map has them. Values arrive as
+ *        PROPERTY events, then a FAULT event, then DONE.
+ * @param ctl the controller.
+ * @param node the node index.
+ * @param eoj the object.
+ * @param op receives the operation's handle; may be NULL.
+ * @return @ref ECHONET_OK or an error code:
+ * @retval ECHONET_ERR_INVALID_ARG @p ctl is NULL.
+ * @retval ECHONET_ERR_NOT_FOUND no such node or object, or the node is offline.
+ * @retval ECHONET_ERR_FULL every operation slot is taken.
+ */
+ECHONET_API echonet_err echonet_ctl_read_fault(echonet_ctl *ctl, uint16_t node, echonet_eoj eoj, uint16_t *op);
+
+/**
+ * @brief Finds a node by address.
+ * @param ctl the controller.
+ * @param addr the address.
+ * @return the node index, or @ref ECHONET_CTL_NONE.
+ */
+ECHONET_API uint16_t echonet_ctl_find(const echonet_ctl *ctl, const echonet_addr *addr);
+
+/**
+ * @brief A node's address.
+ * @param ctl the controller.
+ * @param node the node index.
+ * @return the address, or NULL for an unused index.
+ */
+ECHONET_API const echonet_addr *echonet_ctl_node_addr(const echonet_ctl *ctl, uint16_t node);
+
+/**
+ * @brief Whether a node is online.
+ * @param ctl the controller.
+ * @param node the node index.
+ * @return false for an offline node or an unused index.
+ */
+ECHONET_API bool echonet_ctl_node_online(const echonet_ctl *ctl, uint16_t node);
+
+/**
+ * @brief The air-conditioner objects of a node.
+ * @param ctl the controller.
+ * @param node the node index.
+ * @param eojs receives up to @p cap EOJs; may be NULL with @p cap 0.
+ * @param cap entries at @p eojs.
+ * @return the number of objects (may exceed @p cap).
+ */
+ECHONET_API size_t echonet_ctl_objects(const echonet_ctl *ctl, uint16_t node, echonet_eoj *eojs, size_t cap);
+
+/**
+ * @brief What the controller knows of one air conditioner.
+ * @param ctl the controller.
+ * @param node the node index.
+ * @param eoj the object.
+ * @param state receives the cached state; may be NULL.
+ * @param get receives the Get map (empty until known); may be NULL.
+ * @param set receives the Set map; may be NULL.
+ * @param id receives the 17-byte identification number (zeros until known); may be NULL.
+ * @return @ref ECHONET_OK or an error code:
+ * @retval ECHONET_ERR_INVALID_ARG @p ctl is NULL.
+ * @retval ECHONET_ERR_NOT_FOUND no such node or object.
+ */
+ECHONET_API echonet_err echonet_ctl_object_info(const echonet_ctl *ctl, uint16_t node, echonet_eoj eoj,
+                                                echonet_ctl_state *state, echonet_propmap *get, echonet_propmap *set,
+                                                uint8_t id[17]);
+
+/**
+ * @brief Writes the controller's durable state (nodes, addresses, objects,
+ *        maps, identification numbers, learned capacities) with a version
+ *        and a CRC-32.
+ * @param ctl the controller.
+ * @param buf output (NULL with @p cap 0 to measure).
+ * @param cap bytes at @p buf.
+ * @param len receives the bytes written, or needed on @ref ECHONET_ERR_NOBUF.
+ * @return @ref ECHONET_OK or an error code:
+ * @retval ECHONET_ERR_INVALID_ARG a NULL pointer.
+ * @retval ECHONET_ERR_NOBUF @p cap is too small.
+ */
+ECHONET_API echonet_err echonet_ctl_save(const echonet_ctl *ctl, uint8_t *buf, size_t cap, size_t *len);
+
+/**
+ * @brief Loads a snapshot into a controller that has just been initialised.
+ *
+ * The snapshot is checked whole before anything is loaded: a corrupted,
+ * truncated or foreign one changes nothing. Restored nodes have their
+ * attributes re-read and, in remote mode, are sent a keepalive at once (the
+ * time spent rebooting is unknown, so none may be missed).
+ * @param ctl the controller (no node known yet).
+ * @param buf the snapshot.
+ * @param len its length.
+ * @param now the current time.
+ * @return @ref ECHONET_OK or an error code:
+ * @retval ECHONET_ERR_INVALID_ARG a NULL pointer, or the controller already knows nodes.
+ * @retval ECHONET_ERR_SNAPSHOT not a snapshot of this version, truncated, or its CRC is wrong.
+ * @retval ECHONET_ERR_FULL more nodes or objects than the storage holds.
+ */
+ECHONET_API echonet_err echonet_ctl_restore(echonet_ctl *ctl, const uint8_t *buf, size_t len, echonet_tstamp now);
+
+ECHONET_END_DECLS
+
+/** @} */
+#endif /* ECHONET_CONTROLLER_H */

@@ -1,0 +1,1750 @@
+/*
+ * libechonet: ECHONET Lite for firmware and HEMS controllers.
+ * SPDX-License-Identifier: MIT
+ */
+/* The HEMS controller (AIF Ver. 1.10 chapters 2-5, reference 9 and 11).
+ *
+ * Each node runs at most one "job" at a time: a set of up to
+ * ECHONET_CTL_BATCH_MAX properties of one object to read or write, sent in
+ * requests of at most min(max_props, learned capacity) properties, one in
+ * flight. A job comes from the node's own work (instance list, attributes,
+ * identification, state, fault read-out, keepalive, polling) or from an
+ * operation the application queued. Nodes with something to send wait in a
+ * ready queue; nodes with a deadline (a response timer or their next timer)
+ * sit in a heap, so nothing here walks every node. */
+#include <string.h>
+
+#include "echonet/aircon.h"
+#include "echonet/controller.h"
+#include "bytes.h"
+#include "ctl_internal.h"
+
+/* Node states. */
+enum { N_FREE = 0, N_ACTIVE, N_OFFLINE };
+/* Node work. */
+enum { NW_INSTANCES = 0x01 };
+/* Object work. */
+enum { OW_ATTR = 0x01, OW_ID = 0x02, OW_NPID = 0x04, OW_STATE = 0x08, OW_FAULT = 0x10, OW_READY = 0x20 };
+/* Jobs. */
+enum { J_NONE = 0, J_INSTANCES, J_ATTR, J_ID, J_NPID, J_STATE, J_POLL, J_REREAD, J_KEEPALIVE, J_FAULT, J_OP };
+/* Job flags. */
+enum { JF_WRITE = 0x01, JF_SINGLE = 0x02, JF_PREFIX = 0x04, JF_PREFIX_REFUSED = 0x08 };
+/* Operations and their phases. */
+enum { OP_FREE = 0, OP_GET, OP_SET, OP_PROBE, OP_FAULT };
+enum { PH_MAIN = 0, PH_VERIFY, PH_CODES };
+enum { PH_SAVE = 0, PH_ON, PH_HIGH_TRY, PH_HIGH_CHECK, PH_LOW_TRY, PH_LOW_CHECK, PH_RESTORE };
+/* Operation flags. */
+enum { OF_PREFIX_REFUSED = 0x01, OF_LOCAL = 0x02, OF_GONE = 0x04 };
+/* The probe's state, after the values of its current step (data[0..7]). */
+enum { P_MODE = 16, P_LOW, P_HIGH, P_CAND, P_S80, P_SB0, P_SB3, P_FOUND_LOW, P_FOUND_HIGH };
+
+#define NO_TEMP 0xFFu
+
+/* The status read set of AIF 3.3.1, in the order it is requested. */
+static const uint8_t state_epcs[] = {0x80, 0x8F, 0xB0, 0xB3, 0xBB, 0xA0, 0x88};
+
+/* ---- Small helpers -------------------------------------------------------- */
+
+static unsigned popcount16(uint16_t v)
+{
+    unsigned n = 0;
+
+    for (; v; v = (uint16_t)(v & (v - 1u)))
+        n++;
+    return n;
+}
+
+static uint16_t bit(unsigned i)
+{
+    return (uint16_t)(1u << i);
+}
+
+static echonet_ctl_node *node_at(echonet_ctl *ctl, uint16_t i)
+{
+    return &ctl->st.nodes[i];
+}
+
+static echonet_ctl_object *obj_at(echonet_ctl *ctl, uint16_t i)
+{
+    return &ctl->st.objects[i];
+}
+
+static void emit(echonet_ctl *ctl, echonet_ctl_event *ev)
+{
+    ctl->cb.event(ctl->user, ev);
+}
+
+static void event_init(echonet_ctl_event *ev, echonet_ctl_event_kind kind, uint16_t node, echonet_eoj eoj)
+{
+    memset(ev, 0, sizeof *ev);
+    ev->kind = kind;
+    ev->node = node;
+    ev->eoj = eoj;
+    ev->op = NONE;
+    ev->probe_low = -1;
+    ev->probe_high = -1;
+}
+
+static uint16_t next_tid(echonet_ctl *ctl)
+{
+    return ctl->tid++;
+}
+
+/* The state bit and field of a cached property, or 0. */
+static uint16_t state_bit(uint8_t epc, echonet_ctl_state *s, uint8_t **field)
+{
+    static const uint8_t epcs[] = {0x80, 0x8F, 0xB0, 0xB3, 0xBB, 0xA0, 0x88, 0x93};
+    uint8_t *fields[8];
+    unsigned i;
+
+    fields[0] = &s->status;
+    fields[1] = &s->power_saving;
+    fields[2] = &s->mode;
+    fields[3] = &s->temp;
+    fields[4] = &s->room;
+    fields[5] = &s->flow;
+    fields[6] = &s->fault;
+    fields[7] = &s->remote;
+    for (i = 0; i < sizeof epcs; i++) {
+        if (epcs[i] == epc) {
+            *field = fields[i];
+            return bit(i);
+        }
+    }
+    return 0;
+}
+
+/* Whether a value may be believed: within the class table when the class
+ * knows the property (read-only codes included). */
+static bool value_plausible(uint8_t epc, const uint8_t *edt, size_t pdc)
+{
+    size_t n = 0;
+    const echonet_prop_desc *table = echonet_aircon_props(&n);
+    const echonet_prop_desc *d = echonet_prop_desc_find(table, n, epc);
+
+    return !d || echonet_prop_desc_check(d, edt, pdc, false) == ECHONET_OK;
+}
+
+/* ---- Scheduling ------------------------------------------------------------ */
+
+static bool timer_due(echonet_tstamp t, echonet_tstamp now)
+{
+    return t != ECHONET_TSTAMP_NEVER && t <= now;
+}
+
+static bool keepalive_wanted(const echonet_ctl *ctl, const echonet_ctl_object *o)
+{
+    return ctl->cfg.remote && ctl->line_up && (o->work & OW_READY) &&
+           echonet_propmap_contains(&o->set, ECHONET_EPC_REMOTE_CONTROL);
+}
+
+static bool object_has_work(const echonet_ctl *ctl, const echonet_ctl_object *o, echonet_tstamp now)
+{
+    return (o->work & (OW_ATTR | OW_ID | OW_NPID | OW_STATE | OW_FAULT)) || timer_due(o->next_poll, now) ||
+           timer_due(o->next_reread, now) || (keepalive_wanted(ctl, o) && timer_due(o->next_keepalive, now));
+}
+
+static bool node_has_work(echonet_ctl *ctl, const echonet_ctl_node *n, echonet_tstamp now)
+{
+    uint16_t i;
+
+    if (n->job.kind != J_NONE || n->work || n->ops_head != NONE)
+        return true;
+    for (i = n->first_object; i != NONE; i = obj_at(ctl, i)->next)
+        if (object_has_work(ctl, obj_at(ctl, i), now))
+            return true;
+    return false;
+}
+
+static echonet_tstamp earliest(echonet_tstamp a, echonet_tstamp b, echonet_tstamp now)
+{
+    /* Only timers still to come: due ones put the node in the ready queue. */
+    return b > now && b < a ? b : a;
+}
+
+static echonet_tstamp next_timer(echonet_ctl *ctl, const echonet_ctl_node *n, echonet_tstamp now)
+{
+    echonet_tstamp t = ECHONET_TSTAMP_NEVER;
+    uint16_t i;
+
+    for (i = n->first_object; i != NONE; i = obj_at(ctl, i)->next) {
+        const echonet_ctl_object *o = obj_at(ctl, i);
+
+        t = earliest(t, o->next_poll, now);
+        t = earliest(t, o->next_reread, now);
+        if (keepalive_wanted(ctl, o))
+            t = earliest(t, o->next_keepalive, now);
+    }
+    return t;
+}
+
+static void ready_push(echonet_ctl *ctl, uint16_t i)
+{
+    echonet_ctl_node *n = node_at(ctl, i);
+
+    if (n->queued)
+        return;
+    n->queued = true;
+    n->ready_next = NONE;
+    if (ctl->ready_tail == NONE)
+        ctl->ready_head = i;
+    else
+        node_at(ctl, ctl->ready_tail)->ready_next = i;
+    ctl->ready_tail = i;
+}
+
+static uint16_t ready_pop(echonet_ctl *ctl)
+{
+    uint16_t i = ctl->ready_head;
+
+    if (i == NONE)
+        return NONE;
+    ctl->ready_head = node_at(ctl, i)->ready_next;
+    if (ctl->ready_head == NONE)
+        ctl->ready_tail = NONE;
+    node_at(ctl, i)->queued = false;
+    return i;
+}
+
+/* Puts a node where it belongs: in the ready queue when it can send now, in
+ * the heap under its response deadline or next timer. */
+static void schedule(echonet_ctl *ctl, uint16_t i)
+{
+    echonet_ctl_node *n = node_at(ctl, i);
+    echonet_tstamp now = ctl->now;
+
+    if (n->state != N_ACTIVE) {
+        ctl_heap_remove(ctl, i);
+        return;
+    }
+    if (!n->busy) {
+        if (node_has_work(ctl, n, now))
+            ready_push(ctl, i);
+        n->deadline = next_timer(ctl, n, now);
+    }
+    ctl_heap_update(ctl, i);
+}
+
+void ctl_schedule_node(echonet_ctl *ctl, uint16_t node)
+{
+    schedule(ctl, node);
+}
+
+/* ---- Nodes and objects ----------------------------------------------------- */
+
+static uint16_t node_create(echonet_ctl *ctl, const echonet_addr *addr, echonet_eoj why)
+{
+    echonet_ctl_event ev;
+    echonet_ctl_node *n;
+    uint16_t i;
+
+    if (ctl->n_nodes_used == ctl->st.n_nodes) {
+        event_init(&ev, ECHONET_CTL_EV_FULL, NONE, why);
+        emit(ctl, &ev);
+        return NONE;
+    }
+    i = ctl->n_nodes_used++;
+    n = node_at(ctl, i);
+    memset(n, 0, sizeof *n);
+    n->addr = *addr;
+    n->state = N_ACTIVE;
+    n->capacity = ECHONET_CTL_BATCH_MAX;
+    n->op = NONE;
+    n->first_object = NONE;
+    n->ops_head = NONE;
+    n->ops_tail = NONE;
+    n->heap_pos = NONE;
+    n->ready_next = NONE;
+    n->deadline = ECHONET_TSTAMP_NEVER;
+    ctl_index_insert(ctl, i);
+    return i;
+}
+
+static uint16_t object_find(echonet_ctl *ctl, uint16_t node, echonet_eoj eoj)
+{
+    uint16_t i;
+
+    for (i = node_at(ctl, node)->first_object; i != NONE; i = obj_at(ctl, i)->next)
+        if (obj_at(ctl, i)->eoj == eoj)
+            return i;
+    return NONE;
+}
+
+static unsigned object_count(echonet_ctl *ctl, uint16_t node)
+{
+    unsigned c = 0;
+    uint16_t i;
+
+    for (i = node_at(ctl, node)->first_object; i != NONE; i = obj_at(ctl, i)->next)
+        c++;
+    return c;
+}
+
+/* Finds or creates an air-conditioner object; announces a new one. */
+static uint16_t object_get(echonet_ctl *ctl, uint16_t node, echonet_eoj eoj)
+{
+    echonet_ctl_event ev;
+    echonet_ctl_object *o;
+    uint16_t i = object_find(ctl, node, eoj), *link;
+
+    if (i != NONE)
+        return i;
+    if (ECHONET_EOJ_CLASS(eoj) != ECHONET_CLASS_HOME_AIRCON || ECHONET_EOJ_INSTANCE(eoj) == 0)
+        return NONE;
+    if (ctl->n_objects_used == ctl->st.n_objects) {
+        event_init(&ev, ECHONET_CTL_EV_FULL, node, eoj);
+        emit(ctl, &ev);
+        return NONE;
+    }
+    i = ctl->n_objects_used++;
+    o = obj_at(ctl, i);
+    memset(o, 0, sizeof *o);
+    o->node = node;
+    o->next = NONE;
+    o->eoj = eoj;
+    o->work = OW_ATTR | OW_ID | OW_STATE;
+    o->next_poll = o->next_reread = o->next_keepalive = ECHONET_TSTAMP_NEVER;
+    /* Appended, so objects keep the order they were found in. */
+    for (link = &node_at(ctl, node)->first_object; *link != NONE; link = &obj_at(ctl, *link)->next)
+        ;
+    *link = i;
+    event_init(&ev, ECHONET_CTL_EV_FOUND, node, eoj);
+    emit(ctl, &ev);
+    return i;
+}
+
+/* Creates the air-conditioner objects an instance list (0xD5/0xD6) names. */
+static void objects_from_list(echonet_ctl *ctl, uint16_t node, const uint8_t *edt, size_t pdc)
+{
+    size_t i, count;
+
+    if (pdc < 1)
+        return;
+    /* min(count, what the EDT holds), as devices get the count wrong (ref. 6.1). */
+    count = edt[0];
+    if (count > (pdc - 1) / 3)
+        count = (pdc - 1) / 3;
+    for (i = 0; i < count; i++)
+        (void)object_get(ctl, node, echonet_eoj_read(edt + 1 + 3 * i));
+}
+
+/* ---- Operations ------------------------------------------------------------ */
+
+static void op_free(echonet_ctl *ctl, uint16_t i)
+{
+    memset(&ctl->st.ops[i], 0, sizeof ctl->st.ops[i]);
+    ctl->st.ops[i].node = NONE;
+}
+
+static size_t op_value_offset(const echonet_ctl_op *op, unsigned i)
+{
+    size_t off = 0;
+    unsigned k;
+
+    for (k = 0; k < i; k++)
+        off += op->len[k];
+    return off;
+}
+
+static int op_index_of(const echonet_ctl_op *op, uint8_t epc)
+{
+    unsigned k;
+
+    for (k = 0; k < op->n; k++)
+        if (op->epc[k] == epc)
+            return (int)k;
+    return -1;
+}
+
+static void set_props(echonet_propmap *m, const echonet_ctl_op *op, uint16_t mask)
+{
+    unsigned k;
+
+    for (k = 0; k < op->n; k++)
+        if (mask & bit(k))
+            (void)echonet_propmap_add(m, op->epc[k]);
+}
+
+/* Ends an operation with its outcome, exactly once, and frees its slot. */
+static void op_finish(echonet_ctl *ctl, uint16_t i)
+{
+    echonet_ctl_op *op = &ctl->st.ops[i];
+    echonet_ctl_object *o = obj_at(ctl, op->object);
+    echonet_ctl_event ev;
+
+    event_init(&ev, ECHONET_CTL_EV_DONE, op->node, o->eoj);
+    ev.op = i;
+    if (op->flags & OF_GONE) {
+        ev.outcome = ECHONET_CTL_NODE_GONE;
+    } else if (op->flags & OF_LOCAL) {
+        ev.outcome = ECHONET_CTL_REFUSED_LOCAL;
+        set_props(&ev.props, op, op->refused);
+        if (op->refused == 0)
+            (void)echonet_propmap_add(&ev.props, ECHONET_EPC_REMOTE_CONTROL);
+    } else if (op->timedout) {
+        ev.outcome = ECHONET_CTL_TIMED_OUT;
+        set_props(&ev.props, op, op->timedout);
+    } else if (op->refused || (op->flags & OF_PREFIX_REFUSED)) {
+        ev.outcome = ECHONET_CTL_REFUSED;
+        set_props(&ev.props, op, op->refused);
+        if (op->flags & OF_PREFIX_REFUSED)
+            (void)echonet_propmap_add(&ev.props, ECHONET_EPC_REMOTE_CONTROL);
+    } else if (op->substituted) {
+        ev.outcome = ECHONET_CTL_SUBSTITUTED;
+        set_props(&ev.props, op, op->substituted);
+    } else {
+        ev.outcome = ECHONET_CTL_DONE;
+    }
+    if (op->kind == OP_PROBE) {
+        ev.probe_low = op->data[P_FOUND_LOW] == NO_TEMP ? -1 : (int8_t)op->data[P_FOUND_LOW];
+        ev.probe_high = op->data[P_FOUND_HIGH] == NO_TEMP ? -1 : (int8_t)op->data[P_FOUND_HIGH];
+    }
+    op_free(ctl, i);
+    emit(ctl, &ev);
+}
+
+/* Every operation of a node ends with NODE_GONE. */
+static void ops_gone(echonet_ctl *ctl, echonet_ctl_node *n)
+{
+    uint16_t i;
+
+    if (n->op != NONE) {
+        i = n->op;
+        n->op = NONE;
+        ctl->st.ops[i].flags |= OF_GONE;
+        op_finish(ctl, i);
+    }
+    while ((i = n->ops_head) != NONE) {
+        n->ops_head = ctl->st.ops[i].next;
+        ctl->st.ops[i].flags |= OF_GONE;
+        op_finish(ctl, i);
+    }
+    n->ops_tail = NONE;
+}
+
+/* ---- Jobs -------------------------------------------------------------------- */
+
+static void job_start(echonet_ctl_node *n, uint8_t kind, uint16_t object, const uint8_t *epcs, size_t count,
+                      uint8_t flags)
+{
+    size_t k;
+
+    memset(&n->job, 0, sizeof n->job);
+    n->job.kind = kind;
+    n->job.object = object;
+    n->job.flags = flags;
+    for (k = 0; k < count && k < ECHONET_CTL_BATCH_MAX; k++)
+        n->job.epc[n->job.n++] = epcs[k];
+    n->job.pending = (uint16_t)(bit(n->job.n) - 1u);
+}
+
+/* A read of @p epcs filtered through the object's Get map and skip list. */
+static bool job_read(echonet_ctl *ctl, echonet_ctl_node *n, uint8_t kind, uint16_t oi, const uint8_t *epcs, size_t count,
+                     uint8_t announced_only, bool use_skip)
+{
+    echonet_ctl_object *o = obj_at(ctl, oi);
+    uint8_t list[ECHONET_CTL_BATCH_MAX];
+    size_t k, m = 0;
+
+    for (k = 0; k < count; k++) {
+        uint8_t *f;
+        echonet_ctl_state dummy;
+        uint16_t sb = state_bit(epcs[k], &dummy, &f);
+
+        if (!echonet_propmap_contains(&o->get, epcs[k]))
+            continue;
+        if (use_skip && (o->skip[0] == epcs[k] || o->skip[1] == epcs[k]))
+            continue;
+        if (announced_only == 1 && !(o->announced & sb))
+            continue;
+        if (announced_only == 2 && (o->announced & sb))
+            continue;
+        list[m++] = epcs[k];
+    }
+    if (m == 0)
+        return false;
+    job_start(n, kind, oi, list, m, 0);
+    return true;
+}
+
+/* Sets the job of the operation's current step. Returns false when the
+ * operation ended without sending anything. */
+static bool op_job(echonet_ctl *ctl, echonet_ctl_node *n)
+{
+    echonet_ctl_op *op = &ctl->st.ops[n->op];
+    uint8_t prefix = ctl->cfg.remote ? JF_PREFIX : 0;
+
+    switch (op->kind) {
+    case OP_GET:
+        job_start(n, J_OP, op->object, op->epc, op->n, 0);
+        return true;
+    case OP_SET:
+        if (op->phase == PH_MAIN) {
+            job_start(n, J_OP, op->object, op->epc, op->n, (uint8_t)(JF_WRITE | prefix));
+        } else {
+            /* Verify what was accepted (AIF 2.4.5, 4.1 ③). */
+            uint8_t list[ECHONET_CTL_BATCH_MAX];
+            unsigned k, m = 0;
+
+            for (k = 0; k < op->n; k++)
+                if (!((op->refused | op->timedout) & bit(k)) &&
+                    echonet_propmap_contains(&obj_at(ctl, op->object)->get, op->epc[k]))
+                    list[m++] = op->epc[k];
+            if (m == 0)
+                return false;
+            job_start(n, J_OP, op->object, list, m, 0);
+        }
+        return true;
+    case OP_FAULT:
+        if (op->phase == PH_MAIN) {
+            static const uint8_t fault[] = {0x88};
+
+            job_start(n, J_OP, op->object, fault, 1, 0);
+            return true;
+        } else {
+            static const uint8_t codes[] = {0x86, 0x89};
+
+            return job_read(ctl, n, J_OP, op->object, codes, 2, 0, false);
+        }
+    default: /* OP_PROBE: the step's properties are in op->epc */
+        job_start(n, J_OP, op->object, op->epc, op->n,
+                  (uint8_t)(op->phase == PH_SAVE || op->phase == PH_HIGH_CHECK || op->phase == PH_LOW_CHECK
+                                ? 0
+                                : JF_WRITE | prefix));
+        return true;
+    }
+}
+
+/* Probe steps: the properties and values of each phase. */
+static void probe_step(echonet_ctl_op *op, uint8_t phase)
+{
+    static const uint8_t save[] = {0x80, 0xB0, 0xB3};
+    uint8_t *d = op->data;
+
+    op->phase = phase;
+    op->n = 0;
+    switch (phase) {
+    case PH_SAVE:
+        memcpy(op->epc, save, 3);
+        op->n = 3;
+        memset(op->len, 0, sizeof op->len);
+        return;
+    case PH_ON:
+        op->epc[0] = 0x80;
+        op->epc[1] = 0xB0;
+        op->len[0] = op->len[1] = 1;
+        d[0] = ECHONET_ON;
+        d[1] = d[P_MODE];
+        op->n = 2;
+        return;
+    case PH_HIGH_TRY:
+    case PH_LOW_TRY:
+        op->epc[0] = 0xB3;
+        op->len[0] = 1;
+        d[0] = d[P_CAND];
+        op->n = 1;
+        return;
+    case PH_HIGH_CHECK:
+    case PH_LOW_CHECK:
+        op->epc[0] = 0xB3;
+        op->len[0] = 0;
+        op->n = 1;
+        return;
+    default: /* PH_RESTORE: what was saved, in the order of AIF 5.1 ⑦ */
+        if (d[P_S80] == ECHONET_ON || d[P_S80] == ECHONET_OFF) {
+            op->epc[op->n] = 0x80;
+            op->len[op->n] = 1;
+            d[op->n++] = d[P_S80];
+        }
+        if (d[P_SB0] >= ECHONET_MODE_AUTO && d[P_SB0] <= ECHONET_MODE_FAN) {
+            op->epc[op->n] = 0xB0;
+            op->len[op->n] = 1;
+            d[op->n++] = d[P_SB0];
+        }
+        if (d[P_SB3] <= ECHONET_TEMP_MAX) {
+            op->epc[op->n] = 0xB3;
+            op->len[op->n] = 1;
+            d[op->n++] = d[P_SB3];
+        }
+        return;
+    }
+}
+
+/* Local checks of an operation before anything is sent (AIF 2.4.5). */
+static bool op_locally_refused(echonet_ctl *ctl, echonet_ctl_op *op)
+{
+    echonet_ctl_object *o = obj_at(ctl, op->object);
+    const echonet_propmap *map = op->kind == OP_GET ? &o->get : &o->set;
+    unsigned k;
+
+    if (op->kind == OP_FAULT)
+        return false;
+    if (op->kind == OP_PROBE) {
+        static const uint8_t need[] = {0x80, 0xB0, 0xB3};
+
+        for (k = 0; k < 3; k++)
+            if (!echonet_propmap_contains(&o->set, need[k]) || !echonet_propmap_contains(&o->get, need[k]))
+                op->refused |= bit(k);
+        if (op->refused) {
+            memcpy(op->epc, need, 3);
+            op->n = 3;
+        }
+    } else {
+        for (k = 0; k < op->n; k++)
+            if (!echonet_propmap_contains(map, op->epc[k]))
+                op->refused |= bit(k);
+    }
+    /* A remote write to a unit that cannot be told so is not made. */
+    if (op->kind != OP_GET && ctl->cfg.remote && !echonet_propmap_contains(&o->set, ECHONET_EPC_REMOTE_CONTROL))
+        op->flags |= OF_LOCAL;
+    if (op->refused)
+        op->flags |= OF_LOCAL;
+    return (op->flags & OF_LOCAL) != 0;
+}
+
+/* Picks the node's next job; false when there is nothing to do. */
+static bool pick_job(echonet_ctl *ctl, uint16_t ni, echonet_tstamp now)
+{
+    static const uint8_t attr[] = {0x82, 0x9D, 0x9E, 0x9F};
+    static const uint8_t d6[] = {0xD6};
+    static const uint8_t id83[] = {0x83};
+    static const uint8_t fault[] = {0x88};
+    static const uint8_t keepalive[] = {ECHONET_EPC_REMOTE_CONTROL};
+    echonet_ctl_node *n = node_at(ctl, ni);
+    uint16_t oi;
+
+    /* Keepalives before anything else the node may wait for (AIF 3.5). */
+    for (oi = n->first_object; oi != NONE; oi = obj_at(ctl, oi)->next) {
+        echonet_ctl_object *o = obj_at(ctl, oi);
+
+        if (keepalive_wanted(ctl, o) && timer_due(o->next_keepalive, now)) {
+            o->next_keepalive = ECHONET_TSTAMP_NEVER;
+            job_start(n, J_KEEPALIVE, oi, keepalive, 1, JF_WRITE);
+            return true;
+        }
+    }
+    if (n->work & NW_INSTANCES) {
+        n->work &= (uint8_t)~NW_INSTANCES;
+        job_start(n, J_INSTANCES, NONE, d6, 1, 0);
+        return true;
+    }
+    /* Discovery of each object first (AIF 3.1.3, 3.1.4). */
+    for (oi = n->first_object; oi != NONE; oi = obj_at(ctl, oi)->next) {
+        echonet_ctl_object *o = obj_at(ctl, oi);
+
+        if (o->work & OW_ATTR) {
+            o->work &= (uint8_t)~OW_ATTR;
+            job_start(n, J_ATTR, oi, attr, 4, 0);
+            return true;
+        }
+        if (o->work & OW_ID) {
+            static const uint8_t id[] = {0x83, 0x8A};
+
+            o->work &= (uint8_t)~OW_ID;
+            /* The object's own 0x83, or the node profile's for a one-object
+             * node (AIF 3.1.4). */
+            if (!echonet_propmap_contains(&o->get, 0x83) && object_count(ctl, ni) == 1)
+                o->work |= OW_NPID;
+            if (job_read(ctl, n, J_ID, oi, id, 2, 0, false))
+                return true;
+        }
+        if (o->work & OW_NPID) {
+            o->work &= (uint8_t)~OW_NPID;
+            job_start(n, J_NPID, oi, id83, 1, 0);
+            return true;
+        }
+        if (o->work & OW_STATE) {
+            o->work &= (uint8_t)~OW_STATE;
+            if (!job_read(ctl, n, J_STATE, oi, state_epcs, sizeof state_epcs, 0, false))
+                job_start(n, J_STATE, oi, NULL, 0, 0); /* nothing readable: done at once */
+            return true;
+        }
+    }
+    /* The application's operations, in order. */
+    while (n->ops_head != NONE) {
+        uint16_t i = n->ops_head;
+        echonet_ctl_op *op = &ctl->st.ops[i];
+
+        n->ops_head = op->next;
+        if (n->ops_head == NONE)
+            n->ops_tail = NONE;
+        n->op = i;
+        if (op_locally_refused(ctl, op) || !op_job(ctl, n)) {
+            n->op = NONE;
+            op_finish(ctl, i);
+            continue;
+        }
+        return true;
+    }
+    for (oi = n->first_object; oi != NONE; oi = obj_at(ctl, oi)->next) {
+        echonet_ctl_object *o = obj_at(ctl, oi);
+
+        if (o->work & OW_FAULT) {
+            o->work &= (uint8_t)~OW_FAULT;
+            job_start(n, J_FAULT, oi, fault, 1, 0);
+            return true;
+        }
+        if (timer_due(o->next_poll, now)) {
+            o->next_poll = echonet_tstamp_add(now, ctl->cfg.poll_interval_ms);
+            if (job_read(ctl, n, J_POLL, oi, state_epcs, sizeof state_epcs, 2, true))
+                return true;
+        }
+        if (timer_due(o->next_reread, now)) {
+            o->next_reread = echonet_tstamp_add(now, ctl->cfg.reread_interval_ms);
+            if (echonet_propmap_count(&o->get) == 0) {
+                /* The attributes never came: ask again. */
+                job_start(n, J_ATTR, oi, attr, 4, 0);
+                return true;
+            }
+            if (job_read(ctl, n, J_REREAD, oi, state_epcs, sizeof state_epcs, 1, true))
+                return true;
+        }
+    }
+    return false;
+}
+
+/* ---- Requests ---------------------------------------------------------------- */
+
+static const uint8_t keepalive_value = ECHONET_REMOTE_LINE_OK_PUBLIC;
+
+/* The value job property @p k writes. */
+static const uint8_t *job_value(echonet_ctl *ctl, const echonet_ctl_node *n, unsigned k, size_t *len)
+{
+    const echonet_ctl_op *op;
+    int i;
+
+    if (n->job.kind == J_KEEPALIVE) {
+        *len = 1;
+        return &keepalive_value;
+    }
+    op = &ctl->st.ops[n->op];
+    i = op_index_of(op, n->job.epc[k]);
+    *len = op->len[i];
+    return op->data + op_value_offset(op, (unsigned)i);
+}
+
+static echonet_eoj job_deoj(echonet_ctl *ctl, const echonet_ctl_node *n)
+{
+    return n->job.kind == J_INSTANCES || n->job.kind == J_NPID ? ECHONET_EOJ_NODE_PROFILE
+                                                                 : obj_at(ctl, n->job.object)->eoj;
+}
+
+/* Sends the next request of the node's job. */
+static int32_t send_request(echonet_ctl *ctl, uint16_t ni, uint8_t *buf, size_t cap, echonet_tstamp now)
+{
+    echonet_ctl_node *n = node_at(ctl, ni);
+    echonet_ctl_job *job = &n->job;
+    bool write = (job->flags & JF_WRITE) != 0, prefix = (job->flags & JF_PREFIX) != 0;
+    unsigned k, size = ctl->cfg.max_props, taken = 0;
+    echonet_writer w;
+    size_t len = 0;
+
+    if (n->capacity < size)
+        size = n->capacity;
+    if (job->flags & JF_SINGLE)
+        size = 1;
+    /* The 0x93 prefix counts in what the device must process (AIF 4.1). */
+    if (prefix && size > 1)
+        size--;
+    n->tid = next_tid(ctl);
+    n->esv = write ? ECHONET_ESV_SETC : ECHONET_ESV_GET;
+    job->inflight = 0;
+    echonet_writer_init(&w, buf, cap);
+    echonet_writer_header(&w, n->tid, ctl->cfg.self, job_deoj(ctl, n), n->esv);
+    if (prefix) {
+        static const uint8_t remote = ECHONET_REMOTE_PUBLIC;
+
+        echonet_writer_prop(&w, ECHONET_EPC_REMOTE_CONTROL, 1, &remote);
+    }
+    for (k = 0; k < job->n && taken < size; k++) {
+        if (!(job->pending & bit(k)))
+            continue;
+        if (write) {
+            size_t vlen;
+            const uint8_t *v = job_value(ctl, n, k, &vlen);
+
+            echonet_writer_prop(&w, job->epc[k], vlen, v);
+        } else {
+            echonet_writer_prop(&w, job->epc[k], 0, NULL);
+        }
+        job->inflight |= bit(k);
+        taken++;
+    }
+    if (echonet_writer_finish(&w, &len) != ECHONET_OK)
+        return ECHONET_ERR_NOBUF;
+    n->busy = true;
+    n->deadline = echonet_tstamp_add(now, ctl->cfg.response_timeout_ms);
+    ctl_heap_update(ctl, ni);
+    return (int32_t)len;
+}
+
+/* ---- Values arriving ------------------------------------------------------------ */
+
+/* A value of an object's property: cache, event, and what the job needs. */
+static void deliver(echonet_ctl *ctl, uint16_t ni, uint16_t oi, uint8_t epc, const uint8_t *edt, uint8_t pdc)
+{
+    echonet_ctl_object *o = obj_at(ctl, oi);
+    echonet_ctl_event ev;
+    uint8_t *field = NULL;
+    uint16_t sb = state_bit(epc, &o->state, &field);
+
+    event_init(&ev, ECHONET_CTL_EV_PROPERTY, ni, o->eoj);
+    ev.epc = epc;
+    ev.pdc = pdc;
+    ev.edt = edt;
+    ev.changed = true;
+    if (sb && pdc == 1) {
+        ev.changed = !(o->state.valid & sb) || *field != edt[0];
+        *field = edt[0];
+        o->state.valid |= sb;
+        /* A fault announced or read starts the read-out (AIF 3.4, 5.5). */
+        if (epc == ECHONET_EPC_FAULT_STATUS && edt[0] == ECHONET_FAULT && ev.changed)
+            o->work |= OW_FAULT;
+    }
+    emit(ctl, &ev);
+}
+
+/* What a read job does with a value beyond caching it. */
+static bool job_take_value(echonet_ctl *ctl, uint16_t ni, uint8_t epc, const uint8_t *edt, uint8_t pdc)
+{
+    echonet_ctl_node *n = node_at(ctl, ni);
+    echonet_ctl_object *o = n->job.object != NONE ? obj_at(ctl, n->job.object) : NULL;
+    echonet_ctl_op *op = n->op != NONE ? &ctl->st.ops[n->op] : NULL;
+    echonet_propmap map;
+
+    switch (n->job.kind) {
+    case J_INSTANCES:
+        objects_from_list(ctl, ni, edt, pdc);
+        return true;
+    case J_NPID:
+        if (pdc != 17)
+            return false;
+        memcpy(o->id, edt, 17);
+        return true;
+    case J_ATTR:
+        if (epc == 0x82 && pdc == 4) {
+            memcpy(o->version, edt, 4);
+        } else if (epc >= 0x9D && epc <= 0x9F) {
+            if (echonet_propmap_decode(&map, edt, pdc) != ECHONET_OK)
+                return false;
+            if (epc == 0x9D) {
+                uint8_t *f;
+                unsigned k;
+
+                o->announced = 0;
+                for (k = 0; k < sizeof state_epcs; k++)
+                    if (echonet_propmap_contains(&map, state_epcs[k]))
+                        o->announced |= (uint8_t)state_bit(state_epcs[k], &o->state, &f);
+            } else if (epc == 0x9E) {
+                o->set = map;
+            } else {
+                o->get = map;
+            }
+        }
+        break;
+    case J_ID:
+        if (epc == 0x83 && pdc == 17)
+            memcpy(o->id, edt, 17);
+        break;
+    case J_OP:
+        if (op->kind == OP_SET && op->phase == PH_VERIFY) {
+            int i = op_index_of(op, epc);
+
+            if (i >= 0 && (op->len[i] != pdc || memcmp(op->data + op_value_offset(op, (unsigned)i), edt, pdc) != 0))
+                op->substituted |= bit((unsigned)i);
+        } else if (op->kind == OP_PROBE && pdc == 1) {
+            if (op->phase == PH_SAVE)
+                op->data[epc == 0x80 ? P_S80 : epc == 0xB0 ? P_SB0 : P_SB3] = edt[0];
+            else
+                op->data[0] = edt[0];
+        }
+        break;
+    default:
+        break;
+    }
+    if (o && value_plausible(epc, edt, pdc)) {
+        deliver(ctl, ni, n->job.object, epc, edt, pdc);
+        return true;
+    }
+    return o == NULL || value_plausible(epc, edt, pdc);
+}
+
+/* ---- Ending steps, jobs and operations ------------------------------------------- */
+
+static void probe_next(const echonet_ctl_node *n, echonet_ctl_op *op)
+{
+    uint8_t *d = op->data;
+    bool failed = (n->job.failed | n->job.timedout) != 0 || (n->job.flags & JF_PREFIX_REFUSED);
+    uint8_t v = d[0];
+
+    if (n->job.timedout && op->phase != PH_RESTORE) {
+        op->timedout |= 1;
+        probe_step(op, PH_RESTORE);
+        return;
+    }
+    switch (op->phase) {
+    case PH_SAVE:
+        probe_step(op, failed ? PH_RESTORE : PH_ON);
+        if (failed)
+            op->refused |= 1;
+        return;
+    case PH_ON:
+        if (failed) {
+            op->refused |= 1;
+            probe_step(op, PH_RESTORE);
+            return;
+        }
+        d[P_CAND] = d[P_HIGH];
+        probe_step(op, PH_HIGH_TRY);
+        return;
+    case PH_HIGH_TRY:
+        if (!failed) {
+            probe_step(op, PH_HIGH_CHECK);
+            return;
+        }
+        break; /* refused: one lower */
+    case PH_HIGH_CHECK:
+        if (!failed && v == d[P_CAND]) {
+            d[P_FOUND_HIGH] = v;
+            d[P_CAND] = d[P_LOW];
+            probe_step(op, PH_LOW_TRY);
+            return;
+        }
+        /* Substituted: the value read is the next guess when it is lower. */
+        if (!failed && v <= ECHONET_TEMP_MAX && v < d[P_CAND] && v >= d[P_LOW]) {
+            d[P_CAND] = v;
+            probe_step(op, PH_HIGH_TRY);
+            return;
+        }
+        break;
+    case PH_LOW_TRY:
+        if (!failed) {
+            probe_step(op, PH_LOW_CHECK);
+            return;
+        }
+        break;
+    case PH_LOW_CHECK:
+        if (!failed && v == d[P_CAND]) {
+            d[P_FOUND_LOW] = v;
+            probe_step(op, PH_RESTORE);
+            return;
+        }
+        if (!failed && v > d[P_CAND] && v <= d[P_HIGH]) {
+            d[P_CAND] = v;
+            probe_step(op, PH_LOW_TRY);
+            return;
+        }
+        break;
+    default: /* PH_RESTORE done */
+        op->phase = 0xFF;
+        return;
+    }
+    /* Next candidate, or give up on this end. */
+    if (op->phase == PH_HIGH_TRY || op->phase == PH_HIGH_CHECK) {
+        if (d[P_CAND] == 0 || d[P_CAND] - 1 < d[P_LOW]) {
+            d[P_CAND] = d[P_LOW];
+            probe_step(op, PH_LOW_TRY);
+        } else {
+            d[P_CAND]--;
+            probe_step(op, PH_HIGH_TRY);
+        }
+    } else {
+        if (d[P_CAND] + 1 > d[P_HIGH]) {
+            probe_step(op, PH_RESTORE);
+        } else {
+            d[P_CAND]++;
+            probe_step(op, PH_LOW_TRY);
+        }
+    }
+}
+
+/* The operation's step ended: start its next step or finish it. */
+static void op_step_done(echonet_ctl *ctl, uint16_t ni)
+{
+    echonet_ctl_node *n = node_at(ctl, ni);
+    uint16_t i = n->op;
+    echonet_ctl_op *op = &ctl->st.ops[i];
+    bool more = false;
+
+    switch (op->kind) {
+    case OP_GET:
+        op->refused = n->job.failed;
+        op->timedout = n->job.timedout;
+        break;
+    case OP_SET:
+        if (op->phase == PH_MAIN) {
+            op->refused = n->job.failed;
+            op->timedout = n->job.timedout;
+            if (n->job.flags & JF_PREFIX_REFUSED)
+                op->flags |= OF_PREFIX_REFUSED;
+            op->phase = PH_VERIFY;
+            more = op_job(ctl, n);
+        } else {
+            /* A verification that got no answer leaves the write unknown. */
+            unsigned k;
+
+            for (k = 0; k < n->job.n; k++)
+                if (n->job.timedout & bit(k))
+                    op->timedout |= bit((unsigned)op_index_of(op, n->job.epc[k]));
+        }
+        break;
+    case OP_FAULT:
+        if (op->phase == PH_MAIN && !n->job.failed && !n->job.timedout &&
+            (obj_at(ctl, op->object)->state.valid & ECHONET_CTL_S_FAULT) &&
+            obj_at(ctl, op->object)->state.fault == ECHONET_FAULT) {
+            op->phase = PH_CODES;
+            more = op_job(ctl, n);
+        }
+        if (!more) {
+            echonet_ctl_event ev;
+            echonet_ctl_object *o = obj_at(ctl, op->object);
+
+            if (n->job.timedout)
+                op->timedout |= 1;
+            event_init(&ev, ECHONET_CTL_EV_FAULT, ni, o->eoj);
+            ev.fault = o->state.fault;
+            emit(ctl, &ev);
+        }
+        break;
+    default: /* OP_PROBE */
+        probe_next(n, op);
+        if (op->phase != 0xFF) {
+            more = op_job(ctl, n);
+            if (!more && op->phase != PH_RESTORE) {
+                probe_step(op, PH_RESTORE);
+                more = op_job(ctl, n);
+            }
+            if (op->phase == PH_RESTORE && op->n == 0)
+                more = false;
+        }
+        break;
+    }
+    if (more)
+        return;
+    n->job.kind = J_NONE;
+    n->op = NONE;
+    op_finish(ctl, i);
+}
+
+static echonet_tstamp keepalive_lead(const echonet_ctl *ctl)
+{
+    uint64_t margin = 2u * (uint64_t)ctl->cfg.response_timeout_ms;
+
+    return ctl->cfg.keepalive_interval_ms > margin + 1000u ? ctl->cfg.keepalive_interval_ms - margin : 1000u;
+}
+
+static void job_done(echonet_ctl *ctl, uint16_t ni, echonet_tstamp now)
+{
+    echonet_ctl_node *n = node_at(ctl, ni);
+    echonet_ctl_object *o = n->job.object != NONE ? obj_at(ctl, n->job.object) : NULL;
+    echonet_ctl_event ev;
+    uint8_t kind = n->job.kind;
+
+    if (kind == J_OP) {
+        op_step_done(ctl, ni);
+        return;
+    }
+    n->job.kind = J_NONE;
+    switch (kind) {
+    case J_STATE:
+        o->work &= (uint8_t)~OW_STATE;
+        if (!(o->work & OW_READY)) {
+            o->work |= OW_READY;
+            o->next_poll = ctl->cfg.poll_interval_ms ? echonet_tstamp_add(now, ctl->cfg.poll_interval_ms)
+                                                     : ECHONET_TSTAMP_NEVER;
+            o->next_reread = ctl->cfg.reread_interval_ms ? echonet_tstamp_add(now, ctl->cfg.reread_interval_ms)
+                                                         : ECHONET_TSTAMP_NEVER;
+            o->next_keepalive = now;
+            event_init(&ev, ECHONET_CTL_EV_READY, ni, o->eoj);
+            emit(ctl, &ev);
+        }
+        break;
+    case J_POLL:
+        if (!ctl->cfg.poll_interval_ms)
+            o->next_poll = ECHONET_TSTAMP_NEVER;
+        break;
+    case J_REREAD:
+        if (!ctl->cfg.reread_interval_ms)
+            o->next_reread = ECHONET_TSTAMP_NEVER;
+        break;
+    case J_KEEPALIVE: {
+        bool ok = !(n->job.failed | n->job.timedout);
+
+        /* The next one goes out early enough that, even after waiting for a
+         * request in flight and for its own answer, it succeeds within the
+         * interval of this one; a failed one is tried again long before the
+         * unit's 20 hours (AIF 3.5 ③). */
+        o->next_keepalive = echonet_tstamp_add(now, ok ? keepalive_lead(ctl) : ctl->cfg.keepalive_retry_ms);
+        event_init(&ev, ECHONET_CTL_EV_KEEPALIVE, ni, o->eoj);
+        ev.ok = ok;
+        emit(ctl, &ev);
+        break;
+    }
+    case J_FAULT:
+        if (n->job.phase == 0 && (o->state.valid & ECHONET_CTL_S_FAULT) && o->state.fault == ECHONET_FAULT) {
+            static const uint8_t codes[] = {0x86, 0x89};
+
+            if (job_read(ctl, n, J_FAULT, n->job.object, codes, 2, 0, false)) {
+                n->job.phase = 1;
+                return;
+            }
+        }
+        event_init(&ev, ECHONET_CTL_EV_FAULT, ni, o->eoj);
+        ev.fault = o->state.fault;
+        emit(ctl, &ev);
+        break;
+    default:
+        break;
+    }
+}
+
+/* ---- Responses and timeouts ------------------------------------------------------- */
+
+static void on_response(echonet_ctl *ctl, uint16_t ni, const echonet_frame *f, echonet_tstamp now)
+{
+    echonet_ctl_node *n = node_at(ctl, ni);
+    echonet_ctl_job *job = &n->job;
+    bool write = (job->flags & JF_WRITE) != 0;
+    uint16_t ok = 0, seen = 0, failed;
+    unsigned k, sent = popcount16(job->inflight), leading = 0;
+    echonet_prop_iter it = f->props;
+    echonet_prop p;
+    bool first = true;
+
+    n->busy = false;
+    n->timeouts = 0;
+    while (echonet_prop_next(&it, &p)) {
+        bool was_first = first;
+
+        first = false;
+        if (was_first && (job->flags & JF_PREFIX) && p.epc == ECHONET_EPC_REMOTE_CONTROL) {
+            if (p.pdc != 0)
+                job->flags |= JF_PREFIX_REFUSED;
+            continue;
+        }
+        for (k = 0; k < job->n; k++) {
+            if ((job->inflight & bit(k)) && !(seen & bit(k)) && job->epc[k] == p.epc)
+                break;
+        }
+        if (k == job->n)
+            continue; /* not asked for */
+        seen |= bit(k);
+        if (write ? p.pdc == 0 : (p.pdc > 0 && job_take_value(ctl, ni, p.epc, p.edt, p.pdc)))
+            ok |= bit(k);
+    }
+    failed = (uint16_t)(job->inflight & ~ok);
+    job->pending &= (uint16_t)~ok;
+    job->attempt = 0;
+    if (failed) {
+        if (sent == 1) {
+            /* Alone and refused: that is the device's answer. */
+            job->failed |= failed;
+            job->pending &= (uint16_t)~failed;
+        } else {
+            /* Refused or unprocessed in a group: ask again one by one. When
+             * the failures are a tail after processed ones, the device's
+             * capacity shows: learn it (AIF 5.2, reference 11). */
+            bool tail = true, after = false;
+
+            for (k = 0; k < job->n; k++) {
+                if (!(job->inflight & bit(k)))
+                    continue;
+                if (failed & bit(k))
+                    after = true;
+                else if (after)
+                    tail = false;
+                else
+                    leading++;
+            }
+            if (tail && leading > 0) {
+                unsigned cap = leading + ((job->flags & JF_PREFIX) ? 1u : 0u);
+
+                if (cap < n->capacity)
+                    n->capacity = (uint8_t)cap;
+            } else {
+                job->flags |= JF_SINGLE;
+            }
+        }
+    }
+    if (job->pending == 0)
+        job_done(ctl, ni, now);
+    schedule(ctl, ni);
+}
+
+static void node_offline(echonet_ctl *ctl, uint16_t ni)
+{
+    echonet_ctl_node *n = node_at(ctl, ni);
+    echonet_ctl_event ev;
+
+    n->state = N_OFFLINE;
+    n->busy = false;
+    n->job.kind = J_NONE;
+    ctl_heap_remove(ctl, ni);
+    ops_gone(ctl, n);
+    event_init(&ev, ECHONET_CTL_EV_OFFLINE, ni, 0);
+    emit(ctl, &ev);
+}
+
+static void on_timeout(echonet_ctl *ctl, uint16_t ni, echonet_tstamp now)
+{
+    echonet_ctl_node *n = node_at(ctl, ni);
+    echonet_ctl_job *job = &n->job;
+
+    n->busy = false;
+    if (++n->timeouts >= ctl->cfg.offline_after) {
+        node_offline(ctl, ni);
+        return;
+    }
+    /* The step ended; a re-issue is a new request with a new TID (AIF 2.4.3). */
+    if (++job->attempt >= ctl->cfg.attempts) {
+        job->timedout |= job->inflight;
+        job->pending &= (uint16_t)~job->inflight;
+        job->attempt = 0;
+        /* A property that times out alone is skipped by later polls (ref. 11). */
+        if (popcount16(job->inflight) == 1 && (job->kind == J_POLL || job->kind == J_REREAD)) {
+            echonet_ctl_object *o = obj_at(ctl, job->object);
+            unsigned k;
+
+            for (k = 0; k < job->n; k++)
+                if (job->inflight & bit(k)) {
+                    o->skip[1] = o->skip[0];
+                    o->skip[0] = job->epc[k];
+                }
+        }
+    } else if (popcount16(job->inflight) > 1) {
+        job->flags |= JF_SINGLE;
+    }
+    job->inflight = 0;
+    if (job->pending == 0)
+        job_done(ctl, ni, now);
+}
+
+/* ---- Public API ------------------------------------------------------------------------ */
+
+void echonet_ctl_config_default(echonet_ctl_config *cfg)
+{
+    if (!cfg)
+        return;
+    memset(cfg, 0, sizeof *cfg);
+    cfg->self = ECHONET_EOJ_CONTROLLER;
+    cfg->response_timeout_ms = ECHONET_CTL_MIN_RESPONSE_TIMEOUT;
+    cfg->max_props = 4 <= ECHONET_CTL_BATCH_MAX ? 4 : ECHONET_CTL_BATCH_MAX;
+    cfg->attempts = 2;
+    cfg->offline_after = 3;
+    cfg->poll_interval_ms = 180000u;
+    cfg->reread_interval_ms = 1800000u;
+    cfg->keepalive_interval_ms = ECHONET_CTL_MAX_KEEPALIVE_INTERVAL;
+    cfg->keepalive_retry_ms = 600000u;
+}
+
+static bool config_ok(const echonet_ctl_config *c)
+{
+    return c->response_timeout_ms >= ECHONET_CTL_MIN_RESPONSE_TIMEOUT && c->max_props >= 1 &&
+           c->max_props <= ECHONET_CTL_BATCH_MAX && c->attempts >= 1 && c->attempts <= 8 && c->offline_after >= 1 &&
+           c->keepalive_interval_ms >= 1000u && c->keepalive_interval_ms <= ECHONET_CTL_MAX_KEEPALIVE_INTERVAL &&
+           c->keepalive_retry_ms >= 1000u && c->keepalive_retry_ms <= c->keepalive_interval_ms &&
+           c->self <= 0xFFFFFFu;
+}
+
+echonet_err echonet_ctl_init(echonet_ctl *ctl, const echonet_ctl_config *cfg, const echonet_ctl_callbacks *cb,
+                             void *user, const echonet_ctl_storage *st)
+{
+    uint16_t i;
+
+    if (!ctl || !cfg || !cb || !cb->event || !st || !config_ok(cfg))
+        return ECHONET_ERR_INVALID_ARG;
+    if (!st->nodes || !st->objects || !st->index || !st->heap || (!st->ops && st->n_ops > 0) || st->n_nodes == 0 ||
+        st->n_nodes == NONE || st->n_objects == 0 || st->n_objects == NONE || st->n_ops == NONE ||
+        (st->n_index & (st->n_index - 1u)) != 0 || st->n_index / 2u < st->n_nodes)
+        return ECHONET_ERR_INVALID_ARG;
+    memset(ctl, 0, sizeof *ctl);
+    ctl->cfg = *cfg;
+    ctl->cb = *cb;
+    ctl->user = user;
+    ctl->st = *st;
+    ctl->ready_head = ctl->ready_tail = NONE;
+    ctl->search_until = 0;
+    ctl_index_clear(ctl);
+    for (i = 0; i < st->n_ops; i++)
+        op_free(ctl, i);
+    ctl->search = 2;
+    return ECHONET_OK;
+}
+
+void echonet_ctl_discover(echonet_ctl *ctl)
+{
+    if (ctl)
+        ctl->search = 2;
+}
+
+void echonet_ctl_set_line(echonet_ctl *ctl, bool up, echonet_tstamp now)
+{
+    uint16_t i;
+
+    if (!ctl)
+        return;
+    if (now > ctl->now)
+        ctl->now = now;
+    if (up && !ctl->line_up) {
+        /* The line is back: keepalives resume at once (AIF 3.5). */
+        ctl->line_up = true;
+        for (i = 0; i < ctl->n_objects_used; i++)
+            ctl->st.objects[i].next_keepalive = ctl->now;
+        for (i = 0; i < ctl->n_nodes_used; i++)
+            schedule(ctl, i);
+    }
+    ctl->line_up = up;
+}
+
+/* A frame from a node's address: an offline node is back. */
+static void node_heard(echonet_ctl *ctl, uint16_t ni)
+{
+    echonet_ctl_node *n = node_at(ctl, ni);
+    echonet_ctl_event ev;
+    uint16_t oi;
+
+    if (n->state != N_OFFLINE)
+        return;
+    n->state = N_ACTIVE;
+    n->timeouts = 0;
+    n->work |= NW_INSTANCES;
+    for (oi = n->first_object; oi != NONE; oi = obj_at(ctl, oi)->next) {
+        echonet_ctl_object *o = obj_at(ctl, oi);
+
+        o->work = OW_ATTR | OW_ID | OW_STATE;
+        o->next_poll = o->next_reread = o->next_keepalive = ECHONET_TSTAMP_NEVER;
+    }
+    event_init(&ev, ECHONET_CTL_EV_ONLINE, ni, 0);
+    emit(ctl, &ev);
+}
+
+/* A frame that shows an air conditioner at @p src: find or make its node. */
+static uint16_t node_for(echonet_ctl *ctl, const echonet_addr *src, echonet_eoj why, bool list_objects)
+{
+    uint16_t ni = ctl_index_find(ctl, src);
+
+    if (ni == NONE) {
+        ni = node_create(ctl, src, why);
+        if (ni != NONE && list_objects)
+            node_at(ctl, ni)->work |= NW_INSTANCES;
+    }
+    return ni;
+}
+
+static void on_search_answer(echonet_ctl *ctl, const echonet_addr *src, const echonet_frame *f)
+{
+    echonet_prop p;
+    uint16_t ni;
+
+    if (echonet_eoj_is_node_profile(f->seoj)) {
+        if (!echonet_prop_find(f->props, 0xD6, &p) || p.pdc < 4)
+            return;
+        ni = node_for(ctl, src, f->seoj, false);
+        if (ni != NONE) {
+            node_heard(ctl, ni);
+            objects_from_list(ctl, ni, p.edt, p.pdc);
+            schedule(ctl, ni);
+        }
+    } else if (ECHONET_EOJ_CLASS(f->seoj) == ECHONET_CLASS_HOME_AIRCON) {
+        ni = node_for(ctl, src, f->seoj, true);
+        if (ni != NONE) {
+            node_heard(ctl, ni);
+            (void)object_get(ctl, ni, f->seoj);
+            schedule(ctl, ni);
+        }
+    }
+}
+
+static void on_notification(echonet_ctl *ctl, const echonet_addr *src, const echonet_frame *f)
+{
+    echonet_prop_iter it = f->props;
+    echonet_prop p;
+    uint16_t ni, oi;
+
+    if (echonet_eoj_is_node_profile(f->seoj)) {
+        if (!echonet_prop_find(f->props, 0xD5, &p) || p.pdc < 4)
+            return;
+        /* Only an instance list with an air conditioner makes a new node. */
+        ni = ctl_index_find(ctl, src);
+        if (ni == NONE) {
+            size_t k, count = p.edt[0] <= (p.pdc - 1u) / 3u ? p.edt[0] : (p.pdc - 1u) / 3u;
+            bool any = false;
+
+            for (k = 0; k < count; k++)
+                any |= ECHONET_EOJ_CLASS(echonet_eoj_read(p.edt + 1 + 3 * k)) == ECHONET_CLASS_HOME_AIRCON;
+            if (!any)
+                return;
+            ni = node_for(ctl, src, f->seoj, false);
+            if (ni == NONE)
+                return;
+        }
+        node_heard(ctl, ni);
+        objects_from_list(ctl, ni, p.edt, p.pdc);
+        schedule(ctl, ni);
+        return;
+    }
+    if (ECHONET_EOJ_CLASS(f->seoj) != ECHONET_CLASS_HOME_AIRCON || ECHONET_EOJ_INSTANCE(f->seoj) == 0)
+        return;
+    ni = node_for(ctl, src, f->seoj, true);
+    if (ni == NONE)
+        return;
+    node_heard(ctl, ni);
+    oi = object_get(ctl, ni, f->seoj);
+    if (oi == NONE)
+        return;
+    /* An announcement updates the cache (AIF 5.4). */
+    while (echonet_prop_next(&it, &p))
+        if (p.pdc > 0 && value_plausible(p.epc, p.edt, p.pdc))
+            deliver(ctl, ni, oi, p.epc, p.edt, p.pdc);
+    schedule(ctl, ni);
+}
+
+echonet_err echonet_ctl_read(echonet_ctl *ctl, const echonet_addr *src, const uint8_t *buf, size_t len,
+                             echonet_tstamp now)
+{
+    echonet_frame f;
+    echonet_err err;
+    echonet_esv_kind kind;
+    uint16_t ni;
+
+    if (!ctl || !src)
+        return ECHONET_ERR_INVALID_ARG;
+    err = echonet_frame_decode_udp(&f, buf, len, NULL);
+    if (err != ECHONET_OK)
+        return err;
+    if (now > ctl->now)
+        ctl->now = now;
+    now = ctl->now;
+    if (f.format != 1)
+        return ECHONET_OK;
+    kind = echonet_esv_classify(f.esv);
+    if (kind == ECHONET_ESV_KIND_NOTIFICATION || kind == ECHONET_ESV_KIND_NOTIFICATION_REQ) {
+        on_notification(ctl, src, &f);
+        return ECHONET_OK;
+    }
+    if (kind != ECHONET_ESV_KIND_RESPONSE && kind != ECHONET_ESV_KIND_SNA)
+        return ECHONET_OK; /* requests are for the node side */
+    if (now < ctl->search_until && (f.tid == ctl->search_tid[0] || f.tid == ctl->search_tid[1]) &&
+        echonet_esv_request_of(f.esv) == ECHONET_ESV_GET) {
+        on_search_answer(ctl, src, &f);
+        return ECHONET_OK;
+    }
+    ni = ctl_index_find(ctl, src);
+    if (ni == NONE)
+        return ECHONET_OK; /* not from a node we know */
+    node_heard(ctl, ni);
+    {
+        echonet_ctl_node *n = node_at(ctl, ni);
+        echonet_eoj asked = n->busy ? job_deoj(ctl, n) : 0;
+
+        /* Only the answer to the request in flight: same TID, the ESV pair,
+         * the object asked (reference 11); late, duplicate and foreign
+         * frames complete nothing. */
+        if (!n->busy || f.tid != n->tid || echonet_esv_request_of(f.esv) != n->esv ||
+            !(f.seoj == asked || (echonet_eoj_is_node_profile(asked) && echonet_eoj_is_node_profile(f.seoj))))
+            return ECHONET_OK;
+        on_response(ctl, ni, &f, now);
+    }
+    return ECHONET_OK;
+}
+
+static int32_t send_search(echonet_ctl *ctl, bool *multicast, uint8_t *buf, size_t cap, echonet_tstamp now)
+{
+    echonet_writer w;
+    size_t len = 0;
+    uint16_t tid = next_tid(ctl);
+    bool d6 = ctl->search == 2;
+
+    /* Multicast Get 0xD6 to the node profile, then Get 0x80 to every air
+     * conditioner (AIF 3.1.2). */
+    echonet_writer_init(&w, buf, cap);
+    echonet_writer_header(&w, tid, ctl->cfg.self, d6 ? ECHONET_EOJ_NODE_PROFILE : ECHONET_EOJ_OF_CLASS(0x0130, 0),
+                          ECHONET_ESV_GET);
+    echonet_writer_prop(&w, d6 ? 0xD6 : 0x80, 0, NULL);
+    if (echonet_writer_finish(&w, &len) != ECHONET_OK)
+        return ECHONET_ERR_NOBUF;
+    ctl->search_tid[d6 ? 0 : 1] = tid;
+    ctl->search_until = echonet_tstamp_add(now, ctl->cfg.response_timeout_ms);
+    ctl->search--;
+    *multicast = true;
+    return (int32_t)len;
+}
+
+int32_t echonet_ctl_write(echonet_ctl *ctl, echonet_addr *dst, bool *multicast, uint8_t *buf, size_t cap,
+                          echonet_tstamp now)
+{
+    uint16_t ni;
+
+    if (!ctl || !dst || !multicast || !buf)
+        return ECHONET_ERR_INVALID_ARG;
+    if (cap < ECHONET_HEADER_LEN + 3u * (ECHONET_CTL_BATCH_MAX + 1u) + ECHONET_CTL_VALUE_BYTES)
+        return ECHONET_ERR_NOBUF;
+    if (now > ctl->now)
+        ctl->now = now;
+    now = ctl->now;
+    *multicast = false;
+    if (ctl->search > 0)
+        return send_search(ctl, multicast, buf, cap, now);
+    /* What is due: response timers and the nodes' own timers. */
+    while ((ni = ctl_heap_top(ctl)) != NONE && node_at(ctl, ni)->deadline <= now) {
+        if (node_at(ctl, ni)->busy)
+            on_timeout(ctl, ni, now);
+        node_at(ctl, ni)->deadline = ECHONET_TSTAMP_NEVER;
+        ctl_heap_remove(ctl, ni);
+        schedule(ctl, ni);
+    }
+    while ((ni = ready_pop(ctl)) != NONE) {
+        echonet_ctl_node *n = node_at(ctl, ni);
+
+        if (n->busy || n->state != N_ACTIVE)
+            continue;
+        if (n->job.kind == J_NONE && !pick_job(ctl, ni, now)) {
+            schedule(ctl, ni);
+            continue;
+        }
+        if (n->job.pending == 0) {
+            /* A job with nothing to ask (a state read of a unit whose Get
+             * map has none of the state properties). */
+            job_done(ctl, ni, now);
+            schedule(ctl, ni);
+            continue;
+        }
+        *dst = n->addr;
+        return send_request(ctl, ni, buf, cap, now);
+    }
+    return 0;
+}
+
+echonet_tstamp echonet_ctl_expiry(const echonet_ctl *ctl)
+{
+    uint16_t top;
+
+    if (!ctl)
+        return ECHONET_TSTAMP_NEVER;
+    if (ctl->search > 0 || ctl->ready_head != NONE)
+        return 0;
+    top = ctl_heap_top(ctl);
+    return top == NONE ? ECHONET_TSTAMP_NEVER : ctl->st.nodes[top].deadline;
+}
+
+/* ---- Operations the application starts --------------------------------------------- */
+
+static echonet_err op_new(echonet_ctl *ctl, uint16_t node, echonet_eoj eoj, uint8_t kind, uint16_t *out)
+{
+    uint16_t oi, i;
+
+    if (!ctl)
+        return ECHONET_ERR_INVALID_ARG;
+    if (node >= ctl->n_nodes_used || node_at(ctl, node)->state != N_ACTIVE)
+        return ECHONET_ERR_NOT_FOUND;
+    oi = object_find(ctl, node, eoj);
+    if (oi == NONE)
+        return ECHONET_ERR_NOT_FOUND;
+    for (i = 0; i < ctl->st.n_ops; i++)
+        if (ctl->st.ops[i].kind == OP_FREE)
+            break;
+    if (i == ctl->st.n_ops)
+        return ECHONET_ERR_FULL;
+    op_free(ctl, i);
+    ctl->st.ops[i].kind = kind;
+    ctl->st.ops[i].object = oi;
+    *out = i;
+    return ECHONET_OK;
+}
+
+static void op_queue(echonet_ctl *ctl, uint16_t i, uint16_t *handle)
+{
+    echonet_ctl_op *op = &ctl->st.ops[i];
+    echonet_ctl_node *n;
+
+    op->node = obj_at(ctl, op->object)->node;
+    op->next = NONE;
+    n = node_at(ctl, op->node);
+    if (n->ops_tail == NONE)
+        n->ops_head = i;
+    else
+        ctl->st.ops[n->ops_tail].next = i;
+    n->ops_tail = i;
+    if (handle)
+        *handle = i;
+    schedule(ctl, op->node);
+}
+
+static bool repeated(const uint8_t *epcs, size_t n, uint8_t epc, size_t upto)
+{
+    size_t k;
+
+    (void)n;
+    for (k = 0; k < upto; k++)
+        if (epcs[k] == epc)
+            return true;
+    return false;
+}
+
+echonet_err echonet_ctl_get(echonet_ctl *ctl, uint16_t node, echonet_eoj eoj, const uint8_t *epcs, size_t n,
+                            uint16_t *handle)
+{
+    echonet_err err;
+    uint16_t i;
+    size_t k;
+
+    if (!epcs || n < 1 || n > ECHONET_CTL_BATCH_MAX)
+        return ECHONET_ERR_INVALID_ARG;
+    for (k = 0; k < n; k++)
+        if (epcs[k] < 0x80u || repeated(epcs, n, epcs[k], k))
+            return ECHONET_ERR_INVALID_ARG;
+    err = op_new(ctl, node, eoj, OP_GET, &i);
+    if (err != ECHONET_OK)
+        return err;
+    memcpy(ctl->st.ops[i].epc, epcs, n);
+    ctl->st.ops[i].n = (uint8_t)n;
+    op_queue(ctl, i, handle);
+    return ECHONET_OK;
+}
+
+/* Write order of AIF 5.1 ⑦: operation status, mode, temperature, the rest. */
+static unsigned write_rank(uint8_t epc)
+{
+    return epc == 0x80 ? 0u : epc == 0xB0 ? 1u : epc == 0xB3 ? 2u : 3u;
+}
+
+echonet_err echonet_ctl_set(echonet_ctl *ctl, uint16_t node, echonet_eoj eoj, const echonet_prop *props, size_t n,
+                            uint16_t *handle)
+{
+    size_t k, total = 0, nt;
+    const echonet_prop_desc *table = echonet_aircon_props(&nt);
+    echonet_ctl_op *op;
+    echonet_err err;
+    unsigned rank;
+    uint16_t i;
+
+    if (!ctl || !props || n < 1 || n > ECHONET_CTL_BATCH_MAX)
+        return ECHONET_ERR_INVALID_ARG;
+    for (k = 0; k < n; k++) {
+        const echonet_prop_desc *d = echonet_prop_desc_find(table, nt, props[k].epc);
+        size_t j;
+
+        for (j = 0; j < k; j++)
+            if (props[j].epc == props[k].epc)
+                return ECHONET_ERR_INVALID_ARG;
+        if (ctl->cfg.remote && props[k].epc == ECHONET_EPC_REMOTE_CONTROL)
+            return ECHONET_ERR_INVALID_ARG;
+        if (!d || !(d->access & ECHONET_ACCESS_SET))
+            return ECHONET_ERR_ACCESS;
+        /* Never a value outside the Appendix range (AIF 2.4.5). */
+        err = echonet_prop_desc_check(d, props[k].edt, props[k].pdc, true);
+        if (err != ECHONET_OK)
+            return err;
+        total += props[k].pdc;
+    }
+    if (total > ECHONET_CTL_VALUE_BYTES)
+        return ECHONET_ERR_INVALID_ARG;
+    err = op_new(ctl, node, eoj, OP_SET, &i);
+    if (err != ECHONET_OK)
+        return err;
+    op = &ctl->st.ops[i];
+    for (rank = 0; rank < 4; rank++) {
+        for (k = 0; k < n; k++) {
+            if (write_rank(props[k].epc) != rank)
+                continue;
+            memcpy(op->data + op_value_offset(op, op->n), props[k].edt, props[k].pdc);
+            op->epc[op->n] = props[k].epc;
+            op->len[op->n++] = props[k].pdc;
+        }
+    }
+    op_queue(ctl, i, handle);
+    return ECHONET_OK;
+}
+
+echonet_err echonet_ctl_probe(echonet_ctl *ctl, uint16_t node, echonet_eoj eoj, uint8_t mode, int low, int high,
+                              uint16_t *handle)
+{
+    echonet_ctl_op *op;
+    echonet_err err;
+    uint16_t i;
+
+    if (mode < ECHONET_MODE_AUTO || mode > ECHONET_MODE_FAN || low < 0 || high > ECHONET_TEMP_MAX || low > high)
+        return ECHONET_ERR_INVALID_ARG;
+    err = op_new(ctl, node, eoj, OP_PROBE, &i);
+    if (err != ECHONET_OK)
+        return err;
+    op = &ctl->st.ops[i];
+    op->data[P_MODE] = mode;
+    op->data[P_LOW] = (uint8_t)low;
+    op->data[P_HIGH] = (uint8_t)high;
+    op->data[P_S80] = op->data[P_SB0] = op->data[P_SB3] = NO_TEMP;
+    op->data[P_FOUND_LOW] = op->data[P_FOUND_HIGH] = NO_TEMP;
+    probe_step(op, PH_SAVE);
+    op_queue(ctl, i, handle);
+    return ECHONET_OK;
+}
+
+echonet_err echonet_ctl_read_fault(echonet_ctl *ctl, uint16_t node, echonet_eoj eoj, uint16_t *handle)
+{
+    uint16_t i;
+    echonet_err err = op_new(ctl, node, eoj, OP_FAULT, &i);
+
+    if (err != ECHONET_OK)
+        return err;
+    ctl->st.ops[i].epc[0] = ECHONET_EPC_FAULT_STATUS;
+    ctl->st.ops[i].n = 1;
+    op_queue(ctl, i, handle);
+    return ECHONET_OK;
+}
+
+/* ---- Queries ------------------------------------------------------------------------ */
+
+uint16_t echonet_ctl_find(const echonet_ctl *ctl, const echonet_addr *addr)
+{
+    return ctl && addr ? ctl_index_find(ctl, addr) : NONE;
+}
+
+const echonet_addr *echonet_ctl_node_addr(const echonet_ctl *ctl, uint16_t node)
+{
+    return ctl && node < ctl->n_nodes_used ? &ctl->st.nodes[node].addr : NULL;
+}
+
+bool echonet_ctl_node_online(const echonet_ctl *ctl, uint16_t node)
+{
+    return ctl && node < ctl->n_nodes_used && ctl->st.nodes[node].state == N_ACTIVE;
+}
+
+size_t echonet_ctl_objects(const echonet_ctl *ctl, uint16_t node, echonet_eoj *eojs, size_t cap)
+{
+    size_t c = 0;
+    uint16_t i;
+
+    if (!ctl || node >= ctl->n_nodes_used)
+        return 0;
+    for (i = ctl->st.nodes[node].first_object; i != NONE; i = ctl->st.objects[i].next, c++)
+        if (eojs && c < cap)
+            eojs[c] = ctl->st.objects[i].eoj;
+    return c;
+}
+
+echonet_err echonet_ctl_object_info(const echonet_ctl *ctl, uint16_t node, echonet_eoj eoj, echonet_ctl_state *state,
+                                    echonet_propmap *get, echonet_propmap *set, uint8_t id[17])
+{
+    const echonet_ctl_object *o;
+    uint16_t i;
+
+    if (!ctl)
+        return ECHONET_ERR_INVALID_ARG;
+    if (node >= ctl->n_nodes_used)
+        return ECHONET_ERR_NOT_FOUND;
+    for (i = ctl->st.nodes[node].first_object; i != NONE; i = ctl->st.objects[i].next)
+        if (ctl->st.objects[i].eoj == eoj)
+            break;
+    if (i == NONE)
+        return ECHONET_ERR_NOT_FOUND;
+    o = &ctl->st.objects[i];
+    if (state)
+        *state = o->state;
+    if (get)
+        *get = o->get;
+    if (set)
+        *set = o->set;
+    if (id)
+        memcpy(id, o->id, 17);
+    return ECHONET_OK;
+}

@@ -1,0 +1,211 @@
+/*
+ * libechonet: ECHONET Lite for firmware and HEMS controllers.
+ * SPDX-License-Identifier: MIT
+ */
+/* The controller's durable state, so that a HEMS that reboots neither
+ * forgets its air conditioners nor misses a keepalive.
+ *
+ * Layout, big-endian, version 1:
+ *   "ELCS" version(1) nodes(2) objects(2)
+ *   per node:   address length(1) address(length) capacity(1)
+ *   per object: node(2) EOJ(3) Get map(16) Set map(16) announced(1)
+ *               identification(17) version(4)
+ *   CRC-32 (IEEE) of everything before it (4)
+ */
+#include <string.h>
+
+#include "bytes.h"
+#include "ctl_internal.h"
+
+#define SNAPSHOT_VERSION 1u
+#define HEADER_LEN 9u
+#define OBJECT_LEN (2u + 3u + 16u + 16u + 1u + 17u + 4u)
+
+/* Object work bits, as in controller.c. */
+enum { OW_ATTR = 0x01, OW_ID = 0x02, OW_STATE = 0x08, OW_READY = 0x20 };
+
+static uint32_t crc32(const uint8_t *p, size_t n)
+{
+    uint32_t c = 0xFFFFFFFFu;
+    unsigned k;
+
+    while (n--) {
+        c ^= *p++;
+        for (k = 0; k < 8; k++)
+            c = (c >> 1) ^ (0xEDB88320u & (0u - (c & 1u)));
+    }
+    return ~c;
+}
+
+/* A cursor that counts what it would write past the end of the buffer. */
+typedef struct out {
+    uint8_t *buf;
+    size_t cap, len;
+} out;
+
+static void put(out *o, const void *src, size_t n)
+{
+    if (o->len <= o->cap && n <= o->cap - o->len)
+        memcpy(o->buf + o->len, src, n);
+    o->len += n;
+}
+
+static void put_u16(out *o, uint16_t v)
+{
+    uint8_t b[2];
+
+    echonet_put_u16be(b, v);
+    put(o, b, 2);
+}
+
+echonet_err echonet_ctl_save(const echonet_ctl *ctl, uint8_t *buf, size_t cap, size_t *len)
+{
+    out o;
+    uint8_t b[4];
+    uint16_t i;
+
+    if (!ctl || !len || (!buf && cap > 0))
+        return ECHONET_ERR_INVALID_ARG;
+    o.buf = buf;
+    o.cap = buf ? cap : 0;
+    o.len = 0;
+    put(&o, "ELCS", 4);
+    b[0] = SNAPSHOT_VERSION;
+    put(&o, b, 1);
+    put_u16(&o, ctl->n_nodes_used);
+    put_u16(&o, ctl->n_objects_used);
+    for (i = 0; i < ctl->n_nodes_used; i++) {
+        const echonet_ctl_node *n = &ctl->st.nodes[i];
+
+        put(&o, &n->addr.len, 1);
+        put(&o, n->addr.bytes, n->addr.len);
+        put(&o, &n->capacity, 1);
+    }
+    for (i = 0; i < ctl->n_objects_used; i++) {
+        const echonet_ctl_object *ob = &ctl->st.objects[i];
+
+        put_u16(&o, ob->node);
+        echonet_put_u24be(b, ob->eoj);
+        put(&o, b, 3);
+        put(&o, ob->get.bits, 16);
+        put(&o, ob->set.bits, 16);
+        put(&o, &ob->announced, 1);
+        put(&o, ob->id, 17);
+        put(&o, ob->version, 4);
+    }
+    if (o.len + 4 <= o.cap) {
+        echonet_put_u16be(b, (uint16_t)(crc32(buf, o.len) >> 16));
+        echonet_put_u16be(b + 2, (uint16_t)crc32(buf, o.len));
+    }
+    put(&o, b, 4);
+    *len = o.len;
+    return o.len <= o.cap ? ECHONET_OK : ECHONET_ERR_NOBUF;
+}
+
+/* Checks a snapshot whole: framing, CRC, and every field in range. */
+static echonet_err check(const echonet_ctl *ctl, const uint8_t *buf, size_t len, uint16_t *nodes, uint16_t *objects)
+{
+    size_t pos = HEADER_LEN, i, j, node_start;
+    uint32_t crc;
+
+    if (len < HEADER_LEN + 4 || memcmp(buf, "ELCS", 4) != 0 || buf[4] != SNAPSHOT_VERSION)
+        return ECHONET_ERR_SNAPSHOT;
+    crc = (uint32_t)echonet_get_u16be(buf + len - 4) << 16 | echonet_get_u16be(buf + len - 2);
+    if (crc != crc32(buf, len - 4))
+        return ECHONET_ERR_SNAPSHOT;
+    len -= 4;
+    *nodes = echonet_get_u16be(buf + 5);
+    *objects = echonet_get_u16be(buf + 7);
+    node_start = pos;
+    for (i = 0; i < *nodes; i++) {
+        if (pos >= len || buf[pos] == 0 || buf[pos] > ECHONET_ADDR_MAX || len - pos < 2u + buf[pos])
+            return ECHONET_ERR_SNAPSHOT;
+        if (buf[pos + 1u + buf[pos]] == 0)
+            return ECHONET_ERR_SNAPSHOT; /* capacity */
+        pos += 2u + buf[pos];
+    }
+    if ((len - pos) != (size_t)*objects * OBJECT_LEN)
+        return ECHONET_ERR_SNAPSHOT;
+    for (i = 0; i < *objects; i++) {
+        const uint8_t *r = buf + pos + i * OBJECT_LEN;
+        echonet_eoj eoj = echonet_eoj_read(r + 2);
+
+        if (echonet_get_u16be(r) >= *nodes || ECHONET_EOJ_CLASS(eoj) != ECHONET_CLASS_HOME_AIRCON ||
+            ECHONET_EOJ_INSTANCE(eoj) == 0)
+            return ECHONET_ERR_SNAPSHOT;
+        for (j = 0; j < i; j++)
+            if (memcmp(r, buf + pos + j * OBJECT_LEN, 5) == 0)
+                return ECHONET_ERR_SNAPSHOT; /* the same object twice */
+    }
+    /* No address twice. */
+    for (i = 0, pos = node_start; i < *nodes; i++, pos += 2u + buf[pos]) {
+        size_t q = node_start;
+
+        for (j = 0; j < i; j++, q += 2u + buf[q])
+            if (buf[q] == buf[pos] && memcmp(buf + q + 1, buf + pos + 1, buf[pos]) == 0)
+                return ECHONET_ERR_SNAPSHOT;
+    }
+    if (*nodes > ctl->st.n_nodes || *objects > ctl->st.n_objects)
+        return ECHONET_ERR_FULL;
+    return ECHONET_OK;
+}
+
+echonet_err echonet_ctl_restore(echonet_ctl *ctl, const uint8_t *buf, size_t len, echonet_tstamp now)
+{
+    uint16_t nodes = 0, objects = 0, i, *link;
+    size_t pos = HEADER_LEN;
+    echonet_err err;
+
+    if (!ctl || !buf || ctl->n_nodes_used > 0 || ctl->n_objects_used > 0)
+        return ECHONET_ERR_INVALID_ARG;
+    err = check(ctl, buf, len, &nodes, &objects);
+    if (err != ECHONET_OK)
+        return err;
+    if (now > ctl->now)
+        ctl->now = now;
+    now = ctl->now;
+    for (i = 0; i < nodes; i++) {
+        echonet_ctl_node *n = &ctl->st.nodes[i];
+
+        memset(n, 0, sizeof *n);
+        (void)echonet_addr_set(&n->addr, buf + pos + 1, buf[pos]);
+        n->capacity = buf[pos + 1u + buf[pos]];
+        if (n->capacity > ECHONET_CTL_BATCH_MAX)
+            n->capacity = ECHONET_CTL_BATCH_MAX;
+        n->state = 1; /* active */
+        n->op = n->first_object = n->ops_head = n->ops_tail = n->heap_pos = n->ready_next = NONE;
+        n->deadline = ECHONET_TSTAMP_NEVER;
+        pos += 2u + buf[pos];
+        ctl->n_nodes_used++;
+        ctl_index_insert(ctl, i);
+    }
+    for (i = 0; i < objects; i++, pos += OBJECT_LEN) {
+        echonet_ctl_object *o = &ctl->st.objects[i];
+        const uint8_t *r = buf + pos;
+
+        memset(o, 0, sizeof *o);
+        o->node = echonet_get_u16be(r);
+        o->next = NONE;
+        o->eoj = echonet_eoj_read(r + 2);
+        memcpy(o->get.bits, r + 5, 16);
+        memcpy(o->set.bits, r + 21, 16);
+        o->announced = r[37];
+        memcpy(o->id, r + 38, 17);
+        memcpy(o->version, r + 55, 4);
+        /* Known at once, so a keepalive can go out first; the attributes
+         * and state are read again, as the unit may have changed. */
+        o->work = OW_READY | OW_ATTR | OW_ID | OW_STATE;
+        o->next_keepalive = now;
+        o->next_poll = ctl->cfg.poll_interval_ms ? echonet_tstamp_add(now, ctl->cfg.poll_interval_ms)
+                                                 : ECHONET_TSTAMP_NEVER;
+        o->next_reread = ctl->cfg.reread_interval_ms ? echonet_tstamp_add(now, ctl->cfg.reread_interval_ms)
+                                                     : ECHONET_TSTAMP_NEVER;
+        for (link = &ctl->st.nodes[o->node].first_object; *link != NONE; link = &ctl->st.objects[*link].next)
+            ;
+        *link = i;
+        ctl->n_objects_used++;
+    }
+    for (i = 0; i < nodes; i++)
+        ctl_schedule_node(ctl, i);
+    return ECHONET_OK;
+}
