@@ -301,7 +301,7 @@ static int store_byte(echonet_aircon *ac, uint8_t epc, uint8_t v)
 echonet_err echonet_aircon_init(echonet_aircon *ac, const uint8_t manufacturer[3])
 {
     static const uint8_t version[4] = {0x00, 0x00, 'H', 0x00};
-    static const uint8_t zero[17];
+    uint8_t no_fault[8] = {0x04};
     uint8_t id[17] = {0xFE};
     size_t i, need = 0;
     int err;
@@ -336,7 +336,10 @@ echonet_err echonet_aircon_init(echonet_aircon *ac, const uint8_t manufacturer[3
     err |= store_byte(ac, 0x81, 0x00);
     err |= echonet_aircon_store(ac, 0x82, version, 4);
     err |= echonet_aircon_store(ac, 0x83, id, 17);
-    err |= echonet_aircon_store(ac, 0x86, zero, 1);
+    /* 0x86 without a fault: a 4-byte code field of zeros after the maker
+     * code (b1 counts the code bytes, as real units report it). */
+    memcpy(no_fault + 1, manufacturer, 3);
+    err |= echonet_aircon_store(ac, 0x86, no_fault, 8);
     err |= store_byte(ac, 0x88, ECHONET_NO_FAULT);
     err |= echonet_aircon_store(ac, 0x8A, manufacturer, 3);
     err |= store_byte(ac, 0x8F, ECHONET_POWER_SAVING_OFF);

@@ -5,7 +5,8 @@
 # usage: check-symbols.sh LIBRARY.a   (environment: NM, default nm)
 #
 # Allowed: memcpy, memset, memcmp, memmove (and their _FORTIFY_SOURCE *_chk
-# forms), and what sanitizers, coverage and stack protection insert
+# forms; and bcmp, which clang emits for a memcmp compared with zero on
+# hosted targets), and what sanitizers, coverage and stack protection insert
 # (__asan_*, __ubsan_*, __sanitizer_*, __sancov_*, __gcov_*, __llvm_*,
 # __stack_chk_fail, _GLOBAL_OFFSET_TABLE_). Symbols defined by another
 # member of the same archive are internal references, not imports.
@@ -82,7 +83,7 @@ reason() {
 
 allowed() {
     case $1 in
-    memcpy | memset | memcmp | memmove | __memcpy_chk | __memset_chk | __memmove_chk)
+    memcpy | memset | memcmp | memmove | __memcpy_chk | __memset_chk | __memmove_chk | bcmp)
         return 0 ;;
     __asan_* | __ubsan_* | __sanitizer_* | __sancov_* | __gcov_* | __llvm_*)
         return 0 ;;

@@ -744,6 +744,7 @@ START_TEST(factory_values)
     assert_value(&ac, 0x81, "00");
     assert_value(&ac, 0x82, "00 00 48 00");
     assert_value(&ac, 0x8A, "12 34 56");
+    assert_value(&ac, 0x86, "04 12 34 56 00 00 00 00"); /* no fault: b1 counts the code bytes */
     len = echonet_aircon_value(&ac, 0x83, edt, sizeof edt);
     ck_assert_int_eq(len, 17);
     ck_assert_uint_eq(edt[0], 0xFE);
