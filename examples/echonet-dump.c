@@ -22,7 +22,8 @@
  * The SetGet family adds "props_get" (the Get block). Property maps (0x9D,
  * 0x9E, 0x9F) in blocks that carry values get "map" (their EPCs, ascending)
  * or "map_error". Input that is not hex gives the error "invalid_hex" with
- * the character position of the fault as offset.
+ * the character position of the fault as offset. The objects are written by
+ * frame_json.c, which aircon-emulator shares.
  *
  * Exit status: 0 when every input decoded, 1 when one did not, 2 on a usage
  * error.
@@ -36,6 +37,8 @@
 #include <string.h>
 
 #include <echonet/echonet.h>
+
+#include "frame_json.h"
 
 /* Why a hex input could not become bytes. */
 enum hex_fault {
@@ -125,118 +128,15 @@ static void hex_finish(struct hex_reader *r)
     }
 }
 
-/* Writes s as a JSON string. */
-static void put_json_string(const char *s)
-{
-    putchar('"');
-    for (; *s != '\0'; s++) {
-        unsigned char c = (unsigned char)*s;
-
-        if (c == '"' || c == '\\')
-            printf("\\%c", c);
-        else if (c < 0x20 || c == 0x7F)
-            printf("\\u%04x", c);
-        else
-            putchar(c);
-    }
-    putchar('"');
-}
-
-/* Writes n bytes as a JSON string of lowercase hex. */
-static void put_hex_string(const uint8_t *p, size_t n)
-{
-    size_t i;
-
-    putchar('"');
-    for (i = 0; i < n; i++)
-        printf("%02x", p[i]);
-    putchar('"');
-}
-
 static void put_error(const char *name, size_t offset, const char *message)
 {
-    fputs("{\"error\":", stdout);
-    put_json_string(name);
-    printf(",\"offset\":%zu,\"message\":", offset);
-    put_json_string(message);
-    fputs("}\n", stdout);
-}
-
-/* Whether the properties of a block carry values (Get_Res, Get_SNA, INF,
- * INF_SNA, INFC, and the Get block of SetGet_Res and SetGet_SNA), so that a
- * property map in them is worth decoding. */
-static bool block_has_values(uint8_t esv, bool get_block)
-{
-    if (get_block)
-        return esv == ECHONET_ESV_SETGET_RES || esv == ECHONET_ESV_SETGET_SNA;
-    return esv == ECHONET_ESV_GET_RES || esv == ECHONET_ESV_GET_SNA || esv == ECHONET_ESV_INF ||
-           esv == ECHONET_ESV_INF_SNA || esv == ECHONET_ESV_INFC;
-}
-
-static void put_propmap(const echonet_prop *prop)
-{
-    echonet_propmap map;
-    echonet_err err = echonet_propmap_decode(&map, prop->edt, prop->pdc);
-    unsigned epc;
-    const char *sep = "";
-
-    if (err != ECHONET_OK) {
-        fputs(",\"map_error\":", stdout);
-        put_json_string(echonet_err_name(err));
-        return;
-    }
-    fputs(",\"map\":[", stdout);
-    for (epc = echonet_propmap_next(&map, 0x80); epc != ECHONET_PROPMAP_END;
-         epc = echonet_propmap_next(&map, epc + 1)) {
-        printf("%s\"%02x\"", sep, epc);
-        sep = ",";
-    }
-    putchar(']');
-}
-
-static void put_props(echonet_prop_iter it, bool with_values)
-{
-    echonet_prop prop;
-    const char *sep = "";
-
-    putchar('[');
-    while (echonet_prop_next(&it, &prop)) {
-        printf("%s{\"epc\":\"%02x\",\"pdc\":%u,\"edt\":", sep, prop.epc, (unsigned)prop.pdc);
-        put_hex_string(prop.edt, prop.pdc);
-        if (with_values && prop.pdc > 0 && prop.epc >= 0x9D && prop.epc <= 0x9F)
-            put_propmap(&prop);
-        putchar('}');
-        sep = ",";
-    }
-    putchar(']');
-}
-
-static void put_frame(const echonet_frame *f)
-{
-    if (f->format == 2) {
-        printf("{\"format\":2,\"tid\":\"%04x\",\"edata\":", (unsigned)f->tid);
-        put_hex_string(f->edata, f->edata_len);
-        fputs("}\n", stdout);
-        return;
-    }
-    printf("{\"format\":1,\"tid\":\"%04x\",\"seoj\":\"%06lx\",\"deoj\":\"%06lx\","
-           "\"esv\":\"%02x\",\"esv_name\":",
-           (unsigned)f->tid, (unsigned long)f->seoj, (unsigned long)f->deoj, (unsigned)f->esv);
-    put_json_string(echonet_esv_name(f->esv));
-    fputs(",\"props\":", stdout);
-    put_props(f->props, block_has_values(f->esv, false));
-    if (echonet_esv_is_setget(f->esv)) {
-        fputs(",\"props_get\":", stdout);
-        put_props(f->props_get, block_has_values(f->esv, true));
-    }
-    fputs("}\n", stdout);
+    frame_json_error(stdout, name, offset, message);
+    putchar('\n');
 }
 
 /* Prints the object for one complete input; returns whether it decoded. */
 static bool dump(const struct hex_reader *r)
 {
-    echonet_frame frame;
-    size_t offset = 0;
     echonet_err err;
 
     switch (r->fault) {
@@ -249,13 +149,9 @@ static bool dump(const struct hex_reader *r)
         put_error("invalid_hex", r->fault_pos, "odd number of hex digits");
         return false;
     }
-    err = echonet_frame_decode_udp(&frame, r->buf, r->len < r->cap ? r->len : r->cap, &offset);
-    if (err != ECHONET_OK) {
-        put_error(echonet_err_name(err), offset, echonet_strerror(err));
-        return false;
-    }
-    put_frame(&frame);
-    return true;
+    err = frame_json_datagram(stdout, r->buf, r->len < r->cap ? r->len : r->cap);
+    putchar('\n');
+    return err == ECHONET_OK;
 }
 
 /* Dumps every line of standard input; returns whether all decoded. */

@@ -1,0 +1,130 @@
+/*
+ * libechonet: ECHONET Lite for firmware and HEMS controllers.
+ * SPDX-License-Identifier: MIT
+ */
+/* JSON objects for frames and decode errors; the shape is in frame_json.h. */
+#include "frame_json.h"
+
+#include <stdbool.h>
+
+void frame_json_string(FILE *out, const char *s)
+{
+    fputc('"', out);
+    for (; *s != '\0'; s++) {
+        unsigned char c = (unsigned char)*s;
+
+        if (c == '"' || c == '\\')
+            fprintf(out, "\\%c", c);
+        else if (c < 0x20 || c == 0x7F)
+            fprintf(out, "\\u%04x", c);
+        else
+            fputc(c, out);
+    }
+    fputc('"', out);
+}
+
+void frame_json_hex(FILE *out, const uint8_t *p, size_t n)
+{
+    static const char digits[] = "0123456789abcdef";
+    size_t i;
+
+    fputc('"', out);
+    for (i = 0; i < n; i++) {
+        fputc(digits[p[i] >> 4], out);
+        fputc(digits[p[i] & 0x0F], out);
+    }
+    fputc('"', out);
+}
+
+void frame_json_error(FILE *out, const char *name, size_t offset, const char *message)
+{
+    fputs("{\"error\":", out);
+    frame_json_string(out, name);
+    fprintf(out, ",\"offset\":%zu,\"message\":", offset);
+    frame_json_string(out, message);
+    fputc('}', out);
+}
+
+/* Whether the properties of a block carry values (Get_Res, Get_SNA, INF,
+ * INF_SNA, INFC, and the Get block of SetGet_Res and SetGet_SNA), so that a
+ * property map in them is worth decoding. */
+static bool block_has_values(uint8_t esv, bool get_block)
+{
+    if (get_block)
+        return esv == ECHONET_ESV_SETGET_RES || esv == ECHONET_ESV_SETGET_SNA;
+    return esv == ECHONET_ESV_GET_RES || esv == ECHONET_ESV_GET_SNA || esv == ECHONET_ESV_INF ||
+           esv == ECHONET_ESV_INF_SNA || esv == ECHONET_ESV_INFC;
+}
+
+static void put_propmap(FILE *out, const echonet_prop *prop)
+{
+    echonet_propmap map;
+    echonet_err err = echonet_propmap_decode(&map, prop->edt, prop->pdc);
+    unsigned epc;
+    const char *sep = "";
+
+    if (err != ECHONET_OK) {
+        fputs(",\"map_error\":", out);
+        frame_json_string(out, echonet_err_name(err));
+        return;
+    }
+    fputs(",\"map\":[", out);
+    for (epc = echonet_propmap_next(&map, 0x80); epc != ECHONET_PROPMAP_END;
+         epc = echonet_propmap_next(&map, epc + 1)) {
+        fprintf(out, "%s\"%02x\"", sep, epc);
+        sep = ",";
+    }
+    fputc(']', out);
+}
+
+static void put_props(FILE *out, echonet_prop_iter it, bool with_values)
+{
+    echonet_prop prop;
+    const char *sep = "";
+
+    fputc('[', out);
+    while (echonet_prop_next(&it, &prop)) {
+        fprintf(out, "%s{\"epc\":\"%02x\",\"pdc\":%u,\"edt\":", sep, prop.epc, (unsigned)prop.pdc);
+        frame_json_hex(out, prop.edt, prop.pdc);
+        if (with_values && prop.pdc > 0 && prop.epc >= 0x9D && prop.epc <= 0x9F)
+            put_propmap(out, &prop);
+        fputc('}', out);
+        sep = ",";
+    }
+    fputc(']', out);
+}
+
+void frame_json_frame(FILE *out, const echonet_frame *f)
+{
+    if (f->format == 2) {
+        fprintf(out, "{\"format\":2,\"tid\":\"%04x\",\"edata\":", (unsigned)f->tid);
+        frame_json_hex(out, f->edata, f->edata_len);
+        fputc('}', out);
+        return;
+    }
+    fprintf(out,
+            "{\"format\":1,\"tid\":\"%04x\",\"seoj\":\"%06lx\",\"deoj\":\"%06lx\","
+            "\"esv\":\"%02x\",\"esv_name\":",
+            (unsigned)f->tid, (unsigned long)f->seoj, (unsigned long)f->deoj, (unsigned)f->esv);
+    frame_json_string(out, echonet_esv_name(f->esv));
+    fputs(",\"props\":", out);
+    put_props(out, f->props, block_has_values(f->esv, false));
+    if (echonet_esv_is_setget(f->esv)) {
+        fputs(",\"props_get\":", out);
+        put_props(out, f->props_get, block_has_values(f->esv, true));
+    }
+    fputc('}', out);
+}
+
+echonet_err frame_json_datagram(FILE *out, const uint8_t *buf, size_t len)
+{
+    echonet_frame frame;
+    size_t offset = 0;
+    echonet_err err = echonet_frame_decode_udp(&frame, buf, len, &offset);
+
+    if (err != ECHONET_OK)
+        frame_json_error(out, echonet_err_name(err), offset, echonet_strerror(err));
+    else
+        frame_json_frame(out, &frame);
+    return err;
+}
