@@ -8,6 +8,8 @@
 #                   the symbol check (which must allow the instrumentation)
 #   (docs)          the Doxygen reference from build-gcc, warnings are errors
 #   build-nostrings -Derror_strings=false: every test that applies
+#   (interop)       npm ECHONET Lite controllers against build-gcc's
+#                   aircon-emulator, in network namespaces (needs root)
 #
 # Missing build tools are installed with apt-get first (Debian; as root, or
 # through sudo). Build directories are created when absent and reconfigured
@@ -44,13 +46,17 @@ have() {
     doxygen) command -v doxygen ;;
     python3) command -v python3 ;;
     binutils) command -v nm ;;
+    nodejs) command -v node ;;
+    npm) command -v npm ;;
+    iproute2) command -v ip ;;
     *) return 1 ;;
     esac >/dev/null 2>&1
 }
 
 current="installing build dependencies"
 missing=""
-for pkg in meson ninja-build gcc g++ clang pkg-config check doxygen python3 binutils; do
+for pkg in meson ninja-build gcc g++ clang pkg-config check doxygen python3 binutils \
+    nodejs npm iproute2; do
     have "$pkg" || missing="$missing $pkg"
 done
 if [ -n "$missing" ]; then
@@ -146,7 +152,16 @@ meson compile -C build-nostrings
 meson test -C build-nostrings --print-errorlogs
 passed
 
+# --- (f) interop (npm peers) -------------------------------------------------
+# Two ECHONET Lite controllers from the npm registry (pinned in
+# tests/interop/package-lock.json) against build-gcc's aircon-emulator over
+# UDP, each in network namespaces of its own.
+current="interop (npm peers)"
+say "$current"
+sh tests/interop/run.sh build-gcc
+passed
+
 end=$(date +%s)
 trap - EXIT
-printf '\nrun-all.sh: PASS: %d of 5 steps (gcc, clang, asan+ubsan, docs, no error strings) in %ds\n' \
+printf '\nrun-all.sh: PASS: %d of 6 steps (gcc, clang, asan+ubsan, docs, no error strings, interop) in %ds\n' \
     "$steps" "$((end - start))"
