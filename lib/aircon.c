@@ -211,6 +211,14 @@ bool echonet_aircon_measured_temp(uint8_t edt, int *c)
     return true;
 }
 
+bool echonet_aircon_measured_edt(int c, uint8_t *edt)
+{
+    if (!edt || c < -127 || c > 125)
+        return false;
+    *edt = (uint8_t)(c < 0 ? c + 256 : c);
+    return true;
+}
+
 uint8_t echonet_aircon_flow_edt(int level)
 {
     if (level == 0)

@@ -598,6 +598,27 @@ START_TEST(measured_temp_all_values)
 }
 END_TEST
 
+/* The encoder is the decoder's inverse over -127..125 and refuses the rest. */
+START_TEST(measured_edt_round_trip)
+{
+    int c, back;
+    uint8_t edt = 0x55;
+
+    for (c = -130; c <= 130; c++) {
+        bool ok = echonet_aircon_measured_edt(c, &edt);
+
+        ck_assert_int_eq(ok, c >= -127 && c <= 125);
+        if (ok) {
+            ck_assert(echonet_aircon_measured_temp(edt, &back));
+            ck_assert_int_eq(back, c);
+        }
+    }
+    ck_assert(echonet_aircon_measured_edt(-1, &edt));
+    ck_assert_uint_eq(edt, 0xFF);
+    ck_assert(!echonet_aircon_measured_edt(0, NULL));
+}
+END_TEST
+
 START_TEST(flow_helpers)
 {
     static const uint8_t codes[9] = {0x41, 0x31, 0x32, 0x33, 0x34, 0x35, 0x36, 0x37, 0x38};
@@ -961,6 +982,7 @@ Suite *aircon_suite(void)
     tcase_add_test(tc, temp_edt);
     tcase_add_test(tc, set_temp_all_values);
     tcase_add_test(tc, measured_temp_all_values);
+    tcase_add_test(tc, measured_edt_round_trip);
     tcase_add_test(tc, flow_helpers);
     tcase_add_test(tc, omit_sets);
     tcase_add_test(tc, reference_worked_maps);

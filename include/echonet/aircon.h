@@ -138,6 +138,14 @@ ECHONET_API bool echonet_aircon_set_temp(uint8_t edt, int *celsius);
 ECHONET_API bool echonet_aircon_measured_temp(uint8_t edt, int *celsius);
 
 /**
+ * @brief The EDT of a measured temperature (0xBB, 0xBD, 0xBE): signed °C.
+ * @param celsius -127 to 125.
+ * @param edt receives the byte.
+ * @return false (and nothing written) outside -127 to 125.
+ */
+ECHONET_API bool echonet_aircon_measured_edt(int celsius, uint8_t *edt);
+
+/**
  * @brief The EDT of an air-flow level.
  * @param level 0 for automatic, 1 to 8.
  * @return 0x41 for 0, 0x31-0x38 for 1-8; 0 for anything else.

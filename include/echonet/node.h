@@ -248,12 +248,16 @@ ECHONET_API echonet_object *echonet_node_find(echonet_node *node, echonet_eoj eo
  * @param src the sender (copied; the answer goes there).
  * @param buf the datagram; read only during the call.
  * @param len its length.
- * @return @ref ECHONET_NODE_HANDLED, @ref ECHONET_NODE_FORWARD, or an error:
+ * @return @ref ECHONET_NODE_HANDLED, @ref ECHONET_NODE_FORWARD, or an error.
+ *         The node's own refusals are ECHONET_ERR_INVALID_ARG,
+ *         ECHONET_ERR_FULL and ECHONET_ERR_TOO_LONG; every other error is
+ *         echonet_frame_decode_udp()'s verdict on a malformed datagram.
  * @retval ECHONET_ERR_INVALID_ARG a NULL pointer.
  * @retval ECHONET_ERR_FULL the request queue is full: call echonet_node_write()
  *         first; nothing was kept.
- * @retval ECHONET_ERR_TOO_LONG a request longer than @ref ECHONET_NODE_REQUEST_MAX.
- * @return or any error of echonet_frame_decode_udp() for a malformed datagram.
+ * @retval ECHONET_ERR_TOO_LONG a request longer than @ref ECHONET_NODE_REQUEST_MAX
+ *         (a well-formed frame; a malformed format 2 frame longer than any
+ *         frame is also reported so, by the decoder).
  */
 ECHONET_API int32_t echonet_node_read(echonet_node *node, const echonet_addr *src, const uint8_t *buf,
                                       size_t len);
