@@ -19,14 +19,22 @@
 #include "bytes.h"
 #include "ctl_internal.h"
 
+/* A job holds ECHONET_CTL_BATCH_MAX properties, and the status read of AIF
+ * 3.3.1 (7 properties), the attributes (4) and the probe's saved settings
+ * (3) are each one job: smaller batches would overflow the job's arrays or
+ * silently drop properties. (config.h allows 1 to 16.) */
+#if ECHONET_CTL_BATCH_MAX < 7
+#error "the controller needs ECHONET_CTL_BATCH_MAX of at least 7"
+#endif
+
 /* Node states. */
 enum { N_FREE = 0, N_ACTIVE, N_OFFLINE };
 /* Node work. */
-enum { NW_INSTANCES = 0x01 };
+enum { NW_INSTANCES = 0x01, NW_PROBE = 0x02, NW_KEEPALIVE = 0x04 };
 /* Object work. */
 enum { OW_ATTR = 0x01, OW_ID = 0x02, OW_NPID = 0x04, OW_STATE = 0x08, OW_FAULT = 0x10, OW_READY = 0x20 };
 /* Jobs. */
-enum { J_NONE = 0, J_INSTANCES, J_ATTR, J_ID, J_NPID, J_STATE, J_POLL, J_REREAD, J_KEEPALIVE, J_FAULT, J_OP };
+enum { J_NONE = 0, J_INSTANCES, J_ATTR, J_ID, J_NPID, J_STATE, J_POLL, J_REREAD, J_FAULT, J_OP };
 /* Job flags. */
 enum { JF_WRITE = 0x01, JF_SINGLE = 0x02, JF_PREFIX = 0x04, JF_PREFIX_REFUSED = 0x08 };
 /* Operations and their phases. */
@@ -35,8 +43,10 @@ enum { PH_MAIN = 0, PH_VERIFY, PH_CODES };
 enum { PH_SAVE = 0, PH_ON, PH_HIGH_TRY, PH_HIGH_CHECK, PH_LOW_TRY, PH_LOW_CHECK, PH_RESTORE };
 /* Operation flags. */
 enum { OF_PREFIX_REFUSED = 0x01, OF_LOCAL = 0x02, OF_GONE = 0x04 };
-/* The probe's state, after the values of its current step (data[0..7]). */
-enum { P_MODE = 16, P_LOW, P_HIGH, P_CAND, P_S80, P_SB0, P_SB3, P_FOUND_LOW, P_FOUND_HIGH };
+/* The probe's state, at the end of data[] after the values of its current
+ * step (data[0..2]). (It was at 16..24: one byte past data[] when
+ * ECHONET_CTL_VALUE_BYTES is 24, which config.h allows.) */
+enum { P_MODE = ECHONET_CTL_VALUE_BYTES - 9, P_LOW, P_HIGH, P_CAND, P_S80, P_SB0, P_SB3, P_FOUND_LOW, P_FOUND_HIGH };
 
 #define NO_TEMP 0xFFu
 
@@ -213,6 +223,38 @@ static void schedule(echonet_ctl *ctl, uint16_t i)
     echonet_ctl_node *n = node_at(ctl, i);
     echonet_tstamp now = ctl->now;
 
+    if (n->state == N_OFFLINE) {
+        /* An offline node is probed (node_offline()): by its keepalives when
+         * it has any to send, else by a Get 0xD6 every keepalive_retry_ms. */
+        if (!n->busy) {
+            echonet_tstamp t = ECHONET_TSTAMP_NEVER;
+            bool wanted = false;
+            uint16_t oi;
+
+            for (oi = n->first_object; oi != NONE; oi = obj_at(ctl, oi)->next) {
+                const echonet_ctl_object *o = obj_at(ctl, oi);
+
+                if (keepalive_wanted(ctl, o)) {
+                    wanted = true;
+                    if (o->next_keepalive < t)
+                        t = o->next_keepalive;
+                }
+            }
+            if (wanted) {
+                /* A due one goes at once (ready queue), a later one by the heap. */
+                n->work &= (uint8_t)~NW_PROBE;
+                n->deadline = t > now ? t : ECHONET_TSTAMP_NEVER;
+                if (t <= now)
+                    ready_push(ctl, i);
+            } else if (n->work & NW_PROBE) {
+                ready_push(ctl, i);
+            } else if (n->deadline == ECHONET_TSTAMP_NEVER) {
+                n->deadline = echonet_tstamp_add(now, ctl->cfg.keepalive_retry_ms);
+            }
+        }
+        ctl_heap_update(ctl, i);
+        return;
+    }
     if (n->state != N_ACTIVE) {
         ctl_heap_remove(ctl, i);
         return;
@@ -609,19 +651,17 @@ static bool pick_job(echonet_ctl *ctl, uint16_t ni, echonet_tstamp now)
     static const uint8_t d6[] = {0xD6};
     static const uint8_t id83[] = {0x83};
     static const uint8_t fault[] = {0x88};
-    static const uint8_t keepalive[] = {ECHONET_EPC_REMOTE_CONTROL};
     echonet_ctl_node *n = node_at(ctl, ni);
     uint16_t oi;
 
-    /* Keepalives before anything else the node may wait for (AIF 3.5). */
-    for (oi = n->first_object; oi != NONE; oi = obj_at(ctl, oi)->next) {
-        echonet_ctl_object *o = obj_at(ctl, oi);
-
-        if (keepalive_wanted(ctl, o) && timer_due(o->next_keepalive, now)) {
-            o->next_keepalive = ECHONET_TSTAMP_NEVER;
-            job_start(n, J_KEEPALIVE, oi, keepalive, 1, JF_WRITE);
-            return true;
-        }
+    /* (Keepalives are not jobs: send_keepalive().) */
+    if (n->state == N_OFFLINE) {
+        /* Nothing but the probe of an offline node: any answer brings it back. */
+        if (!(n->work & NW_PROBE))
+            return false;
+        n->work &= (uint8_t)~NW_PROBE;
+        job_start(n, J_INSTANCES, NONE, d6, 1, 0);
+        return true;
     }
     if (n->work & NW_INSTANCES) {
         n->work &= (uint8_t)~NW_INSTANCES;
@@ -691,6 +731,10 @@ static bool pick_job(echonet_ctl *ctl, uint16_t ni, echonet_tstamp now)
         }
         if (timer_due(o->next_reread, now)) {
             o->next_reread = echonet_tstamp_add(now, ctl->cfg.reread_interval_ms);
+            /* Properties skipped for timing out alone are tried again from
+             * now on: a bad spell of the network must not make a property
+             * skipped for good (the cache would never catch up, AIF 5.4). */
+            o->skip[0] = o->skip[1] = 0;
             if (echonet_propmap_count(&o->get) == 0) {
                 /* The attributes never came: ask again. */
                 job_start(n, J_ATTR, oi, attr, 4, 0);
@@ -705,18 +749,12 @@ static bool pick_job(echonet_ctl *ctl, uint16_t ni, echonet_tstamp now)
 
 /* ---- Requests ---------------------------------------------------------------- */
 
-static const uint8_t keepalive_value = ECHONET_REMOTE_LINE_OK_PUBLIC;
-
 /* The value job property @p k writes. */
 static const uint8_t *job_value(echonet_ctl *ctl, const echonet_ctl_node *n, unsigned k, size_t *len)
 {
     const echonet_ctl_op *op;
     int i;
 
-    if (n->job.kind == J_KEEPALIVE) {
-        *len = 1;
-        return &keepalive_value;
-    }
     op = &ctl->st.ops[n->op];
     i = op_index_of(op, n->job.epc[k]);
     *len = op->len[i];
@@ -936,6 +974,11 @@ static void probe_next(const echonet_ctl_node *n, echonet_ctl_op *op)
         }
         break;
     default: /* PH_RESTORE done */
+        /* A setting the unit would not take back is reported (the job's
+         * bits index op->epc, the restore's properties): the unit is not
+         * as it was (AIF 5.3 ⑤). */
+        op->refused |= n->job.failed;
+        op->timedout |= n->job.timedout;
         op->phase = 0xFF;
         return;
     }
@@ -999,6 +1042,9 @@ static void op_step_done(echonet_ctl *ctl, uint16_t ni)
             echonet_ctl_event ev;
             echonet_ctl_object *o = obj_at(ctl, op->object);
 
+            /* This read-out is the one a fault read here asked for: not
+             * another automatic one (and no second FAULT event). */
+            o->work &= (uint8_t)~OW_FAULT;
             if (n->job.timedout)
                 op->timedout |= 1;
             event_init(&ev, ECHONET_CTL_EV_FAULT, ni, o->eoj);
@@ -1026,11 +1072,88 @@ static void op_step_done(echonet_ctl *ctl, uint16_t ni)
     op_finish(ctl, i);
 }
 
-static echonet_tstamp keepalive_lead(const echonet_ctl *ctl)
+static echonet_tstamp keepalive_lead(const echonet_ctl *ctl, unsigned objects)
 {
-    uint64_t margin = 2u * (uint64_t)ctl->cfg.response_timeout_ms;
+    /* Waiting for the request in flight, for the node's other objects'
+     * keepalives due at the same time, and for its own answer. */
+    uint64_t margin = (objects + 1u) * (uint64_t)ctl->cfg.response_timeout_ms;
 
     return ctl->cfg.keepalive_interval_ms > margin + 1000u ? ctl->cfg.keepalive_interval_ms - margin : 1000u;
+}
+
+/* ---- Keepalives (AIF 3.5) ---------------------------------------------------------------
+ *
+ * A keepalive is not a job: it goes out before the next request of whatever
+ * the node is doing (a job, an operation's step, the probe of an offline
+ * node), so that neither a long job nor a slow unit delays it by more than
+ * the request in flight. Its object is the node's only one whose
+ * next_keepalive is NEVER while it is ready (set when it is sent). */
+
+/* The object whose keepalive is due, or NONE. */
+static uint16_t keepalive_due(echonet_ctl *ctl, const echonet_ctl_node *n, echonet_tstamp now)
+{
+    uint16_t oi;
+
+    for (oi = n->first_object; oi != NONE; oi = obj_at(ctl, oi)->next) {
+        const echonet_ctl_object *o = obj_at(ctl, oi);
+
+        if (keepalive_wanted(ctl, o) && timer_due(o->next_keepalive, now))
+            return oi;
+    }
+    return NONE;
+}
+
+/* The object whose keepalive is in flight, or NONE. */
+static uint16_t keepalive_in_flight(echonet_ctl *ctl, const echonet_ctl_node *n)
+{
+    uint16_t oi;
+
+    for (oi = n->first_object; oi != NONE; oi = obj_at(ctl, oi)->next) {
+        const echonet_ctl_object *o = obj_at(ctl, oi);
+
+        if ((o->work & OW_READY) && o->next_keepalive == ECHONET_TSTAMP_NEVER)
+            return oi;
+    }
+    return NONE;
+}
+
+/* SetC 0x93 = 0x62 (AIF 3.5 ③). */
+static int32_t send_keepalive(echonet_ctl *ctl, uint16_t ni, uint16_t oi, uint8_t *buf, size_t cap, echonet_tstamp now)
+{
+    static const uint8_t line_ok = ECHONET_REMOTE_LINE_OK_PUBLIC;
+    echonet_ctl_node *n = node_at(ctl, ni);
+    echonet_writer w;
+    size_t len = 0;
+
+    n->tid = next_tid(ctl);
+    n->esv = ECHONET_ESV_SETC;
+    echonet_writer_init(&w, buf, cap);
+    echonet_writer_header(&w, n->tid, ctl->cfg.self, obj_at(ctl, oi)->eoj, n->esv);
+    echonet_writer_prop(&w, ECHONET_EPC_REMOTE_CONTROL, 1, &line_ok);
+    if (echonet_writer_finish(&w, &len) != ECHONET_OK)
+        return ECHONET_ERR_NOBUF;
+    obj_at(ctl, oi)->next_keepalive = ECHONET_TSTAMP_NEVER;
+    n->work |= NW_KEEPALIVE;
+    n->busy = true;
+    n->deadline = echonet_tstamp_add(now, ctl->cfg.response_timeout_ms);
+    ctl_heap_update(ctl, ni);
+    return (int32_t)len;
+}
+
+static void keepalive_done(echonet_ctl *ctl, uint16_t ni, uint16_t oi, bool ok, echonet_tstamp now)
+{
+    echonet_ctl_object *o = obj_at(ctl, oi);
+    echonet_ctl_event ev;
+
+    /* The next one goes out early enough that, even after waiting for a
+     * request in flight and for its own answer, it succeeds within the
+     * interval of this one; a failed one is tried again long before the
+     * unit's 20 hours (AIF 3.5 ③). */
+    o->next_keepalive =
+        echonet_tstamp_add(now, ok ? keepalive_lead(ctl, object_count(ctl, ni)) : ctl->cfg.keepalive_retry_ms);
+    event_init(&ev, ECHONET_CTL_EV_KEEPALIVE, ni, o->eoj);
+    ev.ok = ok;
+    emit(ctl, &ev);
 }
 
 static void job_done(echonet_ctl *ctl, uint16_t ni, echonet_tstamp now)
@@ -1067,19 +1190,6 @@ static void job_done(echonet_ctl *ctl, uint16_t ni, echonet_tstamp now)
         if (!ctl->cfg.reread_interval_ms)
             o->next_reread = ECHONET_TSTAMP_NEVER;
         break;
-    case J_KEEPALIVE: {
-        bool ok = !(n->job.failed | n->job.timedout);
-
-        /* The next one goes out early enough that, even after waiting for a
-         * request in flight and for its own answer, it succeeds within the
-         * interval of this one; a failed one is tried again long before the
-         * unit's 20 hours (AIF 3.5 ③). */
-        o->next_keepalive = echonet_tstamp_add(now, ok ? keepalive_lead(ctl) : ctl->cfg.keepalive_retry_ms);
-        event_init(&ev, ECHONET_CTL_EV_KEEPALIVE, ni, o->eoj);
-        ev.ok = ok;
-        emit(ctl, &ev);
-        break;
-    }
     case J_FAULT:
         if (n->job.phase == 0 && (o->state.valid & ECHONET_CTL_S_FAULT) && o->state.fault == ECHONET_FAULT) {
             static const uint8_t codes[] = {0x86, 0x89};
@@ -1156,11 +1266,13 @@ static void on_response(echonet_ctl *ctl, uint16_t ni, const echonet_frame *f, e
                 else
                     leading++;
             }
-            if (tail && leading > 0) {
-                unsigned cap = leading + ((job->flags & JF_PREFIX) ? 1u : 0u);
-
-                if (cap < n->capacity)
-                    n->capacity = (uint8_t)cap;
+            /* Only a read shows it: a write's refused property looks the
+             * same as an unprocessed one (value echoed), and refusals of a
+             * value are common (AIF 2.4.5), so a write's failures are asked
+             * again one by one instead. */
+            if (!write && tail && leading > 0) {
+                if (leading < n->capacity)
+                    n->capacity = (uint8_t)leading;
             } else {
                 job->flags |= JF_SINGLE;
             }
@@ -1179,7 +1291,23 @@ static void node_offline(echonet_ctl *ctl, uint16_t ni)
     n->state = N_OFFLINE;
     n->busy = false;
     n->job.kind = J_NONE;
-    ctl_heap_remove(ctl, ni);
+    n->work = 0;
+    /* Not given up: a node that lost a few datagrams in a row would
+     * otherwise never hear from the controller again, and a remotely
+     * operated unit would stop after 20 hours without keepalives (AIF 3.5).
+     * Its keepalives go on (the next within keepalive_retry_ms, as after a
+     * failure); without any, a Get 0xD6 every keepalive_retry_ms probes it
+     * (schedule(), pick_job()). */
+    {
+        echonet_tstamp retry = echonet_tstamp_add(ctl->now, ctl->cfg.keepalive_retry_ms);
+        uint16_t oi;
+
+        for (oi = n->first_object; oi != NONE; oi = obj_at(ctl, oi)->next)
+            if (obj_at(ctl, oi)->next_keepalive > retry)
+                obj_at(ctl, oi)->next_keepalive = retry;
+        n->deadline = retry;
+    }
+    ctl_heap_update(ctl, ni);
     ops_gone(ctl, n);
     event_init(&ev, ECHONET_CTL_EV_OFFLINE, ni, 0);
     emit(ctl, &ev);
@@ -1191,12 +1319,42 @@ static void on_timeout(echonet_ctl *ctl, uint16_t ni, echonet_tstamp now)
     echonet_ctl_job *job = &n->job;
 
     n->busy = false;
-    if (++n->timeouts >= ctl->cfg.offline_after) {
-        node_offline(ctl, ni);
+    if (n->work & NW_KEEPALIVE) {
+        /* A keepalive without answer: retried after keepalive_retry_ms; the
+         * job it went before goes on. */
+        uint16_t oi = keepalive_in_flight(ctl, n);
+
+        n->work &= (uint8_t)~NW_KEEPALIVE;
+        if (oi != NONE)
+            keepalive_done(ctl, ni, oi, false, now);
+        if (n->state == N_OFFLINE)
+            n->deadline = echonet_tstamp_add(now, ctl->cfg.keepalive_retry_ms);
+        else if (++n->timeouts >= ctl->cfg.offline_after)
+            node_offline(ctl, ni);
         return;
     }
-    /* The step ended; a re-issue is a new request with a new TID (AIF 2.4.3). */
-    if (++job->attempt >= ctl->cfg.attempts) {
+    if (n->state == N_OFFLINE) {
+        /* The probe of an offline node got no answer: the next one later. */
+        job->kind = J_NONE;
+        n->deadline = echonet_tstamp_add(now, ctl->cfg.keepalive_retry_ms);
+        return;
+    }
+    /* The step ended; a re-issue is a new request with a new TID (AIF 2.4.3).
+     * A group without answer is asked again one by one (reference 11: some
+     * units time out on one property), whatever the attempts: only single
+     * requests use them up (with attempts 1 a group's properties all timed
+     * out with it). */
+    if (popcount16(job->inflight) > 1) {
+        job->flags |= JF_SINGLE;
+    } else if (++job->attempt >= ctl->cfg.attempts) {
+        /* Only what got no answer to any of its attempts counts toward
+         * offline: counting each attempt made a unit that times out on one
+         * property (reference 11) offline, found again, offline... though
+         * it answers everything else. */
+        if (++n->timeouts >= ctl->cfg.offline_after) {
+            node_offline(ctl, ni);
+            return;
+        }
         job->timedout |= job->inflight;
         job->pending &= (uint16_t)~job->inflight;
         job->attempt = 0;
@@ -1211,8 +1369,6 @@ static void on_timeout(echonet_ctl *ctl, uint16_t ni, echonet_tstamp now)
                     o->skip[0] = job->epc[k];
                 }
         }
-    } else if (popcount16(job->inflight) > 1) {
-        job->flags |= JF_SINGLE;
     }
     job->inflight = 0;
     if (job->pending == 0)
@@ -1289,7 +1445,8 @@ void echonet_ctl_set_line(echonet_ctl *ctl, bool up, echonet_tstamp now)
         /* The line is back: keepalives resume at once (AIF 3.5). */
         ctl->line_up = true;
         for (i = 0; i < ctl->n_objects_used; i++)
-            ctl->st.objects[i].next_keepalive = ctl->now;
+            if (ctl->st.objects[i].next_keepalive != ECHONET_TSTAMP_NEVER) /* NEVER: not ready, or in flight */
+                ctl->st.objects[i].next_keepalive = ctl->now;
         for (i = 0; i < ctl->n_nodes_used; i++)
             schedule(ctl, i);
     }
@@ -1307,15 +1464,27 @@ static void node_heard(echonet_ctl *ctl, uint16_t ni)
         return;
     n->state = N_ACTIVE;
     n->timeouts = 0;
-    n->work |= NW_INSTANCES;
+    n->work = (uint8_t)((n->work & NW_KEEPALIVE) | NW_INSTANCES); /* a keepalive may be what it answers */
     for (oi = n->first_object; oi != NONE; oi = obj_at(ctl, oi)->next) {
         echonet_ctl_object *o = obj_at(ctl, oi);
 
-        o->work = OW_ATTR | OW_ID | OW_STATE;
-        o->next_poll = o->next_reread = o->next_keepalive = ECHONET_TSTAMP_NEVER;
+        /* Found again from scratch; an object that was ready stays so (as
+         * after a restore) and is sent a keepalive at once, since those
+         * sent while it was away may all have been lost. */
+        if (o->work & OW_READY) {
+            o->work = OW_READY | OW_ATTR | OW_ID | OW_STATE;
+            if (o->next_keepalive != ECHONET_TSTAMP_NEVER) /* NEVER: in flight */
+                o->next_keepalive = ctl->now;
+        } else {
+            o->work = OW_ATTR | OW_ID | OW_STATE;
+            o->next_poll = o->next_reread = o->next_keepalive = ECHONET_TSTAMP_NEVER;
+        }
     }
     event_init(&ev, ECHONET_CTL_EV_ONLINE, ni, 0);
     emit(ctl, &ev);
+    /* Whatever frame it was (even a late answer that matches nothing), the
+     * node must be scheduled again, or it would sit idle for good. */
+    schedule(ctl, ni);
 }
 
 /* A frame that shows an air conditioner at @p src: find or make its node. */
@@ -1435,13 +1604,29 @@ echonet_err echonet_ctl_read(echonet_ctl *ctl, const echonet_addr *src, const ui
     node_heard(ctl, ni);
     {
         echonet_ctl_node *n = node_at(ctl, ni);
-        echonet_eoj asked = n->busy ? job_deoj(ctl, n) : 0;
+        echonet_eoj asked;
 
         /* Only the answer to the request in flight: same TID, the ESV pair,
          * the object asked (reference 11); late, duplicate and foreign
          * frames complete nothing. */
-        if (!n->busy || f.tid != n->tid || echonet_esv_request_of(f.esv) != n->esv ||
-            !(f.seoj == asked || (echonet_eoj_is_node_profile(asked) && echonet_eoj_is_node_profile(f.seoj))))
+        if (!n->busy || f.tid != n->tid || echonet_esv_request_of(f.esv) != n->esv)
+            return ECHONET_OK;
+        if (n->work & NW_KEEPALIVE) {
+            uint16_t oi = object_find(ctl, ni, f.seoj);
+
+            if (oi == NONE || oi != keepalive_in_flight(ctl, n))
+                return ECHONET_OK;
+            n->busy = false;
+            n->timeouts = 0;
+            n->work &= (uint8_t)~NW_KEEPALIVE;
+            keepalive_done(ctl, ni, oi, f.esv == ECHONET_ESV_SET_RES, now);
+            schedule(ctl, ni);
+            return ECHONET_OK;
+        }
+        if (n->job.kind == J_NONE)
+            return ECHONET_OK;
+        asked = job_deoj(ctl, n);
+        if (!(f.seoj == asked || (echonet_eoj_is_node_profile(asked) && echonet_eoj_is_node_profile(f.seoj))))
             return ECHONET_OK;
         on_response(ctl, ni, &f, now);
     }
@@ -1473,7 +1658,7 @@ static int32_t send_search(echonet_ctl *ctl, bool *multicast, uint8_t *buf, size
 int32_t echonet_ctl_write(echonet_ctl *ctl, echonet_addr *dst, bool *multicast, uint8_t *buf, size_t cap,
                           echonet_tstamp now)
 {
-    uint16_t ni;
+    uint16_t ni, oi;
 
     if (!ctl || !dst || !multicast || !buf)
         return ECHONET_ERR_INVALID_ARG;
@@ -1485,19 +1670,29 @@ int32_t echonet_ctl_write(echonet_ctl *ctl, echonet_addr *dst, bool *multicast, 
     *multicast = false;
     if (ctl->search > 0)
         return send_search(ctl, multicast, buf, cap, now);
-    /* What is due: response timers and the nodes' own timers. */
+    /* What is due: response timers, the nodes' own timers, the probes of
+     * offline nodes. on_timeout() may set a new deadline (a probe's). */
     while ((ni = ctl_heap_top(ctl)) != NONE && node_at(ctl, ni)->deadline <= now) {
-        if (node_at(ctl, ni)->busy)
-            on_timeout(ctl, ni, now);
-        node_at(ctl, ni)->deadline = ECHONET_TSTAMP_NEVER;
+        echonet_ctl_node *n = node_at(ctl, ni);
+
+        n->deadline = ECHONET_TSTAMP_NEVER;
         ctl_heap_remove(ctl, ni);
+        if (n->busy)
+            on_timeout(ctl, ni, now);
+        else if (n->state == N_OFFLINE)
+            n->work |= NW_PROBE;
         schedule(ctl, ni);
     }
     while ((ni = ready_pop(ctl)) != NONE) {
         echonet_ctl_node *n = node_at(ctl, ni);
 
-        if (n->busy || n->state != N_ACTIVE)
+        if (n->busy || n->state == N_FREE)
             continue;
+        oi = keepalive_due(ctl, n, now);
+        if (oi != NONE) {
+            *dst = n->addr;
+            return send_keepalive(ctl, ni, oi, buf, cap, now);
+        }
         if (n->job.kind == J_NONE && !pick_job(ctl, ni, now)) {
             schedule(ctl, ni);
             continue;

@@ -15,6 +15,7 @@ int main(void)
     srunner_add_suite(sr, eoj_suite());
     srunner_add_suite(sr, error_suite());
     srunner_add_suite(sr, aircon_suite());
+    srunner_add_suite(sr, controller_suite());
     srunner_run_all(sr, CK_ENV);
     failed = srunner_ntests_failed(sr);
     srunner_free(sr);

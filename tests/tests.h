@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 Suite *aircon_suite(void);
+Suite *controller_suite(void);
 Suite *eoj_suite(void);
 Suite *error_suite(void);
 Suite *esv_suite(void);

@@ -60,13 +60,13 @@ typedef struct echonet_ctl_config {
     echonet_eoj self;               /**< SEOJ of requests (default 0x05FF01) */
     uint32_t response_timeout_ms;   /**< response-wait timer, at least 20000 (default 20000) */
     uint8_t max_props;              /**< properties per request, 1 to ECHONET_CTL_BATCH_MAX (default 4) */
-    uint8_t attempts;               /**< requests for one step before its properties time out, 1 to 8 (default 2) */
-    uint8_t offline_after;          /**< consecutive timeouts that make a node offline, 1 to 255 (default 3) */
+    uint8_t attempts;               /**< requests for one step before its properties time out, 1 to 8 (default 2); a keepalive has one, then keepalive_retry_ms */
+    uint8_t offline_after;          /**< consecutive timeouts that make a node offline (a step's attempts count once), 1 to 255 (default 3) */
     bool remote;                    /**< operations come from a public network: 0x93 = 0x42 prefix, keepalive */
     uint32_t poll_interval_ms;      /**< reading unannounced state (0xB3, 0xBB) (default 180000), 0 = never */
     uint32_t reread_interval_ms;    /**< re-reading announced state (default 1800000), 0 = never */
     uint32_t keepalive_interval_ms; /**< 0x93 = 0x62 interval in remote mode, at most 8 h (default 8 h) */
-    uint32_t keepalive_retry_ms;    /**< retry after a failed keepalive (default 600000) */
+    uint32_t keepalive_retry_ms;    /**< retry after a failed keepalive, and probe of an offline node (default 600000) */
 } echonet_ctl_config;
 
 /** @brief How an operation ended. */
