@@ -355,6 +355,20 @@ static uint16_t object_get(echonet_ctl *ctl, uint16_t node, echonet_eoj eoj)
     return i;
 }
 
+/* Whether an instance list (0xD5/0xD6) names an air conditioner. */
+static bool list_has_aircon(const uint8_t *edt, size_t pdc)
+{
+    size_t k, count;
+
+    if (pdc < 1)
+        return false;
+    count = edt[0] <= (pdc - 1u) / 3u ? edt[0] : (pdc - 1u) / 3u;
+    for (k = 0; k < count; k++)
+        if (ECHONET_EOJ_CLASS(echonet_eoj_read(edt + 1 + 3 * k)) == ECHONET_CLASS_HOME_AIRCON)
+            return true;
+    return false;
+}
+
 /* Creates the air-conditioner objects an instance list (0xD5/0xD6) names. */
 static void objects_from_list(echonet_ctl *ctl, uint16_t node, const uint8_t *edt, size_t pdc)
 {
@@ -1049,6 +1063,7 @@ static void op_step_done(echonet_ctl *ctl, uint16_t ni)
                 op->timedout |= 1;
             event_init(&ev, ECHONET_CTL_EV_FAULT, ni, o->eoj);
             ev.fault = o->state.fault;
+            ev.op = i;
             emit(ctl, &ev);
         }
         break;
@@ -1423,6 +1438,7 @@ echonet_err echonet_ctl_init(echonet_ctl *ctl, const echonet_ctl_config *cfg, co
     ctl_index_clear(ctl);
     for (i = 0; i < st->n_ops; i++)
         op_free(ctl, i);
+    ctl->tid = cfg->first_tid;
     ctl->search = 2;
     return ECHONET_OK;
 }
@@ -1508,6 +1524,11 @@ static void on_search_answer(echonet_ctl *ctl, const echonet_addr *src, const ec
     if (echonet_eoj_is_node_profile(f->seoj)) {
         if (!echonet_prop_find(f->props, 0xD6, &p) || p.pdc < 4)
             return;
+        /* A node without an air conditioner takes no slot (every ECHONET
+         * node of the home answers the search). */
+        ni = ctl_index_find(ctl, src);
+        if (ni == NONE && !list_has_aircon(p.edt, p.pdc))
+            return;
         ni = node_for(ctl, src, f->seoj, false);
         if (ni != NONE) {
             node_heard(ctl, ni);
@@ -1536,12 +1557,7 @@ static void on_notification(echonet_ctl *ctl, const echonet_addr *src, const ech
         /* Only an instance list with an air conditioner makes a new node. */
         ni = ctl_index_find(ctl, src);
         if (ni == NONE) {
-            size_t k, count = p.edt[0] <= (p.pdc - 1u) / 3u ? p.edt[0] : (p.pdc - 1u) / 3u;
-            bool any = false;
-
-            for (k = 0; k < count; k++)
-                any |= ECHONET_EOJ_CLASS(echonet_eoj_read(p.edt + 1 + 3 * k)) == ECHONET_CLASS_HOME_AIRCON;
-            if (!any)
+            if (!list_has_aircon(p.edt, p.pdc))
                 return;
             ni = node_for(ctl, src, f->seoj, false);
             if (ni == NONE)
@@ -1941,5 +1957,38 @@ echonet_err echonet_ctl_object_info(const echonet_ctl *ctl, uint16_t node, echon
         *set = o->set;
     if (id)
         memcpy(id, o->id, 17);
+    return ECHONET_OK;
+}
+
+bool echonet_ctl_object_ready(const echonet_ctl *ctl, uint16_t node, echonet_eoj eoj)
+{
+    uint16_t i;
+
+    if (!ctl || node >= ctl->n_nodes_used)
+        return false;
+    for (i = ctl->st.nodes[node].first_object; i != NONE; i = ctl->st.objects[i].next)
+        if (ctl->st.objects[i].eoj == eoj)
+            return (ctl->st.objects[i].work & OW_READY) != 0;
+    return false;
+}
+
+echonet_err echonet_ctl_add_node(echonet_ctl *ctl, const echonet_addr *addr, uint16_t *node)
+{
+    uint16_t ni;
+
+    if (!ctl || !addr || addr->len == 0 || addr->len > ECHONET_ADDR_MAX)
+        return ECHONET_ERR_INVALID_ARG;
+    ni = ctl_index_find(ctl, addr);
+    if (ni == NONE) {
+        if (ctl->n_nodes_used == ctl->st.n_nodes)
+            return ECHONET_ERR_FULL;
+        ni = node_create(ctl, addr, 0);
+    }
+    /* Ask the node itself for its instance list (unicast Get 0xD6). */
+    node_at(ctl, ni)->work |= NW_INSTANCES;
+    node_heard(ctl, ni);
+    schedule(ctl, ni);
+    if (node)
+        *node = ni;
     return ECHONET_OK;
 }

@@ -6,7 +6,7 @@
  * forgets its air conditioners nor misses a keepalive.
  *
  * Layout, big-endian, version 1:
- *   "ELCS" version(1) nodes(2) objects(2)
+ *   "ELCS" version(1) nodes(2) objects(2) next TID(2)
  *   per node:   address length(1) address(length) capacity(1)
  *   per object: node(2) EOJ(3) Get map(16) Set map(16) announced(1)
  *               identification(17) version(4)
@@ -18,7 +18,10 @@
 #include "ctl_internal.h"
 
 #define SNAPSHOT_VERSION 1u
-#define HEADER_LEN 9u
+#define HEADER_LEN 11u
+/* TIDs a controller may have sent after its last snapshot: a restored one
+ * starts past them, so that no TID is reused while it could be answered. */
+#define TID_SKIP 1024u
 #define OBJECT_LEN (2u + 3u + 16u + 16u + 1u + 17u + 4u)
 
 /* Object work bits, as in controller.c. */
@@ -74,6 +77,7 @@ echonet_err echonet_ctl_save(const echonet_ctl *ctl, uint8_t *buf, size_t cap, s
     put(&o, b, 1);
     put_u16(&o, ctl->n_nodes_used);
     put_u16(&o, ctl->n_objects_used);
+    put_u16(&o, ctl->tid);
     for (i = 0; i < ctl->n_nodes_used; i++) {
         const echonet_ctl_node *n = &ctl->st.nodes[i];
 
@@ -164,6 +168,7 @@ echonet_err echonet_ctl_restore(echonet_ctl *ctl, const uint8_t *buf, size_t len
     if (now > ctl->now)
         ctl->now = now;
     now = ctl->now;
+    ctl->tid = (uint16_t)(echonet_get_u16be(buf + 9) + TID_SKIP);
     for (i = 0; i < nodes; i++) {
         echonet_ctl_node *n = &ctl->st.nodes[i];
 

@@ -66,6 +66,9 @@ typedef struct echonet_ctl_config {
     uint32_t poll_interval_ms;      /**< reading unannounced state (0xB3, 0xBB) (default 180000), 0 = never */
     uint32_t reread_interval_ms;    /**< re-reading announced state (default 1800000), 0 = never */
     uint32_t keepalive_interval_ms; /**< 0x93 = 0x62 interval in remote mode, at most 8 h (default 8 h) */
+    uint16_t first_tid;             /**< TID of the first request (default 0); seed it,
+                                         e.g. from a clock, so that a restarted controller
+                                         does not reuse the TIDs of the one before */
     uint32_t keepalive_retry_ms;    /**< retry after a failed keepalive, and probe of an offline node (default 600000) */
 } echonet_ctl_config;
 
@@ -110,7 +113,8 @@ typedef struct echonet_ctl_event {
     bool changed;                /**< PROPERTY: differs from the cached value (or is the first) */
     bool ok;                     /**< KEEPALIVE: answered with Set_Res */
     uint8_t fault;               /**< FAULT: 0x88 as read (0x41 fault, 0x42 none) */
-    uint16_t op;                 /**< DONE: the operation's handle */
+    uint16_t op;                 /**< DONE, and FAULT of an echonet_ctl_read_fault(): the
+                                      operation's handle; @ref ECHONET_CTL_NONE otherwise */
     echonet_ctl_outcome outcome; /**< DONE: how it ended */
     echonet_propmap props;       /**< DONE: the properties the outcome names */
     int8_t probe_low;            /**< DONE of a probe: lowest settable °C, or -1 */
@@ -120,7 +124,11 @@ typedef struct echonet_ctl_event {
 /** @brief The application's callbacks; copied at init. */
 typedef struct echonet_ctl_callbacks {
     /** Required. Called from echonet_ctl_read(), echonet_ctl_write() and the
-     *  operation calls; must not call back into the controller. */
+     *  operation calls; must not change the controller (no read, write,
+     *  operation, discover, restore...), but may call its query functions
+     *  (echonet_ctl_find(), echonet_ctl_node_addr(), echonet_ctl_node_online(),
+     *  echonet_ctl_objects(), echonet_ctl_object_info(),
+     *  echonet_ctl_object_ready()). */
     void (*event)(void *user, const echonet_ctl_event *ev);
 } echonet_ctl_callbacks;
 
@@ -432,6 +440,30 @@ ECHONET_API echonet_err echonet_ctl_probe(echonet_ctl *ctl, uint16_t node, echon
  * @retval ECHONET_ERR_FULL every operation slot is taken.
  */
 ECHONET_API echonet_err echonet_ctl_read_fault(echonet_ctl *ctl, uint16_t node, echonet_eoj eoj, uint16_t *op);
+
+/**
+ * @brief Adds a node by address, for a device the multicast searches do not
+ *        reach: a unicast Get 0xD6 asks it for its instance list, and its
+ *        air conditioners are then discovered as usual.
+ * @param ctl the controller.
+ * @param addr the device's address.
+ * @param node receives the node index; may be NULL.
+ * @return @ref ECHONET_OK (also when the node was known: it is asked again)
+ *         or an error code:
+ * @retval ECHONET_ERR_INVALID_ARG a NULL pointer or an empty address.
+ * @retval ECHONET_ERR_FULL every node slot is taken.
+ */
+ECHONET_API echonet_err echonet_ctl_add_node(echonet_ctl *ctl, const echonet_addr *addr, uint16_t *node);
+
+/**
+ * @brief Whether an air conditioner is ready: its maps, identification and
+ *        state known (its READY event was sent, or it was restored).
+ * @param ctl the controller.
+ * @param node the node index.
+ * @param eoj the object.
+ * @return false for an unknown node or object.
+ */
+ECHONET_API bool echonet_ctl_object_ready(const echonet_ctl *ctl, uint16_t node, echonet_eoj eoj);
 
 /**
  * @brief Finds a node by address.
