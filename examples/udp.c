@@ -142,27 +142,53 @@ int udp_addr_parse(const char *text, echonet_addr *addr)
     return addr_from_sockaddr(&a, addr, &port);
 }
 
-char *udp_format(const echonet_addr *addr, uint16_t port, char *out, size_t cap)
+/* The text of an address: "a.b.c.d", "v6" or "v6%if"; false for an
+ * address of another length. */
+static bool format_ip(const echonet_addr *addr, char *out, size_t cap, bool *v6)
 {
     union sockaddr_any a;
     char ip[INET6_ADDRSTRLEN], ifname[IF_NAMESIZE];
 
-    if (cap == 0)
-        return out;
-    if (addr_to_sockaddr(addr, port, &a) != 0) {
-        snprintf(out, cap, "?");
-    } else if (a.sa.sa_family == AF_INET) {
+    if (addr_to_sockaddr(addr, 0, &a) != 0)
+        return false;
+    *v6 = a.sa.sa_family == AF_INET6;
+    if (!*v6) {
         inet_ntop(AF_INET, &a.in.sin_addr, ip, sizeof ip);
-        snprintf(out, cap, "%s:%u", ip, (unsigned)port);
+        snprintf(out, cap, "%s", ip);
     } else {
         inet_ntop(AF_INET6, &a.in6.sin6_addr, ip, sizeof ip);
         if (a.in6.sin6_scope_id == 0)
-            snprintf(out, cap, "[%s]:%u", ip, (unsigned)port);
+            snprintf(out, cap, "%s", ip);
         else if (if_indextoname(a.in6.sin6_scope_id, ifname))
-            snprintf(out, cap, "[%s%%%s]:%u", ip, ifname, (unsigned)port);
+            snprintf(out, cap, "%s%%%s", ip, ifname);
         else
-            snprintf(out, cap, "[%s%%%lu]:%u", ip, (unsigned long)a.in6.sin6_scope_id, (unsigned)port);
+            snprintf(out, cap, "%s%%%lu", ip, (unsigned long)a.in6.sin6_scope_id);
     }
+    return true;
+}
+
+char *udp_format(const echonet_addr *addr, uint16_t port, char *out, size_t cap)
+{
+    char ip[UDP_FORMAT_MAX];
+    bool v6 = false;
+
+    if (cap == 0)
+        return out;
+    if (!format_ip(addr, ip, sizeof ip, &v6))
+        snprintf(out, cap, "?");
+    else if (v6)
+        snprintf(out, cap, "[%s]:%u", ip, (unsigned)port);
+    else
+        snprintf(out, cap, "%s:%u", ip, (unsigned)port);
+    return out;
+}
+
+char *udp_format_addr(const echonet_addr *addr, char *out, size_t cap)
+{
+    bool v6 = false;
+
+    if (cap > 0 && !format_ip(addr, out, cap, &v6))
+        snprintf(out, cap, "?");
     return out;
 }
 

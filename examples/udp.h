@@ -106,6 +106,11 @@ int udp_send(const struct udp_transport *t, const echonet_addr *addr, bool multi
  * another length. */
 char *udp_format(const echonet_addr *addr, uint16_t port, char *out, size_t cap);
 
+/* Writes the address alone, "a.b.c.d", "v6" or "v6%if" (at most
+ * UDP_FORMAT_MAX bytes with the NUL) and returns out; "?" for an address of
+ * another length. The inverse of udp_addr_parse(). */
+char *udp_format_addr(const echonet_addr *addr, char *out, size_t cap);
+
 /* The group of the endpoint as text, "224.0.23.0:3610" or "[ff02::1]:3610". */
 char *udp_format_group(const struct udp_transport *t, char *out, size_t cap);
 

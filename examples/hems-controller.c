@@ -1,0 +1,1242 @@
+/*
+ * libechonet: ECHONET Lite for firmware and HEMS controllers.
+ * SPDX-License-Identifier: MIT
+ */
+/*
+ * hems-controller: a HEMS controller for home air conditioners (class
+ * 0x0130) over real UDP, following the AIF air-conditioner/HEMS spec Ver.
+ * 1.10, built only on the public API.
+ *
+ *   hems-controller [OPTIONS] COMMAND [ARGS]
+ *
+ *   discover [--wait S] [NODE...]   list the air conditioners that answer
+ *   get NODE EOJ EPC...             read properties
+ *   set NODE EOJ SETTING...         write (EPC=HEX, on, off, mode M, temp C,
+ *                                   fan 0-8), verified by a Get
+ *   status NODE [EOJ]               read and show the state
+ *   probe NODE EOJ MODE LOW HIGH    the temperature-range probe (AIF 5.3)
+ *   fault NODE EOJ                  the fault read-out (AIF 5.5)
+ *   run                             stay up: discover, poll, keep alive,
+ *                                   react to announcements and faults, and
+ *                                   take the commands above (and `line
+ *                                   up|down`, `quit`) on standard input
+ *
+ * NODE is the device's IP address (127.0.0.2, ::1, fe80::1%eth0); an IPv6
+ * NODE implies --ipv6. EOJ is 0130xx (e.g. 013001). The grammar is in
+ * hems_cmd.h; the output, one line per event, in hems_print.h.
+ *
+ * Options (before COMMAND): --bind ADDR, --ifname IF, --ipv6 and --port N
+ * (default 3610, for listening and as destination) choose the endpoint
+ * (udp.h); --response-timeout S (default and minimum 20, AIF 2.4.2);
+ * --keepalive S (default and maximum 28800 = 8 h, AIF 3.5 ③); --poll S
+ * (reading 0xB3 and 0xBB, default 180, 0 never); --remote (operations come
+ * from a public network: writes carry 0x93 = 0x42 first and keepalives
+ * 0x93 = 0x62 go out while the public line is up, which it is until a
+ * `line down`); --state FILE (the controller's snapshot, hems_state.h:
+ * loaded at start, saved atomically whenever it changes and at exit);
+ * --json (JSON lines instead of text); --wait S (how long an air
+ * conditioner may take to be discovered, default 5).
+ *
+ * The program is one ECHONET Lite node: an echonet_node holding a
+ * controller object 0x05FF01 (the superclass's mandatory properties), so it
+ * announces its instance list 0xD5 at start (AIF 3.1.1) and answers other
+ * controllers' searches, plus an echonet_ctl that manages the air
+ * conditioners. One UDP endpoint; every datagram goes to
+ * echonet_node_read(), and the responses and notifications it forwards to
+ * echonet_ctl_read(). After every input both are drained; poll() sleeps
+ * until the earlier of their expiries (CLOCK_MONOTONIC milliseconds). The
+ * program's own multicasts come back (udp.h loops them) and are dropped, so
+ * its node does not answer its own controller's searches.
+ *
+ * A one-shot command waits until its air conditioner is ready (its maps,
+ * identification and state known), or at once when the state file knows
+ * it, runs, prints its events and its outcome, and exits. When a node a
+ * command names has not answered the multicast searches within a second,
+ * a search round goes to it by unicast (and again every two seconds until
+ * --wait runs out), so that a device is found where multicast does not
+ * reach, such as a loopback without a multicast route; these rounds have
+ * TIDs of their own, so no request is ever sent twice with one TID (AIF
+ * 2.4.3). Events are taken from the controller's callback into a queue and
+ * handled once the library call returns, as the callback must not call
+ * back into the controller.
+ *
+ * Exit status: 0 when the operation's outcome is done (discover: always;
+ * run: at the end of standard input, after the operations still running,
+ * or on SIGINT/SIGTERM); 1 for another outcome, a node that was not found
+ * within --wait, or a socket or file failure; 2 for bad input (an unknown
+ * command or option, bad hex, a value the class table refuses...), always
+ * before anything is sent for it.
+ */
+#define _POSIX_C_SOURCE 200809L
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <echonet/echonet.h>
+
+#include "hems_cmd.h"
+#include "hems_opts.h"
+#include "hems_print.h"
+#include "hems_self.h"
+#include "hems_state.h"
+#include "udp.h"
+
+#define MAX_NODES 256
+#define MAX_OBJECTS 512
+#define MAX_OPS 64
+#define INDEX_SIZE 512          /* a power of two, at least 2 x MAX_NODES */
+#define QUEUE_SLOTS 4           /* requests to the node waiting for an answer */
+#define MAX_HELD 16             /* commands waiting for their air conditioner */
+#define MAX_EVENTS 1024         /* events of one library call */
+#define DATAGRAM_CAP 65536u     /* more than any UDP payload */
+#define LINE_CAP 1024u          /* longest command line */
+#define MAX_WORDS 48
+#define READS_PER_WAKEUP 32
+#define ECHO_SLOTS 8            /* own multicasts remembered... */
+#define ECHO_BYTES 64           /* ...when this short (searches and small INFs) */
+#define ECHO_WINDOW_MS 2000u    /* ...for this long */
+#define UNICAST_AFTER_MS 1000u /* a named node not found by then is searched by unicast... */
+#define UNICAST_EVERY_MS 2000u /* ...and again at this interval */
+#define CODE_86_MAX 225u        /* longest 0x86 (maker fault code) */
+#define DEFAULT_MAKER 0xFFFFF0u /* the "test" manufacturer code, as aircon-emulator */
+
+/* The self-pipe's write end: signal handlers write the signal number into
+ * it so that poll() wakes up. The only global. */
+static volatile sig_atomic_t signal_pipe = -1;
+
+/* What the program knows of an air conditioner beyond the library's cache. */
+struct aircon {
+    uint16_t node;
+    echonet_eoj eoj;
+    bool ready;       /* READY was reported, or the state file knew it */
+    bool has_maker;
+    uint8_t maker[3]; /* 0x8A, read with the identification */
+    uint8_t n89;      /* the fault codes read last (0: none) */
+    uint8_t c89[2];
+    uint8_t n86;
+    uint8_t c86[CODE_86_MAX];
+};
+
+/* An operation started by a command, until its DONE event. */
+struct pending {
+    bool used;
+    enum hems_cmd_kind kind;
+    uint16_t handle;
+    uint16_t node;
+    echonet_eoj eoj;
+    echonet_propmap epcs; /* get/set: the properties whose events are shown */
+};
+
+/* A command waiting for its air conditioner to be ready (discover: for
+ * its time to end). */
+struct held {
+    bool used;
+    struct hems_cmd cmd;
+    long wait_s;
+    echonet_tstamp deadline;
+    echonet_tstamp next_unicast; /* the next unicast search of its nodes */
+};
+
+struct hems {
+    struct hems_options opt;
+    struct hems_printer out;
+    struct hems_cmd cmd; /* the command line's */
+    struct udp_transport udp;
+    /* The node: the controller object 0x05FF01. */
+    echonet_node node;
+    struct hems_self self;
+    echonet_object *slots[1];
+    echonet_node_request requests[QUEUE_SLOTS];
+    /* The controller and its storage. */
+    echonet_ctl ctl;
+    echonet_ctl_node ctl_nodes[MAX_NODES];
+    echonet_ctl_object ctl_objects[MAX_OBJECTS];
+    echonet_ctl_op ctl_ops[MAX_OPS];
+    uint16_t ctl_index[INDEX_SIZE];
+    uint16_t ctl_heap[MAX_NODES];
+    /* Events of the library call in progress. */
+    echonet_ctl_event events[MAX_EVENTS]; /* values copied into the arena */
+    size_t n_events;
+    uint8_t arena[DATAGRAM_CAP];
+    size_t arena_used;
+    bool events_lost;
+    /* What the commands are doing. */
+    struct aircon aircons[MAX_OBJECTS];
+    unsigned n_aircons;
+    struct pending pending[MAX_OPS];
+    struct held held[MAX_HELD];
+    /* The values of a one-shot get or set, printed once each at its end. */
+    struct {
+        bool seen;
+        bool changed;
+        uint8_t pdc;
+        uint8_t edt[255];
+    } values[ECHONET_CTL_BATCH_MAX];
+    const echonet_addr *targets; /* set during a unicast search round */
+    unsigned n_targets;
+    /* Own multicasts, to recognise them when they come back. */
+    struct {
+        echonet_tstamp at;
+        size_t len;
+        uint8_t bytes[ECHO_BYTES];
+    } echoes[ECHO_SLOTS];
+    unsigned next_echo;
+    bool multicast_warned;
+    /* The state file. */
+    struct hems_state_file state;
+    bool state_dirty;
+    /* Standard input (run), signals, the end. */
+    bool daemon;
+    bool stdin_open;
+    char line[LINE_CAP];
+    size_t line_len;
+    bool line_long;
+    int signal_fd;
+    bool quit;
+    int status;
+    uint8_t rx[DATAGRAM_CAP];
+    uint8_t tx[DATAGRAM_CAP];
+};
+
+/* ---- Time and signals ----------------------------------------------------- */
+
+static echonet_tstamp now_ms(void)
+{
+    struct timespec ts;
+
+    if (clock_gettime(CLOCK_MONOTONIC, &ts) != 0)
+        return 0;
+    return (echonet_tstamp)ts.tv_sec * 1000u + (echonet_tstamp)ts.tv_nsec / 1000000u;
+}
+
+static void on_signal(int sig)
+{
+    int saved = errno;
+    unsigned char b = (unsigned char)sig;
+    ssize_t r = write(signal_pipe, &b, 1);
+
+    (void)r; /* a full pipe already holds a wake-up */
+    errno = saved;
+}
+
+/* SIGINT and SIGTERM arrive through a non-blocking self-pipe. Returns its
+ * read end. */
+static int setup_signals(void)
+{
+    static const int caught[] = {SIGINT, SIGTERM};
+    struct sigaction sa;
+    int fds[2], i;
+
+    if (pipe(fds) != 0)
+        return -1;
+    for (i = 0; i < 2; i++) {
+        int flags = fcntl(fds[i], F_GETFL);
+
+        if (flags < 0 || fcntl(fds[i], F_SETFL, flags | O_NONBLOCK) != 0 ||
+            fcntl(fds[i], F_SETFD, FD_CLOEXEC) != 0)
+            return -1;
+    }
+    signal_pipe = fds[1];
+    memset(&sa, 0, sizeof sa);
+    sigemptyset(&sa.sa_mask);
+    sa.sa_handler = on_signal;
+    for (i = 0; i < 2; i++)
+        if (sigaction(caught[i], &sa, NULL) != 0)
+            return -1;
+    sa.sa_handler = SIG_IGN;
+    return sigaction(SIGPIPE, &sa, NULL) == 0 ? fds[0] : -1;
+}
+
+/* ---- Messages ------------------------------------------------------------- */
+
+/* An error code as text: its name and message, or its number when the
+ * library was built without error strings. */
+static const char *err_text(int err, char *buf, size_t cap)
+{
+    const char *name = echonet_err_name(err), *text = echonet_strerror(err);
+
+    if (name[0] == '\0')
+        snprintf(buf, cap, "error %d", err);
+    else if (text[0] == '\0')
+        snprintf(buf, cap, "%s", name);
+    else
+        snprintf(buf, cap, "%s (%s)", name, text);
+    return buf;
+}
+
+static const char *node_name(const struct hems *h, uint16_t node, char *buf, size_t cap)
+{
+    const echonet_addr *a = echonet_ctl_node_addr(&h->ctl, node);
+
+    return a ? udp_format_addr(a, buf, cap) : "?";
+}
+
+/* Records a failure of a command: the exit status of a one-shot command. */
+static void failed(struct hems *h, int status)
+{
+    if (h->status == 0)
+        h->status = status;
+}
+
+static void command_error(struct hems *h, const echonet_addr *node, echonet_eoj eoj, int status, const char *message)
+{
+    char name[UDP_FORMAT_MAX];
+
+    hems_print_error(&h->out, node ? udp_format_addr(node, name, sizeof name) : NULL, eoj, message);
+    failed(h, status);
+}
+
+/* ---- Air conditioners and operations --------------------------------------- */
+
+static struct aircon *aircon_find(struct hems *h, uint16_t node, echonet_eoj eoj)
+{
+    unsigned i;
+
+    for (i = 0; i < h->n_aircons; i++)
+        if (h->aircons[i].node == node && h->aircons[i].eoj == eoj)
+            return &h->aircons[i];
+    return NULL;
+}
+
+static struct aircon *aircon_add(struct hems *h, uint16_t node, echonet_eoj eoj)
+{
+    struct aircon *a = aircon_find(h, node, eoj);
+
+    if (!a && h->n_aircons < MAX_OBJECTS) {
+        a = &h->aircons[h->n_aircons++];
+        memset(a, 0, sizeof *a);
+        a->node = node;
+        a->eoj = eoj;
+    }
+    return a;
+}
+
+static struct pending *pending_find(struct hems *h, uint16_t handle)
+{
+    unsigned i;
+
+    for (i = 0; i < MAX_OPS; i++)
+        if (h->pending[i].used && h->pending[i].handle == handle)
+            return &h->pending[i];
+    return NULL;
+}
+
+/* Whether a property event belongs to a get or set in progress. */
+static bool pending_shows(const struct hems *h, const echonet_ctl_event *ev)
+{
+    unsigned i;
+
+    for (i = 0; i < MAX_OPS; i++) {
+        const struct pending *p = &h->pending[i];
+
+        if (p->used && (p->kind == HEMS_CMD_GET || p->kind == HEMS_CMD_SET) && p->node == ev->node &&
+            p->eoj == ev->eoj && echonet_propmap_contains(&p->epcs, ev->epc))
+            return true;
+    }
+    return false;
+}
+
+/* Whether a FAULT event is the result of a `fault` command: the library
+ * emits it just before the DONE of the read-out operation (FAULT events
+ * carry no operation handle; one of its own read-outs has no DONE). */
+static bool fault_of_command(struct hems *h, const echonet_ctl_event *ev, const echonet_ctl_event *next)
+{
+    const struct pending *p = next && next->kind == ECHONET_CTL_EV_DONE ? pending_find(h, next->op) : NULL;
+
+    return p && p->kind == HEMS_CMD_FAULT && p->node == ev->node && p->eoj == ev->eoj;
+}
+
+static unsigned pending_count(const struct hems *h)
+{
+    unsigned i, n = 0;
+
+    for (i = 0; i < MAX_OPS; i++)
+        n += h->pending[i].used;
+    return n;
+}
+
+/* ---- Events -------------------------------------------------------------------- */
+
+/* The controller's callback: copies the event for handle_events(). */
+static void on_event(void *user, const echonet_ctl_event *ev)
+{
+    struct hems *h = user;
+    echonet_ctl_event *q;
+
+    if (h->n_events == MAX_EVENTS || (ev->kind == ECHONET_CTL_EV_PROPERTY &&
+                                      ev->pdc > sizeof h->arena - h->arena_used)) {
+        h->events_lost = true;
+        return;
+    }
+    q = &h->events[h->n_events++];
+    *q = *ev;
+    if (ev->kind == ECHONET_CTL_EV_PROPERTY && ev->pdc > 0) {
+        memcpy(h->arena + h->arena_used, ev->edt, ev->pdc);
+        q->edt = h->arena + h->arena_used;
+        h->arena_used += ev->pdc;
+    }
+}
+
+/* Keeps what the program needs of a value (maker, fault codes) and shows
+ * it when it is wanted. */
+static void on_property(struct hems *h, const echonet_ctl_event *ev)
+{
+    const uint8_t *edt = ev->edt;
+    struct aircon *a = aircon_find(h, ev->node, ev->eoj);
+    char node[UDP_FORMAT_MAX];
+
+    if (a && ev->epc == ECHONET_EPC_MANUFACTURER && ev->pdc == 3) {
+        memcpy(a->maker, edt, 3);
+        a->has_maker = true;
+    } else if (a && ev->epc == ECHONET_EPC_FAULT_DESCRIPTION && ev->pdc == 2) {
+        memcpy(a->c89, edt, 2);
+        a->n89 = 2;
+    } else if (a && ev->epc == ECHONET_EPC_MAKER_FAULT_CODE && ev->pdc <= CODE_86_MAX) {
+        memcpy(a->c86, edt, ev->pdc);
+        a->n86 = ev->pdc;
+    }
+    if (h->daemon) {
+        hems_print_property(&h->out, node_name(h, ev->node, node, sizeof node), ev->eoj, ev->epc, edt, ev->pdc,
+                            ev->changed);
+    } else if (pending_shows(h, ev)) {
+        /* A one-shot get or set: the value may come twice (an announcement
+         * and the verifying read); kept until the end. */
+        unsigned k;
+
+        for (k = 0; k < h->cmd.n; k++) {
+            if (h->cmd.epc[k] != ev->epc)
+                continue;
+            h->values[k].seen = true;
+            h->values[k].changed |= ev->changed;
+            h->values[k].pdc = ev->pdc;
+            memcpy(h->values[k].edt, edt, ev->pdc);
+        }
+    }
+}
+
+/* The values a one-shot get or set collected, one event each, in the
+ * command's order. */
+static void print_values(struct hems *h, const char *node, echonet_eoj eoj)
+{
+    unsigned k;
+
+    for (k = 0; k < h->cmd.n; k++)
+        if (h->values[k].seen)
+            hems_print_property(&h->out, node, eoj, h->cmd.epc[k], h->values[k].edt, h->values[k].pdc,
+                                h->values[k].changed);
+}
+
+static void on_ready(struct hems *h, const echonet_ctl_event *ev)
+{
+    struct aircon *a = aircon_add(h, ev->node, ev->eoj);
+    echonet_ctl_state state;
+    uint8_t id[17];
+    char node[UDP_FORMAT_MAX];
+
+    if (a)
+        a->ready = true;
+    if (!h->daemon && h->cmd.kind != HEMS_CMD_DISCOVER)
+        return;
+    if (echonet_ctl_object_info(&h->ctl, ev->node, ev->eoj, &state, NULL, NULL, id) != ECHONET_OK)
+        return;
+    hems_print_ready(&h->out, node_name(h, ev->node, node, sizeof node), ev->eoj, id,
+                     a && a->has_maker ? a->maker : NULL, &state);
+}
+
+static void on_fault(struct hems *h, const echonet_ctl_event *ev, const echonet_ctl_event *next)
+{
+    struct aircon *a = aircon_find(h, ev->node, ev->eoj);
+    bool codes = a && ev->fault == ECHONET_FAULT;
+    char node[UDP_FORMAT_MAX];
+
+    if (h->daemon || fault_of_command(h, ev, next))
+        hems_print_fault(&h->out, node_name(h, ev->node, node, sizeof node), ev->eoj, ev->fault,
+                         codes && a->n89 ? a->c89 : NULL, codes ? a->n89 : 0, codes && a->n86 ? a->c86 : NULL,
+                         codes ? a->n86 : 0);
+    if (a)
+        a->n89 = a->n86 = 0; /* a later read-out reads them again */
+}
+
+/* The end of an operation a command started. */
+static void on_done(struct hems *h, const echonet_ctl_event *ev)
+{
+    struct pending *p = pending_find(h, ev->op);
+    echonet_ctl_state state;
+    char node[UDP_FORMAT_MAX];
+
+    if (!p)
+        return;
+    node_name(h, ev->node, node, sizeof node);
+    switch (p->kind) {
+    case HEMS_CMD_GET:
+    case HEMS_CMD_SET:
+        if (!h->daemon)
+            print_values(h, node, ev->eoj);
+        hems_print_result(&h->out, p->kind == HEMS_CMD_GET ? "read" : "write", node, ev->eoj, ev->outcome,
+                          &ev->props);
+        break;
+    case HEMS_CMD_STATUS:
+        memset(&state, 0, sizeof state);
+        (void)echonet_ctl_object_info(&h->ctl, ev->node, ev->eoj, &state, NULL, NULL, NULL);
+        hems_print_status(&h->out, node, ev->eoj, ev->outcome, &state);
+        break;
+    default: /* probe, fault */
+        hems_print_done(&h->out, p->kind == HEMS_CMD_PROBE ? "probe" : "fault", node, ev->eoj, ev->outcome,
+                        &ev->props, ev->probe_low, ev->probe_high);
+        break;
+    }
+    if (ev->outcome != ECHONET_CTL_DONE)
+        failed(h, 1);
+    p->used = false;
+}
+
+/* next: the event queued after this one, or NULL. */
+static void handle_event(struct hems *h, const echonet_ctl_event *ev, const echonet_ctl_event *next)
+{
+    bool listing = h->daemon || h->cmd.kind == HEMS_CMD_DISCOVER;
+    char node[UDP_FORMAT_MAX];
+    unsigned i;
+
+    h->state_dirty = true;
+    switch (ev->kind) {
+    case ECHONET_CTL_EV_FOUND:
+        (void)aircon_add(h, ev->node, ev->eoj);
+        if (listing)
+            hems_print_found(&h->out, node_name(h, ev->node, node, sizeof node), ev->eoj);
+        break;
+    case ECHONET_CTL_EV_READY:
+        on_ready(h, ev);
+        break;
+    case ECHONET_CTL_EV_PROPERTY:
+        on_property(h, ev);
+        break;
+    case ECHONET_CTL_EV_DONE:
+        on_done(h, ev);
+        break;
+    case ECHONET_CTL_EV_FAULT:
+        on_fault(h, ev, next);
+        break;
+    case ECHONET_CTL_EV_KEEPALIVE:
+        if (h->daemon)
+            hems_print_keepalive(&h->out, node_name(h, ev->node, node, sizeof node), ev->eoj, ev->ok);
+        break;
+    case ECHONET_CTL_EV_OFFLINE:
+        for (i = 0; i < h->n_aircons; i++)
+            if (h->aircons[i].node == ev->node)
+                h->aircons[i].ready = false; /* until READY again */
+        /* fall through */
+    case ECHONET_CTL_EV_ONLINE:
+        if (listing)
+            hems_print_online(&h->out, node_name(h, ev->node, node, sizeof node),
+                              ev->kind == ECHONET_CTL_EV_ONLINE);
+        break;
+    case ECHONET_CTL_EV_FULL:
+        snprintf(node, sizeof node, "no room for another %s", ev->node == ECHONET_CTL_NONE ? "node" : "object");
+        hems_print_error(&h->out, NULL, ev->eoj, node);
+        break;
+    }
+}
+
+/* Handles the events the last library call queued. */
+static void handle_events(struct hems *h)
+{
+    size_t i;
+
+    for (i = 0; i < h->n_events; i++)
+        handle_event(h, &h->events[i], i + 1 < h->n_events ? &h->events[i + 1] : NULL);
+    h->n_events = 0;
+    h->arena_used = 0;
+    if (h->events_lost) {
+        h->events_lost = false;
+        hems_print_error(&h->out, NULL, 0, "events lost: more than one library call can queue");
+    }
+}
+
+/* ---- Network -------------------------------------------------------------- */
+
+static void remember_echo(struct hems *h, const uint8_t *buf, size_t len, echonet_tstamp now)
+{
+    if (len > ECHO_BYTES)
+        return;
+    h->echoes[h->next_echo].at = now;
+    h->echoes[h->next_echo].len = len;
+    memcpy(h->echoes[h->next_echo].bytes, buf, len);
+    h->next_echo = (h->next_echo + 1) % ECHO_SLOTS;
+}
+
+/* Whether a datagram is one of our own multicasts coming back. */
+static bool is_echo(const struct hems *h, const uint8_t *buf, size_t len, echonet_tstamp now)
+{
+    unsigned i;
+
+    for (i = 0; i < ECHO_SLOTS; i++)
+        if (h->echoes[i].len == len && len > 0 && now - h->echoes[i].at <= ECHO_WINDOW_MS &&
+            memcmp(h->echoes[i].bytes, buf, len) == 0)
+            return true;
+    return false;
+}
+
+static void send_datagram(struct hems *h, const echonet_addr *dst, bool multicast, size_t len, bool search,
+                          echonet_tstamp now)
+{
+    char peer[UDP_FORMAT_MAX];
+    unsigned i;
+
+    /* In a unicast search round, the searches go to the named nodes only. */
+    for (i = 0; multicast && search && i < h->n_targets; i++)
+        if (udp_send(&h->udp, &h->targets[i], false, h->tx, len) != 0)
+            fprintf(stderr, "hems-controller: send to %s: %s\n",
+                    udp_format(&h->targets[i], h->opt.port, peer, sizeof peer), strerror(errno));
+    if (multicast && search && h->n_targets > 0)
+        return;
+    if (!multicast) {
+        if (udp_send(&h->udp, dst, false, h->tx, len) != 0)
+            fprintf(stderr, "hems-controller: send to %s: %s\n", udp_format(dst, h->opt.port, peer, sizeof peer),
+                    strerror(errno));
+        return;
+    }
+    remember_echo(h, h->tx, len, now);
+    if (udp_send(&h->udp, NULL, true, h->tx, len) != 0 && !h->multicast_warned) {
+        h->multicast_warned = true;
+        fprintf(stderr, "hems-controller: multicast to %s: %s\n", udp_format_group(&h->udp, peer, sizeof peer),
+                strerror(errno));
+    }
+}
+
+/* Sends everything the node and the controller have to send now. */
+static void drain(struct hems *h, echonet_tstamp now)
+{
+    char text[96];
+
+    for (;;) {
+        echonet_addr dst;
+        bool multicast;
+        int32_t n = echonet_node_write(&h->node, &dst, &multicast, h->tx, sizeof h->tx, now);
+
+        if (n <= 0) {
+            if (n < 0)
+                hems_print_error(&h->out, NULL, 0, err_text(n, text, sizeof text));
+            break;
+        }
+        send_datagram(h, &dst, multicast, (size_t)n, false, now);
+    }
+    for (;;) {
+        echonet_addr dst;
+        bool multicast;
+        int32_t n = echonet_ctl_write(&h->ctl, &dst, &multicast, h->tx, sizeof h->tx, now);
+
+        handle_events(h);
+        if (n <= 0) {
+            if (n < 0)
+                hems_print_error(&h->out, NULL, 0, err_text(n, text, sizeof text));
+            break;
+        }
+        send_datagram(h, &dst, multicast, (size_t)n, true, now);
+    }
+}
+
+/* One datagram to the node, and to the controller what the node forwards. */
+static void feed(struct hems *h, const struct udp_peer *from, size_t len, echonet_tstamp now)
+{
+    int32_t r;
+
+    if (is_echo(h, h->rx, len, now))
+        return;
+    r = echonet_node_read(&h->node, &from->addr, h->rx, len);
+    if (r == ECHONET_ERR_FULL) {
+        drain(h, now);
+        r = echonet_node_read(&h->node, &from->addr, h->rx, len);
+    }
+    if (r == ECHONET_NODE_FORWARD) {
+        (void)echonet_ctl_read(&h->ctl, &from->addr, h->rx, len, now);
+        handle_events(h);
+    }
+    /* Malformed datagrams and requests the node cannot queue are dropped:
+     * whoever sent them gets no answer, as from any device. */
+    drain(h, now);
+}
+
+static void receive(struct hems *h, int fd)
+{
+    int i;
+
+    for (i = 0; i < READS_PER_WAKEUP; i++) {
+        struct udp_peer from;
+        ssize_t n = udp_recv(&h->udp, fd, h->rx, sizeof h->rx, &from);
+
+        if (n < 0) {
+            if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)
+                return;
+            if (errno == EAFNOSUPPORT)
+                continue;
+            fprintf(stderr, "hems-controller: receive: %s\n", strerror(errno));
+            return;
+        }
+        feed(h, &from, (size_t)n, now_ms());
+    }
+}
+
+/* A search round sent by unicast to the nodes a command names that are
+ * not known yet (see the top): fresh TIDs, never a copy of a multicast. */
+static void unicast_search(struct hems *h, const struct hems_cmd *cmd, echonet_tstamp now)
+{
+    echonet_addr unknown[HEMS_CMD_MAX_NODES];
+    unsigned i, n = 0;
+
+    for (i = 0; i < cmd->n_nodes; i++)
+        if (echonet_ctl_find(&h->ctl, &cmd->node[i]) == ECHONET_CTL_NONE)
+            unknown[n++] = cmd->node[i];
+    if (n == 0)
+        return;
+    drain(h, now); /* whatever was due goes its normal way first */
+    h->targets = unknown;
+    h->n_targets = n;
+    echonet_ctl_discover(&h->ctl);
+    drain(h, now);
+    h->targets = NULL;
+    h->n_targets = 0;
+}
+
+/* ---- Commands ------------------------------------------------------------------ */
+
+static const char *const kind_names[] = {"discover", "get", "set", "status", "probe", "fault", "run", "line", "quit"};
+
+/* Whether the air conditioner(s) a command names are ready; *node gets the
+ * node's index. For `status NODE`, every object found must be. */
+static bool target_ready(struct hems *h, const struct hems_cmd *cmd, uint16_t *node, unsigned *n_ready)
+{
+    unsigned i, found = 0;
+
+    *n_ready = 0;
+    *node = echonet_ctl_find(&h->ctl, &cmd->node[0]);
+    if (*node == ECHONET_CTL_NONE)
+        return false;
+    for (i = 0; i < h->n_aircons; i++) {
+        const struct aircon *a = &h->aircons[i];
+
+        if (a->node != *node || (cmd->eoj != 0 && a->eoj != cmd->eoj))
+            continue;
+        found++;
+        *n_ready += a->ready;
+    }
+    return found > 0 && *n_ready == found;
+}
+
+static struct pending *pending_new(struct hems *h, const struct hems_cmd *cmd, uint16_t node, echonet_eoj eoj,
+                                   uint16_t handle)
+{
+    unsigned i, k;
+
+    for (i = 0; i < MAX_OPS; i++) {
+        struct pending *p = &h->pending[i];
+
+        if (p->used)
+            continue;
+        memset(p, 0, sizeof *p);
+        p->used = true;
+        p->kind = cmd->kind;
+        p->handle = handle;
+        p->node = node;
+        p->eoj = eoj;
+        for (k = 0; k < cmd->n; k++)
+            (void)echonet_propmap_add(&p->epcs, cmd->epc[k]);
+        return p;
+    }
+    return NULL; /* cannot happen: as many slots as the controller's */
+}
+
+/* Bad input (2) or a failure (1) of a refused start. */
+static int start_status(echonet_err err)
+{
+    return err == ECHONET_ERR_INVALID_ARG || err == ECHONET_ERR_VALUE || err == ECHONET_ERR_VALUE_SIZE ||
+                   err == ECHONET_ERR_ACCESS
+               ? 2
+               : 1;
+}
+
+/* The status read of one object: the state properties its Get map has. */
+static echonet_err start_status_read(struct hems *h, uint16_t node, echonet_eoj eoj, uint16_t *handle)
+{
+    static const uint8_t state_epcs[] = {0x80, 0x8F, 0xB0, 0xB3, 0xBB, 0xA0, 0x88};
+    echonet_propmap get;
+    uint8_t epcs[sizeof state_epcs];
+    size_t k, n = 0;
+
+    if (echonet_ctl_object_info(&h->ctl, node, eoj, NULL, &get, NULL, NULL) != ECHONET_OK)
+        return ECHONET_ERR_NOT_FOUND;
+    for (k = 0; k < sizeof state_epcs && n < ECHONET_CTL_BATCH_MAX; k++)
+        if (echonet_propmap_contains(&get, state_epcs[k]))
+            epcs[n++] = state_epcs[k];
+    if (n == 0)
+        epcs[n++] = state_epcs[0]; /* refused locally, and shown as such */
+    return echonet_ctl_get(&h->ctl, node, eoj, epcs, n, handle);
+}
+
+/* Starts the operation of a command whose air conditioner is ready. */
+static void start_operation(struct hems *h, const struct hems_cmd *cmd, uint16_t node, echonet_eoj eoj)
+{
+    echonet_prop props[ECHONET_CTL_BATCH_MAX];
+    echonet_err err;
+    uint16_t handle = 0;
+    char text[240], why[96], name[UDP_FORMAT_MAX];
+
+    switch (cmd->kind) {
+    case HEMS_CMD_GET:
+        err = echonet_ctl_get(&h->ctl, node, eoj, cmd->epc, cmd->n, &handle);
+        break;
+    case HEMS_CMD_SET:
+        err = echonet_ctl_set(&h->ctl, node, eoj, props, hems_cmd_props(cmd, props), &handle);
+        break;
+    case HEMS_CMD_STATUS:
+        err = start_status_read(h, node, eoj, &handle);
+        break;
+    case HEMS_CMD_PROBE:
+        err = echonet_ctl_probe(&h->ctl, node, eoj, cmd->mode, cmd->low, cmd->high, &handle);
+        break;
+    default:
+        err = echonet_ctl_read_fault(&h->ctl, node, eoj, &handle);
+        break;
+    }
+    if (err == ECHONET_OK) {
+        (void)pending_new(h, cmd, node, eoj, handle);
+    } else {
+        snprintf(text, sizeof text, "%s %s %06lx: refused: %s", kind_names[cmd->kind],
+                 udp_format_addr(&cmd->node[0], name, sizeof name), (unsigned long)eoj, err_text(err, why, sizeof why));
+        command_error(h, &cmd->node[0], eoj, start_status(err), text);
+    }
+    handle_events(h);
+}
+
+/* Starts a command on the objects it names (all ready ones for `status
+ * NODE`). */
+static void start_command(struct hems *h, const struct hems_cmd *cmd, uint16_t node)
+{
+    unsigned i;
+
+    if (cmd->eoj != 0) {
+        start_operation(h, cmd, node, cmd->eoj);
+        return;
+    }
+    for (i = 0; i < h->n_aircons; i++)
+        if (h->aircons[i].node == node && h->aircons[i].ready)
+            start_operation(h, cmd, node, h->aircons[i].eoj);
+}
+
+static void count_aircons(const struct hems *h, unsigned *found, unsigned *ready)
+{
+    unsigned i;
+
+    *found = h->n_aircons;
+    *ready = 0;
+    for (i = 0; i < h->n_aircons; i++)
+        *ready += h->aircons[i].ready;
+}
+
+/* Looks at a held command: started, finished or timed out (true), or still
+ * waiting (false). */
+static bool advance_held(struct hems *h, struct held *w, echonet_tstamp now)
+{
+    const struct hems_cmd *cmd = &w->cmd;
+    unsigned found, ready;
+    uint16_t node;
+    char node_text[UDP_FORMAT_MAX], text[200];
+
+    if (cmd->kind == HEMS_CMD_DISCOVER && now >= w->deadline) {
+        count_aircons(h, &found, &ready);
+        hems_print_discovered(&h->out, found, ready);
+        return true;
+    }
+    if (cmd->kind != HEMS_CMD_DISCOVER &&
+        (target_ready(h, cmd, &node, &ready) || (now >= w->deadline && ready > 0 && cmd->eoj == 0))) {
+        start_command(h, cmd, node);
+        return true;
+    }
+    if (now < w->deadline) {
+        if (now >= w->next_unicast) {
+            w->next_unicast = now + UNICAST_EVERY_MS;
+            unicast_search(h, cmd, now);
+        }
+        return false;
+    }
+    udp_format_addr(&cmd->node[0], node_text, sizeof node_text);
+    hems_print_timeout(&h->out, node_text, cmd->eoj, w->wait_s);
+    if (cmd->eoj != 0)
+        snprintf(text, sizeof text, "unknown node: no air conditioner %06lx at %s became ready within %ld s",
+                 (unsigned long)cmd->eoj, node_text, w->wait_s);
+    else
+        snprintf(text, sizeof text, "unknown node: no air conditioner at %s became ready within %ld s", node_text,
+                 w->wait_s);
+    command_error(h, &cmd->node[0], cmd->eoj, 1, text);
+    return true;
+}
+
+static void advance(struct hems *h, echonet_tstamp now)
+{
+    unsigned i;
+
+    for (i = 0; i < MAX_HELD; i++)
+        if (h->held[i].used && advance_held(h, &h->held[i], now))
+            h->held[i].used = false;
+}
+
+/* Takes a command: held until its air conditioner is ready, or done at once. */
+static void submit(struct hems *h, const struct hems_cmd *cmd, echonet_tstamp now)
+{
+    unsigned i;
+    struct held *w = NULL;
+
+    if (cmd->kind == HEMS_CMD_LINE) {
+        echonet_ctl_set_line(&h->ctl, cmd->up, now);
+        hems_print_line(&h->out, cmd->up);
+        return;
+    }
+    if (cmd->kind == HEMS_CMD_QUIT) {
+        h->stdin_open = false;
+        return;
+    }
+    for (i = 0; i < MAX_HELD && !w; i++)
+        if (!h->held[i].used)
+            w = &h->held[i];
+    if (!w) {
+        command_error(h, NULL, 0, 1, "too many commands waiting for their air conditioners");
+        return;
+    }
+    w->used = true;
+    w->cmd = *cmd;
+    w->wait_s = cmd->kind == HEMS_CMD_DISCOVER && cmd->wait_s >= 0 ? cmd->wait_s : h->opt.wait_s;
+    w->deadline = now + (echonet_tstamp)w->wait_s * 1000u;
+    w->next_unicast = now + UNICAST_AFTER_MS;
+    /* A search now when the node is not known yet (run), or was asked for. */
+    if (h->daemon && (cmd->kind == HEMS_CMD_DISCOVER || echonet_ctl_find(&h->ctl, &cmd->node[0]) == ECHONET_CTL_NONE))
+        echonet_ctl_discover(&h->ctl);
+    advance(h, now);
+}
+
+/* ---- Standard input (run) ------------------------------------------------------- */
+
+static void run_line(struct hems *h, echonet_tstamp now)
+{
+    char *words[MAX_WORDS], why[160];
+    struct hems_cmd cmd;
+    int n;
+
+    h->line[h->line_len] = '\0';
+    if (h->line_long) {
+        hems_print_error(&h->out, NULL, 0, "command line too long");
+        return;
+    }
+    n = hems_cmd_split(h->line, words, MAX_WORDS);
+    if (n == 0 || (n > 0 && words[0][0] == '#'))
+        return;
+    if (n < 0) {
+        hems_print_error(&h->out, NULL, 0, "too many words in the command line");
+        return;
+    }
+    if (hems_cmd_parse(&cmd, words, n, true, why, sizeof why) != 0) {
+        hems_print_error(&h->out, NULL, 0, why);
+        return;
+    }
+    if ((cmd.node[0].len == 4) == h->opt.ipv6 && cmd.n_nodes > 0) {
+        hems_print_error(&h->out, NULL, 0, h->opt.ipv6 ? "an IPv4 NODE, but running on IPv6"
+                                                        : "an IPv6 NODE, but running on IPv4 (use --ipv6)");
+        return;
+    }
+    submit(h, &cmd, now);
+    drain(h, now);
+}
+
+static void read_stdin(struct hems *h)
+{
+    char chunk[512];
+    ssize_t n = read(STDIN_FILENO, chunk, sizeof chunk), i;
+
+    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
+        return;
+    if (n <= 0) {
+        /* The end of input: a last line without its newline still counts. */
+        if (h->line_len > 0 || h->line_long)
+            run_line(h, now_ms());
+        h->stdin_open = false;
+        return;
+    }
+    for (i = 0; i < n && h->stdin_open; i++) {
+        if (chunk[i] == '\n') {
+            run_line(h, now_ms());
+            h->line_len = 0;
+            h->line_long = false;
+        } else if (h->line_len + 1 < sizeof h->line) {
+            h->line[h->line_len++] = chunk[i];
+        } else {
+            h->line_long = true;
+        }
+    }
+}
+
+static void read_signals(struct hems *h)
+{
+    unsigned char sig;
+
+    while (read(h->signal_fd, &sig, 1) == 1) {
+        h->quit = true;
+        if (!h->daemon) {
+            hems_print_error(&h->out, NULL, 0, sig == SIGINT ? "interrupted (SIGINT)" : "terminated (SIGTERM)");
+            failed(h, 1);
+        }
+    }
+}
+
+/* ---- The state file ------------------------------------------------------------- */
+
+/* Saves the snapshot when something happened and it differs from the file. */
+static void save_state(struct hems *h)
+{
+    if (h->state.path && h->state_dirty)
+        (void)hems_state_save(&h->state, &h->ctl);
+    h->state_dirty = false;
+}
+
+/* Loads the state file; its air conditioners are ready at once. */
+static int load_state(struct hems *h, echonet_tstamp now)
+{
+    enum hems_state_result r;
+    uint16_t node;
+
+    h->state.path = h->opt.state_path;
+    if (!h->state.path)
+        return 0;
+    r = hems_state_load(&h->state, &h->ctl, now);
+    if (r == HEMS_STATE_ERROR)
+        return -1;
+    h->state_dirty = r == HEMS_STATE_MOVED; /* a good file in its place */
+    for (node = 0; r == HEMS_STATE_LOADED && echonet_ctl_node_addr(&h->ctl, node) != NULL; node++) {
+        echonet_eoj eojs[MAX_OBJECTS];
+        size_t n = echonet_ctl_objects(&h->ctl, node, eojs, MAX_OBJECTS), i;
+
+        for (i = 0; i < n && i < MAX_OBJECTS; i++) {
+            struct aircon *a = aircon_add(h, node, eojs[i]);
+
+            if (a)
+                a->ready = true;
+        }
+    }
+    return 0;
+}
+
+/* ---- Set-up and main loop ------------------------------------------------------- */
+
+static int setup_node(struct hems *h)
+{
+    echonet_node_config cfg;
+    char text[96];
+    echonet_err err;
+
+    memset(&cfg, 0, sizeof cfg);
+    cfg.manufacturer[0] = (uint8_t)(DEFAULT_MAKER >> 16);
+    cfg.manufacturer[1] = (uint8_t)(DEFAULT_MAKER >> 8);
+    cfg.manufacturer[2] = (uint8_t)DEFAULT_MAKER;
+    err = echonet_node_init(&h->node, &cfg, h->slots, 1, h->requests, QUEUE_SLOTS);
+    if (err == ECHONET_OK)
+        err = hems_self_init(&h->self, cfg.manufacturer);
+    if (err == ECHONET_OK)
+        err = echonet_node_add(&h->node, &h->self.object);
+    if (err != ECHONET_OK) {
+        fprintf(stderr, "hems-controller: setting up the node: %s\n", err_text(err, text, sizeof text));
+        return -1;
+    }
+    return 0;
+}
+
+static int setup_controller(struct hems *h)
+{
+    const struct hems_options *o = &h->opt;
+    echonet_ctl_config cfg;
+    echonet_ctl_callbacks cb = {on_event};
+    echonet_ctl_storage st;
+    char text[96];
+    echonet_err err;
+
+    echonet_ctl_config_default(&cfg);
+    cfg.response_timeout_ms = (uint32_t)o->response_timeout_s * 1000u;
+    cfg.keepalive_interval_ms = (uint32_t)o->keepalive_s * 1000u;
+    if (cfg.keepalive_retry_ms > cfg.keepalive_interval_ms)
+        cfg.keepalive_retry_ms = cfg.keepalive_interval_ms;
+    if (o->poll_s >= 0)
+        cfg.poll_interval_ms = (uint32_t)o->poll_s * 1000u;
+    cfg.remote = o->remote;
+    {
+        /* A new run must not reuse the TIDs of the one before (AIF 2.4.3):
+         * start from the wall clock. A restored state goes past its own. */
+        struct timespec ts;
+
+        if (clock_gettime(CLOCK_REALTIME, &ts) == 0)
+            cfg.first_tid = (uint16_t)((unsigned long)ts.tv_sec * 7u + (unsigned long)ts.tv_nsec / 1000000u);
+    }
+    st.nodes = h->ctl_nodes;
+    st.n_nodes = MAX_NODES;
+    st.objects = h->ctl_objects;
+    st.n_objects = MAX_OBJECTS;
+    st.ops = h->ctl_ops;
+    st.n_ops = MAX_OPS;
+    st.index = h->ctl_index;
+    st.n_index = INDEX_SIZE;
+    st.heap = h->ctl_heap;
+    err = echonet_ctl_init(&h->ctl, &cfg, &cb, h, &st);
+    if (err != ECHONET_OK) {
+        fprintf(stderr, "hems-controller: setting up the controller: %s\n", err_text(err, text, sizeof text));
+        return -1;
+    }
+    return 0;
+}
+
+static int setup_transport(struct hems *h)
+{
+    struct udp_config cfg = {h->opt.ipv6, h->opt.bind_addr, h->opt.ifname, h->opt.port};
+    char why[256], group[UDP_FORMAT_MAX];
+
+    if (udp_open(&h->udp, &cfg, why, sizeof why) != 0) {
+        fprintf(stderr, "hems-controller: %s\n", why);
+        return -1;
+    }
+    if (h->udp.group_errno != 0 && (h->daemon || h->cmd.kind == HEMS_CMD_DISCOVER))
+        fprintf(stderr, "hems-controller: joining the multicast group %s failed: %s\n",
+                udp_format_group(&h->udp, group, sizeof group), strerror(h->udp.group_errno));
+    return 0;
+}
+
+static bool busy(const struct hems *h)
+{
+    unsigned i;
+
+    for (i = 0; i < MAX_HELD; i++)
+        if (h->held[i].used)
+            return true;
+    return pending_count(h) > 0;
+}
+
+/* Milliseconds poll() may sleep: until the next deadline of the node, the
+ * controller or a held command. */
+static int poll_timeout(const struct hems *h, echonet_tstamp now)
+{
+    echonet_tstamp deadline = echonet_ctl_expiry(&h->ctl), t = echonet_node_expiry(&h->node);
+    unsigned i;
+
+    if (t < deadline)
+        deadline = t;
+    for (i = 0; i < MAX_HELD; i++) {
+        if (!h->held[i].used)
+            continue;
+        if (h->held[i].deadline < deadline)
+            deadline = h->held[i].deadline;
+        if (h->held[i].cmd.n_nodes > 0 && h->held[i].next_unicast < deadline)
+            deadline = h->held[i].next_unicast;
+    }
+    if (deadline <= now)
+        return 0;
+    return deadline - now > (echonet_tstamp)INT_MAX ? INT_MAX : (int)(deadline - now);
+}
+
+static void run(struct hems *h)
+{
+    while (!h->quit) {
+        struct pollfd pfd[4];
+        nfds_t n = 0, i;
+        echonet_tstamp now = now_ms();
+
+        advance(h, now);
+        drain(h, now);
+        save_state(h);
+        if (!busy(h) && (!h->daemon || !h->stdin_open))
+            return;
+        pfd[n].fd = h->signal_fd;
+        pfd[n++].events = POLLIN;
+        for (i = 0; i < (nfds_t)h->udp.n_fds; i++) {
+            pfd[n].fd = h->udp.fds[i];
+            pfd[n++].events = POLLIN;
+        }
+        if (h->daemon && h->stdin_open) {
+            pfd[n].fd = STDIN_FILENO;
+            pfd[n++].events = POLLIN;
+        }
+        if (poll(pfd, n, poll_timeout(h, now)) < 0) {
+            if (errno != EINTR)
+                fprintf(stderr, "hems-controller: poll: %s\n", strerror(errno));
+            continue;
+        }
+        for (i = 0; i < n && !h->quit; i++) {
+            if (pfd[i].revents == 0)
+                continue;
+            if (pfd[i].fd == h->signal_fd)
+                read_signals(h);
+            else if (pfd[i].fd == STDIN_FILENO && (pfd[i].revents & POLLNVAL))
+                h->stdin_open = false;
+            else if (pfd[i].fd == STDIN_FILENO)
+                read_stdin(h);
+            else
+                receive(h, pfd[i].fd);
+        }
+    }
+}
+
+/* Parses the command line into h; returns 0, or the exit status. */
+static int parse_command_line(struct hems *h, int argc, char **argv)
+{
+    char why[160];
+    int first = 0, status = hems_opts_parse(argc, argv, &h->opt, &first);
+
+    if (status != 0)
+        return status == 1 ? -1 : status;
+    if (first == argc)
+        return hems_usage_error("missing command", NULL);
+    if (hems_cmd_parse(&h->cmd, argv + first, argc - first, false, why, sizeof why) != 0)
+        return hems_usage_error(why, NULL);
+    h->daemon = h->cmd.kind == HEMS_CMD_RUN;
+    return hems_opts_check(&h->opt, &h->cmd);
+}
+
+int main(int argc, char **argv)
+{
+    struct hems state; /* about 0.6 MB: storage for 256 nodes and 512 objects, buffers */
+    struct hems *h = &state;
+    int status;
+    echonet_tstamp now;
+
+    memset(h, 0, sizeof *h);
+    status = parse_command_line(h, argc, argv);
+    if (status != 0)
+        return status < 0 ? 0 : status;
+    h->out.out = stdout;
+    h->out.json = h->opt.json;
+    h->signal_fd = setup_signals();
+    if (h->signal_fd < 0) {
+        perror("hems-controller: signals");
+        return 1;
+    }
+    now = now_ms();
+    if (setup_node(h) != 0 || setup_controller(h) != 0 || load_state(h, now) != 0 || setup_transport(h) != 0)
+        return 1;
+    if (h->opt.remote)
+        echonet_ctl_set_line(&h->ctl, true, now);
+    h->stdin_open = h->daemon;
+    if (!h->daemon)
+        submit(h, &h->cmd, now);
+    run(h);
+    h->state_dirty = true;
+    save_state(h);
+    udp_close(&h->udp);
+    if (fflush(stdout) != 0 || ferror(stdout)) {
+        perror("hems-controller: standard output");
+        return 1;
+    }
+    return h->daemon ? 0 : h->status;
+}

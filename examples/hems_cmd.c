@@ -1,0 +1,360 @@
+/*
+ * libechonet: ECHONET Lite for firmware and HEMS controllers.
+ * SPDX-License-Identifier: MIT
+ */
+/* The commands of hems-controller; see hems_cmd.h. */
+#define _POSIX_C_SOURCE 200809L
+
+#include "hems_cmd.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "udp.h"
+
+/* Writes the message into why; returns -1. */
+static int fail(char *why, size_t why_len, const char *fmt, ...)
+{
+    va_list ap;
+
+    va_start(ap, fmt);
+    vsnprintf(why, why_len, fmt, ap);
+    va_end(ap);
+    return -1;
+}
+
+bool hems_parse_long(const char *s, long min, long max, long *out)
+{
+    char *end;
+    long v;
+
+    if (*s == '\0' || *s == '+')
+        return false;
+    errno = 0;
+    v = strtol(s, &end, 10);
+    if (errno != 0 || *end != '\0' || v < min || v > max)
+        return false;
+    *out = v;
+    return true;
+}
+
+bool hems_parse_mode(const char *s, uint8_t *mode)
+{
+    static const struct {
+        const char *name;
+        uint8_t mode;
+    } modes[] = {
+        {"auto", ECHONET_MODE_AUTO}, {"cool", ECHONET_MODE_COOL}, {"heat", ECHONET_MODE_HEAT},
+        {"dry", ECHONET_MODE_DRY},   {"fan", ECHONET_MODE_FAN},
+    };
+    size_t i;
+
+    for (i = 0; i < sizeof modes / sizeof modes[0]; i++) {
+        if (strcmp(s, modes[i].name) == 0) {
+            *mode = modes[i].mode;
+            return true;
+        }
+    }
+    return false;
+}
+
+static int hex_digit(char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
+/* An even number of hex digits into at most cap bytes; returns the bytes,
+ * or -1. */
+static int parse_hex(const char *s, uint8_t *out, size_t cap)
+{
+    size_t len = strlen(s), i;
+
+    if (len == 0 || len % 2 != 0 || len / 2 > cap)
+        return -1;
+    for (i = 0; i < len; i += 2) {
+        int hi = hex_digit(s[i]), lo = hex_digit(s[i + 1]);
+
+        if (hi < 0 || lo < 0)
+            return -1;
+        out[i / 2] = (uint8_t)(hi << 4 | lo);
+    }
+    return (int)(len / 2);
+}
+
+static bool parse_epc(const char *s, uint8_t *epc)
+{
+    return strlen(s) == 2 && parse_hex(s, epc, 1) == 1 && *epc >= 0x80;
+}
+
+/* An EOJ of a home air conditioner, instance 01-7F: what the controller
+ * manages. */
+static int parse_eoj(const char *s, echonet_eoj *eoj, char *why, size_t why_len)
+{
+    uint8_t b[3];
+
+    if (strlen(s) != 6 || parse_hex(s, b, 3) != 3)
+        return fail(why, why_len, "bad EOJ '%s': expected 6 hex digits such as 013001", s);
+    *eoj = echonet_eoj_read(b);
+    if (ECHONET_EOJ_CLASS(*eoj) != ECHONET_CLASS_HOME_AIRCON)
+        return fail(why, why_len, "bad EOJ '%s': only home air conditioners (0130xx) are managed", s);
+    if (ECHONET_EOJ_INSTANCE(*eoj) == 0 || ECHONET_EOJ_INSTANCE(*eoj) > 0x7F)
+        return fail(why, why_len, "bad EOJ '%s': the instance must be 01 to 7f", s);
+    return 0;
+}
+
+static int parse_node(const char *s, echonet_addr *addr, char *why, size_t why_len)
+{
+    if (udp_addr_parse(s, addr) != 0)
+        return fail(why, why_len, "bad NODE '%s': expected an IPv4 or IPv6 address", s);
+    return 0;
+}
+
+/* Appends one property to a set; -1 with a message when it does not fit
+ * or repeats. */
+static int add_value(struct hems_cmd *cmd, uint8_t epc, const uint8_t *v, size_t len, char *why, size_t why_len)
+{
+    unsigned k;
+    char name[8];
+
+    snprintf(name, sizeof name, "%02x", (unsigned)epc);
+    for (k = 0; k < cmd->n; k++)
+        if (cmd->epc[k] == epc)
+            return fail(why, why_len, "property %s is given twice", name);
+    if (cmd->n == ECHONET_CTL_BATCH_MAX)
+        return fail(why, why_len, "too many properties (at most %d)", ECHONET_CTL_BATCH_MAX);
+    if (len > sizeof cmd->data - cmd->used)
+        return fail(why, why_len, "values too long: at most %d bytes in all", ECHONET_CTL_VALUE_BYTES);
+    cmd->epc[cmd->n] = epc;
+    cmd->len[cmd->n++] = (uint8_t)len;
+    memcpy(cmd->data + cmd->used, v, len);
+    cmd->used += len;
+    return 0;
+}
+
+/* One setting of `set` at words[*i] (advanced past its words). */
+static int parse_setting(struct hems_cmd *cmd, char **words, int n, int *i, char *why, size_t why_len)
+{
+    const char *w = words[*i], *eq = strchr(w, '='), *arg = *i + 1 < n ? words[*i + 1] : NULL;
+    uint8_t v[ECHONET_CTL_VALUE_BYTES], epc;
+    long x;
+    int len;
+
+    if (eq) {
+        char name[3];
+
+        if (eq - w != 2)
+            return fail(why, why_len, "bad property '%s': expected EPC=HEX such as b3=1a", w);
+        memcpy(name, w, 2);
+        name[2] = '\0';
+        len = parse_hex(eq + 1, v, sizeof v);
+        if (!parse_epc(name, &epc) || len < 0)
+            return fail(why, why_len, "bad property '%s': expected EPC=HEX such as b3=1a", w);
+        (*i)++;
+        return add_value(cmd, epc, v, (size_t)len, why, why_len);
+    }
+    if (strcmp(w, "on") == 0 || strcmp(w, "off") == 0) {
+        v[0] = w[1] == 'n' ? ECHONET_ON : ECHONET_OFF;
+        (*i)++;
+        return add_value(cmd, ECHONET_EPC_OPERATION_STATUS, v, 1, why, why_len);
+    }
+    if (strcmp(w, "mode") != 0 && strcmp(w, "temp") != 0 && strcmp(w, "fan") != 0)
+        return fail(why, why_len, "unknown setting '%s' (on, off, mode, temp, fan or EPC=HEX)", w);
+    if (!arg)
+        return fail(why, why_len, "%s: missing its value", w);
+    *i += 2;
+    if (w[0] == 'm') {
+        if (!hems_parse_mode(arg, &v[0]))
+            return fail(why, why_len, "mode '%s': expected auto, cool, heat, dry or fan", arg);
+        return add_value(cmd, ECHONET_EPC_MODE, v, 1, why, why_len);
+    }
+    if (w[0] == 't') {
+        /* Any byte: the range (0-50 °C) is the class table's, checked by
+         * echonet_ctl_set(). */
+        if (!hems_parse_long(arg, 0, 255, &x))
+            return fail(why, why_len, "temp '%s': expected a whole number of degrees", arg);
+        v[0] = (uint8_t)x;
+        return add_value(cmd, ECHONET_EPC_SET_TEMPERATURE, v, 1, why, why_len);
+    }
+    if (!hems_parse_long(arg, 0, 8, &x))
+        return fail(why, why_len, "fan '%s': expected 0 (auto) to 8", arg);
+    v[0] = echonet_aircon_flow_edt((int)x);
+    return add_value(cmd, ECHONET_EPC_AIR_FLOW, v, 1, why, why_len);
+}
+
+static int parse_get(struct hems_cmd *cmd, char **words, int n, char *why, size_t why_len)
+{
+    int i;
+    unsigned k;
+
+    if (n < 4)
+        return fail(why, why_len, "usage: get NODE EOJ EPC...");
+    if (n - 3 > ECHONET_CTL_BATCH_MAX)
+        return fail(why, why_len, "get: too many properties (at most %d)", ECHONET_CTL_BATCH_MAX);
+    for (i = 3; i < n; i++) {
+        uint8_t epc;
+
+        if (!parse_epc(words[i], &epc))
+            return fail(why, why_len, "bad EPC '%s': expected 2 hex digits 80 to ff", words[i]);
+        for (k = 0; k < cmd->n; k++)
+            if (cmd->epc[k] == epc)
+                return fail(why, why_len, "property %s is given twice", words[i]);
+        cmd->epc[cmd->n++] = epc;
+    }
+    return 0;
+}
+
+static int parse_set(struct hems_cmd *cmd, char **words, int n, char *why, size_t why_len)
+{
+    int i = 3;
+
+    if (n < 4)
+        return fail(why, why_len, "usage: set NODE EOJ (EPC=HEX | on | off | mode M | temp C | fan N)...");
+    while (i < n)
+        if (parse_setting(cmd, words, n, &i, why, why_len) != 0)
+            return -1;
+    return 0;
+}
+
+static int parse_probe(struct hems_cmd *cmd, char **words, int n, char *why, size_t why_len)
+{
+    long low, high;
+
+    if (n != 6)
+        return fail(why, why_len, "usage: probe NODE EOJ MODE LOW HIGH");
+    if (!hems_parse_mode(words[3], &cmd->mode))
+        return fail(why, why_len, "mode '%s': expected auto, cool, heat, dry or fan", words[3]);
+    /* The range is echonet_ctl_probe()'s to judge. */
+    if (!hems_parse_long(words[4], -1000, 1000, &low) || !hems_parse_long(words[5], -1000, 1000, &high))
+        return fail(why, why_len, "probe: LOW and HIGH must be whole numbers of degrees");
+    cmd->low = (int)low;
+    cmd->high = (int)high;
+    return 0;
+}
+
+static int parse_discover(struct hems_cmd *cmd, char **words, int n, char *why, size_t why_len)
+{
+    int i;
+
+    for (i = 1; i < n; i++) {
+        if (strcmp(words[i], "--wait") == 0) {
+            if (i + 1 == n || !hems_parse_long(words[i + 1], 0, 86400, &cmd->wait_s))
+                return fail(why, why_len, "discover: --wait needs 0 to 86400 seconds");
+            i++;
+            continue;
+        }
+        if (cmd->n_nodes == HEMS_CMD_MAX_NODES)
+            return fail(why, why_len, "discover: too many nodes");
+        if (parse_node(words[i], &cmd->node[cmd->n_nodes++], why, why_len) != 0)
+            return -1;
+    }
+    return 0;
+}
+
+/* The commands that name NODE EOJ, and how many words they take. */
+static int parse_targeted(struct hems_cmd *cmd, char **words, int n, char *why, size_t why_len)
+{
+    if (n < 2)
+        return fail(why, why_len, "%s: missing NODE", words[0]);
+    if (parse_node(words[1], &cmd->node[0], why, why_len) != 0)
+        return -1;
+    cmd->n_nodes = 1;
+    if (cmd->kind == HEMS_CMD_STATUS && n == 2)
+        return 0;
+    if (n < 3)
+        return fail(why, why_len, "%s: missing EOJ", words[0]);
+    if (parse_eoj(words[2], &cmd->eoj, why, why_len) != 0)
+        return -1;
+    switch (cmd->kind) {
+    case HEMS_CMD_GET:
+        return parse_get(cmd, words, n, why, why_len);
+    case HEMS_CMD_SET:
+        return parse_set(cmd, words, n, why, why_len);
+    case HEMS_CMD_PROBE:
+        return parse_probe(cmd, words, n, why, why_len);
+    default: /* status, fault */
+        if (n != 3)
+            return fail(why, why_len, "%s: unexpected arguments after EOJ", words[0]);
+        return 0;
+    }
+}
+
+int hems_cmd_parse(struct hems_cmd *cmd, char **words, int n, bool interactive, char *why, size_t why_len)
+{
+    static const struct {
+        const char *name;
+        enum hems_cmd_kind kind;
+    } names[] = {
+        {"discover", HEMS_CMD_DISCOVER}, {"get", HEMS_CMD_GET},     {"set", HEMS_CMD_SET},
+        {"status", HEMS_CMD_STATUS},     {"probe", HEMS_CMD_PROBE}, {"fault", HEMS_CMD_FAULT},
+        {"run", HEMS_CMD_RUN},           {"line", HEMS_CMD_LINE},   {"quit", HEMS_CMD_QUIT},
+    };
+    size_t i;
+
+    memset(cmd, 0, sizeof *cmd);
+    cmd->wait_s = -1;
+    if (n < 1)
+        return fail(why, why_len, "missing command");
+    for (i = 0; i < sizeof names / sizeof names[0]; i++)
+        if (strcmp(words[0], names[i].name) == 0)
+            break;
+    if (i == sizeof names / sizeof names[0])
+        return fail(why, why_len, "unknown command '%s'", words[0]);
+    cmd->kind = names[i].kind;
+    switch (cmd->kind) {
+    case HEMS_CMD_DISCOVER:
+        return parse_discover(cmd, words, n, why, why_len);
+    case HEMS_CMD_RUN:
+        if (interactive)
+            return fail(why, why_len, "already running");
+        return n == 1 ? 0 : fail(why, why_len, "run takes no arguments");
+    case HEMS_CMD_LINE:
+        if (!interactive)
+            return fail(why, why_len, "line: only on the standard input of run");
+        if (n != 2 || (strcmp(words[1], "up") != 0 && strcmp(words[1], "down") != 0))
+            return fail(why, why_len, "usage: line up|down");
+        cmd->up = strcmp(words[1], "up") == 0;
+        return 0;
+    case HEMS_CMD_QUIT:
+        if (!interactive)
+            return fail(why, why_len, "quit: only on the standard input of run");
+        return n == 1 ? 0 : fail(why, why_len, "quit takes no arguments");
+    default:
+        return parse_targeted(cmd, words, n, why, why_len);
+    }
+}
+
+size_t hems_cmd_props(const struct hems_cmd *cmd, echonet_prop props[ECHONET_CTL_BATCH_MAX])
+{
+    size_t off = 0;
+    unsigned k;
+
+    for (k = 0; k < cmd->n; k++) {
+        props[k].epc = cmd->epc[k];
+        props[k].pdc = cmd->len[k];
+        props[k].edt = cmd->len[k] > 0 ? cmd->data + off : NULL;
+        off += cmd->len[k];
+    }
+    return cmd->n;
+}
+
+int hems_cmd_split(char *line, char **words, int max)
+{
+    int n = 0;
+    char *save = NULL, *w;
+
+    for (w = strtok_r(line, " \t\r\n", &save); w; w = strtok_r(NULL, " \t\r\n", &save)) {
+        if (n == max)
+            return -1;
+        words[n++] = w;
+    }
+    return n;
+}

@@ -1,0 +1,88 @@
+/*
+ * libechonet: ECHONET Lite for firmware and HEMS controllers.
+ * SPDX-License-Identifier: MIT
+ */
+/*
+ * hems_cmd: the commands of hems-controller, parsed from words (the command
+ * line after the options, or one line of standard input in `run` mode):
+ *
+ *   discover [--wait S] [NODE...]
+ *   get NODE EOJ EPC...
+ *   set NODE EOJ (EPC=HEX | on | off | mode auto|cool|heat|dry|fan |
+ *                 temp C | fan 0-8)...
+ *   status NODE [EOJ]
+ *   probe NODE EOJ MODE LOW HIGH
+ *   fault NODE EOJ
+ *   run
+ *   line up|down                       (standard input of `run` only)
+ *   quit                               (standard input of `run` only)
+ *
+ * NODE is an IPv4 or IPv6 literal (IPv6 with an optional %interface), EOJ
+ * six hex digits of a home air conditioner (0130 and an instance 01-7F),
+ * EPC two hex digits 80-FF. Values are only parsed here, never judged: a
+ * temperature of 60 becomes 0xB3 = 0x3C and echonet_ctl_set() refuses it
+ * against the class table, so the program never holds a second copy of the
+ * ranges. Only what has no encoding at all is a parse error (a fan level 9,
+ * a temperature that is not a byte).
+ */
+#ifndef EXAMPLES_HEMS_CMD_H
+#define EXAMPLES_HEMS_CMD_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <echonet/echonet.h>
+
+/* Most NODE arguments of `discover`. */
+#define HEMS_CMD_MAX_NODES 8
+
+enum hems_cmd_kind {
+    HEMS_CMD_DISCOVER,
+    HEMS_CMD_GET,
+    HEMS_CMD_SET,
+    HEMS_CMD_STATUS,
+    HEMS_CMD_PROBE,
+    HEMS_CMD_FAULT,
+    HEMS_CMD_RUN,
+    HEMS_CMD_LINE,
+    HEMS_CMD_QUIT
+};
+
+/* A parsed command; a plain value (copy it to keep it). */
+struct hems_cmd {
+    enum hems_cmd_kind kind;
+    echonet_addr node[HEMS_CMD_MAX_NODES]; /* NODE (discover: the unicast targets) */
+    unsigned n_nodes;
+    echonet_eoj eoj;                      /* 0 when `status` names no EOJ */
+    unsigned n;                           /* properties of get/set */
+    uint8_t epc[ECHONET_CTL_BATCH_MAX];   /* their EPCs */
+    uint8_t len[ECHONET_CTL_BATCH_MAX];   /* set: their value lengths... */
+    uint8_t data[ECHONET_CTL_VALUE_BYTES]; /* ...and the values, one after the other */
+    size_t used;                          /* bytes of data[] in use */
+    uint8_t mode;                         /* probe: 0x41-0x45 */
+    int low, high;                        /* probe: °C */
+    bool up;                              /* line */
+    long wait_s;                          /* discover --wait, -1 when not given */
+};
+
+/* Parses words[0..n-1] into cmd. interactive: a line of `run`'s standard
+ * input (allows line and quit, not run). Returns 0, or -1 with a message in
+ * why. */
+int hems_cmd_parse(struct hems_cmd *cmd, char **words, int n, bool interactive, char *why, size_t why_len);
+
+/* The properties of a `set` as views into cmd->data, for echonet_ctl_set().
+ * Returns how many (cmd->n). */
+size_t hems_cmd_props(const struct hems_cmd *cmd, echonet_prop props[ECHONET_CTL_BATCH_MAX]);
+
+/* Splits a line into at most max words (modifying it). Returns the number
+ * of words, or -1 when there are more than max. */
+int hems_cmd_split(char *line, char **words, int max);
+
+/* Parses a whole decimal number within min..max. */
+bool hems_parse_long(const char *s, long min, long max, long *out);
+
+/* Parses a mode name (auto, cool, heat, dry, fan) into 0x41-0x45. */
+bool hems_parse_mode(const char *s, uint8_t *mode);
+
+#endif /* EXAMPLES_HEMS_CMD_H */

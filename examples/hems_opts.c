@@ -1,0 +1,182 @@
+/*
+ * libechonet: ECHONET Lite for firmware and HEMS controllers.
+ * SPDX-License-Identifier: MIT
+ */
+/* The options of hems-controller; see hems_opts.h. */
+#define _POSIX_C_SOURCE 200809L
+
+#include "hems_opts.h"
+
+#include <limits.h>
+#include <net/if.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <echonet/echonet.h>
+
+#include "udp.h"
+
+static const char usage_text[] =
+    "Usage: hems-controller [OPTIONS] COMMAND [ARGS]\n"
+    "A HEMS controller for ECHONET Lite home air conditioners (0x0130) over UDP.\n"
+    "\n"
+    "Commands:\n"
+    "  discover [--wait S] [NODE...]  list the air conditioners that answer\n"
+    "  get NODE EOJ EPC...            read properties (EPC: 2 hex digits)\n"
+    "  set NODE EOJ SETTING...        write and verify; SETTING: EPC=HEX, on, off,\n"
+    "                                 mode auto|cool|heat|dry|fan, temp C, fan 0-8\n"
+    "  status NODE [EOJ]              read and show the state\n"
+    "  probe NODE EOJ MODE LOW HIGH   find the settable temperature range\n"
+    "  fault NODE EOJ                 read the fault status and codes\n"
+    "  run                            stay up; commands (and line up|down, quit)\n"
+    "                                 on standard input, one per line\n"
+    "NODE: the device's IP address (127.0.0.2, ::1); EOJ: 0130xx (e.g. 013001).\n"
+    "\n"
+    "Options:\n"
+    "  --bind ADDR             local address (default 0.0.0.0, or ::)\n"
+    "  --ifname IF             interface for multicast\n"
+    "  --ipv6                  IPv6 and ff02::1 (implied by an IPv6 NODE)\n"
+    "  --port N                port to listen on and send to (default 3610)\n"
+    "  --response-timeout S    response wait, at least 20 (default 20)\n"
+    "  --keepalive S           remote keepalive interval, at most 28800 (default)\n"
+    "  --poll S                polling of 0xB3/0xBB (default 180, 0 never)\n"
+    "  --remote                operations come from a public network (0x93)\n"
+    "  --state FILE            load and save the controller's state\n"
+    "  --json                  one JSON object per line\n"
+    "  --wait S                how long discovery may take (default 5)\n"
+    "  -h, --help              this text\n"
+    "\n"
+    "Exit status: 0 done, 1 failed or not found, 2 bad input.\n";
+
+int hems_usage_error(const char *what, const char *arg)
+{
+    fprintf(stderr, "hems-controller: %s%s%s\nTry 'hems-controller --help'.\n", what, arg ? " " : "",
+            arg ? arg : "");
+    return 2;
+}
+
+static bool option_value(const char *name, const char *value, struct hems_options *o, const char **why)
+{
+    long v;
+
+    *why = NULL;
+    if (strcmp(name, "--bind") == 0) {
+        o->bind_addr = value;
+    } else if (strcmp(name, "--ifname") == 0) {
+        o->ifname = value;
+    } else if (strcmp(name, "--state") == 0) {
+        o->state_path = value;
+    } else if (strcmp(name, "--port") == 0 && hems_parse_long(value, 1, 65535, &v)) {
+        o->port = (uint16_t)v;
+    } else if (strcmp(name, "--response-timeout") == 0 && hems_parse_long(value, 0, 86400, &v)) {
+        if (v < (long)(ECHONET_CTL_MIN_RESPONSE_TIMEOUT / 1000u))
+            *why = "--response-timeout: below 20 s is refused (AIF 2.4.2: the response wait is at least 20 s):";
+        o->response_timeout_s = v;
+    } else if (strcmp(name, "--keepalive") == 0 && hems_parse_long(value, 1, LONG_MAX / 1000, &v)) {
+        if (v > (long)(ECHONET_CTL_MAX_KEEPALIVE_INTERVAL / 1000u))
+            *why = "--keepalive: above 28800 s (8 h) is refused (AIF 3.5: a keepalive at least every 8 h):";
+        o->keepalive_s = v;
+    } else if (strcmp(name, "--poll") == 0 && hems_parse_long(value, 0, 86400, &v)) {
+        o->poll_s = v;
+    } else if (strcmp(name, "--wait") == 0 && hems_parse_long(value, 0, 86400, &v)) {
+        o->wait_s = v;
+    } else {
+        return false;
+    }
+    return *why == NULL;
+}
+
+static bool takes_value(const char *name)
+{
+    static const char *const names[] = {"--bind", "--ifname", "--state", "--port",
+                                        "--response-timeout", "--keepalive", "--poll", "--wait"};
+    size_t i;
+
+    for (i = 0; i < sizeof names / sizeof names[0]; i++)
+        if (strcmp(name, names[i]) == 0)
+            return true;
+    return false;
+}
+
+static bool flag(const char *arg, struct hems_options *o)
+{
+    if (strcmp(arg, "--ipv6") == 0)
+        o->ipv6 = true;
+    else if (strcmp(arg, "--remote") == 0)
+        o->remote = true;
+    else if (strcmp(arg, "--json") == 0)
+        o->json = true;
+    else
+        return false;
+    return true;
+}
+
+int hems_opts_parse(int argc, char **argv, struct hems_options *o, int *first)
+{
+    int i;
+
+    memset(o, 0, sizeof *o);
+    o->port = ECHONET_PORT;
+    o->response_timeout_s = ECHONET_CTL_MIN_RESPONSE_TIMEOUT / 1000u;
+    o->keepalive_s = ECHONET_CTL_MAX_KEEPALIVE_INTERVAL / 1000u;
+    o->poll_s = -1;
+    o->wait_s = 5;
+    for (i = 1; i < argc && argv[i][0] == '-'; i++) {
+        char name[24];
+        const char *arg = argv[i], *eq = strchr(arg, '='), *value, *why;
+
+        if (strcmp(arg, "-h") == 0 || strcmp(arg, "--help") == 0) {
+            fputs(usage_text, stdout);
+            return 1;
+        }
+        if (strcmp(arg, "--") == 0) {
+            i++;
+            break;
+        }
+        if (flag(arg, o))
+            continue;
+        /* "--name value" or "--name=value" */
+        if (!eq || (size_t)(eq - arg) >= sizeof name) {
+            snprintf(name, sizeof name, "%s", eq ? "?" : arg);
+            value = NULL;
+        } else {
+            memcpy(name, arg, (size_t)(eq - arg));
+            name[eq - arg] = '\0';
+            value = eq + 1;
+        }
+        if (!takes_value(name))
+            return hems_usage_error("unknown option", arg);
+        if (!value) {
+            if (i + 1 == argc)
+                return hems_usage_error("missing value for option", arg);
+            value = argv[++i];
+        }
+        if (!option_value(name, value, o, &why)) {
+            char what[48];
+
+            snprintf(what, sizeof what, "bad value for %s:", name);
+            return hems_usage_error(why ? why : what, value);
+        }
+    }
+    *first = i;
+    return 0;
+}
+
+int hems_opts_check(struct hems_options *o, const struct hems_cmd *cmd)
+{
+    echonet_addr a;
+
+    if (cmd->n_nodes > 0 && cmd->node[0].len != 4 && !o->ipv6) {
+        if (o->bind_addr && udp_addr_parse(o->bind_addr, &a) == 0 && a.len == 4)
+            return hems_usage_error("an IPv6 NODE with an IPv4 --bind address:", o->bind_addr);
+        o->ipv6 = true;
+    }
+    if (cmd->n_nodes > 0 && (cmd->node[0].len == 4) == o->ipv6)
+        return hems_usage_error("an IPv4 NODE with --ipv6", NULL);
+    if (o->bind_addr && (udp_addr_parse(o->bind_addr, &a) != 0 || (a.len == 4) == o->ipv6))
+        return hems_usage_error(o->ipv6 ? "--bind: not an IPv6 address:" : "--bind: not an IPv4 address:", o->bind_addr);
+    if (o->ifname && if_nametoindex(o->ifname) == 0)
+        return hems_usage_error("--ifname: no such interface:", o->ifname);
+    return 0;
+}
+

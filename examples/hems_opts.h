@@ -1,0 +1,50 @@
+/*
+ * libechonet: ECHONET Lite for firmware and HEMS controllers.
+ * SPDX-License-Identifier: MIT
+ */
+/*
+ * hems_opts: the options of hems-controller (before COMMAND), as
+ * "--name value" or "--name=value":
+ *
+ *   --bind ADDR, --ifname IF, --ipv6, --port N      the endpoint (udp.h)
+ *   --response-timeout S   at least 20 (AIF 2.4.2), default 20
+ *   --keepalive S          1 to 28800 (AIF 3.5 (3): at most 8 h), default 28800
+ *   --poll S               0 (never) to 86400, default: the library's (180)
+ *   --remote, --state FILE, --json, --wait S (default 5)
+ *
+ * Out-of-range values get a message that names the rule, and exit status 2.
+ */
+#ifndef EXAMPLES_HEMS_OPTS_H
+#define EXAMPLES_HEMS_OPTS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "hems_cmd.h"
+
+struct hems_options {
+    const char *bind_addr;
+    const char *ifname;
+    const char *state_path;
+    bool ipv6;
+    bool remote;
+    bool json;
+    uint16_t port;
+    long response_timeout_s;
+    long keepalive_s;
+    long poll_s; /* -1: the library's default */
+    long wait_s;
+};
+
+/* Parses the options; *first receives the index of COMMAND. Returns 0, 1
+ * after --help (printed), or 2 (with a message on standard error). */
+int hems_opts_parse(int argc, char **argv, struct hems_options *o, int *first);
+
+/* Makes the family follow an IPv6 NODE of the command, and checks that
+ * --bind and --ifname fit. Returns 0, or 2 (with a message). */
+int hems_opts_check(struct hems_options *o, const struct hems_cmd *cmd);
+
+/* Prints "hems-controller: WHAT ARG" and a hint on standard error; returns 2. */
+int hems_usage_error(const char *what, const char *arg);
+
+#endif /* EXAMPLES_HEMS_OPTS_H */

@@ -1,0 +1,76 @@
+/*
+ * libechonet: ECHONET Lite for firmware and HEMS controllers.
+ * SPDX-License-Identifier: MIT
+ */
+/*
+ * hems_print: what hems-controller prints, one line per event, as JSON
+ * (--json) or as readable text. Every JSON object has "event" and, when
+ * they apply, "node" (the address, e.g. "127.0.0.2" or "::1") and "eoj"
+ * (6 lowercase hex digits); EPCs and values are lowercase hex:
+ *
+ *   {"event":"found","node":N,"eoj":E}
+ *   {"event":"ready","node":N,"eoj":E,"id":"fe...","maker":"fffff0","state":S}
+ *   {"event":"property"|"changed","node":N,"eoj":E,"epc":"80","edt":"30"}
+ *   {"event":"read"|"write","node":N,"eoj":E,"outcome":O,"props":["b3"]}
+ *   {"event":"status","node":N,"eoj":E,"outcome":O,"state":S}
+ *   {"event":"fault","node":N,"eoj":E,"fault":true,"edt":"41","codes":{"89":"0005","86":"..."}}
+ *   {"event":"keepalive","node":N,"eoj":E,"ok":true}
+ *   {"event":"offline"|"online","node":N}
+ *   {"event":"timeout","node":N,"eoj":E,"wait":5}      (--wait ran out)
+ *   {"event":"done","op":"probe","node":N,"eoj":E,"outcome":O,"props":[],"low":16,"high":30}
+ *   {"event":"done","op":"fault","node":N,"eoj":E,"outcome":O,"props":[]}
+ *   {"event":"done","op":"discover","found":2,"ready":2}
+ *   {"event":"line","up":false}
+ *   {"event":"error","message":"...",...}
+ *
+ * O is done, substituted, refused, refused_local, timed_out or node_gone.
+ * The state S: {"power":"on"|"off","mode":"auto"|"cool"|"heat"|"dry"|"fan"|
+ * "other","temp":26|"undefined","room":24|"unavailable","flow":"auto"|1-8,
+ * "fault":false,"power_saving":false,"raw":{"80":"30",...}}, null for what
+ * is not known, the value's hex for a code outside the class's.
+ */
+#ifndef EXAMPLES_HEMS_PRINT_H
+#define EXAMPLES_HEMS_PRINT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include <echonet/echonet.h>
+
+struct hems_printer {
+    FILE *out;
+    bool json;
+};
+
+/* The name of an outcome: "done", "substituted"... */
+const char *hems_outcome_name(echonet_ctl_outcome outcome);
+
+void hems_print_found(const struct hems_printer *p, const char *node, echonet_eoj eoj);
+/* maker: 3 bytes or NULL. */
+void hems_print_ready(const struct hems_printer *p, const char *node, echonet_eoj eoj, const uint8_t id[17],
+                      const uint8_t *maker, const echonet_ctl_state *state);
+void hems_print_property(const struct hems_printer *p, const char *node, echonet_eoj eoj, uint8_t epc,
+                         const uint8_t *edt, size_t pdc, bool changed);
+/* event: "read" or "write". */
+void hems_print_result(const struct hems_printer *p, const char *event, const char *node, echonet_eoj eoj,
+                       echonet_ctl_outcome outcome, const echonet_propmap *props);
+void hems_print_status(const struct hems_printer *p, const char *node, echonet_eoj eoj, echonet_ctl_outcome outcome,
+                       const echonet_ctl_state *state);
+/* c89/c86: the codes read with the fault, NULL when none. */
+void hems_print_fault(const struct hems_printer *p, const char *node, echonet_eoj eoj, uint8_t fault,
+                      const uint8_t *c89, size_t n89, const uint8_t *c86, size_t n86);
+void hems_print_keepalive(const struct hems_printer *p, const char *node, echonet_eoj eoj, bool ok);
+void hems_print_online(const struct hems_printer *p, const char *node, bool online);
+void hems_print_timeout(const struct hems_printer *p, const char *node, echonet_eoj eoj, long wait_s);
+/* op: "probe" or "fault"; low/high only for probes (-1: not found). */
+void hems_print_done(const struct hems_printer *p, const char *op, const char *node, echonet_eoj eoj,
+                     echonet_ctl_outcome outcome, const echonet_propmap *props, int low, int high);
+void hems_print_discovered(const struct hems_printer *p, unsigned found, unsigned ready);
+void hems_print_line(const struct hems_printer *p, bool up);
+/* node may be NULL, eoj 0. Always "hems-controller: ..." on standard
+ * error; with JSON also the error event on p->out. */
+void hems_print_error(const struct hems_printer *p, const char *node, echonet_eoj eoj, const char *message);
+
+#endif /* EXAMPLES_HEMS_PRINT_H */

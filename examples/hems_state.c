@@ -1,0 +1,194 @@
+/*
+ * libechonet: ECHONET Lite for firmware and HEMS controllers.
+ * SPDX-License-Identifier: MIT
+ */
+/* The state file of hems-controller; see hems_state.h. */
+#define _POSIX_C_SOURCE 200809L
+
+#include "hems_state.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+/* Room for "FILE.bad" or "FILE.tmpXXXXXX". */
+#define PATH_CAP 4096
+
+static void report(const char *what, const char *path, const char *detail)
+{
+    fprintf(stderr, "hems-controller: %s %s: %s\n", what, path, detail);
+}
+
+/* Reads the whole file into buf; returns its length, -1 when it does not
+ * exist or cannot be read (errno), or cap + 1 when it is longer than cap. */
+static long read_file(const char *path, uint8_t *buf, size_t cap)
+{
+    int fd = open(path, O_RDONLY);
+    size_t len = 0;
+
+    if (fd < 0)
+        return -1;
+    for (;;) {
+        uint8_t extra;
+        ssize_t n = len < cap ? read(fd, buf + len, cap - len) : read(fd, &extra, 1);
+
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0) {
+            int saved = errno;
+
+            close(fd);
+            errno = saved;
+            return -1;
+        }
+        if (n == 0)
+            break;
+        if (len == cap) {
+            len = cap + 1;
+            break;
+        }
+        len += (size_t)n;
+    }
+    close(fd);
+    return (long)len;
+}
+
+static enum hems_state_result move_aside(const char *path, const char *why)
+{
+    char bad[PATH_CAP];
+
+    if (snprintf(bad, sizeof bad, "%s.bad", path) >= (int)sizeof bad || rename(path, bad) != 0) {
+        report("cannot load the state file", path, why);
+        report("and cannot move it aside either:", path, strerror(errno));
+        return HEMS_STATE_ERROR;
+    }
+    fprintf(stderr, "hems-controller: the state file %s cannot be loaded (%s); moved to %s, starting afresh\n",
+            path, why, bad);
+    return HEMS_STATE_MOVED;
+}
+
+/* An error code as text, also when the library has no error strings. */
+static const char *err_text(echonet_err err, char *buf, size_t cap)
+{
+    const char *name = echonet_err_name(err);
+
+    snprintf(buf, cap, "%s (%d)", name[0] != '\0' ? name : "error", (int)err);
+    return buf;
+}
+
+enum hems_state_result hems_state_load(struct hems_state_file *f, echonet_ctl *ctl, echonet_tstamp now)
+{
+    const char *path = f->path;
+    size_t cap = sizeof f->saved;
+    long n = read_file(path, f->saved, cap);
+    char why[128];
+    echonet_err err;
+
+    f->saved_len = 0;
+    if (n < 0 && errno == ENOENT)
+        return HEMS_STATE_ABSENT;
+    if (n < 0) {
+        report("cannot read the state file", path, strerror(errno));
+        return HEMS_STATE_ERROR;
+    }
+    if ((size_t)n > cap) {
+        snprintf(why, sizeof why, "longer than %lu bytes", (unsigned long)cap);
+        return move_aside(path, why);
+    }
+    err = echonet_ctl_restore(ctl, f->saved, (size_t)n, now);
+    if (err != ECHONET_OK)
+        return move_aside(path, err_text(err, why, sizeof why));
+    f->saved_len = (size_t)n;
+    return HEMS_STATE_LOADED;
+}
+
+/* The directory of path, for its fsync. */
+static void directory_of(const char *path, char *dir, size_t cap)
+{
+    const char *slash = strrchr(path, '/');
+
+    if (!slash)
+        snprintf(dir, cap, ".");
+    else if (slash == path)
+        snprintf(dir, cap, "/");
+    else
+        snprintf(dir, cap, "%.*s", (int)(slash - path), path);
+}
+
+static int write_all(int fd, const uint8_t *buf, size_t len)
+{
+    while (len > 0) {
+        ssize_t n = write(fd, buf, len);
+
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0)
+            return -1;
+        buf += n;
+        len -= (size_t)n;
+    }
+    return 0;
+}
+
+/* Replaces path atomically with len bytes (see hems_state.h). */
+static int write_atomically(const char *path, const uint8_t *buf, size_t len)
+{
+    char tmp[PATH_CAP], dir[PATH_CAP];
+    int fd, dfd;
+
+    if (snprintf(tmp, sizeof tmp, "%s.tmpXXXXXX", path) >= (int)sizeof tmp) {
+        report("cannot save the state file", path, "path too long");
+        return -1;
+    }
+    fd = mkstemp(tmp);
+    if (fd < 0) {
+        report("cannot save the state file", path, strerror(errno));
+        return -1;
+    }
+    if (write_all(fd, buf, len) != 0 || fsync(fd) != 0) {
+        int saved = errno;
+
+        close(fd);
+        unlink(tmp);
+        report("cannot save the state file", path, strerror(saved));
+        return -1;
+    }
+    if (close(fd) != 0 || rename(tmp, path) != 0) {
+        int saved = errno;
+
+        unlink(tmp);
+        report("cannot save the state file", path, strerror(saved));
+        return -1;
+    }
+    /* The rename itself is durable once the directory is. */
+    directory_of(path, dir, sizeof dir);
+    dfd = open(dir, O_RDONLY);
+    if (dfd >= 0) {
+        (void)fsync(dfd);
+        close(dfd);
+    }
+    return 0;
+}
+
+int hems_state_save(struct hems_state_file *f, const echonet_ctl *ctl)
+{
+    size_t len = 0;
+    char why[128];
+    echonet_err err = echonet_ctl_save(ctl, f->snapshot, sizeof f->snapshot, &len);
+
+    if (err != ECHONET_OK) {
+        report("cannot save the state file", f->path, err_text(err, why, sizeof why));
+        return -1;
+    }
+    if (len == f->saved_len && memcmp(f->snapshot, f->saved, len) == 0)
+        return 0;
+    if (write_atomically(f->path, f->snapshot, len) != 0)
+        return -1;
+    memcpy(f->saved, f->snapshot, len);
+    f->saved_len = len;
+    return 0;
+}

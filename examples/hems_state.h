@@ -1,0 +1,52 @@
+/*
+ * libechonet: ECHONET Lite for firmware and HEMS controllers.
+ * SPDX-License-Identifier: MIT
+ */
+/*
+ * hems_state: the state file of hems-controller (--state FILE), holding the
+ * controller's snapshot (echonet_ctl_save(), echonet_ctl_restore()).
+ *
+ * Writing is atomic: the bytes go to a temporary file in the same
+ * directory, which is fsync'ed and renamed over FILE, and the directory is
+ * fsync'ed; a crash leaves the old file or the new one, never a mix.
+ *
+ * Loading never destroys anything: a file the controller refuses (damaged,
+ * truncated, of another version, or larger than the storage) is reported on
+ * standard error and renamed FILE.bad, so that the next save does not
+ * overwrite what someone may want to look at.
+ */
+#ifndef EXAMPLES_HEMS_STATE_H
+#define EXAMPLES_HEMS_STATE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <echonet/echonet.h>
+
+/* More than a snapshot of the largest storage hems-controller has. */
+#define HEMS_STATE_CAP 65536u
+
+/* A state file and what it holds. */
+struct hems_state_file {
+    const char *path;
+    size_t saved_len;                /* bytes in saved[] (0: nothing known) */
+    uint8_t saved[HEMS_STATE_CAP];   /* the file's contents, as last read or written */
+    uint8_t snapshot[HEMS_STATE_CAP]; /* scratch for the next save */
+};
+
+/* What hems_state_load() found. */
+enum hems_state_result {
+    HEMS_STATE_LOADED,  /* restored into the controller */
+    HEMS_STATE_ABSENT,  /* no file: nothing to restore */
+    HEMS_STATE_MOVED,   /* refused, reported and moved to FILE.bad */
+    HEMS_STATE_ERROR    /* could not be read or moved (reported) */
+};
+
+/* Loads f->path into a controller that knows no node yet. */
+enum hems_state_result hems_state_load(struct hems_state_file *f, echonet_ctl *ctl, echonet_tstamp now);
+
+/* Writes the controller's snapshot to f->path when it differs from what
+ * the file holds. Returns 0, or -1 (reported on standard error). */
+int hems_state_save(struct hems_state_file *f, const echonet_ctl *ctl);
+
+#endif /* EXAMPLES_HEMS_STATE_H */

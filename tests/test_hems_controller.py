@@ -1,0 +1,802 @@
+#!/usr/bin/env python3
+# libechonet: ECHONET Lite for firmware and HEMS controllers.
+# SPDX-License-Identifier: MIT
+"""Integration test of the hems-controller example against aircon-emulator
+over real UDP.
+
+Usage: python3 tests/test_hems_controller.py /path/to/hems-controller /path/to/aircon-emulator
+
+Each case starts emulators on a fresh port (each on its own loopback
+address, 127.0.0.2, 127.0.0.3...) and runs hems-controller at 127.0.0.1 on
+the same port: one-shot commands, or `run` with commands on its standard
+input. The controller prints JSON lines (--json); the emulators log every
+datagram, so each case checks both what the controller reports and what
+went over the wire.
+
+Network: as tests/test_emulator.py (whose helpers this file imports): the
+test re-runs itself in a private network namespace (`unshare --net` as
+root, else with a user namespace) with a multicast route on the loopback,
+::2 beside ::1, and a veth pair with fd00::1 and fd00::2 for IPv6
+multicast. Without a namespace it runs on the host's loopback, where
+discovery still works for commands that name their node (their searches
+also go to it by unicast) and the IPv6 cases are skipped.
+
+Prints one line per failure or skip, and finally "N passed, M failed";
+exits 1 when anything failed.
+"""
+
+import json
+import os
+import queue
+import shutil
+import signal
+import socket
+import struct
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import test_emulator as te  # noqa: E402  (the emulator's harness: network, emulator, frames)
+from test_emulator import Failure, Skip, expect, h  # noqa: E402
+
+STEP = te.STEP          # seconds allowed for each expectation
+RUN = 30                # seconds a one-shot command may take at most
+CONTROLLER_ADDR = "127.0.0.1"
+AIRCON = "013001"
+
+
+def names_error(text, name, code):
+    """Whether a message names an error: ECHONET_ERR_... with error strings,
+    its number (e.g. -52) in a build without them."""
+    return name in text or ("error %d" % code) in text or ("(%d)" % code) in text
+
+
+# ---- Frames in the emulator's log -------------------------------------------------
+
+def frames_in(emu, peer, esv=None):
+    """Frames the emulator received from peer (optionally of one ESV), in
+    order, after letting its log settle."""
+    settle(emu)
+    return [o["frame"] for o in emu.log
+            if o.get("dir") == "in" and o.get("peer") == peer and "esv" in o.get("frame", {}) and
+            (esv is None or o["frame"]["esv"] == esv)]
+
+
+def settle(emu, quiet=0.3):
+    """Moves every log line the emulator has written into emu.log."""
+    while True:
+        try:
+            obj = emu.lines.get(timeout=quiet)
+        except queue.Empty:
+            return
+        if obj is None:
+            return
+        emu.log.append(obj)
+
+
+def props(fr):
+    return [(p["epc"], p["edt"]) for p in fr["props"]]
+
+
+def epcs(fr):
+    return [p["epc"] for p in fr["props"]]
+
+
+# ---- The controller ---------------------------------------------------------------
+
+class Result:
+    def __init__(self, cmd, proc, json_out):
+        self.cmd = " ".join(cmd)
+        self.rc = proc.returncode
+        self.stdout = proc.stdout.decode("utf-8", "replace")
+        self.stderr = proc.stderr.decode("utf-8", "replace")
+        self.events = []
+        if json_out:
+            for line in self.stdout.splitlines():
+                try:
+                    obj = json.loads(line)
+                except ValueError:
+                    raise Failure("%s: not a JSON line: %r" % (self.cmd, line))
+                expect(isinstance(obj, dict) and "event" in obj, "%s: not an event: %r" % (self.cmd, line))
+                self.events.append(obj)
+
+    def of(self, event, **fields):
+        return [e for e in self.events if e["event"] == event and all(e.get(k) == v for k, v in fields.items())]
+
+    def one(self, event, **fields):
+        found = self.of(event, **fields)
+        expect(len(found) == 1, "%s: %d %r events %r, want 1; events %r; stderr %r" %
+               (self.cmd, len(found), event, fields, self.events, self.stderr))
+        return found[0]
+
+    def ok(self):
+        expect(self.rc == 0, "%s: exit status %d; events %r; stderr %r" % (self.cmd, self.rc, self.events,
+                                                                           self.stderr))
+        return self
+
+
+class Daemon:
+    """hems-controller run, its JSON lines read by a thread."""
+
+    def __init__(self, cmd):
+        self.cmd = cmd
+        self.proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        self.lines = queue.Queue()
+        self.log = []
+        self.reader = threading.Thread(target=self._read, daemon=True)
+        self.reader.start()
+
+    def _read(self):
+        try:
+            for raw in self.proc.stdout:
+                try:
+                    obj = json.loads(raw.decode("utf-8"))
+                except ValueError:
+                    obj = {"event": "not-json", "line": raw.decode("utf-8", "replace")}
+                self.lines.put(obj)
+        except (OSError, ValueError):
+            pass
+        self.lines.put(None)
+
+    def expect(self, pred, what, timeout=STEP):
+        end = time.monotonic() + timeout
+        while True:
+            try:
+                obj = self.lines.get(timeout=max(end - time.monotonic(), 0))
+            except queue.Empty:
+                obj = None
+            if obj is None:
+                if self.proc.poll() is not None:
+                    raise Failure("hems-controller run exited (%s) before %s; stderr %r" %
+                                  (self.proc.returncode, what, self.stderr()))
+                raise Failure("hems-controller run did not print %s within %.0f s" % (what, timeout))
+            self.log.append(obj)
+            expect(obj.get("event") != "not-json", "not a JSON line: %r" % obj)
+            if pred(obj):
+                return obj
+
+    def event(self, event, what=None, timeout=STEP, **fields):
+        return self.expect(lambda o: o.get("event") == event and all(o.get(k) == v for k, v in fields.items()),
+                           what or "a %s event %r" % (event, fields), timeout)
+
+    def command(self, line):
+        self.proc.stdin.write((line + "\n").encode("ascii"))
+        self.proc.stdin.flush()
+
+    def stderr(self):
+        if self.proc.poll() is None:
+            return ""
+        try:
+            return self.proc.stderr.read().decode("utf-8", "replace")
+        except ValueError:
+            return ""
+
+    def finish(self, how="eof", timeout=RUN):
+        """Ends the daemon (end of input or a signal); returns its status."""
+        if self.proc.poll() is None:
+            if how == "eof":
+                self.proc.stdin.close()
+            else:
+                self.proc.send_signal(how)
+        try:
+            status = self.proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            self.kill()
+            raise Failure("hems-controller run did not exit within %.0f s of %s" % (timeout, how))
+        self.reader.join(timeout=STEP)
+        while True:
+            try:
+                obj = self.lines.get_nowait()
+            except queue.Empty:
+                break
+            if obj is not None:
+                self.log.append(obj)
+        return status
+
+    def kill(self):
+        if self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait()
+        self.reader.join(timeout=STEP)
+        for f in (self.proc.stdin, self.proc.stdout, self.proc.stderr):
+            try:
+                f.close()
+            except (OSError, ValueError):
+                pass
+
+
+# ---- A scripted air conditioner ----------------------------------------------------
+
+class FakeAircon:
+    """An air conditioner answering from a table, for values the emulator
+    cannot produce (0xB3 = 0xFD, 0xBB = 0x7E). Unicast only."""
+
+    def __init__(self, port, addr, values):
+        self.values = dict(values)
+        self.values.setdefault(0x9F, self._map(sorted(set(self.values) | {0x9D, 0x9E, 0x9F})))
+        self.values.setdefault(0x9E, self._map([0x80, 0xB0, 0xB3]))
+        self.values.setdefault(0x9D, self._map([0x80, 0xB0]))
+        self.sock = te.bound_socket(socket.AF_INET, (addr, port))
+        self.port = port
+        self.stop = False
+        self.thread = threading.Thread(target=self._serve, daemon=True)
+        self.thread.start()
+
+    @staticmethod
+    def _map(epc_list):
+        return bytes([len(epc_list)] + epc_list)
+
+    def _answer(self, f):
+        if f["deoj"] in ("0ef000", "0ef001") and f["esv"] == 0x62:
+            return te.frame(f["tid"], "0ef001", f["seoj"], 0x72, [(0xD6, h("01 01 30 01"))])
+        if f["deoj"] not in ("013000", AIRCON):
+            return None
+        if f["esv"] == 0x62:
+            out = [(e, self.values.get(e, b"")) for e, _ in f["props"]]
+            ok = all(len(v) > 0 for _, v in out)
+            return te.frame(f["tid"], AIRCON, f["seoj"], 0x72 if ok else 0x52, out)
+        if f["esv"] == 0x61:
+            for e, v in f["props"]:
+                self.values[e] = v
+            return te.frame(f["tid"], AIRCON, f["seoj"], 0x71, [(e, b"") for e, _ in f["props"]])
+        return None
+
+    def _serve(self):
+        self.sock.settimeout(0.1)
+        while not self.stop:
+            try:
+                data, (addr, _) = self.sock.recvfrom(65536)
+            except socket.timeout:
+                continue
+            except OSError:
+                return
+            f = te.parse(data)
+            answer = self._answer(f) if f else None
+            if answer:
+                self.sock.sendto(answer, (addr, self.port))
+
+    def close(self):
+        self.stop = True
+        self.thread.join(timeout=STEP)
+        self.sock.close()
+
+
+# On, air circulation, set temperature undefined, room temperature unmeasurable.
+FAKE_UNIT = {0x80: b"\x30", 0x82: h("00 00 48 00"), 0x83: h("FE 00 00 7A") + bytes(13), 0x8A: h("00 00 7A"),
+             0x88: b"\x42", 0xB0: b"\x45", 0xB3: b"\xfd", 0xBB: b"\x7e"}
+
+
+# ---- Environment --------------------------------------------------------------------
+
+def enter_namespace():
+    """As test_emulator.enter_namespace(), re-running this script."""
+    if os.environ.get(te.NETNS_ENV):
+        return None
+    unshare, ip = shutil.which("unshare"), shutil.which("ip")
+    if not unshare or not ip:
+        return "unshare or ip not found"
+    for prefix in ([unshare, "--net"], [unshare, "--user", "--map-root-user", "--net"]):
+        if te.run_quiet(prefix + ["true"]):
+            env = dict(os.environ)
+            env[te.NETNS_ENV] = " ".join(prefix[1:])
+            sys.stdout.flush()
+            os.execve(unshare, prefix + ["--", sys.executable, os.path.abspath(__file__)] + sys.argv[1:], env)
+    return "unshare --net is not permitted here"
+
+
+CASES = []
+
+
+def case(name):
+    def register(fn):
+        CASES.append((name, fn))
+        return fn
+    return register
+
+
+class Session:
+    """Per-case resources, closed whatever happens."""
+
+    def __init__(self, ctl_path, emu_path, net):
+        self.ctl_path = ctl_path
+        self.emu_path = emu_path
+        self.net = net
+        self.port = te.free_port()
+        self.things = []
+        self.tmp = tempfile.mkdtemp(prefix="hems-test-")
+        self.peer = "%s:%d" % (CONTROLLER_ADDR, self.port)
+
+    def emulator(self, *args, bind="127.0.0.2", **kw):
+        emu = te.Emulator(self.emu_path, self.port, args, bind=bind, **kw)
+        self.things.append(emu)
+        return emu
+
+    def base(self, bind=CONTROLLER_ADDR, json_out=True):
+        return ([self.ctl_path, "--port", str(self.port)] + (["--bind", bind] if bind else []) +
+                (["--json"] if json_out else []))
+
+    def hems(self, *args, bind=CONTROLLER_ADDR, json_out=True, timeout=RUN):
+        """Runs a one-shot command (options first in args)."""
+        cmd = self.base(bind, json_out) + list(args)
+        try:
+            proc = subprocess.run(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                  timeout=timeout)
+        except subprocess.TimeoutExpired:
+            raise Failure("%s did not exit within %.0f s" % (" ".join(cmd), timeout))
+        return Result(cmd, proc, json_out)
+
+    def daemon(self, *options, bind=CONTROLLER_ADDR):
+        d = Daemon(self.base(bind) + list(options) + ["run"])
+        self.things.append(d)
+        return d
+
+    def fake(self, addr, values):
+        f = FakeAircon(self.port, addr, values)
+        self.things.append(f)
+        return f
+
+    def close(self):
+        for t in reversed(self.things):
+            if isinstance(t, (te.Emulator, Daemon)):
+                t.kill()
+            else:
+                t.close()
+        shutil.rmtree(self.tmp, ignore_errors=True)
+
+
+def require_multicast(s):
+    if s.net.v4_multicast:
+        raise Skip(s.net.v4_multicast)
+
+
+# ---- Cases: one-shot commands ---------------------------------------------------------
+
+@case("discover: two emulators (one with 3 instances) -> found and ready for each, ids, makers, states")
+def _(s):
+    require_multicast(s)
+    s.emulator(bind="127.0.0.2")
+    s.emulator("--instances", "3", "--maker", "00007A", "--id", "0102", bind="127.0.0.3")
+    r = s.hems("discover", "--wait", "2").ok()
+    want = [("127.0.0.2", AIRCON), ("127.0.0.3", "013001"), ("127.0.0.3", "013002"), ("127.0.0.3", "013003")]
+    for node, eoj in want:
+        r.one("found", node=node, eoj=eoj)
+        ready = r.one("ready", node=node, eoj=eoj)
+        state = ready["state"]
+        expect(state["power"] == "off" and state["mode"] == "auto" and state["temp"] == 20 and
+               state["room"] == 20 and state["flow"] == "auto" and state["fault"] is False and
+               state["power_saving"] is False, "state of %s %s: %r" % (node, eoj, state))
+    ready = r.one("ready", node="127.0.0.2", eoj=AIRCON)
+    expect(ready["id"] == "fefffff0" + "00" * 12 + "01" and ready["maker"] == "fffff0", "ids %r" % ready)
+    ready = r.one("ready", node="127.0.0.3", eoj="013002")
+    # --id 0102 fills the last bytes; object N adds N to the last one.
+    expect(ready["id"] == "fe00007a" + "00" * 11 + "0104" and ready["maker"] == "00007a", "ids %r" % ready)
+    done = r.one("done", op="discover")
+    expect(done["found"] == 4 and done["ready"] == 4, "summary %r" % done)
+    expect(not r.of("property") and not r.of("error"), "unexpected events %r" % r.events)
+
+
+@case("discover in text: readable lines and a summary")
+def _(s):
+    require_multicast(s)
+    s.emulator()
+    r = s.hems("discover", "--wait", "1", json_out=False).ok()
+    lines = r.stdout.splitlines()
+    expect(any(l.split()[:3] == ["found", "127.0.0.2", AIRCON] for l in lines), "no found line: %r" % lines)
+    expect(any(l.startswith("ready") and "maker fffff0" in l and "off, auto, set 20 C, room 20 C" in l
+               for l in lines), "no ready line: %r" % lines)
+    expect(lines[-1] == "1 air conditioner found, 1 ready", "last line %r" % lines[-1])
+
+
+@case("discover NODE: a device that never hears multicast is found by a unicast search round")
+def _(s):
+    s.fake("127.0.0.4", FAKE_UNIT)
+    r = s.hems("discover", "--wait", "3", "127.0.0.4").ok()
+    r.one("ready", node="127.0.0.4", eoj=AIRCON)
+
+
+@case("searches: one multicast round when it is answered, no copy by unicast")
+def _(s):
+    require_multicast(s)
+    emu = s.emulator()
+    s.hems("--wait", "3", "get", "127.0.0.2", AIRCON, "80").ok()
+    time.sleep(1.2)  # past the moment a unicast round would go out
+    searches = [f for f in frames_in(emu, s.peer, "62") if f["deoj"] in ("0ef001", "013000")]
+    expect(sorted(f["deoj"] for f in searches) == ["013000", "0ef001"], "searches %r" % searches)
+    requests = [f for f in frames_in(emu, s.peer) if f["seoj"] == "05ff01"]
+    expect(len(set(f["tid"] for f in requests)) == len(requests), "a TID sent twice: %r" % requests)
+
+
+@case("get 80 b0 b3 -> the emulator's values, one event per property, outcome done")
+def _(s):
+    emu = s.emulator()
+    r = s.hems("--wait", "3", "get", "127.0.0.2", AIRCON, "80", "b0", "b3").ok()
+    got = {e["epc"]: e["edt"] for e in r.events if e["event"] in ("property", "changed")}
+    expect(got == {"80": "31", "b0": "41", "b3": "14"}, "values %r" % got)
+    for e in r.events[:-1]:
+        expect(e["node"] == "127.0.0.2" and e["eoj"] == AIRCON, "event %r" % e)
+    expect(r.events[-1] == {"event": "read", "node": "127.0.0.2", "eoj": AIRCON, "outcome": "done", "props": []},
+           "last event %r" % r.events[-1])
+    gets = [f for f in frames_in(emu, s.peer, "62") if f["deoj"] == AIRCON and epcs(f) == ["80", "b0", "b3"]]
+    expect(len(gets) == 1, "the Get 80 b0 b3 on the wire: %r" % gets)
+
+
+@case("set on, mode cool, temp 26 -> done; SetC in that order, then the verifying Get; status shows it")
+def _(s):
+    emu = s.emulator()
+    r = s.hems("--wait", "3", "set", "127.0.0.2", AIRCON, "temp", "26", "mode", "cool", "on").ok()
+    r.one("write", outcome="done", props=[])
+    got = sorted((e["epc"], e["edt"], e["event"]) for e in r.events if e["event"] in ("property", "changed"))
+    expect(got == [("80", "30", "changed"), ("b0", "42", "changed"), ("b3", "1a", "changed")],
+           "one event per property, changed: %r" % got)
+    frames = [f for f in frames_in(emu, s.peer) if f["deoj"] == AIRCON]
+    sets = [i for i, f in enumerate(frames) if f["esv"] == "61"]
+    expect(len(sets) == 1, "SetC frames: %r" % [frames[i] for i in sets])
+    expect(props(frames[sets[0]]) == [("80", "30"), ("b0", "42"), ("b3", "1a")],
+           "SetC properties (AIF 5.1: 80, b0, b3): %r" % frames[sets[0]])
+    verify = [f for f in frames[sets[0] + 1:] if f["esv"] == "62"]
+    expect(verify and sorted(epcs(verify[0])) == ["80", "b0", "b3"], "the verifying Get: %r" % verify)
+    st = s.hems("--wait", "3", "status", "127.0.0.2", AIRCON).ok().one("status", outcome="done")["state"]
+    expect(st["power"] == "on" and st["mode"] == "cool" and st["temp"] == 26, "status %r" % st)
+
+
+@case("status in text: power, mode, set and room temperature, flow, fault, power saving")
+def _(s):
+    s.emulator()
+    r = s.hems("--wait", "3", "status", "127.0.0.2", json_out=False).ok()
+    want = ["127.0.0.2 013001 (read: done)", "  power:        off", "  mode:         auto",
+            "  set temp:     20 C", "  room temp:    20 C", "  air flow:     auto", "  fault:        no fault",
+            "  power saving: normal"]
+    expect(r.stdout.splitlines() == want, "status text %r" % r.stdout)
+
+
+@case("status NODE without EOJ: every object of a 3-instance node")
+def _(s):
+    s.emulator("--instances", "3")
+    r = s.hems("--wait", "3", "status", "127.0.0.2").ok()
+    expect(sorted(e["eoj"] for e in r.of("status", outcome="done")) == ["013001", "013002", "013003"],
+           "status events %r" % r.events)
+
+
+@case("--remote set: SetC carries 0x93 = 0x42 first; the verifying Get leaves 0x93 out; a keepalive went out")
+def _(s):
+    emu = s.emulator()
+    s.hems("--remote", "--wait", "3", "set", "127.0.0.2", AIRCON, "on").ok().one("write", outcome="done")
+    sets = [f for f in frames_in(emu, s.peer, "61") if f["deoj"] == AIRCON]
+    operation = [f for f in sets if props(f)[0] == ("93", "42")]
+    expect(len(operation) == 1 and props(operation[0]) == [("93", "42"), ("80", "30")],
+           "SetC frames %r" % sets)
+    expect(any(props(f) == [("93", "62")] for f in sets), "no keepalive 0x93 = 0x62 in %r" % sets)
+    gets = [f for f in frames_in(emu, s.peer, "62") if f["deoj"] == AIRCON and "80" in epcs(f)]
+    expect(gets and "93" not in epcs(gets[-1]), "verifying Get %r" % gets)
+
+
+@case("temp 60: refused by echonet_ctl_set before anything is queued; exit 2; no SetC")
+def _(s):
+    emu = s.emulator()
+    r = s.hems("--wait", "3", "set", "127.0.0.2", AIRCON, "on", "temp", "60")
+    expect(r.rc == 2, "exit status %d, want 2" % r.rc)
+    expect(names_error(r.stderr, "ECHONET_ERR_VALUE", -52), "stderr %r" % r.stderr)
+    expect(r.of("error") and not r.of("write"), "events %r" % r.events)
+    expect(not frames_in(emu, s.peer, "61"), "a SetC was sent: %r" % frames_in(emu, s.peer, "61"))
+
+
+@case("--max-opc 2: partial answers are re-requested; a 5-property write is split and completes")
+def _(s):
+    emu = s.emulator("--max-opc", "2")
+    r = s.hems("--wait", "3", "set", "127.0.0.2", AIRCON, "on", "mode", "cool", "temp", "26", "fan", "3",
+               "8f=41").ok()
+    r.one("write", outcome="done", props=[])
+    settle(emu)
+    answers = [o["frame"] for o in emu.log if o.get("dir") == "out" and o["frame"].get("deoj") == "05ff01"]
+    # Discovery asked for 4 properties and got 2 (Get_SNA, PDC 0 for the
+    # rest): the rest was asked again, and the capacity learned.
+    partial = [a for a in answers if a["esv"] == "52" and [p["pdc"] for p in a["props"]][2:] == [0, 0]]
+    expect(partial, "no partial answer: %r" % answers)
+    sets = [f for f in frames_in(emu, s.peer, "61") if f["deoj"] == AIRCON]
+    expect(all(len(f["props"]) <= 2 for f in sets), "a SetC of more than 2 properties: %r" % sets)
+    written = [p["epc"] for a in answers if a["esv"] == "71" for p in a["props"]]
+    expect(written == ["80", "b0", "b3", "a0", "8f"], "accepted, in order: %r" % written)
+    c = te.Client(s.net, s.port, local="127.0.0.9")
+    s.things.append(c)
+    expect(c.get_value(AIRCON, 0xA0) == b"\x33" and c.get_value(AIRCON, 0x8F) == b"\x41", "values not applied")
+
+
+@case("get of a property the device lacks (0x84) -> refused_local, exit 1, nothing asked")
+def _(s):
+    emu = s.emulator()
+    r = s.hems("--wait", "3", "get", "127.0.0.2", AIRCON, "84")
+    expect(r.rc == 1, "exit status %d" % r.rc)
+    r.one("read", outcome="refused_local", props=["84"])
+    expect(not any("84" in epcs(f) for f in frames_in(emu, s.peer, "62")), "0x84 was asked for")
+
+
+@case("probe cool 16 30 -> low 16, high 30; the settings are restored")
+def _(s):
+    s.emulator()
+    r = s.hems("--wait", "3", "probe", "127.0.0.2", AIRCON, "cool", "16", "30").ok()
+    done = r.one("done", op="probe")
+    expect(done["outcome"] == "done" and done["low"] == 16 and done["high"] == 30, "probe %r" % done)
+    st = s.hems("--wait", "3", "status", "127.0.0.2", AIRCON).ok().one("status")["state"]
+    expect(st["power"] == "off" and st["mode"] == "auto" and st["temp"] == 20, "not restored: %r" % st)
+
+
+@case("fault: after the handset's 'fault 5' -> fault event with 0x89 = 0005 and 0x86; outcome done")
+def _(s):
+    emu = s.emulator()
+    emu.do("fault 5")
+    r = s.hems("--wait", "3", "fault", "127.0.0.2", AIRCON).ok()
+    f = r.one("fault")
+    expect(f["fault"] is True and f["edt"] == "41" and f["codes"] == {"89": "0005", "86": "04fffff000000005"},
+           "fault event %r" % f)
+    r.one("done", op="fault", outcome="done")
+    emu.do("recover")
+    f = s.hems("--wait", "3", "fault", "127.0.0.2", AIRCON).ok().one("fault")
+    expect(f["fault"] is False and f["codes"] == {}, "after recovery %r" % f)
+
+
+@case("status of 0xB3 = 0xFD and 0xBB = 0x7E: 'undefined' and 'unavailable' (a scripted device)")
+def _(s):
+    s.fake("127.0.0.4", FAKE_UNIT)
+    r = s.hems("--wait", "3", "status", "127.0.0.4", AIRCON).ok()
+    st = r.one("status", outcome="done")["state"]
+    expect(st["temp"] == "undefined" and st["room"] == "unavailable" and st["mode"] == "fan", "state %r" % st)
+    expect(st["flow"] is None and st["power_saving"] is None, "unknown fields %r" % st)
+    text = s.hems("--wait", "3", "status", "127.0.0.4", AIRCON, json_out=False).ok().stdout
+    expect("set temp:     undefined" in text and "room temp:    unavailable" in text and "mode:         fan" in text
+           and "air flow:     ?" in text, "status text %r" % text)
+
+
+@case("unknown node or object: timeout event, 'unknown node' on stderr, exit 1")
+def _(s):
+    s.emulator()
+    r = s.hems("--wait", "1", "get", "127.0.0.9", AIRCON, "80")
+    expect(r.rc == 1 and "unknown node" in r.stderr, "exit %d, stderr %r" % (r.rc, r.stderr))
+    r.one("timeout", node="127.0.0.9", eoj=AIRCON, wait=1)
+    r = s.hems("--wait", "1", "get", "127.0.0.2", "013005", "80")
+    expect(r.rc == 1 and "unknown node" in r.stderr, "exit %d, stderr %r" % (r.rc, r.stderr))
+
+
+BAD = [
+    (["frobnicate"], "unknown command"),
+    (["--bogus", "discover"], "unknown option"),
+    ([], "missing command"),
+    (["get", "127.0.0.2", AIRCON, "8g"], "bad EPC"),
+    (["get", "127.0.0.2", AIRCON, "7f"], "bad EPC"),
+    (["get", "127.0.0.2", AIRCON, "80", "80"], "twice"),
+    (["get", "127.0.0.2", "0130", "80"], "bad EOJ"),
+    (["get", "127.0.0.2", "029001", "80"], "bad EOJ"),
+    (["get", "127.0.0.2", "013000", "80"], "bad EOJ"),
+    (["get", "no-such-host", AIRCON, "80"], "bad NODE"),
+    (["get", "127.0.0.2", AIRCON], "usage"),
+    (["set", "127.0.0.2", AIRCON], "usage"),
+    (["set", "127.0.0.2", AIRCON, "b3=1"], "bad property"),
+    (["set", "127.0.0.2", AIRCON, "b3=zz"], "bad property"),
+    (["set", "127.0.0.2", AIRCON, "temp", "abc"], "temp"),
+    (["set", "127.0.0.2", AIRCON, "temp", "-5"], "temp"),
+    (["set", "127.0.0.2", AIRCON, "fan", "9"], "fan"),
+    (["set", "127.0.0.2", AIRCON, "mode", "sideways"], "mode"),
+    (["set", "127.0.0.2", AIRCON, "mode"], "missing"),
+    (["set", "127.0.0.2", AIRCON, "on", "80=31"], "twice"),
+    (["set", "127.0.0.2", AIRCON, "warm"], "unknown setting"),
+    (["status", "127.0.0.2", AIRCON, "extra"], "unexpected"),
+    (["probe", "127.0.0.2", AIRCON, "cool", "16"], "usage"),
+    (["line", "down"], "only on the standard input"),
+    (["run", "now"], "no arguments"),
+    (["--response-timeout", "19", "discover"], "20"),
+    (["--keepalive", "28801", "discover"], "28800"),
+    (["--keepalive", "0", "discover"], "bad value"),
+    (["--port", "0", "discover"], "bad value"),
+    (["--wait", "x", "discover"], "bad value"),
+    (["--ipv6", "get", "127.0.0.2", AIRCON, "80"], "IPv4 NODE"),
+    (["--bind", "127.0.0.1", "get", "::1", AIRCON, "80"], "IPv6 NODE"),
+    (["--ifname", "no-such-if0", "discover"], "no such interface"),
+]
+
+
+@case("bad input: a message on stderr, exit 2, nothing on stdout, nothing sent")
+def _(s):
+    emu = s.emulator()
+    for args, words in BAD:
+        r = s.hems(*args, bind=None if "--bind" in args else CONTROLLER_ADDR, timeout=STEP)
+        expect(r.rc == 2, "%r: exit status %d, want 2 (stderr %r)" % (args, r.rc, r.stderr))
+        expect(words in r.stderr and r.stdout == "", "%r: stdout %r, stderr %r" % (args, r.stdout, r.stderr))
+    expect(not frames_in(emu, s.peer), "frames were sent: %r" % frames_in(emu, s.peer))
+    p = subprocess.run([s.ctl_path, "--help"], stdout=subprocess.PIPE, stdin=subprocess.DEVNULL, timeout=STEP)
+    expect(p.returncode == 0 and p.stdout.startswith(b"Usage: hems-controller"), "--help")
+
+
+@case("probe out of range (LOW > HIGH, HIGH > 50): refused by echonet_ctl_probe, exit 2")
+def _(s):
+    emu = s.emulator()
+    for low, high in (("30", "16"), ("16", "51")):
+        r = s.hems("--wait", "3", "probe", "127.0.0.2", AIRCON, "cool", low, high)
+        expect(r.rc == 2 and names_error(r.stderr, "ECHONET_ERR_INVALID_ARG", -1),
+               "exit %d, stderr %r" % (r.rc, r.stderr))
+    expect(not frames_in(emu, s.peer, "61"), "a SetC was sent")
+
+
+# ---- Cases: run ------------------------------------------------------------------------
+
+@case("run: handset off -> changed 0x80; fault 5 -> fault event 0x89 = 0005; commands on stdin; EOF exits 0")
+def _(s):
+    emu = s.emulator()
+    d = s.daemon()
+    d.event("ready", node="127.0.0.2", eoj=AIRCON)
+    emu.command("on")
+    d.event("changed", epc="80", edt="30", node="127.0.0.2", eoj=AIRCON)
+    emu.command("off")
+    d.event("changed", epc="80", edt="31", node="127.0.0.2", eoj=AIRCON)
+    emu.command("fault 5")
+    d.event("changed", epc="88", edt="41")
+    f = d.event("fault", node="127.0.0.2", eoj=AIRCON)
+    expect(f["fault"] is True and f["codes"].get("89") == "0005", "fault event %r" % f)
+    emu.command("recover")
+    d.event("changed", epc="88", edt="42")
+    d.command("frobnicate")
+    d.event("error", "an error event for a bad line")
+    d.command("get 127.0.0.2 013001 b3")
+    d.event("read", outcome="done")
+    d.command("set 127.0.0.2 013001 on temp 25")
+    d.event("write", outcome="done")
+    d.command("status 127.0.0.2 013001")
+    st = d.event("status", outcome="done")["state"]
+    expect(st["power"] == "on" and st["temp"] == 25 and st["fault"] is False, "status %r" % st)
+    d.command("set 127.0.0.2 013001 temp 60")
+    err = d.event("error", "the refusal of temp 60")
+    expect(names_error(err["message"], "ECHONET_ERR_VALUE", -52), "error %r" % err)
+    status = d.finish()
+    expect(status == 0, "exit status %d after the end of input" % status)
+
+
+@case("run: a command for a node not found yet waits for it (up to --wait); a last command finishes before exit")
+def _(s):
+    d = s.daemon("--wait", "5")
+    time.sleep(0.3)
+    d.command("get 127.0.0.2 013001 80")
+    time.sleep(0.3)
+    s.emulator()     # starts after the command: its 0xD5 makes it known
+    d.proc.stdin.close()
+    d.event("read", outcome="done", timeout=RUN)
+    expect(d.finish() == 0, "exit status")
+
+
+@case("run --poll 1: the unannounced room temperature 0xBB is polled; a change shows as 'changed'")
+def _(s):
+    emu = s.emulator()
+    d = s.daemon("--poll", "1")
+    d.event("ready", node="127.0.0.2", eoj=AIRCON)
+    emu.do("room 24")
+    d.event("changed", epc="bb", edt="18", timeout=2 * STEP)
+    expect(d.finish() == 0, "exit status")
+
+
+@case("run --remote --keepalive 60: keepalive events; SIGTERM exits 0")
+def _(s):
+    emu = s.emulator()
+    d = s.daemon("--remote", "--keepalive", "60")
+    d.event("keepalive", node="127.0.0.2", eoj=AIRCON, ok=True)
+    expect(any(props(f) == [("93", "62")] for f in frames_in(emu, s.peer, "61")), "no SetC 0x93 = 0x62")
+    expect(d.finish(signal.SIGTERM) == 0, "exit status after SIGTERM")
+
+
+@case("run --remote --keepalive 2: repeated keepalives; line down stops them, line up resumes at once")
+def _(s):
+    emu = s.emulator()
+    d = s.daemon("--remote", "--keepalive", "2")
+    d.event("keepalive", ok=True)
+    d.event("keepalive", ok=True, timeout=2 * STEP)
+    d.command("line down")
+    d.event("line", up=False)
+    time.sleep(0.5)
+    before = len([f for f in frames_in(emu, s.peer, "61") if props(f) == [("93", "62")]])
+    time.sleep(2.5)
+    after = len([f for f in frames_in(emu, s.peer, "61") if props(f) == [("93", "62")]])
+    expect(after == before, "keepalives while the line is down: %d -> %d" % (before, after))
+    d.command("line up")
+    d.event("line", up=True)
+    d.event("keepalive", ok=True)
+    expect(d.finish() == 0, "exit status")
+
+
+@case("the controller's own node: 0xD5 with 05FF01 at start; answers Get 0xD6 and 0x05FF01's properties")
+def _(s):
+    require_multicast(s)
+    group = te.Group(s.port)
+    s.things.append(group)
+    d = s.daemon()
+    d5 = group.recv(lambda data: data[4:] == h("0E F0 01 0E F0 01 73 01 D5 04 01 05 FF 01"))
+    expect(d5 is not None, "no 0xD5 instance list with 05FF01")
+    c = te.Client(s.net, s.port, local="127.0.0.3", remote=CONTROLLER_ADDR)
+    s.things.append(c)
+    expect(c.get_value("0ef001", 0xD6) == h("01 05 FF 01"), "0xD6")
+    f = te.parse(c.request(te.get(0x0101, "05ff01", 0x80, 0x88, 0x8A, 0x9F), "Get of 05FF01"))
+    expect(f["esv"] == 0x72 and f["props"][:3] == [(0x80, b"\x30"), (0x88, b"\x42"), (0x8A, h("FF FF F0"))],
+           "answer %r" % f)
+    expect(d.finish() == 0, "exit status")
+
+
+# ---- Cases: state file ------------------------------------------------------------------
+
+@case("--state: saved by run; a later one-shot knows the node at once (--wait 0)")
+def _(s):
+    s.emulator()
+    path = os.path.join(s.tmp, "hems.state")
+    d = s.daemon("--state", path)
+    d.event("ready", node="127.0.0.2", eoj=AIRCON)
+    expect(d.finish() == 0, "exit status")
+    with open(path, "rb") as f:
+        data = f.read()
+    expect(data[:4] == b"ELCS", "state file %r" % data[:16])
+    expect(not [n for n in os.listdir(s.tmp) if n != "hems.state"], "left-overs %r" % os.listdir(s.tmp))
+    r = s.hems("--state", path, "--wait", "0", "get", "127.0.0.2", AIRCON, "80").ok()
+    r.one("read", outcome="done")
+    expect(r.stderr == "", "stderr %r" % r.stderr)
+
+
+@case("--state: a damaged file is reported and moved to FILE.bad, then replaced by a good one")
+def _(s):
+    s.emulator()
+    path = os.path.join(s.tmp, "hems.state")
+    with open(path, "wb") as f:
+        f.write(b"ELCS\x01 not a snapshot")
+    r = s.hems("--state", path, "--wait", "3", "get", "127.0.0.2", AIRCON, "80").ok()
+    expect(names_error(r.stderr, "ECHONET_ERR_SNAPSHOT", -70) and path + ".bad" in r.stderr, "stderr %r" % r.stderr)
+    with open(path + ".bad", "rb") as f:
+        expect(f.read() == b"ELCS\x01 not a snapshot", "FILE.bad is not the damaged file")
+    with open(path, "rb") as f:
+        expect(f.read(4) == b"ELCS", "no good state file written")
+
+
+# ---- Cases: IPv6 ----------------------------------------------------------------------------
+
+@case("IPv6 ::1 <- ::2: get over unicast (NODE implies --ipv6)")
+def _(s):
+    if s.net.v6_unicast:
+        raise Skip(s.net.v6_unicast)
+    s.emulator("--ipv6", bind="::1")
+    r = s.hems("--wait", "3", "get", "::1", AIRCON, "80", bind="::2").ok()
+    r.one("property", node="::1", eoj=AIRCON, epc="80", edt="31")
+
+
+@case("IPv6 multicast (veth fd00::1, fd00::2): discover finds the emulator")
+def _(s):
+    if s.net.v6_multicast:
+        raise Skip(s.net.v6_multicast)
+    s.emulator("--ipv6", bind="fd00::1")
+    r = s.hems("--ipv6", "discover", "--wait", "2", bind="fd00::2").ok()
+    r.one("ready", node="fd00::1", eoj=AIRCON)
+
+
+def main():
+    if len(sys.argv) != 3:
+        print("usage: %s /path/to/hems-controller /path/to/aircon-emulator" % sys.argv[0], file=sys.stderr)
+        return 2
+    ctl_path, emu_path = os.path.abspath(sys.argv[1]), os.path.abspath(sys.argv[2])
+    why_not = enter_namespace()
+    net = te.Network()
+    print(net.describe() + ("" if net.netns else " (%s)" % why_not))
+    passed = failed = skipped = 0
+    started = time.monotonic()
+    for name, fn in CASES:
+        s = Session(ctl_path, emu_path, net)
+        try:
+            fn(s)
+            passed += 1
+        except Skip as e:
+            print("SKIP %s: %s" % (name, e))
+            skipped += 1
+        except (Failure, OSError, subprocess.SubprocessError) as e:
+            print("FAIL %s: %s" % (name, e))
+            failed += 1
+        finally:
+            s.close()
+    print("# %d cases in %.1f s, %d skipped" % (len(CASES), time.monotonic() - started, skipped))
+    print("%d passed, %d failed" % (passed, failed))
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
