@@ -58,9 +58,7 @@
 #define _POSIX_C_SOURCE 200809L
 
 #include <errno.h>
-#include <fcntl.h>
 #include <limits.h>
-#include <net/if.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -70,12 +68,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <echonet/echonet.h>
 
 #include "frame_json.h"
+#include "posix_util.h"
 #include "udp.h"
 
 #define MAX_INSTANCES 8
@@ -91,15 +89,8 @@
 #define WMS_PER_WH 3600000u     /* W·ms in a watt-hour (0x85 counts Wh) */
 #define ENERGY_WRAP 1000000000u /* 0x85 counts 0 to 999 999.999 kWh */
 
-/* The self-pipe's write end: signal handlers write the signal number into
- * it so that poll() wakes up. The only global. */
-static volatile sig_atomic_t signal_pipe = -1;
-
 struct options {
-    const char *bind_addr;
-    bool ipv6;
-    const char *ifname;
-    uint16_t port;
+    struct udp_config endpoint; /* --bind, --ifname, --ipv6, --port */
     unsigned instances;
     uint8_t maker[3];
     uint8_t id[13];
@@ -172,55 +163,14 @@ static const char usage_text[] =
     "\n"
     "Exit status: 0 quit or signal, 1 socket or output failure, 2 bad option.\n";
 
-/* ---- Time and signals ----------------------------------------------------- */
+/* ---- Signals -------------------------------------------------------------- */
 
-static echonet_tstamp now_ms(void)
-{
-    struct timespec ts;
-
-    if (clock_gettime(CLOCK_MONOTONIC, &ts) != 0)
-        return 0;
-    return (echonet_tstamp)ts.tv_sec * 1000u + (echonet_tstamp)ts.tv_nsec / 1000000u;
-}
-
-static void on_signal(int sig)
-{
-    int saved = errno;
-    unsigned char b = (unsigned char)sig;
-    ssize_t r = write(signal_pipe, &b, 1);
-
-    (void)r; /* a full pipe already holds a wake-up */
-    errno = saved;
-}
-
-/* Signals arrive through a non-blocking self-pipe. Returns its read end. */
+/* Signals arrive through the self-pipe (posix_util.h). Returns its read end. */
 static int setup_signals(void)
 {
     static const int caught[] = {SIGINT, SIGTERM, SIGUSR1, SIGUSR2};
-    struct sigaction sa;
-    int fds[2], i;
 
-    if (pipe(fds) != 0)
-        return -1;
-    for (i = 0; i < 2; i++) {
-        int flags = fcntl(fds[i], F_GETFL);
-
-        if (flags < 0 || fcntl(fds[i], F_SETFL, flags | O_NONBLOCK) != 0 ||
-            fcntl(fds[i], F_SETFD, FD_CLOEXEC) != 0)
-            return -1;
-    }
-    signal_pipe = fds[1];
-    memset(&sa, 0, sizeof sa);
-    sigemptyset(&sa.sa_mask);
-    sa.sa_handler = on_signal;
-    for (i = 0; i < (int)(sizeof caught / sizeof caught[0]); i++)
-        if (sigaction(caught[i], &sa, NULL) != 0)
-            return -1;
-    /* A closed standard output shows as a write error, not a kill. */
-    sa.sa_handler = SIG_IGN;
-    if (sigaction(SIGPIPE, &sa, NULL) != 0)
-        return -1;
-    return fds[0];
+    return posix_signal_pipe(caught, sizeof caught / sizeof caught[0]);
 }
 
 /* ---- Log lines ------------------------------------------------------------ */
@@ -278,7 +228,7 @@ static void send_datagram(struct emulator *emu, const echonet_addr *dst, bool mu
     if (multicast)
         udp_format_group(&emu->udp, peer, sizeof peer);
     else
-        udp_format(dst, emu->opt.port, peer, sizeof peer);
+        udp_format(dst, emu->opt.endpoint.port, peer, sizeof peer);
     if (udp_send(&emu->udp, dst, multicast, emu->tx, len) != 0) {
         log_error("send to %s: %s", peer, strerror(errno));
         return;
@@ -341,7 +291,7 @@ static void receive(struct emulator *emu, int fd)
             return;
         }
         log_datagram("in", udp_format(&from.addr, from.port, peer, sizeof peer), emu->rx, (size_t)n);
-        feed(emu, &from, (size_t)n, now_ms());
+        feed(emu, &from, (size_t)n, posix_now_ms());
     }
 }
 
@@ -648,13 +598,13 @@ static void read_stdin(struct emulator *emu)
     if (n <= 0) {
         /* End of input: a last line without its newline still counts. */
         if (emu->line_len > 0 || emu->line_long)
-            run_line(emu, now_ms());
+            run_line(emu, posix_now_ms());
         emu->stdin_open = false;
         return;
     }
     for (i = 0; i < n && !emu->quit; i++) {
         if (chunk[i] == '\n') {
-            run_line(emu, now_ms());
+            run_line(emu, posix_now_ms());
             emu->line_len = 0;
             emu->line_long = false;
         } else if (emu->line_len + 1 < sizeof emu->line) {
@@ -673,11 +623,11 @@ static void read_signals(struct emulator *emu)
     while (read(emu->signal_fd, &sig, 1) == 1) {
         if (sig == SIGUSR1) {
             log_event("signal", "signal", "SIGUSR1");
-            apply(emu, &cmd, now_ms());
+            apply(emu, &cmd, posix_now_ms());
         } else if (sig == SIGUSR2) {
             log_event("signal", "signal", "SIGUSR2");
             cmd.kind = CMD_RECOVER;
-            apply(emu, &cmd, now_ms());
+            apply(emu, &cmd, posix_now_ms());
             cmd.kind = CMD_FAULT;
         } else {
             log_event("signal", "signal", sig == SIGINT ? "SIGINT" : "SIGTERM");
@@ -709,14 +659,11 @@ static bool parse_hex(const char *hex, uint8_t *out, size_t n, bool exact)
 static bool option_value(const char *name, const char *value, struct options *o)
 {
     long v;
+    int endpoint = udp_parse_option(&o->endpoint, name, value);
 
-    if (strcmp(name, "--bind") == 0)
-        o->bind_addr = value;
-    else if (strcmp(name, "--ifname") == 0)
-        o->ifname = value;
-    else if (strcmp(name, "--port") == 0 && parse_long(value, false, 1, 65535, &v))
-        o->port = (uint16_t)v;
-    else if (strcmp(name, "--instances") == 0 && parse_long(value, false, 1, MAX_INSTANCES, &v))
+    if (endpoint != 0)
+        return endpoint > 0;
+    if (strcmp(name, "--instances") == 0 && parse_long(value, false, 1, MAX_INSTANCES, &v))
         o->instances = (unsigned)v;
     else if (strcmp(name, "--maker") == 0 && parse_hex(value, o->maker, 3, true))
         ;
@@ -733,14 +680,13 @@ static bool option_value(const char *name, const char *value, struct options *o)
 
 static bool takes_value(const char *name)
 {
-    static const char *const names[] = {"--bind", "--ifname", "--port", "--instances",
-                                        "--maker", "--id", "--max-opc", "--tick"};
+    static const char *const names[] = {"--instances", "--maker", "--id", "--max-opc", "--tick"};
     size_t i;
 
     for (i = 0; i < sizeof names / sizeof names[0]; i++)
         if (strcmp(name, names[i]) == 0)
             return true;
-    return false;
+    return udp_option_has_value(name);
 }
 
 static int usage_error(const char *what, const char *arg)
@@ -752,13 +698,9 @@ static int usage_error(const char *what, const char *arg)
 /* Whether the bind address and interface fit the chosen family. */
 static int check_addresses(const struct options *o)
 {
-    echonet_addr a;
+    const char *value, *what = udp_config_check(&o->endpoint, &value);
 
-    if (o->bind_addr && (udp_addr_parse(o->bind_addr, &a) != 0 || (a.len == 4) == o->ipv6))
-        return usage_error(o->ipv6 ? "--bind: not an IPv6 address:" : "--bind: not an IPv4 address:", o->bind_addr);
-    if (o->ifname && if_nametoindex(o->ifname) == 0)
-        return usage_error("--ifname: no such interface:", o->ifname);
-    return 0;
+    return what ? usage_error(what, value) : 0;
 }
 
 /* Returns 0 to run, 1 after --help, 2 (with a message) on a bad option. */
@@ -767,7 +709,7 @@ static int parse_options(int argc, char **argv, struct options *o)
     int i;
 
     memset(o, 0, sizeof *o);
-    o->port = ECHONET_PORT;
+    o->endpoint.port = ECHONET_PORT;
     o->instances = 1;
     o->maker[0] = (uint8_t)(DEFAULT_MAKER >> 16);
     o->maker[1] = (uint8_t)(DEFAULT_MAKER >> 8);
@@ -775,29 +717,20 @@ static int parse_options(int argc, char **argv, struct options *o)
     o->tick_ms = 1000;
     for (i = 1; i < argc; i++) {
         char name[16];
-        const char *arg = argv[i], *eq = strchr(arg, '='), *value;
+        const char *arg = argv[i], *value;
 
         if (strcmp(arg, "-h") == 0 || strcmp(arg, "--help") == 0) {
             fputs(usage_text, stdout);
             return 1;
         }
-        if (strcmp(arg, "--ipv6") == 0) {
-            o->ipv6 = true;
+        if (udp_parse_option(&o->endpoint, arg, NULL) > 0) /* --ipv6 */
             continue;
-        }
         if (strcmp(arg, "--extra") == 0) {
             o->extra = true;
             continue;
         }
         /* "--name value" or "--name=value" */
-        if (!eq || (size_t)(eq - arg) >= sizeof name) {
-            snprintf(name, sizeof name, "%s", eq ? "?" : arg);
-            value = NULL;
-        } else {
-            memcpy(name, arg, (size_t)(eq - arg));
-            name[eq - arg] = '\0';
-            value = eq + 1;
-        }
+        value = posix_option_split(arg, name, sizeof name);
         if (!takes_value(name))
             return usage_error("unknown option", arg);
         if (!value) {
@@ -865,10 +798,9 @@ static int setup_node(struct emulator *emu)
 
 static int setup_transport(struct emulator *emu)
 {
-    struct udp_config cfg = {emu->opt.ipv6, emu->opt.bind_addr, emu->opt.ifname, emu->opt.port};
     char why[256];
 
-    if (udp_open(&emu->udp, &cfg, why, sizeof why) != 0) {
+    if (udp_open(&emu->udp, &emu->opt.endpoint, why, sizeof why) != 0) {
         fprintf(stderr, "aircon-emulator: %s\n", why);
         return -1;
     }
@@ -892,7 +824,7 @@ static void run(struct emulator *emu)
     while (!emu->quit) {
         struct pollfd pfd[4];
         nfds_t n = 0, i;
-        echonet_tstamp now = now_ms();
+        echonet_tstamp now = posix_now_ms();
 
         tick(emu, now);
         drain(emu, now);
@@ -948,10 +880,10 @@ int main(int argc, char **argv)
     if (setup_node(emu) != 0 || setup_transport(emu) != 0)
         return 1;
     emu->stdin_open = true;
-    emu->last_tick = now_ms();
+    emu->last_tick = posix_now_ms();
     emu->next_tick = emu->last_tick + emu->opt.tick_ms;
-    printf("{\"event\":\"start\",\"port\":%u,\"instances\":%u,\"ipv6\":%s}\n", (unsigned)emu->opt.port,
-           emu->opt.instances, emu->opt.ipv6 ? "true" : "false");
+    printf("{\"event\":\"start\",\"port\":%u,\"instances\":%u,\"ipv6\":%s}\n", (unsigned)emu->opt.endpoint.port,
+           emu->opt.instances, emu->opt.endpoint.ipv6 ? "true" : "false");
     fflush(stdout);
     if (emu->udp.group_errno != 0)
         log_error(no_group, udp_format_group(&emu->udp, group, sizeof group), strerror(emu->udp.group_errno));

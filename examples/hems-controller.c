@@ -70,7 +70,6 @@
 #define _POSIX_C_SOURCE 200809L
 
 #include <errno.h>
-#include <fcntl.h>
 #include <limits.h>
 #include <poll.h>
 #include <signal.h>
@@ -90,6 +89,7 @@
 #include "hems_print.h"
 #include "hems_self.h"
 #include "hems_state.h"
+#include "posix_util.h"
 #include "udp.h"
 
 #define MAX_NODES 256
@@ -110,10 +110,6 @@
 #define UNICAST_EVERY_MS 2000u /* ...and again at this interval */
 #define CODE_86_MAX 225u        /* longest 0x86 (maker fault code) */
 #define DEFAULT_MAKER 0xFFFFF0u /* the "test" manufacturer code, as aircon-emulator */
-
-/* The self-pipe's write end: signal handlers write the signal number into
- * it so that poll() wakes up. The only global. */
-static volatile sig_atomic_t signal_pipe = -1;
 
 /* What the program knows of an air conditioner beyond the library's cache. */
 struct aircon {
@@ -209,53 +205,15 @@ struct hems {
     uint8_t tx[DATAGRAM_CAP];
 };
 
-/* ---- Time and signals ----------------------------------------------------- */
+/* ---- Signals -------------------------------------------------------------- */
 
-static echonet_tstamp now_ms(void)
-{
-    struct timespec ts;
-
-    if (clock_gettime(CLOCK_MONOTONIC, &ts) != 0)
-        return 0;
-    return (echonet_tstamp)ts.tv_sec * 1000u + (echonet_tstamp)ts.tv_nsec / 1000000u;
-}
-
-static void on_signal(int sig)
-{
-    int saved = errno;
-    unsigned char b = (unsigned char)sig;
-    ssize_t r = write(signal_pipe, &b, 1);
-
-    (void)r; /* a full pipe already holds a wake-up */
-    errno = saved;
-}
-
-/* SIGINT and SIGTERM arrive through a non-blocking self-pipe. Returns its
- * read end. */
+/* SIGINT and SIGTERM arrive through the self-pipe (posix_util.h). Returns
+ * its read end. */
 static int setup_signals(void)
 {
     static const int caught[] = {SIGINT, SIGTERM};
-    struct sigaction sa;
-    int fds[2], i;
 
-    if (pipe(fds) != 0)
-        return -1;
-    for (i = 0; i < 2; i++) {
-        int flags = fcntl(fds[i], F_GETFL);
-
-        if (flags < 0 || fcntl(fds[i], F_SETFL, flags | O_NONBLOCK) != 0 ||
-            fcntl(fds[i], F_SETFD, FD_CLOEXEC) != 0)
-            return -1;
-    }
-    signal_pipe = fds[1];
-    memset(&sa, 0, sizeof sa);
-    sigemptyset(&sa.sa_mask);
-    sa.sa_handler = on_signal;
-    for (i = 0; i < 2; i++)
-        if (sigaction(caught[i], &sa, NULL) != 0)
-            return -1;
-    sa.sa_handler = SIG_IGN;
-    return sigaction(SIGPIPE, &sa, NULL) == 0 ? fds[0] : -1;
+    return posix_signal_pipe(caught, sizeof caught / sizeof caught[0]);
 }
 
 /* ---- Messages ------------------------------------------------------------- */
@@ -597,12 +555,12 @@ static void send_datagram(struct hems *h, const echonet_addr *dst, bool multicas
     for (i = 0; multicast && search && i < h->n_targets; i++)
         if (udp_send(&h->udp, &h->targets[i], false, h->tx, len) != 0)
             fprintf(stderr, "hems-controller: send to %s: %s\n",
-                    udp_format(&h->targets[i], h->opt.port, peer, sizeof peer), strerror(errno));
+                    udp_format(&h->targets[i], h->opt.endpoint.port, peer, sizeof peer), strerror(errno));
     if (multicast && search && h->n_targets > 0)
         return;
     if (!multicast) {
         if (udp_send(&h->udp, dst, false, h->tx, len) != 0)
-            fprintf(stderr, "hems-controller: send to %s: %s\n", udp_format(dst, h->opt.port, peer, sizeof peer),
+            fprintf(stderr, "hems-controller: send to %s: %s\n", udp_format(dst, h->opt.endpoint.port, peer, sizeof peer),
                     strerror(errno));
         return;
     }
@@ -683,7 +641,7 @@ static void receive(struct hems *h, int fd)
             fprintf(stderr, "hems-controller: receive: %s\n", strerror(errno));
             return;
         }
-        feed(h, &from, (size_t)n, now_ms());
+        feed(h, &from, (size_t)n, posix_now_ms());
     }
 }
 
@@ -947,8 +905,8 @@ static void run_line(struct hems *h, echonet_tstamp now)
         hems_print_error(&h->out, NULL, 0, why);
         return;
     }
-    if ((cmd.node[0].len == 4) == h->opt.ipv6 && cmd.n_nodes > 0) {
-        hems_print_error(&h->out, NULL, 0, h->opt.ipv6 ? "an IPv4 NODE, but running on IPv6"
+    if ((cmd.node[0].len == 4) == h->opt.endpoint.ipv6 && cmd.n_nodes > 0) {
+        hems_print_error(&h->out, NULL, 0, h->opt.endpoint.ipv6 ? "an IPv4 NODE, but running on IPv6"
                                                         : "an IPv6 NODE, but running on IPv4 (use --ipv6)");
         return;
     }
@@ -966,13 +924,13 @@ static void read_stdin(struct hems *h)
     if (n <= 0) {
         /* The end of input: a last line without its newline still counts. */
         if (h->line_len > 0 || h->line_long)
-            run_line(h, now_ms());
+            run_line(h, posix_now_ms());
         h->stdin_open = false;
         return;
     }
     for (i = 0; i < n && h->stdin_open; i++) {
         if (chunk[i] == '\n') {
-            run_line(h, now_ms());
+            run_line(h, posix_now_ms());
             h->line_len = 0;
             h->line_long = false;
         } else if (h->line_len + 1 < sizeof h->line) {
@@ -1101,10 +1059,9 @@ static int setup_controller(struct hems *h)
 
 static int setup_transport(struct hems *h)
 {
-    struct udp_config cfg = {h->opt.ipv6, h->opt.bind_addr, h->opt.ifname, h->opt.port};
     char why[256], group[UDP_FORMAT_MAX];
 
-    if (udp_open(&h->udp, &cfg, why, sizeof why) != 0) {
+    if (udp_open(&h->udp, &h->opt.endpoint, why, sizeof why) != 0) {
         fprintf(stderr, "hems-controller: %s\n", why);
         return -1;
     }
@@ -1151,7 +1108,7 @@ static void run(struct hems *h)
     while (!h->quit) {
         struct pollfd pfd[4];
         nfds_t n = 0, i;
-        echonet_tstamp now = now_ms();
+        echonet_tstamp now = posix_now_ms();
 
         advance(h, now);
         drain(h, now);
@@ -1222,7 +1179,7 @@ int main(int argc, char **argv)
         perror("hems-controller: signals");
         return 1;
     }
-    now = now_ms();
+    now = posix_now_ms();
     if (setup_node(h) != 0 || setup_controller(h) != 0 || load_state(h, now) != 0 || setup_transport(h) != 0)
         return 1;
     if (h->opt.remote)

@@ -8,12 +8,12 @@
 #include "hems_opts.h"
 
 #include <limits.h>
-#include <net/if.h>
 #include <stdio.h>
 #include <string.h>
 
 #include <echonet/echonet.h>
 
+#include "posix_util.h"
 #include "udp.h"
 
 static const char usage_text[] =
@@ -58,16 +58,13 @@ int hems_usage_error(const char *what, const char *arg)
 static bool option_value(const char *name, const char *value, struct hems_options *o, const char **why)
 {
     long v;
+    int endpoint = udp_parse_option(&o->endpoint, name, value);
 
     *why = NULL;
-    if (strcmp(name, "--bind") == 0) {
-        o->bind_addr = value;
-    } else if (strcmp(name, "--ifname") == 0) {
-        o->ifname = value;
-    } else if (strcmp(name, "--state") == 0) {
+    if (endpoint != 0)
+        return endpoint > 0;
+    if (strcmp(name, "--state") == 0) {
         o->state_path = value;
-    } else if (strcmp(name, "--port") == 0 && hems_parse_long(value, 1, 65535, &v)) {
-        o->port = (uint16_t)v;
     } else if (strcmp(name, "--response-timeout") == 0 && hems_parse_long(value, 0, 86400, &v)) {
         if (v < (long)(ECHONET_CTL_MIN_RESPONSE_TIMEOUT / 1000u))
             *why = "--response-timeout: below 20 s is refused (AIF 2.4.2: the response wait is at least 20 s):";
@@ -88,26 +85,23 @@ static bool option_value(const char *name, const char *value, struct hems_option
 
 static bool takes_value(const char *name)
 {
-    static const char *const names[] = {"--bind", "--ifname", "--state", "--port",
-                                        "--response-timeout", "--keepalive", "--poll", "--wait"};
+    static const char *const names[] = {"--state", "--response-timeout", "--keepalive", "--poll", "--wait"};
     size_t i;
 
     for (i = 0; i < sizeof names / sizeof names[0]; i++)
         if (strcmp(name, names[i]) == 0)
             return true;
-    return false;
+    return udp_option_has_value(name);
 }
 
 static bool flag(const char *arg, struct hems_options *o)
 {
-    if (strcmp(arg, "--ipv6") == 0)
-        o->ipv6 = true;
-    else if (strcmp(arg, "--remote") == 0)
+    if (strcmp(arg, "--remote") == 0)
         o->remote = true;
     else if (strcmp(arg, "--json") == 0)
         o->json = true;
     else
-        return false;
+        return udp_parse_option(&o->endpoint, arg, NULL) > 0; /* --ipv6 */
     return true;
 }
 
@@ -116,14 +110,14 @@ int hems_opts_parse(int argc, char **argv, struct hems_options *o, int *first)
     int i;
 
     memset(o, 0, sizeof *o);
-    o->port = ECHONET_PORT;
+    o->endpoint.port = ECHONET_PORT;
     o->response_timeout_s = ECHONET_CTL_MIN_RESPONSE_TIMEOUT / 1000u;
     o->keepalive_s = ECHONET_CTL_MAX_KEEPALIVE_INTERVAL / 1000u;
     o->poll_s = -1;
     o->wait_s = 5;
     for (i = 1; i < argc && argv[i][0] == '-'; i++) {
         char name[24];
-        const char *arg = argv[i], *eq = strchr(arg, '='), *value, *why;
+        const char *arg = argv[i], *value, *why;
 
         if (strcmp(arg, "-h") == 0 || strcmp(arg, "--help") == 0) {
             fputs(usage_text, stdout);
@@ -136,14 +130,7 @@ int hems_opts_parse(int argc, char **argv, struct hems_options *o, int *first)
         if (flag(arg, o))
             continue;
         /* "--name value" or "--name=value" */
-        if (!eq || (size_t)(eq - arg) >= sizeof name) {
-            snprintf(name, sizeof name, "%s", eq ? "?" : arg);
-            value = NULL;
-        } else {
-            memcpy(name, arg, (size_t)(eq - arg));
-            name[eq - arg] = '\0';
-            value = eq + 1;
-        }
+        value = posix_option_split(arg, name, sizeof name);
         if (!takes_value(name))
             return hems_usage_error("unknown option", arg);
         if (!value) {
@@ -164,19 +151,18 @@ int hems_opts_parse(int argc, char **argv, struct hems_options *o, int *first)
 
 int hems_opts_check(struct hems_options *o, const struct hems_cmd *cmd)
 {
+    struct udp_config *e = &o->endpoint;
+    const char *value, *what;
     echonet_addr a;
 
-    if (cmd->n_nodes > 0 && cmd->node[0].len != 4 && !o->ipv6) {
-        if (o->bind_addr && udp_addr_parse(o->bind_addr, &a) == 0 && a.len == 4)
-            return hems_usage_error("an IPv6 NODE with an IPv4 --bind address:", o->bind_addr);
-        o->ipv6 = true;
+    if (cmd->n_nodes > 0 && cmd->node[0].len != 4 && !e->ipv6) {
+        if (e->bind_addr && udp_addr_parse(e->bind_addr, &a) == 0 && a.len == 4)
+            return hems_usage_error("an IPv6 NODE with an IPv4 --bind address:", e->bind_addr);
+        e->ipv6 = true;
     }
-    if (cmd->n_nodes > 0 && (cmd->node[0].len == 4) == o->ipv6)
+    if (cmd->n_nodes > 0 && (cmd->node[0].len == 4) == e->ipv6)
         return hems_usage_error("an IPv4 NODE with --ipv6", NULL);
-    if (o->bind_addr && (udp_addr_parse(o->bind_addr, &a) != 0 || (a.len == 4) == o->ipv6))
-        return hems_usage_error(o->ipv6 ? "--bind: not an IPv6 address:" : "--bind: not an IPv4 address:", o->bind_addr);
-    if (o->ifname && if_nametoindex(o->ifname) == 0)
-        return hems_usage_error("--ifname: no such interface:", o->ifname);
-    return 0;
+    what = udp_config_check(e, &value);
+    return what ? hems_usage_error(what, value) : 0;
 }
 

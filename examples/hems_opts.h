@@ -18,18 +18,15 @@
 #define EXAMPLES_HEMS_OPTS_H
 
 #include <stdbool.h>
-#include <stdint.h>
 
 #include "hems_cmd.h"
+#include "udp.h"
 
 struct hems_options {
-    const char *bind_addr;
-    const char *ifname;
+    struct udp_config endpoint; /* --bind, --ifname, --ipv6, --port */
     const char *state_path;
-    bool ipv6;
     bool remote;
     bool json;
-    uint16_t port;
     long response_timeout_s;
     long keepalive_s;
     long poll_s; /* -1: the library's default */

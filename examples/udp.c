@@ -20,6 +20,7 @@
 #include <netdb.h>
 #include <netinet/in.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -449,4 +450,51 @@ int udp_send(const struct udp_transport *t, const echonet_addr *addr, bool multi
         return -1;
     }
     return 0;
+}
+
+int udp_parse_option(struct udp_config *cfg, const char *name, const char *value)
+{
+    char *end;
+    long v;
+
+    if (!value) {
+        if (strcmp(name, "--ipv6") != 0)
+            return 0;
+        cfg->ipv6 = true;
+    } else if (strcmp(name, "--bind") == 0) {
+        cfg->bind_addr = value;
+    } else if (strcmp(name, "--ifname") == 0) {
+        cfg->ifname = value;
+    } else if (strcmp(name, "--port") == 0) {
+        if (*value == '\0' || *value == '+')
+            return -1;
+        errno = 0;
+        v = strtol(value, &end, 10);
+        if (errno != 0 || *end != '\0' || v < 1 || v > 65535)
+            return -1;
+        cfg->port = (uint16_t)v;
+    } else {
+        return 0;
+    }
+    return 1;
+}
+
+bool udp_option_has_value(const char *name)
+{
+    return strcmp(name, "--bind") == 0 || strcmp(name, "--ifname") == 0 || strcmp(name, "--port") == 0;
+}
+
+const char *udp_config_check(const struct udp_config *cfg, const char **value)
+{
+    echonet_addr a;
+
+    if (cfg->bind_addr && (udp_addr_parse(cfg->bind_addr, &a) != 0 || (a.len == 4) == cfg->ipv6)) {
+        *value = cfg->bind_addr;
+        return cfg->ipv6 ? "--bind: not an IPv6 address:" : "--bind: not an IPv4 address:";
+    }
+    if (cfg->ifname && if_nametoindex(cfg->ifname) == 0) {
+        *value = cfg->ifname;
+        return "--ifname: no such interface:";
+    }
+    return NULL;
 }

@@ -118,4 +118,25 @@ char *udp_format_group(const struct udp_transport *t, char *out, size_t cap);
  * into an address as in the header comment. Returns 0, or -1. */
 int udp_addr_parse(const char *text, echonet_addr *addr);
 
+/* The endpoint options of a program's command line, into cfg:
+ *
+ *   --ipv6        a flag: name is the whole argument, value NULL
+ *   --bind ADDR   cfg->bind_addr (checked by udp_config_check())
+ *   --ifname IF   cfg->ifname (checked by udp_config_check())
+ *   --port N      cfg->port, 1 to 65535 (decimal)
+ *
+ * Returns 1 when name is one of them and was taken, 0 when it is not one
+ * (cfg untouched), -1 for a bad value. */
+int udp_parse_option(struct udp_config *cfg, const char *name, const char *value);
+
+/* Whether name is an endpoint option that takes a value: --bind, --ifname,
+ * --port. */
+bool udp_option_has_value(const char *name);
+
+/* Whether cfg->bind_addr (when set) is an address of cfg's family and
+ * cfg->ifname (when set) an existing interface. Returns NULL, or what is
+ * wrong ("--bind: not an IPv4 address:", "--bind: not an IPv6 address:",
+ * "--ifname: no such interface:") with the value at fault in *value. */
+const char *udp_config_check(const struct udp_config *cfg, const char **value);
+
 #endif /* EXAMPLES_UDP_H */

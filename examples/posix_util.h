@@ -1,0 +1,34 @@
+/*
+ * libechonet: ECHONET Lite for firmware and HEMS controllers.
+ * SPDX-License-Identifier: MIT
+ */
+/*
+ * posix_util: what the POSIX example programs (aircon-emulator,
+ * hems-controller) share besides the transport (udp.h): the millisecond
+ * clock, signals through a self-pipe, and the splitting of a
+ * "--name=value" option.
+ */
+#ifndef EXAMPLES_POSIX_UTIL_H
+#define EXAMPLES_POSIX_UTIL_H
+
+#include <stddef.h>
+
+#include <echonet/echonet.h>
+
+/* CLOCK_MONOTONIC in milliseconds; 0 when the clock cannot be read. */
+echonet_tstamp posix_now_ms(void);
+
+/* Makes the signals signals[0..n-1] arrive through a non-blocking self-pipe:
+ * each one's number is written into it as one byte, so that poll() wakes
+ * up. SIGPIPE is ignored, so that a closed standard output shows as a write
+ * error, not a kill. Returns the pipe's read end, or -1 with errno. One
+ * self-pipe per program. */
+int posix_signal_pipe(const int *signals, size_t n);
+
+/* Splits an option argument "--name=value" into name (at most cap bytes with
+ * the NUL) and the value, which it returns. Without '=' (the value is then
+ * the next argument), name is the whole argument, cut to fit, and NULL is
+ * returned; a name before '=' too long for name gives "?" and NULL. */
+const char *posix_option_split(const char *arg, char *name, size_t cap);
+
+#endif /* EXAMPLES_POSIX_UTIL_H */
