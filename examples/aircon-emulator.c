@@ -473,22 +473,12 @@ static bool parse_long(const char *s, bool hex_ok, long min, long max, long *out
 
 static bool parse_mode(const char *s, long *out)
 {
-    static const struct {
-        const char *name;
-        echonet_aircon_mode mode;
-    } modes[] = {
-        {"auto", ECHONET_MODE_AUTO}, {"cool", ECHONET_MODE_COOL}, {"heat", ECHONET_MODE_HEAT},
-        {"dry", ECHONET_MODE_DRY},   {"fan", ECHONET_MODE_FAN},
-    };
-    size_t i;
+    uint8_t mode;
 
-    for (i = 0; i < sizeof modes / sizeof modes[0]; i++) {
-        if (strcmp(s, modes[i].name) == 0) {
-            *out = modes[i].mode;
-            return true;
-        }
-    }
-    return false;
+    if (!posix_mode_by_name(s, &mode))
+        return false;
+    *out = mode;
+    return true;
 }
 
 /* The argument of a command that takes one, checked; NULL when fine, else

@@ -38,6 +38,8 @@
 
 #include <echonet/echonet.h>
 
+#include "posix_util.h"
+
 #include "frame_json.h"
 
 /* Why a hex input could not become bytes. */
@@ -85,17 +87,6 @@ static void hex_init(struct hex_reader *r, uint8_t *buf, size_t cap)
     r->fault_pos = 0;
 }
 
-static int hex_value(int c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 static void hex_feed(struct hex_reader *r, int c)
 {
     size_t pos = r->pos++;
@@ -106,7 +97,7 @@ static void hex_feed(struct hex_reader *r, int c)
     r->blank = false;
     if (r->fault != HEX_OK || c == ':')
         return;
-    v = hex_value(c);
+    v = posix_hex_digit(c);
     if (v < 0) {
         r->fault = HEX_BAD_CHAR;
         r->fault_pos = pos;

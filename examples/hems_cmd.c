@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "posix_util.h"
 #include "udp.h"
 
 /* Writes the message into why; returns -1. */
@@ -43,33 +44,7 @@ bool hems_parse_long(const char *s, long min, long max, long *out)
 
 bool hems_parse_mode(const char *s, uint8_t *mode)
 {
-    static const struct {
-        const char *name;
-        uint8_t mode;
-    } modes[] = {
-        {"auto", ECHONET_MODE_AUTO}, {"cool", ECHONET_MODE_COOL}, {"heat", ECHONET_MODE_HEAT},
-        {"dry", ECHONET_MODE_DRY},   {"fan", ECHONET_MODE_FAN},
-    };
-    size_t i;
-
-    for (i = 0; i < sizeof modes / sizeof modes[0]; i++) {
-        if (strcmp(s, modes[i].name) == 0) {
-            *mode = modes[i].mode;
-            return true;
-        }
-    }
-    return false;
-}
-
-static int hex_digit(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
+    return posix_mode_by_name(s, mode);
 }
 
 /* An even number of hex digits into at most cap bytes; returns the bytes,
@@ -81,7 +56,7 @@ static int parse_hex(const char *s, uint8_t *out, size_t cap)
     if (len == 0 || len % 2 != 0 || len / 2 > cap)
         return -1;
     for (i = 0; i < len; i += 2) {
-        int hi = hex_digit(s[i]), lo = hex_digit(s[i + 1]);
+        int hi = posix_hex_digit(s[i]), lo = posix_hex_digit(s[i + 1]);
 
         if (hi < 0 || lo < 0)
             return -1;

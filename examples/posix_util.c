@@ -80,3 +80,34 @@ const char *posix_option_split(const char *arg, char *name, size_t cap)
     name[eq - arg] = '\0';
     return eq + 1;
 }
+
+int posix_hex_digit(int c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
+bool posix_mode_by_name(const char *name, uint8_t *mode)
+{
+    static const struct {
+        const char *name;
+        uint8_t mode;
+    } modes[] = {
+        {"auto", ECHONET_MODE_AUTO}, {"cool", ECHONET_MODE_COOL}, {"heat", ECHONET_MODE_HEAT},
+        {"dry", ECHONET_MODE_DRY},   {"fan", ECHONET_MODE_FAN},
+    };
+    size_t i;
+
+    for (i = 0; i < sizeof modes / sizeof modes[0]; i++) {
+        if (strcmp(name, modes[i].name) == 0) {
+            *mode = modes[i].mode;
+            return true;
+        }
+    }
+    return false;
+}

@@ -5,13 +5,15 @@
 /*
  * posix_util: what the POSIX example programs (aircon-emulator,
  * hems-controller) share besides the transport (udp.h): the millisecond
- * clock, signals through a self-pipe, and the splitting of a
- * "--name=value" option.
+ * clock, signals through a self-pipe, the splitting of a "--name=value"
+ * option, and two small parsers every example needs (hex digits, mode names).
  */
 #ifndef EXAMPLES_POSIX_UTIL_H
 #define EXAMPLES_POSIX_UTIL_H
 
+#include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include <echonet/echonet.h>
 
@@ -30,5 +32,12 @@ int posix_signal_pipe(const int *signals, size_t n);
  * the next argument), name is the whole argument, cut to fit, and NULL is
  * returned; a name before '=' too long for name gives "?" and NULL. */
 const char *posix_option_split(const char *arg, char *name, size_t cap);
+
+/* The value of a hex digit (either case), or -1. */
+int posix_hex_digit(int c);
+
+/* An operation mode by its name (auto, cool, heat, dry, fan) into *mode
+ * (0x41-0x45); false for any other name. */
+bool posix_mode_by_name(const char *name, uint8_t *mode);
 
 #endif /* EXAMPLES_POSIX_UTIL_H */
