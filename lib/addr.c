@@ -6,6 +6,8 @@
 
 #include <string.h>
 
+#include "addr_internal.h"
+
 echonet_err echonet_addr_set(echonet_addr *addr, const void *bytes, size_t len)
 {
     if (!addr || (!bytes && len > 0) || len > ECHONET_ADDR_MAX)
@@ -21,5 +23,5 @@ bool echonet_addr_equal(const echonet_addr *a, const echonet_addr *b)
 {
     if (!a || !b)
         return a == b;
-    return a->len == b->len && a->len <= ECHONET_ADDR_MAX && memcmp(a->bytes, b->bytes, a->len) == 0;
+    return a->len == b->len && echonet_addr_len_ok(a->len) && memcmp(a->bytes, b->bytes, a->len) == 0;
 }

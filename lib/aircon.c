@@ -22,16 +22,29 @@
 #define RANGE0(epc, acc, size, ranges) {epc, acc, size, 0, ECHONET_RULE_RANGE, N(ranges), 0, ranges, NULL, NULL}
 #define SIGNED(epc, acc, ro) {epc, acc, 1, 0, ECHONET_RULE_RANGE_S8, 2, N(ro), s8_range, ro, NULL}
 #define FUNC(epc, acc, size, alt, fn) {epc, acc, size, alt, ECHONET_RULE_FUNC, 0, 0, NULL, NULL, fn}
+/* An optional property: in the table only with ECHONET_AIRCON_OPTIONAL
+ * (config.h); the mandatory ones (flag M) are always there. */
+#if ECHONET_AIRCON_OPTIONAL
+#define OPT(entry) entry,
+#else
+#define OPT(entry)
+#endif
 
 static const uint8_t on_off[] = {0x30, 0x31};
 static const uint8_t fault[] = {0x41, 0x42};
 static const uint8_t two_choice[] = {0x41, 0x42};
-static const uint8_t three_choice[] = {0x41, 0x42, 0x43};
-static const uint8_t four_choice[] = {0x41, 0x42, 0x43, 0x44};
 static const uint8_t five_choice[] = {0x41, 0x42, 0x43, 0x44, 0x45};
-static const uint8_t remote[] = {0x41, 0x42, 0x61, 0x62};
 static const uint8_t mode_other[] = {0x40};
 static const uint8_t flow[] = {0x41, 0x31, 0x32, 0x33, 0x34, 0x35, 0x36, 0x37, 0x38};
+static const uint8_t celsius[] = {0x00, 0x32};
+static const uint8_t undefined[] = {0xFD};
+static const uint8_t s8_range[] = {0x81, 0x7D};             /* -127 .. 125 */
+static const uint8_t s8_invalid[] = {0x7E, 0x7F, 0x80};     /* unmeasurable, overflow, underflow */
+static const uint8_t position_marker[] = {0x01};
+#if ECHONET_AIRCON_OPTIONAL
+static const uint8_t three_choice[] = {0x41, 0x42, 0x43};
+static const uint8_t four_choice[] = {0x41, 0x42, 0x43, 0x44};
+static const uint8_t remote[] = {0x41, 0x42, 0x61, 0x62};
 static const uint8_t swing[] = {0x31, 0x41, 0x42, 0x43};
 static const uint8_t horizontal[] = {0x41, 0x42, 0x43, 0x44, 0x51, 0x52, 0x54, 0x55, 0x56, 0x57, 0x58,
                                      0x59, 0x5A, 0x5B, 0x5C, 0x5D, 0x5F, 0x60, 0x61, 0x62, 0x63, 0x64,
@@ -43,14 +56,10 @@ static const uint8_t thermostat[] = {0x40, 0x41, 0x42};
 static const uint8_t buzzer[] = {0x41};
 static const uint8_t level8_auto[] = {0x31, 0x32, 0x33, 0x34, 0x35, 0x36, 0x37, 0x38, 0x41};
 static const uint8_t percent[] = {0x00, 0x64};
-static const uint8_t celsius[] = {0x00, 0x32};
-static const uint8_t undefined[] = {0xFD};
-static const uint8_t s8_range[] = {0x81, 0x7D};             /* -127 .. 125 */
-static const uint8_t s8_invalid[] = {0x7E, 0x7F, 0x80};     /* unmeasurable, overflow, underflow */
 static const uint8_t unmeasurable[] = {0x7E};
 static const uint8_t hh_mm[] = {0x00, 0x17, 0x00, 0x3B};    /* 0-23 h, 0-59 min */
 static const uint8_t hhh_mm[] = {0x00, 0xFF, 0x00, 0x3B};   /* 0-255 h, 0-59 min */
-static const uint8_t position_marker[] = {0x01};
+#endif
 
 /* 0x81: one byte (bit 7 free definition, bits 6-3 location, bits 2-0 number;
  * 0x00 not set, 0xFF indefinite) or 17 bytes starting 0x01 (position
@@ -64,6 +73,7 @@ static bool check_installation(const uint8_t *edt, size_t pdc)
     return edt[0] == 0x00 || edt[0] >= 0x08;
 }
 
+#if ECHONET_AIRCON_OPTIONAL
 /* 0x98: YYYY (1-9999) MM (1-12) DD (1-31). */
 static bool check_date(const uint8_t *edt, size_t pdc)
 {
@@ -83,6 +93,7 @@ static bool check_methods(const uint8_t *edt, size_t pdc)
             return false;
     return true;
 }
+#endif
 
 /* Announce flags follow the AIF (0x80, 0x81, 0x88, 0x8F, 0xA0, 0xB0); the
  * mandatory set is AIF tables 2-3 and 2-4. */
@@ -90,71 +101,71 @@ static const echonet_prop_desc aircon_props[] = {
     ENUM0(0x80, G | S | A | M, on_off),
     {0x81, G | S | A | M, 1, 17, ECHONET_RULE_FUNC, 0, N(position_marker), NULL, position_marker, check_installation},
     ANY(0x82, G | M, 4, 0),
-    ANY(0x83, G, 17, 9),
-    ANY(0x84, G, 2, 0),
-    ANY(0x85, G, 4, 0),
-    ANY(0x86, G, 225, VAR),
-    RANGE0(0x87, G | S, 1, percent),
+    OPT(ANY(0x83, G, 17, 9))
+    OPT(ANY(0x84, G, 2, 0))
+    OPT(ANY(0x85, G, 4, 0))
+    OPT(ANY(0x86, G, 225, VAR))
+    OPT(RANGE0(0x87, G | S, 1, percent))
     ENUM0(0x88, G | A | M, fault),
-    ANY(0x89, G, 2, 0),
+    OPT(ANY(0x89, G, 2, 0))
     ANY(0x8A, G | M, 3, 0),
-    ANY(0x8B, G, 3, 0),
-    ANY(0x8C, G, 12, 0),
-    ANY(0x8D, G, 12, 0),
-    ANY(0x8E, G, 4, 0),
+    OPT(ANY(0x8B, G, 3, 0))
+    OPT(ANY(0x8C, G, 12, 0))
+    OPT(ANY(0x8D, G, 12, 0))
+    OPT(ANY(0x8E, G, 4, 0))
     ENUM0(0x8F, G | S | A | M, two_choice),
-    ENUM0(0x90, G | S, four_choice),
-    RANGE0(0x91, G | S, 2, hh_mm),
-    RANGE0(0x92, G | S, 2, hhh_mm),
-    ENUM0(0x93, G | S, remote),
-    ENUM0(0x94, G | S, four_choice),
-    RANGE0(0x95, G | S, 2, hh_mm),
-    RANGE0(0x96, G | S, 2, hhh_mm),
-    RANGE0(0x97, G | S, 2, hh_mm),
-    FUNC(0x98, G | S, 4, 0, check_date),
-    ANY(0x99, G | S, 2, 0),
-    ANY(0x9A, G, 5, 0),
+    OPT(ENUM0(0x90, G | S, four_choice))
+    OPT(RANGE0(0x91, G | S, 2, hh_mm))
+    OPT(RANGE0(0x92, G | S, 2, hhh_mm))
+    OPT(ENUM0(0x93, G | S, remote))
+    OPT(ENUM0(0x94, G | S, four_choice))
+    OPT(RANGE0(0x95, G | S, 2, hh_mm))
+    OPT(RANGE0(0x96, G | S, 2, hhh_mm))
+    OPT(RANGE0(0x97, G | S, 2, hh_mm))
+    OPT(FUNC(0x98, G | S, 4, 0, check_date))
+    OPT(ANY(0x99, G | S, 2, 0))
+    OPT(ANY(0x9A, G, 5, 0))
     ANY(0x9D, G | M, 17, VAR),
     ANY(0x9E, G | M, 17, VAR),
     ANY(0x9F, G | M, 17, VAR),
     ENUM0(0xA0, G | S | A | M, flow),
-    ENUM0(0xA1, G | S, four_choice),
-    ENUM0(0xA3, G | S, swing),
-    ENUM0(0xA4, G | S, five_choice),
-    ENUM0(0xA5, G | S, horizontal),
-    ENUM0(0xAA, G, special_state),
-    ENUM0(0xAB, G, non_priority),
+    OPT(ENUM0(0xA1, G | S, four_choice))
+    OPT(ENUM0(0xA3, G | S, swing))
+    OPT(ENUM0(0xA4, G | S, five_choice))
+    OPT(ENUM0(0xA5, G | S, horizontal))
+    OPT(ENUM0(0xAA, G, special_state))
+    OPT(ENUM0(0xAB, G, non_priority))
     ENUM(0xB0, G | S | A | M, five_choice, mode_other),
-    ENUM0(0xB1, G | S, two_choice),
-    ENUM0(0xB2, G | S, three_choice),
+    OPT(ENUM0(0xB1, G | S, two_choice))
+    OPT(ENUM0(0xB2, G | S, three_choice))
     RANGE(0xB3, G | S | M, 1, celsius, undefined),
-    RANGE0(0xB4, G | S, 1, percent),
-    RANGE(0xB5, G | S, 1, celsius, undefined),
-    RANGE(0xB6, G | S, 1, celsius, undefined),
-    RANGE(0xB7, G | S, 1, celsius, undefined),
-    ANY(0xB8, G, 8, 0),
-    ANY(0xB9, G, 2, 0),
-    RANGE(0xBA, G, 1, percent, undefined),
+    OPT(RANGE0(0xB4, G | S, 1, percent))
+    OPT(RANGE(0xB5, G | S, 1, celsius, undefined))
+    OPT(RANGE(0xB6, G | S, 1, celsius, undefined))
+    OPT(RANGE(0xB7, G | S, 1, celsius, undefined))
+    OPT(ANY(0xB8, G, 8, 0))
+    OPT(ANY(0xB9, G, 2, 0))
+    OPT(RANGE(0xBA, G, 1, percent, undefined))
     SIGNED(0xBB, G | M, s8_invalid),
-    RANGE0(0xBC, G, 1, celsius),
-    SIGNED(0xBD, G, s8_invalid),
-    SIGNED(0xBE, G, s8_invalid),
-    SIGNED(0xBF, G | S, unmeasurable),
-    ENUM0(0xC0, G | S, four_choice),
-    ENUM0(0xC1, G | S, two_choice),
-    ENUM0(0xC2, G | S, level8_auto),
-    ENUM0(0xC4, G | S, level8_auto),
-    ANY(0xC6, G, 1, 0),
-    FUNC(0xC7, G | S, 8, 0, check_methods),
-    ANY(0xC8, G, 1, 0),
-    FUNC(0xC9, G | S, 8, 0, check_methods),
-    ANY(0xCA, G, 1, 0),
-    FUNC(0xCB, G | S, 8, 0, check_methods),
-    ENUM0(0xCC, G | S, special_function),
-    ANY(0xCD, G, 1, 0),
-    ENUM0(0xCE, G | S, thermostat),
-    ENUM0(0xCF, G | S, two_choice),
-    ENUM0(0xD0, S, buzzer),
+    OPT(RANGE0(0xBC, G, 1, celsius))
+    OPT(SIGNED(0xBD, G, s8_invalid))
+    OPT(SIGNED(0xBE, G, s8_invalid))
+    OPT(SIGNED(0xBF, G | S, unmeasurable))
+    OPT(ENUM0(0xC0, G | S, four_choice))
+    OPT(ENUM0(0xC1, G | S, two_choice))
+    OPT(ENUM0(0xC2, G | S, level8_auto))
+    OPT(ENUM0(0xC4, G | S, level8_auto))
+    OPT(ANY(0xC6, G, 1, 0))
+    OPT(FUNC(0xC7, G | S, 8, 0, check_methods))
+    OPT(ANY(0xC8, G, 1, 0))
+    OPT(FUNC(0xC9, G | S, 8, 0, check_methods))
+    OPT(ANY(0xCA, G, 1, 0))
+    OPT(FUNC(0xCB, G | S, 8, 0, check_methods))
+    OPT(ENUM0(0xCC, G | S, special_function))
+    OPT(ANY(0xCD, G, 1, 0))
+    OPT(ENUM0(0xCE, G | S, thermostat))
+    OPT(ENUM0(0xCF, G | S, two_choice))
+    OPT(ENUM0(0xD0, S, buzzer))
 };
 
 #define N_PROPS (sizeof aircon_props / sizeof aircon_props[0])
@@ -309,8 +320,10 @@ static int store_byte(echonet_aircon *ac, uint8_t epc, uint8_t v)
 echonet_err echonet_aircon_init(echonet_aircon *ac, const uint8_t manufacturer[3])
 {
     static const uint8_t version[4] = {0x00, 0x00, 'H', 0x00};
+#if ECHONET_AIRCON_OPTIONAL
     uint8_t no_fault[8] = {0x04};
     uint8_t id[17] = {0xFE};
+#endif
     size_t i, need = 0;
     int err;
 
@@ -339,19 +352,23 @@ echonet_err echonet_aircon_init(echonet_aircon *ac, const uint8_t manufacturer[3
         }
     }
     /* ...then the factory state of the class. */
-    memcpy(id + 1, manufacturer, 3);
     err = store_byte(ac, 0x80, ECHONET_OFF);
     err |= store_byte(ac, 0x81, 0x00);
     err |= echonet_aircon_store(ac, 0x82, version, 4);
+#if ECHONET_AIRCON_OPTIONAL
+    memcpy(id + 1, manufacturer, 3);
     err |= echonet_aircon_store(ac, 0x83, id, 17);
     /* 0x86 without a fault: a 4-byte code field of zeros after the maker
      * code (b1 counts the code bytes, as real units report it). */
     memcpy(no_fault + 1, manufacturer, 3);
     err |= echonet_aircon_store(ac, 0x86, no_fault, 8);
+#endif
     err |= store_byte(ac, 0x88, ECHONET_NO_FAULT);
     err |= echonet_aircon_store(ac, 0x8A, manufacturer, 3);
     err |= store_byte(ac, 0x8F, ECHONET_POWER_SAVING_OFF);
+#if ECHONET_AIRCON_OPTIONAL
     err |= store_byte(ac, 0x93, ECHONET_REMOTE_LOCAL);
+#endif
     err |= store_byte(ac, 0xA0, ECHONET_FLOW_AUTO);
     err |= store_byte(ac, 0xB0, ECHONET_MODE_AUTO);
     err |= store_byte(ac, 0xB3, 20);
@@ -375,8 +392,7 @@ static int aircon_set(void *ctx, uint8_t epc, const uint8_t *edt, size_t pdc, ec
                       echonet_tstamp now)
 {
     echonet_aircon *ac = ctx;
-    uint8_t old[255];
-    int n;
+    const uint8_t *old;
 
     if (epc == ECHONET_EPC_REMOTE_CONTROL && pdc == 1 && source == ECHONET_SET_NETWORK) {
         switch (edt[0]) {
@@ -403,10 +419,11 @@ static int aircon_set(void *ctx, uint8_t epc, const uint8_t *edt, size_t pdc, ec
         ac->line_deadline = ECHONET_TSTAMP_NEVER;
         (void)store_byte(ac, ECHONET_EPC_REMOTE_CONTROL, ECHONET_REMOTE_LOCAL);
     }
-    n = echonet_aircon_value(ac, epc, old, sizeof old);
-    if (n < 0)
-        return n;
-    if ((size_t)n == pdc && memcmp(old, edt, pdc) == 0)
+    /* Compared in the store itself: no copy of the old value on the stack. */
+    old = slot(ac, epc, NULL);
+    if (!old)
+        return ECHONET_ERR_NOT_FOUND;
+    if (old[0] == pdc && memcmp(old + 1, edt, pdc) == 0)
         return 0;
     return echonet_aircon_store(ac, epc, edt, pdc) == ECHONET_OK ? 1 : ECHONET_ERR_VALUE;
 }

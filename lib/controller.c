@@ -12,12 +12,15 @@
  * operation the application queued. Nodes with something to send wait in a
  * ready queue; nodes with a deadline (a response timer or their next timer)
  * sit in a heap, so nothing here walks every node. */
+#include <stddef.h>
 #include <string.h>
 
 #include "echonet/aircon.h"
 #include "echonet/controller.h"
+#include "addr_internal.h"
 #include "bytes.h"
 #include "ctl_internal.h"
+#include "static_assert.h"
 
 /* A job holds ECHONET_CTL_BATCH_MAX properties, and the status read of AIF
  * 3.3.1 (7 properties), the attributes (4) and the probe's saved settings
@@ -34,7 +37,7 @@ enum { NW_INSTANCES = 0x01, NW_PROBE = 0x02, NW_KEEPALIVE = 0x04 };
 /* Object work. */
 enum { OW_ATTR = 0x01, OW_ID = 0x02, OW_NPID = 0x04, OW_STATE = 0x08, OW_FAULT = 0x10, OW_READY = 0x20 };
 /* Jobs. */
-enum { J_NONE = 0, J_INSTANCES, J_ATTR, J_ID, J_NPID, J_STATE, J_POLL, J_REREAD, J_FAULT, J_OP };
+enum { J_NONE = 0, J_INSTANCES, J_ATTR, J_ID, J_NPID, J_STATE, J_POLL, J_REREAD, J_FAULT, J_OP, J_ENERGY };
 /* Job flags. */
 enum { JF_WRITE = 0x01, JF_SINGLE = 0x02, JF_PREFIX = 0x04, JF_PREFIX_REFUSED = 0x08 };
 /* Operations and their phases. */
@@ -52,6 +55,13 @@ enum { P_MODE = ECHONET_CTL_VALUE_BYTES - 9, P_LOW, P_HIGH, P_CAND, P_S80, P_SB0
 
 /* The status read set of AIF 3.3.1, in the order it is requested. */
 static const uint8_t state_epcs[] = {0x80, 0x8F, 0xB0, 0xB3, 0xBB, 0xA0, 0x88};
+/* Measured instantaneous power and cumulative energy (issue 7). */
+static const uint8_t energy_epcs[] = {0x84, 0x85};
+
+/* The status read is one job; the probe's state stays clear of the values of
+ * its current step (data[0..2]) and inside data[]. */
+ECHONET_STATIC_ASSERT(sizeof state_epcs <= ECHONET_CTL_BATCH_MAX, status_read_is_one_job);
+ECHONET_STATIC_ASSERT(P_MODE >= 3 && P_FOUND_HIGH < ECHONET_CTL_VALUE_BYTES, probe_state_inside_data);
 
 /* ---- Small helpers -------------------------------------------------------- */
 
@@ -104,20 +114,18 @@ static uint16_t next_tid(echonet_ctl *ctl)
 static uint16_t state_bit(uint8_t epc, echonet_ctl_state *s, uint8_t **field)
 {
     static const uint8_t epcs[] = {0x80, 0x8F, 0xB0, 0xB3, 0xBB, 0xA0, 0x88, 0x93};
-    uint8_t *fields[8];
+    static const uint8_t offs[] = {
+        offsetof(echonet_ctl_state, status), offsetof(echonet_ctl_state, power_saving),
+        offsetof(echonet_ctl_state, mode),   offsetof(echonet_ctl_state, temp),
+        offsetof(echonet_ctl_state, room),   offsetof(echonet_ctl_state, flow),
+        offsetof(echonet_ctl_state, fault),  offsetof(echonet_ctl_state, remote),
+    };
     unsigned i;
 
-    fields[0] = &s->status;
-    fields[1] = &s->power_saving;
-    fields[2] = &s->mode;
-    fields[3] = &s->temp;
-    fields[4] = &s->room;
-    fields[5] = &s->flow;
-    fields[6] = &s->fault;
-    fields[7] = &s->remote;
     for (i = 0; i < sizeof epcs; i++) {
         if (epcs[i] == epc) {
-            *field = fields[i];
+            if (field)
+                *field = (uint8_t *)s + offs[i];
             return bit(i);
         }
     }
@@ -151,7 +159,8 @@ static bool keepalive_wanted(const echonet_ctl *ctl, const echonet_ctl_object *o
 static bool object_has_work(const echonet_ctl *ctl, const echonet_ctl_object *o, echonet_tstamp now)
 {
     return (o->work & (OW_ATTR | OW_ID | OW_NPID | OW_STATE | OW_FAULT)) || timer_due(o->next_poll, now) ||
-           timer_due(o->next_reread, now) || (keepalive_wanted(ctl, o) && timer_due(o->next_keepalive, now));
+           timer_due(o->next_reread, now) || timer_due(o->next_energy, now) ||
+           (keepalive_wanted(ctl, o) && timer_due(o->next_keepalive, now));
 }
 
 static bool node_has_work(echonet_ctl *ctl, const echonet_ctl_node *n, echonet_tstamp now)
@@ -182,6 +191,7 @@ static echonet_tstamp next_timer(echonet_ctl *ctl, const echonet_ctl_node *n, ec
 
         t = earliest(t, o->next_poll, now);
         t = earliest(t, o->next_reread, now);
+        t = earliest(t, o->next_energy, now);
         if (keepalive_wanted(ctl, o))
             t = earliest(t, o->next_keepalive, now);
     }
@@ -345,7 +355,7 @@ static uint16_t object_get(echonet_ctl *ctl, uint16_t node, echonet_eoj eoj)
     o->next = NONE;
     o->eoj = eoj;
     o->work = OW_ATTR | OW_ID | OW_STATE;
-    o->next_poll = o->next_reread = o->next_keepalive = ECHONET_TSTAMP_NEVER;
+    o->next_poll = o->next_reread = o->next_keepalive = o->next_energy = ECHONET_TSTAMP_NEVER;
     /* Appended, so objects keep the order they were found in. */
     for (link = &node_at(ctl, node)->first_object; *link != NONE; link = &obj_at(ctl, *link)->next)
         ;
@@ -503,9 +513,7 @@ static bool job_read(echonet_ctl *ctl, echonet_ctl_node *n, uint8_t kind, uint16
     size_t k, m = 0;
 
     for (k = 0; k < count; k++) {
-        uint8_t *f;
-        echonet_ctl_state dummy;
-        uint16_t sb = state_bit(epcs[k], &dummy, &f);
+        uint16_t sb = state_bit(epcs[k], NULL, NULL);
 
         if (!echonet_propmap_contains(&o->get, epcs[k]))
             continue;
@@ -755,6 +763,11 @@ static bool pick_job(echonet_ctl *ctl, uint16_t ni, echonet_tstamp now)
                 return true;
             }
             if (job_read(ctl, n, J_REREAD, oi, state_epcs, sizeof state_epcs, 1, true))
+                return true;
+        }
+        if (timer_due(o->next_energy, now)) {
+            o->next_energy = echonet_tstamp_add(now, ctl->cfg.energy_interval_ms);
+            if (job_read(ctl, n, J_ENERGY, oi, energy_epcs, sizeof energy_epcs, 0, false))
                 return true;
         }
     }
@@ -1193,6 +1206,7 @@ static void job_done(echonet_ctl *ctl, uint16_t ni, echonet_tstamp now)
             o->next_reread = ctl->cfg.reread_interval_ms ? echonet_tstamp_add(now, ctl->cfg.reread_interval_ms)
                                                          : ECHONET_TSTAMP_NEVER;
             o->next_keepalive = now;
+            o->next_energy = now;
             event_init(&ev, ECHONET_CTL_EV_READY, ni, o->eoj);
             emit(ctl, &ev);
         }
@@ -1406,6 +1420,7 @@ void echonet_ctl_config_default(echonet_ctl_config *cfg)
     cfg->reread_interval_ms = 1800000u;
     cfg->keepalive_interval_ms = ECHONET_CTL_MAX_KEEPALIVE_INTERVAL;
     cfg->keepalive_retry_ms = 600000u;
+    cfg->energy_interval_ms = 1800000u;
 }
 
 static bool config_ok(const echonet_ctl_config *c)
@@ -1414,6 +1429,7 @@ static bool config_ok(const echonet_ctl_config *c)
            c->max_props <= ECHONET_CTL_BATCH_MAX && c->attempts >= 1 && c->attempts <= 8 && c->offline_after >= 1 &&
            c->keepalive_interval_ms >= 1000u && c->keepalive_interval_ms <= ECHONET_CTL_MAX_KEEPALIVE_INTERVAL &&
            c->keepalive_retry_ms >= 1000u && c->keepalive_retry_ms <= c->keepalive_interval_ms &&
+           c->energy_interval_ms >= 60000u && c->energy_interval_ms <= 1800000u &&
            c->self <= 0xFFFFFFu;
 }
 
@@ -1493,7 +1509,7 @@ static void node_heard(echonet_ctl *ctl, uint16_t ni)
                 o->next_keepalive = ctl->now;
         } else {
             o->work = OW_ATTR | OW_ID | OW_STATE;
-            o->next_poll = o->next_reread = o->next_keepalive = ECHONET_TSTAMP_NEVER;
+            o->next_poll = o->next_reread = o->next_keepalive = o->next_energy = ECHONET_TSTAMP_NEVER;
         }
     }
     event_init(&ev, ECHONET_CTL_EV_ONLINE, ni, 0);
@@ -1976,7 +1992,7 @@ echonet_err echonet_ctl_add_node(echonet_ctl *ctl, const echonet_addr *addr, uin
 {
     uint16_t ni;
 
-    if (!ctl || !addr || addr->len == 0 || addr->len > ECHONET_ADDR_MAX)
+    if (!ctl || !addr || addr->len == 0 || !echonet_addr_len_ok(addr->len))
         return ECHONET_ERR_INVALID_ARG;
     ni = ctl_index_find(ctl, addr);
     if (ni == NONE) {

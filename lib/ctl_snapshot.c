@@ -14,7 +14,9 @@
  */
 #include <string.h>
 
+#include "addr_internal.h"
 #include "bytes.h"
+#include "crc32.h"
 #include "ctl_internal.h"
 
 #define SNAPSHOT_VERSION 1u
@@ -27,81 +29,45 @@
 /* Object work bits, as in controller.c. */
 enum { OW_ATTR = 0x01, OW_ID = 0x02, OW_STATE = 0x08, OW_READY = 0x20 };
 
-static uint32_t crc32(const uint8_t *p, size_t n)
-{
-    uint32_t c = 0xFFFFFFFFu;
-    unsigned k;
-
-    while (n--) {
-        c ^= *p++;
-        for (k = 0; k < 8; k++)
-            c = (c >> 1) ^ (0xEDB88320u & (0u - (c & 1u)));
-    }
-    return ~c;
-}
-
-/* A cursor that counts what it would write past the end of the buffer. */
-typedef struct out {
-    uint8_t *buf;
-    size_t cap, len;
-} out;
-
-static void put(out *o, const void *src, size_t n)
-{
-    if (o->len <= o->cap && n <= o->cap - o->len)
-        memcpy(o->buf + o->len, src, n);
-    o->len += n;
-}
-
-static void put_u16(out *o, uint16_t v)
-{
-    uint8_t b[2];
-
-    echonet_put_u16be(b, v);
-    put(o, b, 2);
-}
-
 echonet_err echonet_ctl_save(const echonet_ctl *ctl, uint8_t *buf, size_t cap, size_t *len)
 {
-    out o;
+    echonet_sink o;
     uint8_t b[4];
     uint16_t i;
 
     if (!ctl || !len || (!buf && cap > 0))
         return ECHONET_ERR_INVALID_ARG;
-    o.buf = buf;
-    o.cap = buf ? cap : 0;
-    o.len = 0;
-    put(&o, "ELCS", 4);
+    echonet_sink_init(&o, buf, cap);
+    echonet_sink_put(&o, "ELCS", 4);
     b[0] = SNAPSHOT_VERSION;
-    put(&o, b, 1);
-    put_u16(&o, ctl->n_nodes_used);
-    put_u16(&o, ctl->n_objects_used);
-    put_u16(&o, ctl->tid);
+    echonet_sink_put(&o, b, 1);
+    echonet_sink_put_u16(&o, ctl->n_nodes_used);
+    echonet_sink_put_u16(&o, ctl->n_objects_used);
+    echonet_sink_put_u16(&o, ctl->tid);
     for (i = 0; i < ctl->n_nodes_used; i++) {
         const echonet_ctl_node *n = &ctl->st.nodes[i];
 
-        put(&o, &n->addr.len, 1);
-        put(&o, n->addr.bytes, n->addr.len);
-        put(&o, &n->capacity, 1);
+        echonet_sink_put(&o, &n->addr.len, 1);
+        echonet_sink_put(&o, n->addr.bytes, n->addr.len);
+        echonet_sink_put(&o, &n->capacity, 1);
     }
     for (i = 0; i < ctl->n_objects_used; i++) {
         const echonet_ctl_object *ob = &ctl->st.objects[i];
 
-        put_u16(&o, ob->node);
+        echonet_sink_put_u16(&o, ob->node);
         echonet_put_u24be(b, ob->eoj);
-        put(&o, b, 3);
-        put(&o, ob->get.bits, 16);
-        put(&o, ob->set.bits, 16);
-        put(&o, &ob->announced, 1);
-        put(&o, ob->id, 17);
-        put(&o, ob->version, 4);
+        echonet_sink_put(&o, b, 3);
+        echonet_sink_put(&o, ob->get.bits, 16);
+        echonet_sink_put(&o, ob->set.bits, 16);
+        echonet_sink_put(&o, &ob->announced, 1);
+        echonet_sink_put(&o, ob->id, 17);
+        echonet_sink_put(&o, ob->version, 4);
     }
     if (o.len + 4 <= o.cap) {
-        echonet_put_u16be(b, (uint16_t)(crc32(buf, o.len) >> 16));
-        echonet_put_u16be(b + 2, (uint16_t)crc32(buf, o.len));
+        echonet_put_u16be(b, (uint16_t)(echonet_crc32(buf, o.len) >> 16));
+        echonet_put_u16be(b + 2, (uint16_t)echonet_crc32(buf, o.len));
     }
-    put(&o, b, 4);
+    echonet_sink_put(&o, b, 4);
     *len = o.len;
     return o.len <= o.cap ? ECHONET_OK : ECHONET_ERR_NOBUF;
 }
@@ -115,14 +81,14 @@ static echonet_err check(const echonet_ctl *ctl, const uint8_t *buf, size_t len,
     if (len < HEADER_LEN + 4 || memcmp(buf, "ELCS", 4) != 0 || buf[4] != SNAPSHOT_VERSION)
         return ECHONET_ERR_SNAPSHOT;
     crc = (uint32_t)echonet_get_u16be(buf + len - 4) << 16 | echonet_get_u16be(buf + len - 2);
-    if (crc != crc32(buf, len - 4))
+    if (crc != echonet_crc32(buf, len - 4))
         return ECHONET_ERR_SNAPSHOT;
     len -= 4;
     *nodes = echonet_get_u16be(buf + 5);
     *objects = echonet_get_u16be(buf + 7);
     node_start = pos;
     for (i = 0; i < *nodes; i++) {
-        if (pos >= len || buf[pos] == 0 || buf[pos] > ECHONET_ADDR_MAX || len - pos < 2u + buf[pos])
+        if (pos >= len || buf[pos] == 0 || !echonet_addr_len_ok(buf[pos]) || len - pos < 2u + buf[pos])
             return ECHONET_ERR_SNAPSHOT;
         if (buf[pos + 1u + buf[pos]] == 0)
             return ECHONET_ERR_SNAPSHOT; /* capacity */
@@ -205,6 +171,7 @@ echonet_err echonet_ctl_restore(echonet_ctl *ctl, const uint8_t *buf, size_t len
                                                  : ECHONET_TSTAMP_NEVER;
         o->next_reread = ctl->cfg.reread_interval_ms ? echonet_tstamp_add(now, ctl->cfg.reread_interval_ms)
                                                      : ECHONET_TSTAMP_NEVER;
+        o->next_energy = now;
         for (link = &ctl->st.nodes[o->node].first_object; *link != NONE; link = &ctl->st.objects[*link].next)
             ;
         *link = i;

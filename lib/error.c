@@ -41,6 +41,9 @@ static const struct {
     {ECHONET_ERR_NOT_FOUND, "ECHONET_ERR_NOT_FOUND", "no such object or property"},
     {ECHONET_ERR_DUPLICATE, "ECHONET_ERR_DUPLICATE", "an object with this EOJ exists already"},
     {ECHONET_ERR_SNAPSHOT, "ECHONET_ERR_SNAPSHOT", "snapshot truncated, corrupted or of another version"},
+    {ECHONET_ERR_ENERGY_FORMAT, "ECHONET_ERR_ENERGY_FORMAT", "energy log truncated, corrupted or not an energy log"},
+    {ECHONET_ERR_ENERGY_VERSION, "ECHONET_ERR_ENERGY_VERSION", "energy log of an unknown version"},
+    {ECHONET_ERR_ENERGY_VALUE, "ECHONET_ERR_ENERGY_VALUE", "measured value outside its property's range"},
 };
 
 static size_t echonet_err_index(int err)

@@ -179,8 +179,10 @@ static void writer_fail(echonet_writer *w, echonet_err err)
 static void writer_put(echonet_writer *w, const uint8_t *src, size_t n)
 {
     if (w->err == ECHONET_OK && n <= w->cap - w->len) {
+        /* memmove: a caller may have placed the value where it goes
+         * already (the node reads values straight into its answer). */
         if (n > 0)
-            memcpy(w->buf + w->len, src, n);
+            memmove(w->buf + w->len, src, n);
     } else {
         writer_fail(w, ECHONET_ERR_NOBUF);
     }

@@ -64,9 +64,10 @@ static const echonet_prop_desc *object_desc(const echonet_object *obj, uint8_t e
     return echonet_prop_desc_find(obj->props, obj->n_props, epc);
 }
 
-/* Reads a property for an answer or an announcement into edt (255 bytes).
- * Returns its length, or a negative code when it cannot be read. */
-static int object_read(const echonet_object *obj, uint8_t epc, uint8_t *edt)
+/* Reads a property for an answer or an announcement into edt (cap bytes).
+ * Returns its length, or a negative code when it cannot be read
+ * (ECHONET_ERR_NOBUF when it does not fit in cap). */
+static int object_read(const echonet_object *obj, uint8_t epc, uint8_t *edt, size_t cap)
 {
     const echonet_prop_desc *d;
     echonet_propmap map;
@@ -76,15 +77,20 @@ static int object_read(const echonet_object *obj, uint8_t epc, uint8_t *edt)
     if (epc >= 0x9D && epc <= 0x9F) {
         /* Derived from the table, never stored (issue: maps written by hand lie). */
         echonet_object_maps(obj, epc == 0x9D ? &map : NULL, epc == 0x9E ? &map : NULL, epc == 0x9F ? &map : NULL);
-        (void)echonet_propmap_encode(&map, edt, 255, &len);
+        if (echonet_propmap_encode(&map, edt, cap, &len) != ECHONET_OK)
+            return ECHONET_ERR_NOBUF;
         return (int)len;
     }
     d = object_desc(obj, epc);
     if (!d || !(d->access & ECHONET_ACCESS_GET))
         return ECHONET_ERR_NOT_FOUND;
-    n = obj->ops->get(obj->ctx, epc, edt, 255);
+    /* The accessor is promised room for the largest value the descriptor
+     * allows; near the end of an answer there may be less. */
+    if (cap < (d->size_alt != ECHONET_SIZE_VARIABLE && d->size_alt > d->size ? d->size_alt : d->size))
+        return ECHONET_ERR_NOBUF;
+    n = obj->ops->get(obj->ctx, epc, edt, cap);
     /* Never put a value on the wire that breaks the descriptor. */
-    if (n < 0 || n > 255 || echonet_prop_desc_check(d, edt, (size_t)n, false) != ECHONET_OK)
+    if (n < 0 || (size_t)n > cap || echonet_prop_desc_check(d, edt, (size_t)n, false) != ECHONET_OK)
         return n < 0 ? n : ECHONET_ERR_VALUE;
     return n;
 }
@@ -224,11 +230,24 @@ int32_t echonet_node_read(echonet_node *node, const echonet_addr *src, const uin
         return ECHONET_ERR_FULL;
     slot = &node->queue[(node->head + node->queued) % node->cap_queue];
     slot->src = *src;
-    slot->len = (uint16_t)len;
+    slot->len = (uint32_t)len;
     memcpy(slot->frame, buf, len);
     if (node->queued++ == 0)
         node->fanout = 0;
     return kind == ECHONET_ESV_KIND_NOTIFICATION_REQ ? ECHONET_NODE_FORWARD : ECHONET_NODE_HANDLED;
+}
+
+/* Where the next property's EDT goes in w's buffer, and how many bytes fit
+ * there (at most 255). Values are read straight into place and then handed
+ * to the writer, so no copy of a value sits on the stack. */
+static uint8_t *value_room(const echonet_writer *w, size_t *room)
+{
+    if (w->err != ECHONET_OK || w->cap - w->len < 2u) {
+        *room = 0;
+        return NULL;
+    }
+    *room = w->cap - w->len - 2u < 255u ? w->cap - w->len - 2u : 255u;
+    return w->buf + w->len + 2;
 }
 
 /* The answer of one object to a request, in buf. Returns its length, 0 when
@@ -236,7 +255,6 @@ int32_t echonet_node_read(echonet_node *node, const echonet_addr *src, const uin
 static size_t answer(echonet_node *node, echonet_object *obj, const echonet_frame *req, size_t req_len, uint8_t *buf,
                      size_t cap, bool *multicast, echonet_tstamp now)
 {
-    uint8_t value[255];
     uint8_t ok_esv = echonet_esv_response(req->esv), sna = echonet_esv_sna(req->esv);
     bool setget = echonet_esv_is_setget(req->esv), all_ok = true, stop = false;
     /* Bytes the unanswered properties need in their "not processed" form,
@@ -276,9 +294,12 @@ static size_t answer(echonet_node *node, echonet_object *obj, const echonet_fram
                     all_ok = false;
                 }
             } else {
-                int n = may ? object_read(obj, p.epc, value) : ECHONET_ERR_NOT_FOUND;
+                size_t room;
+                uint8_t *value = value_room(&w, &room);
+                int n = may && value ? object_read(obj, p.epc, value, room) : ECHONET_ERR_NOT_FOUND;
 
-                if (n >= 0 && (size_t)n + 2u + reserve > cap - w.len) {
+                if ((may && !value) || (room < 255u && n == ECHONET_ERR_NOBUF) ||
+                    (n >= 0 && (size_t)n + 2u + reserve > cap - w.len)) {
                     stop = true; /* no room: this and the rest go unprocessed */
                     n = ECHONET_ERR_NOBUF;
                 }
@@ -339,7 +360,6 @@ static int32_t answer_next(echonet_node *node, echonet_addr *dst, bool *multicas
  * of as many of the object's pending properties as fit. */
 static int32_t announce(echonet_node *node, echonet_object *obj, uint8_t *buf, size_t cap)
 {
-    uint8_t value[255];
     echonet_writer w;
     unsigned epc;
     size_t len = 0, props = 0;
@@ -348,9 +368,11 @@ static int32_t announce(echonet_node *node, echonet_object *obj, uint8_t *buf, s
     echonet_writer_header(&w, node->tid, obj->eoj, ECHONET_EOJ_NODE_PROFILE, ECHONET_ESV_INF);
     for (epc = echonet_propmap_next(&obj->pending, 0); epc != ECHONET_PROPMAP_END;
          epc = echonet_propmap_next(&obj->pending, epc + 1)) {
-        int n = object_read(obj, (uint8_t)epc, value);
+        size_t room;
+        uint8_t *value = value_room(&w, &room);
+        int n = value ? object_read(obj, (uint8_t)epc, value, room) : ECHONET_ERR_NOBUF;
 
-        if (n >= 0 && w.len + 2u + (size_t)n > cap) {
+        if ((room < 255u && n == ECHONET_ERR_NOBUF) || (n >= 0 && w.len + 2u + (size_t)n > cap)) {
             if (props == 0)
                 return ECHONET_ERR_NOBUF;
             break; /* the rest go in the next announcement */
@@ -369,12 +391,17 @@ static int32_t announce(echonet_node *node, echonet_object *obj, uint8_t *buf, s
 
 static int32_t announce_instances(echonet_node *node, uint8_t *buf, size_t cap)
 {
-    uint8_t list[253];
-    size_t n = echonet_nodeprofile_instance_list(node, node->d5_next, list), len = 0;
+    size_t left = node->n_objects - node->d5_next, n, len = 0, room;
     echonet_writer w;
+    uint8_t *list;
 
     echonet_writer_init(&w, buf, cap);
     echonet_writer_header(&w, node->tid, ECHONET_EOJ_NODE_PROFILE, ECHONET_EOJ_NODE_PROFILE, ECHONET_ESV_INF);
+    /* The list is built in place, in the answer buffer. */
+    list = value_room(&w, &room);
+    if (!list || room < 1u + 3u * (left < NODEPROFILE_MAX_INSTANCES ? left : NODEPROFILE_MAX_INSTANCES))
+        return ECHONET_ERR_NOBUF;
+    n = echonet_nodeprofile_instance_list(node, node->d5_next, list);
     echonet_writer_prop(&w, 0xD5, n, list);
     if (echonet_writer_finish(&w, &len) != ECHONET_OK)
         return ECHONET_ERR_NOBUF;

@@ -8,10 +8,16 @@
 
 #include "bytes.h"
 #include "node_internal.h"
+#include "static_assert.h"
 
 static const uint8_t status_codes[] = {0x30, 0x31};
 
 #define GET_M (ECHONET_ACCESS_GET | ECHONET_ACCESS_MANDATORY)
+
+/* The lists must fit the one-byte PDC and the sizes of 0xD5/0xD6 (253) and
+ * 0xD7 (17) below; the node answers from a buffer it sizes from them. */
+ECHONET_STATIC_ASSERT(1u + 3u * NODEPROFILE_MAX_INSTANCES <= 253u, instance_list_fits_edt);
+ECHONET_STATIC_ASSERT(1u + 2u * NODEPROFILE_MAX_CLASSES <= 17u, class_list_fits_edt);
 
 static const echonet_prop_desc nodeprofile_props[] = {
     {0x80, GET_M | ECHONET_ACCESS_ANNO, 1, 0, ECHONET_RULE_ENUM, 2, 0, status_codes, NULL, NULL},

@@ -32,6 +32,7 @@
 #include <stdint.h>
 
 #include "echonet/common.h"
+#include "echonet/config.h"
 #include "echonet/error.h"
 #include "echonet/node.h"
 #include "echonet/propdesc.h"
@@ -160,8 +161,14 @@ ECHONET_API uint8_t echonet_aircon_flow_edt(int level);
  */
 ECHONET_API bool echonet_aircon_flow_level(uint8_t edt, int *level);
 
+#if ECHONET_AIRCON_OPTIONAL
 /** @brief Bytes a device model needs to store every value of the table. */
 #define ECHONET_AIRCON_STORE_SIZE 519u
+#else
+/** @brief Bytes a device model needs to store every value of the table
+ *  (the mandatory properties only: @ref ECHONET_AIRCON_OPTIONAL is 0). */
+#define ECHONET_AIRCON_STORE_SIZE 95u
+#endif
 
 /**
  * @brief A device model of one air conditioner: every value of the table,
@@ -188,6 +195,9 @@ ECHONET_API extern const echonet_object_ops echonet_aircon_ops;
  * @param manufacturer the 3-byte manufacturer code (0x8A, and in 0x83).
  * @return @ref ECHONET_OK or an error code:
  * @retval ECHONET_ERR_INVALID_ARG a NULL pointer.
+ * @retval ECHONET_ERR_TABLE the class table and @ref ECHONET_AIRCON_STORE_SIZE
+ *         disagree: a defect of the library build, never of the caller
+ *         (the aircon tests check that it cannot happen).
  */
 ECHONET_API echonet_err echonet_aircon_init(echonet_aircon *ac, const uint8_t manufacturer[3]);
 

@@ -46,6 +46,10 @@
 #include "echonet/propmap.h"
 #include "echonet/tstamp.h"
 
+#if !ECHONET_ENABLE_CONTROLLER
+#error "libechonet was built without the controller (meson -Dcontroller=false, ECHONET_ENABLE_CONTROLLER 0)"
+#endif
+
 ECHONET_BEGIN_DECLS
 
 /** @brief The shortest response-wait timer the AIF allows (2.4.2): 20 s. */
@@ -70,6 +74,11 @@ typedef struct echonet_ctl_config {
                                          e.g. from a clock, so that a restarted controller
                                          does not reuse the TIDs of the one before */
     uint32_t keepalive_retry_ms;    /**< retry after a failed keepalive, and probe of an offline node (default 600000) */
+    uint32_t energy_interval_ms;    /**< reading measured power 0x84 and cumulative energy 0x85 (PROPERTY
+                                         events) of every ready object whose Get map has them, 60000 to
+                                         1800000 (default 1800000: the 30 min of HEMS criteria); a unit
+                                         with neither is never asked: its Get map
+                                         (echonet_ctl_object_info()) tells the application */
 } echonet_ctl_config;
 
 /** @brief How an operation ended. */
@@ -210,6 +219,7 @@ typedef struct echonet_ctl_object {
     echonet_tstamp next_poll;       /**< @private */
     echonet_tstamp next_reread;     /**< @private */
     echonet_tstamp next_keepalive;  /**< @private */
+    echonet_tstamp next_energy;     /**< @private */
 } echonet_ctl_object;
 
 /** @brief An operation the application started. Fields are private. */
@@ -320,14 +330,18 @@ ECHONET_API echonet_err echonet_ctl_init(echonet_ctl *ctl, const echonet_ctl_con
 ECHONET_API echonet_err echonet_ctl_read(echonet_ctl *ctl, const echonet_addr *src, const uint8_t *buf, size_t len,
                                          echonet_tstamp now);
 
+/** @brief Bytes that always hold a datagram of echonet_ctl_write():
+ *  12 + 3 × (ECHONET_CTL_BATCH_MAX + 1) + ECHONET_CTL_VALUE_BYTES (60 to 318). */
+#define ECHONET_CTL_WRITE_MAX (12 + 3 * (ECHONET_CTL_BATCH_MAX + 1) + ECHONET_CTL_VALUE_BYTES)
+
 /**
  * @brief Handles what is due at @p now and produces the next datagram to send.
  * @param ctl the controller.
  * @param dst receives the destination when @p multicast is false.
  * @param multicast receives true for a datagram to all nodes.
  * @param buf where the datagram goes.
- * @param cap bytes at @p buf; 12 + 3 × ECHONET_CTL_BATCH_MAX +
- *        ECHONET_CTL_VALUE_BYTES always suffice.
+ * @param cap bytes at @p buf; at least @ref ECHONET_CTL_WRITE_MAX, which
+ *        always suffices.
  * @param now the current time; never earlier than in an earlier call.
  * @return the datagram's length, 0 when there is nothing to send now, or an error:
  * @retval ECHONET_ERR_INVALID_ARG a NULL pointer.

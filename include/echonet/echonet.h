@@ -22,6 +22,9 @@
 #include "echonet/propdesc.h"
 #include "echonet/node.h"
 #include "echonet/aircon.h"
+#if ECHONET_ENABLE_CONTROLLER
 #include "echonet/controller.h"
+#endif
+#include "echonet/energy.h"
 
 #endif /* ECHONET_ECHONET_H */

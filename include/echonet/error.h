@@ -13,7 +13,8 @@
  * negative codes; its documentation lists which. The codes are grouped by
  * layer: general (-1 to -9), frame decode (-10 to -29), frame encode (-30 to
  * -39), property maps (-40 to -49), property descriptors and values (-50 to
- * -59), device node (-60 to -69), controller (-70 to -79).
+ * -59), device node (-60 to -69), controller (-70 to -79), energy log (-80
+ * to -89).
  * Values never change once released.
  * @{
  */
@@ -90,7 +91,16 @@ typedef enum echonet_err {
 
     /* Controller */
     /** A snapshot is truncated, corrupted, of another version or not a snapshot. */
-    ECHONET_ERR_SNAPSHOT = -70
+    ECHONET_ERR_SNAPSHOT = -70,
+
+    /* Energy log */
+    /** A saved energy log is truncated, corrupted, inconsistent or not an energy log. */
+    ECHONET_ERR_ENERGY_FORMAT = -80,
+    /** A saved energy log of a version this library does not know. */
+    ECHONET_ERR_ENERGY_VERSION = -81,
+    /** A measured value outside its property's range (0x85 above 999,999,999,
+     *  0x84 above 65533: the overflow and underflow codes). */
+    ECHONET_ERR_ENERGY_VALUE = -82
 } echonet_err;
 
 /**

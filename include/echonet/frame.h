@@ -119,6 +119,8 @@ typedef struct echonet_frame {
  * @retval ECHONET_ERR_EHD2 the second byte is not 0x81 or 0x82.
  * @retval ECHONET_ERR_ESV a reserved service code.
  * @retval ECHONET_ERR_OPC_ZERO a request or INFC without a property.
+ * @retval ECHONET_ERR_TOO_LONG a format 2 frame longer than
+ *         @ref ECHONET_FRAME_MAX_LEN (@p err_offset is that length).
  */
 ECHONET_API int32_t echonet_frame_decode(echonet_frame *frame, const uint8_t *buf,
                                          size_t len, size_t *err_offset);
@@ -267,6 +269,12 @@ ECHONET_API echonet_err echonet_writer_finish(echonet_writer *w, size_t *len);
  * @param len if not NULL, receives the length written or needed.
  * @return as echonet_writer_finish(); @ref ECHONET_ERR_INVALID_ARG when
  *         @p frame is NULL.
+ * @retval ECHONET_OK the frame is in @p buf.
+ * @retval ECHONET_ERR_INVALID_ARG @p frame is NULL.
+ * @retval ECHONET_ERR_NOBUF @p cap is too small (@p len tells the size needed).
+ * @retval ECHONET_ERR_ESV, ECHONET_ERR_OPC_ZERO, ECHONET_ERR_TOO_LONG
+ *         @p frame was not filled by echonet_frame_decode() and breaks the
+ *         rules the decoder enforces.
  */
 ECHONET_API echonet_err echonet_frame_encode(const echonet_frame *frame, uint8_t *buf,
                                              size_t cap, size_t *len);

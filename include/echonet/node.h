@@ -166,7 +166,7 @@ typedef struct echonet_node_config {
 /** @brief A queue slot for a request waiting to be answered. Fields are private. */
 typedef struct echonet_node_request {
     echonet_addr src;                          /**< @private */
-    uint16_t len;                              /**< @private */
+    uint32_t len;                              /**< @private (65547 bytes fit: not uint16_t) */
     uint8_t frame[ECHONET_NODE_REQUEST_MAX];   /**< @private */
 } echonet_node_request;
 

@@ -1,0 +1,316 @@
+/*
+ * libechonet: ECHONET Lite for firmware and HEMS controllers.
+ * SPDX-License-Identifier: MIT
+ */
+/**
+ * @file energy.h
+ * @brief Energy log: samples of 0x84 and 0x85 turned into hourly and daily buckets.
+ *
+ * @defgroup energy Energy log
+ * @brief One device's consumption, kept in hourly and daily buckets.
+ *
+ * An @ref echonet_energy_log holds one device's history in caller-provided
+ * storage (the struct itself, sized by @ref ECHONET_ENERGY_HOURS and
+ * @ref ECHONET_ENERGY_DAYS): a ring of hourly buckets and a ring of daily
+ * buckets, each bucket keyed by its absolute hour or day number, so a bucket
+ * of an earlier lap of the ring is never mistaken for a recent one.
+ *
+ * Time is wall-clock time the caller passes in: Unix seconds (UTC) with each
+ * sample, and a fixed UTC offset given at init (+32400 for JST). Hours and
+ * days are local: hour number = floor((unix + offset) / 3600), day number =
+ * floor(hour / 24).
+ *
+ * Samples carry measured cumulative energy (EPC 0x85, 1 Wh units, 0 to
+ * 999,999,999, wrapping to 0) and/or measured instantaneous power (EPC 0x84,
+ * W, 0 to 65533). The energy between two samples is attributed to the
+ * buckets the interval covers:
+ * - counter (0x85) deltas are exact; across 999,999,999 → 0 the wrap is
+ *   followed (flag @ref ECHONET_ENERGY_WRAP);
+ * - a counter that goes back, or jumps by more than @ref ECHONET_ENERGY_MAX_W
+ *   could explain, is a device restart or replacement: a new segment starts
+ *   at that sample and the interval counts nothing
+ *   (@ref ECHONET_ENERGY_RESTART);
+ * - a unit without 0x85 has its 0x84 samples integrated (trapezoids,
+ *   @ref ECHONET_ENERGY_FROM_POWER); once a unit has given a counter, power
+ *   readings add nothing (no double counting);
+ * - an interval within one hour goes to that hour; one crossing an hour
+ *   boundary is split in proportion to time; an interval longer than
+ *   @ref ECHONET_ENERGY_ESTIMATE_S (missed samples) is split the same way and
+ *   its buckets flagged @ref ECHONET_ENERGY_ESTIMATED; one longer than
+ *   @ref ECHONET_ENERGY_SPLIT_HOURS hours is not spread at all: its energy is
+ *   counted as unattributed and the buckets at both ends are flagged
+ *   @ref ECHONET_ENERGY_GAP (so the cost of a sample is bounded by a constant);
+ * - time going backwards is a clock step: the interval counts nothing, a new
+ *   segment starts, the bucket is flagged @ref ECHONET_ENERGY_CLOCK. A jump
+ *   forward is a gap as above.
+ *
+ * A unit with neither property is "not measured" (a sample with neither
+ * value says so); the log then holds no numbers for it, never invented ones.
+ * @{
+ */
+#ifndef ECHONET_ENERGY_H
+#define ECHONET_ENERGY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "echonet/common.h"
+#include "echonet/config.h"
+#include "echonet/error.h"
+
+ECHONET_BEGIN_DECLS
+
+/** @brief Largest valid value of 0x85 (measured cumulative energy, 0.001 kWh). */
+#define ECHONET_ENERGY_COUNTER_MAX 999999999u
+/** @brief Largest valid value of 0x84 (measured instantaneous power, W). */
+#define ECHONET_ENERGY_POWER_MAX 65533u
+/** @brief Highest average power a counter delta may imply (W) before it is
+ *  taken for a restart or replacement rather than consumption. */
+#define ECHONET_ENERGY_MAX_W 65533u
+
+/** @name Bucket flags
+ *  @{ */
+/** Part of the energy was split over buckets from an interval longer than
+ *  @ref ECHONET_ENERGY_ESTIMATE_S (missed samples). */
+#define ECHONET_ENERGY_ESTIMATED 0x0001u
+/** An interval ending or starting here was too long to spread: its energy
+ *  is in no bucket (see @c unattributed_mwh of @ref echonet_energy_stats). */
+#define ECHONET_ENERGY_GAP 0x0002u
+/** The counter went back (device restart or replacement): a new segment began here. */
+#define ECHONET_ENERGY_RESTART 0x0004u
+/** The counter wrapped from 999,999,999 to 0 in this bucket. */
+#define ECHONET_ENERGY_WRAP 0x0008u
+/** The clock went backwards here: a new segment began. */
+#define ECHONET_ENERGY_CLOCK 0x0010u
+/** Energy integrated from 0x84 power readings, not read from a counter. */
+#define ECHONET_ENERGY_FROM_POWER 0x0020u
+/** Every flag. */
+#define ECHONET_ENERGY_FLAGS_ALL 0x003Fu
+/** @} */
+
+/** @brief Where a log's numbers come from. */
+typedef enum echonet_energy_source {
+    /** No sample with a value yet. */
+    ECHONET_ENERGY_SOURCE_NONE = 0,
+    /** The unit has neither 0x84 nor 0x85: nothing is measured. */
+    ECHONET_ENERGY_SOURCE_UNMEASURED = 1,
+    /** Cumulative energy 0x85. */
+    ECHONET_ENERGY_SOURCE_COUNTER = 2,
+    /** Instantaneous power 0x84, integrated over time. */
+    ECHONET_ENERGY_SOURCE_POWER = 3
+} echonet_energy_source;
+
+/** @brief Bucket size of a query. */
+typedef enum echonet_energy_res {
+    /** Hourly buckets. */
+    ECHONET_ENERGY_HOURLY = 0,
+    /** Daily buckets (local days). */
+    ECHONET_ENERGY_DAILY = 1
+} echonet_energy_res;
+
+/** @brief One bucket as stored. Private: read through the query functions. */
+typedef struct echonet_energy_bucket {
+    uint32_t key;     /**< @private hour or day number; UINT32_MAX when empty */
+    uint32_t mwh;     /**< @private energy, milliwatt-hours */
+    uint16_t flags;   /**< @private ECHONET_ENERGY_* flags */
+    uint16_t samples; /**< @private samples taken in it (saturating) */
+} echonet_energy_bucket;
+
+/** @brief One device's energy log. All fields are private. */
+typedef struct echonet_energy_log {
+    echonet_energy_bucket hours[ECHONET_ENERGY_HOURS]; /**< @private hourly ring */
+    echonet_energy_bucket days[ECHONET_ENERGY_DAYS];   /**< @private daily ring */
+    int64_t last_t;            /**< @private local seconds of the reference sample */
+    uint64_t total_mwh;        /**< @private energy put into buckets */
+    uint64_t unattributed_mwh; /**< @private energy of intervals too long to spread */
+    uint32_t last_counter;     /**< @private 0x85 of the reference sample */
+    uint32_t restarts;         /**< @private counter went back */
+    uint32_t wraps;            /**< @private counter wrapped */
+    uint32_t clock_steps;      /**< @private time went back */
+    uint32_t gaps;             /**< @private intervals not spread */
+    int32_t utc_offset;        /**< @private seconds east of UTC */
+    uint16_t last_power;       /**< @private 0x84 of the latest sample */
+    uint8_t source;            /**< @private echonet_energy_source */
+    uint8_t have_ref;          /**< @private a reference sample exists */
+    uint8_t power_frac;        /**< @private remainder of power integration, 1/36 mWh */
+} echonet_energy_log;
+
+/** @brief One sample of a device's measurements. */
+typedef struct echonet_energy_sample {
+    int64_t unix_s;     /**< wall-clock time, Unix seconds (UTC) */
+    bool has_counter;   /**< @c counter_wh holds a 0x85 reading */
+    bool has_power;     /**< @c power_w holds a 0x84 reading */
+    uint32_t counter_wh; /**< 0x85: cumulative energy, 0.001 kWh (= 1 Wh) units */
+    uint16_t power_w;   /**< 0x84: instantaneous power, W */
+} echonet_energy_sample;
+
+/** @brief One hour or day as a query reports it. */
+typedef struct echonet_energy_period {
+    uint32_t index;   /**< hour or day number (local) */
+    int64_t start;    /**< its first second, Unix seconds (UTC) */
+    bool present;     /**< false: nothing recorded for it, or no longer kept */
+    uint32_t mwh;     /**< energy, milliwatt-hours (0 when not present) */
+    uint16_t flags;   /**< ECHONET_ENERGY_* flags */
+    uint16_t samples; /**< samples taken in it (saturates at 65535) */
+} echonet_energy_period;
+
+/** @brief A log's state and counters. */
+typedef struct echonet_energy_stats {
+    echonet_energy_source source; /**< where the numbers come from */
+    int32_t utc_offset;           /**< seconds east of UTC, as given at init */
+    uint64_t total_mwh;           /**< energy put into buckets (including evicted ones) */
+    uint64_t unattributed_mwh;    /**< energy of intervals too long to spread */
+    uint32_t restarts;            /**< counter restarts or replacements seen */
+    uint32_t wraps;               /**< counter wraps seen */
+    uint32_t clock_steps;         /**< times the clock went backwards */
+    uint32_t gaps;                /**< intervals too long to spread */
+    bool have_last;               /**< a sample has been taken (the next fields are valid) */
+    int64_t last_unix;            /**< time of the reference sample, Unix seconds */
+    uint32_t last_counter;        /**< its 0x85 reading (counter source) */
+    uint16_t last_power;          /**< the latest 0x84 reading */
+} echonet_energy_stats;
+
+/** @brief Walks the periods between two times, present or not. Private fields. */
+typedef struct echonet_energy_iter {
+    const echonet_energy_log *log; /**< @private */
+    uint32_t next;                 /**< @private next index */
+    uint32_t last;                 /**< @private last index */
+    uint8_t res;                   /**< @private echonet_energy_res */
+    uint8_t done;                  /**< @private */
+} echonet_energy_iter;
+
+/**
+ * @brief Empties a log and sets its UTC offset.
+ * @param log the log.
+ * @param utc_offset seconds east of UTC of the local time that days follow
+ *        (32400 for JST), -86400 to +86400 exclusive.
+ * @retval ECHONET_OK done.
+ * @retval ECHONET_ERR_INVALID_ARG @p log is NULL or the offset out of range.
+ */
+ECHONET_API echonet_err echonet_energy_init(echonet_energy_log *log, int32_t utc_offset);
+
+/**
+ * @brief Adds one sample; constant cost.
+ *
+ * A sample with neither value marks the unit "not measured" (its source
+ * becomes @ref ECHONET_ENERGY_SOURCE_UNMEASURED when it has no other data;
+ * nothing else changes). An invalid sample changes nothing.
+ * @param log the log.
+ * @param s the sample.
+ * @retval ECHONET_OK taken (flags in the buckets tell how).
+ * @retval ECHONET_ERR_INVALID_ARG a NULL pointer, or a time before the local
+ *         epoch or past hour number 2^32 - 2.
+ * @retval ECHONET_ERR_ENERGY_VALUE 0x85 above 999,999,999 or 0x84 above
+ *         65533 (overflow and underflow codes).
+ */
+ECHONET_API echonet_err echonet_energy_add(echonet_energy_log *log, const echonet_energy_sample *s);
+
+/**
+ * @brief The hour or day number (local) of a time.
+ * @param log the log (for its UTC offset).
+ * @param res hours or days.
+ * @param unix_s Unix seconds.
+ * @param index out: the number.
+ * @retval ECHONET_OK done.
+ * @retval ECHONET_ERR_INVALID_ARG a NULL pointer, an unknown @p res, or a
+ *         time outside the range @ref echonet_energy_add accepts.
+ */
+ECHONET_API echonet_err echonet_energy_index(const echonet_energy_log *log, echonet_energy_res res, int64_t unix_s,
+                                             uint32_t *index);
+
+/**
+ * @brief One hour or day.
+ * @param log the log.
+ * @param res hours or days.
+ * @param index its number.
+ * @param out the period (present false when not kept).
+ * @retval ECHONET_OK the period is kept (present).
+ * @retval ECHONET_ERR_NOT_FOUND nothing kept for it; @p out still filled.
+ * @retval ECHONET_ERR_INVALID_ARG a NULL pointer or an unknown @p res.
+ */
+ECHONET_API echonet_err echonet_energy_get(const echonet_energy_log *log, echonet_energy_res res, uint32_t index,
+                                           echonet_energy_period *out);
+
+/**
+ * @brief Starts a walk over every hour or day that overlaps [from, to).
+ * @param it the iterator.
+ * @param log the log; must not change during the walk.
+ * @param res hours or days.
+ * @param from first time, Unix seconds.
+ * @param to end time (exclusive), Unix seconds; an empty range walks nothing.
+ * @retval ECHONET_OK ready.
+ * @retval ECHONET_ERR_INVALID_ARG a NULL pointer, unknown @p res, or a time
+ *         outside the range @ref echonet_energy_add accepts.
+ */
+ECHONET_API echonet_err echonet_energy_iter_init(echonet_energy_iter *it, const echonet_energy_log *log,
+                                                 echonet_energy_res res, int64_t from, int64_t to);
+
+/**
+ * @brief The next period of a walk.
+ * @param it the iterator.
+ * @param out the period (see @ref echonet_energy_get).
+ * @return true when @p out was filled, false at the end.
+ */
+ECHONET_API bool echonet_energy_iter_next(echonet_energy_iter *it, echonet_energy_period *out);
+
+/**
+ * @brief Sum of the periods that overlap [from, to).
+ * @param log the log.
+ * @param res hours or days.
+ * @param from first time, Unix seconds.
+ * @param to end time (exclusive).
+ * @param mwh out: energy of the present periods, milliwatt-hours.
+ * @param flags out (may be NULL): the flags of those periods, or'ed.
+ * @param missing out (may be NULL): periods in the range not present.
+ * @retval ECHONET_OK done.
+ * @retval ECHONET_ERR_INVALID_ARG as for @ref echonet_energy_iter_init.
+ */
+ECHONET_API echonet_err echonet_energy_total(const echonet_energy_log *log, echonet_energy_res res, int64_t from,
+                                             int64_t to, uint64_t *mwh, unsigned *flags, uint32_t *missing);
+
+/**
+ * @brief The log's source, totals and event counters.
+ * @param log the log.
+ * @param out the stats.
+ * @retval ECHONET_OK done.
+ * @retval ECHONET_ERR_INVALID_ARG a NULL pointer.
+ */
+ECHONET_API echonet_err echonet_energy_stats_get(const echonet_energy_log *log, echonet_energy_stats *out);
+
+/**
+ * @brief Serializes a log (version 1, big-endian, CRC-32 at the end).
+ *
+ * Only kept buckets are written. On @ref ECHONET_ERR_NOBUF, @p len is the
+ * size needed; pass @p buf NULL and @p cap 0 to ask for it.
+ * @param log the log.
+ * @param buf output buffer (may be NULL when @p cap is 0).
+ * @param cap its size.
+ * @param len out: bytes written, or needed.
+ * @retval ECHONET_OK written.
+ * @retval ECHONET_ERR_NOBUF @p cap too small; @p len says how much is needed.
+ * @retval ECHONET_ERR_INVALID_ARG a NULL pointer.
+ */
+ECHONET_API echonet_err echonet_energy_save(const echonet_energy_log *log, uint8_t *buf, size_t cap, size_t *len);
+
+/**
+ * @brief Restores a log from the bytes @ref echonet_energy_save wrote.
+ *
+ * The bytes are checked whole before anything is written: on an error the
+ * log is unchanged. Buckets that do not fit this build's rings (saved by a
+ * build with larger capacities) are dropped, oldest first.
+ * @param log the log.
+ * @param buf the bytes.
+ * @param len their count (exactly one saved log).
+ * @retval ECHONET_OK restored.
+ * @retval ECHONET_ERR_ENERGY_FORMAT truncated, corrupted (CRC), inconsistent,
+ *         or not an energy log.
+ * @retval ECHONET_ERR_ENERGY_VERSION an energy log of an unknown version.
+ * @retval ECHONET_ERR_INVALID_ARG a NULL pointer.
+ */
+ECHONET_API echonet_err echonet_energy_load(echonet_energy_log *log, const uint8_t *buf, size_t len);
+
+ECHONET_END_DECLS
+
+/** @} */
+#endif /* ECHONET_ENERGY_H */
