@@ -26,9 +26,11 @@
  * Physics, every --tick milliseconds: while a unit is ON in automatic,
  * cooling or heating mode with a defined set temperature, the room
  * temperature 0xBB moves 1 °C toward it (cooling only lowers it, heating
- * only raises it). With --extra, 0x84 is 0 W when OFF and 300 W + 100 W per
- * °C between room and set temperature when ON; 0x85 (0.001 kWh = 1 Wh)
- * integrates it. Values change through echonet_node_set_local(), as a real
+ * only raises it). With --extra, 0x84 follows the load: 2 W of standby when
+ * OFF, 40 W for the fan alone (air-circulation mode), and 300 W + 100 W per
+ * °C between room and set temperature when the compressor runs (the other
+ * modes); 0x85 (0.001 kWh = 1 Wh) integrates it, wrapping after
+ * 999 999.999 kWh. Values change through echonet_node_set_local(), as a real
  * unit's sensors would, so changes in 0x9D are announced (0xBB is not).
  *
  * Commands on standard input, one per line, for every unit or, after a
@@ -84,6 +86,8 @@
 #define DEFAULT_MAKER 0xFFFFF0u /* a "test" manufacturer code (reference 7, uecho) */
 #define ROOM_HUMIDITY 50u       /* %, with --extra */
 #define OUTDOOR_TEMPERATURE 28u /* °C, with --extra */
+#define WATTS_STANDBY 2u        /* W when OFF */
+#define WATTS_FAN 40u           /* W in air-circulation mode (no compressor) */
 #define WATTS_BASE 300u         /* W when ON... */
 #define WATTS_PER_DEGREE 100u   /* ...plus this per °C between room and set temperature */
 #define WMS_PER_WH 3600000u     /* W·ms in a watt-hour (0x85 counts Wh) */
@@ -412,11 +416,13 @@ static void physics(struct emulator *emu, struct unit *u, echonet_tstamp dt, ech
         }
     }
     if (emu->opt.extra) {
-        unsigned watts = 0;
+        unsigned watts = WATTS_STANDBY;
         uint32_t wh;
         uint8_t power[2], energy[4];
 
-        if (on)
+        if (on && mode == ECHONET_MODE_FAN)
+            watts = WATTS_FAN;
+        else if (on)
             watts = WATTS_BASE + (defined && measured ? WATTS_PER_DEGREE * (unsigned)abs(room - set) : 0u);
         if (watts > 65533u)
             watts = 65533u;
@@ -763,6 +769,7 @@ static int setup_node(struct emulator *emu)
         struct unit *u = &emu->units[i];
         uint8_t id[17] = {0xFE, o->maker[0], o->maker[1], o->maker[2]};
         static const uint8_t humidity = ROOM_HUMIDITY, outdoor = OUTDOOR_TEMPERATURE;
+        static const uint8_t standby[2] = {0, WATTS_STANDBY}; /* OFF from the start */
 
         u->eoj = ECHONET_EOJ_OF_CLASS(ECHONET_CLASS_HOME_AIRCON, i + 1);
         memcpy(id + 4, o->id, 13);
@@ -774,6 +781,8 @@ static int setup_node(struct emulator *emu)
             err = echonet_aircon_store(&u->model, ECHONET_EPC_ROOM_HUMIDITY, &humidity, 1);
         if (err == ECHONET_OK)
             err = echonet_aircon_store(&u->model, ECHONET_EPC_OUTDOOR_TEMPERATURE, &outdoor, 1);
+        if (err == ECHONET_OK)
+            err = echonet_aircon_store(&u->model, ECHONET_EPC_INSTANT_POWER, standby, 2);
         if (err == ECHONET_OK)
             err = echonet_object_init(&u->object, u->eoj, props, n_props, &omit, &echonet_aircon_ops, &u->model);
         if (err == ECHONET_OK)

@@ -20,6 +20,11 @@
  *                                   react to announcements and faults, and
  *                                   take the commands above (and `line
  *                                   up|down`, `quit`) on standard input
+ *   energy [NODE] [--days N] [--csv] [--svg FILE]
+ *                                   show the --energy FILE: kWh per hour
+ *                                   (last 24) or per day (last N) of each
+ *                                   air conditioner, as a table, CSV or an
+ *                                   SVG bar chart (hems_energy.h)
  *
  * NODE is the device's IP address (127.0.0.2, ::1, fe80::1%eth0); an IPv6
  * NODE implies --ipv6. EOJ is 0130xx (e.g. 013001). The grammar is in
@@ -35,7 +40,11 @@
  * `line down`); --state FILE (the controller's snapshot, hems_state.h:
  * loaded at start, saved atomically whenever it changes and at exit);
  * --json (JSON lines instead of text); --wait S (how long an air
- * conditioner may take to be discovered, default 5).
+ * conditioner may take to be discovered, default 5); --energy FILE (the
+ * energy log, hems_energy.h: every 0x84/0x85 value read is added; the
+ * file is saved atomically at most once a minute and at exit),
+ * --energy-interval S (reading 0x84/0x85, 60 to 1800, default 1800) and --utc-offset S (local days of the log, default
+ * 32400 = JST); see doc/energy.md.
  *
  * The program is one ECHONET Lite node: an echonet_node holding a
  * controller object 0x05FF01 (the superclass's mandatory properties), so it
@@ -85,6 +94,7 @@
 #include <echonet/echonet.h>
 
 #include "hems_cmd.h"
+#include "hems_energy.h"
 #include "hems_opts.h"
 #include "hems_print.h"
 #include "hems_self.h"
@@ -191,6 +201,8 @@ struct hems {
     bool multicast_warned;
     /* The state file. */
     struct hems_state_file state;
+    /* The energy log (--energy), NULL without. */
+    struct hems_energy *energy;
     bool state_dirty;
     /* Standard input (run), signals, the end. */
     bool daemon;
@@ -230,6 +242,17 @@ static const char *err_text(int err, char *buf, size_t cap)
         snprintf(buf, cap, "%s", name);
     else
         snprintf(buf, cap, "%s (%s)", name, text);
+    return buf;
+}
+
+static const char *node_name(const struct hems *h, uint16_t node, char *buf, size_t cap);
+
+/* An air conditioner's name in the energy file: "ADDR/EOJ". */
+static const char *energy_key(const struct hems *h, uint16_t node, echonet_eoj eoj, char *buf, size_t cap)
+{
+    char addr[UDP_FORMAT_MAX];
+
+    snprintf(buf, cap, "%s/%06lx", node_name(h, node, addr, sizeof addr), (unsigned long)eoj);
     return buf;
 }
 
@@ -364,6 +387,9 @@ static void on_property(struct hems *h, const echonet_ctl_event *ev)
         memcpy(a->c86, edt, ev->pdc);
         a->n86 = ev->pdc;
     }
+    if (h->energy && (ev->epc == ECHONET_EPC_INSTANT_POWER || ev->epc == ECHONET_EPC_CUMULATIVE_ENERGY))
+        (void)hems_energy_value(h->energy, energy_key(h, ev->node, ev->eoj, node, sizeof node), ev->epc, edt, ev->pdc,
+                                time(NULL));
     if (h->daemon) {
         hems_print_property(&h->out, node_name(h, ev->node, node, sizeof node), ev->eoj, ev->epc, edt, ev->pdc,
                             ev->changed);
@@ -404,6 +430,15 @@ static void on_ready(struct hems *h, const echonet_ctl_event *ev)
 
     if (a)
         a->ready = true;
+    if (h->energy) {
+        echonet_propmap get;
+
+        /* A unit without 0x84 and 0x85 is recorded as not measured. */
+        if (echonet_ctl_object_info(&h->ctl, ev->node, ev->eoj, NULL, &get, NULL, NULL) == ECHONET_OK &&
+            !echonet_propmap_contains(&get, ECHONET_EPC_INSTANT_POWER) &&
+            !echonet_propmap_contains(&get, ECHONET_EPC_CUMULATIVE_ENERGY))
+            (void)hems_energy_unmeasured(h->energy, energy_key(h, ev->node, ev->eoj, node, sizeof node), time(NULL));
+    }
     if (!h->daemon && h->cmd.kind != HEMS_CMD_DISCOVER)
         return;
     if (echonet_ctl_object_info(&h->ctl, ev->node, ev->eoj, &state, NULL, NULL, id) != ECHONET_OK)
@@ -466,7 +501,12 @@ static void handle_event(struct hems *h, const echonet_ctl_event *ev, const echo
     char node[UDP_FORMAT_MAX];
     unsigned i;
 
-    h->state_dirty = true;
+    /* The snapshot holds no property value: a flood of announcements must
+     * not serialize it once per datagram (tests/test_hostile.py). What it
+     * holds changes with an object found or ready, or a request sent (the
+     * next TID: drain()). */
+    if (ev->kind != ECHONET_CTL_EV_PROPERTY && ev->kind != ECHONET_CTL_EV_FULL)
+        h->state_dirty = true;
     switch (ev->kind) {
     case ECHONET_CTL_EV_FOUND:
         (void)aircon_add(h, ev->node, ev->eoj);
@@ -600,6 +640,7 @@ static void drain(struct hems *h, echonet_tstamp now)
                 hems_print_error(&h->out, NULL, 0, err_text(n, text, sizeof text));
             break;
         }
+        h->state_dirty = true; /* a request: the next TID is in the snapshot */
         send_datagram(h, &dst, multicast, (size_t)n, true, now);
     }
 }
@@ -1032,6 +1073,7 @@ static int setup_controller(struct hems *h)
     if (o->poll_s >= 0)
         cfg.poll_interval_ms = (uint32_t)o->poll_s * 1000u;
     cfg.remote = o->remote;
+    cfg.energy_interval_ms = (uint32_t)o->energy_interval_s * 1000u;
     {
         /* A new run must not reuse the TIDs of the one before (AIF 2.4.3):
          * start from the wall clock. A restored state goes past its own. */
@@ -1155,6 +1197,11 @@ static int parse_command_line(struct hems *h, int argc, char **argv)
         return status == 1 ? -1 : status;
     if (first == argc)
         return hems_usage_error("missing command", NULL);
+    if (strcmp(argv[first], "energy") == 0) {
+        status = hems_energy_command(h->opt.energy_path, (int32_t)h->opt.utc_offset_s, argv + first, argc - first,
+                                     time(NULL));
+        return status == 0 ? -1 : status;
+    }
     if (hems_cmd_parse(&h->cmd, argv + first, argc - first, false, why, sizeof why) != 0)
         return hems_usage_error(why, NULL);
     h->daemon = h->cmd.kind == HEMS_CMD_RUN;
@@ -1182,6 +1229,13 @@ int main(int argc, char **argv)
     now = posix_now_ms();
     if (setup_node(h) != 0 || setup_controller(h) != 0 || load_state(h, now) != 0 || setup_transport(h) != 0)
         return 1;
+    if (h->opt.energy_path) {
+        static struct hems_energy energy; /* about 0.9 MB: 32 logs and the file's bytes */
+
+        if (hems_energy_open(&energy, h->opt.energy_path, (int32_t)h->opt.utc_offset_s, true) != 0)
+            return 1;
+        h->energy = &energy;
+    }
     if (h->opt.remote)
         echonet_ctl_set_line(&h->ctl, true, now);
     h->stdin_open = h->daemon;
@@ -1190,10 +1244,14 @@ int main(int argc, char **argv)
     run(h);
     h->state_dirty = true;
     save_state(h);
+    if (h->energy && hems_energy_flush(h->energy) != 0)
+        status = 1;
     udp_close(&h->udp);
     if (fflush(stdout) != 0 || ferror(stdout)) {
         perror("hems-controller: standard output");
         return 1;
     }
+    if (status != 0)
+        return status;
     return h->daemon ? 0 : h->status;
 }

@@ -44,6 +44,10 @@ static const char usage_text[] =
     "  --state FILE            load and save the controller's state\n"
     "  --json                  one JSON object per line\n"
     "  --wait S                how long discovery may take (default 5)\n"
+    "  --energy FILE           keep the 0x84/0x85 energy log in FILE (run), or\n"
+    "                          show it: energy [NODE] [--days N] [--csv] [--svg F]\n"
+    "  --energy-interval S     reading of 0x84/0x85, 60 to 1800 (default 1800)\n"
+    "  --utc-offset S          local time of the energy log (default 32400, JST)\n"
     "  -h, --help              this text\n"
     "\n"
     "Exit status: 0 done, 1 failed or not found, 2 bad input.\n";
@@ -77,6 +81,12 @@ static bool option_value(const char *name, const char *value, struct hems_option
         o->poll_s = v;
     } else if (strcmp(name, "--wait") == 0 && hems_parse_long(value, 0, 86400, &v)) {
         o->wait_s = v;
+    } else if (strcmp(name, "--energy") == 0) {
+        o->energy_path = value;
+    } else if (strcmp(name, "--energy-interval") == 0 && hems_parse_long(value, 60, 1800, &v)) {
+        o->energy_interval_s = v;
+    } else if (strcmp(name, "--utc-offset") == 0 && hems_parse_long(value, -86399, 86399, &v)) {
+        o->utc_offset_s = v;
     } else {
         return false;
     }
@@ -85,7 +95,8 @@ static bool option_value(const char *name, const char *value, struct hems_option
 
 static bool takes_value(const char *name)
 {
-    static const char *const names[] = {"--state", "--response-timeout", "--keepalive", "--poll", "--wait"};
+    static const char *const names[] = {"--state", "--response-timeout", "--keepalive", "--poll", "--wait",
+                                         "--energy", "--energy-interval", "--utc-offset"};
     size_t i;
 
     for (i = 0; i < sizeof names / sizeof names[0]; i++)
@@ -115,6 +126,8 @@ int hems_opts_parse(int argc, char **argv, struct hems_options *o, int *first)
     o->keepalive_s = ECHONET_CTL_MAX_KEEPALIVE_INTERVAL / 1000u;
     o->poll_s = -1;
     o->wait_s = 5;
+    o->energy_interval_s = 1800;
+    o->utc_offset_s = 32400;
     for (i = 1; i < argc && argv[i][0] == '-'; i++) {
         char name[24];
         const char *arg = argv[i], *value, *why;

@@ -31,6 +31,9 @@ struct hems_options {
     long keepalive_s;
     long poll_s; /* -1: the library's default */
     long wait_s;
+    const char *energy_path; /* --energy FILE (hems_energy.h) */
+    long energy_interval_s;  /* --energy-interval S, 60 to 1800 */
+    long utc_offset_s;       /* --utc-offset S: local days of the energy log (default 32400, JST) */
 };
 
 /* Parses the options; *first receives the index of COMMAND. Returns 0, 1

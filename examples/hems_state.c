@@ -6,6 +6,7 @@
 #define _POSIX_C_SOURCE 200809L
 
 #include "hems_state.h"
+#include "posix_util.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -21,40 +22,6 @@
 static void report(const char *what, const char *path, const char *detail)
 {
     fprintf(stderr, "hems-controller: %s %s: %s\n", what, path, detail);
-}
-
-/* Reads the whole file into buf; returns its length, -1 when it does not
- * exist or cannot be read (errno), or cap + 1 when it is longer than cap. */
-static long read_file(const char *path, uint8_t *buf, size_t cap)
-{
-    int fd = open(path, O_RDONLY);
-    size_t len = 0;
-
-    if (fd < 0)
-        return -1;
-    for (;;) {
-        uint8_t extra;
-        ssize_t n = len < cap ? read(fd, buf + len, cap - len) : read(fd, &extra, 1);
-
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0) {
-            int saved = errno;
-
-            close(fd);
-            errno = saved;
-            return -1;
-        }
-        if (n == 0)
-            break;
-        if (len == cap) {
-            len = cap + 1;
-            break;
-        }
-        len += (size_t)n;
-    }
-    close(fd);
-    return (long)len;
 }
 
 static enum hems_state_result move_aside(const char *path, const char *why)
@@ -84,7 +51,7 @@ enum hems_state_result hems_state_load(struct hems_state_file *f, echonet_ctl *c
 {
     const char *path = f->path;
     size_t cap = sizeof f->saved;
-    long n = read_file(path, f->saved, cap);
+    long n = posix_read_file(path, f->saved, cap);
     char why[128];
     echonet_err err;
 
@@ -106,70 +73,12 @@ enum hems_state_result hems_state_load(struct hems_state_file *f, echonet_ctl *c
     return HEMS_STATE_LOADED;
 }
 
-/* The directory of path, for its fsync. */
-static void directory_of(const char *path, char *dir, size_t cap)
-{
-    const char *slash = strrchr(path, '/');
-
-    if (!slash)
-        snprintf(dir, cap, ".");
-    else if (slash == path)
-        snprintf(dir, cap, "/");
-    else
-        snprintf(dir, cap, "%.*s", (int)(slash - path), path);
-}
-
-static int write_all(int fd, const uint8_t *buf, size_t len)
-{
-    while (len > 0) {
-        ssize_t n = write(fd, buf, len);
-
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0)
-            return -1;
-        buf += n;
-        len -= (size_t)n;
-    }
-    return 0;
-}
-
 /* Replaces path atomically with len bytes (see hems_state.h). */
 static int write_atomically(const char *path, const uint8_t *buf, size_t len)
 {
-    char tmp[PATH_CAP], dir[PATH_CAP];
-    int fd, dfd;
-
-    if (snprintf(tmp, sizeof tmp, "%s.tmpXXXXXX", path) >= (int)sizeof tmp) {
-        report("cannot save the state file", path, "path too long");
-        return -1;
-    }
-    fd = mkstemp(tmp);
-    if (fd < 0) {
+    if (posix_replace_file(path, buf, len) != 0) {
         report("cannot save the state file", path, strerror(errno));
         return -1;
-    }
-    if (write_all(fd, buf, len) != 0 || fsync(fd) != 0) {
-        int saved = errno;
-
-        close(fd);
-        unlink(tmp);
-        report("cannot save the state file", path, strerror(saved));
-        return -1;
-    }
-    if (close(fd) != 0 || rename(tmp, path) != 0) {
-        int saved = errno;
-
-        unlink(tmp);
-        report("cannot save the state file", path, strerror(saved));
-        return -1;
-    }
-    /* The rename itself is durable once the directory is. */
-    directory_of(path, dir, sizeof dir);
-    dfd = open(dir, O_RDONLY);
-    if (dfd >= 0) {
-        (void)fsync(dfd);
-        close(dfd);
     }
     return 0;
 }

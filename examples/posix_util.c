@@ -2,8 +2,8 @@
  * libechonet: ECHONET Lite for firmware and HEMS controllers.
  * SPDX-License-Identifier: MIT
  */
-/* The clock, self-pipe signals and option splitting of the example
- * programs; see posix_util.h. */
+/* The clock, self-pipe signals, option splitting and file helpers of the
+ * example programs; see posix_util.h. */
 #define _POSIX_C_SOURCE 200809L
 
 #include "posix_util.h"
@@ -12,6 +12,7 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -110,4 +111,90 @@ bool posix_mode_by_name(const char *name, uint8_t *mode)
         }
     }
     return false;
+}
+
+long posix_read_file(const char *path, uint8_t *buf, size_t cap)
+{
+    int fd = open(path, O_RDONLY);
+    size_t len = 0;
+
+    if (fd < 0)
+        return -1;
+    for (;;) {
+        uint8_t extra;
+        ssize_t n = len < cap ? read(fd, buf + len, cap - len) : read(fd, &extra, 1);
+
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0) {
+            int saved = errno;
+
+            close(fd);
+            errno = saved;
+            return -1;
+        }
+        if (n == 0)
+            break;
+        if (len == cap) {
+            len = cap + 1;
+            break;
+        }
+        len += (size_t)n;
+    }
+    close(fd);
+    return (long)len;
+}
+
+static int write_all(int fd, const uint8_t *buf, size_t len)
+{
+    while (len > 0) {
+        ssize_t n = write(fd, buf, len);
+
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0)
+            return -1;
+        buf += n;
+        len -= (size_t)n;
+    }
+    return 0;
+}
+
+int posix_replace_file(const char *path, const uint8_t *buf, size_t len)
+{
+    char tmp[4096], dir[4096];
+    const char *slash = strrchr(path, '/');
+    int fd, dfd, saved;
+
+    if (snprintf(tmp, sizeof tmp, "%s.tmpXXXXXX", path) >= (int)sizeof tmp) {
+        errno = ENAMETOOLONG;
+        return -1;
+    }
+    fd = mkstemp(tmp);
+    if (fd < 0)
+        return -1;
+    if (write_all(fd, buf, len) != 0 || fsync(fd) != 0) {
+        saved = errno;
+        close(fd);
+        unlink(tmp);
+        errno = saved;
+        return -1;
+    }
+    if (close(fd) != 0 || rename(tmp, path) != 0) {
+        saved = errno;
+        unlink(tmp);
+        errno = saved;
+        return -1;
+    }
+    /* The rename itself is durable once the directory is. */
+    if (!slash)
+        snprintf(dir, sizeof dir, ".");
+    else
+        snprintf(dir, sizeof dir, "%.*s", slash == path ? 1 : (int)(slash - path), path);
+    dfd = open(dir, O_RDONLY);
+    if (dfd >= 0) {
+        (void)fsync(dfd);
+        close(dfd);
+    }
+    return 0;
 }

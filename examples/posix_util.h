@@ -6,7 +6,8 @@
  * posix_util: what the POSIX example programs (aircon-emulator,
  * hems-controller) share besides the transport (udp.h): the millisecond
  * clock, signals through a self-pipe, the splitting of a "--name=value"
- * option, and two small parsers every example needs (hex digits, mode names).
+ * option, two small parsers every example needs (hex digits, mode names),
+ * and whole-file reads and atomic replacements (the state and energy files).
  */
 #ifndef EXAMPLES_POSIX_UTIL_H
 #define EXAMPLES_POSIX_UTIL_H
@@ -39,5 +40,15 @@ int posix_hex_digit(int c);
 /* An operation mode by its name (auto, cool, heat, dry, fan) into *mode
  * (0x41-0x45); false for any other name. */
 bool posix_mode_by_name(const char *name, uint8_t *mode);
+
+/* Reads the whole file path into buf. Returns its length, cap + 1 when it is
+ * longer than cap, or -1 with errno (ENOENT: there is none). */
+long posix_read_file(const char *path, uint8_t *buf, size_t cap);
+
+/* Replaces path with len bytes so that a crash or power cut at any moment
+ * leaves either the old file or the new one: a temporary file beside it,
+ * fsync, rename over path, fsync of the directory. Returns 0, or -1 with
+ * errno (the temporary file removed); ENAMETOOLONG for a path too long. */
+int posix_replace_file(const char *path, const uint8_t *buf, size_t len);
 
 #endif /* EXAMPLES_POSIX_UTIL_H */

@@ -122,9 +122,11 @@ static int addr_to_sockaddr(const echonet_addr *addr, uint16_t port, union socka
     if (addr->len == 16 || addr->len == 20) {
         a->in6.sin6_family = AF_INET6;
         memcpy(&a->in6.sin6_addr, addr->bytes, 16);
+#if ECHONET_ADDR_MAX >= 20 /* else no address has a scope ID (-Daddr_max=16) */
         if (addr->len == 20)
             a->in6.sin6_scope_id = (uint32_t)addr->bytes[16] << 24 | (uint32_t)addr->bytes[17] << 16 |
                                    (uint32_t)addr->bytes[18] << 8 | addr->bytes[19];
+#endif
         a->in6.sin6_port = htons(port);
         return 0;
     }
