@@ -1,6 +1,7 @@
 /* The unit test runner: every module's Check suite in one run. */
 #include <stdlib.h>
 
+#include "echonet/config.h"
 #include "tests.h"
 
 int main(void)
@@ -15,7 +16,10 @@ int main(void)
     srunner_add_suite(sr, eoj_suite());
     srunner_add_suite(sr, error_suite());
     srunner_add_suite(sr, aircon_suite());
+#if ECHONET_ENABLE_CONTROLLER
     srunner_add_suite(sr, controller_suite());
+#endif
+    srunner_add_suite(sr, energy_suite());
     srunner_run_all(sr, CK_ENV);
     failed = srunner_ntests_failed(sr);
     srunner_free(sr);

@@ -1,13 +1,32 @@
 #!/bin/sh
 # Builds libechonet in every configuration CI checks and runs its tests:
 #
-#   build-gcc       gcc, warnings are errors, every test (verbose)
+#   build-gcc       gcc, warnings are errors, every test (verbose): unit
+#                   suites, simulations, headers, symbols, install, README,
+#                   the example programs over real UDP (hostile peers and
+#                   the energy log included), docs checks, callgrind checks,
+#                   fuzz corpus replays
 #   build-clang     clang, warnings are errors, every test
 #   build-asan      gcc with AddressSanitizer and UndefinedBehaviorSanitizer:
-#                   unit tests, echonet-dump contract, README example, and
-#                   the symbol check (which must allow the instrumentation)
+#                   unit tests, corpus replays, echonet-dump contract,
+#                   README example, the symbol check
 #   (docs)          the Doxygen reference from build-gcc, warnings are errors
 #   build-nostrings -Derror_strings=false: every test that applies
+#   (valgrind)      memcheck over the unit and simulation tests and the
+#                   corpus replays of build-gcc (tests/valgrind.sh)
+#   (matrix)        smallest and largest compile-time sizes
+#                   (tests/config-matrix.sh), and the library without the
+#                   controller and the optional aircon properties
+#                   (tests/config-parts.sh)
+#   (firmware)      Cortex-M0+, Cortex-M4F, RV32IMAC freestanding builds,
+#                   nm -u, footprint table and budgets, stack depth of every
+#                   public call (tests/firmware.sh)
+#   (big-endian)    s390x cross build, unit tests and corpora under
+#                   qemu-user (tests/bigendian.sh)
+#   (fuzz)          every libFuzzer target for 60 s with ASan+UBSan
+#                   (fuzz/run.sh)
+#   (bench)         the speed table of doc/benchmarks.md, printed (figures,
+#                   not pass/fail: tests/bench/run.sh)
 #   (interop)       npm ECHONET Lite controllers against build-gcc's
 #                   aircon-emulator, in network namespaces (needs root)
 #
@@ -22,77 +41,17 @@ cd "$(dirname "$0")/.."
 start=$(date +%s)
 current="starting"
 
-say() {
-    printf '\n==> %s\n' "$*"
-}
-die() {
-    printf '\nrun-all.sh: %s\n' "$*" >&2
-    exit 1
-}
+NAME=run-all.sh
+. tests/lib.sh
 # Whatever fails (a command under set -e, or die), the step is named.
 trap '[ $? -eq 0 ] || printf "\nrun-all.sh: FAILED at step: %s\n" "$current" >&2' EXIT
 
-# --- Dependencies ------------------------------------------------------------
-# Debian package and a command (or check) that proves it is installed.
-have() {
-    case $1 in
-    meson) command -v meson ;;
-    ninja-build) command -v ninja ;;
-    gcc) command -v gcc ;;
-    g++) command -v g++ ;;
-    clang) command -v clang && command -v clang++ ;;
-    pkg-config) command -v pkg-config ;;
-    check) command -v pkg-config && pkg-config --exists check ;;
-    doxygen) command -v doxygen ;;
-    python3) command -v python3 ;;
-    binutils) command -v nm ;;
-    nodejs) command -v node ;;
-    npm) command -v npm ;;
-    iproute2) command -v ip ;;
-    *) return 1 ;;
-    esac >/dev/null 2>&1
-}
-
 current="installing build dependencies"
-missing=""
-for pkg in meson ninja-build gcc g++ clang pkg-config check doxygen python3 binutils \
-    nodejs npm iproute2; do
-    have "$pkg" || missing="$missing $pkg"
-done
-if [ -n "$missing" ]; then
-    say "Installing missing build dependencies:$missing"
-    command -v apt-get >/dev/null 2>&1 ||
-        die "apt-get not found; install these yourself:$missing"
-    sudo=""
-    if [ "$(id -u)" -ne 0 ]; then
-        command -v sudo >/dev/null 2>&1 ||
-            die "not root and no sudo; install these as root:$missing"
-        sudo=sudo
-    fi
-    $sudo apt-get update
-    # libc6-dev is only recommended by gcc; name it since recommends are off.
-    # shellcheck disable=SC2086
-    $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
-        $missing libc6-dev
-    for pkg in $missing; do
-        have "$pkg" || die "package $pkg was installed but is still not usable"
-    done
-fi
+need meson ninja-build gcc g++ clang pkg-config check doxygen python3 binutils \
+    nodejs npm iproute2 valgrind libclang-rt-14-dev librsvg2-bin gcc-arm-none-eabi \
+    libnewlib-arm-none-eabi gcc-riscv64-unknown-elf picolibc-riscv64-unknown-elf
 say "Tools: meson $(meson --version), $(gcc --version | head -n 1)," \
     "$(clang --version | head -n 1), doxygen $(doxygen --version)"
-
-# --- Helpers -----------------------------------------------------------------
-# setup DIR OPTIONS...: configure DIR fresh, or reconfigure it with OPTIONS.
-setup() {
-    dir=$1
-    shift
-    if [ -f "$dir/meson-private/coredata.dat" ]; then
-        meson setup --reconfigure "$dir" "$@"
-    else
-        rm -rf "$dir"
-        meson setup "$dir" "$@"
-    fi
-}
 
 steps=0
 passed() {
@@ -134,6 +93,9 @@ UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 CK_FORK=no \
     meson test -C build-asan --print-errorlogs \
     unit 'echonet-dump contract' 'README example' 'no heap, stdio or OS calls'
+ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+    meson test -C build-asan --print-errorlogs --suite fuzz
 passed
 
 # --- (d) API reference -------------------------------------------------------
@@ -152,7 +114,47 @@ meson compile -C build-nostrings
 meson test -C build-nostrings --print-errorlogs
 passed
 
-# --- (f) interop (npm peers) -------------------------------------------------
+# --- (f) valgrind ------------------------------------------------------------
+current="valgrind memcheck (tests/valgrind.sh build-gcc)"
+say "$current"
+sh tests/valgrind.sh build-gcc
+passed
+
+# --- (g) configuration matrix --------------------------------------------------
+current="configuration matrix (tests/config-matrix.sh, tests/config-parts.sh)"
+say "$current"
+sh tests/config-matrix.sh
+sh tests/config-parts.sh
+passed
+
+# --- (h) firmware: cross builds, footprint, stack ------------------------------
+current="firmware builds, footprint and stack (tests/firmware.sh)"
+say "$current"
+sh tests/firmware.sh
+passed
+
+# --- (i) big-endian --------------------------------------------------------------
+current="big-endian s390x under qemu-user (tests/bigendian.sh)"
+say "$current"
+sh tests/bigendian.sh
+passed
+
+# --- (j) fuzzing -------------------------------------------------------------------
+current="fuzzing, every target 60 s (fuzz/run.sh 60)"
+say "$current"
+sh fuzz/run.sh 60
+passed
+
+# --- (k) benchmark table ---------------------------------------------------------
+# Figures, not a verdict (the callgrind sanity checks ran in (a)).
+current="benchmark table (tests/bench/run.sh build-bench)"
+say "$current"
+CC=gcc CXX=g++ setup build-bench -Dbuildtype=release -Dtests=enabled -Ddocs=disabled
+meson compile -C build-bench tests/codec-bench tests/ctl-scale
+sh tests/bench/run.sh build-bench
+passed
+
+# --- (l) interop (npm peers) -------------------------------------------------
 # Two ECHONET Lite controllers from the npm registry (pinned in
 # tests/interop/package-lock.json) against build-gcc's aircon-emulator over
 # UDP, each in network namespaces of its own.
@@ -163,5 +165,5 @@ passed
 
 end=$(date +%s)
 trap - EXIT
-printf '\nrun-all.sh: PASS: %d of 6 steps (gcc, clang, asan+ubsan, docs, no error strings, interop) in %ds\n' \
+printf '\nrun-all.sh: PASS: %d of 12 steps (gcc, clang, asan+ubsan, docs, no error strings, valgrind, config matrix, firmware, big-endian, fuzz, bench, interop) in %ds\n' \
     "$steps" "$((end - start))"

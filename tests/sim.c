@@ -46,10 +46,11 @@ static void trace_frame(const char *what, echonet_tstamp now, int peer, const ui
 #define NEVER ECHONET_TSTAMP_NEVER
 #define SIM_MSGS 8192
 #define SIM_MSG_MAX 512
-#define CTL_NODES 128
+#define CTL_NODES 512 /* room for topo_hundreds_of_nodes; 128 unless the setup says */
+#define CTL_NODES_DEFAULT 128
 #define CTL_OBJECTS 512
 #define CTL_OPS 1024
-#define CTL_INDEX 256
+#define CTL_INDEX 1024
 
 typedef struct sim_msg {
     echonet_tstamp at;
@@ -70,6 +71,7 @@ static echonet_ctl_object ctl_objects[CTL_OBJECTS];
 static echonet_ctl_op ctl_ops[CTL_OPS];
 static uint16_t ctl_index[CTL_INDEX];
 static uint16_t ctl_heap[CTL_NODES];
+static echonet_node_request dev_queue[SIM_MAX_DEVS][8];
 
 static const uint8_t maker[3] = {0xFF, 0xFF, 0xF0};
 static const uint8_t default_keep[] = {0x83, 0x86, 0x89, 0x93};
@@ -727,7 +729,7 @@ sim *sim_init(const sim_setup *setup)
     s->now = setup->start;
     s->cfg = setup->cfg;
     s->st.nodes = ctl_nodes;
-    s->st.n_nodes = setup->n_nodes ? setup->n_nodes : CTL_NODES;
+    s->st.n_nodes = setup->n_nodes ? setup->n_nodes : CTL_NODES_DEFAULT;
     s->st.objects = ctl_objects;
     s->st.n_objects = setup->n_objects ? setup->n_objects : CTL_OBJECTS;
     s->st.ops = ctl_ops;
@@ -767,6 +769,7 @@ unsigned sim_add_dev(sim *s, const sim_dev_setup *setup)
         setup = &plain;
     SIM_OK(i < SIM_MAX_DEVS);
     memset(d, 0, sizeof *d);
+    d->queue = dev_queue[i];
     d->q.no_announce = setup->no_announce;
     d->n_obj = setup->n_obj ? setup->n_obj : 1;
     SIM_OK(d->n_obj <= SIM_MAX_OBJS);

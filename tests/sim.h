@@ -51,7 +51,7 @@
 
 #include "echonet/echonet.h"
 
-#define SIM_MAX_DEVS 80
+#define SIM_MAX_DEVS 320 /* topo_hundreds_of_nodes */
 #define SIM_MAX_OBJS 4
 #define SIM_MAX_OPS 8192
 #define SIM_LOG 8192
@@ -108,7 +108,8 @@ typedef struct sim_dev {
     echonet_object obj[SIM_MAX_OBJS];
     echonet_aircon ac[SIM_MAX_OBJS];
     sim_ctx ctx[SIM_MAX_OBJS];
-    echonet_node_request queue[8];
+    echonet_node_request *queue; /* 8 slots, outside the struct: sim_init() clears the struct, and
+                                  * a slot is ECHONET_NODE_REQUEST_MAX bytes (65547 at most) */
     unsigned n_obj;
     sim_link link;
     sim_quirks q;

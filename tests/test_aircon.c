@@ -2,7 +2,10 @@
  * expectations written from reference sections 7 and 8 (not from the code):
  * every EPC's access and mandatory flags, every allowed size, all 256 values
  * of every one-byte property, boundary vectors of the multi-byte ones; the
- * value helpers of aircon.h; the device model's factory values and store. */
+ * value helpers of aircon.h; the device model's factory values and store.
+ * Built with ECHONET_AIRCON_OPTIONAL 0 (meson -Daircon_optional=false), the
+ * table must hold exactly the mandatory properties of the same expectations:
+ * every optional one is checked to be absent from the table and the model. */
 #include <stdbool.h>
 #include <string.h>
 
@@ -109,8 +112,16 @@ static const struct expect expects[] = {
 
 /* Sum over the expected table of (1 + largest size), worked out by hand:
  * 68 properties; sizes 309 (0x80-0x8F) + 75 (0x90-0x9F) + 7 (0xAx) +
- * 24 (0xBx) + 35 (0xCx) + 1 (0xD0) = 451. */
+ * 24 (0xBx) + 35 (0xCx) + 1 (0xD0) = 451. The 13 mandatory ones only:
+ * sizes 1 + 17 + 4 + 1 + 3 + 1 (0x80-0x8F) + 51 (0x9D-0x9F) + 1 (0xA0) +
+ * 3 (0xB0, 0xB3, 0xBB) = 82. */
+#if ECHONET_AIRCON_OPTIONAL
 #define EXPECTED_STORE_SIZE (68u + 451u)
+#define EXPECTED_PROPS 68u
+#else
+#define EXPECTED_STORE_SIZE (13u + 82u)
+#define EXPECTED_PROPS 13u
+#endif
 
 static const struct expect *expect_of(unsigned epc)
 {
@@ -120,6 +131,13 @@ static const struct expect *expect_of(unsigned epc)
         if (expects[i].epc == epc)
             return &expects[i];
     return NULL;
+}
+
+/* Whether this build's table has the property: mandatory ones always,
+ * optional ones with ECHONET_AIRCON_OPTIONAL. */
+static bool expected_present(const struct expect *e)
+{
+    return ECHONET_AIRCON_OPTIONAL || (e->access & M) != 0;
 }
 
 static bool size_allowed(const struct expect *e, size_t pdc)
@@ -180,6 +198,22 @@ static const echonet_prop_desc *desc_of(unsigned epc)
     return d;
 }
 
+/* The descriptor of a property this build has; NULL, after checking that
+ * the table does not have it, for an optional one left out. */
+static const echonet_prop_desc *desc_if_present(unsigned epc)
+{
+    const struct expect *e = expect_of(epc);
+    size_t n;
+    const echonet_prop_desc *t = table(&n);
+
+    ck_assert_ptr_nonnull(e);
+    if (expected_present(e))
+        return desc_of(epc);
+    ck_assert_msg(echonet_prop_desc_find(t, n, (uint8_t)epc) == NULL, "optional EPC %02X in a mandatory-only table",
+                  epc);
+    return NULL;
+}
+
 /* Checks pdc bytes flush against an unreadable page. */
 static echonet_err check_bytes(const echonet_prop_desc *d, const uint8_t *edt, size_t pdc, bool for_set)
 {
@@ -208,8 +242,10 @@ END_TEST
 START_TEST(property_present_with_access)
 {
     const struct expect *e = &expects[_i];
-    const echonet_prop_desc *d = desc_of(e->epc);
+    const echonet_prop_desc *d = desc_if_present(e->epc);
 
+    if (!d)
+        return; /* absent, as desc_if_present() checked */
     ck_assert_uint_eq(d->epc, e->epc);
     ck_assert_msg(d->access == e->access, "EPC %02X: access %02X, expected %02X", e->epc, d->access, e->access);
 }
@@ -217,10 +253,14 @@ END_TEST
 
 START_TEST(no_unexpected_property)
 {
-    size_t n, i;
+    size_t n, i, n_present = 0;
     const echonet_prop_desc *t = table(&n);
 
-    ck_assert_uint_eq(n, N_EXPECTS);
+    ck_assert_uint_eq(n, EXPECTED_PROPS);
+    for (i = 0; i < N_EXPECTS; i++)
+        if (expected_present(&expects[i]))
+            n_present++;
+    ck_assert_uint_eq(n, n_present);
     ck_assert_ptr_eq(echonet_aircon_props(NULL), t);
     for (i = 0; i < n; i++)
         ck_assert_msg(expect_of(t[i].epc) != NULL, "unexpected EPC %02X in the table", t[i].epc);
@@ -251,8 +291,13 @@ START_TEST(mandatory_and_anno_sets)
     }
     ck_assert_uint_eq(n_m, sizeof mandatory);
     ck_assert_uint_eq(n_a, sizeof anno);
+#if ECHONET_AIRCON_OPTIONAL
     ck_assert_uint_eq(desc_of(0x93)->access, G | S);
     ck_assert_uint_eq(desc_of(0xD0)->access, S);
+#else
+    ck_assert_ptr_null(desc_if_present(0x93));
+    ck_assert_ptr_null(desc_if_present(0xD0));
+#endif
 }
 END_TEST
 
@@ -263,11 +308,13 @@ END_TEST
 START_TEST(sizes)
 {
     const struct expect *e = &expects[_i];
-    const echonet_prop_desc *d = desc_of(e->epc);
+    const echonet_prop_desc *d = desc_if_present(e->epc);
     uint8_t buf[256];
     size_t pdc, top = (size_t)e->size + 1;
     int for_set;
 
+    if (!d)
+        return; /* absent, as desc_if_present() checked */
     memset(buf, 0, sizeof buf);
     for (for_set = 0; for_set < 2; for_set++) {
         for (pdc = 0; pdc <= top; pdc++) {
@@ -290,9 +337,9 @@ START_TEST(one_byte_all_values)
     const echonet_prop_desc *d;
     unsigned v;
 
-    if (!e->ok)
+    d = desc_if_present(e->epc);
+    if (!e->ok || !d)
         return;
-    d = desc_of(e->epc);
     for (v = 0; v < 256; v++) {
         uint8_t b = (uint8_t)v;
         bool set_ok = in_spec(e->ok, v), read_ok = set_ok || in_spec(e->ro, v);
@@ -452,11 +499,15 @@ static const struct vec vecs[] = {
 START_TEST(boundary_vectors)
 {
     const struct vec *v = &vecs[_i];
-    const echonet_prop_desc *d = desc_of(v->epc);
+    const echonet_prop_desc *d = desc_if_present(v->epc);
     uint8_t edt[64];
     size_t n = test_hex(v->hex, edt, sizeof edt);
-    echonet_err s = check_bytes(d, edt, n, true), r = check_bytes(d, edt, n, false);
+    echonet_err s, r;
 
+    if (!d)
+        return; /* absent, as desc_if_present() checked */
+    s = check_bytes(d, edt, n, true);
+    r = check_bytes(d, edt, n, false);
     if (v->set != NA)
         ck_assert_msg(s == v->set, "EPC %02X = %s for Set: %d, expected %d", v->epc, v->hex, s, v->set);
     ck_assert_msg(r == v->read, "EPC %02X = %s read: %d, expected %d", v->epc, v->hex, r, v->read);
@@ -467,9 +518,11 @@ END_TEST
 START_TEST(cleaning_setting_every_byte)
 {
     static const uint8_t epcs[] = {0xC7, 0xC9, 0xCB};
-    const echonet_prop_desc *d = desc_of(epcs[_i]);
+    const echonet_prop_desc *d = desc_if_present(epcs[_i]);
     unsigned pos, bit;
 
+    if (!d)
+        return; /* absent, as desc_if_present() checked */
     for (pos = 0; pos < 8; pos++) {
         uint8_t edt[8];
 
@@ -498,6 +551,8 @@ START_TEST(percent_and_temperature_edges)
     size_t i;
 
     for (i = 0; i < sizeof pct; i++) {
+        if (!desc_if_present(pct[i]))
+            continue; /* absent, as desc_if_present() checked */
         ck_assert_int_eq(check_byte(pct[i], 0x00, true), ECHONET_OK);
         ck_assert_int_eq(check_byte(pct[i], 0x64, true), ECHONET_OK);
         ck_assert_int_eq(check_byte(pct[i], 0x65, true), ECHONET_ERR_VALUE);
@@ -513,6 +568,8 @@ START_TEST(percent_and_temperature_edges)
     ck_assert_int_eq(check_byte(0xBB, 0x7D, false), ECHONET_OK);
     ck_assert_int_eq(check_byte(0xBB, 0x7F, true), ECHONET_ERR_VALUE);
     ck_assert_int_eq(check_byte(0xBB, 0x7F, false), ECHONET_OK);
+    if (!desc_if_present(0xBF))
+        return; /* absent, as desc_if_present() checked */
     ck_assert_int_eq(check_byte(0xBF, 0x7E, true), ECHONET_ERR_VALUE);
     ck_assert_int_eq(check_byte(0xBF, 0x7E, false), ECHONET_OK);
     ck_assert_int_eq(check_byte(0xBF, 0x7F, false), ECHONET_ERR_VALUE);
@@ -649,7 +706,7 @@ static void expected_optional(echonet_propmap *m)
 
     echonet_propmap_init(m);
     for (i = 0; i < N_EXPECTS; i++)
-        if (!(expects[i].access & M))
+        if (!(expects[i].access & M) && expected_present(&expects[i]))
             ck_assert_int_eq(echonet_propmap_add(m, expects[i].epc), ECHONET_OK);
 }
 
@@ -671,7 +728,7 @@ START_TEST(omit_sets)
     echonet_propmap omit, want;
 
     expected_optional(&want);
-    ck_assert_uint_eq(echonet_propmap_count(&want), 68 - 13);
+    ck_assert_uint_eq(echonet_propmap_count(&want), EXPECTED_PROPS - 13);
     memset(&omit, 0xFF, sizeof omit);
     echonet_aircon_omit(&omit, NULL, 0);
     assert_map_is(&omit, &want);
@@ -710,13 +767,15 @@ START_TEST(reference_worked_maps)
     echonet_prop_desc_map(&got, t, n, G, &omit);
     echonet_propmap_init(&want);
     for (i = 0; i < sizeof get; i++)
-        echonet_propmap_add(&want, get[i]);
+        if (expected_present(expect_of(get[i])))
+            echonet_propmap_add(&want, get[i]);
     assert_map_is(&got, &want);
 
     echonet_prop_desc_map(&got, t, n, S, &omit);
     echonet_propmap_init(&want);
     for (i = 0; i < sizeof set; i++)
-        echonet_propmap_add(&want, set[i]);
+        if (expected_present(expect_of(set[i])))
+            echonet_propmap_add(&want, set[i]);
     assert_map_is(&got, &want);
 
     echonet_prop_desc_map(&got, t, n, A, &omit);
@@ -760,16 +819,26 @@ START_TEST(factory_values)
     assert_value(&ac, 0xBB, "14");
     assert_value(&ac, 0x88, "42");
     assert_value(&ac, 0x8F, "42");
+#if ECHONET_AIRCON_OPTIONAL
     assert_value(&ac, 0x93, "41");
+#endif
     assert_value(&ac, 0xA0, "41");
     assert_value(&ac, 0x81, "00");
     assert_value(&ac, 0x82, "00 00 48 00");
     assert_value(&ac, 0x8A, "12 34 56");
+#if ECHONET_AIRCON_OPTIONAL
     assert_value(&ac, 0x86, "04 12 34 56 00 00 00 00"); /* no fault: b1 counts the code bytes */
     len = echonet_aircon_value(&ac, 0x83, edt, sizeof edt);
     ck_assert_int_eq(len, 17);
     ck_assert_uint_eq(edt[0], 0xFE);
     ck_assert_mem_eq(edt + 1, maker, 3);
+#else
+    /* The optional properties are not in the model either. */
+    ck_assert_int_eq(echonet_aircon_value(&ac, 0x93, edt, sizeof edt), ECHONET_ERR_NOT_FOUND);
+    ck_assert_int_eq(echonet_aircon_value(&ac, 0x86, edt, sizeof edt), ECHONET_ERR_NOT_FOUND);
+    len = echonet_aircon_value(&ac, 0x83, edt, sizeof edt);
+    ck_assert_int_eq(len, ECHONET_ERR_NOT_FOUND);
+#endif
 
     ck_assert_int_eq(echonet_aircon_init(NULL, maker), ECHONET_ERR_INVALID_ARG);
     ck_assert_int_eq(echonet_aircon_init(&ac, NULL), ECHONET_ERR_INVALID_ARG);
@@ -780,13 +849,17 @@ END_TEST
 START_TEST(factory_values_valid)
 {
     const struct expect *e = &expects[_i];
-    const echonet_prop_desc *d = desc_of(e->epc);
+    const echonet_prop_desc *d = desc_if_present(e->epc);
     echonet_aircon ac;
     uint8_t edt[256];
     int len;
 
     init_model(&ac);
     len = echonet_aircon_value(&ac, e->epc, edt, sizeof edt);
+    if (!d) {
+        ck_assert_msg(len == ECHONET_ERR_NOT_FOUND, "optional EPC %02X in the model: %d", e->epc, len);
+        return;
+    }
     ck_assert_msg(len >= 0, "EPC %02X: %d", e->epc, len);
     ck_assert_msg(size_allowed(e, (size_t)len), "EPC %02X: length %d", e->epc, len);
     ck_assert_msg(check_bytes(d, edt, (size_t)len, false) == ECHONET_OK, "EPC %02X: factory value refused", e->epc);
@@ -801,7 +874,8 @@ START_TEST(store_size_matches_reference)
     size_t i, sum = 0;
 
     for (i = 0; i < N_EXPECTS; i++)
-        sum += 1u + expects[i].size;
+        if (expected_present(&expects[i]))
+            sum += 1u + expects[i].size;
     ck_assert_uint_eq(sum, EXPECTED_STORE_SIZE);
     ck_assert_uint_eq(ECHONET_AIRCON_STORE_SIZE, EXPECTED_STORE_SIZE);
 }
@@ -875,9 +949,14 @@ START_TEST(store_and_value)
     memset(big, 0x3C, sizeof big);
     big[0] = 224;
     memcpy(big + 1, maker, 3);
+#if ECHONET_AIRCON_OPTIONAL
     ck_assert_int_eq(echonet_aircon_store(&ac, 0x86, big, sizeof big), ECHONET_OK);
     ck_assert_int_eq(echonet_aircon_value(&ac, 0x86, edt, sizeof edt), 225);
     ck_assert_mem_eq(edt, big, 225);
+#else
+    ck_assert_int_eq(echonet_aircon_store(&ac, 0x86, big, sizeof big), ECHONET_ERR_NOT_FOUND);
+    ck_assert_int_eq(echonet_aircon_value(&ac, 0x86, edt, sizeof edt), ECHONET_ERR_NOT_FOUND);
+#endif
     /* Neighbours untouched by the largest values. */
     assert_value(&ac, 0x80, "31");
     assert_value(&ac, 0x82, "00 00 48 00");
@@ -921,6 +1000,10 @@ START_TEST(largest_value_fits)
     init_model(&ac);
     for (i = 0; i < N_EXPECTS; i++)
         len_before[i] = echonet_aircon_value(&ac, expects[i].epc, before[i], sizeof before[i]);
+    if (!desc_if_present(l->epc)) {
+        ck_assert_int_eq(echonet_aircon_store(&ac, l->epc, edt, n), ECHONET_ERR_NOT_FOUND);
+        return;
+    }
     ck_assert_int_eq(echonet_aircon_store(&ac, l->epc, edt, n), ECHONET_OK);
     ck_assert_int_eq(echonet_aircon_value(&ac, l->epc, got, sizeof got), (int)n);
     ck_assert_mem_eq(got, edt, n);
@@ -932,6 +1015,10 @@ START_TEST(largest_value_fits)
         len = echonet_aircon_value(&ac, expects[i].epc, got, sizeof got);
         ck_assert_msg(len == len_before[i], "storing %zu bytes of %02X changed the length of %02X: %d -> %d", n,
                       l->epc, expects[i].epc, len_before[i], len);
+        if (!expected_present(&expects[i])) {
+            ck_assert_int_eq(len, ECHONET_ERR_NOT_FOUND);
+            continue;
+        }
         ck_assert_msg(memcmp(got, before[i], (size_t)len) == 0, "storing %02X changed %02X", l->epc,
                       expects[i].epc);
     }
@@ -950,8 +1037,10 @@ START_TEST(value_needs_room)
     ck_assert_int_eq(echonet_aircon_value(&ac, 0x80, edt, 0), ECHONET_ERR_NOBUF);
     ck_assert_int_eq(echonet_aircon_value(&ac, 0x80, edt, 1), 1);
     ck_assert_int_eq(echonet_aircon_value(&ac, 0x8A, edt, 2), ECHONET_ERR_NOBUF);
+#if ECHONET_AIRCON_OPTIONAL
     ck_assert_int_eq(echonet_aircon_value(&ac, 0x83, edt, 16), ECHONET_ERR_NOBUF);
     ck_assert_int_eq(echonet_aircon_value(&ac, 0x83, edt, 17), 17);
+#endif
     ck_assert_int_eq(echonet_aircon_store(&ac, 0x81, loc17, 17), ECHONET_OK);
     ck_assert_int_eq(echonet_aircon_value(&ac, 0x81, edt, 16), ECHONET_ERR_NOBUF);
     ck_assert_int_eq(echonet_aircon_value(&ac, 0x81, edt, 17), 17);

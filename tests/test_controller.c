@@ -1871,7 +1871,10 @@ START_TEST(soak_hostile_network)
 {
     uint64_t seed, first = 1, last = 50;
     const char *only = getenv("SOAK_SEED"); /* one seed, to replay it */
+    const char *count = getenv("SOAK_SEEDS"); /* seeds 1 to N (tests/valgrind.sh: fewer, as it is 50 times slower) */
 
+    if (count && *count && strtoull(count, NULL, 10) > 0)
+        last = strtoull(count, NULL, 10);
     if (only && *only)
         first = last = strtoull(only, NULL, 10);
     for (seed = first; seed <= last; seed++)
@@ -1996,6 +1999,405 @@ START_TEST(ctl_fault_event_names_operation)
 }
 END_TEST
 
+/* ---- Limits: smallest storage, hundreds of nodes, the end of time, TID wrap
+ * (issue 5; doc/hardening.md) ---------------------------------------------- */
+
+static unsigned lim_full_nodes, lim_full_objects;
+static echonet_eoj lim_full_eoj;
+
+static void lim_observe(sim *s, const echonet_ctl_event *ev)
+{
+    (void)s;
+    if (ev->kind != ECHONET_CTL_EV_FULL)
+        return;
+    if (ev->node == ECHONET_CTL_NONE) {
+        lim_full_nodes++;
+    } else {
+        lim_full_objects++;
+        lim_full_eoj = ev->eoj;
+    }
+}
+
+/* Storage for exactly one node, one object and one operation: the second
+ * node and the second object are reported (FULL events, ECHONET_ERR_FULL),
+ * never dropped silently, and the one object is still served. */
+START_TEST(ctl_storage_one_node_one_object)
+{
+    sim_setup su = setup_default(30);
+    sim_dev_setup two = {2, NULL, 0, false, 0, false};
+    static const uint8_t epc[] = {0x80, 0xB3};
+    echonet_err err = ECHONET_OK;
+    uint16_t node;
+    sim *s;
+    int a;
+
+    su.n_nodes = 1;
+    su.n_objects = 1;
+    su.n_ops = 1;
+    s = sim_init(&su);
+    lim_full_nodes = lim_full_objects = 0;
+    lim_full_eoj = 0;
+    s->on_event = lim_observe;
+    (void)sim_add_dev(s, &two);
+    (void)sim_add_dev(s, NULL);
+    s->devs[1].q.answer_delay_ms = 5000; /* node 0 answers the search first */
+    sim_run_for(s, MIN);
+    node = sim_node(s, 0);
+    ck_assert_uint_ne(node, ECHONET_CTL_NONE);
+    ck_assert_uint_eq(sim_node(s, 1), ECHONET_CTL_NONE);
+    ck_assert_uint_ge(lim_full_nodes, 1);   /* node 1 */
+    ck_assert_uint_ge(lim_full_objects, 1); /* node 0's second object */
+    ck_assert_uint_eq(lim_full_eoj, 0x013002);
+    ck_assert_uint_eq(echonet_ctl_objects(&s->ctl, node, NULL, 0), 1);
+    ck_assert(echonet_ctl_object_ready(&s->ctl, node, 0x013001));
+    ck_assert(!echonet_ctl_object_ready(&s->ctl, node, 0x013002));
+    ck_assert_int_eq(echonet_ctl_add_node(&s->ctl, &s->devs[1].addr, NULL), ECHONET_ERR_FULL);
+    /* One operation slot: a second operation is refused, not queued and lost. */
+    a = sim_set1(s, 0, 0, 0xB3, 22, NULL);
+    ck_assert_int_ge(a, 0);
+    ck_assert_int_eq(sim_get(s, 0, 0, epc, 2, &err), -1);
+    ck_assert_int_eq(err, ECHONET_ERR_FULL);
+    ck_assert_int_eq(sim_get(s, 0, 1, epc, 2, &err), -1);
+    ck_assert_int_eq(err, ECHONET_ERR_NOT_FOUND);
+    run_until_done(s, a, MIN);
+    ck_assert_int_eq(s->ops[a].outcome, ECHONET_CTL_DONE);
+    ck_assert_uint_eq(sim_value(s, 0, 0, 0xB3), 22);
+    a = sim_get(s, 0, 0, epc, 2, NULL);
+    run_until_done(s, a, MIN);
+    ck_assert_int_eq(s->ops[a].outcome, ECHONET_CTL_DONE);
+    /* A day of polling and announcements: still one node, one object. */
+    sim_local_set(s, 0, 0, 0xB0, 0x42);
+    sim_run_for(s, DAY);
+    sim_check_ops_done(s);
+    ck_assert_uint_eq(sim_cached(s, 0, 0).mode, 0x42);
+    ck_assert_uint_eq(sim_cached(s, 0, 0).temp, 22);
+    ck_assert_uint_eq(sim_node(s, 1), ECHONET_CTL_NONE);
+    ck_assert_uint_eq(echonet_ctl_objects(&s->ctl, node, NULL, 0), 1);
+}
+END_TEST
+
+/* Several hundred nodes on one controller, every invariant of the harness
+ * held: discovery, one write each, local changes, keepalives over 9 hours. */
+START_TEST(topo_hundreds_of_nodes)
+{
+    sim_setup su = setup_default(31);
+    const unsigned n = 300;
+    sim *s;
+    unsigned d;
+
+    ck_assert_uint_le(n, SIM_MAX_DEVS);
+    su.n_nodes = 512;
+    su.n_objects = 512;
+    su.n_ops = 512;
+    su.cfg.remote = true;
+    su.line_up = true;
+    s = sim_init(&su);
+    s->strong_keepalive = true;
+    s->link_default.jitter_ms = 500;
+    sim_add_devs(s, n);
+    sim_run_for(s, 5 * MIN);
+    for (d = 0; d < n; d++)
+        ck_assert_msg(sim_ready(s, d), "node %u of %u not ready", d, n);
+    for (d = 0; d < n; d++)
+        ck_assert_int_ge(sim_set1(s, d, 0, 0x80, 0x30, NULL), 0);
+    sim_run_for(s, 10 * MIN);
+    sim_check_ops_done(s);
+    for (d = 0; d < n; d += 7)
+        sim_local_set(s, d, 0, 0xB3, (uint8_t)(18 + d % 10));
+    sim_run_for(s, 9 * HOUR);
+    sim_check_keepalive(s);
+    sim_check_converged(s);
+    for (d = 0; d < n; d++) {
+        ck_assert_uint_eq(s->devs[d].stops[0], 0);
+        ck_assert_uint_ge(s->devs[d].ka_count[0], 2);
+    }
+}
+END_TEST
+
+static int32_t lim_write(echonet_ctl *ctl, echonet_addr *dst, uint8_t *buf, echonet_tstamp now)
+{
+    bool mc = true;
+    int32_t n = echonet_ctl_write(ctl, dst, &mc, buf, 512, now);
+
+    ck_assert(n <= 0 || !mc);
+    return n;
+}
+
+/* Response timers that end in the last minutes of the 64-bit clock fire
+ * on time; one that would pass its end saturates at NEVER (doc/hardening.md). */
+START_TEST(ctl_response_timer_near_uint64_max)
+{
+    ECHONET_CTL_STORAGE(st, 2, 2, 1, 4);
+    static echonet_ctl ctl;
+    echonet_ctl_config cfg;
+    echonet_ctl_callbacks cb = {api_event};
+    const echonet_tstamp t0 = ECHONET_TSTAMP_NEVER - 3 * MIN;
+    echonet_addr a, b, dst;
+    uint8_t buf[512];
+    bool mc;
+    uint16_t tid;
+    echonet_tstamp due;
+    int32_t n;
+    unsigned sent_b;
+
+    echonet_ctl_config_default(&cfg);
+    cfg.attempts = 3;
+    ck_assert_int_eq(echonet_ctl_init(&ctl, &cfg, &cb, NULL, &st), ECHONET_OK);
+    ck_assert_int_gt(echonet_ctl_write(&ctl, &dst, &mc, buf, sizeof buf, t0), 0); /* the two searches */
+    ck_assert_int_gt(echonet_ctl_write(&ctl, &dst, &mc, buf, sizeof buf, t0), 0);
+    echonet_addr_set(&a, "\xC0\x00\x02\x0A", 4);
+    ck_assert_int_eq(echonet_ctl_add_node(&ctl, &a, NULL), ECHONET_OK);
+    ck_assert_int_gt(lim_write(&ctl, &dst, buf, t0), 0);
+    ck_assert(echonet_addr_equal(&dst, &a));
+    ck_assert_uint_eq(buf[12], 0xD6);
+    tid = (uint16_t)(buf[2] << 8 | buf[3]);
+    due = t0 + cfg.response_timeout_ms;
+    ck_assert_uint_eq(echonet_ctl_expiry(&ctl), due);
+    ck_assert_int_eq(lim_write(&ctl, &dst, buf, due - 1), 0);
+    /* At the deadline: asked again, with a new TID (AIF 2.4.3). */
+    ck_assert_int_gt(lim_write(&ctl, &dst, buf, due), 0);
+    ck_assert_uint_eq(buf[12], 0xD6);
+    ck_assert_uint_eq(buf[2] << 8 | buf[3], (uint16_t)(tid + 1u));
+    ck_assert_uint_eq(echonet_ctl_expiry(&ctl), due + cfg.response_timeout_ms);
+    ck_assert_int_eq(lim_write(&ctl, &dst, buf, due + cfg.response_timeout_ms - 1), 0);
+    ck_assert_int_gt(lim_write(&ctl, &dst, buf, due + cfg.response_timeout_ms), 0);
+    ck_assert_uint_eq(buf[2] << 8 | buf[3], (uint16_t)(tid + 2u));
+    ck_assert_uint_eq(echonet_ctl_expiry(&ctl), t0 + 3 * cfg.response_timeout_ms);
+    /* Past the end: a request sent 10 s before it waits forever (saturated,
+     * not wrapped to a time in the past, which would fire at once). */
+    echonet_addr_set(&b, "\xC0\x00\x02\x0B", 4);
+    ck_assert_int_eq(echonet_ctl_add_node(&ctl, &b, NULL), ECHONET_OK);
+    sent_b = 0;
+    while ((n = lim_write(&ctl, &dst, buf, ECHONET_TSTAMP_NEVER - 10000)) > 0)
+        sent_b += echonet_addr_equal(&dst, &b);
+    ck_assert_int_eq(n, 0);
+    ck_assert_uint_eq(sent_b, 1);
+    ck_assert_uint_ge(echonet_ctl_expiry(&ctl), ECHONET_TSTAMP_NEVER - 10000);
+    while ((n = lim_write(&ctl, &dst, buf, ECHONET_TSTAMP_NEVER - 9999)) > 0)
+        ck_assert(!echonet_addr_equal(&dst, &b));
+    ck_assert_int_eq(n, 0);
+    ck_assert_uint_ge(echonet_ctl_expiry(&ctl), ECHONET_TSTAMP_NEVER - 9999);
+}
+END_TEST
+
+/* An answer is matched after the TID counter wrapped (0xFFFF → 0x0000);
+ * a late answer carrying the last TID before the wrap, or a TID not yet
+ * used, completes nothing. */
+START_TEST(ctl_answer_matched_after_tid_wrap)
+{
+    ECHONET_CTL_STORAGE(st, 2, 2, 1, 4);
+    static echonet_ctl ctl;
+    echonet_ctl_config cfg;
+    echonet_ctl_callbacks cb = {api_event};
+    echonet_addr a, dst;
+    uint8_t buf[512];
+    bool mc;
+    /* Get_Res 0xD6 of a's node profile: one air conditioner, 013001. */
+    uint8_t res[] = {0x10, 0x81, 0, 0, 0x0E, 0xF0, 0x01, 0x05, 0xFF, 0x01, 0x72, 1, 0xD6, 4, 1, 0x01, 0x30, 0x01};
+    const echonet_tstamp t = 10 * MIN; /* after the searches' window */
+
+    echonet_ctl_config_default(&cfg);
+    cfg.first_tid = 0xFFFE;
+    ck_assert_int_eq(echonet_ctl_init(&ctl, &cfg, &cb, NULL, &st), ECHONET_OK);
+    ck_assert_int_gt(echonet_ctl_write(&ctl, &dst, &mc, buf, sizeof buf, 0), 0);
+    ck_assert_int_gt(echonet_ctl_write(&ctl, &dst, &mc, buf, sizeof buf, 0), 0);
+    ck_assert_uint_eq(buf[2] << 8 | buf[3], 0xFFFF);
+    echonet_addr_set(&a, "\xC0\x00\x02\x0A", 4);
+    ck_assert_int_eq(echonet_ctl_add_node(&ctl, &a, NULL), ECHONET_OK);
+    ck_assert_int_gt(lim_write(&ctl, &dst, buf, t), 0);
+    ck_assert_uint_eq(buf[2] << 8 | buf[3], 0x0000);
+    /* 0xFFFF (before the wrap) and 0x0001 (not sent yet): ignored. */
+    res[2] = 0xFF;
+    res[3] = 0xFF;
+    ck_assert_int_eq(echonet_ctl_read(&ctl, &a, res, sizeof res, t + 1), ECHONET_OK);
+    res[2] = 0x00;
+    res[3] = 0x01;
+    ck_assert_int_eq(echonet_ctl_read(&ctl, &a, res, sizeof res, t + 1), ECHONET_OK);
+    ck_assert_int_eq(lim_write(&ctl, &dst, buf, t + 2), 0);
+    ck_assert_uint_eq(echonet_ctl_expiry(&ctl), t + cfg.response_timeout_ms);
+    /* 0x0000: the answer; the next request (the object's attributes) follows. */
+    res[3] = 0x00;
+    ck_assert_int_eq(echonet_ctl_read(&ctl, &a, res, sizeof res, t + 3), ECHONET_OK);
+    ck_assert_int_gt(lim_write(&ctl, &dst, buf, t + 3), 0);
+    ck_assert(echonet_addr_equal(&dst, &a));
+    ck_assert_uint_eq(buf[2] << 8 | buf[3], 0x0001);
+    ck_assert_uint_eq(buf[7] << 16 | buf[8] << 8 | buf[9], 0x013001);
+    ck_assert_uint_eq(echonet_ctl_objects(&ctl, echonet_ctl_find(&ctl, &a), NULL, 0), 1);
+}
+END_TEST
+
+/* ---- Issue 7: measured power 0x84 and energy 0x85 ------------------------------------------ */
+
+#define ENERGY_DEVS 3
+static echonet_tstamp energy_last[ENERGY_DEVS][2], energy_max_gap[ENERGY_DEVS][2];
+static unsigned energy_count[ENERGY_DEVS][2];
+
+static void energy_observe(sim *s, const echonet_ctl_event *ev)
+{
+    unsigned d, k;
+
+    if (ev->kind != ECHONET_CTL_EV_PROPERTY || (ev->epc != 0x84 && ev->epc != 0x85))
+        return;
+    for (d = 0; d < ENERGY_DEVS && sim_node(s, d) != ev->node; d++)
+        ;
+    ck_assert_uint_lt(d, ENERGY_DEVS);
+    k = ev->epc == 0x85;
+    ck_assert_uint_eq(ev->pdc, k ? 4 : 2);
+    if (energy_count[d][k] > 0 && s->now - energy_last[d][k] > energy_max_gap[d][k])
+        energy_max_gap[d][k] = s->now - energy_last[d][k];
+    energy_last[d][k] = s->now;
+    energy_count[d][k]++;
+}
+
+/* Unit 0 has 0x84 and 0x85, unit 1 only 0x84, unit 2 neither. */
+static sim *energy_world(uint32_t interval_ms)
+{
+    static const uint8_t both[] = {0x83, 0x86, 0x89, 0x93, 0x84, 0x85}, power[] = {0x83, 0x93, 0x84};
+    sim_setup su = setup_default(7);
+    sim_dev_setup ds;
+    sim *s;
+    unsigned d;
+
+    if (interval_ms)
+        su.cfg.energy_interval_ms = interval_ms;
+    s = sim_init(&su);
+    for (d = 0; d < ENERGY_DEVS; d++) {
+        memset(&ds, 0, sizeof ds);
+        ds.keep = d == 0 ? both : d == 1 ? power : NULL;
+        ds.n_keep = d == 0 ? sizeof both : d == 1 ? sizeof power : 0;
+        (void)sim_add_dev(s, &ds);
+    }
+    memset(energy_last, 0, sizeof energy_last);
+    memset(energy_max_gap, 0, sizeof energy_max_gap);
+    memset(energy_count, 0, sizeof energy_count);
+    s->on_event = energy_observe;
+    return s;
+}
+
+/* Every unit whose Get map has them is read at the configured interval (a
+ * response's time late at most), only those properties it has, one request
+ * in flight per node (the harness's invariant); a unit with neither is never
+ * asked, and its Get map says so. */
+START_TEST(ctl_energy_read_at_interval)
+{
+    static const uint32_t intervals[] = {MIN, 7 * MIN, 30 * MIN};
+    unsigned r;
+
+    for (r = 0; r < 3; r++) {
+        sim *s = energy_world(intervals[r]);
+        echonet_propmap get;
+        uint64_t i;
+        unsigned asked[ENERGY_DEVS] = {0, 0, 0};
+        const echonet_tstamp run = 6 * HOUR;
+        unsigned want = (unsigned)(run / intervals[r]);
+
+        sim_run_for(s, run);
+        for (i = s->n_log > SIM_LOG ? s->n_log - SIM_LOG : 0; i < s->n_log; i++) {
+            const sim_sent *e = &s->log[i % SIM_LOG];
+            uint8_t epc[16];
+            unsigned n, k;
+
+            if (e->dev < 0 || e->dev >= ENERGY_DEVS)
+                continue;
+            n = epcs_of(e, epc, NULL);
+            for (k = 0; k < n; k++)
+                if (epc[k] == 0x84 || epc[k] == 0x85)
+                    asked[e->dev]++;
+        }
+        ck_assert_uint_eq(asked[2], 0);
+        ck_assert_uint_gt(asked[0], 0);
+        /* Unit 0: both, every interval; unit 1: power only. */
+        ck_assert_uint_ge(energy_count[0][1], want);
+        ck_assert_uint_le(energy_count[0][1], want + 1);
+        ck_assert_uint_eq(energy_count[0][0], energy_count[0][1]);
+        ck_assert_uint_ge(energy_count[1][0], want);
+        ck_assert_uint_le(energy_count[1][0], want + 1);
+        ck_assert_uint_eq(energy_count[1][1], 0);
+        ck_assert_uint_eq(energy_count[2][0] + energy_count[2][1], 0);
+        ck_assert_uint_le(energy_max_gap[0][1], intervals[r] + ECHONET_CTL_MIN_RESPONSE_TIMEOUT);
+        ck_assert_uint_le(energy_max_gap[1][0], intervals[r] + ECHONET_CTL_MIN_RESPONSE_TIMEOUT);
+        ck_assert_uint_ge(energy_max_gap[0][1], intervals[r] - ECHONET_CTL_MIN_RESPONSE_TIMEOUT);
+        ck_assert_int_eq(echonet_ctl_object_info(&s->ctl, sim_node(s, 2), sim_eoj(0), NULL, &get, NULL, NULL),
+                         ECHONET_OK);
+        ck_assert(!echonet_propmap_contains(&get, 0x84) && !echonet_propmap_contains(&get, 0x85));
+        ck_assert(echonet_propmap_count(&get) > 0);
+        sim_check_ops_done(s);
+    }
+}
+END_TEST
+
+/* Values as the units hold them; a lossy link does not stop the reading. */
+START_TEST(ctl_energy_values_and_loss)
+{
+    sim *s = energy_world(0);
+    echonet_ctl_config cfg;
+
+    echonet_ctl_config_default(&cfg);
+    ck_assert_uint_eq(cfg.energy_interval_ms, 30 * MIN);
+    s->devs[0].link.loss = 100;
+    sim_run_for(s, 2 * DAY);
+    ck_assert_uint_ge(energy_count[0][1], 2 * 48 * 8 / 10);
+    ck_assert_uint_le(energy_max_gap[0][1], 3 * 30 * MIN);
+    ck_assert_uint_ge(energy_count[1][0], 2 * 48);
+    ck_assert_uint_le(energy_max_gap[1][0], 30 * MIN + ECHONET_CTL_MIN_RESPONSE_TIMEOUT);
+    /* A restored controller reads them at once and goes on. */
+    {
+        static uint8_t snap[4096];
+        size_t len;
+        unsigned before = energy_count[1][0];
+
+        ck_assert_int_eq(sim_reboot_ctl(s, snap, sizeof snap, &len), ECHONET_OK);
+        sim_run_for(s, MIN);
+        ck_assert_uint_eq(energy_count[1][0], before + 1);
+        sim_run_for(s, HOUR);
+        ck_assert_uint_eq(energy_count[1][0], before + 3);
+    }
+}
+END_TEST
+
+START_TEST(ctl_energy_interval_refusals)
+{
+    ECHONET_CTL_STORAGE(st, 4, 8, 4, 8);
+    echonet_ctl ctl;
+    echonet_ctl_config cfg;
+    echonet_ctl_callbacks cb = {cb_nothing};
+    static const uint32_t bad[] = {0, 59999, 1800001, 3600000}, good[] = {60000, 600000, 1800000};
+    unsigned i;
+
+    for (i = 0; i < 4; i++) {
+        echonet_ctl_config_default(&cfg);
+        cfg.energy_interval_ms = bad[i];
+        ck_assert_int_eq(echonet_ctl_init(&ctl, &cfg, &cb, NULL, &st), ECHONET_ERR_INVALID_ARG);
+    }
+    for (i = 0; i < 3; i++) {
+        echonet_ctl_config_default(&cfg);
+        cfg.energy_interval_ms = good[i];
+        ck_assert_int_eq(echonet_ctl_init(&ctl, &cfg, &cb, NULL, &st), ECHONET_OK);
+    }
+}
+END_TEST
+
+/* The least buffer echonet_ctl_write() takes is the one controller.h
+ * states (12 + 3 × (ECHONET_CTL_BATCH_MAX + 1) + ECHONET_CTL_VALUE_BYTES). */
+START_TEST(ctl_write_buffer_bound)
+{
+    ECHONET_CTL_STORAGE(st, 1, 1, 1, 2);
+    static echonet_ctl ctl;
+    static uint8_t buf[ECHONET_HEADER_LEN + 3 * (ECHONET_CTL_BATCH_MAX + 1) + ECHONET_CTL_VALUE_BYTES];
+    echonet_ctl_config cfg;
+    echonet_ctl_callbacks cb = {api_event};
+    echonet_addr dst;
+    bool mc;
+
+    echonet_ctl_config_default(&cfg);
+    ck_assert_int_eq(echonet_ctl_init(&ctl, &cfg, &cb, NULL, &st), ECHONET_OK);
+    ck_assert_int_eq(echonet_ctl_write(&ctl, &dst, &mc, buf, sizeof buf - 1, 0), ECHONET_ERR_NOBUF);
+    ck_assert_int_eq(echonet_ctl_write(&ctl, &dst, &mc, buf, sizeof buf, 0), 14); /* the search, not lost */
+    ck_assert(mc);
+    ck_assert_uint_eq(buf[12], 0xD6);
+}
+END_TEST
+
 Suite *controller_suite(void)
 {
     Suite *s = suite_create("controller");
@@ -2050,17 +2452,25 @@ Suite *controller_suite(void)
     tcase_add_test(tc, ctl_refused_local);
     tcase_add_test(tc, ctl_refused_local_remote_without_0x93);
     tcase_add_test(tc, ctl_config_refusals);
+    tcase_add_test(tc, ctl_energy_read_at_interval);
+    tcase_add_test(tc, ctl_energy_values_and_loss);
+    tcase_add_test(tc, ctl_energy_interval_refusals);
     tcase_add_test(tc, ctl_full);
     tcase_add_test(tc, ctl_snapshot_round_trip);
     tcase_add_test(tc, ctl_snapshot_corruption_refused);
     tcase_add_test(tc, ctl_time_near_uint64_max);
     tcase_add_test(tc, ctl_tid_wrap);
+    tcase_add_test(tc, ctl_storage_one_node_one_object);
+    tcase_add_test(tc, ctl_response_timer_near_uint64_max);
+    tcase_add_test(tc, ctl_answer_matched_after_tid_wrap);
+    tcase_add_test(tc, ctl_write_buffer_bound);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("topologies");
     tcase_set_timeout(tc, 60);
     tcase_add_test(tc, topo_one_node_four_objects);
     tcase_add_test(tc, topo_many_nodes);
+    tcase_add_test(tc, topo_hundreds_of_nodes);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("soak");

@@ -41,9 +41,12 @@ import sys
 import threading
 import time
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import udp_netns  # noqa: E402  (the namespace re-exec, shared with the other UDP tests)
+from udp_netns import NETNS_ENV, run_quiet  # noqa: E402
+
 STEP = 2.0       # seconds allowed for each expectation
 SILENCE = 1.0    # seconds that count as "no answer"
-NETNS_ENV = "AIRCON_EMULATOR_TEST_NETNS"
 GROUP4 = "224.0.23.0"
 GROUP6 = "ff02::1"
 VETH = "ecl0"    # the IPv6 multicast interface in the namespace
@@ -306,25 +309,10 @@ def is_out(peer, tid=None, esv=None):
 
 # ---- Environment ---------------------------------------------------------------------
 
-def run_quiet(cmd):
-    return subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL).returncode == 0
-
-
 def enter_namespace():
-    """Re-runs this script in a private network namespace when possible;
-    returns (only when it does not) the reason."""
-    if os.environ.get(NETNS_ENV):
-        return None
-    unshare, ip = shutil.which("unshare"), shutil.which("ip")
-    if not unshare or not ip:
-        return "unshare or ip not found"
-    for prefix in ([unshare, "--net"], [unshare, "--user", "--map-root-user", "--net"]):
-        if run_quiet(prefix + ["true"]):
-            env = dict(os.environ)
-            env[NETNS_ENV] = " ".join(prefix[1:])
-            sys.stdout.flush()
-            os.execve(unshare, prefix + ["--", sys.executable, os.path.abspath(__file__)] + sys.argv[1:], env)
-    return "unshare --net is not permitted here"
+    """Re-runs this script in a private network namespace when possible
+    (udp_netns.py); returns (only when it does not) the reason."""
+    return udp_netns.enter_namespace(__file__)
 
 
 class Network:
@@ -727,7 +715,7 @@ def _(s):
     expect(epcs[0] == 21, "0x9F lists %d properties, want 21 (17 + 4): %s" % (epcs[0], epcs.hex()))
     expect(c.get_value(AIRCON, 0xBA) == b"\x32", "0xBA is not 50 %")
     expect(c.get_value(AIRCON, 0xBE) == b"\x1c", "0xBE is not 28 C")
-    expect(c.get_value(AIRCON, 0x84) == b"\x00\x00", "0x84 is not 0 W while OFF")
+    expect(c.get_value(AIRCON, 0x84) == b"\x00\x02", "0x84 is not 2 W (standby) while OFF")
     emu.do("room 50", "temp 16", "mode cool", "on")
     time.sleep(0.5)
     f = parse(c.request(get(0x0021, AIRCON, 0x84, 0xBB, 0xB3), "Get 0x84, 0xBB, 0xB3"))
@@ -738,6 +726,9 @@ def _(s):
     while struct.unpack(">I", c.get_value(AIRCON, 0x85))[0] == 0:
         expect(time.monotonic() < end, "0x85 still 0 after %.0f s at about 3 kW" % STEP)
         time.sleep(0.1)
+    emu.do("mode fan")
+    time.sleep(0.5)
+    expect(c.get_value(AIRCON, 0x84) == struct.pack(">H", 40), "0x84 is not 40 W for the fan alone")
 
 
 @case("without --extra: 0x84 is not served (Get_SNA, PDC 0)")

@@ -273,18 +273,7 @@ FAKE_UNIT = {0x80: b"\x30", 0x82: h("00 00 48 00"), 0x83: h("FE 00 00 7A") + byt
 
 def enter_namespace():
     """As test_emulator.enter_namespace(), re-running this script."""
-    if os.environ.get(te.NETNS_ENV):
-        return None
-    unshare, ip = shutil.which("unshare"), shutil.which("ip")
-    if not unshare or not ip:
-        return "unshare or ip not found"
-    for prefix in ([unshare, "--net"], [unshare, "--user", "--map-root-user", "--net"]):
-        if te.run_quiet(prefix + ["true"]):
-            env = dict(os.environ)
-            env[te.NETNS_ENV] = " ".join(prefix[1:])
-            sys.stdout.flush()
-            os.execve(unshare, prefix + ["--", sys.executable, os.path.abspath(__file__)] + sys.argv[1:], env)
-    return "unshare --net is not permitted here"
+    return te.udp_netns.enter_namespace(__file__)
 
 
 CASES = []

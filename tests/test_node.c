@@ -113,9 +113,17 @@ START_TEST(attributes_get_9_2)
 {
     setup_node(1, 0);
     ck_assert_int_eq(feed("10 81 00 07 05 FF 01 01 30 01 62 04 82 00 9D 00 9E 00 9F 00"), ECHONET_NODE_HANDLED);
+#if ECHONET_AIRCON_OPTIONAL
     expect("10 81 00 07 01 30 01 05 FF 01 72 04 82 04 00 00 48 00 9D 07 06 80 81 88 8F A0 B0"
            " 9E 08 07 80 81 8F 93 A0 B0 B3 9F 11 11 0D 01 01 0B 00 00 01 00 01 01 01 08 00 02 02 03",
            false);
+#else
+    /* Mandatory properties only (config.h): no 0x83, 0x86, 0x89, 0x93; the
+     * Get map of 13 is a list. */
+    expect("10 81 00 07 01 30 01 05 FF 01 72 04 82 04 00 00 48 00 9D 07 06 80 81 88 8F A0 B0"
+           " 9E 07 06 80 81 8F A0 B0 B3 9F 0E 0D 80 81 82 88 8A 8F 9D 9E 9F A0 B0 B3 BB",
+           false);
+#endif
     skip_startup();
     expect_nothing();
 }
@@ -142,6 +150,7 @@ START_TEST(get_res_and_get_sna_3_5)
 }
 END_TEST
 
+#if ECHONET_AIRCON_OPTIONAL
 START_TEST(setc_with_remote_prefix_3_5)
 {
     setup_node(1, 0);
@@ -157,6 +166,23 @@ START_TEST(setc_with_remote_prefix_3_5)
     expect("10 81 00 04 01 30 01 05 FF 01 72 02 B0 01 43 B3 01 1A", false);
 }
 END_TEST
+#else
+/* Mandatory properties only (config.h): 0x93 is not in the table, so a
+ * write of it is refused (echoed) and arms no 20-hour stop. */
+START_TEST(remote_setting_absent)
+{
+    setup_node(1, 0);
+    skip_startup();
+    ck_assert_int_eq(feed("10 81 00 02 05 FF 01 01 30 01 61 02 93 01 42 80 01 30"), 0);
+    expect("10 81 00 02 01 30 01 05 FF 01 51 02 93 01 42 80 00", false);
+    expect("10 81 00 01 01 30 01 0E F0 01 73 01 80 01 30", true);
+    ck_assert_uint_eq(echonet_node_expiry(&node), ECHONET_TSTAMP_NEVER);
+    expect_nothing_at(ECHONET_HOURS(100));
+    ck_assert_int_eq(feed("10 81 00 03 05 FF 01 01 30 01 62 02 80 00 93 00"), 0);
+    expect_at("10 81 00 03 01 30 01 05 FF 01 52 02 80 01 30 93 00", false, ECHONET_HOURS(100));
+}
+END_TEST
+#endif
 
 /* Everything a Set can be refused for: read-only code, wrong size, not in
  * the Set map, read-only property, unknown EPC, omitted property. */
@@ -272,7 +298,7 @@ END_TEST
 
 START_TEST(bad_datagrams)
 {
-    uint8_t big[ECHONET_NODE_REQUEST_MAX + 20];
+    static uint8_t big[ECHONET_NODE_REQUEST_MAX + 300];
     echonet_writer w;
     size_t len = 0;
     unsigned i;
@@ -288,11 +314,14 @@ START_TEST(bad_datagrams)
     ck_assert_int_eq(echonet_node_read(&node, NULL, big, 4), ECHONET_ERR_INVALID_ARG);
     ck_assert_int_eq(echonet_node_read(NULL, &peer, big, 4), ECHONET_ERR_INVALID_ARG);
     ck_assert_int_eq(echonet_node_read(&node, &peer, NULL, 4), ECHONET_ERR_INVALID_ARG);
-    /* A request longer than a queue slot. */
+    /* A request longer than a queue slot (a SetGet: longer than any Get,
+     * whatever ECHONET_NODE_REQUEST_MAX is). */
     echonet_writer_init(&w, big, sizeof big);
-    echonet_writer_header(&w, 1, 0x05FF01, 0x013001, ECHONET_ESV_GET);
+    echonet_writer_header(&w, 1, 0x05FF01, 0x013001, ECHONET_ESV_SETGET);
     for (i = 0; i < 255 && w.len < ECHONET_NODE_REQUEST_MAX; i++)
-        echonet_writer_prop(&w, 0x80, 5, big);
+        echonet_writer_prop(&w, 0x80, 255, big);
+    echonet_writer_get_block(&w);
+    echonet_writer_prop(&w, 0x80, 0, NULL);
     ck_assert_int_eq(echonet_writer_finish(&w, &len), ECHONET_OK);
     ck_assert_int_eq(echonet_node_read(&node, &peer, big, len), ECHONET_ERR_TOO_LONG);
     expect_nothing();
@@ -558,6 +587,9 @@ END_TEST
 START_TEST(answer_fits_request_sized_buffer)
 {
     const char *req = "10 81 00 07 05 FF 01 01 30 01 62 04 82 00 9D 00 9E 00 9F 00"; /* 20 bytes */
+    /* The whole answer (attributes_get_9_2): smaller maps without the
+     * optional properties (config.h). */
+    const size_t full = ECHONET_AIRCON_OPTIONAL ? 56 : 52;
     uint8_t got[64];
     echonet_addr dst;
     bool mc;
@@ -567,7 +599,7 @@ START_TEST(answer_fits_request_sized_buffer)
     skip_startup();
     ck_assert_int_eq(feed(req), 0);
     ck_assert_int_eq(echonet_node_write(&node, &dst, &mc, got, 19, 0), ECHONET_ERR_NOBUF);
-    for (cap = 20; cap <= 56; cap++) {
+    for (cap = 20; cap <= full; cap++) {
         echonet_frame f;
         int32_t len;
 
@@ -578,7 +610,7 @@ START_TEST(answer_fits_request_sized_buffer)
         ck_assert_uint_le((size_t)len, cap);
         ck_assert_int_eq(echonet_frame_decode_udp(&f, got, (size_t)len, NULL), ECHONET_OK);
         ck_assert_uint_eq(f.opc, 4);
-        ck_assert_uint_eq(f.esv, cap < 56 ? ECHONET_ESV_GET_SNA : ECHONET_ESV_GET_RES);
+        ck_assert_uint_eq(f.esv, cap < full ? ECHONET_ESV_GET_SNA : ECHONET_ESV_GET_RES);
     }
     /* With 28 bytes, 0x82 (4 bytes) fits and the maps do not. */
     ck_assert_int_eq(feed(req), 0);
@@ -651,6 +683,7 @@ END_TEST
 
 #define H(h) ECHONET_HOURS(h)
 
+#if ECHONET_AIRCON_OPTIONAL /* the 0x93 rule needs 0x93; see remote_setting_absent */
 START_TEST(keepalive_not_stored)
 {
     setup_node(1, 0);
@@ -715,10 +748,12 @@ START_TEST(local_operation_ends_remote)
     ck_assert_uint_eq(echonet_node_expiry(&node), ECHONET_TSTAMP_NEVER);
 }
 END_TEST
+#endif
 
 /* Time near the end of the clock: deadlines saturate, never wrap. */
 START_TEST(deadline_near_uint64_max)
 {
+#if ECHONET_AIRCON_OPTIONAL
     echonet_tstamp t = ECHONET_TSTAMP_NEVER - H(1);
 
     setup_node(1, 0);
@@ -727,6 +762,7 @@ START_TEST(deadline_near_uint64_max)
     expect_at("10 81 00 02 01 30 01 05 FF 01 71 01 93 00", false, t);
     ck_assert_uint_eq(echonet_node_expiry(&node), ECHONET_TSTAMP_NEVER);
     expect_nothing_at(ECHONET_TSTAMP_NEVER - 1);
+#endif
     ck_assert_uint_eq(echonet_tstamp_add(5, 7), 12);
     ck_assert_uint_eq(echonet_tstamp_add(ECHONET_TSTAMP_NEVER - 3, 3), ECHONET_TSTAMP_NEVER);
     ck_assert_uint_eq(echonet_tstamp_add(ECHONET_TSTAMP_NEVER - 3, 4), ECHONET_TSTAMP_NEVER);
@@ -768,6 +804,106 @@ START_TEST(addresses)
 }
 END_TEST
 
+/* ---- Limits (issue 5; doc/hardening.md) ----------------------------------- */
+
+/* The largest TID is echoed as it came. */
+START_TEST(tid_ffff_echoed)
+{
+    setup_node(1, 0);
+    skip_startup();
+    ck_assert_int_eq(feed("10 81 FF FF 05 FF 01 01 30 01 62 01 80 00"), ECHONET_NODE_HANDLED);
+    expect("10 81 FF FF 01 30 01 05 FF 01 72 01 80 01 31", false);
+    ck_assert_int_eq(feed("10 81 00 00 05 FF 01 01 30 01 62 01 80 00"), ECHONET_NODE_HANDLED);
+    expect("10 81 00 00 01 30 01 05 FF 01 72 01 80 01 31", false);
+}
+END_TEST
+
+/* The 20-hour stop fires on time when its deadline is an hour before the
+ * end of the clock; a keepalive whose 20 hours would pass the end
+ * saturates the deadline at NEVER. */
+#if ECHONET_AIRCON_OPTIONAL
+START_TEST(stop_fires_near_uint64_max)
+{
+    echonet_tstamp t = ECHONET_TSTAMP_NEVER - H(21);
+
+    setup_node(1, 0);
+    skip_startup();
+    ck_assert_int_eq(feed("10 81 00 02 05 FF 01 01 30 01 61 02 93 01 42 80 01 30"), 0);
+    expect_at("10 81 00 02 01 30 01 05 FF 01 71 02 93 00 80 00", false, t);
+    expect_at("10 81 00 01 01 30 01 0E F0 01 73 01 80 01 30", true, t);
+    ck_assert_uint_eq(echonet_node_expiry(&node), ECHONET_TSTAMP_NEVER - H(1));
+    expect_nothing_at(ECHONET_TSTAMP_NEVER - H(1) - 1);
+    expect_at("10 81 00 02 01 30 01 0E F0 01 73 01 80 01 31", true, ECHONET_TSTAMP_NEVER - H(1));
+    ck_assert_uint_eq(echonet_node_expiry(&node), ECHONET_TSTAMP_NEVER);
+    /* Armed again 2 h before the end: the deadline saturates. */
+    ck_assert_int_eq(feed("10 81 00 03 05 FF 01 01 30 01 61 02 93 01 42 80 01 30"), 0);
+    expect_at("10 81 00 03 01 30 01 05 FF 01 71 02 93 00 80 00", false, ECHONET_TSTAMP_NEVER - H(2));
+    expect_at("10 81 00 03 01 30 01 0E F0 01 73 01 80 01 30", true, ECHONET_TSTAMP_NEVER - H(2));
+    ck_assert_uint_eq(echonet_node_expiry(&node), ECHONET_TSTAMP_NEVER);
+    expect_nothing_at(ECHONET_TSTAMP_NEVER - 1);
+}
+END_TEST
+#endif
+
+/* Appends properties of EPC 0xF0 (not in the class: a Set of it is refused
+ * and echoed) whose bytes add up to @p bytes (not 1). */
+static void fill_block(echonet_writer *w, size_t bytes)
+{
+    static const uint8_t edt[255];
+
+    while (bytes > 0) {
+        size_t pdc = bytes - 2 > 255 ? 255 : bytes - 2;
+
+        if (bytes - 2 - pdc == 1)
+            pdc--;
+        echonet_writer_prop(w, 0xF0, pdc, edt);
+        bytes -= 2 + pdc;
+    }
+}
+
+/* A request of exactly ECHONET_NODE_REQUEST_MAX bytes is queued and
+ * answered whole (SetC_SNA echoing every value: as long as the request);
+ * one byte more is ECHONET_ERR_TOO_LONG. A SetGet makes the longer one
+ * whatever the configured maximum (up to 65547, a format 1 Set frame's). */
+START_TEST(request_of_exactly_request_max)
+{
+    static uint8_t req[ECHONET_NODE_REQUEST_MAX + 1], got[ECHONET_NODE_REQUEST_MAX];
+    echonet_writer w;
+    echonet_addr dst;
+    bool mc = true;
+    size_t len = 0, i;
+
+    setup_node(1, 0);
+    skip_startup();
+    echonet_writer_init(&w, req, sizeof req);
+    echonet_writer_header(&w, 0xFFFF, 0x05FF01, 0x013001, ECHONET_ESV_SETC);
+    fill_block(&w, ECHONET_NODE_REQUEST_MAX - ECHONET_HEADER_LEN);
+    ck_assert_int_eq(echonet_writer_finish(&w, &len), ECHONET_OK);
+    ck_assert_uint_eq(len, ECHONET_NODE_REQUEST_MAX);
+    ck_assert_int_eq(echonet_node_read(&node, &peer, guard_place(req, len), len), ECHONET_NODE_HANDLED);
+    ck_assert_int_eq(echonet_node_write(&node, &dst, &mc, got, len - 1, 0), ECHONET_ERR_NOBUF);
+    ck_assert_int_eq(echonet_node_write(&node, &dst, &mc, got, len, 0), (int32_t)len);
+    ck_assert(!mc);
+    ck_assert_uint_eq(got[10], ECHONET_ESV_SETC_SNA);
+    ck_assert_mem_eq(got + 4, req + 7, 3); /* SEOJ, DEOJ swapped */
+    ck_assert_mem_eq(got + 7, req + 4, 3);
+    ck_assert_mem_eq(got + 11, req + 11, len - 11);
+    ck_assert_uint_eq(got[2] << 8 | got[3], 0xFFFF);
+    expect_nothing();
+    /* One byte more. */
+    echonet_writer_init(&w, req, sizeof req);
+    echonet_writer_header(&w, 1, 0x05FF01, 0x013001, ECHONET_ESV_SETGET);
+    i = ECHONET_NODE_REQUEST_MAX + 1 - ECHONET_HEADER_LEN - 1 - 2; /* the Set block */
+    fill_block(&w, i == 1 ? 0 : i);
+    echonet_writer_get_block(&w);
+    echonet_writer_prop(&w, 0x80, i == 1 ? 1 : 0, req);
+    ck_assert_int_eq(echonet_writer_finish(&w, &len), ECHONET_OK);
+    ck_assert_uint_eq(len, ECHONET_NODE_REQUEST_MAX + 1);
+    ck_assert_int_eq(echonet_node_read(&node, &peer, guard_place(req, len), len), ECHONET_ERR_TOO_LONG);
+    expect_nothing();
+}
+END_TEST
+
 Suite *node_suite(void)
 {
     Suite *s = suite_create("node");
@@ -776,7 +912,11 @@ Suite *node_suite(void)
     tcase_add_test(tc, startup_instance_list);
     tcase_add_test(tc, attributes_get_9_2);
     tcase_add_test(tc, get_res_and_get_sna_3_5);
+#if ECHONET_AIRCON_OPTIONAL
     tcase_add_test(tc, setc_with_remote_prefix_3_5);
+#else
+    tcase_add_test(tc, remote_setting_absent);
+#endif
     tcase_add_test(tc, setc_sna_rules);
     tcase_add_test(tc, seti_silent_unless_refused);
     tcase_add_test(tc, setget_3_5);
@@ -803,14 +943,21 @@ Suite *node_suite(void)
     tcase_add_test(tc, max_opc_partial_processing);
     tcase_add_test(tc, write_bad_arguments);
     tcase_add_test(tc, addresses);
+    tcase_add_test(tc, request_of_exactly_request_max);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("announcements");
     tcase_add_test(tc, local_changes_announced);
+#if ECHONET_AIRCON_OPTIONAL
     tcase_add_test(tc, keepalive_not_stored);
     tcase_add_test(tc, remote_operation_stops_after_20h);
     tcase_add_test(tc, local_operation_ends_remote);
+#endif
     tcase_add_test(tc, deadline_near_uint64_max);
+#if ECHONET_AIRCON_OPTIONAL
+    tcase_add_test(tc, stop_fires_near_uint64_max);
+#endif
+    tcase_add_test(tc, tid_ffff_echoed);
     suite_add_tcase(s, tc);
     return s;
 }

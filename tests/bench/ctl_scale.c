@@ -105,7 +105,8 @@ int main(int argc, char **argv)
     size_t n_table;
     unsigned i, r;
     double ns_read = 0, ns_write = 0;
-    uint8_t req[256], res[256];
+    /* What echonet_ctl_write() asks for: 318 bytes with the largest sizes (config.h). */
+    uint8_t req[ECHONET_HEADER_LEN + 3 * (ECHONET_CTL_BATCH_MAX + 1) + ECHONET_CTL_VALUE_BYTES], res[1500];
     int32_t req_len, res_len;
 
     n_nodes = argc > 1 ? (unsigned)atoi(argv[1]) : 8;
