@@ -835,15 +835,27 @@ def main():
     why_not = enter_namespace()
     net = Network()
     print(net.describe() + ("" if net.netns else " (%s)" % why_not))
+    return run_cases(CASES, lambda: Session(path, net), check_json_lines)
+
+
+def check_json_lines(s):
+    for t in s.things:
+        if isinstance(t, Emulator) and t.bad_lines:
+            raise Failure("lines that are not JSON objects: %r" % t.bad_lines[:3])
+
+
+def run_cases(cases, new_session, check=None):
+    """Runs each (name, fn) of cases on a session of its own (closed after
+    it), then check(session) if given; prints a line per failure or skip
+    and "N passed, M failed"; returns the exit status (1 on a failure)."""
     passed = failed = skipped = 0
     started = time.monotonic()
-    for name, fn in CASES:
-        s = Session(path, net)
+    for name, fn in cases:
+        s = new_session()
         try:
             fn(s)
-            for t in s.things:
-                if isinstance(t, Emulator) and t.bad_lines:
-                    raise Failure("lines that are not JSON objects: %r" % t.bad_lines[:3])
+            if check:
+                check(s)
             passed += 1
         except Skip as e:
             print("SKIP %s: %s" % (name, e))
@@ -853,7 +865,7 @@ def main():
             failed += 1
         finally:
             s.close()
-    print("# %d cases in %.1f s, %d skipped" % (len(CASES), time.monotonic() - started, skipped))
+    print("# %d cases in %.1f s, %d skipped" % (len(cases), time.monotonic() - started, skipped))
     print("%d passed, %d failed" % (passed, failed))
     return 1 if failed else 0
 

@@ -39,7 +39,7 @@ import zlib
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import test_emulator as te  # noqa: E402
 import test_hems_controller as thc  # noqa: E402
-from test_emulator import Failure, Skip, expect  # noqa: E402
+from test_emulator import Failure, expect  # noqa: E402
 
 STEP = te.STEP
 JST = 32400
@@ -308,24 +308,7 @@ def main():
     why_not = te.udp_netns.enter_namespace(__file__)
     net = te.Network()
     print(net.describe() + ("" if net.netns else " (%s)" % why_not))
-    passed = failed = skipped = 0
-    started = time.monotonic()
-    for name, fn in CASES:
-        s = thc.Session(ctl_path, emu_path, net)
-        try:
-            fn(s)
-            passed += 1
-        except Skip as e:
-            print("SKIP %s: %s" % (name, e))
-            skipped += 1
-        except (Failure, OSError, subprocess.SubprocessError) as e:
-            print("FAIL %s: %s" % (name, e))
-            failed += 1
-        finally:
-            s.close()
-    print("# %d cases in %.1f s, %d skipped" % (len(CASES), time.monotonic() - started, skipped))
-    print("%d passed, %d failed" % (passed, failed))
-    return 1 if failed else 0
+    return te.run_cases(CASES, lambda: thc.Session(ctl_path, emu_path, net))
 
 
 if __name__ == "__main__":

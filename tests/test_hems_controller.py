@@ -767,24 +767,7 @@ def main():
     why_not = enter_namespace()
     net = te.Network()
     print(net.describe() + ("" if net.netns else " (%s)" % why_not))
-    passed = failed = skipped = 0
-    started = time.monotonic()
-    for name, fn in CASES:
-        s = Session(ctl_path, emu_path, net)
-        try:
-            fn(s)
-            passed += 1
-        except Skip as e:
-            print("SKIP %s: %s" % (name, e))
-            skipped += 1
-        except (Failure, OSError, subprocess.SubprocessError) as e:
-            print("FAIL %s: %s" % (name, e))
-            failed += 1
-        finally:
-            s.close()
-    print("# %d cases in %.1f s, %d skipped" % (len(CASES), time.monotonic() - started, skipped))
-    print("%d passed, %d failed" % (passed, failed))
-    return 1 if failed else 0
+    return te.run_cases(CASES, lambda: Session(ctl_path, emu_path, net))
 
 
 if __name__ == "__main__":
