@@ -2355,6 +2355,109 @@ START_TEST(ctl_energy_values_and_loss)
 }
 END_TEST
 
+/* Issue 7 end to end in simulated time: the controller reads a unit's
+ * cumulative energy every 30 min for 400 days, over a link that loses 2 %
+ * of datagrams, and an energy log is fed from its PROPERTY events as an
+ * application would. The unit's counter follows a daily load profile and
+ * wraps at 999,999,999 Wh. Every Wh the counter advanced between the first
+ * and the last reading is in the log, once; the wrap is seen; no interval
+ * is long enough to be a gap; the ring keeps 400 days, each within one
+ * reading interval's energy of what the unit used that day. */
+#define E2E_DAYS 400u
+#define E2E_EPOCH 1767193200 /* simulated time 0: 2026-01-01 00:00 JST (2025-12-31 15:00 UTC) */
+static echonet_energy_log e2e_log;
+static uint32_t e2e_first, e2e_last;
+static unsigned e2e_samples;
+
+static void e2e_observe(sim *s, const echonet_ctl_event *ev)
+{
+    echonet_energy_sample smp;
+
+    energy_observe(s, ev);
+    if (ev->kind != ECHONET_CTL_EV_PROPERTY || ev->epc != 0x85 || ev->node != sim_node(s, 0))
+        return;
+    memset(&smp, 0, sizeof smp);
+    smp.unix_s = E2E_EPOCH + (int64_t)(s->now / 1000u);
+    smp.has_counter = true;
+    smp.counter_wh = (uint32_t)ev->edt[0] << 24 | (uint32_t)ev->edt[1] << 16 | (uint32_t)ev->edt[2] << 8 | ev->edt[3];
+    ck_assert_int_eq(echonet_energy_add(&e2e_log, &smp), ECHONET_OK);
+    if (e2e_samples++ == 0)
+        e2e_first = smp.counter_wh;
+    e2e_last = smp.counter_wh;
+}
+
+/* Wh the unit uses in the quarter hour starting at minute m of day d. */
+static uint32_t e2e_load(unsigned d, unsigned m)
+{
+    unsigned h = m / 60u;
+
+    return (h >= 7u && h < 9u) || (h >= 18u && h < 23u) ? 150u + 10u * (d % 7u) : 20u;
+}
+
+START_TEST(ctl_energy_400_days_end_to_end)
+{
+    sim *s = energy_world(0);
+    uint32_t counter = ECHONET_ENERGY_COUNTER_MAX - 20000u;
+    echonet_energy_stats st;
+    uint64_t used = 0;
+    unsigned d, m, kept = 0;
+
+    ck_assert_int_eq(echonet_energy_init(&e2e_log, 32400), ECHONET_OK);
+    e2e_samples = 0;
+    s->on_event = e2e_observe;
+    s->devs[0].link.loss = 20; /* per mille */
+    for (d = 0; d < E2E_DAYS; d++) {
+        for (m = 0; m < 24u * 60u; m += 15u) {
+            uint8_t edt[4];
+
+            edt[0] = (uint8_t)(counter >> 24);
+            edt[1] = (uint8_t)(counter >> 16);
+            edt[2] = (uint8_t)(counter >> 8);
+            edt[3] = (uint8_t)counter;
+            ck_assert_int_eq(echonet_aircon_store(&s->devs[0].ac[0], 0x85, edt, 4), ECHONET_OK);
+            sim_run_for(s, 15 * MIN);
+            counter = counter + e2e_load(d, m) > ECHONET_ENERGY_COUNTER_MAX
+                          ? counter + e2e_load(d, m) - ECHONET_ENERGY_COUNTER_MAX - 1u
+                          : counter + e2e_load(d, m);
+        }
+    }
+    ck_assert_uint_ge(e2e_samples, E2E_DAYS * 48u * 9u / 10u);
+    ck_assert_int_eq(echonet_energy_stats_get(&e2e_log, &st), ECHONET_OK);
+    ck_assert_int_eq(st.source, ECHONET_ENERGY_SOURCE_COUNTER);
+    ck_assert_uint_eq(st.wraps, 1);
+    ck_assert_uint_eq(st.restarts, 0);
+    ck_assert_uint_eq(st.gaps, 0);
+    ck_assert_uint_eq(st.clock_steps, 0);
+    /* Every Wh between the first and the last reading, once (mWh). */
+    used = e2e_last >= e2e_first ? (uint64_t)(e2e_last - e2e_first)
+                                 : (uint64_t)e2e_last + ECHONET_ENERGY_COUNTER_MAX + 1u - e2e_first;
+    ck_assert_uint_eq(st.total_mwh, used * 1000u);
+    ck_assert_uint_eq(st.unattributed_mwh, 0);
+    /* Simulated day d is local day d of the log. The unit's counter moves
+     * in 15-minute steps and is read every 30 min, so a day's total is its
+     * use shifted by at most a step or two, and the load is the same
+     * 20 Wh a step on both sides of midnight: within 40 Wh of the model. */
+    for (d = 1; d + 1 < E2E_DAYS; d++) {
+        echonet_energy_period p;
+        uint32_t index, want = 0;
+
+        for (m = 0; m < 24u * 60u; m += 15u)
+            want += e2e_load(d, m);
+        ck_assert_int_eq(echonet_energy_index(&e2e_log, ECHONET_ENERGY_DAILY,
+                                              E2E_EPOCH + (int64_t)d * 86400 + 43200, &index),
+                         ECHONET_OK);
+        if (echonet_energy_get(&e2e_log, ECHONET_ENERGY_DAILY, index, &p) != ECHONET_OK)
+            continue;
+        kept++;
+        ck_assert_uint_eq(p.flags & (ECHONET_ENERGY_GAP | ECHONET_ENERGY_RESTART | ECHONET_ENERGY_CLOCK), 0);
+        ck_assert_uint_le(p.mwh, (want + 40u) * 1000u);
+        ck_assert_uint_ge(p.mwh + 40000u, want * 1000u);
+    }
+    ck_assert_uint_ge(kept, E2E_DAYS - 3u);
+    sim_check_ops_done(s);
+}
+END_TEST
+
 START_TEST(ctl_energy_interval_refusals)
 {
     ECHONET_CTL_STORAGE(st, 4, 8, 4, 8);
@@ -2455,6 +2558,7 @@ Suite *controller_suite(void)
     tcase_add_test(tc, ctl_energy_read_at_interval);
     tcase_add_test(tc, ctl_energy_values_and_loss);
     tcase_add_test(tc, ctl_energy_interval_refusals);
+    tcase_add_test(tc, ctl_energy_400_days_end_to_end);
     tcase_add_test(tc, ctl_full);
     tcase_add_test(tc, ctl_snapshot_round_trip);
     tcase_add_test(tc, ctl_snapshot_corruption_refused);
