@@ -46,6 +46,12 @@ gets every datagram sent to a hostile address) must never receive anything
 from an emulator, and from the controller only requests, to addresses that
 announced an air conditioner; every emulator log line is a JSON object.
 
+The controller runs with --energy FILE, and the flood's announcements carry
+0x84 and 0x85 (tens of thousands of values reach it): the file may be
+replaced at most once a minute plus once at exit (a thread watches its inode
+and modification time). Without that limit it was written once per value,
+a flash write per spoofed datagram (2745 writes in one run).
+
 Bounded memory: VmRSS and VmHWM (/proc/PID/status) after everything may
 exceed their values after step 1 by MEM_SLACK_KB at most. The programs
 allocate nothing per datagram; step 1 has already been through every code
@@ -115,7 +121,8 @@ IP_PKTINFO = getattr(socket, "IP_PKTINFO", 8)             # Linux values
 IP_MULTICAST_ALL = getattr(socket, "IP_MULTICAST_ALL", 49)
 
 # Values the spoofers inject: never the legitimate units' (cool, 25 C, room 20 C).
-INJECTED = {0xB0: b"\x44", 0xB3: b"\x2d", 0xBB: b"\x32"}
+INJECTED = {0xB0: b"\x44", 0xB3: b"\x2d", 0xBB: b"\x32",
+            0x84: b"\x01\x00", 0x85: b"\x00\x00\x10\x00"}  # power and energy: the --energy file
 INJECTED_HEX = {"%02x" % e: v.hex() for e, v in INJECTED.items()}
 # The emulator's state once the controller has set it: on, cool, 25 C.
 LEGIT = {0x80: b"\x30", 0xB0: b"\x42", 0xB3: b"\x19"}
@@ -146,6 +153,39 @@ def injected_props():
 
 
 # ---- Processes ------------------------------------------------------------------
+
+class FileWatch:
+    """Counts the times a file is replaced (a new inode or modification
+    time), polling every 10 ms in a thread."""
+
+    def __init__(self, path):
+        self.path, self.writes, self.last = path, 0, None
+        self.started = time.monotonic()
+        self.running = True
+        self.thread = threading.Thread(target=self.poll, daemon=True)
+        self.thread.start()
+
+    def poll(self):
+        while self.running:
+            self.look()
+            time.sleep(0.01)
+
+    def look(self):
+        try:
+            st = os.stat(self.path)
+        except OSError:
+            return
+        key = (st.st_ino, st.st_mtime_ns, st.st_size)
+        if key != self.last:
+            self.writes += 1
+            self.last = key
+
+    def stop(self):
+        self.running = False
+        self.thread.join()
+        self.look()
+        return self.writes, time.monotonic() - self.started
+
 
 class Program:
     """A program under test: its JSON lines read by a thread, kept when
@@ -702,10 +742,12 @@ class Scenario:
         self.emu = self.emulator(EMU_ADDR)
         self.tmp = tempfile.mkdtemp(prefix="hostile-")
         self.state = os.path.join(self.tmp, "hems.state")
+        self.energy = os.path.join(self.tmp, "energy.bin")
         self.ctl = Program("hems-controller",
                            [self.ctl_path, "--port", str(self.port), "--bind", CTL_ADDR, "--json", "--wait", "5",
-                            "--state", self.state, "run"], lambda o: True)
+                            "--state", self.state, "--energy", self.energy, "run"], lambda o: True)
         self.things.append(self.ctl)
+        self.energy_watch = FileWatch(self.energy)
         self.client = te.Client(self.net, self.port, local=CLIENT_ADDR, remote=EMU_ADDR)
         self.things.append(self.client)
         self.listener = Listener(self.port)
@@ -802,6 +844,22 @@ class Scenario:
         self.check_events()
         self.check_logs()
         self.stop()
+        self.check_energy_file()
+
+    def check_energy_file(self):
+        """Announcements carrying 0x84/0x85 (the flood's, from 8 nodes) must
+        not turn into a write of the --energy file each: it is written at
+        most once a minute and at exit."""
+        writes, elapsed = self.energy_watch.stop()
+        values = sum(1 for o in self.ctl.kept if o.get("event") in ("property", "changed") and
+                     o.get("epc") in ("84", "85"))
+        bound = 2 + int(elapsed // 60)
+        print("# energy file: %d 0x84/0x85 values reported, %d writes seen in %.0f s (bound %d)" %
+              (values, writes, elapsed, bound))
+        if values < 100:
+            self.failures.append("only %d 0x84/0x85 values reached the controller: the check proves nothing" % values)
+        if writes > bound:
+            self.failures.append("the energy file was written %d times in %.0f s (bound %d)" % (writes, elapsed, bound))
 
     def stop(self):
         """Both end cleanly: the emulator on SIGTERM, the controller at the
