@@ -62,11 +62,9 @@ void fw_main(void)
         int32_t len;
 
         if (n > 0) {
-            uint32_t src = fw_io.rx_src;
-            uint8_t a[4] = {(uint8_t)(src >> 24), (uint8_t)(src >> 16), (uint8_t)(src >> 8), (uint8_t)src};
             echonet_addr from;
 
-            if (echonet_addr_set(&from, a, sizeof a) == ECHONET_OK)
+            if (fw_sender(&from) == 0)
                 fw_io.out = (uint32_t)echonet_node_read(&node, &from, buf, n);
         }
         if (cmd != 0) {

@@ -12,6 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "echonet/addr.h"
 #include "echonet/tstamp.h"
 
 typedef struct fw_io_regs {
@@ -34,6 +35,8 @@ void fw_main(void);
 
 /** Copies the waiting datagram into buf (at most cap bytes); its length. */
 size_t fw_receive(uint8_t *buf, size_t cap);
+/** The sender of the datagram fw_receive() returned, into from; 0 on success. */
+int fw_sender(echonet_addr *from);
 /** Sends len bytes of buf to the IPv4 address dst. */
 void fw_send(uint32_t dst, const uint8_t *buf, size_t len);
 /** The millisecond clock. */

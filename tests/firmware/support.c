@@ -72,6 +72,14 @@ size_t fw_receive(uint8_t *buf, size_t cap)
     return len;
 }
 
+int fw_sender(echonet_addr *from)
+{
+    uint32_t src = fw_io.rx_src;
+    uint8_t a[4] = {(uint8_t)(src >> 24), (uint8_t)(src >> 16), (uint8_t)(src >> 8), (uint8_t)src};
+
+    return echonet_addr_set(from, a, sizeof a) == ECHONET_OK ? 0 : -1;
+}
+
 void fw_send(uint32_t dst, const uint8_t *buf, size_t len)
 {
     size_t i;
