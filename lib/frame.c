@@ -47,31 +47,36 @@ static echonet_err decode_block(const uint8_t *buf, size_t len, size_t *pos, uin
 
 int32_t echonet_frame_decode(echonet_frame *frame, const uint8_t *buf, size_t len, size_t *err_offset)
 {
-    /* Format 1 header fields after the TID, each with its end offset. */
-    static const uint8_t field_start[] = {OFF_SEOJ, OFF_DEOJ, OFF_ESV, OFF_OPC};
-    static const uint8_t field_end[] = {OFF_DEOJ, OFF_ESV, OFF_OPC, ECHONET_HEADER_LEN};
+    /* Where each header field starts; the next entry is where it ends. */
+    static const uint8_t bound[] = {OFF_EHD1, OFF_EHD2, OFF_TID, OFF_SEOJ, OFF_DEOJ, OFF_ESV, OFF_OPC, ECHONET_HEADER_LEN};
+    echonet_prop_iter *it;
     size_t pos;
     unsigned i;
+    uint8_t opc;
+    bool format2;
     echonet_err err;
 
     if (!frame || (!buf && len > 0))
         return decode_fail(err_offset, 0, ECHONET_ERR_INVALID_ARG);
-    if (len < 1)
-        return decode_fail(err_offset, OFF_EHD1, ECHONET_ERR_TRUNCATED);
-    if (buf[OFF_EHD1] != ECHONET_EHD1)
+    /* A wrong byte is reported before a truncation after it: EHD1, EHD2,
+     * and the ESV as soon as it is there (before the OPC). */
+    if (len > OFF_EHD1 && buf[OFF_EHD1] != ECHONET_EHD1)
         return decode_fail(err_offset, OFF_EHD1, ECHONET_ERR_EHD1);
-    if (len < 2)
-        return decode_fail(err_offset, OFF_EHD2, ECHONET_ERR_TRUNCATED);
-    if (buf[OFF_EHD2] != ECHONET_EHD2_FORMAT1 && buf[OFF_EHD2] != ECHONET_EHD2_FORMAT2)
+    if (len > OFF_EHD2 && buf[OFF_EHD2] != ECHONET_EHD2_FORMAT1 && buf[OFF_EHD2] != ECHONET_EHD2_FORMAT2)
         return decode_fail(err_offset, OFF_EHD2, ECHONET_ERR_EHD2);
-    if (len < OFF_SEOJ)
-        return decode_fail(err_offset, OFF_TID, ECHONET_ERR_TRUNCATED);
+    format2 = len > OFF_EHD2 && buf[OFF_EHD2] == ECHONET_EHD2_FORMAT2;
+    if (!format2 && len > OFF_ESV && !echonet_esv_is_valid(buf[OFF_ESV]))
+        return decode_fail(err_offset, OFF_ESV, ECHONET_ERR_ESV);
+    /* Format 2 has EHD1, EHD2 and the TID in its header; format 1 all. */
+    for (i = 0; i + 1 < (format2 ? OFF_SEOJ : sizeof bound); i++)
+        if (len < bound[i + 1])
+            return decode_fail(err_offset, bound[i], ECHONET_ERR_TRUNCATED);
 
     memset(frame, 0, sizeof *frame);
     frame->tid = echonet_get_u16be(buf + OFF_TID);
     frame->edata = buf + OFF_SEOJ;
 
-    if (buf[OFF_EHD2] == ECHONET_EHD2_FORMAT2) {
+    if (format2) {
         /* Arbitrary message format: EDATA is opaque and runs to the end. */
         if (len > ECHONET_FRAME_MAX_LEN)
             return decode_fail(err_offset, ECHONET_FRAME_MAX_LEN, ECHONET_ERR_TOO_LONG);
@@ -82,35 +87,28 @@ int32_t echonet_frame_decode(echonet_frame *frame, const uint8_t *buf, size_t le
     }
 
     frame->format = 1;
-    /* The ESV is judged as soon as it is present, before the OPC. */
-    if (len > OFF_ESV && !echonet_esv_is_valid(buf[OFF_ESV]))
-        return decode_fail(err_offset, OFF_ESV, ECHONET_ERR_ESV);
-    for (i = 0; i < sizeof field_end; i++)
-        if (len < field_end[i])
-            return decode_fail(err_offset, field_start[i], ECHONET_ERR_TRUNCATED);
-
     frame->seoj = echonet_eoj_read(buf + OFF_SEOJ);
     frame->deoj = echonet_eoj_read(buf + OFF_DEOJ);
     frame->esv = buf[OFF_ESV];
     frame->opc = buf[OFF_OPC];
-    frame->props.pos = buf + ECHONET_HEADER_LEN;
-    frame->props.left = frame->opc;
 
+    /* The properties, then for the SetGet family OPCGet and the Get block
+     * after the last Set property (reference 2.3). */
+    it = &frame->props;
+    opc = frame->opc;
     pos = ECHONET_HEADER_LEN;
-    err = decode_block(buf, len, &pos, frame->opc);
-    if (err != ECHONET_OK)
-        return decode_fail(err_offset, pos, err);
-
-    if (echonet_esv_is_setget(frame->esv)) {
-        /* SetGet family: OPCGet follows the last Set property (reference 2.3). */
-        if (pos >= len)
-            return decode_fail(err_offset, pos, ECHONET_ERR_TRUNCATED);
-        frame->opc_get = buf[pos++];
-        frame->props_get.pos = buf + pos;
-        frame->props_get.left = frame->opc_get;
-        err = decode_block(buf, len, &pos, frame->opc_get);
+    for (;;) {
+        it->pos = buf + pos;
+        it->left = opc;
+        err = decode_block(buf, len, &pos, opc);
         if (err != ECHONET_OK)
             return decode_fail(err_offset, pos, err);
+        if (it == &frame->props_get || !echonet_esv_is_setget(frame->esv))
+            break;
+        if (pos >= len)
+            return decode_fail(err_offset, pos, ECHONET_ERR_TRUNCATED);
+        opc = frame->opc_get = buf[pos++];
+        it = &frame->props_get;
     }
 
     /* A request with nothing to process cannot be answered meaningfully
@@ -202,6 +200,28 @@ static void writer_open_block(echonet_writer *w, uint8_t state)
     writer_put_byte(w, 0);
 }
 
+/* Whether a writer call may go on: a writer that is there, not stopped by an
+ * error, and in one of the states of @p allowed (a bit per state). A call out
+ * of order stops the writer. */
+static bool writer_enter(echonet_writer *w, unsigned allowed)
+{
+    if (!w || writer_blocked(w))
+        return false;
+    if (!(allowed >> w->state & 1u)) {
+        writer_fail(w, ECHONET_ERR_WRITER_STATE);
+        return false;
+    }
+    return true;
+}
+
+/* EHD1, EHD2 and the TID: the start of both formats. */
+static void writer_start(echonet_writer *w, uint8_t ehd2, uint16_t tid)
+{
+    const uint8_t h[ECHONET_FRAME_MIN_LEN] = {ECHONET_EHD1, ehd2, (uint8_t)(tid >> 8), (uint8_t)tid};
+
+    writer_put(w, h, sizeof h);
+}
+
 void echonet_writer_init(echonet_writer *w, uint8_t *buf, size_t cap)
 {
     if (!w)
@@ -213,24 +233,18 @@ void echonet_writer_init(echonet_writer *w, uint8_t *buf, size_t cap)
 
 void echonet_writer_header(echonet_writer *w, uint16_t tid, echonet_eoj seoj, echonet_eoj deoj, uint8_t esv)
 {
-    uint8_t h[ECHONET_HEADER_LEN - 1];
+    uint8_t h[ECHONET_HEADER_LEN - 1 - OFF_SEOJ];
 
-    if (!w || writer_blocked(w))
+    if (!writer_enter(w, 1u << W_EMPTY))
         return;
-    if (w->state != W_EMPTY) {
-        writer_fail(w, ECHONET_ERR_WRITER_STATE);
-        return;
-    }
     if (!echonet_esv_is_valid(esv)) {
         writer_fail(w, ECHONET_ERR_ESV);
         return;
     }
-    h[OFF_EHD1] = ECHONET_EHD1;
-    h[OFF_EHD2] = ECHONET_EHD2_FORMAT1;
-    echonet_put_u16be(h + OFF_TID, tid);
-    echonet_put_u24be(h + OFF_SEOJ, seoj);
-    echonet_put_u24be(h + OFF_DEOJ, deoj);
-    h[OFF_ESV] = esv;
+    writer_start(w, ECHONET_EHD2_FORMAT1, tid);
+    echonet_put_u24be(h, seoj);
+    echonet_put_u24be(h + OFF_DEOJ - OFF_SEOJ, deoj);
+    h[OFF_ESV - OFF_SEOJ] = esv;
     writer_put(w, h, sizeof h);
     w->esv = esv;
     writer_open_block(w, W_BLOCK_SET);
@@ -240,12 +254,8 @@ void echonet_writer_prop(echonet_writer *w, uint8_t epc, size_t pdc, const uint8
 {
     uint8_t head[2];
 
-    if (!w || writer_blocked(w))
+    if (!writer_enter(w, 1u << W_BLOCK_SET | 1u << W_BLOCK_GET))
         return;
-    if (w->state != W_BLOCK_SET && w->state != W_BLOCK_GET) {
-        writer_fail(w, ECHONET_ERR_WRITER_STATE);
-        return;
-    }
     if (w->count == 255) {
         writer_fail(w, ECHONET_ERR_OPC_OVERFLOW);
         return;
@@ -266,9 +276,9 @@ void echonet_writer_prop(echonet_writer *w, uint8_t epc, size_t pdc, const uint8
 
 void echonet_writer_get_block(echonet_writer *w)
 {
-    if (!w || writer_blocked(w))
+    if (!writer_enter(w, 1u << W_BLOCK_SET))
         return;
-    if (w->state != W_BLOCK_SET || !echonet_esv_is_setget(w->esv)) {
+    if (!echonet_esv_is_setget(w->esv)) {
         writer_fail(w, ECHONET_ERR_WRITER_STATE);
         return;
     }
@@ -277,14 +287,8 @@ void echonet_writer_get_block(echonet_writer *w)
 
 void echonet_writer_format2(echonet_writer *w, uint16_t tid, const uint8_t *edata, size_t len)
 {
-    uint8_t h[ECHONET_FRAME_MIN_LEN];
-
-    if (!w || writer_blocked(w))
+    if (!writer_enter(w, 1u << W_EMPTY))
         return;
-    if (w->state != W_EMPTY) {
-        writer_fail(w, ECHONET_ERR_WRITER_STATE);
-        return;
-    }
     if (!edata && len > 0) {
         writer_fail(w, ECHONET_ERR_INVALID_ARG);
         return;
@@ -293,10 +297,7 @@ void echonet_writer_format2(echonet_writer *w, uint16_t tid, const uint8_t *edat
         writer_fail(w, ECHONET_ERR_TOO_LONG);
         return;
     }
-    h[OFF_EHD1] = ECHONET_EHD1;
-    h[OFF_EHD2] = ECHONET_EHD2_FORMAT2;
-    echonet_put_u16be(h + OFF_TID, tid);
-    writer_put(w, h, sizeof h);
+    writer_start(w, ECHONET_EHD2_FORMAT2, tid);
     writer_put(w, edata, len);
     w->state = W_FORMAT2;
 }
@@ -308,25 +309,31 @@ echonet_err echonet_writer_finish(echonet_writer *w, size_t *len)
             *len = 0;
         return ECHONET_ERR_INVALID_ARG;
     }
-    if (!writer_blocked(w)) {
-        if (w->state == W_EMPTY || w->state == W_DONE)
-            writer_fail(w, ECHONET_ERR_WRITER_STATE);
-        else if (w->state == W_BLOCK_SET && echonet_esv_is_setget(w->esv))
+    if (writer_enter(w, 1u << W_BLOCK_SET | 1u << W_BLOCK_GET | 1u << W_FORMAT2)) {
+        /* A SetGet frame always has its OPCGet, 0 when no Get was added. */
+        if (w->state == W_BLOCK_SET && echonet_esv_is_setget(w->esv))
             writer_open_block(w, W_BLOCK_GET);
+        if (w->state != W_FORMAT2 && echonet_esv_needs_property(w->esv) && w->total == 0)
+            writer_fail(w, ECHONET_ERR_OPC_ZERO);
     }
-    if (!writer_blocked(w) && w->state != W_FORMAT2 && echonet_esv_needs_property(w->esv) && w->total == 0)
-        writer_fail(w, ECHONET_ERR_OPC_ZERO);
     w->state = W_DONE;
     if (len)
         *len = w->len;
     return (echonet_err)w->err;
 }
 
+/* Writes every property of a block. */
+static void write_block(echonet_writer *w, echonet_prop_iter it)
+{
+    echonet_prop p;
+
+    while (echonet_prop_next(&it, &p))
+        echonet_writer_prop(w, p.epc, p.pdc, p.edt);
+}
+
 echonet_err echonet_frame_encode(const echonet_frame *frame, uint8_t *buf, size_t cap, size_t *len)
 {
     echonet_writer w;
-    echonet_prop_iter it;
-    echonet_prop p;
 
     if (!frame) {
         if (len)
@@ -336,17 +343,13 @@ echonet_err echonet_frame_encode(const echonet_frame *frame, uint8_t *buf, size_
     echonet_writer_init(&w, buf, cap);
     if (frame->format == 2) {
         echonet_writer_format2(&w, frame->tid, frame->edata, frame->edata_len);
-        return echonet_writer_finish(&w, len);
-    }
-    echonet_writer_header(&w, frame->tid, frame->seoj, frame->deoj, frame->esv);
-    it = frame->props;
-    while (echonet_prop_next(&it, &p))
-        echonet_writer_prop(&w, p.epc, p.pdc, p.edt);
-    if (echonet_esv_is_setget(frame->esv)) {
-        echonet_writer_get_block(&w);
-        it = frame->props_get;
-        while (echonet_prop_next(&it, &p))
-            echonet_writer_prop(&w, p.epc, p.pdc, p.edt);
+    } else {
+        echonet_writer_header(&w, frame->tid, frame->seoj, frame->deoj, frame->esv);
+        write_block(&w, frame->props);
+        if (echonet_esv_is_setget(frame->esv)) {
+            echonet_writer_get_block(&w);
+            write_block(&w, frame->props_get);
+        }
     }
     return echonet_writer_finish(&w, len);
 }
