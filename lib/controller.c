@@ -20,6 +20,7 @@
 #include "addr_internal.h"
 #include "bytes.h"
 #include "ctl_internal.h"
+#include "noinline.h"
 #include "static_assert.h"
 
 /* A job holds ECHONET_CTL_BATCH_MAX properties, and the status read of AIF
@@ -145,9 +146,9 @@ static bool value_plausible(uint8_t epc, const uint8_t *edt, size_t pdc)
 
 /* ---- Scheduling ------------------------------------------------------------ */
 
-static bool timer_due(echonet_tstamp t, echonet_tstamp now)
+static bool timer_due(uint32_t t, uint32_t now)
 {
-    return t != ECHONET_TSTAMP_NEVER && t <= now;
+    return t != CLOCK_NEVER && t <= now;
 }
 
 static bool keepalive_wanted(const echonet_ctl *ctl, const echonet_ctl_object *o)
@@ -156,14 +157,14 @@ static bool keepalive_wanted(const echonet_ctl *ctl, const echonet_ctl_object *o
            echonet_propmap_contains(&o->set, ECHONET_EPC_REMOTE_CONTROL);
 }
 
-static bool object_has_work(const echonet_ctl *ctl, const echonet_ctl_object *o, echonet_tstamp now)
+static bool object_has_work(const echonet_ctl *ctl, const echonet_ctl_object *o, uint32_t now)
 {
     return (o->work & (OW_ATTR | OW_ID | OW_NPID | OW_STATE | OW_FAULT)) || timer_due(o->next_poll, now) ||
            timer_due(o->next_reread, now) || timer_due(o->next_energy, now) ||
            (keepalive_wanted(ctl, o) && timer_due(o->next_keepalive, now));
 }
 
-static bool node_has_work(echonet_ctl *ctl, const echonet_ctl_node *n, echonet_tstamp now)
+static bool node_has_work(echonet_ctl *ctl, const echonet_ctl_node *n, uint32_t now)
 {
     uint16_t i;
 
@@ -175,15 +176,15 @@ static bool node_has_work(echonet_ctl *ctl, const echonet_ctl_node *n, echonet_t
     return false;
 }
 
-static echonet_tstamp earliest(echonet_tstamp a, echonet_tstamp b, echonet_tstamp now)
+static uint32_t earliest(uint32_t a, uint32_t b, uint32_t now)
 {
     /* Only timers still to come: due ones put the node in the ready queue. */
     return b > now && b < a ? b : a;
 }
 
-static echonet_tstamp next_timer(echonet_ctl *ctl, const echonet_ctl_node *n, echonet_tstamp now)
+static uint32_t next_timer(echonet_ctl *ctl, const echonet_ctl_node *n, uint32_t now)
 {
-    echonet_tstamp t = ECHONET_TSTAMP_NEVER;
+    uint32_t t = CLOCK_NEVER;
     uint16_t i;
 
     for (i = n->first_object; i != NONE; i = obj_at(ctl, i)->next) {
@@ -231,13 +232,13 @@ static uint16_t ready_pop(echonet_ctl *ctl)
 static void schedule(echonet_ctl *ctl, uint16_t i)
 {
     echonet_ctl_node *n = node_at(ctl, i);
-    echonet_tstamp now = ctl->now;
+    uint32_t now = ctl->clock;
 
     if (n->state == N_OFFLINE) {
         /* An offline node is probed (node_offline()): by its keepalives when
          * it has any to send, else by a Get 0xD6 every keepalive_retry_ms. */
         if (!n->busy) {
-            echonet_tstamp t = ECHONET_TSTAMP_NEVER;
+            uint32_t t = CLOCK_NEVER;
             bool wanted = false;
             uint16_t oi;
 
@@ -253,13 +254,13 @@ static void schedule(echonet_ctl *ctl, uint16_t i)
             if (wanted) {
                 /* A due one goes at once (ready queue), a later one by the heap. */
                 n->work &= (uint8_t)~NW_PROBE;
-                n->deadline = t > now ? t : ECHONET_TSTAMP_NEVER;
+                n->deadline = t > now ? t : CLOCK_NEVER;
                 if (t <= now)
                     ready_push(ctl, i);
             } else if (n->work & NW_PROBE) {
                 ready_push(ctl, i);
-            } else if (n->deadline == ECHONET_TSTAMP_NEVER) {
-                n->deadline = echonet_tstamp_add(now, ctl->cfg.keepalive_retry_ms);
+            } else if (n->deadline == CLOCK_NEVER) {
+                n->deadline = now + ctl->cfg.keepalive_retry_ms;
             }
         }
         ctl_heap_update(ctl, i);
@@ -307,7 +308,7 @@ static uint16_t node_create(echonet_ctl *ctl, const echonet_addr *addr, echonet_
     n->ops_tail = NONE;
     n->heap_pos = NONE;
     n->ready_next = NONE;
-    n->deadline = ECHONET_TSTAMP_NEVER;
+    n->deadline = CLOCK_NEVER;
     ctl_index_insert(ctl, i);
     return i;
 }
@@ -355,7 +356,7 @@ static uint16_t object_get(echonet_ctl *ctl, uint16_t node, echonet_eoj eoj)
     o->next = NONE;
     o->eoj = eoj;
     o->work = OW_ATTR | OW_ID | OW_STATE;
-    o->next_poll = o->next_reread = o->next_keepalive = o->next_energy = ECHONET_TSTAMP_NEVER;
+    o->next_poll = o->next_reread = o->next_keepalive = o->next_energy = CLOCK_NEVER;
     /* Appended, so objects keep the order they were found in. */
     for (link = &node_at(ctl, node)->first_object; *link != NONE; link = &obj_at(ctl, *link)->next)
         ;
@@ -667,7 +668,7 @@ static bool op_locally_refused(echonet_ctl *ctl, echonet_ctl_op *op)
 }
 
 /* Picks the node's next job; false when there is nothing to do. */
-static bool pick_job(echonet_ctl *ctl, uint16_t ni, echonet_tstamp now)
+static bool pick_job(echonet_ctl *ctl, uint16_t ni, uint32_t now)
 {
     static const uint8_t attr[] = {0x82, 0x9D, 0x9E, 0x9F};
     static const uint8_t d6[] = {0xD6};
@@ -747,12 +748,12 @@ static bool pick_job(echonet_ctl *ctl, uint16_t ni, echonet_tstamp now)
             return true;
         }
         if (timer_due(o->next_poll, now)) {
-            o->next_poll = echonet_tstamp_add(now, ctl->cfg.poll_interval_ms);
+            o->next_poll = now + ctl->cfg.poll_interval_ms;
             if (job_read(ctl, n, J_POLL, oi, state_epcs, sizeof state_epcs, 2, true))
                 return true;
         }
         if (timer_due(o->next_reread, now)) {
-            o->next_reread = echonet_tstamp_add(now, ctl->cfg.reread_interval_ms);
+            o->next_reread = now + ctl->cfg.reread_interval_ms;
             /* Properties skipped for timing out alone are tried again from
              * now on: a bad spell of the network must not make a property
              * skipped for good (the cache would never catch up, AIF 5.4). */
@@ -766,7 +767,7 @@ static bool pick_job(echonet_ctl *ctl, uint16_t ni, echonet_tstamp now)
                 return true;
         }
         if (timer_due(o->next_energy, now)) {
-            o->next_energy = echonet_tstamp_add(now, ctl->cfg.energy_interval_ms);
+            o->next_energy = now + ctl->cfg.energy_interval_ms;
             if (job_read(ctl, n, J_ENERGY, oi, energy_epcs, sizeof energy_epcs, 0, false))
                 return true;
         }
@@ -795,7 +796,7 @@ static echonet_eoj job_deoj(echonet_ctl *ctl, const echonet_ctl_node *n)
 }
 
 /* Sends the next request of the node's job. */
-static int32_t send_request(echonet_ctl *ctl, uint16_t ni, uint8_t *buf, size_t cap, echonet_tstamp now)
+static int32_t send_request(echonet_ctl *ctl, uint16_t ni, uint8_t *buf, size_t cap, uint32_t now)
 {
     echonet_ctl_node *n = node_at(ctl, ni);
     echonet_ctl_job *job = &n->job;
@@ -838,7 +839,7 @@ static int32_t send_request(echonet_ctl *ctl, uint16_t ni, uint8_t *buf, size_t 
     if (echonet_writer_finish(&w, &len) != ECHONET_OK)
         return ECHONET_ERR_NOBUF;
     n->busy = true;
-    n->deadline = echonet_tstamp_add(now, ctl->cfg.response_timeout_ms);
+    n->deadline = now + ctl->cfg.response_timeout_ms;
     ctl_heap_update(ctl, ni);
     return (int32_t)len;
 }
@@ -1100,13 +1101,13 @@ static void op_step_done(echonet_ctl *ctl, uint16_t ni)
     op_finish(ctl, i);
 }
 
-static echonet_tstamp keepalive_lead(const echonet_ctl *ctl, unsigned objects)
+static uint32_t keepalive_lead(const echonet_ctl *ctl, unsigned objects)
 {
     /* Waiting for the request in flight, for the node's other objects'
      * keepalives due at the same time, and for its own answer. */
     uint64_t margin = (objects + 1u) * (uint64_t)ctl->cfg.response_timeout_ms;
 
-    return ctl->cfg.keepalive_interval_ms > margin + 1000u ? ctl->cfg.keepalive_interval_ms - margin : 1000u;
+    return ctl->cfg.keepalive_interval_ms > margin + 1000u ? (uint32_t)(ctl->cfg.keepalive_interval_ms - margin) : 1000u;
 }
 
 /* ---- Keepalives (AIF 3.5) ---------------------------------------------------------------
@@ -1118,7 +1119,7 @@ static echonet_tstamp keepalive_lead(const echonet_ctl *ctl, unsigned objects)
  * next_keepalive is NEVER while it is ready (set when it is sent). */
 
 /* The object whose keepalive is due, or NONE. */
-static uint16_t keepalive_due(echonet_ctl *ctl, const echonet_ctl_node *n, echonet_tstamp now)
+static uint16_t keepalive_due(echonet_ctl *ctl, const echonet_ctl_node *n, uint32_t now)
 {
     uint16_t oi;
 
@@ -1139,14 +1140,14 @@ static uint16_t keepalive_in_flight(echonet_ctl *ctl, const echonet_ctl_node *n)
     for (oi = n->first_object; oi != NONE; oi = obj_at(ctl, oi)->next) {
         const echonet_ctl_object *o = obj_at(ctl, oi);
 
-        if ((o->work & OW_READY) && o->next_keepalive == ECHONET_TSTAMP_NEVER)
+        if ((o->work & OW_READY) && o->next_keepalive == CLOCK_NEVER)
             return oi;
     }
     return NONE;
 }
 
 /* SetC 0x93 = 0x62 (AIF 3.5 ③). */
-static int32_t send_keepalive(echonet_ctl *ctl, uint16_t ni, uint16_t oi, uint8_t *buf, size_t cap, echonet_tstamp now)
+static int32_t send_keepalive(echonet_ctl *ctl, uint16_t ni, uint16_t oi, uint8_t *buf, size_t cap, uint32_t now)
 {
     static const uint8_t line_ok = ECHONET_REMOTE_LINE_OK_PUBLIC;
     echonet_ctl_node *n = node_at(ctl, ni);
@@ -1160,15 +1161,16 @@ static int32_t send_keepalive(echonet_ctl *ctl, uint16_t ni, uint16_t oi, uint8_
     echonet_writer_prop(&w, ECHONET_EPC_REMOTE_CONTROL, 1, &line_ok);
     if (echonet_writer_finish(&w, &len) != ECHONET_OK)
         return ECHONET_ERR_NOBUF;
-    obj_at(ctl, oi)->next_keepalive = ECHONET_TSTAMP_NEVER;
+    obj_at(ctl, oi)->next_keepalive = CLOCK_NEVER;
     n->work |= NW_KEEPALIVE;
     n->busy = true;
-    n->deadline = echonet_tstamp_add(now, ctl->cfg.response_timeout_ms);
+    n->deadline = now + ctl->cfg.response_timeout_ms;
     ctl_heap_update(ctl, ni);
     return (int32_t)len;
 }
 
-static void keepalive_done(echonet_ctl *ctl, uint16_t ni, uint16_t oi, bool ok, echonet_tstamp now)
+/* Not inlined: called from two places, one of them echonet_ctl_read(). */
+static ECHONET_NOINLINE void keepalive_done(echonet_ctl *ctl, uint16_t ni, uint16_t oi, bool ok, uint32_t now)
 {
     echonet_ctl_object *o = obj_at(ctl, oi);
     echonet_ctl_event ev;
@@ -1178,13 +1180,13 @@ static void keepalive_done(echonet_ctl *ctl, uint16_t ni, uint16_t oi, bool ok, 
      * interval of this one; a failed one is tried again long before the
      * unit's 20 hours (AIF 3.5 ③). */
     o->next_keepalive =
-        echonet_tstamp_add(now, ok ? keepalive_lead(ctl, object_count(ctl, ni)) : ctl->cfg.keepalive_retry_ms);
+        now + (ok ? keepalive_lead(ctl, object_count(ctl, ni)) : ctl->cfg.keepalive_retry_ms);
     event_init(&ev, ECHONET_CTL_EV_KEEPALIVE, ni, o->eoj);
     ev.ok = ok;
     emit(ctl, &ev);
 }
 
-static void job_done(echonet_ctl *ctl, uint16_t ni, echonet_tstamp now)
+static void job_done(echonet_ctl *ctl, uint16_t ni, uint32_t now)
 {
     echonet_ctl_node *n = node_at(ctl, ni);
     echonet_ctl_object *o = n->job.object != NONE ? obj_at(ctl, n->job.object) : NULL;
@@ -1201,23 +1203,18 @@ static void job_done(echonet_ctl *ctl, uint16_t ni, echonet_tstamp now)
         o->work &= (uint8_t)~OW_STATE;
         if (!(o->work & OW_READY)) {
             o->work |= OW_READY;
-            o->next_poll = ctl->cfg.poll_interval_ms ? echonet_tstamp_add(now, ctl->cfg.poll_interval_ms)
-                                                     : ECHONET_TSTAMP_NEVER;
-            o->next_reread = ctl->cfg.reread_interval_ms ? echonet_tstamp_add(now, ctl->cfg.reread_interval_ms)
-                                                         : ECHONET_TSTAMP_NEVER;
-            o->next_keepalive = now;
-            o->next_energy = now;
+            ctl_object_timers(ctl, o, now);
             event_init(&ev, ECHONET_CTL_EV_READY, ni, o->eoj);
             emit(ctl, &ev);
         }
         break;
     case J_POLL:
         if (!ctl->cfg.poll_interval_ms)
-            o->next_poll = ECHONET_TSTAMP_NEVER;
+            o->next_poll = CLOCK_NEVER;
         break;
     case J_REREAD:
         if (!ctl->cfg.reread_interval_ms)
-            o->next_reread = ECHONET_TSTAMP_NEVER;
+            o->next_reread = CLOCK_NEVER;
         break;
     case J_FAULT:
         if (n->job.phase == 0 && (o->state.valid & ECHONET_CTL_S_FAULT) && o->state.fault == ECHONET_FAULT) {
@@ -1239,7 +1236,7 @@ static void job_done(echonet_ctl *ctl, uint16_t ni, echonet_tstamp now)
 
 /* ---- Responses and timeouts ------------------------------------------------------- */
 
-static void on_response(echonet_ctl *ctl, uint16_t ni, const echonet_frame *f, echonet_tstamp now)
+static void on_response(echonet_ctl *ctl, uint16_t ni, const echonet_frame *f, uint32_t now)
 {
     echonet_ctl_node *n = node_at(ctl, ni);
     echonet_ctl_job *job = &n->job;
@@ -1328,7 +1325,7 @@ static void node_offline(echonet_ctl *ctl, uint16_t ni)
      * failure); without any, a Get 0xD6 every keepalive_retry_ms probes it
      * (schedule(), pick_job()). */
     {
-        echonet_tstamp retry = echonet_tstamp_add(ctl->now, ctl->cfg.keepalive_retry_ms);
+        uint32_t retry = ctl->clock + ctl->cfg.keepalive_retry_ms;
         uint16_t oi;
 
         for (oi = n->first_object; oi != NONE; oi = obj_at(ctl, oi)->next)
@@ -1342,7 +1339,7 @@ static void node_offline(echonet_ctl *ctl, uint16_t ni)
     emit(ctl, &ev);
 }
 
-static void on_timeout(echonet_ctl *ctl, uint16_t ni, echonet_tstamp now)
+static void on_timeout(echonet_ctl *ctl, uint16_t ni, uint32_t now)
 {
     echonet_ctl_node *n = node_at(ctl, ni);
     echonet_ctl_job *job = &n->job;
@@ -1357,7 +1354,7 @@ static void on_timeout(echonet_ctl *ctl, uint16_t ni, echonet_tstamp now)
         if (oi != NONE)
             keepalive_done(ctl, ni, oi, false, now);
         if (n->state == N_OFFLINE)
-            n->deadline = echonet_tstamp_add(now, ctl->cfg.keepalive_retry_ms);
+            n->deadline = now + ctl->cfg.keepalive_retry_ms;
         else if (++n->timeouts >= ctl->cfg.offline_after)
             node_offline(ctl, ni);
         return;
@@ -1365,7 +1362,7 @@ static void on_timeout(echonet_ctl *ctl, uint16_t ni, echonet_tstamp now)
     if (n->state == N_OFFLINE) {
         /* The probe of an offline node got no answer: the next one later. */
         job->kind = J_NONE;
-        n->deadline = echonet_tstamp_add(now, ctl->cfg.keepalive_retry_ms);
+        n->deadline = now + ctl->cfg.keepalive_retry_ms;
         return;
     }
     /* The step ended; a re-issue is a new request with a new TID (AIF 2.4.3).
@@ -1425,7 +1422,8 @@ void echonet_ctl_config_default(echonet_ctl_config *cfg)
 
 static bool config_ok(const echonet_ctl_config *c)
 {
-    return c->response_timeout_ms >= ECHONET_CTL_MIN_RESPONSE_TIMEOUT && c->max_props >= 1 &&
+    return c->response_timeout_ms >= ECHONET_CTL_MIN_RESPONSE_TIMEOUT && c->response_timeout_ms <= CLOCK_SPAN &&
+           c->poll_interval_ms <= CLOCK_SPAN && c->reread_interval_ms <= CLOCK_SPAN && c->max_props >= 1 &&
            c->max_props <= ECHONET_CTL_BATCH_MAX && c->attempts >= 1 && c->attempts <= 8 && c->offline_after >= 1 &&
            c->keepalive_interval_ms >= 1000u && c->keepalive_interval_ms <= ECHONET_CTL_MAX_KEEPALIVE_INTERVAL &&
            c->keepalive_retry_ms >= 1000u && c->keepalive_retry_ms <= c->keepalive_interval_ms &&
@@ -1471,14 +1469,13 @@ void echonet_ctl_set_line(echonet_ctl *ctl, bool up, echonet_tstamp now)
 
     if (!ctl)
         return;
-    if (now > ctl->now)
-        ctl->now = now;
+    (void)ctl_clock(ctl, now);
     if (up && !ctl->line_up) {
         /* The line is back: keepalives resume at once (AIF 3.5). */
         ctl->line_up = true;
         for (i = 0; i < ctl->n_objects_used; i++)
-            if (ctl->st.objects[i].next_keepalive != ECHONET_TSTAMP_NEVER) /* NEVER: not ready, or in flight */
-                ctl->st.objects[i].next_keepalive = ctl->now;
+            if (ctl->st.objects[i].next_keepalive != CLOCK_NEVER) /* NEVER: not ready, or in flight */
+                ctl->st.objects[i].next_keepalive = ctl->clock;
         for (i = 0; i < ctl->n_nodes_used; i++)
             schedule(ctl, i);
     }
@@ -1505,11 +1502,11 @@ static void node_heard(echonet_ctl *ctl, uint16_t ni)
          * sent while it was away may all have been lost. */
         if (o->work & OW_READY) {
             o->work = OW_READY | OW_ATTR | OW_ID | OW_STATE;
-            if (o->next_keepalive != ECHONET_TSTAMP_NEVER) /* NEVER: in flight */
-                o->next_keepalive = ctl->now;
+            if (o->next_keepalive != CLOCK_NEVER) /* NEVER: in flight */
+                o->next_keepalive = ctl->clock;
         } else {
             o->work = OW_ATTR | OW_ID | OW_STATE;
-            o->next_poll = o->next_reread = o->next_keepalive = o->next_energy = ECHONET_TSTAMP_NEVER;
+            o->next_poll = o->next_reread = o->next_keepalive = o->next_energy = CLOCK_NEVER;
         }
     }
     event_init(&ev, ECHONET_CTL_EV_ONLINE, ni, 0);
@@ -1601,8 +1598,9 @@ static void on_notification(echonet_ctl *ctl, const echonet_addr *src, const ech
 }
 
 echonet_err echonet_ctl_read(echonet_ctl *ctl, const echonet_addr *src, const uint8_t *buf, size_t len,
-                             echonet_tstamp now)
+                             echonet_tstamp at)
 {
+    uint32_t now;
     echonet_frame f;
     echonet_err err;
     echonet_esv_kind kind;
@@ -1613,9 +1611,7 @@ echonet_err echonet_ctl_read(echonet_ctl *ctl, const echonet_addr *src, const ui
     err = echonet_frame_decode_udp(&f, buf, len, NULL);
     if (err != ECHONET_OK)
         return err;
-    if (now > ctl->now)
-        ctl->now = now;
-    now = ctl->now;
+    now = ctl_clock(ctl, at);
     if (f.format != 1)
         return ECHONET_OK;
     kind = echonet_esv_classify(f.esv);
@@ -1665,7 +1661,7 @@ echonet_err echonet_ctl_read(echonet_ctl *ctl, const echonet_addr *src, const ui
     return ECHONET_OK;
 }
 
-static int32_t send_search(echonet_ctl *ctl, bool *multicast, uint8_t *buf, size_t cap, echonet_tstamp now)
+static int32_t send_search(echonet_ctl *ctl, bool *multicast, uint8_t *buf, size_t cap, uint32_t now)
 {
     echonet_writer w;
     size_t len = 0;
@@ -1681,24 +1677,23 @@ static int32_t send_search(echonet_ctl *ctl, bool *multicast, uint8_t *buf, size
     if (echonet_writer_finish(&w, &len) != ECHONET_OK)
         return ECHONET_ERR_NOBUF;
     ctl->search_tid[d6 ? 0 : 1] = tid;
-    ctl->search_until = echonet_tstamp_add(now, ctl->cfg.response_timeout_ms);
+    ctl->search_until = now + ctl->cfg.response_timeout_ms;
     ctl->search--;
     *multicast = true;
     return (int32_t)len;
 }
 
 int32_t echonet_ctl_write(echonet_ctl *ctl, echonet_addr *dst, bool *multicast, uint8_t *buf, size_t cap,
-                          echonet_tstamp now)
+                          echonet_tstamp at)
 {
     uint16_t ni, oi;
+    uint32_t now;
 
     if (!ctl || !dst || !multicast || !buf)
         return ECHONET_ERR_INVALID_ARG;
     if (cap < ECHONET_HEADER_LEN + 3u * (ECHONET_CTL_BATCH_MAX + 1u) + ECHONET_CTL_VALUE_BYTES)
         return ECHONET_ERR_NOBUF;
-    if (now > ctl->now)
-        ctl->now = now;
-    now = ctl->now;
+    now = ctl_clock(ctl, at);
     *multicast = false;
     if (ctl->search > 0)
         return send_search(ctl, multicast, buf, cap, now);
@@ -1707,7 +1702,7 @@ int32_t echonet_ctl_write(echonet_ctl *ctl, echonet_addr *dst, bool *multicast, 
     while ((ni = ctl_heap_top(ctl)) != NONE && node_at(ctl, ni)->deadline <= now) {
         echonet_ctl_node *n = node_at(ctl, ni);
 
-        n->deadline = ECHONET_TSTAMP_NEVER;
+        n->deadline = CLOCK_NEVER;
         ctl_heap_remove(ctl, ni);
         if (n->busy)
             on_timeout(ctl, ni, now);
@@ -1751,7 +1746,7 @@ echonet_tstamp echonet_ctl_expiry(const echonet_ctl *ctl)
     if (ctl->search > 0 || ctl->ready_head != NONE)
         return 0;
     top = ctl_heap_top(ctl);
-    return top == NONE ? ECHONET_TSTAMP_NEVER : ctl->st.nodes[top].deadline;
+    return top == NONE ? ECHONET_TSTAMP_NEVER : echonet_tstamp_add(ctl->epoch, ctl->st.nodes[top].deadline);
 }
 
 /* ---- Operations the application starts --------------------------------------------- */

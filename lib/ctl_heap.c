@@ -6,7 +6,7 @@
  * next deadline, so the next expiry is read in O(1) and kept in O(log n). */
 #include "ctl_internal.h"
 
-static echonet_tstamp key(const echonet_ctl *ctl, uint16_t i)
+static uint32_t key(const echonet_ctl *ctl, uint16_t i)
 {
     return ctl->st.nodes[ctl->st.heap[i]].deadline;
 }
@@ -20,7 +20,7 @@ static void place(echonet_ctl *ctl, uint16_t i, uint16_t node)
 static void sift_up(echonet_ctl *ctl, uint16_t i)
 {
     uint16_t node = ctl->st.heap[i];
-    echonet_tstamp k = ctl->st.nodes[node].deadline;
+    uint32_t k = ctl->st.nodes[node].deadline;
 
     while (i > 0) {
         uint16_t parent = (uint16_t)((i - 1u) / 2u);
@@ -36,7 +36,7 @@ static void sift_up(echonet_ctl *ctl, uint16_t i)
 static void sift_down(echonet_ctl *ctl, uint16_t i)
 {
     uint16_t node = ctl->st.heap[i];
-    echonet_tstamp k = ctl->st.nodes[node].deadline;
+    uint32_t k = ctl->st.nodes[node].deadline;
 
     for (;;) {
         uint32_t child = 2u * i + 1u;
@@ -73,7 +73,7 @@ void ctl_heap_update(echonet_ctl *ctl, uint16_t node)
 {
     uint16_t i = ctl->st.nodes[node].heap_pos;
 
-    if (ctl->st.nodes[node].deadline == ECHONET_TSTAMP_NEVER) {
+    if (ctl->st.nodes[node].deadline == CLOCK_NEVER) {
         ctl_heap_remove(ctl, node);
         return;
     }

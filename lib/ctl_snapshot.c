@@ -123,6 +123,7 @@ static echonet_err check(const echonet_ctl *ctl, const uint8_t *buf, size_t len,
 echonet_err echonet_ctl_restore(echonet_ctl *ctl, const uint8_t *buf, size_t len, echonet_tstamp now)
 {
     uint16_t nodes = 0, objects = 0, i, *link;
+    uint32_t clock;
     size_t pos = HEADER_LEN;
     echonet_err err;
 
@@ -131,9 +132,7 @@ echonet_err echonet_ctl_restore(echonet_ctl *ctl, const uint8_t *buf, size_t len
     err = check(ctl, buf, len, &nodes, &objects);
     if (err != ECHONET_OK)
         return err;
-    if (now > ctl->now)
-        ctl->now = now;
-    now = ctl->now;
+    clock = ctl_clock(ctl, now);
     ctl->tid = (uint16_t)(echonet_get_u16be(buf + 9) + TID_SKIP);
     for (i = 0; i < nodes; i++) {
         echonet_ctl_node *n = &ctl->st.nodes[i];
@@ -145,7 +144,7 @@ echonet_err echonet_ctl_restore(echonet_ctl *ctl, const uint8_t *buf, size_t len
             n->capacity = ECHONET_CTL_BATCH_MAX;
         n->state = 1; /* active */
         n->op = n->first_object = n->ops_head = n->ops_tail = n->heap_pos = n->ready_next = NONE;
-        n->deadline = ECHONET_TSTAMP_NEVER;
+        n->deadline = CLOCK_NEVER;
         pos += 2u + buf[pos];
         ctl->n_nodes_used++;
         ctl_index_insert(ctl, i);
@@ -166,12 +165,7 @@ echonet_err echonet_ctl_restore(echonet_ctl *ctl, const uint8_t *buf, size_t len
         /* Known at once, so a keepalive can go out first; the attributes
          * and state are read again, as the unit may have changed. */
         o->work = OW_READY | OW_ATTR | OW_ID | OW_STATE;
-        o->next_keepalive = now;
-        o->next_poll = ctl->cfg.poll_interval_ms ? echonet_tstamp_add(now, ctl->cfg.poll_interval_ms)
-                                                 : ECHONET_TSTAMP_NEVER;
-        o->next_reread = ctl->cfg.reread_interval_ms ? echonet_tstamp_add(now, ctl->cfg.reread_interval_ms)
-                                                     : ECHONET_TSTAMP_NEVER;
-        o->next_energy = now;
+        ctl_object_timers(ctl, o, clock);
         for (link = &ctl->st.nodes[o->node].first_object; *link != NONE; link = &ctl->st.objects[*link].next)
             ;
         *link = i;

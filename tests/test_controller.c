@@ -1385,6 +1385,19 @@ START_TEST(ctl_config_refusals)
     echonet_ctl_config_default(&cfg);
     cfg.keepalive_interval_ms = ECHONET_CTL_MAX_KEEPALIVE_INTERVAL + 1;
     ck_assert_int_eq(echonet_ctl_init(&ctl, &cfg, &cb, NULL, &st), ECHONET_ERR_INVALID_ARG);
+    /* Intervals up to ECHONET_CTL_MAX_INTERVAL (24.8 days): the controller's
+     * 32-bit clock. */
+    echonet_ctl_config_default(&cfg);
+    cfg.response_timeout_ms = cfg.poll_interval_ms = cfg.reread_interval_ms = ECHONET_CTL_MAX_INTERVAL;
+    ck_assert_int_eq(echonet_ctl_init(&ctl, &cfg, &cb, NULL, &st), ECHONET_OK);
+    cfg.response_timeout_ms = ECHONET_CTL_MAX_INTERVAL + 1u;
+    ck_assert_int_eq(echonet_ctl_init(&ctl, &cfg, &cb, NULL, &st), ECHONET_ERR_INVALID_ARG);
+    echonet_ctl_config_default(&cfg);
+    cfg.poll_interval_ms = ECHONET_CTL_MAX_INTERVAL + 1u;
+    ck_assert_int_eq(echonet_ctl_init(&ctl, &cfg, &cb, NULL, &st), ECHONET_ERR_INVALID_ARG);
+    echonet_ctl_config_default(&cfg);
+    cfg.reread_interval_ms = UINT32_MAX;
+    ck_assert_int_eq(echonet_ctl_init(&ctl, &cfg, &cb, NULL, &st), ECHONET_ERR_INVALID_ARG);
     echonet_ctl_config_default(&cfg);
     cfg.max_props = 0;
     ck_assert_int_eq(echonet_ctl_init(&ctl, &cfg, &cb, NULL, &st), ECHONET_ERR_INVALID_ARG);
@@ -2180,6 +2193,59 @@ START_TEST(ctl_response_timer_near_uint64_max)
 }
 END_TEST
 
+/* Deadlines are kept on a 32-bit clock that restarts every 24.8 days
+ * (lib/ctl_internal.h): a response timer that runs across a restart, or
+ * across a jump of the application's clock, fires at the same 64-bit time as
+ * before, never early, never late. The first start is below the restart
+ * point, the second past it at once, the third far out. */
+START_TEST(ctl_clock_restart_keeps_deadlines)
+{
+    static const echonet_tstamp starts[] = {0x7FFFFFFFu - 5000u, 0xFFFFFFFFu - 5000u, 5ull << 32 | 123u};
+    unsigned k;
+
+    for (k = 0; k < sizeof starts / sizeof starts[0]; k++) {
+        ECHONET_CTL_STORAGE(st, 2, 2, 1, 4);
+        static echonet_ctl ctl;
+        echonet_ctl_config cfg;
+        echonet_ctl_callbacks cb = {api_event};
+        const echonet_tstamp t0 = starts[k];
+        echonet_addr a, dst;
+        uint8_t buf[512];
+        bool mc;
+        uint16_t tid;
+        echonet_tstamp due;
+
+        echonet_ctl_config_default(&cfg);
+        cfg.attempts = 8;
+        ck_assert_int_eq(echonet_ctl_init(&ctl, &cfg, &cb, NULL, &st), ECHONET_OK);
+        ck_assert_int_gt(echonet_ctl_write(&ctl, &dst, &mc, buf, sizeof buf, t0), 0);
+        ck_assert_int_gt(echonet_ctl_write(&ctl, &dst, &mc, buf, sizeof buf, t0), 0);
+        echonet_addr_set(&a, "\xC0\x00\x02\x0A", 4);
+        ck_assert_int_eq(echonet_ctl_add_node(&ctl, &a, NULL), ECHONET_OK);
+        ck_assert_int_gt(lim_write(&ctl, &dst, buf, t0), 0);
+        tid = (uint16_t)(buf[2] << 8 | buf[3]);
+        due = t0 + cfg.response_timeout_ms;
+        ck_assert_uint_eq(echonet_ctl_expiry(&ctl), due);
+        /* 10 s later the clock of the first start passes its restart point. */
+        ck_assert_int_eq(lim_write(&ctl, &dst, buf, t0 + 10000), 0);
+        ck_assert_uint_eq(echonet_ctl_expiry(&ctl), due);
+        ck_assert_int_eq(lim_write(&ctl, &dst, buf, due - 1), 0);
+        ck_assert_uint_eq(echonet_ctl_expiry(&ctl), due);
+        ck_assert_int_gt(lim_write(&ctl, &dst, buf, due), 0);
+        ck_assert_uint_eq(buf[2] << 8 | buf[3], (uint16_t)(tid + 1u));
+        ck_assert_uint_eq(echonet_ctl_expiry(&ctl), due + cfg.response_timeout_ms);
+        /* A jump of 30 days: the timer that ran out in between fires at once. */
+        due += 30ull * 24 * 3600 * 1000;
+        ck_assert_int_gt(lim_write(&ctl, &dst, buf, due), 0);
+        ck_assert_uint_eq(buf[2] << 8 | buf[3], (uint16_t)(tid + 2u));
+        ck_assert_uint_eq(echonet_ctl_expiry(&ctl), due + cfg.response_timeout_ms);
+        ck_assert_int_eq(lim_write(&ctl, &dst, buf, due + cfg.response_timeout_ms - 1), 0);
+        ck_assert_int_gt(lim_write(&ctl, &dst, buf, due + cfg.response_timeout_ms), 0);
+        ck_assert_uint_eq(buf[2] << 8 | buf[3], (uint16_t)(tid + 3u));
+    }
+}
+END_TEST
+
 /* An answer is matched after the TID counter wrapped (0xFFFF → 0x0000);
  * a late answer carrying the last TID before the wrap, or a TID not yet
  * used, completes nothing. */
@@ -2566,6 +2632,7 @@ Suite *controller_suite(void)
     tcase_add_test(tc, ctl_tid_wrap);
     tcase_add_test(tc, ctl_storage_one_node_one_object);
     tcase_add_test(tc, ctl_response_timer_near_uint64_max);
+    tcase_add_test(tc, ctl_clock_restart_keeps_deadlines);
     tcase_add_test(tc, ctl_answer_matched_after_tid_wrap);
     tcase_add_test(tc, ctl_write_buffer_bound);
     suite_add_tcase(s, tc);

@@ -56,19 +56,24 @@ ECHONET_BEGIN_DECLS
 #define ECHONET_CTL_MIN_RESPONSE_TIMEOUT 20000u
 /** @brief The longest keepalive interval the AIF allows (3.5 ③): 8 h. */
 #define ECHONET_CTL_MAX_KEEPALIVE_INTERVAL 28800000u
+/** @brief The longest response timer, polling and re-reading interval:
+ *  2^31 - 1 ms, 24.8 days (the controller keeps its timers in 32 bits). */
+#define ECHONET_CTL_MAX_INTERVAL 0x7FFFFFFFu
 /** @brief No node / no operation. */
 #define ECHONET_CTL_NONE 0xFFFFu
 
 /** @brief Controller settings. Start from echonet_ctl_config_default(). */
 typedef struct echonet_ctl_config {
     echonet_eoj self;               /**< SEOJ of requests (default 0x05FF01) */
-    uint32_t response_timeout_ms;   /**< response-wait timer, at least 20000 (default 20000) */
+    uint32_t response_timeout_ms;   /**< response-wait timer, 20000 to ECHONET_CTL_MAX_INTERVAL (default 20000) */
     uint8_t max_props;              /**< properties per request, 1 to ECHONET_CTL_BATCH_MAX (default 4) */
     uint8_t attempts;               /**< requests for one step before its properties time out, 1 to 8 (default 2); a keepalive has one, then keepalive_retry_ms */
     uint8_t offline_after;          /**< consecutive timeouts that make a node offline (a step's attempts count once), 1 to 255 (default 3) */
     bool remote;                    /**< operations come from a public network: 0x93 = 0x42 prefix, keepalive */
-    uint32_t poll_interval_ms;      /**< reading unannounced state (0xB3, 0xBB) (default 180000), 0 = never */
-    uint32_t reread_interval_ms;    /**< re-reading announced state (default 1800000), 0 = never */
+    uint32_t poll_interval_ms;      /**< reading unannounced state (0xB3, 0xBB) (default 180000), 0 = never;
+                                         at most ECHONET_CTL_MAX_INTERVAL */
+    uint32_t reread_interval_ms;    /**< re-reading announced state (default 1800000), 0 = never;
+                                         at most ECHONET_CTL_MAX_INTERVAL */
     uint32_t keepalive_interval_ms; /**< 0x93 = 0x62 interval in remote mode, at most 8 h (default 8 h) */
     uint16_t first_tid;             /**< TID of the first request (default 0); seed it,
                                          e.g. from a clock, so that a restarted controller
@@ -199,7 +204,7 @@ typedef struct echonet_ctl_node {
     uint8_t esv;                /**< @private ESV in flight */
     bool busy;                  /**< @private a request is in flight */
     bool queued;                /**< @private in the ready queue */
-    echonet_tstamp deadline;    /**< @private response deadline or next timer */
+    uint32_t deadline;          /**< @private response deadline or next timer (controller clock) */
     echonet_ctl_job job;        /**< @private */
 } echonet_ctl_node;
 
@@ -216,10 +221,10 @@ typedef struct echonet_ctl_object {
     uint8_t version[4];             /**< @private 0x82 */
     uint8_t skip[2];                /**< @private properties that time out alone */
     echonet_ctl_state state;        /**< @private */
-    echonet_tstamp next_poll;       /**< @private */
-    echonet_tstamp next_reread;     /**< @private */
-    echonet_tstamp next_keepalive;  /**< @private */
-    echonet_tstamp next_energy;     /**< @private */
+    uint32_t next_poll;             /**< @private timers on the controller clock */
+    uint32_t next_reread;           /**< @private */
+    uint32_t next_keepalive;        /**< @private */
+    uint32_t next_energy;           /**< @private */
 } echonet_ctl_object;
 
 /** @brief An operation the application started. Fields are private. */
@@ -281,12 +286,13 @@ typedef struct echonet_ctl {
     uint16_t n_heap;              /**< @private */
     uint16_t n_nodes_used;        /**< @private nodes are allocated in order, never freed */
     uint16_t n_objects_used;      /**< @private */
-    echonet_tstamp now;           /**< @private the latest time passed in */
+    echonet_tstamp epoch;         /**< @private the controller clock's 0 */
+    uint32_t clock;               /**< @private the latest time passed in, ms after epoch */
     uint16_t ready_head;          /**< @private */
     uint16_t ready_tail;          /**< @private */
     uint16_t tid;                 /**< @private next TID */
     uint16_t search_tid[2];       /**< @private TIDs of the multicast searches */
-    echonet_tstamp search_until;  /**< @private they are answered until then */
+    uint32_t search_until;        /**< @private they are answered until then (clock) */
     uint8_t search;               /**< @private searches to send */
     bool line_up;                 /**< @private */
     bool started;                 /**< @private */
@@ -310,7 +316,9 @@ ECHONET_API void echonet_ctl_config_default(echonet_ctl_config *cfg);
  * @retval ECHONET_ERR_INVALID_ARG a NULL pointer or missing callback, an
  *         empty or malformed storage, or a setting out of its range
  *         (response timeout below 20 s, keepalive interval above 8 h,
- *         max_props 0 or above ECHONET_CTL_BATCH_MAX...).
+ *         a response timer, polling or re-reading interval above
+ *         @ref ECHONET_CTL_MAX_INTERVAL, max_props 0 or above
+ *         ECHONET_CTL_BATCH_MAX...).
  */
 ECHONET_API echonet_err echonet_ctl_init(echonet_ctl *ctl, const echonet_ctl_config *cfg,
                                          const echonet_ctl_callbacks *cb, void *user,

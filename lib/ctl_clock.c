@@ -1,0 +1,56 @@
+/*
+ * libechonet: ECHONET Lite for firmware and HEMS controllers.
+ * SPDX-License-Identifier: MIT
+ */
+/* The controller's 32-bit clock (ctl_internal.h): milliseconds after
+ * ctl->epoch, so that each node's deadline and each object's four timers take
+ * 4 bytes, not 8, and compare in one instruction on a 32-bit core. */
+#include "ctl_internal.h"
+
+/* A time on the clock after the clock moved back by d. */
+static uint32_t shift(uint32_t t, uint64_t d)
+{
+    return t == CLOCK_NEVER ? t : t > d ? (uint32_t)(t - d) : 0;
+}
+
+uint32_t ctl_clock(echonet_ctl *ctl, echonet_tstamp now)
+{
+    uint64_t d;
+    uint16_t i;
+
+    if (now <= ctl->epoch + ctl->clock) /* time never goes back */
+        return ctl->clock;
+    d = now - ctl->epoch;
+    if (d <= CLOCK_SPAN) {
+        ctl->clock = (uint32_t)d;
+        return ctl->clock;
+    }
+    /* The clock restarts at 0 = now, and every timer moves with it; those
+     * already due become 0, still due. The order of the deadline heap stays
+     * as it was (the shift keeps order). Once per 24.8 days of time, or
+     * after a jump: the only walk over every node and object. */
+    for (i = 0; i < ctl->n_nodes_used; i++)
+        ctl->st.nodes[i].deadline = shift(ctl->st.nodes[i].deadline, d);
+    for (i = 0; i < ctl->n_objects_used; i++) {
+        echonet_ctl_object *o = &ctl->st.objects[i];
+
+        o->next_poll = shift(o->next_poll, d);
+        o->next_reread = shift(o->next_reread, d);
+        o->next_keepalive = shift(o->next_keepalive, d);
+        o->next_energy = shift(o->next_energy, d);
+    }
+    ctl->search_until = shift(ctl->search_until, d);
+    ctl->epoch = now;
+    ctl->clock = 0;
+    return 0;
+}
+
+/* Polling and re-reading start one interval from now; the keepalive and the
+ * energy read are due at once. */
+void ctl_object_timers(const echonet_ctl *ctl, echonet_ctl_object *o, uint32_t now)
+{
+    o->next_poll = ctl->cfg.poll_interval_ms ? now + ctl->cfg.poll_interval_ms : CLOCK_NEVER;
+    o->next_reread = ctl->cfg.reread_interval_ms ? now + ctl->cfg.reread_interval_ms : CLOCK_NEVER;
+    o->next_keepalive = now;
+    o->next_energy = now;
+}
