@@ -210,11 +210,11 @@ typedef struct echonet_ctl_node {
 
 /** @brief An air-conditioner object of a node. Fields are private. */
 typedef struct echonet_ctl_object {
+    echonet_eoj eoj;                /**< @private (first: no padding before the bytes that follow) */
     uint16_t node;                  /**< @private */
     uint16_t next;                  /**< @private next object of the node */
     uint8_t work;                   /**< @private */
     uint8_t announced;              /**< @private state bits in the announce map */
-    echonet_eoj eoj;                /**< @private */
     echonet_propmap get;            /**< @private Get map */
     echonet_propmap set;            /**< @private Set map */
     uint8_t id[17];                 /**< @private identification number 0x83 */
