@@ -252,6 +252,13 @@ def main(argv):
                     ram += size
                     parts.append(f"{sym} {size}")
             per = ram / CTL_UNITS
+            sym_size = dict(p.rsplit(" ", 1) for p in parts)
+            unit = sum(int(sym_size.get(f"fw_ctl_storage_{a}", 0)) for a in ("nodes", "objects", "index", "heap"))
+            summary.append(("info", f"controller RAM on {target}, split: each air conditioner (a node, an "
+                            f"object, two index entries, one heap entry) {unit // CTL_UNITS} bytes; "
+                            f"each operation slot {int(sym_size.get('fw_ctl_storage_ops', 0)) // CTL_UNITS}; "
+                            f"the echonet_ctl object {sym_size.get('fw_ctl', 0)} (the budget is checked "
+                            f"on the whole, with one operation slot per unit)"))
             line = (f"controller RAM on {target}: {ram} bytes for {CTL_UNITS} air conditioners = "
                     f"{per:.1f} per unit ({', '.join(parts)}); budget {CTL_RAM_BUDGET}")
             if ram == 0:
