@@ -7,15 +7,17 @@
  * 4 bytes, not 8, and compare in one instruction on a 32-bit core. */
 #include "ctl_internal.h"
 
-/* A time on the clock after the clock moved back by d. */
-static uint32_t shift(uint32_t t, uint64_t d)
+/* A time on the clock after the clock moved back by d (d of CLOCK_NEVER or
+ * more: every timer is due, as none reaches CLOCK_NEVER). */
+static uint32_t shift(uint32_t t, uint32_t d)
 {
-    return t == CLOCK_NEVER ? t : t > d ? (uint32_t)(t - d) : 0;
+    return t == CLOCK_NEVER ? t : t > d ? t - d : 0;
 }
 
 uint32_t ctl_clock(echonet_ctl *ctl, echonet_tstamp now)
 {
     uint64_t d;
+    uint32_t back;
     uint16_t i;
 
     if (now <= ctl->epoch + ctl->clock) /* time never goes back */
@@ -29,17 +31,18 @@ uint32_t ctl_clock(echonet_ctl *ctl, echonet_tstamp now)
      * already due become 0, still due. The order of the deadline heap stays
      * as it was (the shift keeps order). Once per 24.8 days of time, or
      * after a jump: the only walk over every node and object. */
+    back = d < CLOCK_NEVER ? (uint32_t)d : CLOCK_NEVER;
     for (i = 0; i < ctl->n_nodes_used; i++)
-        ctl->st.nodes[i].deadline = shift(ctl->st.nodes[i].deadline, d);
+        ctl->st.nodes[i].deadline = shift(ctl->st.nodes[i].deadline, back);
     for (i = 0; i < ctl->n_objects_used; i++) {
         echonet_ctl_object *o = &ctl->st.objects[i];
 
-        o->next_poll = shift(o->next_poll, d);
-        o->next_reread = shift(o->next_reread, d);
-        o->next_keepalive = shift(o->next_keepalive, d);
-        o->next_energy = shift(o->next_energy, d);
+        o->next_poll = shift(o->next_poll, back);
+        o->next_reread = shift(o->next_reread, back);
+        o->next_keepalive = shift(o->next_keepalive, back);
+        o->next_energy = shift(o->next_energy, back);
     }
-    ctl->search_until = shift(ctl->search_until, d);
+    ctl->search_until = shift(ctl->search_until, back);
     ctl->epoch = now;
     ctl->clock = 0;
     return 0;

@@ -15,7 +15,9 @@
 #   --write-doc   also rewrite doc/footprint.md from the figures
 # environment: FW_BUILD_PREFIX (default build-fw-): build directories are
 #   ${FW_BUILD_PREFIX}m0, m4 and rv; FW_NATIVE_BUILD (default
-#   ${FW_BUILD_PREFIX}native) for the native gcc build.
+#   ${FW_BUILD_PREFIX}native) for the native gcc build; FW_MESON_OPTS: more
+#   meson options for every build (sizes and parts, e.g. the firmware profile
+#   of doc/footprint.md; use another FW_BUILD_PREFIX with them).
 # Needs (Debian bookworm): gcc-arm-none-eabi libnewlib-arm-none-eabi
 #   gcc-riscv64-unknown-elf picolibc-riscv64-unknown-elf gcc meson ninja-build python3
 set -eu
@@ -29,7 +31,7 @@ case ${1:-} in
 *) echo "usage: $0 [--write-doc]" >&2; exit 2 ;;
 esac
 
-common_opts="-Dtests=disabled -Dexamples=false -Ddocs=disabled -Ddefault_library=static -Dwerror=true"
+common_opts="-Dtests=disabled -Dexamples=false -Ddocs=disabled -Ddefault_library=static -Dwerror=true ${FW_MESON_OPTS:-}"
 fw=tests/firmware
 status=0
 maps=""
