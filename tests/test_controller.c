@@ -1649,6 +1649,62 @@ START_TEST(ctl_time_near_uint64_max)
 }
 END_TEST
 
+/* Across a restart of the controller's 32-bit clock (every 24.8 days, and
+ * at once here: the run starts an hour before it), with keepalives in
+ * remote mode, polling, operations and a link that loses and duplicates:
+ * the keepalive rules, every operation ending once and the cache equal to
+ * the units hold as they do anywhere else; and through 30 more days (the
+ * second restart) with loss and duplicates. */
+START_TEST(ctl_clock_restart_soak)
+{
+    sim_setup su = setup_default(23);
+    sim *s;
+    static const uint8_t epc[] = {0xB3, 0xBB};
+    unsigned i, d;
+
+    su.start = ECHONET_CTL_MAX_INTERVAL - HOUR;
+    su.cfg.remote = true;
+    su.line_up = true;
+    su.cfg.poll_interval_ms = 5 * MIN;
+    s = sim_init(&su);
+    s->strong_keepalive = true;
+    sim_add_devs(s, 3);
+    sim_run_for(s, MIN);
+    for (d = 0; d < 3; d++)
+        ck_assert(sim_ready(s, d));
+    arm_all(s);
+    /* Without loss: the strong keepalive check (every accepted keepalive
+     * within 8 h of the one before) across the restart. */
+    for (i = 0; i < 30; i++) {
+        (void)sim_get(s, i % 3, 0, epc, 2, NULL);
+        (void)sim_set1(s, (i + 1) % 3, 0, 0xB3, (uint8_t)(20 + i % 8), NULL);
+        sim_run_for(s, HOUR);
+        sim_check_keepalive(s);
+    }
+    ck_assert_uint_gt(s->now, (echonet_tstamp)ECHONET_CTL_MAX_INTERVAL + 20 * HOUR);
+    /* 30 days with loss and duplicates: the weak check (an attempt every
+     * interval, retries on time). */
+    s->strong_keepalive = false;
+    for (d = 0; d < 3; d++) {
+        s->devs[d].link.loss = 20;
+        s->devs[d].link.dup = 20;
+    }
+    (void)sim_get(s, 0, 0, epc, 2, NULL);
+    sim_run_until(s, s->now + 30 * DAY);
+    for (d = 0; d < 3; d++) {
+        s->devs[d].link.loss = 0;
+        s->devs[d].link.dup = 0;
+    }
+    for (i = 0; i < 10; i++) {
+        (void)sim_get(s, i % 3, 0, epc, 2, NULL);
+        sim_run_for(s, HOUR);
+        sim_check_keepalive(s);
+    }
+    sim_check_ops_done(s);
+    sim_check_converged(s);
+}
+END_TEST
+
 START_TEST(ctl_tid_wrap)
 {
     sim_setup su = setup_default(20);
@@ -2213,7 +2269,7 @@ START_TEST(ctl_clock_restart_keeps_deadlines)
         uint8_t buf[512];
         bool mc;
         uint16_t tid;
-        echonet_tstamp due;
+        echonet_tstamp due, restart;
 
         echonet_ctl_config_default(&cfg);
         cfg.attempts = 8;
@@ -2234,14 +2290,22 @@ START_TEST(ctl_clock_restart_keeps_deadlines)
         ck_assert_int_gt(lim_write(&ctl, &dst, buf, due), 0);
         ck_assert_uint_eq(buf[2] << 8 | buf[3], (uint16_t)(tid + 1u));
         ck_assert_uint_eq(echonet_ctl_expiry(&ctl), due + cfg.response_timeout_ms);
-        /* A jump of 30 days: the timer that ran out in between fires at once. */
+        /* A jump of 30 days: the timer that ran out in between fires at once
+         * (and the clock restarts there). */
         due += 30ull * 24 * 3600 * 1000;
+        restart = due;
         ck_assert_int_gt(lim_write(&ctl, &dst, buf, due), 0);
         ck_assert_uint_eq(buf[2] << 8 | buf[3], (uint16_t)(tid + 2u));
         ck_assert_uint_eq(echonet_ctl_expiry(&ctl), due + cfg.response_timeout_ms);
         ck_assert_int_eq(lim_write(&ctl, &dst, buf, due + cfg.response_timeout_ms - 1), 0);
         ck_assert_int_gt(lim_write(&ctl, &dst, buf, due + cfg.response_timeout_ms), 0);
         ck_assert_uint_eq(buf[2] << 8 | buf[3], (uint16_t)(tid + 3u));
+        /* A jump past the 32-bit range of the clock (2^32 + 100 ms after that
+         * restart, 49.7 days): the same; the distance is not cut to 100 ms. */
+        due = restart + (1ull << 32) + 100u;
+        ck_assert_int_gt(lim_write(&ctl, &dst, buf, due), 0);
+        ck_assert_uint_eq(buf[2] << 8 | buf[3], (uint16_t)(tid + 4u));
+        ck_assert_uint_eq(echonet_ctl_expiry(&ctl), due + cfg.response_timeout_ms);
     }
 }
 END_TEST
@@ -2629,6 +2693,7 @@ Suite *controller_suite(void)
     tcase_add_test(tc, ctl_snapshot_round_trip);
     tcase_add_test(tc, ctl_snapshot_corruption_refused);
     tcase_add_test(tc, ctl_time_near_uint64_max);
+    tcase_add_test(tc, ctl_clock_restart_soak);
     tcase_add_test(tc, ctl_tid_wrap);
     tcase_add_test(tc, ctl_storage_one_node_one_object);
     tcase_add_test(tc, ctl_response_timer_near_uint64_max);
