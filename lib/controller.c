@@ -491,18 +491,26 @@ static void ops_gone(echonet_ctl *ctl, echonet_ctl_node *n)
 
 /* ---- Jobs -------------------------------------------------------------------- */
 
-static void job_start(echonet_ctl_node *n, uint8_t kind, uint16_t object, const uint8_t *epcs, size_t count,
-                      uint8_t flags)
+/* Starts a job over the @p count properties at @p epcs (a list of the
+ * library's or the operation's own, which outlives the job: the job refers
+ * to it, it does not copy it), asking those whose bit is in @p select. Not
+ * inlined: it has a dozen callers. */
+static ECHONET_NOINLINE void job_start(echonet_ctl_node *n, uint8_t kind, uint16_t object, const uint8_t *epcs, size_t count,
+                      uint16_t select, uint8_t flags)
 {
-    size_t k;
-
     memset(&n->job, 0, sizeof n->job);
     n->job.kind = kind;
     n->job.object = object;
     n->job.flags = flags;
-    for (k = 0; k < count && k < ECHONET_CTL_BATCH_MAX; k++)
-        n->job.epc[n->job.n++] = epcs[k];
-    n->job.pending = (uint16_t)(bit(n->job.n) - 1u);
+    n->job.epc = epcs;
+    n->job.n = (uint8_t)count;
+    n->job.pending = select;
+}
+
+/* All @p count properties of a list. */
+static uint16_t all_of(size_t count)
+{
+    return (uint16_t)(bit((unsigned)count) - 1u);
 }
 
 /* A read of @p epcs filtered through the object's Get map and skip list. */
@@ -510,8 +518,8 @@ static bool job_read(echonet_ctl *ctl, echonet_ctl_node *n, uint8_t kind, uint16
                      uint8_t announced_only, bool use_skip)
 {
     echonet_ctl_object *o = obj_at(ctl, oi);
-    uint8_t list[ECHONET_CTL_BATCH_MAX];
-    size_t k, m = 0;
+    uint16_t select = 0;
+    size_t k;
 
     for (k = 0; k < count; k++) {
         uint16_t sb = state_bit(epcs[k], NULL, NULL);
@@ -524,11 +532,11 @@ static bool job_read(echonet_ctl *ctl, echonet_ctl_node *n, uint8_t kind, uint16
             continue;
         if (announced_only == 2 && (o->announced & sb))
             continue;
-        list[m++] = epcs[k];
+        select |= bit((unsigned)k);
     }
-    if (m == 0)
+    if (select == 0)
         return false;
-    job_start(n, kind, oi, list, m, 0);
+    job_start(n, kind, oi, epcs, count, select, 0);
     return true;
 }
 
@@ -541,30 +549,30 @@ static bool op_job(echonet_ctl *ctl, echonet_ctl_node *n)
 
     switch (op->kind) {
     case OP_GET:
-        job_start(n, J_OP, op->object, op->epc, op->n, 0);
+        job_start(n, J_OP, op->object, op->epc, op->n, all_of(op->n), 0);
         return true;
     case OP_SET:
         if (op->phase == PH_MAIN) {
-            job_start(n, J_OP, op->object, op->epc, op->n, (uint8_t)(JF_WRITE | prefix));
+            job_start(n, J_OP, op->object, op->epc, op->n, all_of(op->n), (uint8_t)(JF_WRITE | prefix));
         } else {
             /* Verify what was accepted (AIF 2.4.5, 4.1 ③). */
-            uint8_t list[ECHONET_CTL_BATCH_MAX];
-            unsigned k, m = 0;
+            uint16_t select = 0;
+            unsigned k;
 
             for (k = 0; k < op->n; k++)
                 if (!((op->refused | op->timedout) & bit(k)) &&
                     echonet_propmap_contains(&obj_at(ctl, op->object)->get, op->epc[k]))
-                    list[m++] = op->epc[k];
-            if (m == 0)
+                    select |= bit(k);
+            if (select == 0)
                 return false;
-            job_start(n, J_OP, op->object, list, m, 0);
+            job_start(n, J_OP, op->object, op->epc, op->n, select, 0);
         }
         return true;
     case OP_FAULT:
         if (op->phase == PH_MAIN) {
             static const uint8_t fault[] = {0x88};
 
-            job_start(n, J_OP, op->object, fault, 1, 0);
+            job_start(n, J_OP, op->object, fault, 1, 1, 0);
             return true;
         } else {
             static const uint8_t codes[] = {0x86, 0x89};
@@ -572,7 +580,7 @@ static bool op_job(echonet_ctl *ctl, echonet_ctl_node *n)
             return job_read(ctl, n, J_OP, op->object, codes, 2, 0, false);
         }
     default: /* OP_PROBE: the step's properties are in op->epc */
-        job_start(n, J_OP, op->object, op->epc, op->n,
+        job_start(n, J_OP, op->object, op->epc, op->n, all_of(op->n),
                   (uint8_t)(op->phase == PH_SAVE || op->phase == PH_HIGH_CHECK || op->phase == PH_LOW_CHECK
                                 ? 0
                                 : JF_WRITE | prefix));
@@ -683,12 +691,12 @@ static bool pick_job(echonet_ctl *ctl, uint16_t ni, uint32_t now)
         if (!(n->work & NW_PROBE))
             return false;
         n->work &= (uint8_t)~NW_PROBE;
-        job_start(n, J_INSTANCES, NONE, d6, 1, 0);
+        job_start(n, J_INSTANCES, NONE, d6, 1, 1, 0);
         return true;
     }
     if (n->work & NW_INSTANCES) {
         n->work &= (uint8_t)~NW_INSTANCES;
-        job_start(n, J_INSTANCES, NONE, d6, 1, 0);
+        job_start(n, J_INSTANCES, NONE, d6, 1, 1, 0);
         return true;
     }
     /* Discovery of each object first (AIF 3.1.3, 3.1.4). */
@@ -697,7 +705,7 @@ static bool pick_job(echonet_ctl *ctl, uint16_t ni, uint32_t now)
 
         if (o->work & OW_ATTR) {
             o->work &= (uint8_t)~OW_ATTR;
-            job_start(n, J_ATTR, oi, attr, 4, 0);
+            job_start(n, J_ATTR, oi, attr, 4, all_of(4), 0);
             return true;
         }
         if (o->work & OW_ID) {
@@ -713,13 +721,13 @@ static bool pick_job(echonet_ctl *ctl, uint16_t ni, uint32_t now)
         }
         if (o->work & OW_NPID) {
             o->work &= (uint8_t)~OW_NPID;
-            job_start(n, J_NPID, oi, id83, 1, 0);
+            job_start(n, J_NPID, oi, id83, 1, 1, 0);
             return true;
         }
         if (o->work & OW_STATE) {
             o->work &= (uint8_t)~OW_STATE;
             if (!job_read(ctl, n, J_STATE, oi, state_epcs, sizeof state_epcs, 0, false))
-                job_start(n, J_STATE, oi, NULL, 0, 0); /* nothing readable: done at once */
+                job_start(n, J_STATE, oi, NULL, 0, 0, 0); /* nothing readable: done at once */
             return true;
         }
     }
@@ -744,7 +752,7 @@ static bool pick_job(echonet_ctl *ctl, uint16_t ni, uint32_t now)
 
         if (o->work & OW_FAULT) {
             o->work &= (uint8_t)~OW_FAULT;
-            job_start(n, J_FAULT, oi, fault, 1, 0);
+            job_start(n, J_FAULT, oi, fault, 1, 1, 0);
             return true;
         }
         if (timer_due(o->next_poll, now)) {
@@ -760,7 +768,7 @@ static bool pick_job(echonet_ctl *ctl, uint16_t ni, uint32_t now)
             o->skip[0] = o->skip[1] = 0;
             if (echonet_propmap_count(&o->get) == 0) {
                 /* The attributes never came: ask again. */
-                job_start(n, J_ATTR, oi, attr, 4, 0);
+                job_start(n, J_ATTR, oi, attr, 4, all_of(4), 0);
                 return true;
             }
             if (job_read(ctl, n, J_REREAD, oi, state_epcs, sizeof state_epcs, 1, true))

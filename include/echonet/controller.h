@@ -174,17 +174,17 @@ typedef struct echonet_ctl_state {
 /** @brief A set of properties being read or written, split into requests.
  *  Fields are private. */
 typedef struct echonet_ctl_job {
+    const uint8_t *epc;                    /**< @private the properties: a list of the library's or the operation's */
     uint8_t kind;                          /**< @private */
     uint8_t phase;                         /**< @private */
     uint8_t n;                             /**< @private */
     uint8_t attempt;                       /**< @private */
     uint8_t flags;                         /**< @private */
     uint16_t object;                       /**< @private object index, or NONE for the node profile */
-    uint16_t pending;                      /**< @private properties not yet answered */
+    uint16_t pending;                      /**< @private properties not yet answered (bit i: epc[i]) */
     uint16_t inflight;                     /**< @private properties of the request in flight */
     uint16_t failed;                       /**< @private refused or unreadable */
     uint16_t timedout;                     /**< @private */
-    uint8_t epc[ECHONET_CTL_BATCH_MAX];    /**< @private */
 } echonet_ctl_job;
 
 /** @brief A node (an IP host). Fields are private. */
