@@ -38,7 +38,9 @@
  * from a public network: writes carry 0x93 = 0x42 first and keepalives
  * 0x93 = 0x62 go out while the public line is up, which it is until a
  * `line down`); --state FILE (the controller's snapshot, hems_state.h:
- * loaded at start, saved atomically whenever it changes and at exit);
+ * loaded at start, saved atomically within 5 s of an air conditioner found
+ * or ready, at most once a minute for the requests' TIDs alone, and at
+ * exit);
  * --json (JSON lines instead of text); --wait S (how long an air
  * conditioner may take to be discovered, default 5); --energy FILE (the
  * energy log, hems_energy.h: every 0x84/0x85 value read is added; the
@@ -203,7 +205,6 @@ struct hems {
     struct hems_state_file state;
     /* The energy log (--energy), NULL without. */
     struct hems_energy *energy;
-    bool state_dirty;
     /* Standard input (run), signals, the end. */
     bool daemon;
     bool stdin_open;
@@ -501,12 +502,11 @@ static void handle_event(struct hems *h, const echonet_ctl_event *ev, const echo
     char node[UDP_FORMAT_MAX];
     unsigned i;
 
-    /* The snapshot holds no property value: a flood of announcements must
-     * not serialize it once per datagram (tests/test_hostile.py). What it
-     * holds changes with an object found or ready, or a request sent (the
-     * next TID: drain()). */
-    if (ev->kind != ECHONET_CTL_EV_PROPERTY && ev->kind != ECHONET_CTL_EV_FULL)
-        h->state_dirty = true;
+    /* What the snapshot holds changes with an object found or ready (saved
+     * soon), or a request sent (the next TID: drain(); saved later), never
+     * with a property value: see hems_state.h for when it is written. */
+    if (ev->kind == ECHONET_CTL_EV_FOUND || ev->kind == ECHONET_CTL_EV_READY)
+        h->state.found = true;
     switch (ev->kind) {
     case ECHONET_CTL_EV_FOUND:
         (void)aircon_add(h, ev->node, ev->eoj);
@@ -640,7 +640,10 @@ static void drain(struct hems *h, echonet_tstamp now)
                 hems_print_error(&h->out, NULL, 0, err_text(n, text, sizeof text));
             break;
         }
-        h->state_dirty = true; /* a request: the next TID is in the snapshot */
+        /* A request: the next TID moved. Never HEMS_STATE_MAX_UNSAVED of
+         * them unsaved after this loop. */
+        if (++h->state.unsaved >= HEMS_STATE_MAX_UNSAVED)
+            (void)hems_state_tick(&h->state, &h->ctl, now, false);
         send_datagram(h, &dst, multicast, (size_t)n, true, now);
     }
 }
@@ -997,13 +1000,9 @@ static void read_signals(struct hems *h)
 
 /* ---- The state file ------------------------------------------------------------- */
 
-/* Saves the snapshot when something happened and it differs from the file. */
-static void save_state(struct hems *h)
-{
-    if (h->state.path && h->state_dirty)
-        (void)hems_state_save(&h->state, &h->ctl);
-    h->state_dirty = false;
-}
+/* The TIDs a restored controller skips cover every request that can be
+ * unsaved at a crash (hems_state.h). */
+typedef char hems_state_tids_covered[HEMS_STATE_MAX_UNSAVED < ECHONET_CTL_RESTORE_TID_SKIP ? 1 : -1];
 
 /* Loads the state file; its air conditioners are ready at once. */
 static int load_state(struct hems *h, echonet_tstamp now)
@@ -1017,7 +1016,8 @@ static int load_state(struct hems *h, echonet_tstamp now)
     r = hems_state_load(&h->state, &h->ctl, now);
     if (r == HEMS_STATE_ERROR)
         return -1;
-    h->state_dirty = r == HEMS_STATE_MOVED; /* a good file in its place */
+    h->state.found = r == HEMS_STATE_MOVED; /* a good file in its place, soon */
+    h->state.written_at = now;
     for (node = 0; r == HEMS_STATE_LOADED && echonet_ctl_node_addr(&h->ctl, node) != NULL; node++) {
         echonet_eoj eojs[MAX_OBJECTS];
         size_t n = echonet_ctl_objects(&h->ctl, node, eojs, MAX_OBJECTS), i;
@@ -1132,6 +1132,9 @@ static int poll_timeout(const struct hems *h, echonet_tstamp now)
 
     if (t < deadline)
         deadline = t;
+    t = hems_state_due(&h->state);
+    if (t < deadline)
+        deadline = t;
     for (i = 0; i < MAX_HELD; i++) {
         if (!h->held[i].used)
             continue;
@@ -1154,7 +1157,7 @@ static void run(struct hems *h)
 
         advance(h, now);
         drain(h, now);
-        save_state(h);
+        (void)hems_state_tick(&h->state, &h->ctl, now, false);
         if (!busy(h) && (!h->daemon || !h->stdin_open))
             return;
         pfd[n].fd = h->signal_fd;
@@ -1242,8 +1245,8 @@ int main(int argc, char **argv)
     if (!h->daemon)
         submit(h, &h->cmd, now);
     run(h);
-    h->state_dirty = true;
-    save_state(h);
+    if (hems_state_tick(&h->state, &h->ctl, posix_now_ms(), true) != 0)
+        status = 1;
     if (h->energy && hems_energy_flush(h->energy) != 0)
         status = 1;
     udp_close(&h->udp);

@@ -101,3 +101,25 @@ int hems_state_save(struct hems_state_file *f, const echonet_ctl *ctl)
     f->saved_len = len;
     return 0;
 }
+
+int hems_state_tick(struct hems_state_file *f, const echonet_ctl *ctl, echonet_tstamp now, bool at_exit)
+{
+    int r;
+
+    if (!f->path || (!f->found && f->unsaved == 0))
+        return 0;
+    if (!at_exit && f->unsaved < HEMS_STATE_MAX_UNSAVED && now < hems_state_due(f))
+        return 0;
+    r = hems_state_save(f, ctl);
+    f->found = false;
+    f->unsaved = 0;
+    f->written_at = now;
+    return r;
+}
+
+echonet_tstamp hems_state_due(const struct hems_state_file *f)
+{
+    if (!f->path || (!f->found && f->unsaved == 0))
+        return ECHONET_TSTAMP_NEVER;
+    return echonet_tstamp_add(f->written_at, f->found ? HEMS_STATE_SOON_MS : HEMS_STATE_LATER_MS);
+}

@@ -18,6 +18,7 @@
 #ifndef EXAMPLES_HEMS_STATE_H
 #define EXAMPLES_HEMS_STATE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -26,12 +27,33 @@
 /* More than a snapshot of the largest storage hems-controller has. */
 #define HEMS_STATE_CAP 65536u
 
+/* When the file is written (hems_state_tick()). Every request the
+ * controller sends moves the next TID, which the snapshot holds, so saving
+ * on every change would write the file (two fsyncs) per request: flash
+ * wear on a gateway, and a write per datagram under a flood of spoofed
+ * announcements. Instead:
+ *  - an air conditioner found or ready: within HEMS_STATE_SOON_MS of the
+ *    last write (at most one write per 5 s, whatever arrives);
+ *  - requests only: once HEMS_STATE_LATER_MS have passed since the last
+ *    write, or at once when HEMS_STATE_MAX_UNSAVED requests are unsaved;
+ *  - at exit.
+ * After a crash the restored controller starts ECHONET_CTL_RESTORE_TID_SKIP
+ * (1024) TIDs past the saved one (echonet_ctl_restore()); fewer than
+ * HEMS_STATE_MAX_UNSAVED requests can have gone out since, as drain() saves
+ * when that many are unsaved, so no TID is reused. */
+#define HEMS_STATE_SOON_MS 5000u
+#define HEMS_STATE_LATER_MS 60000u
+#define HEMS_STATE_MAX_UNSAVED 256u
+
 /* A state file and what it holds. */
 struct hems_state_file {
     const char *path;
     size_t saved_len;                /* bytes in saved[] (0: nothing known) */
     uint8_t saved[HEMS_STATE_CAP];   /* the file's contents, as last read or written */
     uint8_t snapshot[HEMS_STATE_CAP]; /* scratch for the next save */
+    bool found;                      /* an air conditioner found or ready since the last write */
+    unsigned unsaved;                /* requests sent since the last write */
+    echonet_tstamp written_at;       /* time of the last write (or of loading) */
 };
 
 /* What hems_state_load() found. */
@@ -48,5 +70,13 @@ enum hems_state_result hems_state_load(struct hems_state_file *f, echonet_ctl *c
 /* Writes the controller's snapshot to f->path when it differs from what
  * the file holds. Returns 0, or -1 (reported on standard error). */
 int hems_state_save(struct hems_state_file *f, const echonet_ctl *ctl);
+
+/* Saves when the rules above say so, or whenever something is unsaved when
+ * @p at_exit. Returns 0, or -1 (reported). */
+int hems_state_tick(struct hems_state_file *f, const echonet_ctl *ctl, echonet_tstamp now, bool at_exit);
+
+/* The time hems_state_tick() next has something to write, or
+ * ECHONET_TSTAMP_NEVER. */
+echonet_tstamp hems_state_due(const struct hems_state_file *f);
 
 #endif /* EXAMPLES_HEMS_STATE_H */

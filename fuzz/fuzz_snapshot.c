@@ -53,7 +53,8 @@ static uint16_t u16(const uint8_t *b)
 /* The controller holds what the (accepted) snapshot @p b says. */
 static void check_restored(const echonet_ctl *ctl, uint8_t *b, size_t len)
 {
-    uint16_t nodes = u16(b + 5), objects = u16(b + 7), tid = (uint16_t)(u16(b + 9) + 1024u), i, j;
+    uint16_t nodes = u16(b + 5), objects = u16(b + 7), i, j;
+    uint16_t tid = (uint16_t)(u16(b + 9) + ECHONET_CTL_RESTORE_TID_SKIP);
     size_t pos = HEADER, got = 0, obj_start;
 
     h_must(nodes <= H_NODES);

@@ -495,8 +495,8 @@ static void ops_gone(echonet_ctl *ctl, echonet_ctl_node *n)
  * library's or the operation's own, which outlives the job: the job refers
  * to it, it does not copy it), asking those whose bit is in @p select. Not
  * inlined: it has a dozen callers. */
-static ECHONET_NOINLINE void job_start(echonet_ctl_node *n, uint8_t kind, uint16_t object, const uint8_t *epcs, size_t count,
-                      uint16_t select, uint8_t flags)
+static ECHONET_NOINLINE void job_start(echonet_ctl_node *n, uint8_t kind, uint16_t object, const uint8_t *epcs,
+                                       size_t count, uint16_t select, uint8_t flags)
 {
     memset(&n->job, 0, sizeof n->job);
     n->job.kind = kind;

@@ -23,7 +23,7 @@
 #define HEADER_LEN 11u
 /* TIDs a controller may have sent after its last snapshot: a restored one
  * starts past them, so that no TID is reused while it could be answered. */
-#define TID_SKIP 1024u
+#define TID_SKIP ECHONET_CTL_RESTORE_TID_SKIP
 #define OBJECT_LEN (2u + 3u + 16u + 16u + 1u + 17u + 4u)
 
 /* Object work bits, as in controller.c. */

@@ -48,7 +48,8 @@ static echonet_err decode_block(const uint8_t *buf, size_t len, size_t *pos, uin
 int32_t echonet_frame_decode(echonet_frame *frame, const uint8_t *buf, size_t len, size_t *err_offset)
 {
     /* Where each header field starts; the next entry is where it ends. */
-    static const uint8_t bound[] = {OFF_EHD1, OFF_EHD2, OFF_TID, OFF_SEOJ, OFF_DEOJ, OFF_ESV, OFF_OPC, ECHONET_HEADER_LEN};
+    static const uint8_t bound[] = {OFF_EHD1, OFF_EHD2, OFF_TID, OFF_SEOJ,
+                                    OFF_DEOJ, OFF_ESV,  OFF_OPC, ECHONET_HEADER_LEN};
     echonet_prop_iter *it;
     size_t pos;
     unsigned i;

@@ -57,6 +57,39 @@ AIRCON = "013001"
 NODE_PROFILE = "0ef001"
 
 
+class FileWatch:
+    """Counts the times a file is replaced (a new inode or modification
+    time), polling every 10 ms in a thread."""
+
+    def __init__(self, path):
+        self.path, self.writes, self.last = path, 0, None
+        self.started = time.monotonic()
+        self.running = True
+        self.thread = threading.Thread(target=self.poll, daemon=True)
+        self.thread.start()
+
+    def poll(self):
+        while self.running:
+            self.look()
+            time.sleep(0.01)
+
+    def look(self):
+        try:
+            st = os.stat(self.path)
+        except OSError:
+            return
+        key = (st.st_ino, st.st_mtime_ns, st.st_size)
+        if key != self.last:
+            self.writes += 1
+            self.last = key
+
+    def stop(self):
+        self.running = False
+        self.thread.join()
+        self.look()
+        return self.writes, time.monotonic() - self.started
+
+
 class Failure(Exception):
     pass
 

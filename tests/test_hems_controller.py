@@ -725,6 +725,35 @@ def _(s):
     expect(r.stderr == "", "stderr %r" % r.stderr)
 
 
+@case("--state: written soon after a unit is found, not per request; after kill -9 no TID is reused")
+def _(s):
+    emu = s.emulator()
+    path = os.path.join(s.tmp, "hems.state")
+    watch = te.FileWatch(path)
+    d = s.daemon("--state", path, "--poll", "1")
+    d.event("ready", node="127.0.0.2", eoj=AIRCON)
+    time.sleep(8)  # a poll a second: a request each, each moving the next TID the file holds
+    writes, elapsed = watch.stop()
+    first = [f for f in frames_in(emu, s.peer) if f["seoj"] == "05ff01"]
+    print("# --state: %d writes in %.0f s, %d requests" % (writes, elapsed, len(first)))
+    # Without the write policy of hems_state.h: a write per request (>= 8).
+    expect(len(first) >= 8, "only %d requests in %.0f s: the check proves nothing" % (len(first), elapsed))
+    expect(1 <= writes <= 2, "the state file was written %d times in %.0f s for %d requests (1 or 2: found, "
+           "ready)" % (writes, elapsed, len(first)))
+    d.kill()  # no save at exit: what is in the file is all a restart has
+    with open(path, "rb") as f:
+        expect(f.read(4) == b"ELCS", "no state file after the unit was found")
+    emu.log.clear()
+    d = s.daemon("--state", path, "--poll", "1")
+    d.expect(lambda o: o.get("event") in ("property", "changed"), "a value read after the restart")
+    time.sleep(2)
+    second = [f for f in frames_in(emu, s.peer) if f["seoj"] == "05ff01"]
+    expect(second, "no request after the restart")
+    reused = sorted(set(f["tid"] for f in first) & set(f["tid"] for f in second))
+    expect(not reused, "TIDs sent before the crash and again after it: %r" % reused)
+    expect(d.finish() == 0, "exit status")
+
+
 @case("--state: a damaged file is reported and moved to FILE.bad, then replaced by a good one")
 def _(s):
     s.emulator()

@@ -50,7 +50,11 @@ The controller runs with --energy FILE, and the flood's announcements carry
 0x84 and 0x85 (tens of thousands of values reach it): the file may be
 replaced at most once a minute plus once at exit (a thread watches its inode
 and modification time). Without that limit it was written once per value,
-a flash write per spoofed datagram (2745 writes in one run).
+a flash write per spoofed datagram (2745 writes in one run). The --state
+file likewise: written within 5 s of an air conditioner found, else once a
+minute or every 256 requests, and at exit (hems_state.h); with a write
+whenever its contents changed, the spoofed nodes' requests wrote it 29 times
+in 12 s.
 
 Bounded memory: VmRSS and VmHWM (/proc/PID/status) after everything may
 exceed their values after step 1 by MEM_SLACK_KB at most. The programs
@@ -153,39 +157,6 @@ def injected_props():
 
 
 # ---- Processes ------------------------------------------------------------------
-
-class FileWatch:
-    """Counts the times a file is replaced (a new inode or modification
-    time), polling every 10 ms in a thread."""
-
-    def __init__(self, path):
-        self.path, self.writes, self.last = path, 0, None
-        self.started = time.monotonic()
-        self.running = True
-        self.thread = threading.Thread(target=self.poll, daemon=True)
-        self.thread.start()
-
-    def poll(self):
-        while self.running:
-            self.look()
-            time.sleep(0.01)
-
-    def look(self):
-        try:
-            st = os.stat(self.path)
-        except OSError:
-            return
-        key = (st.st_ino, st.st_mtime_ns, st.st_size)
-        if key != self.last:
-            self.writes += 1
-            self.last = key
-
-    def stop(self):
-        self.running = False
-        self.thread.join()
-        self.look()
-        return self.writes, time.monotonic() - self.started
-
 
 class Program:
     """A program under test: its JSON lines read by a thread, kept when
@@ -747,7 +718,8 @@ class Scenario:
                            [self.ctl_path, "--port", str(self.port), "--bind", CTL_ADDR, "--json", "--wait", "5",
                             "--state", self.state, "--energy", self.energy, "run"], lambda o: True)
         self.things.append(self.ctl)
-        self.energy_watch = FileWatch(self.energy)
+        self.energy_watch = te.FileWatch(self.energy)
+        self.state_watch = te.FileWatch(self.state)
         self.client = te.Client(self.net, self.port, local=CLIENT_ADDR, remote=EMU_ADDR)
         self.things.append(self.client)
         self.listener = Listener(self.port)
@@ -845,6 +817,7 @@ class Scenario:
         self.check_logs()
         self.stop()
         self.check_energy_file()
+        self.check_state_file()
 
     def check_energy_file(self):
         """Announcements carrying 0x84/0x85 (the flood's, from 8 nodes) must
@@ -853,13 +826,29 @@ class Scenario:
         writes, elapsed = self.energy_watch.stop()
         values = sum(1 for o in self.ctl.kept if o.get("event") in ("property", "changed") and
                      o.get("epc") in ("84", "85"))
-        bound = 2 + int(elapsed // 60)
-        print("# energy file: %d 0x84/0x85 values reported, %d writes seen in %.0f s (bound %d)" %
-              (values, writes, elapsed, bound))
-        if values < 100:
-            self.failures.append("only %d 0x84/0x85 values reached the controller: the check proves nothing" % values)
+        self.check_writes("energy file", writes, elapsed, 2 + int(elapsed // 60),
+                          values, "0x84/0x85 values reported")
+
+    def check_state_file(self):
+        """Spoofed announcements make nodes and requests, each of which moves
+        what the --state file holds: it is written within 5 s of an air
+        conditioner found, otherwise once a minute or every 256 requests,
+        and at exit (examples/hems_state.h), never per datagram or per
+        request."""
+        writes, elapsed = self.state_watch.stop()
+        requests = sum(1 for src, dst, data in self.listener.got if src == CTL_ADDR)
+        self.check_writes("state file", writes, elapsed, 3 + int(elapsed // 5) + requests // 256,
+                          requests, "requests to spoofed nodes")
+
+    def check_writes(self, what, writes, elapsed, bound, causes, causes_what):
+        """Fails when a file was written more than @bound times, or when
+        fewer than 100 things that could each have written it happened (the
+        check would prove nothing)."""
+        print("# %s: %d writes seen in %.0f s, %d %s (bound %d)" % (what, writes, elapsed, causes, causes_what, bound))
+        if causes < 100:
+            self.failures.append("%s: only %d %s: the check proves nothing" % (what, causes, causes_what))
         if writes > bound:
-            self.failures.append("the energy file was written %d times in %.0f s (bound %d)" % (writes, elapsed, bound))
+            self.failures.append("the %s was written %d times in %.0f s (bound %d)" % (what, writes, elapsed, bound))
 
     def stop(self):
         """Both end cleanly: the emulator on SIGTERM, the controller at the

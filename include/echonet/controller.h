@@ -59,6 +59,9 @@ ECHONET_BEGIN_DECLS
 /** @brief The longest response timer, polling and re-reading interval:
  *  2^31 - 1 ms, 24.8 days (the controller keeps its timers in 32 bits). */
 #define ECHONET_CTL_MAX_INTERVAL 0x7FFFFFFFu
+/** @brief TIDs a restored controller skips past the saved one
+ *  (echonet_ctl_restore()). */
+#define ECHONET_CTL_RESTORE_TID_SKIP 1024u
 /** @brief No node / no operation. */
 #define ECHONET_CTL_NONE 0xFFFFu
 
@@ -558,7 +561,10 @@ ECHONET_API echonet_err echonet_ctl_save(const echonet_ctl *ctl, uint8_t *buf, s
  * The snapshot is checked whole before anything is loaded: a corrupted,
  * truncated or foreign one changes nothing. Restored nodes have their
  * attributes re-read and, in remote mode, are sent a keepalive at once (the
- * time spent rebooting is unknown, so none may be missed).
+ * time spent rebooting is unknown, so none may be missed). The first
+ * request's TID is the saved next TID plus @ref ECHONET_CTL_RESTORE_TID_SKIP
+ * (1024). Save again before that many requests have gone out since the last
+ * save, and no TID is reused after a crash (AIF 2.4.3).
  * @param ctl the controller (no node known yet).
  * @param buf the snapshot.
  * @param len its length.
