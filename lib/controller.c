@@ -305,7 +305,6 @@ static uint16_t node_create(echonet_ctl *ctl, const echonet_addr *addr, echonet_
     n->op = NONE;
     n->first_object = NONE;
     n->ops_head = NONE;
-    n->ops_tail = NONE;
     n->heap_pos = NONE;
     n->ready_next = NONE;
     n->deadline = CLOCK_NEVER;
@@ -486,7 +485,6 @@ static void ops_gone(echonet_ctl *ctl, echonet_ctl_node *n)
         ctl->st.ops[i].flags |= OF_GONE;
         op_finish(ctl, i);
     }
-    n->ops_tail = NONE;
 }
 
 /* ---- Jobs -------------------------------------------------------------------- */
@@ -737,8 +735,6 @@ static bool pick_job(echonet_ctl *ctl, uint16_t ni, uint32_t now)
         echonet_ctl_op *op = &ctl->st.ops[i];
 
         n->ops_head = op->next;
-        if (n->ops_head == NONE)
-            n->ops_tail = NONE;
         n->op = i;
         if (op_locally_refused(ctl, op) || !op_job(ctl, n)) {
             n->op = NONE;
@@ -1786,15 +1782,16 @@ static void op_queue(echonet_ctl *ctl, uint16_t i, uint16_t *handle)
 {
     echonet_ctl_op *op = &ctl->st.ops[i];
     echonet_ctl_node *n;
+    uint16_t *link;
 
     op->node = obj_at(ctl, op->object)->node;
     op->next = NONE;
     n = node_at(ctl, op->node);
-    if (n->ops_tail == NONE)
-        n->ops_head = i;
-    else
-        ctl->st.ops[n->ops_tail].next = i;
-    n->ops_tail = i;
+    /* At the end of the node's queue (a walk over the node's own queued
+     * operations, at most n_ops: no tail index kept in every node slot). */
+    for (link = &n->ops_head; *link != NONE; link = &ctl->st.ops[*link].next)
+        ;
+    *link = i;
     if (handle)
         *handle = i;
     schedule(ctl, op->node);

@@ -143,7 +143,7 @@ echonet_err echonet_ctl_restore(echonet_ctl *ctl, const uint8_t *buf, size_t len
         if (n->capacity > ECHONET_CTL_BATCH_MAX)
             n->capacity = ECHONET_CTL_BATCH_MAX;
         n->state = 1; /* active */
-        n->op = n->first_object = n->ops_head = n->ops_tail = n->heap_pos = n->ready_next = NONE;
+        n->op = n->first_object = n->ops_head = n->heap_pos = n->ready_next = NONE;
         n->deadline = CLOCK_NEVER;
         pos += 2u + buf[pos];
         ctl->n_nodes_used++;

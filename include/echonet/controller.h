@@ -197,16 +197,15 @@ typedef struct echonet_ctl_node {
     uint8_t capacity;           /**< @private properties per request it processes */
     uint8_t timeouts;           /**< @private consecutive */
     uint8_t work;               /**< @private node-level work bits */
+    uint8_t esv;                /**< @private ESV in flight */
+    bool busy;                  /**< @private a request is in flight */
+    bool queued;                /**< @private in the ready queue (the byte fields together: no padding) */
     uint16_t tid;               /**< @private TID in flight */
     uint16_t op;                /**< @private operation being run, or NONE */
     uint16_t first_object;      /**< @private */
     uint16_t ops_head;          /**< @private queued operations */
-    uint16_t ops_tail;          /**< @private */
     uint16_t heap_pos;          /**< @private */
     uint16_t ready_next;        /**< @private */
-    uint8_t esv;                /**< @private ESV in flight */
-    bool busy;                  /**< @private a request is in flight */
-    bool queued;                /**< @private in the ready queue */
     uint32_t deadline;          /**< @private response deadline or next timer (controller clock) */
     echonet_ctl_job job;        /**< @private */
 } echonet_ctl_node;
