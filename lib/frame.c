@@ -68,10 +68,12 @@ int32_t echonet_frame_decode(echonet_frame *frame, const uint8_t *buf, size_t le
     format2 = len > OFF_EHD2 && buf[OFF_EHD2] == ECHONET_EHD2_FORMAT2;
     if (!format2 && len > OFF_ESV && !echonet_esv_is_valid(buf[OFF_ESV]))
         return decode_fail(err_offset, OFF_ESV, ECHONET_ERR_ESV);
-    /* Format 2 has EHD1, EHD2 and the TID in its header; format 1 all. */
-    for (i = 0; i + 1 < (format2 ? OFF_SEOJ : sizeof bound); i++)
-        if (len < bound[i + 1])
-            return decode_fail(err_offset, bound[i], ECHONET_ERR_TRUNCATED);
+    /* Format 2 has EHD1, EHD2 and the TID in its header; format 1 all. A
+     * short one is truncated in the first field that does not fit. */
+    if (len < (format2 ? (size_t)OFF_SEOJ : ECHONET_HEADER_LEN))
+        for (i = 0;; i++)
+            if (len < bound[i + 1])
+                return decode_fail(err_offset, bound[i], ECHONET_ERR_TRUNCATED);
 
     memset(frame, 0, sizeof *frame);
     frame->tid = echonet_get_u16be(buf + OFF_TID);
