@@ -83,7 +83,8 @@ static int write_atomically(const char *path, const uint8_t *buf, size_t len)
     return 0;
 }
 
-int hems_state_save(struct hems_state_file *f, const echonet_ctl *ctl)
+/* Writes the snapshot when it differs from what the file holds. */
+static int save(struct hems_state_file *f, const echonet_ctl *ctl)
 {
     size_t len = 0;
     char why[128];
@@ -110,7 +111,7 @@ int hems_state_tick(struct hems_state_file *f, const echonet_ctl *ctl, echonet_t
         return 0;
     if (!at_exit && f->unsaved < HEMS_STATE_MAX_UNSAVED && now < hems_state_due(f))
         return 0;
-    r = hems_state_save(f, ctl);
+    r = save(f, ctl);
     f->found = false;
     f->unsaved = 0;
     f->written_at = now;

@@ -67,12 +67,9 @@ enum hems_state_result {
 /* Loads f->path into a controller that knows no node yet. */
 enum hems_state_result hems_state_load(struct hems_state_file *f, echonet_ctl *ctl, echonet_tstamp now);
 
-/* Writes the controller's snapshot to f->path when it differs from what
- * the file holds. Returns 0, or -1 (reported on standard error). */
-int hems_state_save(struct hems_state_file *f, const echonet_ctl *ctl);
-
-/* Saves when the rules above say so, or whenever something is unsaved when
- * @p at_exit. Returns 0, or -1 (reported). */
+/* Writes the controller's snapshot to f->path, when it differs from what
+ * the file holds, if the rules above say so, or whenever something is
+ * unsaved when @p at_exit. Returns 0, or -1 (reported on standard error). */
 int hems_state_tick(struct hems_state_file *f, const echonet_ctl *ctl, echonet_tstamp now, bool at_exit);
 
 /* The time hems_state_tick() next has something to write, or
