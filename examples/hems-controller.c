@@ -34,7 +34,10 @@
  * (default 3610, for listening and as destination) choose the endpoint
  * (udp.h); --response-timeout S (default and minimum 20, AIF 2.4.2);
  * --keepalive S (default and maximum 28800 = 8 h, AIF 3.5 ③); --poll S
- * (reading 0xB3 and 0xBB, default 180, 0 never); --remote (operations come
+ * (reading 0xB3 and 0xBB, default 180, 0 never); --offline-after N
+ * (requests without answer before a unit is offline, default 3; a unit
+ * that goes offline before it was ever ready may be forgotten to make room
+ * when the tables are full); --remote (operations come
  * from a public network: writes carry 0x93 = 0x42 first and keepalives
  * 0x93 = 0x62 go out while the public line is up, which it is until a
  * `line down`); --state FILE (the controller's snapshot, hems_state.h:
@@ -368,6 +371,18 @@ static void on_event(void *user, const echonet_ctl_event *ev)
         q->edt = h->arena + h->arena_used;
         h->arena_used += ev->pdc;
     }
+    /* A forgotten node's address, which its index may name no more by the
+     * time the event is handled. */
+    if (ev->kind == ECHONET_CTL_EV_FORGOTTEN) {
+        const echonet_addr *a = echonet_ctl_node_addr(&h->ctl, ev->node);
+
+        q->edt = NULL;
+        if (a && sizeof h->arena - h->arena_used >= sizeof *a) {
+            memcpy(h->arena + h->arena_used, a, sizeof *a);
+            q->edt = h->arena + h->arena_used;
+            h->arena_used += sizeof *a;
+        }
+    }
 }
 
 /* Keeps what the program needs of a value (maker, fault codes) and shows
@@ -505,7 +520,7 @@ static void handle_event(struct hems *h, const echonet_ctl_event *ev, const echo
     /* What the snapshot holds changes with an object found or ready (saved
      * soon), or a request sent (the next TID: drain(); saved later), never
      * with a property value: see hems_state.h for when it is written. */
-    if (ev->kind == ECHONET_CTL_EV_FOUND || ev->kind == ECHONET_CTL_EV_READY)
+    if (ev->kind == ECHONET_CTL_EV_FOUND || ev->kind == ECHONET_CTL_EV_READY || ev->kind == ECHONET_CTL_EV_FORGOTTEN)
         h->state.found = true;
     switch (ev->kind) {
     case ECHONET_CTL_EV_FOUND:
@@ -536,8 +551,19 @@ static void handle_event(struct hems *h, const echonet_ctl_event *ev, const echo
         /* fall through */
     case ECHONET_CTL_EV_ONLINE:
         if (listing)
-            hems_print_online(&h->out, node_name(h, ev->node, node, sizeof node),
-                              ev->kind == ECHONET_CTL_EV_ONLINE);
+            hems_print_node(&h->out, ev->kind == ECHONET_CTL_EV_ONLINE ? "online" : "offline",
+                            node_name(h, ev->node, node, sizeof node));
+        break;
+    case ECHONET_CTL_EV_FORGOTTEN:
+        /* Its index may come back in FOUND for another address. */
+        for (i = 0; i < h->n_aircons;)
+            if (h->aircons[i].node == ev->node)
+                memmove(&h->aircons[i], &h->aircons[i + 1], (--h->n_aircons - i) * sizeof h->aircons[0]);
+            else
+                i++;
+        if (listing)
+            hems_print_node(&h->out, "forgotten",
+                            ev->edt ? udp_format_addr((const echonet_addr *)ev->edt, node, sizeof node) : "?");
         break;
     case ECHONET_CTL_EV_FULL:
         snprintf(node, sizeof node, "no room for another %s", ev->node == ECHONET_CTL_NONE ? "node" : "object");
@@ -1073,6 +1099,8 @@ static int setup_controller(struct hems *h)
     if (o->poll_s >= 0)
         cfg.poll_interval_ms = (uint32_t)o->poll_s * 1000u;
     cfg.remote = o->remote;
+    if (o->offline_after > 0)
+        cfg.offline_after = (uint8_t)o->offline_after;
     cfg.energy_interval_ms = (uint32_t)o->energy_interval_s * 1000u;
     {
         /* A new run must not reuse the TIDs of the one before (AIF 2.4.3):

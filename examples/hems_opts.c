@@ -40,6 +40,8 @@ static const char usage_text[] =
     "  --response-timeout S    response wait, at least 20 (default 20)\n"
     "  --keepalive S           remote keepalive interval, at most 28800 (default)\n"
     "  --poll S                polling of 0xB3/0xBB (default 180, 0 never)\n"
+    "  --offline-after N       requests without answer that make a unit offline,\n"
+    "                          1 to 255 (default 3)\n"
     "  --remote                operations come from a public network (0x93)\n"
     "  --state FILE            load and save the controller's state\n"
     "  --json                  one JSON object per line\n"
@@ -79,6 +81,8 @@ static bool option_value(const char *name, const char *value, struct hems_option
         o->keepalive_s = v;
     } else if (strcmp(name, "--poll") == 0 && hems_parse_long(value, 0, 86400, &v)) {
         o->poll_s = v;
+    } else if (strcmp(name, "--offline-after") == 0 && hems_parse_long(value, 1, 255, &v)) {
+        o->offline_after = v;
     } else if (strcmp(name, "--wait") == 0 && hems_parse_long(value, 0, 86400, &v)) {
         o->wait_s = v;
     } else if (strcmp(name, "--energy") == 0) {
@@ -96,7 +100,7 @@ static bool option_value(const char *name, const char *value, struct hems_option
 static bool takes_value(const char *name)
 {
     static const char *const names[] = {"--state", "--response-timeout", "--keepalive", "--poll", "--wait",
-                                         "--energy", "--energy-interval", "--utc-offset"};
+                                         "--energy", "--energy-interval", "--utc-offset", "--offline-after"};
     size_t i;
 
     for (i = 0; i < sizeof names / sizeof names[0]; i++)

@@ -10,6 +10,8 @@
  *   --response-timeout S   at least 20 (AIF 2.4.2), default 20
  *   --keepalive S          1 to 28800 (AIF 3.5 (3): at most 8 h), default 28800
  *   --poll S               0 (never) to 86400, default: the library's (180)
+ *   --offline-after N      1 to 255 requests without answer (each after its
+ *                          attempts) before a unit is offline, default 3
  *   --remote, --state FILE, --json, --wait S (default 5)
  *
  * Out-of-range values get a message that names the rule, and exit status 2.
@@ -30,6 +32,7 @@ struct hems_options {
     long response_timeout_s;
     long keepalive_s;
     long poll_s; /* -1: the library's default */
+    long offline_after; /* 0: the library's default (3) */
     long wait_s;
     const char *energy_path; /* --energy FILE (hems_energy.h) */
     long energy_interval_s;  /* --energy-interval S, 60 to 1800 */

@@ -425,13 +425,13 @@ void hems_print_keepalive(const struct hems_printer *p, const char *node, echone
     }
 }
 
-void hems_print_online(const struct hems_printer *p, const char *node, bool online)
+void hems_print_node(const struct hems_printer *p, const char *what, const char *node)
 {
     if (p->json) {
-        j_begin(p->out, online ? "online" : "offline", node, 0);
+        j_begin(p->out, what, node, 0);
         j_end(p->out);
     } else {
-        fprintf(p->out, "%-9s %s\n", online ? "online" : "offline", node);
+        fprintf(p->out, "%-9s %s\n", what, node);
         fflush(p->out);
     }
 }

@@ -62,7 +62,8 @@ void hems_print_status(const struct hems_printer *p, const char *node, echonet_e
 void hems_print_fault(const struct hems_printer *p, const char *node, echonet_eoj eoj, uint8_t fault,
                       const uint8_t *c89, size_t n89, const uint8_t *c86, size_t n86);
 void hems_print_keepalive(const struct hems_printer *p, const char *node, echonet_eoj eoj, bool ok);
-void hems_print_online(const struct hems_printer *p, const char *node, bool online);
+/* A node event: "online", "offline" or "forgotten". */
+void hems_print_node(const struct hems_printer *p, const char *what, const char *node);
 void hems_print_timeout(const struct hems_printer *p, const char *node, echonet_eoj eoj, long wait_s);
 /* op: "probe" or "fault"; low/high only for probes (-1: not found). */
 void hems_print_done(const struct hems_printer *p, const char *op, const char *node, echonet_eoj eoj,

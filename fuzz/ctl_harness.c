@@ -62,6 +62,17 @@ echonet_tstamp h_now(void)
 static void on_event(void *user, const echonet_ctl_event *ev)
 {
     (void)user;
+    if (ev->kind == ECHONET_CTL_EV_FORGOTTEN) {
+        /* Only an offline node with nothing in flight; its address is
+         * still given, and no longer found; its index may be reused. */
+        const echonet_addr *a = echonet_ctl_node_addr(&ctl, ev->node);
+
+        h_must(ev->node < H_NODES && a != NULL && echonet_ctl_find(&ctl, a) == ECHONET_CTL_NONE);
+        h_must(!echonet_ctl_node_online(&ctl, ev->node) && echonet_ctl_objects(&ctl, ev->node, NULL, 0) == 0);
+        h_must(!flight[ev->node].busy ||
+               now >= echonet_tstamp_add(flight[ev->node].sent, cfg.response_timeout_ms));
+        flight[ev->node].busy = false;
+    }
     if (ev->kind == ECHONET_CTL_EV_DONE) {
         h_must(ev->op < H_OPS && ops[ev->op].live);
         h_must(ev->node == ops[ev->op].node && ev->eoj == ops[ev->op].eoj);

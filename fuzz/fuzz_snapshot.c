@@ -7,7 +7,8 @@
  * untouched, or succeed with a controller consistent with the snapshot: its
  * nodes, addresses, objects, maps and identification numbers as saved,
  * every object ready, and saved again it gives the same snapshot (the TID
- * moved on by 1024, capacities clamped to ECHONET_CTL_BATCH_MAX). Either
+ * moved on by 1024, capacities clamped to ECHONET_CTL_BATCH_MAX, nodes
+ * without an object left out: only what was ready is saved). Either
  * way the controller then runs the script under the harness's invariants. */
 #include <stdint.h>
 #include <stdlib.h>
@@ -90,12 +91,44 @@ static void check_restored(const echonet_ctl *ctl, uint8_t *b, size_t len)
         h_must(memcmp(get.bits, r + 5, 16) == 0 && memcmp(set.bits, r + 21, 16) == 0 && memcmp(id, r + 38, 17) == 0);
         h_must(echonet_ctl_object_ready(ctl, u16(r), eoj));
     }
-    /* Saved again: the same bytes, but for the TID and the clamped capacities. */
-    b[9] = (uint8_t)(tid >> 8);
-    b[10] = (uint8_t)tid;
-    put_crc(b, len);
-    h_must(echonet_ctl_save(ctl, saved, sizeof saved, &got) == ECHONET_OK);
-    h_must(got == len && memcmp(saved, b, len) == 0);
+    /* Saved again: the same bytes, but for the TID, the clamped capacities
+     * and the nodes without an object (left out: the objects' node numbers
+     * after one move down). */
+    {
+        static uint8_t want[4096];
+        uint16_t keep[H_NODES], kept = 0;
+        size_t w = HEADER;
+
+        h_must(len <= sizeof want);
+        for (i = 0, pos = HEADER; i < nodes; i++, pos += 2u + b[pos]) {
+            size_t count = 0;
+
+            for (j = 0; j < objects; j++)
+                count += u16(b + obj_start + (size_t)j * OBJECT) == i;
+            keep[i] = count ? kept++ : 0xFFFFu;
+            if (count) {
+                memcpy(want + w, b + pos, 2u + b[pos]);
+                w += 2u + b[pos];
+            }
+        }
+        for (j = 0; j < objects; j++) {
+            const uint8_t *r = b + obj_start + (size_t)j * OBJECT;
+
+            memcpy(want + w, r, OBJECT);
+            want[w] = (uint8_t)(keep[u16(r)] >> 8);
+            want[w + 1] = (uint8_t)keep[u16(r)];
+            w += OBJECT;
+        }
+        memcpy(want, b, HEADER);
+        want[5] = (uint8_t)(kept >> 8);
+        want[6] = (uint8_t)kept;
+        want[9] = (uint8_t)(tid >> 8);
+        want[10] = (uint8_t)tid;
+        w += 4;
+        put_crc(want, w);
+        h_must(echonet_ctl_save(ctl, saved, sizeof saved, &got) == ECHONET_OK);
+        h_must(got == w && memcmp(saved, want, w) == 0);
+    }
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -34,7 +34,7 @@
 /* Node states. */
 enum { N_FREE = 0, N_ACTIVE, N_OFFLINE };
 /* Node work. */
-enum { NW_INSTANCES = 0x01, NW_PROBE = 0x02, NW_KEEPALIVE = 0x04 };
+enum { NW_INSTANCES = 0x01, NW_PROBE = 0x02, NW_KEEPALIVE = 0x04, NW_LOST = 0x08 };
 /* Object work. */
 enum { OW_ATTR = 0x01, OW_ID = 0x02, OW_NPID = 0x04, OW_STATE = 0x08, OW_FAULT = 0x10, OW_READY = 0x20 };
 /* Jobs. */
@@ -227,6 +227,23 @@ static uint16_t ready_pop(echonet_ctl *ctl)
     return i;
 }
 
+/* Takes a node out of the ready queue, wherever it is in it. */
+static void ready_unlink(echonet_ctl *ctl, uint16_t i)
+{
+    uint16_t *link = &ctl->ready_head, prev = NONE;
+
+    if (!node_at(ctl, i)->queued)
+        return;
+    while (*link != i) {
+        prev = *link;
+        link = &node_at(ctl, prev)->ready_next;
+    }
+    *link = node_at(ctl, i)->ready_next;
+    if (ctl->ready_tail == i)
+        ctl->ready_tail = prev;
+    node_at(ctl, i)->queued = false;
+}
+
 /* Puts a node where it belongs: in the ready queue when it can send now, in
  * the heap under its response deadline or next timer. */
 static void schedule(echonet_ctl *ctl, uint16_t i)
@@ -285,18 +302,99 @@ void ctl_schedule_node(echonet_ctl *ctl, uint16_t node)
 
 /* ---- Nodes and objects ----------------------------------------------------- */
 
+/* Forgets a lost node (offline, and none of its objects ever ready: an
+ * address that announced an air conditioner and never answered, or a unit
+ * unplugged before it was known) to make room. Its slot and its objects'
+ * go to the free lists. Which one: the first in slot order. Costs a walk
+ * over the nodes, but only when a lost node exists, and a walk forgets one
+ * (unless each is being probed, 20 s in keepalive_retry_ms): a flood of new
+ * addresses into a full table costs O(1) each once the lost nodes are used
+ * up. Returns false when there is none to forget. */
+static bool forget_lost(echonet_ctl *ctl)
+{
+    echonet_ctl_event ev;
+    echonet_ctl_node *n;
+    uint16_t i, oi;
+
+    if (ctl->n_lost == 0)
+        return false;
+    for (i = 0; i < ctl->n_nodes_used; i++) {
+        n = node_at(ctl, i);
+        if (n->state == N_OFFLINE && (n->work & NW_LOST) && !n->busy)
+            break;
+    }
+    /* None, or each lost node is being probed: forgotten now, it could be
+     * found again at once and sent a second request while the device may
+     * still answer the first (AIF 2.4.1). */
+    if (i == ctl->n_nodes_used)
+        return false;
+    ctl->n_lost--;
+    while ((oi = n->first_object) != NONE) {
+        echonet_ctl_object *o = obj_at(ctl, oi);
+
+        n->first_object = o->next;
+        o->node = NONE;
+        o->work = 0;
+        o->next_poll = o->next_reread = o->next_keepalive = o->next_energy = CLOCK_NEVER;
+        o->next = ctl->free_objects;
+        ctl->free_objects = oi;
+    }
+    ctl_heap_remove(ctl, i);
+    ready_unlink(ctl, i);
+    ctl_index_remove(ctl, i);
+    /* Told while echonet_ctl_node_addr() still gives its address. */
+    event_init(&ev, ECHONET_CTL_EV_FORGOTTEN, i, 0);
+    emit(ctl, &ev);
+    n->state = N_FREE;
+    n->work = 0;
+    n->busy = false;
+    n->ready_next = ctl->free_nodes;
+    ctl->free_nodes = i;
+    return true;
+}
+
+/* A node slot: one never used, a forgotten one, or a lost node's. */
+static uint16_t node_slot(echonet_ctl *ctl)
+{
+    uint16_t i;
+
+    if (ctl->n_nodes_used < ctl->st.n_nodes)
+        return ctl->n_nodes_used++;
+    if (ctl->free_nodes == NONE && !forget_lost(ctl))
+        return NONE;
+    i = ctl->free_nodes;
+    ctl->free_nodes = node_at(ctl, i)->ready_next;
+    return i;
+}
+
+/* An object slot: one never used, a forgotten node's, or made free by
+ * forgetting lost nodes (one may have had no object). The node the object
+ * is for was just heard, so it is not lost itself. */
+static uint16_t object_slot(echonet_ctl *ctl)
+{
+    uint16_t i;
+
+    if (ctl->n_objects_used < ctl->st.n_objects)
+        return ctl->n_objects_used++;
+    while (ctl->free_objects == NONE)
+        if (!forget_lost(ctl))
+            return NONE;
+    i = ctl->free_objects;
+    ctl->free_objects = obj_at(ctl, i)->next;
+    return i;
+}
+
 static uint16_t node_create(echonet_ctl *ctl, const echonet_addr *addr, echonet_eoj why)
 {
     echonet_ctl_event ev;
     echonet_ctl_node *n;
-    uint16_t i;
+    uint16_t i = node_slot(ctl);
 
-    if (ctl->n_nodes_used == ctl->st.n_nodes) {
+    if (i == NONE) {
         event_init(&ev, ECHONET_CTL_EV_FULL, NONE, why);
         emit(ctl, &ev);
         return NONE;
     }
-    i = ctl->n_nodes_used++;
     n = node_at(ctl, i);
     memset(n, 0, sizeof *n);
     n->addr = *addr;
@@ -343,12 +441,12 @@ static uint16_t object_get(echonet_ctl *ctl, uint16_t node, echonet_eoj eoj)
         return i;
     if (ECHONET_EOJ_CLASS(eoj) != ECHONET_CLASS_HOME_AIRCON || ECHONET_EOJ_INSTANCE(eoj) == 0)
         return NONE;
-    if (ctl->n_objects_used == ctl->st.n_objects) {
+    i = object_slot(ctl);
+    if (i == NONE) {
         event_init(&ev, ECHONET_CTL_EV_FULL, node, eoj);
         emit(ctl, &ev);
         return NONE;
     }
-    i = ctl->n_objects_used++;
     o = obj_at(ctl, i);
     memset(o, 0, sizeof *o);
     o->node = node;
@@ -1313,6 +1411,17 @@ static void on_response(echonet_ctl *ctl, uint16_t ni, const echonet_frame *f, u
     schedule(ctl, ni);
 }
 
+/* Whether any object of the node has ever been ready (it stays so). */
+static bool node_was_ready(echonet_ctl *ctl, const echonet_ctl_node *n)
+{
+    uint16_t oi;
+
+    for (oi = n->first_object; oi != NONE; oi = obj_at(ctl, oi)->next)
+        if (obj_at(ctl, oi)->work & OW_READY)
+            return true;
+    return false;
+}
+
 static void node_offline(echonet_ctl *ctl, uint16_t ni)
 {
     echonet_ctl_node *n = node_at(ctl, ni);
@@ -1322,6 +1431,11 @@ static void node_offline(echonet_ctl *ctl, uint16_t ni)
     n->busy = false;
     n->job.kind = J_NONE;
     n->work = 0;
+    /* Never ready: it may be forgotten to make room (forget_lost()). */
+    if (!node_was_ready(ctl, n)) {
+        n->work = NW_LOST;
+        ctl->n_lost++;
+    }
     /* Not given up: a node that lost a few datagrams in a row would
      * otherwise never hear from the controller again, and a remotely
      * operated unit would stop after 20 hours without keepalives (AIF 3.5).
@@ -1452,6 +1566,7 @@ echonet_err echonet_ctl_init(echonet_ctl *ctl, const echonet_ctl_config *cfg, co
     ctl->user = user;
     ctl->st = *st;
     ctl->ready_head = ctl->ready_tail = NONE;
+    ctl->free_nodes = ctl->free_objects = NONE;
     ctl->search_until = 0;
     ctl_index_clear(ctl);
     for (i = 0; i < st->n_ops; i++)
@@ -1495,6 +1610,8 @@ static void node_heard(echonet_ctl *ctl, uint16_t ni)
 
     if (n->state != N_OFFLINE)
         return;
+    if (n->work & NW_LOST)
+        ctl->n_lost--;
     n->state = N_ACTIVE;
     n->timeouts = 0;
     n->work = (uint8_t)((n->work & NW_KEEPALIVE) | NW_INSTANCES); /* a keepalive may be what it answers */
@@ -1928,7 +2045,7 @@ uint16_t echonet_ctl_find(const echonet_ctl *ctl, const echonet_addr *addr)
 
 const echonet_addr *echonet_ctl_node_addr(const echonet_ctl *ctl, uint16_t node)
 {
-    return ctl && node < ctl->n_nodes_used ? &ctl->st.nodes[node].addr : NULL;
+    return ctl && node < ctl->n_nodes_used && ctl->st.nodes[node].state != N_FREE ? &ctl->st.nodes[node].addr : NULL;
 }
 
 bool echonet_ctl_node_online(const echonet_ctl *ctl, uint16_t node)
@@ -1996,9 +2113,12 @@ echonet_err echonet_ctl_add_node(echonet_ctl *ctl, const echonet_addr *addr, uin
         return ECHONET_ERR_INVALID_ARG;
     ni = ctl_index_find(ctl, addr);
     if (ni == NONE) {
-        if (ctl->n_nodes_used == ctl->st.n_nodes)
+        /* Full: an error, not an event (a lost node is forgotten for it). */
+        if (ctl->n_nodes_used == ctl->st.n_nodes && ctl->free_nodes == NONE && ctl->n_lost == 0)
             return ECHONET_ERR_FULL;
         ni = node_create(ctl, addr, 0);
+        if (ni == NONE)
+            return ECHONET_ERR_FULL; /* (not reached) */
     }
     /* Ask the node itself for its instance list (unicast Get 0xD6). */
     node_at(ctl, ni)->work |= NW_INSTANCES;

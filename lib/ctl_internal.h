@@ -16,6 +16,7 @@
 void ctl_index_clear(echonet_ctl *ctl);
 uint16_t ctl_index_find(const echonet_ctl *ctl, const echonet_addr *addr);
 void ctl_index_insert(echonet_ctl *ctl, uint16_t node);
+void ctl_index_remove(echonet_ctl *ctl, uint16_t node);
 
 /* Nodes by deadline: a binary min-heap of node indices in st.heap; each
  * node knows its position (NONE when not in the heap). */

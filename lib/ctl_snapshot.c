@@ -11,6 +11,8 @@
  *   per object: node(2) EOJ(3) Get map(16) Set map(16) announced(1)
  *               identification(17) version(4)
  *   CRC-32 (IEEE) of everything before it (4)
+ * Only the objects that were ready, and the nodes that have one, are saved
+ * (node_saved()): the numbers of the nodes after a left-out one move down.
  */
 #include <string.h>
 
@@ -26,27 +28,62 @@
 #define TID_SKIP ECHONET_CTL_RESTORE_TID_SKIP
 #define OBJECT_LEN (2u + 3u + 16u + 16u + 1u + 17u + 4u)
 
-/* Object work bits, as in controller.c. */
+/* Object work bits and the free node state, as in controller.c. */
 enum { OW_ATTR = 0x01, OW_ID = 0x02, OW_STATE = 0x08, OW_READY = 0x20 };
+enum { N_FREE = 0 };
+
+/* Whether a node goes in the snapshot: one of its objects was ready. A node
+ * still being discovered, or forgotten, is left out (after a restart it is
+ * found again), and so is an object not yet ready: restored, each would be
+ * taken for a known air conditioner. */
+static bool node_saved(const echonet_ctl *ctl, uint16_t node)
+{
+    uint16_t oi;
+
+    if (ctl->st.nodes[node].state == N_FREE)
+        return false;
+    for (oi = ctl->st.nodes[node].first_object; oi != NONE; oi = ctl->st.objects[oi].next)
+        if (ctl->st.objects[oi].work & OW_READY)
+            return true;
+    return false;
+}
+
+/* A node's number in the snapshot: the count of saved nodes before it. */
+static uint16_t saved_index(const echonet_ctl *ctl, uint16_t node, bool all)
+{
+    uint16_t i, k = 0;
+
+    if (all)
+        return node; /* every node saved: the common case, no walk */
+    for (i = 0; i < node; i++)
+        k = (uint16_t)(k + node_saved(ctl, i));
+    return k;
+}
 
 echonet_err echonet_ctl_save(const echonet_ctl *ctl, uint8_t *buf, size_t cap, size_t *len)
 {
     echonet_sink o;
     uint8_t b[4];
-    uint16_t i;
+    uint16_t i, nodes = 0, objects = 0;
 
     if (!ctl || !len || (!buf && cap > 0))
         return ECHONET_ERR_INVALID_ARG;
+    for (i = 0; i < ctl->n_nodes_used; i++)
+        nodes = (uint16_t)(nodes + node_saved(ctl, i));
+    for (i = 0; i < ctl->n_objects_used; i++)
+        objects = (uint16_t)(objects + ((ctl->st.objects[i].work & OW_READY) != 0));
     echonet_sink_init(&o, buf, cap);
     echonet_sink_put(&o, "ELCS", 4);
     b[0] = SNAPSHOT_VERSION;
     echonet_sink_put(&o, b, 1);
-    echonet_sink_put_u16(&o, ctl->n_nodes_used);
-    echonet_sink_put_u16(&o, ctl->n_objects_used);
+    echonet_sink_put_u16(&o, nodes);
+    echonet_sink_put_u16(&o, objects);
     echonet_sink_put_u16(&o, ctl->tid);
     for (i = 0; i < ctl->n_nodes_used; i++) {
         const echonet_ctl_node *n = &ctl->st.nodes[i];
 
+        if (!node_saved(ctl, i))
+            continue;
         echonet_sink_put(&o, &n->addr.len, 1);
         echonet_sink_put(&o, n->addr.bytes, n->addr.len);
         echonet_sink_put(&o, &n->capacity, 1);
@@ -54,7 +91,9 @@ echonet_err echonet_ctl_save(const echonet_ctl *ctl, uint8_t *buf, size_t cap, s
     for (i = 0; i < ctl->n_objects_used; i++) {
         const echonet_ctl_object *ob = &ctl->st.objects[i];
 
-        echonet_sink_put_u16(&o, ob->node);
+        if (!(ob->work & OW_READY))
+            continue;
+        echonet_sink_put_u16(&o, saved_index(ctl, ob->node, nodes == ctl->n_nodes_used));
         echonet_put_u24be(b, ob->eoj);
         echonet_sink_put(&o, b, 3);
         echonet_sink_put(&o, ob->get.bits, 16);

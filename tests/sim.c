@@ -365,6 +365,20 @@ static void on_event(void *user, const echonet_ctl_event *ev)
     case ECHONET_CTL_EV_FULL:
         s->full++;
         break;
+    case ECHONET_CTL_EV_FORGOTTEN:
+        /* Only a node that is offline, has nothing in flight and was never
+         * ready may be forgotten; its address is still known during the
+         * callback, and no longer found. */
+        SIM_OK(!echonet_ctl_node_online(&s->ctl, ev->node));
+        SIM_OK(echonet_ctl_node_addr(&s->ctl, ev->node) != NULL);
+        SIM_OK(echonet_ctl_find(&s->ctl, echonet_ctl_node_addr(&s->ctl, ev->node)) == ECHONET_CTL_NONE);
+        SIM_OK(echonet_ctl_objects(&s->ctl, ev->node, NULL, 0) == 0);
+        if (dev >= 0) {
+            SIM_OK(s->ready_mask[dev] == 0);
+            SIM_OK(!s->inflight[dev].busy ||
+                   s->now >= echonet_tstamp_add(s->inflight[dev].sent, s->cfg.response_timeout_ms));
+        }
+        break;
     default:
         break;
     }

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../lib/ctl_internal.h" /* the address index, tested alone below */
 #include "sim.h"
 #include "tests.h"
 
@@ -2146,6 +2147,249 @@ START_TEST(ctl_storage_one_node_one_object)
 }
 END_TEST
 
+/* ---- Lost nodes make room (a full table is not a locked one) ------------- */
+
+static unsigned lost_forgotten;
+static uint16_t lost_node;
+static echonet_addr lost_addr;
+
+static void lost_observe(sim *s, const echonet_ctl_event *ev)
+{
+    lim_observe(s, ev);
+    if (ev->kind == ECHONET_CTL_EV_FORGOTTEN) {
+        lost_forgotten++;
+        lost_node = ev->node;
+        lost_addr = *echonet_ctl_node_addr(&s->ctl, ev->node);
+    }
+}
+
+static sim *lost_world(uint64_t seed, uint16_t nodes, uint16_t objects)
+{
+    sim_setup su = setup_default(seed);
+    sim *s;
+
+    su.n_nodes = nodes;
+    su.n_objects = objects;
+    su.n_ops = 2;
+    s = sim_init(&su);
+    s->on_event = lost_observe;
+    lim_full_nodes = lim_full_objects = lost_forgotten = 0;
+    lost_node = ECHONET_CTL_NONE;
+    sim_run_for(s, MIN); /* the searches find nobody */
+    return s;
+}
+
+/* An INF of air conditioner 0x013001 from 10.9.0.k, which answers nothing. */
+static void lost_spoof(sim *s, echonet_addr *a, unsigned k)
+{
+    uint8_t buf[32];
+    size_t len = test_hex("10 81 00 01 01 30 01 05 FF 01 73 01 80 01 30", buf, sizeof buf);
+
+    (void)echonet_addr_set(a, (const uint8_t[]){10, 9, 0, (uint8_t)k}, 4);
+    sim_inject(s, a, buf, len, 10);
+}
+
+/* Spoofed announcements fill the node table. While their nodes are being
+ * discovered a real unit gets FULL; once they are offline (never having
+ * answered), the unit takes the slot of one of them (FORGOTTEN, told with
+ * its address), and the others are still found by address (the index entry
+ * is taken out without losing the ones after it). A unit that was ready is
+ * never forgotten, even offline; the snapshot holds only the ready ones. */
+START_TEST(ctl_lost_nodes_make_room)
+{
+    sim *s = lost_world(32, 4, 4);
+    echonet_addr fake[9];
+    uint16_t idx[4], node, unit;
+    uint8_t snap[1024];
+    size_t len;
+    unsigned k, gone = 0, found = 0;
+
+    for (k = 0; k < 4; k++)
+        lost_spoof(s, &fake[k], k + 1);
+    sim_run_for(s, 1000);
+    for (k = 0; k < 4; k++) {
+        idx[k] = echonet_ctl_find(&s->ctl, &fake[k]);
+        ck_assert_uint_ne(idx[k], ECHONET_CTL_NONE);
+    }
+    (void)sim_add_dev(s, NULL); /* its start-up 0xD5 finds the table full */
+    sim_run_for(s, MIN);
+    ck_assert_uint_eq(sim_node(s, 0), ECHONET_CTL_NONE);
+    ck_assert_uint_eq(lim_full_nodes, 1);
+    ck_assert_int_eq(echonet_ctl_add_node(&s->ctl, &s->devs[0].addr, NULL), ECHONET_ERR_FULL);
+    /* Still being discovered: not lost yet, whatever the time. */
+    ck_assert_uint_eq(lost_forgotten, 0);
+    sim_run_for(s, 10 * MIN);
+    ck_assert_uint_eq(s->offline, 4);
+    ck_assert_uint_eq(lost_forgotten, 0); /* nothing needed the room */
+    /* The unit announces again: one lost node is forgotten for it. */
+    sim_announce_instances(s, 0);
+    sim_run_for(s, MIN);
+    ck_assert_uint_eq(lost_forgotten, 1);
+    ck_assert(sim_ready(s, 0));
+    unit = sim_node(s, 0);
+    ck_assert_uint_eq(unit, lost_node);
+    for (k = 0; k < 4; k++) {
+        node = echonet_ctl_find(&s->ctl, &fake[k]);
+        if (echonet_addr_equal(&fake[k], &lost_addr)) {
+            ck_assert_uint_eq(idx[k], lost_node);
+            ck_assert_uint_eq(node, ECHONET_CTL_NONE);
+            gone++;
+        } else {
+            ck_assert_uint_eq(node, idx[k]);
+        }
+    }
+    ck_assert_uint_eq(gone, 1);
+    /* echonet_ctl_add_node() forgets one too, and says FULL only when none is left. */
+    ck_assert_int_eq(echonet_ctl_add_node(&s->ctl, &fake[0], &node), ECHONET_OK);
+    ck_assert_uint_eq(lost_forgotten, 2);
+    /* The unit goes away: offline, but it was ready, so it stays. New
+     * spoofed addresses take the lost nodes' slots and then find the table
+     * full. */
+    s->devs[0].down = true;
+    sim_run_for(s, HOUR); /* (polls skip what timed out alone: the re-read finds it gone) */
+    ck_assert(!echonet_ctl_node_online(&s->ctl, sim_node(s, 0)));
+    for (k = 4; k < 9; k++)
+        lost_spoof(s, &fake[k], k + 1);
+    sim_run_for(s, 1000);
+    for (k = 4; k < 9; k++)
+        found += echonet_ctl_find(&s->ctl, &fake[k]) != ECHONET_CTL_NONE;
+    ck_assert_uint_eq(found + 2, lost_forgotten);
+    ck_assert_uint_le(found, 3);
+    ck_assert_uint_ge(lim_full_nodes, 1 + 5 - found);
+    ck_assert_uint_eq(sim_node(s, 0), unit);
+    ck_assert(echonet_ctl_object_ready(&s->ctl, unit, 0x013001));
+    /* Saved and restored: only the unit that was ready. */
+    s->devs[0].down = false;
+    ck_assert_int_eq(sim_reboot_ctl(s, snap, sizeof snap, &len), ECHONET_OK);
+    ck_assert_uint_eq(sim_node(s, 0), 0);
+    ck_assert(echonet_ctl_node_addr(&s->ctl, 1) == NULL);
+    for (k = 0; k < 9; k++)
+        ck_assert_uint_eq(echonet_ctl_find(&s->ctl, &fake[k]), ECHONET_CTL_NONE);
+    sim_run_for(s, 10 * MIN);
+    ck_assert(echonet_ctl_node_online(&s->ctl, 0));
+    sim_check_converged(s);
+}
+END_TEST
+
+/* The address index with nodes taken out (linear probing, entries shifted
+ * back): random inserts and removals over a crowded index (8 nodes, 16
+ * entries, 12 addresses, so home slots collide), each step checked against
+ * the truth for every address. Removing without the shift loses nodes
+ * behind the hole. */
+START_TEST(ctl_index_remove_keeps_the_rest)
+{
+    static echonet_ctl ctl;
+    static echonet_ctl_node nodes[8];
+    static uint16_t index[16];
+    int holder[12]; /* node holding address a, or -1 */
+    int addr_of[8]; /* address of node n, or -1 */
+    uint32_t rng = 12345;
+    unsigned step, a, n, collisions = 0;
+
+    memset(&ctl, 0, sizeof ctl);
+    ctl.st.nodes = nodes;
+    ctl.st.n_nodes = 8;
+    ctl.st.index = index;
+    ctl.st.n_index = 16;
+    ctl_index_clear(&ctl);
+    memset(holder, -1, sizeof holder);
+    memset(addr_of, -1, sizeof addr_of);
+    for (step = 0; step < 20000; step++) {
+        rng = rng * 1103515245u + 12345u;
+        n = (rng >> 16) % 8u;
+        if (addr_of[n] >= 0) {
+            ctl_index_remove(&ctl, (uint16_t)n);
+            holder[addr_of[n]] = -1;
+            addr_of[n] = -1;
+        } else {
+            a = (rng >> 8) % 12u;
+            if (holder[a] >= 0)
+                continue;
+            (void)echonet_addr_set(&nodes[n].addr, (const uint8_t[]){192, 168, 0, (uint8_t)(a * 8 + 1)}, 4);
+            ctl_index_insert(&ctl, (uint16_t)n);
+            holder[a] = (int)n;
+            addr_of[n] = (int)a;
+        }
+        for (a = 0; a < 12; a++) {
+            echonet_addr x;
+            uint16_t got;
+
+            (void)echonet_addr_set(&x, (const uint8_t[]){192, 168, 0, (uint8_t)(a * 8 + 1)}, 4);
+            got = ctl_index_find(&ctl, &x);
+            ck_assert_msg(holder[a] < 0 ? got == ECHONET_CTL_NONE : got == (uint16_t)holder[a],
+                          "step %u: address %u found as %u, held by %d", step, a, got, holder[a]);
+        }
+    }
+    /* The addresses do collide (the test would prove nothing otherwise):
+     * each one's home slot is where it lands in an empty index. */
+    {
+        unsigned home[12], k;
+
+        for (a = 0; a < 12; a++) {
+            (void)echonet_addr_set(&nodes[0].addr, (const uint8_t[]){192, 168, 0, (uint8_t)(a * 8 + 1)}, 4);
+            ctl_index_clear(&ctl);
+            ctl_index_insert(&ctl, 0);
+            for (k = 0; k < 16 && index[k] == ECHONET_CTL_NONE; k++)
+                ;
+            home[a] = k;
+            for (n = 0; n < a; n++)
+                collisions += home[n] == home[a];
+        }
+        ck_assert_uint_ge(collisions, 3);
+    }
+}
+END_TEST
+
+/* One spoofed instance list naming four air conditioners fills the object
+ * table: a real unit's node is made, its object is FULL. Once the spoofer
+ * is offline, its objects are freed for the unit. */
+START_TEST(ctl_lost_node_frees_its_objects)
+{
+    sim *s = lost_world(33, 4, 4);
+    echonet_addr fake;
+    uint8_t buf[64];
+    size_t len = test_hex("10 81 00 01 0E F0 01 0E F0 01 73 01 D5 0D 04 01 30 01 01 30 02 01 30 03 01 30 04", buf,
+                          sizeof buf);
+
+    (void)echonet_addr_set(&fake, (const uint8_t[]){10, 9, 0, 1}, 4);
+    sim_inject(s, &fake, buf, len, 10);
+    sim_run_for(s, 1000);
+    ck_assert_uint_eq(echonet_ctl_objects(&s->ctl, echonet_ctl_find(&s->ctl, &fake), NULL, 0), 4);
+    (void)sim_add_dev(s, NULL);
+    sim_run_for(s, MIN);
+    ck_assert_uint_ne(sim_node(s, 0), ECHONET_CTL_NONE);
+    ck_assert_uint_eq(echonet_ctl_objects(&s->ctl, sim_node(s, 0), NULL, 0), 0);
+    ck_assert_uint_eq(lim_full_objects, 1);
+    ck_assert_uint_eq(lim_full_eoj, 0x013001);
+    sim_run_for(s, 15 * MIN);
+    ck_assert(!echonet_ctl_node_online(&s->ctl, echonet_ctl_find(&s->ctl, &fake)));
+    ck_assert_uint_eq(lost_forgotten, 0);
+    sim_announce_instances(s, 0);
+    sim_run_for(s, MIN);
+    ck_assert_uint_eq(lost_forgotten, 1);
+    ck_assert(echonet_addr_equal(&lost_addr, &fake));
+    ck_assert_uint_eq(echonet_ctl_find(&s->ctl, &fake), ECHONET_CTL_NONE);
+    ck_assert(sim_ready(s, 0));
+    ck_assert_uint_eq(echonet_ctl_objects(&s->ctl, sim_node(s, 0), NULL, 0), 1);
+    /* The forgotten node's slot is free; a snapshot packs around it. */
+    ck_assert(echonet_ctl_node_addr(&s->ctl, lost_node) == NULL);
+    ck_assert_uint_eq(lost_node, 0);
+    ck_assert_uint_eq(sim_node(s, 0), 1);
+    {
+        uint8_t snap[512];
+        size_t n;
+
+        ck_assert_int_eq(sim_reboot_ctl(s, snap, sizeof snap, &n), ECHONET_OK);
+        ck_assert_uint_eq(snap[6], 1); /* one node */
+        ck_assert_uint_eq(snap[8], 1); /* one object */
+        ck_assert_uint_eq(sim_node(s, 0), 0);
+        ck_assert(echonet_ctl_object_ready(&s->ctl, 0, 0x013001));
+        sim_run_for(s, 10 * MIN);
+        sim_check_converged(s);
+    }
+}
+END_TEST
+
 /* Several hundred nodes on one controller, every invariant of the harness
  * held: discovery, one write each, local changes, keepalives over 9 hours. */
 START_TEST(topo_hundreds_of_nodes)
@@ -2697,6 +2941,9 @@ Suite *controller_suite(void)
     tcase_add_test(tc, ctl_clock_restart_soak);
     tcase_add_test(tc, ctl_tid_wrap);
     tcase_add_test(tc, ctl_storage_one_node_one_object);
+    tcase_add_test(tc, ctl_lost_nodes_make_room);
+    tcase_add_test(tc, ctl_index_remove_keeps_the_rest);
+    tcase_add_test(tc, ctl_lost_node_frees_its_objects);
     tcase_add_test(tc, ctl_response_timer_near_uint64_max);
     tcase_add_test(tc, ctl_clock_restart_keeps_deadlines);
     tcase_add_test(tc, ctl_answer_matched_after_tid_wrap);

@@ -15,7 +15,11 @@
  * takes datagrams out (echonet_ctl_write() until it returns 0) and asks when
  * to call again (echonet_ctl_expiry()). Everything that happens is reported
  * through one event callback. All memory is the caller's
- * (@ref echonet_ctl_storage).
+ * (@ref echonet_ctl_storage). When it is full, a node that is offline and
+ * never became ready (an address that announced an air conditioner and
+ * never answered: a spoofed datagram, or a unit unplugged before it was
+ * known) is forgotten to make room for a new one
+ * (@ref ECHONET_CTL_EV_FORGOTTEN); a node that was ever ready is kept.
  *
  * Messaging discipline (AIF 2.4): at most one request in flight per node; a
  * response-wait timer of at least 20 s; after a timeout the step ends and
@@ -116,7 +120,14 @@ typedef enum echonet_ctl_event_kind {
     ECHONET_CTL_EV_KEEPALIVE,  /**< a keepalive was answered (@c ok true) or failed (@c ok false) */
     ECHONET_CTL_EV_OFFLINE,    /**< the node stopped answering */
     ECHONET_CTL_EV_ONLINE,     /**< an offline node spoke again; it is rediscovered */
-    ECHONET_CTL_EV_FULL        /**< no room for a node or object that was found (@c eoj) */
+    ECHONET_CTL_EV_FULL,       /**< no room for a node or object that was found (@c eoj), and
+                                    no lost node to forget for it */
+    /** The node was forgotten to make room for a node or object found: it
+     *  was offline and none of its objects had ever been ready (an address
+     *  that announced an air conditioner and never answered). Its objects
+     *  are gone and @c node may name another address from now on (during
+     *  the callback, echonet_ctl_node_addr() still gives its address). */
+    ECHONET_CTL_EV_FORGOTTEN
 } echonet_ctl_event_kind;
 
 /** @brief Something the application should know. Valid during the callback only. */
@@ -286,12 +297,15 @@ typedef struct echonet_ctl {
     void *user;                   /**< @private */
     echonet_ctl_storage st;       /**< @private */
     uint16_t n_heap;              /**< @private */
-    uint16_t n_nodes_used;        /**< @private nodes are allocated in order, never freed */
+    uint16_t n_nodes_used;        /**< @private node slots ever used (then reused from free_nodes) */
     uint16_t n_objects_used;      /**< @private */
     echonet_tstamp epoch;         /**< @private the controller clock's 0 */
     uint32_t clock;               /**< @private the latest time passed in, ms after epoch */
     uint16_t ready_head;          /**< @private */
     uint16_t ready_tail;          /**< @private */
+    uint16_t free_nodes;          /**< @private forgotten node slots, linked by ready_next */
+    uint16_t free_objects;        /**< @private their object slots, linked by next */
+    uint16_t n_lost;              /**< @private offline nodes never ready: they may be forgotten */
     uint16_t tid;                 /**< @private next TID */
     uint16_t search_tid[2];       /**< @private TIDs of the multicast searches */
     uint32_t search_until;        /**< @private they are answered until then (clock) */
@@ -475,7 +489,9 @@ ECHONET_API echonet_err echonet_ctl_read_fault(echonet_ctl *ctl, uint16_t node, 
  * @return @ref ECHONET_OK (also when the node was known: it is asked again)
  *         or an error code:
  * @retval ECHONET_ERR_INVALID_ARG a NULL pointer or an empty address.
- * @retval ECHONET_ERR_FULL every node slot is taken.
+ * @retval ECHONET_ERR_FULL every node slot is taken and no node is lost
+ *         (offline and never ready: such a node is forgotten to make room,
+ *         @ref ECHONET_CTL_EV_FORGOTTEN).
  */
 ECHONET_API echonet_err echonet_ctl_add_node(echonet_ctl *ctl, const echonet_addr *addr, uint16_t *node);
 
@@ -501,7 +517,8 @@ ECHONET_API uint16_t echonet_ctl_find(const echonet_ctl *ctl, const echonet_addr
  * @brief A node's address.
  * @param ctl the controller.
  * @param node the node index.
- * @return the address, or NULL for an unused index.
+ * @return the address, or NULL for an unused index or a node forgotten
+ *         (@ref ECHONET_CTL_EV_FORGOTTEN) and not yet reused.
  */
 ECHONET_API const echonet_addr *echonet_ctl_node_addr(const echonet_ctl *ctl, uint16_t node);
 
@@ -544,6 +561,12 @@ ECHONET_API echonet_err echonet_ctl_object_info(const echonet_ctl *ctl, uint16_t
  * @brief Writes the controller's durable state (nodes, addresses, objects,
  *        maps, identification numbers, learned capacities) with a version
  *        and a CRC-32.
+ *
+ * Only the air conditioners that became ready, and their nodes, are saved:
+ * a unit still being discovered (or a node forgotten,
+ * @ref ECHONET_CTL_EV_FORGOTTEN) is found again after a restart, where
+ * restored it would be taken for a known one. Node indices after a restore
+ * may therefore differ from those before.
  * @param ctl the controller.
  * @param buf output (NULL with @p cap 0 to measure).
  * @param cap bytes at @p buf.
