@@ -8,7 +8,7 @@
  * nodes, addresses, objects, maps and identification numbers as saved,
  * every object ready, and saved again it gives the same snapshot (the TID
  * moved on by 1024, capacities clamped to ECHONET_CTL_BATCH_MAX, nodes
- * without an object left out: only what was ready is saved). Either
+ * without an object left out, the objects node by node). Either
  * way the controller then runs the script under the harness's invariants. */
 #include <stdint.h>
 #include <stdlib.h>
@@ -91,12 +91,13 @@ static void check_restored(const echonet_ctl *ctl, uint8_t *b, size_t len)
         h_must(memcmp(get.bits, r + 5, 16) == 0 && memcmp(set.bits, r + 21, 16) == 0 && memcmp(id, r + 38, 17) == 0);
         h_must(echonet_ctl_object_ready(ctl, u16(r), eoj));
     }
-    /* Saved again: the same bytes, but for the TID, the clamped capacities
-     * and the nodes without an object (left out: the objects' node numbers
-     * after one move down). */
+    /* Saved again: the same bytes, but for the TID, the clamped capacities,
+     * the nodes without an object (left out, and the node numbers after
+     * one move down) and the order of the objects (node by node, each
+     * node's in the snapshot's order). */
     {
         static uint8_t want[4096];
-        uint16_t keep[H_NODES], kept = 0;
+        uint16_t kept = 0, n;
         size_t w = HEADER;
 
         h_must(len <= sizeof want);
@@ -105,19 +106,26 @@ static void check_restored(const echonet_ctl *ctl, uint8_t *b, size_t len)
 
             for (j = 0; j < objects; j++)
                 count += u16(b + obj_start + (size_t)j * OBJECT) == i;
-            keep[i] = count ? kept++ : 0xFFFFu;
             if (count) {
                 memcpy(want + w, b + pos, 2u + b[pos]);
                 w += 2u + b[pos];
             }
         }
-        for (j = 0; j < objects; j++) {
-            const uint8_t *r = b + obj_start + (size_t)j * OBJECT;
+        for (n = 0; n < nodes; n++) {
+            bool any = false;
 
-            memcpy(want + w, r, OBJECT);
-            want[w] = (uint8_t)(keep[u16(r)] >> 8);
-            want[w + 1] = (uint8_t)keep[u16(r)];
-            w += OBJECT;
+            for (j = 0; j < objects; j++) {
+                const uint8_t *r = b + obj_start + (size_t)j * OBJECT;
+
+                if (u16(r) != n)
+                    continue;
+                memcpy(want + w, r, OBJECT);
+                want[w] = (uint8_t)(kept >> 8);
+                want[w + 1] = (uint8_t)kept;
+                w += OBJECT;
+                any = true;
+            }
+            kept = (uint16_t)(kept + any);
         }
         memcpy(want, b, HEADER);
         want[5] = (uint8_t)(kept >> 8);

@@ -95,7 +95,7 @@ static void emit(echonet_ctl *ctl, echonet_ctl_event *ev)
     ctl->cb.event(ctl->user, ev);
 }
 
-static void event_init(echonet_ctl_event *ev, echonet_ctl_event_kind kind, uint16_t node, echonet_eoj eoj)
+static ECHONET_NOINLINE void event_init(echonet_ctl_event *ev, echonet_ctl_event_kind kind, uint16_t node, echonet_eoj eoj)
 {
     memset(ev, 0, sizeof *ev);
     ev->kind = kind;
@@ -104,6 +104,17 @@ static void event_init(echonet_ctl_event *ev, echonet_ctl_event_kind kind, uint1
     ev->op = NONE;
     ev->probe_low = -1;
     ev->probe_high = -1;
+}
+
+/* An event with nothing but its kind, node and object. Not inlined: its
+ * event stays in this frame, out of those of the callers (the stack of a
+ * frame that finds a node, makes room for it and tells both). */
+static ECHONET_NOINLINE void notify(echonet_ctl *ctl, echonet_ctl_event_kind kind, uint16_t node, echonet_eoj eoj)
+{
+    echonet_ctl_event ev;
+
+    event_init(&ev, kind, node, eoj);
+    emit(ctl, &ev);
 }
 
 static uint16_t next_tid(echonet_ctl *ctl)
@@ -227,22 +238,6 @@ static uint16_t ready_pop(echonet_ctl *ctl)
     return i;
 }
 
-/* Takes a node out of the ready queue, wherever it is in it. */
-static void ready_unlink(echonet_ctl *ctl, uint16_t i)
-{
-    uint16_t *link = &ctl->ready_head, prev = NONE;
-
-    if (!node_at(ctl, i)->queued)
-        return;
-    while (*link != i) {
-        prev = *link;
-        link = &node_at(ctl, prev)->ready_next;
-    }
-    *link = node_at(ctl, i)->ready_next;
-    if (ctl->ready_tail == i)
-        ctl->ready_tail = prev;
-    node_at(ctl, i)->queued = false;
-}
 
 /* Puts a node where it belongs: in the ready queue when it can send now, in
  * the heap under its response deadline or next timer. */
@@ -312,22 +307,22 @@ void ctl_schedule_node(echonet_ctl *ctl, uint16_t node)
  * up. Returns false when there is none to forget. */
 static bool forget_lost(echonet_ctl *ctl)
 {
-    echonet_ctl_event ev;
     echonet_ctl_node *n;
     uint16_t i, oi;
 
     if (ctl->n_lost == 0)
         return false;
-    for (i = 0; i < ctl->n_nodes_used; i++) {
+    for (i = 0;; i++) {
+        /* None, or each lost node is being probed (or about to be, in the
+         * ready queue): forgotten now, it could be found again at once and
+         * sent a second request while the device may still answer the
+         * first (AIF 2.4.1). */
+        if (i == ctl->n_nodes_used)
+            return false;
         n = node_at(ctl, i);
-        if (n->state == N_OFFLINE && (n->work & NW_LOST) && !n->busy)
+        if (n->state == N_OFFLINE && (n->work & NW_LOST) && !n->busy && !n->queued)
             break;
     }
-    /* None, or each lost node is being probed: forgotten now, it could be
-     * found again at once and sent a second request while the device may
-     * still answer the first (AIF 2.4.1). */
-    if (i == ctl->n_nodes_used)
-        return false;
     ctl->n_lost--;
     while ((oi = n->first_object) != NONE) {
         echonet_ctl_object *o = obj_at(ctl, oi);
@@ -340,11 +335,9 @@ static bool forget_lost(echonet_ctl *ctl)
         ctl->free_objects = oi;
     }
     ctl_heap_remove(ctl, i);
-    ready_unlink(ctl, i);
     ctl_index_remove(ctl, i);
     /* Told while echonet_ctl_node_addr() still gives its address. */
-    event_init(&ev, ECHONET_CTL_EV_FORGOTTEN, i, 0);
-    emit(ctl, &ev);
+    notify(ctl, ECHONET_CTL_EV_FORGOTTEN, i, 0);
     n->state = N_FREE;
     n->work = 0;
     n->busy = false;
@@ -386,13 +379,11 @@ static uint16_t object_slot(echonet_ctl *ctl)
 
 static uint16_t node_create(echonet_ctl *ctl, const echonet_addr *addr, echonet_eoj why)
 {
-    echonet_ctl_event ev;
     echonet_ctl_node *n;
     uint16_t i = node_slot(ctl);
 
     if (i == NONE) {
-        event_init(&ev, ECHONET_CTL_EV_FULL, NONE, why);
-        emit(ctl, &ev);
+        notify(ctl, ECHONET_CTL_EV_FULL, NONE, why);
         return NONE;
     }
     n = node_at(ctl, i);
@@ -433,7 +424,6 @@ static unsigned object_count(echonet_ctl *ctl, uint16_t node)
 /* Finds or creates an air-conditioner object; announces a new one. */
 static uint16_t object_get(echonet_ctl *ctl, uint16_t node, echonet_eoj eoj)
 {
-    echonet_ctl_event ev;
     echonet_ctl_object *o;
     uint16_t i = object_find(ctl, node, eoj), *link;
 
@@ -443,8 +433,7 @@ static uint16_t object_get(echonet_ctl *ctl, uint16_t node, echonet_eoj eoj)
         return NONE;
     i = object_slot(ctl);
     if (i == NONE) {
-        event_init(&ev, ECHONET_CTL_EV_FULL, node, eoj);
-        emit(ctl, &ev);
+        notify(ctl, ECHONET_CTL_EV_FULL, node, eoj);
         return NONE;
     }
     o = obj_at(ctl, i);
@@ -458,8 +447,7 @@ static uint16_t object_get(echonet_ctl *ctl, uint16_t node, echonet_eoj eoj)
     for (link = &node_at(ctl, node)->first_object; *link != NONE; link = &obj_at(ctl, *link)->next)
         ;
     *link = i;
-    event_init(&ev, ECHONET_CTL_EV_FOUND, node, eoj);
-    emit(ctl, &ev);
+    notify(ctl, ECHONET_CTL_EV_FOUND, node, eoj);
     return i;
 }
 
@@ -1306,8 +1294,7 @@ static void job_done(echonet_ctl *ctl, uint16_t ni, uint32_t now)
         if (!(o->work & OW_READY)) {
             o->work |= OW_READY;
             ctl_object_timers(ctl, o, now);
-            event_init(&ev, ECHONET_CTL_EV_READY, ni, o->eoj);
-            emit(ctl, &ev);
+            notify(ctl, ECHONET_CTL_EV_READY, ni, o->eoj);
         }
         break;
     case J_POLL:
@@ -1425,7 +1412,6 @@ static bool node_was_ready(echonet_ctl *ctl, const echonet_ctl_node *n)
 static void node_offline(echonet_ctl *ctl, uint16_t ni)
 {
     echonet_ctl_node *n = node_at(ctl, ni);
-    echonet_ctl_event ev;
 
     n->state = N_OFFLINE;
     n->busy = false;
@@ -1453,8 +1439,7 @@ static void node_offline(echonet_ctl *ctl, uint16_t ni)
     }
     ctl_heap_update(ctl, ni);
     ops_gone(ctl, n);
-    event_init(&ev, ECHONET_CTL_EV_OFFLINE, ni, 0);
-    emit(ctl, &ev);
+    notify(ctl, ECHONET_CTL_EV_OFFLINE, ni, 0);
 }
 
 static void on_timeout(echonet_ctl *ctl, uint16_t ni, uint32_t now)
@@ -1605,7 +1590,6 @@ void echonet_ctl_set_line(echonet_ctl *ctl, bool up, echonet_tstamp now)
 static void node_heard(echonet_ctl *ctl, uint16_t ni)
 {
     echonet_ctl_node *n = node_at(ctl, ni);
-    echonet_ctl_event ev;
     uint16_t oi;
 
     if (n->state != N_OFFLINE)
@@ -1630,8 +1614,7 @@ static void node_heard(echonet_ctl *ctl, uint16_t ni)
             o->next_poll = o->next_reread = o->next_keepalive = o->next_energy = CLOCK_NEVER;
         }
     }
-    event_init(&ev, ECHONET_CTL_EV_ONLINE, ni, 0);
-    emit(ctl, &ev);
+    notify(ctl, ECHONET_CTL_EV_ONLINE, ni, 0);
     /* Whatever frame it was (even a late answer that matches nothing), the
      * node must be scheduled again, or it would sit idle for good. */
     schedule(ctl, ni);

@@ -4,8 +4,8 @@
  */
 /* The controller's address index: which node an address belongs to, in
  * constant time whatever the number of nodes. Linear probing; a forgotten
- * node is taken out by shifting the entries after it back (no tombstones,
- * so a lookup never walks over the dead). */
+ * node is taken out and the entries after it inserted again (no
+ * tombstones, so a lookup never walks over the dead). */
 #include <string.h>
 
 #include "ctl_internal.h"
@@ -53,24 +53,20 @@ void ctl_index_insert(echonet_ctl *ctl, uint16_t node)
 
 void ctl_index_remove(echonet_ctl *ctl, uint16_t node)
 {
-    uint32_t mask = (uint32_t)ctl->st.n_index - 1u, i = addr_hash(&ctl->st.nodes[node].addr) & mask, j, home;
+    uint32_t mask = (uint32_t)ctl->st.n_index - 1u, i = addr_hash(&ctl->st.nodes[node].addr) & mask;
+    uint16_t n;
 
     while (ctl->st.index[i] != node) {
         if (ctl->st.index[i] == NONE)
             return; /* (not reached: every node is in the index) */
         i = (i + 1u) & mask;
     }
-    /* Knuth's algorithm R: an entry after the hole moves into it unless its
-     * home slot lies cyclically after the hole, up to its own slot. */
-    for (j = i;;) {
+    /* The entries after the hole, up to a free slot, are inserted again:
+     * each lands in the hole or stays where a lookup still reaches it. The
+     * index is at most half full, so the run is short. */
+    ctl->st.index[i] = NONE;
+    for (i = (i + 1u) & mask; (n = ctl->st.index[i]) != NONE; i = (i + 1u) & mask) {
         ctl->st.index[i] = NONE;
-        do {
-            j = (j + 1u) & mask;
-            if (ctl->st.index[j] == NONE)
-                return;
-            home = addr_hash(&ctl->st.nodes[ctl->st.index[j]].addr) & mask;
-        } while (((j - home) & mask) < ((j - i) & mask));
-        ctl->st.index[i] = ctl->st.index[j];
-        i = j;
+        ctl_index_insert(ctl, n);
     }
 }

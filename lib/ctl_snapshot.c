@@ -12,7 +12,8 @@
  *               identification(17) version(4)
  *   CRC-32 (IEEE) of everything before it (4)
  * Only the objects that were ready, and the nodes that have one, are saved
- * (node_saved()): the numbers of the nodes after a left-out one move down.
+ * (ready_objects()): the numbers of the nodes after a left-out one move
+ * down; the objects go node by node, each node's in its order.
  */
 #include <string.h>
 
@@ -28,35 +29,19 @@
 #define TID_SKIP ECHONET_CTL_RESTORE_TID_SKIP
 #define OBJECT_LEN (2u + 3u + 16u + 16u + 1u + 17u + 4u)
 
-/* Object work bits and the free node state, as in controller.c. */
+/* Object work bits, as in controller.c. */
 enum { OW_ATTR = 0x01, OW_ID = 0x02, OW_STATE = 0x08, OW_READY = 0x20 };
-enum { N_FREE = 0 };
 
-/* Whether a node goes in the snapshot: one of its objects was ready. A node
- * still being discovered, or forgotten, is left out (after a restart it is
- * found again), and so is an object not yet ready: restored, each would be
- * taken for a known air conditioner. */
-static bool node_saved(const echonet_ctl *ctl, uint16_t node)
+/* The objects of a node that were ready: only those are saved, and only
+ * the nodes that have one. A node still being discovered, or forgotten, is
+ * left out (after a restart it is found again), and so is an object not
+ * yet ready: restored, each would be taken for a known air conditioner. */
+static uint16_t ready_objects(const echonet_ctl *ctl, uint16_t node)
 {
-    uint16_t oi;
+    uint16_t oi, k = 0;
 
-    if (ctl->st.nodes[node].state == N_FREE)
-        return false;
     for (oi = ctl->st.nodes[node].first_object; oi != NONE; oi = ctl->st.objects[oi].next)
-        if (ctl->st.objects[oi].work & OW_READY)
-            return true;
-    return false;
-}
-
-/* A node's number in the snapshot: the count of saved nodes before it. */
-static uint16_t saved_index(const echonet_ctl *ctl, uint16_t node, bool all)
-{
-    uint16_t i, k = 0;
-
-    if (all)
-        return node; /* every node saved: the common case, no walk */
-    for (i = 0; i < node; i++)
-        k = (uint16_t)(k + node_saved(ctl, i));
+        k = (uint16_t)(k + ((ctl->st.objects[oi].work & OW_READY) != 0));
     return k;
 }
 
@@ -64,14 +49,15 @@ echonet_err echonet_ctl_save(const echonet_ctl *ctl, uint8_t *buf, size_t cap, s
 {
     echonet_sink o;
     uint8_t b[4];
-    uint16_t i, nodes = 0, objects = 0;
+    uint16_t i, oi, k, nodes = 0, objects = 0;
 
     if (!ctl || !len || (!buf && cap > 0))
         return ECHONET_ERR_INVALID_ARG;
-    for (i = 0; i < ctl->n_nodes_used; i++)
-        nodes = (uint16_t)(nodes + node_saved(ctl, i));
-    for (i = 0; i < ctl->n_objects_used; i++)
-        objects = (uint16_t)(objects + ((ctl->st.objects[i].work & OW_READY) != 0));
+    for (i = 0; i < ctl->n_nodes_used; i++) {
+        k = ready_objects(ctl, i);
+        nodes = (uint16_t)(nodes + (k > 0));
+        objects = (uint16_t)(objects + k);
+    }
     echonet_sink_init(&o, buf, cap);
     echonet_sink_put(&o, "ELCS", 4);
     b[0] = SNAPSHOT_VERSION;
@@ -82,25 +68,31 @@ echonet_err echonet_ctl_save(const echonet_ctl *ctl, uint8_t *buf, size_t cap, s
     for (i = 0; i < ctl->n_nodes_used; i++) {
         const echonet_ctl_node *n = &ctl->st.nodes[i];
 
-        if (!node_saved(ctl, i))
+        if (ready_objects(ctl, i) == 0)
             continue;
         echonet_sink_put(&o, &n->addr.len, 1);
         echonet_sink_put(&o, n->addr.bytes, n->addr.len);
         echonet_sink_put(&o, &n->capacity, 1);
     }
-    for (i = 0; i < ctl->n_objects_used; i++) {
-        const echonet_ctl_object *ob = &ctl->st.objects[i];
-
-        if (!(ob->work & OW_READY))
+    /* Each saved node's objects in its order, the node numbered as saved. */
+    for (i = 0, k = 0; i < ctl->n_nodes_used; i++) {
+        if (ready_objects(ctl, i) == 0)
             continue;
-        echonet_sink_put_u16(&o, saved_index(ctl, ob->node, nodes == ctl->n_nodes_used));
-        echonet_put_u24be(b, ob->eoj);
-        echonet_sink_put(&o, b, 3);
-        echonet_sink_put(&o, ob->get.bits, 16);
-        echonet_sink_put(&o, ob->set.bits, 16);
-        echonet_sink_put(&o, &ob->announced, 1);
-        echonet_sink_put(&o, ob->id, 17);
-        echonet_sink_put(&o, ob->version, 4);
+        for (oi = ctl->st.nodes[i].first_object; oi != NONE; oi = ctl->st.objects[oi].next) {
+            const echonet_ctl_object *ob = &ctl->st.objects[oi];
+
+            if (!(ob->work & OW_READY))
+                continue;
+            echonet_sink_put_u16(&o, k);
+            echonet_put_u24be(b, ob->eoj);
+            echonet_sink_put(&o, b, 3);
+            echonet_sink_put(&o, ob->get.bits, 16);
+            echonet_sink_put(&o, ob->set.bits, 16);
+            echonet_sink_put(&o, &ob->announced, 1);
+            echonet_sink_put(&o, ob->id, 17);
+            echonet_sink_put(&o, ob->version, 4);
+        }
+        k++;
     }
     if (o.len + 4 <= o.cap) {
         echonet_put_u16be(b, (uint16_t)(echonet_crc32(buf, o.len) >> 16));

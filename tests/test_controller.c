@@ -2340,6 +2340,42 @@ START_TEST(ctl_index_remove_keeps_the_rest)
 }
 END_TEST
 
+/* A snapshot holds the objects that are ready, and only the nodes that
+ * have one: taken when a unit's first object becomes ready (its second is
+ * still being discovered), it has that unit with one object. */
+static uint8_t ready_snap[512];
+static size_t ready_snap_len;
+
+static void ready_snap_observe(sim *s, const echonet_ctl_event *ev)
+{
+    lost_observe(s, ev);
+    if (ev->kind == ECHONET_CTL_EV_READY && ready_snap_len == 0)
+        ck_assert_int_eq(echonet_ctl_save(&s->ctl, ready_snap, sizeof ready_snap, &ready_snap_len), ECHONET_OK);
+}
+
+START_TEST(ctl_snapshot_only_ready_objects)
+{
+    sim *s = lost_world(34, 4, 8);
+    sim_dev_setup two = {2, NULL, 0, false, 0, false};
+    uint8_t snap[512];
+    size_t len;
+
+    ready_snap_len = 0;
+    s->on_event = ready_snap_observe;
+    (void)sim_add_dev(s, &two);
+    sim_run_for(s, MIN);
+    ck_assert(sim_ready(s, 0));
+    ck_assert_uint_eq(ready_snap[6], 1);                /* one node */
+    ck_assert_uint_eq(ready_snap[8], 1);                /* one object */
+    ck_assert_uint_eq(ready_snap_len, 11 + 6 + 59 + 4); /* header, 10.0.0.1 + capacity, one object, CRC */
+    ck_assert_uint_eq(ready_snap[17 + 4], 0x01);        /* its EOJ: 013001 */
+    ck_assert_uint_eq(ready_snap[17 + 6], 0x01);
+    ck_assert_int_eq(echonet_ctl_save(&s->ctl, snap, sizeof snap, &len), ECHONET_OK);
+    ck_assert_uint_eq(snap[8], 2);
+    ck_assert_uint_eq(len, 11 + 6 + 2 * 59 + 4);
+}
+END_TEST
+
 /* One spoofed instance list naming four air conditioners fills the object
  * table: a real unit's node is made, its object is FULL. Once the spoofer
  * is offline, its objects are freed for the unit. */
@@ -2943,6 +2979,7 @@ Suite *controller_suite(void)
     tcase_add_test(tc, ctl_storage_one_node_one_object);
     tcase_add_test(tc, ctl_lost_nodes_make_room);
     tcase_add_test(tc, ctl_index_remove_keeps_the_rest);
+    tcase_add_test(tc, ctl_snapshot_only_ready_objects);
     tcase_add_test(tc, ctl_lost_node_frees_its_objects);
     tcase_add_test(tc, ctl_response_timer_near_uint64_max);
     tcase_add_test(tc, ctl_clock_restart_keeps_deadlines);

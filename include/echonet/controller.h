@@ -303,15 +303,16 @@ typedef struct echonet_ctl {
     uint32_t clock;               /**< @private the latest time passed in, ms after epoch */
     uint16_t ready_head;          /**< @private */
     uint16_t ready_tail;          /**< @private */
-    uint16_t free_nodes;          /**< @private forgotten node slots, linked by ready_next */
-    uint16_t free_objects;        /**< @private their object slots, linked by next */
-    uint16_t n_lost;              /**< @private offline nodes never ready: they may be forgotten */
     uint16_t tid;                 /**< @private next TID */
     uint16_t search_tid[2];       /**< @private TIDs of the multicast searches */
     uint32_t search_until;        /**< @private they are answered until then (clock) */
     uint8_t search;               /**< @private searches to send */
     bool line_up;                 /**< @private */
     bool started;                 /**< @private */
+    uint16_t free_nodes;          /**< @private forgotten node slots, linked by ready_next (last: the
+                                       fields before keep the short offsets Thumb-1 loads reach) */
+    uint16_t free_objects;        /**< @private their object slots, linked by next */
+    uint16_t n_lost;              /**< @private offline nodes never ready: they may be forgotten */
 } echonet_ctl;
 
 /**
