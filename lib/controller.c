@@ -480,6 +480,18 @@ static void objects_from_list(echonet_ctl *ctl, uint16_t node, const uint8_t *ed
         (void)object_get(ctl, node, echonet_eoj_read(edt + 1 + 3 * i));
 }
 
+/* A node an announcement or a search answer made, whose objects found no
+ * room, asks for its instance list itself, again after each request
+ * without answer (job_done()): without any work it would never time out,
+ * so a spoofed one would hold its slot for good instead of going offline
+ * and becoming a lost node that can be forgotten. (Not after an answer: a
+ * real unit answers, and stays.) */
+static void no_object_asks(echonet_ctl *ctl, uint16_t node)
+{
+    if (node_at(ctl, node)->first_object == NONE)
+        node_at(ctl, node)->work |= NW_INSTANCES;
+}
+
 /* ---- Operations ------------------------------------------------------------ */
 
 static void op_free(echonet_ctl *ctl, uint16_t i)
@@ -1289,6 +1301,12 @@ static void job_done(echonet_ctl *ctl, uint16_t ni, uint32_t now)
     }
     n->job.kind = J_NONE;
     switch (kind) {
+    case J_INSTANCES:
+        /* No answer, and no object known: asked again, until it answers or
+         * is offline (no_object_asks()). */
+        if (n->job.timedout && n->first_object == NONE)
+            n->work |= NW_INSTANCES;
+        break;
     case J_STATE:
         o->work &= (uint8_t)~OW_STATE;
         if (!(o->work & OW_READY)) {
@@ -1650,6 +1668,7 @@ static void on_search_answer(echonet_ctl *ctl, const echonet_addr *src, const ec
         if (ni != NONE) {
             node_heard(ctl, ni);
             objects_from_list(ctl, ni, p.edt, p.pdc);
+            no_object_asks(ctl, ni);
             schedule(ctl, ni);
         }
     } else if (ECHONET_EOJ_CLASS(f->seoj) == ECHONET_CLASS_HOME_AIRCON) {
@@ -1682,6 +1701,7 @@ static void on_notification(echonet_ctl *ctl, const echonet_addr *src, const ech
         }
         node_heard(ctl, ni);
         objects_from_list(ctl, ni, p.edt, p.pdc);
+        no_object_asks(ctl, ni);
         schedule(ctl, ni);
         return;
     }
