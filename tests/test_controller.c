@@ -2304,11 +2304,11 @@ START_TEST(ctl_node_without_room_for_objects_can_be_lost)
 }
 END_TEST
 
-/* The address index with nodes taken out (linear probing, entries shifted
- * back): random inserts and removals over a crowded index (8 nodes, 16
- * entries, 12 addresses, so home slots collide), each step checked against
- * the truth for every address. Removing without the shift loses nodes
- * behind the hole. */
+/* The address index with nodes taken out (linear probing, the run after
+ * the hole inserted again): random inserts and removals over a crowded
+ * index (8 nodes, 16 entries, 12 addresses, so home slots collide), each
+ * step checked against the truth for every address. Removing without the
+ * re-insertion loses nodes behind the hole. */
 START_TEST(ctl_index_remove_keeps_the_rest)
 {
     static echonet_ctl ctl;
