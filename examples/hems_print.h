@@ -16,6 +16,7 @@
  *   {"event":"fault","node":N,"eoj":E,"fault":true,"edt":"41","codes":{"89":"0005","86":"..."}}
  *   {"event":"keepalive","node":N,"eoj":E,"ok":true}
  *   {"event":"offline"|"online","node":N}
+ *   {"event":"forgotten","node":N}    (offline and never ready: dropped to make room)
  *   {"event":"timeout","node":N,"eoj":E,"wait":5}      (--wait ran out)
  *   {"event":"done","op":"probe","node":N,"eoj":E,"outcome":O,"props":[],"low":16,"high":30}
  *   {"event":"done","op":"fault","node":N,"eoj":E,"outcome":O,"props":[]}
