@@ -95,7 +95,7 @@ static void emit(echonet_ctl *ctl, echonet_ctl_event *ev)
     ctl->cb.event(ctl->user, ev);
 }
 
-static ECHONET_NOINLINE void event_init(echonet_ctl_event *ev, echonet_ctl_event_kind kind, uint16_t node, echonet_eoj eoj)
+static ECHONET_NOINLINE_FOR_SIZE void event_init(echonet_ctl_event *ev, echonet_ctl_event_kind kind, uint16_t node, echonet_eoj eoj)
 {
     memset(ev, 0, sizeof *ev);
     ev->kind = kind;
