@@ -238,7 +238,6 @@ static uint16_t ready_pop(echonet_ctl *ctl)
     return i;
 }
 
-
 /* Puts a node where it belongs: in the ready queue when it can send now, in
  * the heap under its response deadline or next timer. */
 static void schedule(echonet_ctl *ctl, uint16_t i)
@@ -340,7 +339,6 @@ static bool forget_lost(echonet_ctl *ctl)
     notify(ctl, ECHONET_CTL_EV_FORGOTTEN, i, 0);
     n->state = N_FREE;
     n->work = 0;
-    n->busy = false;
     n->ready_next = ctl->free_nodes;
     ctl->free_nodes = i;
     return true;

@@ -577,6 +577,8 @@ BAD = [
     (["--response-timeout", "19", "discover"], "20"),
     (["--keepalive", "28801", "discover"], "28800"),
     (["--keepalive", "0", "discover"], "bad value"),
+    (["--offline-after", "0", "discover"], "bad value"),
+    (["--offline-after", "256", "discover"], "bad value"),
     (["--port", "0", "discover"], "bad value"),
     (["--wait", "x", "discover"], "bad value"),
     (["--ipv6", "get", "127.0.0.2", AIRCON, "80"], "IPv4 NODE"),
