@@ -353,12 +353,29 @@ static unsigned pending_count(const struct hems *h)
 
 /* ---- Events -------------------------------------------------------------------- */
 
+/* Drops what the program keeps of a forgotten node's air conditioners: its
+ * index may come back in FOUND for another address. */
+static void forget_node(struct hems *h, uint16_t node)
+{
+    unsigned i;
+
+    for (i = 0; i < h->n_aircons;)
+        if (h->aircons[i].node == node)
+            memmove(&h->aircons[i], &h->aircons[i + 1], (--h->n_aircons - i) * sizeof h->aircons[0]);
+        else
+            i++;
+}
+
 /* The controller's callback: copies the event for handle_events(). */
 static void on_event(void *user, const echonet_ctl_event *ev)
 {
     struct hems *h = user;
     echonet_ctl_event *q;
 
+    /* At once, not when handled: were the event lost (queue full), the
+     * entries would be taken for the next node with that index. */
+    if (ev->kind == ECHONET_CTL_EV_FORGOTTEN)
+        forget_node(h, ev->node);
     if (h->n_events == MAX_EVENTS || (ev->kind == ECHONET_CTL_EV_PROPERTY &&
                                       ev->pdc > sizeof h->arena - h->arena_used)) {
         h->events_lost = true;
@@ -554,13 +571,7 @@ static void handle_event(struct hems *h, const echonet_ctl_event *ev, const echo
             hems_print_node(&h->out, ev->kind == ECHONET_CTL_EV_ONLINE ? "online" : "offline",
                             node_name(h, ev->node, node, sizeof node));
         break;
-    case ECHONET_CTL_EV_FORGOTTEN:
-        /* Its index may come back in FOUND for another address. */
-        for (i = 0; i < h->n_aircons;)
-            if (h->aircons[i].node == ev->node)
-                memmove(&h->aircons[i], &h->aircons[i + 1], (--h->n_aircons - i) * sizeof h->aircons[0]);
-            else
-                i++;
+    case ECHONET_CTL_EV_FORGOTTEN: /* (its units dropped in on_event()) */
         if (listing)
             hems_print_node(&h->out, "forgotten",
                             ev->edt ? udp_format_addr((const echonet_addr *)ev->edt, node, sizeof node) : "?");

@@ -198,6 +198,12 @@ static uint32_t next_timer(echonet_ctl *ctl, const echonet_ctl_node *n, uint32_t
     uint32_t t = CLOCK_NEVER;
     uint16_t i;
 
+    /* A node that answered but whose objects found no room asks for its
+     * instance list again every keepalive_retry_ms (echonet_ctl_write()):
+     * room may have been made since (a lost node forgotten), and a unit
+     * sends its 0xD5 only when it starts. */
+    if (n->first_object == NONE)
+        return now + ctl->cfg.keepalive_retry_ms;
     for (i = n->first_object; i != NONE; i = obj_at(ctl, i)->next) {
         const echonet_ctl_object *o = obj_at(ctl, i);
 
@@ -375,15 +381,14 @@ static uint16_t object_slot(echonet_ctl *ctl)
     return i;
 }
 
-static uint16_t node_create(echonet_ctl *ctl, const echonet_addr *addr, echonet_eoj why)
+/* A new node at @p addr, or NONE when there is no room. */
+static uint16_t node_create(echonet_ctl *ctl, const echonet_addr *addr)
 {
     echonet_ctl_node *n;
     uint16_t i = node_slot(ctl);
 
-    if (i == NONE) {
-        notify(ctl, ECHONET_CTL_EV_FULL, NONE, why);
+    if (i == NONE)
         return NONE;
-    }
     n = node_at(ctl, i);
     memset(n, 0, sizeof *n);
     n->addr = *addr;
@@ -1642,8 +1647,10 @@ static uint16_t node_for(echonet_ctl *ctl, const echonet_addr *src, echonet_eoj 
     uint16_t ni = ctl_index_find(ctl, src);
 
     if (ni == NONE) {
-        ni = node_create(ctl, src, why);
-        if (ni != NONE && list_objects)
+        ni = node_create(ctl, src);
+        if (ni == NONE)
+            notify(ctl, ECHONET_CTL_EV_FULL, NONE, why);
+        else if (list_objects)
             node_at(ctl, ni)->work |= NW_INSTANCES;
     }
     return ni;
@@ -1830,6 +1837,8 @@ int32_t echonet_ctl_write(echonet_ctl *ctl, echonet_addr *dst, bool *multicast, 
             on_timeout(ctl, ni, now);
         else if (n->state == N_OFFLINE)
             n->work |= NW_PROBE;
+        else if (n->first_object == NONE)
+            n->work |= NW_INSTANCES; /* (next_timer()) */
         schedule(ctl, ni);
     }
     while ((ni = ready_pop(ctl)) != NONE) {
@@ -2114,12 +2123,9 @@ echonet_err echonet_ctl_add_node(echonet_ctl *ctl, const echonet_addr *addr, uin
         return ECHONET_ERR_INVALID_ARG;
     ni = ctl_index_find(ctl, addr);
     if (ni == NONE) {
-        /* Full: an error, not an event (a lost node is forgotten for it). */
-        if (ctl->n_nodes_used == ctl->st.n_nodes && ctl->free_nodes == NONE && ctl->n_lost == 0)
-            return ECHONET_ERR_FULL;
-        ni = node_create(ctl, addr, 0);
+        ni = node_create(ctl, addr); /* (full: an error, not an event) */
         if (ni == NONE)
-            return ECHONET_ERR_FULL; /* (not reached) */
+            return ECHONET_ERR_FULL;
     }
     /* Ask the node itself for its instance list (unicast Get 0xD6). */
     node_at(ctl, ni)->work |= NW_INSTANCES;

@@ -294,6 +294,28 @@ uint8_t sim_value(const sim *s, unsigned dev, unsigned obj, uint8_t epc)
 
 /* ---- Controller events ----------------------------------------------------------- */
 
+/* Nodes that are offline (known, not online) and have no ready object:
+ * the lost nodes the controller may forget, which it counts in n_lost. */
+static unsigned lost_nodes(const sim *s)
+{
+    echonet_eoj eojs[128];
+    unsigned count = 0;
+    uint16_t i;
+
+    for (i = 0; i < s->ctl.n_nodes_used; i++) {
+        size_t n, k;
+        bool ready = false;
+
+        if (!echonet_ctl_node_addr(&s->ctl, i) || echonet_ctl_node_online(&s->ctl, i))
+            continue;
+        n = echonet_ctl_objects(&s->ctl, i, eojs, 128);
+        for (k = 0; k < n && k < 128; k++)
+            ready = ready || echonet_ctl_object_ready(&s->ctl, i, eojs[k]);
+        count += !ready;
+    }
+    return count;
+}
+
 static void on_event(void *user, const echonet_ctl_event *ev)
 {
     sim *s = user;
@@ -358,9 +380,11 @@ static void on_event(void *user, const echonet_ctl_event *ev)
         break;
     case ECHONET_CTL_EV_OFFLINE:
         s->offline++;
+        SIM_OK(lost_nodes(s) == s->ctl.n_lost);
         break;
     case ECHONET_CTL_EV_ONLINE:
         s->online++;
+        SIM_OK(lost_nodes(s) == s->ctl.n_lost);
         break;
     case ECHONET_CTL_EV_FULL:
         s->full++;
@@ -373,6 +397,7 @@ static void on_event(void *user, const echonet_ctl_event *ev)
         SIM_OK(echonet_ctl_node_addr(&s->ctl, ev->node) != NULL);
         SIM_OK(echonet_ctl_find(&s->ctl, echonet_ctl_node_addr(&s->ctl, ev->node)) == ECHONET_CTL_NONE);
         SIM_OK(echonet_ctl_objects(&s->ctl, ev->node, NULL, 0) == 0);
+        SIM_OK(lost_nodes(s) == s->ctl.n_lost + 1u); /* (counted out already, still offline) */
         if (dev >= 0) {
             SIM_OK(s->ready_mask[dev] == 0);
             SIM_OK(!s->inflight[dev].busy ||

@@ -2271,6 +2271,89 @@ START_TEST(ctl_lost_nodes_make_room)
 }
 END_TEST
 
+/* A lost node that is being probed (its Get 0xD6 in flight) or is about to
+ * be (in the ready queue, behind another node's probe that the last
+ * echonet_ctl_write() sent) is not forgotten: forgotten then, the address
+ * could be found again and sent a second request while the first may still
+ * be answered (AIF 2.4.1), and a queued node's link would be reused. A new
+ * address gets FULL meanwhile; echonet_ctl_add_node() says ECHONET_ERR_FULL
+ * without an event. Once both probes have timed out, both can go. */
+static unsigned probe_full, probe_forgotten, probe_offline;
+
+static void probe_event(void *user, const echonet_ctl_event *ev)
+{
+    (void)user;
+    probe_full += ev->kind == ECHONET_CTL_EV_FULL;
+    probe_forgotten += ev->kind == ECHONET_CTL_EV_FORGOTTEN;
+    probe_offline += ev->kind == ECHONET_CTL_EV_OFFLINE;
+}
+
+static unsigned probe_drain(echonet_ctl *ctl, echonet_tstamp now)
+{
+    echonet_addr dst;
+    uint8_t buf[512];
+    bool mc;
+    unsigned n = 0;
+
+    while (echonet_ctl_write(ctl, &dst, &mc, buf, sizeof buf, now) > 0)
+        n++;
+    return n;
+}
+
+START_TEST(ctl_lost_node_being_probed_is_kept)
+{
+    ECHONET_CTL_STORAGE(st, 2, 4, 2, 4);
+    static echonet_ctl ctl;
+    echonet_ctl_config cfg;
+    echonet_ctl_callbacks cb = {probe_event};
+    echonet_addr a, b, c, d, dst;
+    uint8_t inf[] = {0x10, 0x81, 0, 1, 0x01, 0x30, 0x01, 0x05, 0xFF, 0x01, 0x73, 1, 0x80, 1, 0x30};
+    uint8_t buf[512];
+    bool mc;
+    echonet_tstamp t;
+
+    probe_full = probe_forgotten = probe_offline = 0;
+    echonet_ctl_config_default(&cfg);
+    cfg.attempts = 1;
+    cfg.offline_after = 1;
+    ck_assert_int_eq(echonet_ctl_init(&ctl, &cfg, &cb, NULL, &st), ECHONET_OK);
+    echonet_addr_set(&a, "\x0A\x09\x00\x01", 4);
+    echonet_addr_set(&b, "\x0A\x09\x00\x02", 4);
+    echonet_addr_set(&c, "\x0A\x09\x00\x03", 4);
+    echonet_addr_set(&d, "\x0A\x09\x00\x04", 4);
+    ck_assert_uint_eq(probe_drain(&ctl, 0), 2); /* the searches */
+    ck_assert_int_eq(echonet_ctl_read(&ctl, &a, inf, sizeof inf, 10), ECHONET_OK);
+    ck_assert_int_eq(echonet_ctl_read(&ctl, &b, inf, sizeof inf, 10), ECHONET_OK);
+    ck_assert_uint_eq(probe_drain(&ctl, 10), 2); /* a Get 0xD6 to each */
+    t = 10 + cfg.response_timeout_ms;
+    (void)probe_drain(&ctl, t);
+    ck_assert_uint_eq(probe_offline, 2); /* both lost at the same time */
+    /* Their probes are due together: one is sent, the other waits queued. */
+    t += cfg.keepalive_retry_ms;
+    ck_assert_int_gt(echonet_ctl_write(&ctl, &dst, &mc, buf, sizeof buf, t), 0);
+    ck_assert(!mc && buf[12] == 0xD6);
+    ck_assert_int_eq(echonet_ctl_read(&ctl, &c, inf, sizeof inf, t), ECHONET_OK);
+    ck_assert_uint_eq(probe_forgotten, 0);
+    ck_assert_uint_eq(probe_full, 1);
+    ck_assert_uint_eq(echonet_ctl_find(&ctl, &c), ECHONET_CTL_NONE);
+    ck_assert_int_eq(echonet_ctl_add_node(&ctl, &d, NULL), ECHONET_ERR_FULL);
+    ck_assert_uint_eq(probe_full, 1); /* an error, not an event */
+    ck_assert_uint_eq(probe_drain(&ctl, t), 1); /* the other probe */
+    ck_assert_int_eq(echonet_ctl_read(&ctl, &c, inf, sizeof inf, t + 1), ECHONET_OK);
+    ck_assert_uint_eq(probe_forgotten, 0); /* both in flight */
+    /* Both probes time out: each lost node can go. */
+    t += cfg.response_timeout_ms;
+    (void)probe_drain(&ctl, t);
+    ck_assert_int_eq(echonet_ctl_read(&ctl, &c, inf, sizeof inf, t), ECHONET_OK);
+    ck_assert_uint_eq(probe_forgotten, 1);
+    ck_assert_uint_ne(echonet_ctl_find(&ctl, &c), ECHONET_CTL_NONE);
+    ck_assert_int_eq(echonet_ctl_add_node(&ctl, &d, NULL), ECHONET_OK);
+    ck_assert_uint_eq(probe_forgotten, 2);
+    ck_assert_uint_eq(echonet_ctl_find(&ctl, &a), ECHONET_CTL_NONE);
+    ck_assert_uint_eq(echonet_ctl_find(&ctl, &b), ECHONET_CTL_NONE);
+}
+END_TEST
+
 /* Nodes whose announcements found no room for their objects ask for their
  * instance list, so spoofed ones time out, become lost and make room: with
  * the object table full of a spoofer's list, two more spoofers' 0xD5 fill
@@ -2411,7 +2494,8 @@ END_TEST
 
 /* One spoofed instance list naming four air conditioners fills the object
  * table: a real unit's node is made, its object is FULL. Once the spoofer
- * is offline, its objects are freed for the unit. */
+ * is offline, its objects are freed for the unit, which asks again by
+ * itself (no second announcement). */
 START_TEST(ctl_lost_node_frees_its_objects)
 {
     sim *s = lost_world(33, 4, 4);
@@ -2430,11 +2514,13 @@ START_TEST(ctl_lost_node_frees_its_objects)
     ck_assert_uint_eq(echonet_ctl_objects(&s->ctl, sim_node(s, 0), NULL, 0), 0);
     ck_assert_uint_ge(lim_full_objects, 1); /* (again when it answers its Get 0xD6) */
     ck_assert_uint_eq(lim_full_eoj, 0x013001);
-    sim_run_for(s, 15 * MIN);
+    /* The spoofer goes offline; the unit, which announces nothing more,
+     * asks for its instance list again every keepalive_retry_ms (10 min)
+     * and takes the room of the spoofer's objects. */
+    sim_run_for(s, 4 * MIN);
     ck_assert(!echonet_ctl_node_online(&s->ctl, echonet_ctl_find(&s->ctl, &fake)));
     ck_assert_uint_eq(lost_forgotten, 0);
-    sim_announce_instances(s, 0);
-    sim_run_for(s, MIN);
+    sim_run_for(s, 6 * MIN);
     ck_assert_uint_eq(lost_forgotten, 1);
     ck_assert(echonet_addr_equal(&lost_addr, &fake));
     ck_assert_uint_eq(echonet_ctl_find(&s->ctl, &fake), ECHONET_CTL_NONE);
@@ -3014,6 +3100,7 @@ Suite *controller_suite(void)
     tcase_add_test(tc, ctl_index_remove_keeps_the_rest);
     tcase_add_test(tc, ctl_snapshot_only_ready_objects);
     tcase_add_test(tc, ctl_lost_node_frees_its_objects);
+    tcase_add_test(tc, ctl_lost_node_being_probed_is_kept);
     tcase_add_test(tc, ctl_node_without_room_for_objects_can_be_lost);
     tcase_add_test(tc, ctl_response_timer_near_uint64_max);
     tcase_add_test(tc, ctl_clock_restart_keeps_deadlines);

@@ -85,7 +85,10 @@ typedef struct echonet_ctl_config {
     uint16_t first_tid;             /**< TID of the first request (default 0); seed it,
                                          e.g. from a clock, so that a restarted controller
                                          does not reuse the TIDs of the one before */
-    uint32_t keepalive_retry_ms;    /**< retry after a failed keepalive, and probe of an offline node (default 600000) */
+    uint32_t keepalive_retry_ms;    /**< retry after a failed keepalive, probe of an offline node, and the
+                                         instance-list read of a node whose objects found no room
+                                         (default 600000); a lost node being probed is not forgotten,
+                                         so one close to the response timer leaves little time to forget */
     uint32_t energy_interval_ms;    /**< reading measured power 0x84 and cumulative energy 0x85 (PROPERTY
                                          events) of every ready object whose Get map has them, 60000 to
                                          1800000 (default 1800000: the 30 min of HEMS criteria); a unit
