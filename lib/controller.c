@@ -484,11 +484,11 @@ static void objects_from_list(echonet_ctl *ctl, uint16_t node, const uint8_t *ed
 }
 
 /* A node an announcement or a search answer made, whose objects found no
- * room, asks for its instance list itself, again after each request
- * without answer (job_done()): without any work it would never time out,
- * so a spoofed one would hold its slot for good instead of going offline
- * and becoming a lost node that can be forgotten. (Not after an answer: a
- * real unit answers, and stays.) */
+ * room, asks for its instance list itself, again at once after each
+ * request without answer (job_done()): without any work it would never
+ * time out, so a spoofed one would hold its slot for good instead of going
+ * offline and becoming a lost node that can be forgotten. One that answers
+ * stays, and asks again every keepalive_retry_ms (next_timer()). */
 static void no_object_asks(echonet_ctl *ctl, uint16_t node)
 {
     if (node_at(ctl, node)->first_object == NONE)
@@ -1419,15 +1419,13 @@ static void on_response(echonet_ctl *ctl, uint16_t ni, const echonet_frame *f, u
     schedule(ctl, ni);
 }
 
-/* Whether any object of the node has ever been ready (it stays so). */
-static bool node_was_ready(echonet_ctl *ctl, const echonet_ctl_node *n)
+uint16_t ctl_ready_objects(const echonet_ctl *ctl, uint16_t node)
 {
-    uint16_t oi;
+    uint16_t oi, k = 0;
 
-    for (oi = n->first_object; oi != NONE; oi = obj_at(ctl, oi)->next)
-        if (obj_at(ctl, oi)->work & OW_READY)
-            return true;
-    return false;
+    for (oi = ctl->st.nodes[node].first_object; oi != NONE; oi = ctl->st.objects[oi].next)
+        k = (uint16_t)(k + ((ctl->st.objects[oi].work & OW_READY) != 0));
+    return k;
 }
 
 static void node_offline(echonet_ctl *ctl, uint16_t ni)
@@ -1439,7 +1437,7 @@ static void node_offline(echonet_ctl *ctl, uint16_t ni)
     n->job.kind = J_NONE;
     n->work = 0;
     /* Never ready: it may be forgotten to make room (forget_lost()). */
-    if (!node_was_ready(ctl, n)) {
+    if (ctl_ready_objects(ctl, ni) == 0) {
         n->work = NW_LOST;
         ctl->n_lost++;
     }

@@ -39,6 +39,11 @@ uint32_t ctl_clock(echonet_ctl *ctl, echonet_tstamp now);
 /* An object's timers when it becomes ready (controller.c). */
 void ctl_object_timers(const echonet_ctl *ctl, echonet_ctl_object *o, uint32_t now);
 
+/* The objects of a node that are ready (once ready, an object stays so):
+ * a node with none may be forgotten when offline, and is not saved in a
+ * snapshot (controller.c). */
+uint16_t ctl_ready_objects(const echonet_ctl *ctl, uint16_t node);
+
 /* Puts a node in the ready queue or the heap as its work and timers say
  * (controller.c). */
 void ctl_schedule_node(echonet_ctl *ctl, uint16_t node);

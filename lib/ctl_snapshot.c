@@ -12,7 +12,7 @@
  *               identification(17) version(4)
  *   CRC-32 (IEEE) of everything before it (4)
  * Only the objects that were ready, and the nodes that have one, are saved
- * (ready_objects()): the numbers of the nodes after a left-out one move
+ * (ctl_ready_objects()): the numbers of the nodes after a left-out one move
  * down; the objects go node by node, each node's in its order.
  */
 #include <string.h>
@@ -32,19 +32,10 @@
 /* Object work bits, as in controller.c. */
 enum { OW_ATTR = 0x01, OW_ID = 0x02, OW_STATE = 0x08, OW_READY = 0x20 };
 
-/* The objects of a node that were ready: only those are saved, and only
- * the nodes that have one. A node still being discovered, or forgotten, is
+/* Only the ready objects are saved, and only the nodes that have one
+ * (ctl_ready_objects()). A node still being discovered, or forgotten, is
  * left out (after a restart it is found again), and so is an object not
  * yet ready: restored, each would be taken for a known air conditioner. */
-static uint16_t ready_objects(const echonet_ctl *ctl, uint16_t node)
-{
-    uint16_t oi, k = 0;
-
-    for (oi = ctl->st.nodes[node].first_object; oi != NONE; oi = ctl->st.objects[oi].next)
-        k = (uint16_t)(k + ((ctl->st.objects[oi].work & OW_READY) != 0));
-    return k;
-}
-
 echonet_err echonet_ctl_save(const echonet_ctl *ctl, uint8_t *buf, size_t cap, size_t *len)
 {
     echonet_sink o;
@@ -54,7 +45,7 @@ echonet_err echonet_ctl_save(const echonet_ctl *ctl, uint8_t *buf, size_t cap, s
     if (!ctl || !len || (!buf && cap > 0))
         return ECHONET_ERR_INVALID_ARG;
     for (i = 0; i < ctl->n_nodes_used; i++) {
-        k = ready_objects(ctl, i);
+        k = ctl_ready_objects(ctl, i);
         nodes = (uint16_t)(nodes + (k > 0));
         objects = (uint16_t)(objects + k);
     }
@@ -68,7 +59,7 @@ echonet_err echonet_ctl_save(const echonet_ctl *ctl, uint8_t *buf, size_t cap, s
     for (i = 0; i < ctl->n_nodes_used; i++) {
         const echonet_ctl_node *n = &ctl->st.nodes[i];
 
-        if (ready_objects(ctl, i) == 0)
+        if (ctl_ready_objects(ctl, i) == 0)
             continue;
         echonet_sink_put(&o, &n->addr.len, 1);
         echonet_sink_put(&o, n->addr.bytes, n->addr.len);
@@ -76,7 +67,7 @@ echonet_err echonet_ctl_save(const echonet_ctl *ctl, uint8_t *buf, size_t cap, s
     }
     /* Each saved node's objects in its order, the node numbered as saved. */
     for (i = 0, k = 0; i < ctl->n_nodes_used; i++) {
-        if (ready_objects(ctl, i) == 0)
+        if (ctl_ready_objects(ctl, i) == 0)
             continue;
         for (oi = ctl->st.nodes[i].first_object; oi != NONE; oi = ctl->st.objects[oi].next) {
             const echonet_ctl_object *ob = &ctl->st.objects[oi];
