@@ -23,6 +23,7 @@ struct unit {
     int compressor_on;         /* stands for the real hardware */
 };
 static struct unit unit;
+#define AIRCON_EOJ ECHONET_EOJ(0x01, 0x30, 0x01) /* the object's EOJ (its fields are private) */
 static echonet_object aircon;
 static echonet_object *slots[1];
 static echonet_node_request queue[4];
@@ -90,7 +91,7 @@ static int unit_start(void)
     echonet_aircon_omit(&omit, optional, sizeof optional);
     if (echonet_aircon_init(&unit.model, maker) != ECHONET_OK)
         return -1;
-    if (echonet_object_init(&aircon, ECHONET_EOJ(0x01, 0x30, 0x01), table, n, &omit, &unit_ops, &unit) != ECHONET_OK)
+    if (echonet_object_init(&aircon, AIRCON_EOJ, table, n, &omit, &unit_ops, &unit) != ECHONET_OK)
         return -1;
     if (echonet_node_init(&node, &cfg, slots, 1, queue, 4) != ECHONET_OK)
         return -1;
@@ -141,7 +142,7 @@ static size_t request(uint8_t *buf, size_t cap, uint16_t tid, uint8_t esv, const
     size_t len = 0, i;
 
     echonet_writer_init(&w, buf, cap);
-    echonet_writer_header(&w, tid, ECHONET_EOJ_CONTROLLER, ECHONET_EOJ(0x01, 0x30, 0x01), esv);
+    echonet_writer_header(&w, tid, ECHONET_EOJ_CONTROLLER, AIRCON_EOJ, esv);
     for (i = 0; i < n; i++)
         echonet_writer_prop(&w, props[i].epc, props[i].pdc, props[i].edt);
     return echonet_writer_finish(&w, &len) == ECHONET_OK ? len : 0;
@@ -229,8 +230,8 @@ int main(void)
         uint8_t t27 = 27, heat = ECHONET_MODE_HEAT;
 
         n_sent = 0;
-        if (echonet_node_set_local(&node, aircon.eoj, ECHONET_EPC_SET_TEMPERATURE, &t27, 1, now) != ECHONET_OK ||
-            echonet_node_set_local(&node, aircon.eoj, ECHONET_EPC_MODE, &heat, 1, now) != ECHONET_OK)
+        if (echonet_node_set_local(&node, AIRCON_EOJ, ECHONET_EPC_SET_TEMPERATURE, &t27, 1, now) != ECHONET_OK ||
+            echonet_node_set_local(&node, AIRCON_EOJ, ECHONET_EPC_MODE, &heat, 1, now) != ECHONET_OK)
             return 5;
         node_flush(now);
         if (n_sent != 1 || sent_value(ECHONET_ESV_INF, ECHONET_EPC_MODE) != ECHONET_MODE_HEAT)
