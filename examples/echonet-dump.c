@@ -18,11 +18,13 @@
  *    "esv_name":"Get","props":[{"epc":"80","pdc":0,"edt":""}]}
  *   {"format":2,"tid":"0001","edata":"..."}
  *   {"error":"ECHONET_ERR_TRUNCATED","offset":12,"message":"..."}
+ *   {"error":"invalid_hex","line":3,"offset":5,"message":"..."}  (standard input)
  *
  * The SetGet family adds "props_get" (the Get block). Property maps (0x9D,
  * 0x9E, 0x9F) in blocks that carry values get "map" (their EPCs, ascending)
  * or "map_error". Input that is not hex gives the error "invalid_hex" with
- * the character position of the fault as offset. The objects are written by
+ * the character position of the fault as offset. An error of standard input
+ * also gives its line number (from 1, blank lines counted) as "line". The objects are written by
  * frame_json.c, which aircon-emulator shares.
  *
  * Exit status: 0 when every input decoded, 1 when one did not, 2 on a usage
@@ -71,7 +73,8 @@ static const char usage_text[] =
     "Decode ECHONET Lite frames written in hex; print one JSON object per frame.\n"
     "Each HEX argument is one frame; with none, standard input is read, one\n"
     "frame per line (blank lines are skipped). Hex digits may be separated by\n"
-    "spaces or colons.\n"
+    "spaces or colons. An error object gives the byte offset in the frame (the\n"
+    "character for invalid hex) and, on standard input, the line number.\n"
     "\n"
     "Exit status: 0 every frame decoded, 1 some input was invalid, 2 usage error.\n";
 
@@ -119,14 +122,15 @@ static void hex_finish(struct hex_reader *r)
     }
 }
 
-static void put_error(const char *name, size_t offset, const char *message)
+static void put_error(const char *name, unsigned long line, size_t offset, const char *message)
 {
-    frame_json_error(stdout, name, offset, message);
+    frame_json_error(stdout, name, line, offset, message);
     putchar('\n');
 }
 
-/* Prints the object for one complete input; returns whether it decoded. */
-static bool dump(const struct hex_reader *r)
+/* Prints the object for one complete input (line: its line of standard
+ * input, 0 for an argument); returns whether it decoded. */
+static bool dump(const struct hex_reader *r, unsigned long line)
 {
     echonet_err err;
 
@@ -134,13 +138,13 @@ static bool dump(const struct hex_reader *r)
     case HEX_OK:
         break;
     case HEX_BAD_CHAR:
-        put_error("invalid_hex", r->fault_pos, "not a hex digit, space or colon");
+        put_error("invalid_hex", line, r->fault_pos, "not a hex digit, space or colon");
         return false;
     case HEX_ODD:
-        put_error("invalid_hex", r->fault_pos, "odd number of hex digits");
+        put_error("invalid_hex", line, r->fault_pos, "odd number of hex digits");
         return false;
     }
-    err = frame_json_datagram(stdout, r->buf, r->len < r->cap ? r->len : r->cap);
+    err = frame_json_datagram_line(stdout, r->buf, r->len < r->cap ? r->len : r->cap, line);
     putchar('\n');
     return err == ECHONET_OK;
 }
@@ -150,6 +154,7 @@ static bool dump_lines(uint8_t *buf, size_t cap)
 {
     struct hex_reader r;
     bool all_ok = true;
+    unsigned long line = 1;
     int c;
 
     hex_init(&r, buf, cap);
@@ -161,10 +166,11 @@ static bool dump_lines(uint8_t *buf, size_t cap)
         }
         if (!r.blank) {
             hex_finish(&r);
-            if (!dump(&r))
+            if (!dump(&r, line))
                 all_ok = false;
         }
         hex_init(&r, buf, cap);
+        line++;
     } while (c != EOF);
     if (ferror(stdin)) {
         perror("echonet-dump: standard input");
@@ -181,7 +187,7 @@ static bool dump_string(const char *s, uint8_t *buf, size_t cap)
     while (*s != '\0')
         hex_feed(&r, (unsigned char)*s++);
     hex_finish(&r);
-    return dump(&r);
+    return dump(&r, 0);
 }
 
 int main(int argc, char **argv)

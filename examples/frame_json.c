@@ -36,10 +36,12 @@ void frame_json_hex(FILE *out, const uint8_t *p, size_t n)
     fputc('"', out);
 }
 
-void frame_json_error(FILE *out, const char *name, size_t offset, const char *message)
+void frame_json_error(FILE *out, const char *name, unsigned long line, size_t offset, const char *message)
 {
     fputs("{\"error\":", out);
     frame_json_string(out, name);
+    if (line > 0)
+        fprintf(out, ",\"line\":%lu", line);
     fprintf(out, ",\"offset\":%zu,\"message\":", offset);
     frame_json_string(out, message);
     fputc('}', out);
@@ -116,15 +118,20 @@ void frame_json_frame(FILE *out, const echonet_frame *f)
     fputc('}', out);
 }
 
-echonet_err frame_json_datagram(FILE *out, const uint8_t *buf, size_t len)
+echonet_err frame_json_datagram_line(FILE *out, const uint8_t *buf, size_t len, unsigned long line)
 {
     echonet_frame frame;
     size_t offset = 0;
     echonet_err err = echonet_frame_decode_udp(&frame, buf, len, &offset);
 
     if (err != ECHONET_OK)
-        frame_json_error(out, echonet_err_name(err), offset, echonet_strerror(err));
+        frame_json_error(out, echonet_err_name(err), line, offset, echonet_strerror(err));
     else
         frame_json_frame(out, &frame);
     return err;
+}
+
+echonet_err frame_json_datagram(FILE *out, const uint8_t *buf, size_t len)
+{
+    return frame_json_datagram_line(out, buf, len, 0);
 }

@@ -43,13 +43,16 @@ void frame_json_hex(FILE *out, const uint8_t *p, size_t n);
 /* Writes the object of a frame filled by echonet_frame_decode(). */
 void frame_json_frame(FILE *out, const echonet_frame *f);
 
-/* Writes an error object: name (e.g. "ECHONET_ERR_TRUNCATED"), offset and
- * message. */
-void frame_json_error(FILE *out, const char *name, size_t offset, const char *message);
+/* Writes an error object: name (e.g. "ECHONET_ERR_TRUNCATED"), the input
+ * line when line > 0 (as "line", before "offset"), offset and message. */
+void frame_json_error(FILE *out, const char *name, unsigned long line, size_t offset, const char *message);
 
 /* Decodes a UDP datagram (echonet_frame_decode_udp()) and writes the frame
- * object, or the error object when it is not exactly one valid frame.
- * Returns the decoder's verdict. */
+ * object, or the error object (with line, when > 0) when it is not exactly
+ * one valid frame. Returns the decoder's verdict. */
+echonet_err frame_json_datagram_line(FILE *out, const uint8_t *buf, size_t len, unsigned long line);
+
+/* frame_json_datagram_line() without a line. */
 echonet_err frame_json_datagram(FILE *out, const uint8_t *buf, size_t len);
 
 #endif /* EXAMPLES_FRAME_JSON_H */

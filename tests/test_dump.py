@@ -120,8 +120,11 @@ def frame(tid, seoj, deoj, esv, name, props, props_get=None):
     return f
 
 
-def error(name, offset):
-    return {"error": name, "offset": offset, "message": ANY_TEXT}
+def error(name, offset, line=None):
+    """An error object; line: the input line (standard input only)."""
+    if line is None:
+        return {"error": name, "offset": offset, "message": ANY_TEXT}
+    return {"error": name, "line": line, "offset": offset, "message": ANY_TEXT}
 
 
 GET_HEX = "10 81 00 01 05 FF 01 01 30 01 62 03 80 00 B0 00 B3 00"
@@ -263,7 +266,7 @@ def _(dump):
     lines = [GET_HEX, "", GET_RES_HEX, "   ", "zz",
              "10 81 00 01 05 FF 01 01 30 01 62 01 80", "", INF_HEX]
     status, objs, _ = run_json(dump, [], "\n".join(lines) + "\n\n")
-    same(objs, [GET, GET_RES, error("invalid_hex", 0), error("ECHONET_ERR_TRUNCATED", 12), INF])
+    same(objs, [GET, GET_RES, error("invalid_hex", 0, 5), error("ECHONET_ERR_TRUNCATED", 12, 6), INF])
     expect(status == 1, "exit status %d, expected 1" % status)
 
 
@@ -285,7 +288,7 @@ def _(dump):
 @case("stdin: a bad line does not stop the following ones")
 def _(dump):
     status, objs, _ = run_json(dump, [], "10 81 0\n" + GET_HEX + "\n")
-    same(objs, [error("invalid_hex", 7), GET])
+    same(objs, [error("invalid_hex", 7, 1), GET])
     expect(status == 1, "exit status %d, expected 1" % status)
 
 
@@ -594,14 +597,14 @@ def _(dump):
 def _(dump):
     data, _ = largest_frame()
     status, objs, _ = run_json(dump, [], (data + b"\x00").hex() + "\n" + INF_HEX + "\n")
-    same(objs, [error("ECHONET_ERR_TRAILING", 65547), INF])
+    same(objs, [error("ECHONET_ERR_TRAILING", 65547, 1), INF])
     expect(status == 1, "exit status %d, expected 1" % status)
 
 
 @case("too long line: a megabyte of hex")
 def _(dump):
     status, objs, _ = run_json(dump, [], "10 81 00 01 " + "ab" * 500000 + "\n" + GET_HEX + "\n")
-    same(objs, [error("ECHONET_ERR_ESV", 10), GET])
+    same(objs, [error("ECHONET_ERR_ESV", 10, 1), GET])
     expect(status == 1, "exit status %d, expected 1" % status)
 
 
@@ -617,7 +620,7 @@ def _(dump):
 def _(dump):
     for extra in [1, 500000]:
         status, objs, _ = run_json(dump, [], "10 82 00 01 " + "cd" * (65547 - 4 + extra) + "\n")
-        same(objs, [error("ECHONET_ERR_TOO_LONG", 65547)])
+        same(objs, [error("ECHONET_ERR_TOO_LONG", 65547, 1)])
         expect(status == 1, "exit status %d, expected 1" % status)
 
 
@@ -625,14 +628,14 @@ def _(dump):
 def _(dump):
     line = "10 82 00 01 " + "cd" * 100000
     status, objs, _ = run_json(dump, [], line + "zz\n" + line + "c\n")
-    same(objs, [error("invalid_hex", len(line)), error("invalid_hex", len(line) + 1)])
+    same(objs, [error("invalid_hex", len(line), 1), error("invalid_hex", len(line) + 1, 2)])
     expect(status == 1, "exit status %d, expected 1" % status)
 
 
 @case("long line of garbage")
 def _(dump):
     status, objs, _ = run_json(dump, [], "q" * 300000 + "\n")
-    same(objs, [error("invalid_hex", 0)])
+    same(objs, [error("invalid_hex", 0, 1)])
     expect(status == 1, "exit status %d, expected 1" % status)
 
 
