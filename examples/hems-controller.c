@@ -1229,6 +1229,18 @@ static void run(struct hems *h)
     }
 }
 
+/* The state and energy files are written while running and at exit: a
+ * directory that cannot hold them is refused at start, not at the end. */
+static int check_file_option(const char *option, const char *path)
+{
+    int err = path ? posix_dir_writable(path) : 0;
+
+    if (err != 0)
+        fprintf(stderr, "hems-controller: %s %s: cannot create it in its directory: %s\n", option, path,
+                strerror(err));
+    return err;
+}
+
 /* Parses the command line into h; returns 0, or the exit status. */
 static int parse_command_line(struct hems *h, int argc, char **argv)
 {
@@ -1261,6 +1273,8 @@ int main(int argc, char **argv)
     status = parse_command_line(h, argc, argv);
     if (status != 0)
         return status < 0 ? 0 : status;
+    if (check_file_option("--state", h->opt.state_path) != 0 || check_file_option("--energy", h->opt.energy_path) != 0)
+        return 1;
     h->out.out = stdout;
     h->out.json = h->opt.json;
     h->signal_fd = setup_signals();

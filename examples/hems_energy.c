@@ -109,8 +109,12 @@ int hems_energy_open(struct hems_energy *e, const char *path, int32_t utc_offset
     e->n = 0;
     e->full_reported = false;
     n = posix_read_file(path, e->buf, sizeof e->buf);
-    if (n < 0 && errno == ENOENT)
+    if (n < 0 && errno == ENOENT && move_damaged)
         return 0;
+    if (n < 0 && errno == ENOENT) {
+        report("cannot open the energy file", path, strerror(errno));
+        return -1;
+    }
     if (n < 0) {
         report("cannot read the energy file", path, strerror(errno));
         return -1;

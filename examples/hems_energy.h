@@ -56,9 +56,10 @@ struct hems_energy {
     uint8_t buf[HEMS_ENERGY_FILE_CAP];
 };
 
-/* Loads path (absent: an empty log). A damaged file is reported and moved
- * aside (the log starts empty); with keep_damaged false it is only
- * reported. Returns 0, or -1 when the file cannot be read or moved. */
+/* Loads path. With move_damaged true (a log to add to), an absent file is
+ * an empty log, and a damaged file is reported and moved aside (the log
+ * starts empty); with false (a log to show), both are reported as errors.
+ * Returns 0, or -1 when the file cannot be read or moved. */
 int hems_energy_open(struct hems_energy *e, const char *path, int32_t utc_offset, bool move_damaged);
 
 /* One value of 0x84 or 0x85 of the air conditioner key, read at now; the

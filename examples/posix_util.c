@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -160,10 +161,35 @@ static int write_all(int fd, const uint8_t *buf, size_t len)
     return 0;
 }
 
+/* The directory of path: what comes before its last '/', or ".". */
+static void dir_of(const char *path, char *dir, size_t cap)
+{
+    const char *slash = strrchr(path, '/');
+
+    if (!slash)
+        snprintf(dir, cap, ".");
+    else
+        snprintf(dir, cap, "%.*s", slash == path ? 1 : (int)(slash - path), path);
+}
+
+int posix_dir_writable(const char *path)
+{
+    char dir[4096];
+    struct stat st;
+
+    if (strlen(path) >= sizeof dir)
+        return ENAMETOOLONG;
+    dir_of(path, dir, sizeof dir);
+    if (stat(dir, &st) != 0)
+        return errno;
+    if (!S_ISDIR(st.st_mode))
+        return ENOTDIR;
+    return access(dir, W_OK | X_OK) == 0 ? 0 : errno;
+}
+
 int posix_replace_file(const char *path, const uint8_t *buf, size_t len)
 {
     char tmp[4096], dir[4096];
-    const char *slash = strrchr(path, '/');
     int fd, dfd, saved;
 
     if (snprintf(tmp, sizeof tmp, "%s.tmpXXXXXX", path) >= (int)sizeof tmp) {
@@ -187,10 +213,7 @@ int posix_replace_file(const char *path, const uint8_t *buf, size_t len)
         return -1;
     }
     /* The rename itself is durable once the directory is. */
-    if (!slash)
-        snprintf(dir, sizeof dir, ".");
-    else
-        snprintf(dir, sizeof dir, "%.*s", slash == path ? 1 : (int)(slash - path), path);
+    dir_of(path, dir, sizeof dir);
     dfd = open(dir, O_RDONLY);
     if (dfd >= 0) {
         (void)fsync(dfd);

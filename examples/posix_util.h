@@ -45,6 +45,11 @@ bool posix_mode_by_name(const char *name, uint8_t *mode);
  * longer than cap, or -1 with errno (ENOENT: there is none). */
 long posix_read_file(const char *path, uint8_t *buf, size_t cap);
 
+/* Whether a file can be created at path: its directory exists and is
+ * writable. Returns 0, or the errno value that says why not (ENOENT,
+ * ENOTDIR, EACCES...). */
+int posix_dir_writable(const char *path);
+
 /* Replaces path with len bytes so that a crash or power cut at any moment
  * leaves either the old file or the new one: a temporary file beside it,
  * fsync, rename over path, fsync of the directory. Returns 0, or -1 with

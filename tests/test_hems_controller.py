@@ -807,6 +807,17 @@ def _(s):
         expect(f.read(4) == b"ELCS", "no good state file written")
 
 
+@case("--state in a missing directory: refused at start (exit 1, the reason), nothing sent")
+def _(s):
+    emu = s.emulator()
+    path = os.path.join(s.tmp, "no-such-dir", "hems.state")
+    for args in (["get", "127.0.0.2", AIRCON, "80"], ["discover"]):
+        r = s.hems("--state", path, "--wait", "2", *args)
+        expect(r.rc == 1 and "no-such-dir" in r.stderr and "No such file or directory" in r.stderr and
+               not r.events, "%r: %d %r %r" % (args, r.rc, r.events, r.stderr))
+    expect(not frames_in(emu, s.peer), "frames were sent: %r" % frames_in(emu, s.peer))
+
+
 # ---- Cases: IPv6 ----------------------------------------------------------------------------
 
 @case("IPv6 ::1 <- ::2: get over unicast (NODE implies --ipv6)")
