@@ -90,6 +90,11 @@ static int parse_node(const char *s, echonet_addr *addr, char *why, size_t why_l
 {
     if (udp_addr_parse(s, addr) != 0)
         return fail(why, why_len, "bad NODE '%s': expected an IPv4 or IPv6 address", s);
+    /* fe80::/10 without a scope (udp.h: 16 bytes) names no interface: no
+     * answer could ever come back to it. */
+    if (addr->len == 16 && addr->bytes[0] == 0xFE && (addr->bytes[1] & 0xC0) == 0x80)
+        return fail(why, why_len,
+                    "bad NODE '%s': an IPv6 link-local address without its %%interface (e.g. %s%%eth0)", s, s);
     return 0;
 }
 

@@ -17,7 +17,8 @@
  *   line up|down                       (standard input of `run` only)
  *   quit                               (standard input of `run` only)
  *
- * NODE is an IPv4 or IPv6 literal (IPv6 with an optional %interface), EOJ
+ * NODE is an IPv4 or IPv6 literal (IPv6 with an optional %interface, which
+ * a link-local fe80:: address must have), EOJ
  * six hex digits of a home air conditioner (0130 and an instance 01-7F),
  * EPC two hex digits 80-FF. Values are only parsed here, never judged: a
  * temperature of 60 becomes 0xB3 = 0x3C and echonet_ctl_set() refuses it

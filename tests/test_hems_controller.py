@@ -559,6 +559,8 @@ BAD = [
     (["get", "127.0.0.2", "029001", "80"], "bad EOJ"),
     (["get", "127.0.0.2", "013000", "80"], "bad EOJ"),
     (["get", "no-such-host", AIRCON, "80"], "bad NODE"),
+    (["get", "fe80::1", AIRCON, "80"], "link-local address without its %interface"),
+    (["discover", "fe80::1234"], "link-local address without its %interface"),
     (["get", "127.0.0.2", AIRCON], "usage"),
     (["set", "127.0.0.2", AIRCON], "usage"),
     (["set", "127.0.0.2", AIRCON, "b3=1"], "bad property"),
