@@ -74,10 +74,11 @@
  * handled once the library call returns, as the callback must not call
  * back into the controller.
  *
- * Exit status: 0 when the operation's outcome is done (discover: always;
- * run: at the end of standard input, after the operations still running,
- * or on SIGINT/SIGTERM); 1 for another outcome, a node that was not found
- * within --wait, or a socket or file failure; 2 for bad input (an unknown
+ * Exit status: 0 when the operation's outcome is done (discover: an air
+ * conditioner was found, and one at each NODE it names; run: at the end of
+ * standard input, after the operations still running, or on
+ * SIGINT/SIGTERM); 1 for another outcome, a node that was not found within
+ * --wait (discover: none found), or a socket or file failure; 2 for bad input (an unknown
  * command or option, bad hex, a value the class table refuses...), always
  * before anything is sent for it.
  */
@@ -882,6 +883,31 @@ static void count_aircons(const struct hems *h, unsigned *found, unsigned *ready
         *ready += h->aircons[i].ready;
 }
 
+/* The end of a discover: "not found" (exit status 1) when no air
+ * conditioner answered, or a NODE it names has none. */
+static void discover_verdict(struct hems *h, const struct hems_cmd *cmd, unsigned found, long wait_s)
+{
+    unsigned i, k;
+    char node[UDP_FORMAT_MAX], text[200];
+
+    if (found == 0) {
+        snprintf(text, sizeof text, "not found: no air conditioner answered within %ld s", wait_s);
+        command_error(h, NULL, 0, 1, text);
+        return;
+    }
+    for (i = 0; i < cmd->n_nodes; i++) {
+        uint16_t index = echonet_ctl_find(&h->ctl, &cmd->node[i]);
+
+        for (k = 0; k < h->n_aircons && (index == ECHONET_CTL_NONE || h->aircons[k].node != index); k++)
+            ;
+        if (k < h->n_aircons)
+            continue;
+        snprintf(text, sizeof text, "not found: no air conditioner at %s answered within %ld s",
+                 udp_format_addr(&cmd->node[i], node, sizeof node), wait_s);
+        command_error(h, &cmd->node[i], 0, 1, text);
+    }
+}
+
 /* Looks at a held command: started, finished or timed out (true), or still
  * waiting (false). */
 static bool advance_held(struct hems *h, struct held *w, echonet_tstamp now)
@@ -894,6 +920,7 @@ static bool advance_held(struct hems *h, struct held *w, echonet_tstamp now)
     if (cmd->kind == HEMS_CMD_DISCOVER && now >= w->deadline) {
         count_aircons(h, &found, &ready);
         hems_print_discovered(&h->out, found, ready);
+        discover_verdict(h, cmd, found, w->wait_s);
         return true;
     }
     if (cmd->kind != HEMS_CMD_DISCOVER &&

@@ -52,7 +52,8 @@ static const char usage_text[] =
     "  --utc-offset S          local time of the energy log (default 32400, JST)\n"
     "  -h, --help              this text\n"
     "\n"
-    "Exit status: 0 done, 1 failed or not found, 2 bad input.\n";
+    "Exit status: 0 done, 1 failed or not found (discover: no air conditioner\n"
+    "answered, or none at a NODE it names), 2 bad input.\n";
 
 int hems_usage_error(const char *what, const char *arg)
 {

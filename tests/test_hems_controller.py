@@ -386,6 +386,18 @@ def _(s):
     r.one("ready", node="127.0.0.4", eoj=AIRCON)
 
 
+@case("discover: nothing answers, or a named NODE does not -> done, an error, exit 1 (as --help says)")
+def _(s):
+    r = s.hems("discover", "--wait", "1")
+    expect(r.rc == 1, "exit status %d with nothing to find; stderr %r" % (r.rc, r.stderr))
+    done = r.one("done", op="discover")
+    expect(done["found"] == 0 and r.of("error") and "no air conditioner" in r.stderr, "events %r" % r.events)
+    s.fake("127.0.0.4", FAKE_UNIT)
+    r = s.hems("discover", "--wait", "2", "127.0.0.4", "127.0.0.9")
+    expect(r.rc == 1 and "127.0.0.9" in r.stderr, "a named node missing: %d %r" % (r.rc, r.stderr))
+    r.one("ready", node="127.0.0.4", eoj=AIRCON)
+
+
 @case("searches: one multicast round when it is answered, no copy by unicast")
 def _(s):
     require_multicast(s)
