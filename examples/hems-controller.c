@@ -823,6 +823,44 @@ static echonet_err start_status_read(struct hems *h, uint16_t node, echonet_eoj 
     return echonet_ctl_get(&h->ctl, node, eoj, epcs, n, handle);
 }
 
+/* What a refused set or probe should have been, from the class table
+ * (": b3 = 3c is out of range (b3 allows 0 to 50)"), or "". */
+static void refusal_detail(const struct hems_cmd *cmd, echonet_err err, char *buf, size_t cap)
+{
+    echonet_prop props[ECHONET_CTL_BATCH_MAX];
+    size_t n = cmd->kind == HEMS_CMD_SET ? hems_cmd_props(cmd, props) : 0, k, i, table_n;
+    const echonet_prop_desc *table = echonet_aircon_props(&table_n);
+    char allowed[96], value[2 * ECHONET_CTL_VALUE_BYTES + 1];
+
+    buf[0] = '\0';
+    if (cmd->kind == HEMS_CMD_PROBE && err == ECHONET_ERR_INVALID_ARG) {
+        if (cmd->low > cmd->high)
+            snprintf(buf, cap, ": LOW %d > HIGH %d", cmd->low, cmd->high);
+        else
+            snprintf(buf, cap, ": LOW and HIGH must be within %s",
+                     hems_cmd_allowed(ECHONET_EPC_SET_TEMPERATURE, allowed, sizeof allowed));
+        return;
+    }
+    for (k = 0; k < n; k++) {
+        const echonet_prop_desc *d = echonet_prop_desc_find(table, table_n, props[k].epc);
+        echonet_err e = d ? echonet_prop_desc_check(d, props[k].edt, props[k].pdc, true) : ECHONET_OK;
+
+        if (e != ECHONET_ERR_VALUE && e != ECHONET_ERR_VALUE_SIZE)
+            continue;
+        for (i = 0; i < props[k].pdc && 2 * i + 2 < sizeof value; i++)
+            snprintf(value + 2 * i, 3, "%02x", (unsigned)props[k].edt[i]);
+        value[2 * i] = '\0';
+        if (e == ECHONET_ERR_VALUE_SIZE)
+            snprintf(buf, cap, ": %02x = %s: %u byte%s, %02x takes %u", (unsigned)props[k].epc, value,
+                     (unsigned)props[k].pdc, props[k].pdc == 1 ? "" : "s", (unsigned)props[k].epc, (unsigned)d->size);
+        else
+            snprintf(buf, cap, ": %02x = %s is %s (%02x allows %s)", (unsigned)props[k].epc, value,
+                     d->rule == ECHONET_RULE_RANGE || d->rule == ECHONET_RULE_RANGE_S8 ? "out of range" : "not allowed",
+                     (unsigned)props[k].epc, hems_cmd_allowed(props[k].epc, allowed, sizeof allowed));
+        return;
+    }
+}
+
 /* Starts the operation of a command whose air conditioner is ready. */
 static void start_operation(struct hems *h, const struct hems_cmd *cmd, uint16_t node, echonet_eoj eoj)
 {
@@ -851,8 +889,12 @@ static void start_operation(struct hems *h, const struct hems_cmd *cmd, uint16_t
     if (err == ECHONET_OK) {
         (void)pending_new(h, cmd, node, eoj, handle);
     } else {
-        snprintf(text, sizeof text, "%s %s %06lx: refused: %s", kind_names[cmd->kind],
-                 udp_format_addr(&cmd->node[0], name, sizeof name), (unsigned long)eoj, err_text(err, why, sizeof why));
+        char allowed[160];
+
+        refusal_detail(cmd, err, allowed, sizeof allowed);
+        snprintf(text, sizeof text, "%s %s %06lx: refused: %s%s", kind_names[cmd->kind],
+                 udp_format_addr(&cmd->node[0], name, sizeof name), (unsigned long)eoj, err_text(err, why, sizeof why),
+                 allowed);
         command_error(h, &cmd->node[0], eoj, start_status(err), text);
     }
     handle_events(h);

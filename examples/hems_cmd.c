@@ -8,6 +8,7 @@
 #include "hems_cmd.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -40,6 +41,55 @@ bool hems_parse_long(const char *s, long min, long max, long *out)
         return false;
     *out = v;
     return true;
+}
+
+/* Appends to the text at buf (used bytes so far), truncating at cap. */
+static void append(char *buf, size_t cap, size_t *used, const char *fmt, ...)
+{
+    va_list ap;
+    int n;
+
+    if (*used >= cap)
+        return;
+    va_start(ap, fmt);
+    n = vsnprintf(buf + *used, cap - *used, fmt, ap);
+    va_end(ap);
+    if (n > 0)
+        *used += (size_t)n;
+}
+
+const char *hems_cmd_allowed(uint8_t epc, char *buf, size_t cap)
+{
+    size_t n = 0, used = 0, i;
+    const echonet_prop_desc *table = echonet_aircon_props(&n), *d = echonet_prop_desc_find(table, n, epc);
+
+    buf[0] = '\0';
+    if (!d) {
+        snprintf(buf, cap, "nothing: not a property of the class");
+        return buf;
+    }
+    switch (d->rule) {
+    case ECHONET_RULE_RANGE:
+        if (d->n_values == 2) {
+            append(buf, cap, &used, "%u to %u", (unsigned)d->values[0], (unsigned)d->values[1]);
+            break;
+        }
+        for (i = 0; i + 1 < d->n_values; i += 2)
+            append(buf, cap, &used, "%sbyte %u: %u to %u", i ? ", " : "", (unsigned)(i / 2 + 1),
+                   (unsigned)d->values[i], (unsigned)d->values[i + 1]);
+        break;
+    case ECHONET_RULE_RANGE_S8:
+        append(buf, cap, &used, "%d to %d", (int)(int8_t)d->values[0], (int)(int8_t)d->values[1]);
+        break;
+    case ECHONET_RULE_ENUM:
+        for (i = 0; i < d->n_values; i++)
+            append(buf, cap, &used, "%s%02x", i ? ", " : "", (unsigned)d->values[i]);
+        break;
+    default:
+        append(buf, cap, &used, "%u byte%s", (unsigned)d->size, d->size == 1 ? "" : "s");
+        break;
+    }
+    return buf;
 }
 
 bool hems_parse_mode(const char *s, uint8_t *mode)
@@ -157,10 +207,16 @@ static int parse_setting(struct hems_cmd *cmd, char **words, int n, int *i, char
         return add_value(cmd, ECHONET_EPC_MODE, v, 1, why, why_len);
     }
     if (w[0] == 't') {
+        char allowed[64];
+
         /* Any byte: the range (0-50 °C) is the class table's, checked by
-         * echonet_ctl_set(). */
-        if (!hems_parse_long(arg, 0, 255, &x))
+         * echonet_ctl_set(); a whole number that is no byte is refused by
+         * the same range. */
+        if (!hems_parse_long(arg, LONG_MIN, LONG_MAX, &x))
             return fail(why, why_len, "temp '%s': expected a whole number of degrees", arg);
+        if (x < 0 || x > 255)
+            return fail(why, why_len, "temp '%s': out of range (b3 allows %s)", arg,
+                        hems_cmd_allowed(ECHONET_EPC_SET_TEMPERATURE, allowed, sizeof allowed));
         v[0] = (uint8_t)x;
         return add_value(cmd, ECHONET_EPC_SET_TEMPERATURE, v, 1, why, why_len);
     }

@@ -24,7 +24,7 @@
  * temperature of 60 becomes 0xB3 = 0x3C and echonet_ctl_set() refuses it
  * against the class table, so the program never holds a second copy of the
  * ranges. Only what has no encoding at all is a parse error (a fan level 9,
- * a temperature that is not a byte).
+ * a temperature that is not a byte, refused with the table's range).
  */
 #ifndef EXAMPLES_HEMS_CMD_H
 #define EXAMPLES_HEMS_CMD_H
@@ -82,6 +82,10 @@ int hems_cmd_split(char *line, char **words, int max);
 
 /* Parses a whole decimal number within min..max. */
 bool hems_parse_long(const char *s, long min, long max, long *out);
+
+/* What the class table allows for a property, for a refusal's message:
+ * "0 to 50" (0xB3), "30, 31" (0x80), "2 bytes"... Returns buf. */
+const char *hems_cmd_allowed(uint8_t epc, char *buf, size_t cap);
 
 /* Parses a mode name (auto, cool, heat, dry, fan) into 0x41-0x45. */
 bool hems_parse_mode(const char *s, uint8_t *mode);

@@ -480,6 +480,7 @@ def _(s):
     r = s.hems("--wait", "3", "set", "127.0.0.2", AIRCON, "on", "temp", "60")
     expect(r.rc == 2, "exit status %d, want 2" % r.rc)
     expect(names_error(r.stderr, "ECHONET_ERR_VALUE", -52), "stderr %r" % r.stderr)
+    expect("b3 = 3c is out of range (b3 allows 0 to 50)" in r.stderr, "no range in %r" % r.stderr)
     expect(r.of("error") and not r.of("write"), "events %r" % r.events)
     expect(not frames_in(emu, s.peer, "61"), "a SetC was sent: %r" % frames_in(emu, s.peer, "61"))
 
@@ -578,7 +579,8 @@ BAD = [
     (["set", "127.0.0.2", AIRCON, "b3=1"], "bad property"),
     (["set", "127.0.0.2", AIRCON, "b3=zz"], "bad property"),
     (["set", "127.0.0.2", AIRCON, "temp", "abc"], "temp"),
-    (["set", "127.0.0.2", AIRCON, "temp", "-5"], "temp"),
+    (["set", "127.0.0.2", AIRCON, "temp", "-5"], "temp '-5': out of range (b3 allows 0 to 50)"),
+    (["set", "127.0.0.2", AIRCON, "temp", "300"], "temp '300': out of range (b3 allows 0 to 50)"),
     (["set", "127.0.0.2", AIRCON, "fan", "9"], "fan"),
     (["set", "127.0.0.2", AIRCON, "mode", "sideways"], "mode"),
     (["set", "127.0.0.2", AIRCON, "mode"], "missing"),
@@ -616,9 +618,9 @@ def _(s):
 @case("probe out of range (LOW > HIGH, HIGH > 50): refused by echonet_ctl_probe, exit 2")
 def _(s):
     emu = s.emulator()
-    for low, high in (("30", "16"), ("16", "51")):
+    for low, high, why in (("30", "16", "LOW 30 > HIGH 16"), ("16", "51", "LOW and HIGH must be within 0 to 50")):
         r = s.hems("--wait", "3", "probe", "127.0.0.2", AIRCON, "cool", low, high)
-        expect(r.rc == 2 and names_error(r.stderr, "ECHONET_ERR_INVALID_ARG", -1),
+        expect(r.rc == 2 and names_error(r.stderr, "ECHONET_ERR_INVALID_ARG", -1) and why in r.stderr,
                "exit %d, stderr %r" % (r.rc, r.stderr))
     expect(not frames_in(emu, s.peer, "61"), "a SetC was sent")
 
