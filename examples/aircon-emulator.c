@@ -158,6 +158,7 @@ static const char usage_text[] =
     "  --tick MS        physics step in milliseconds (default 1000)\n"
     "  --extra          add 0x84, 0x85, 0xBA and 0xBE to every object\n"
     "  -h, --help       this text\n"
+    "  --version        the program's and libechonet's version\n"
     "\n"
     "Commands on standard input, for every unit or for unit N after \"@N \":\n"
     "  on | off | mode auto|cool|heat|dry|fan | temp C | fan 0-8 | room C |\n"
@@ -699,7 +700,7 @@ static int check_addresses(const struct options *o)
     return what ? usage_error(what, value) : 0;
 }
 
-/* Returns 0 to run, 1 after --help, 2 (with a message) on a bad option. */
+/* Returns 0 to run, 1 after --help or --version, 2 (with a message) on a bad option. */
 static int parse_options(int argc, char **argv, struct options *o)
 {
     int i;
@@ -717,6 +718,10 @@ static int parse_options(int argc, char **argv, struct options *o)
 
         if (strcmp(arg, "-h") == 0 || strcmp(arg, "--help") == 0) {
             fputs(usage_text, stdout);
+            return 1;
+        }
+        if (strcmp(arg, "--version") == 0) {
+            posix_print_version("aircon-emulator");
             return 1;
         }
         if (udp_parse_option(&o->endpoint, arg, NULL) > 0) /* --ipv6 */

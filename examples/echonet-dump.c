@@ -70,6 +70,7 @@ struct hex_reader {
 
 static const char usage_text[] =
     "Usage: echonet-dump [--] [HEX...]\n"
+    "       echonet-dump --help | --version\n"
     "Decode ECHONET Lite frames written in hex; print one JSON object per frame.\n"
     "Each HEX argument is one frame; with none, standard input is read, one\n"
     "frame per line (blank lines are skipped). Hex digits may be separated by\n"
@@ -202,6 +203,10 @@ int main(int argc, char **argv)
     for (i = 1; i < argc && strcmp(argv[i], "--") != 0; i++) {
         if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
             fputs(usage_text, stdout);
+            return 0;
+        }
+        if (strcmp(argv[i], "--version") == 0) {
+            posix_print_version("echonet-dump");
             return 0;
         }
         if (argv[i][0] == '-') {

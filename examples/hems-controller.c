@@ -30,7 +30,8 @@
  * NODE implies --ipv6. EOJ is 0130xx (e.g. 013001). The grammar is in
  * hems_cmd.h; the output, one line per event, in hems_print.h.
  *
- * Options (before COMMAND): --bind ADDR, --ifname IF, --ipv6 and --port N
+ * Options (before or after COMMAND, until "--"; COMMAND --help shows a
+ * command's usage, --version the version): --bind ADDR, --ifname IF, --ipv6 and --port N
  * (default 3610, for listening and as destination) choose the endpoint
  * (udp.h); --response-timeout S (default and minimum 20, AIF 2.4.2);
  * --keepalive S (default and maximum 28800 = 8 h, AIF 3.5 ③); --poll S
@@ -1314,18 +1315,17 @@ static int check_file_option(const char *option, const char *path)
 static int parse_command_line(struct hems *h, int argc, char **argv)
 {
     char why[160];
-    int first = 0, status = hems_opts_parse(argc, argv, &h->opt, &first);
+    int first = 0, n = 0, status = hems_opts_parse(argc, argv, &h->opt, &first, &n);
 
     if (status != 0)
         return status == 1 ? -1 : status;
-    if (first == argc)
+    if (n == 0)
         return hems_usage_error("missing command", NULL);
     if (strcmp(argv[first], "energy") == 0) {
-        status = hems_energy_command(h->opt.energy_path, (int32_t)h->opt.utc_offset_s, argv + first, argc - first,
-                                     time(NULL));
+        status = hems_energy_command(h->opt.energy_path, (int32_t)h->opt.utc_offset_s, argv + first, n, time(NULL));
         return status == 0 ? -1 : status;
     }
-    if (hems_cmd_parse(&h->cmd, argv + first, argc - first, false, why, sizeof why) != 0)
+    if (hems_cmd_parse(&h->cmd, argv + first, n, false, why, sizeof why) != 0)
         return hems_usage_error(why, NULL);
     h->daemon = h->cmd.kind == HEMS_CMD_RUN;
     return hems_opts_check(&h->opt, &h->cmd);

@@ -50,10 +50,69 @@ static const char usage_text[] =
     "                          show it: energy [NODE] [--days N] [--csv] [--svg F]\n"
     "  --energy-interval S     reading of 0x84/0x85, 60 to 1800 (default 1800)\n"
     "  --utc-offset S          local time of the energy log (default 32400, JST)\n"
-    "  -h, --help              this text\n"
+    "  -h, --help              this text (COMMAND --help: the command's)\n"
+    "  --version               the program's and libechonet's version\n"
+    "Options may also follow COMMAND and its arguments.\n"
     "\n"
     "Exit status: 0 done, 1 failed or not found (discover: no air conditioner\n"
     "answered, or none at a NODE it names), 2 bad input.\n";
+
+/* Each command's --help: its usage line first. */
+static const struct {
+    const char *name;
+    const char *text;
+} command_help[] = {
+    {"discover", "discover [--wait S] [NODE...]\n"
+                 "Search for home air conditioners (multicast, and unicast to each NODE)\n"
+                 "and show each one found and ready, with its identification and state.\n"
+                 "  --wait S   how long to wait for answers (default: the --wait option, 5)\n"
+                 "  NODE       also search this address by unicast (at most 8)\n"
+                 "Exit status 1 when no air conditioner answered, or none at a NODE.\n"},
+    {"get", "get NODE EOJ EPC...\n"
+            "Read properties of one air conditioner (EPC: 2 hex digits 80 to ff).\n"},
+    {"set", "set NODE EOJ SETTING...\n"
+            "Write properties (SetC), then read them back to verify. SETTING:\n"
+            "  EPC=HEX                        any property, e.g. b3=1a\n"
+            "  on, off                        0x80\n"
+            "  mode auto|cool|heat|dry|fan    0xB0\n"
+            "  temp C                         0xB3, 0 to 50\n"
+            "  fan 0-8                        0xA0 (0: auto)\n"
+            "Values outside the class's allowed values are refused before sending.\n"},
+    {"status", "status NODE [EOJ]\n"
+               "Read and show the state (power, mode, temperatures, air flow, fault)\n"
+               "of one air conditioner, or of every one at NODE.\n"},
+    {"probe", "probe NODE EOJ MODE LOW HIGH\n"
+              "Find the settable temperature range of MODE between LOW and HIGH\n"
+              "(0 <= LOW <= HIGH <= 50, degrees C), then restore the settings (AIF 5.3).\n"},
+    {"fault", "fault NODE EOJ\n"
+              "Read the fault status 0x88 and, on a fault, the codes 0x89 and 0x86 (AIF 5.5).\n"},
+    {"run", "run\n"
+            "Stay up: discover, poll, keep alive, report announcements and faults, and\n"
+            "take commands on standard input, one per line: the commands above, and\n"
+            "  line up|down   the public line is up or down (--remote)\n"
+            "  quit           finish the operations running, then exit\n"
+            "Ends at the end of standard input or on SIGINT/SIGTERM (exit status 0).\n"},
+    {"energy", "energy [NODE] [--days N] [--csv] [--svg FILE]\n"
+               "Show the energy log of --energy FILE: kWh per hour (the last 24) or per\n"
+               "day (the last N, --days N) of each air conditioner (or those at NODE).\n"
+               "  --days N     per day, the last N days\n"
+               "  --csv        CSV instead of a table\n"
+               "  --svg FILE   write an SVG bar chart to FILE (no table then)\n"},
+};
+
+/* Prints COMMAND --help; returns 1, or 2 for an unknown command. */
+static int print_command_help(const char *name)
+{
+    size_t i;
+
+    for (i = 0; i < sizeof command_help / sizeof command_help[0]; i++)
+        if (strcmp(name, command_help[i].name) == 0) {
+            printf("Usage: hems-controller [OPTIONS] %s\nOptions: see hems-controller --help.\n",
+                   command_help[i].text);
+            return 1;
+        }
+    return hems_usage_error("unknown command", name);
+}
 
 int hems_usage_error(const char *what, const char *arg)
 {
@@ -121,9 +180,27 @@ static bool flag(const char *arg, struct hems_options *o)
     return true;
 }
 
-int hems_opts_parse(int argc, char **argv, struct hems_options *o, int *first)
+/* Whether arg is an option of the program (not of a command): a flag, or
+ * a name that takes a value ("--name" or "--name=value"). */
+static bool is_global(const char *arg)
 {
-    int i;
+    char name[24];
+    struct hems_options scratch;
+
+    memset(&scratch, 0, sizeof scratch);
+    if (strncmp(arg, "--", 2) != 0)
+        return false;
+    if (flag(arg, &scratch) || strcmp(arg, "--help") == 0 || strcmp(arg, "--version") == 0)
+        return true;
+    (void)posix_option_split(arg, name, sizeof name);
+    return takes_value(name);
+}
+
+int hems_opts_parse(int argc, char **argv, struct hems_options *o, int *first, int *n_words)
+{
+    int i, n = 0;
+    bool after_dashes = false;
+    const char *help = NULL;
 
     memset(o, 0, sizeof *o);
     o->endpoint.port = ECHONET_PORT;
@@ -133,17 +210,30 @@ int hems_opts_parse(int argc, char **argv, struct hems_options *o, int *first)
     o->wait_s = 5;
     o->energy_interval_s = 1800;
     o->utc_offset_s = 32400;
-    for (i = 1; i < argc && argv[i][0] == '-'; i++) {
+    /* Options anywhere before "--": before COMMAND, any word starting with
+     * '-'; after it, only the program's own (the command's, such as
+     * energy --csv, and numbers such as -5 stay its arguments). The
+     * command's words are gathered at argv[1..n], in order. */
+    for (i = 1; i < argc; i++) {
         char name[24];
         const char *arg = argv[i], *value, *why;
 
+        if (after_dashes || arg[0] != '-' || arg[1] == '\0' ||
+            (n > 0 && !is_global(arg) && strcmp(arg, "-h") != 0)) {
+            argv[1 + n++] = argv[i];
+            continue;
+        }
         if (strcmp(arg, "-h") == 0 || strcmp(arg, "--help") == 0) {
-            fputs(usage_text, stdout);
+            help = n > 0 ? argv[1] : "";
+            continue;
+        }
+        if (strcmp(arg, "--version") == 0) {
+            posix_print_version("hems-controller");
             return 1;
         }
         if (strcmp(arg, "--") == 0) {
-            i++;
-            break;
+            after_dashes = true;
+            continue;
         }
         if (flag(arg, o))
             continue;
@@ -163,7 +253,14 @@ int hems_opts_parse(int argc, char **argv, struct hems_options *o, int *first)
             return hems_usage_error(why ? why : what, value);
         }
     }
-    *first = i;
+    if (help && help[0] != '\0')
+        return print_command_help(help);
+    if (help) {
+        fputs(usage_text, stdout);
+        return 1;
+    }
+    *first = 1;
+    *n_words = n;
     return 0;
 }
 

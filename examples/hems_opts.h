@@ -3,8 +3,8 @@
  * SPDX-License-Identifier: MIT
  */
 /*
- * hems_opts: the options of hems-controller (before COMMAND), as
- * "--name value" or "--name=value":
+ * hems_opts: the options of hems-controller (before or after COMMAND), as
+ * "--name value" or "--name=value", and the --help of each command:
  *
  *   --bind ADDR, --ifname IF, --ipv6, --port N      the endpoint (udp.h)
  *   --response-timeout S   at least 20 (AIF 2.4.2), default 20
@@ -39,9 +39,11 @@ struct hems_options {
     long utc_offset_s;       /* --utc-offset S: local days of the energy log (default 32400, JST) */
 };
 
-/* Parses the options; *first receives the index of COMMAND. Returns 0, 1
- * after --help (printed), or 2 (with a message on standard error). */
-int hems_opts_parse(int argc, char **argv, struct hems_options *o, int *first);
+/* Parses the options, before or after COMMAND (until "--"), and gathers
+ * the command's words, in order, at argv[*first], *n_words of them.
+ * Returns 0, 1 after --help, COMMAND --help or --version (printed), or 2
+ * (with a message on standard error). */
+int hems_opts_parse(int argc, char **argv, struct hems_options *o, int *first, int *n_words);
 
 /* Makes the family follow an IPv6 NODE of the command, and checks that
  * --bind and --ifname fit. Returns 0, or 2 (with a message). */

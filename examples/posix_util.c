@@ -83,6 +83,11 @@ const char *posix_option_split(const char *arg, char *name, size_t cap)
     return eq + 1;
 }
 
+void posix_print_version(const char *program)
+{
+    printf("%s (libechonet) %s\n", program, ECHONET_VERSION_STRING);
+}
+
 int posix_hex_digit(int c)
 {
     if (c >= '0' && c <= '9')

@@ -34,6 +34,9 @@ int posix_signal_pipe(const int *signals, size_t n);
  * returned; a name before '=' too long for name gives "?" and NULL. */
 const char *posix_option_split(const char *arg, char *name, size_t cap);
 
+/* Prints "PROGRAM (libechonet) VERSION" on standard output (--version). */
+void posix_print_version(const char *program);
+
 /* The value of a hex digit (either case), or -1. */
 int posix_hex_digit(int c);
 

@@ -543,6 +543,22 @@ def help_option(option):
     return check
 
 
+def project_version():
+    """The version in meson.build, which --version must print."""
+    import os
+    import re
+    path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "meson.build")
+    with open(path, encoding="utf-8") as f:
+        return re.search(r"version: '([0-9.]+)'", f.read()).group(1)
+
+
+@case("--version: the program and the library's version, exit 0")
+def _(dump):
+    status, stdout, _ = run(dump, ["--version"])
+    expect(status == 0 and stdout == "echonet-dump (libechonet) %s\n" % project_version(),
+           "--version: %d %r" % (status, stdout))
+
+
 CASES.append(("--help", help_option("--help")))
 CASES.append(("-h", help_option("-h")))
 

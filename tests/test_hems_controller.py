@@ -615,6 +615,39 @@ def _(s):
     expect(p.returncode == 0 and p.stdout.startswith(b"Usage: hems-controller"), "--help")
 
 
+COMMANDS = ["discover", "get", "set", "status", "probe", "fault", "run", "energy"]
+
+
+@case("COMMAND --help for every command, --version of both programs: exit 0, on stdout")
+def _(s):
+    import test_dump
+    for command in COMMANDS:
+        for option in ("--help", "-h"):
+            p = subprocess.run([s.ctl_path, command, option], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                               stdin=subprocess.DEVNULL, timeout=STEP)
+            out = p.stdout.decode()
+            expect(p.returncode == 0 and out.startswith("Usage: hems-controller [OPTIONS] %s" % command) and
+                   not p.stderr, "%s %s: %d %r %r" % (command, option, p.returncode, out, p.stderr))
+    for path, name in ((s.ctl_path, "hems-controller"), (s.emu_path, "aircon-emulator")):
+        p = subprocess.run([path, "--version"], stdout=subprocess.PIPE, stdin=subprocess.DEVNULL, timeout=STEP)
+        want = "%s (libechonet) %s\n" % (name, test_dump.project_version())
+        expect(p.returncode == 0 and p.stdout.decode() == want, "%s --version: %d %r" % (name, p.returncode, p.stdout))
+
+
+@case("options after the command are taken (and before it), -5 stays an argument")
+def _(s):
+    s.emulator()
+    cmd = [s.ctl_path, "get", "127.0.0.2", AIRCON, "80", "--port", str(s.port), "--bind=" + CONTROLLER_ADDR,
+           "--json", "--wait", "3"]
+    p = subprocess.run(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=RUN)
+    r = Result(cmd, p, True).ok()
+    r.one("property", node="127.0.0.2", eoj=AIRCON, epc="80", edt="31")
+    r = s.hems("set", "127.0.0.2", AIRCON, "temp", "-5", "--wait", "3")
+    expect(r.rc == 2 and "out of range" in r.stderr, "temp -5 after the command: %d %r" % (r.rc, r.stderr))
+    r = s.hems("get", "127.0.0.2", AIRCON, "80", "--bogus")
+    expect(r.rc == 2 and "--bogus" in r.stderr, "an unknown option after the command: %d %r" % (r.rc, r.stderr))
+
+
 @case("probe out of range (LOW > HIGH, HIGH > 50): refused by echonet_ctl_probe, exit 2")
 def _(s):
     emu = s.emulator()
