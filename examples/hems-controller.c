@@ -251,6 +251,19 @@ static const char *err_text(int err, char *buf, size_t cap)
     return buf;
 }
 
+/* An error code as a machine-readable name: its echonet_err_name(), or
+ * "echonet_err_N" for error -N when the library has no error strings. */
+static const char *err_code(int err, char *buf, size_t cap)
+{
+    const char *name = echonet_err_name(err);
+
+    if (name[0] == '\0')
+        snprintf(buf, cap, "echonet_err_%d", -err);
+    else
+        snprintf(buf, cap, "%s", name);
+    return buf;
+}
+
 static const char *node_name(const struct hems *h, uint16_t node, char *buf, size_t cap);
 
 /* An air conditioner's name in the energy file: "ADDR/EOJ". */
@@ -276,11 +289,13 @@ static void failed(struct hems *h, int status)
         h->status = status;
 }
 
-static void command_error(struct hems *h, const echonet_addr *node, echonet_eoj eoj, int status, const char *message)
+/* code: as hems_print_error()'s. */
+static void command_error(struct hems *h, const echonet_addr *node, echonet_eoj eoj, int status, const char *code,
+                          const char *message)
 {
     char name[UDP_FORMAT_MAX];
 
-    hems_print_error(&h->out, node ? udp_format_addr(node, name, sizeof name) : NULL, eoj, message);
+    hems_print_error(&h->out, node ? udp_format_addr(node, name, sizeof name) : NULL, eoj, code, message);
     failed(h, status);
 }
 
@@ -580,7 +595,7 @@ static void handle_event(struct hems *h, const echonet_ctl_event *ev, const echo
         break;
     case ECHONET_CTL_EV_FULL:
         snprintf(node, sizeof node, "no room for another %s", ev->node == ECHONET_CTL_NONE ? "node" : "object");
-        hems_print_error(&h->out, NULL, ev->eoj, node);
+        hems_print_error(&h->out, NULL, ev->eoj, "full", node);
         break;
     }
 }
@@ -596,7 +611,7 @@ static void handle_events(struct hems *h)
     h->arena_used = 0;
     if (h->events_lost) {
         h->events_lost = false;
-        hems_print_error(&h->out, NULL, 0, "events lost: more than one library call can queue");
+        hems_print_error(&h->out, NULL, 0, "events_lost", "events lost: more than one library call can queue");
     }
 }
 
@@ -654,7 +669,7 @@ static void send_datagram(struct hems *h, const echonet_addr *dst, bool multicas
 /* Sends everything the node and the controller have to send now. */
 static void drain(struct hems *h, echonet_tstamp now)
 {
-    char text[96];
+    char text[96], code[48];
 
     for (;;) {
         echonet_addr dst;
@@ -663,7 +678,7 @@ static void drain(struct hems *h, echonet_tstamp now)
 
         if (n <= 0) {
             if (n < 0)
-                hems_print_error(&h->out, NULL, 0, err_text(n, text, sizeof text));
+                hems_print_error(&h->out, NULL, 0, err_code(n, code, sizeof code), err_text(n, text, sizeof text));
             break;
         }
         send_datagram(h, &dst, multicast, (size_t)n, false, now);
@@ -676,7 +691,7 @@ static void drain(struct hems *h, echonet_tstamp now)
         handle_events(h);
         if (n <= 0) {
             if (n < 0)
-                hems_print_error(&h->out, NULL, 0, err_text(n, text, sizeof text));
+                hems_print_error(&h->out, NULL, 0, err_code(n, code, sizeof code), err_text(n, text, sizeof text));
             break;
         }
         /* A request: the next TID moved. Never HEMS_STATE_MAX_UNSAVED of
@@ -896,7 +911,7 @@ static void start_operation(struct hems *h, const struct hems_cmd *cmd, uint16_t
         snprintf(text, sizeof text, "%s %s %06lx: refused: %s%s", kind_names[cmd->kind],
                  udp_format_addr(&cmd->node[0], name, sizeof name), (unsigned long)eoj, err_text(err, why, sizeof why),
                  allowed);
-        command_error(h, &cmd->node[0], eoj, start_status(err), text);
+        command_error(h, &cmd->node[0], eoj, start_status(err), err_code(err, why, sizeof why), text);
     }
     handle_events(h);
 }
@@ -935,7 +950,7 @@ static void discover_verdict(struct hems *h, const struct hems_cmd *cmd, unsigne
 
     if (found == 0) {
         snprintf(text, sizeof text, "not found: no air conditioner answered within %ld s", wait_s);
-        command_error(h, NULL, 0, 1, text);
+        command_error(h, NULL, 0, 1, "not_found", text);
         return;
     }
     for (i = 0; i < cmd->n_nodes; i++) {
@@ -947,7 +962,7 @@ static void discover_verdict(struct hems *h, const struct hems_cmd *cmd, unsigne
             continue;
         snprintf(text, sizeof text, "not found: no air conditioner at %s answered within %ld s",
                  udp_format_addr(&cmd->node[i], node, sizeof node), wait_s);
-        command_error(h, &cmd->node[i], 0, 1, text);
+        command_error(h, &cmd->node[i], 0, 1, "not_found", text);
     }
 }
 
@@ -986,7 +1001,7 @@ static bool advance_held(struct hems *h, struct held *w, echonet_tstamp now)
     else
         snprintf(text, sizeof text, "unknown node: no air conditioner at %s became ready within %ld s", node_text,
                  w->wait_s);
-    command_error(h, &cmd->node[0], cmd->eoj, 1, text);
+    command_error(h, &cmd->node[0], cmd->eoj, 1, "not_found", text);
     return true;
 }
 
@@ -1018,7 +1033,7 @@ static void submit(struct hems *h, const struct hems_cmd *cmd, echonet_tstamp no
         if (!h->held[i].used)
             w = &h->held[i];
     if (!w) {
-        command_error(h, NULL, 0, 1, "too many commands waiting for their air conditioners");
+        command_error(h, NULL, 0, 1, "busy", "too many commands waiting for their air conditioners");
         return;
     }
     w->used = true;
@@ -1042,22 +1057,22 @@ static void run_line(struct hems *h, echonet_tstamp now)
 
     h->line[h->line_len] = '\0';
     if (h->line_long) {
-        hems_print_error(&h->out, NULL, 0, "command line too long");
+        hems_print_error(&h->out, NULL, 0, "bad_command", "command line too long");
         return;
     }
     n = hems_cmd_split(h->line, words, MAX_WORDS);
     if (n == 0 || (n > 0 && words[0][0] == '#'))
         return;
     if (n < 0) {
-        hems_print_error(&h->out, NULL, 0, "too many words in the command line");
+        hems_print_error(&h->out, NULL, 0, "bad_command", "too many words in the command line");
         return;
     }
     if (hems_cmd_parse(&cmd, words, n, true, why, sizeof why) != 0) {
-        hems_print_error(&h->out, NULL, 0, why);
+        hems_print_error(&h->out, NULL, 0, "bad_command", why);
         return;
     }
     if ((cmd.node[0].len == 4) == h->opt.endpoint.ipv6 && cmd.n_nodes > 0) {
-        hems_print_error(&h->out, NULL, 0, h->opt.endpoint.ipv6 ? "an IPv4 NODE, but running on IPv6"
+        hems_print_error(&h->out, NULL, 0, "bad_command", h->opt.endpoint.ipv6 ? "an IPv4 NODE, but running on IPv6"
                                                         : "an IPv6 NODE, but running on IPv4 (use --ipv6)");
         return;
     }
@@ -1099,7 +1114,7 @@ static void read_signals(struct hems *h)
     while (read(h->signal_fd, &sig, 1) == 1) {
         h->quit = true;
         if (!h->daemon) {
-            hems_print_error(&h->out, NULL, 0, sig == SIGINT ? "interrupted (SIGINT)" : "terminated (SIGTERM)");
+            hems_print_error(&h->out, NULL, 0, "interrupted", sig == SIGINT ? "interrupted (SIGINT)" : "terminated (SIGTERM)");
             failed(h, 1);
         }
     }

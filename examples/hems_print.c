@@ -508,12 +508,15 @@ void hems_print_line(const struct hems_printer *p, bool up)
     }
 }
 
-void hems_print_error(const struct hems_printer *p, const char *node, echonet_eoj eoj, const char *message)
+void hems_print_error(const struct hems_printer *p, const char *node, echonet_eoj eoj, const char *code,
+                      const char *message)
 {
     fprintf(stderr, "hems-controller: %s\n", message);
     fflush(stderr);
     if (p->json) {
         j_begin(p->out, "error", node, eoj);
+        fputs(",\"code\":", p->out);
+        frame_json_string(p->out, code);
         fputs(",\"message\":", p->out);
         frame_json_string(p->out, message);
         j_end(p->out);

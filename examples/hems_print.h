@@ -22,13 +22,23 @@
  *   {"event":"done","op":"fault","node":N,"eoj":E,"outcome":O,"props":[]}
  *   {"event":"done","op":"discover","found":2,"ready":2}
  *   {"event":"line","up":false}
- *   {"event":"error","message":"...",...}
+ *   {"event":"error","node":N,"eoj":E,"code":C,"message":"..."}  (node, eoj when known)
  *
  * O is done, substituted, refused, refused_local, timed_out or node_gone.
  * The state S: {"power":"on"|"off","mode":"auto"|"cool"|"heat"|"dry"|"fan"|
  * "other","temp":26|"undefined","room":24|"unavailable","flow":"auto"|1-8,
  * "fault":false,"power_saving":false,"raw":{"80":"30",...}}, null for what
  * is not known, the value's hex for a code outside the class's.
+ *
+ * The code C of an error is the library's error name when the library
+ * refused (echonet_err_name(): "ECHONET_ERR_VALUE"...; "echonet_err_N" for
+ * error -N in a build without error strings), else the program's own:
+ * "not_found" (nothing answered within --wait), "bad_command" (a line of
+ * standard input), "busy" (too many commands waiting), "full" (no room
+ * for another node or object), "events_lost" or "interrupted".
+ *
+ * The contract is also a JSON Schema, doc/hems-events.schema.json, which
+ * the tests check the program's output against.
  */
 #ifndef EXAMPLES_HEMS_PRINT_H
 #define EXAMPLES_HEMS_PRINT_H
@@ -71,8 +81,9 @@ void hems_print_done(const struct hems_printer *p, const char *op, const char *n
                      echonet_ctl_outcome outcome, const echonet_propmap *props, int low, int high);
 void hems_print_discovered(const struct hems_printer *p, unsigned found, unsigned ready);
 void hems_print_line(const struct hems_printer *p, bool up);
-/* node may be NULL, eoj 0. Always "hems-controller: ..." on standard
- * error; with JSON also the error event on p->out. */
-void hems_print_error(const struct hems_printer *p, const char *node, echonet_eoj eoj, const char *message);
+/* node may be NULL, eoj 0; code: see the top. Always "hems-controller: ..."
+ * on standard error; with JSON also the error event on p->out. */
+void hems_print_error(const struct hems_printer *p, const char *node, echonet_eoj eoj, const char *code,
+                      const char *message);
 
 #endif /* EXAMPLES_HEMS_PRINT_H */

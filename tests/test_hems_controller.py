@@ -85,6 +85,74 @@ def epcs(fr):
     return [p["epc"] for p in fr["props"]]
 
 
+# ---- The JSON event contract -------------------------------------------------------
+
+SCHEMA_PATH = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "doc", "hems-events.schema.json")
+SEEN_EVENTS = []  # every --json event the cases read, checked against the schema by the last case
+ANNOTATIONS = {"$schema", "$id", "title", "description", "$defs"}
+TYPES = {"object": lambda v: isinstance(v, dict), "array": lambda v: isinstance(v, list),
+         "string": lambda v: isinstance(v, str), "null": lambda v: v is None,
+         "boolean": lambda v: isinstance(v, bool),
+         "integer": lambda v: isinstance(v, int) and not isinstance(v, bool)}
+
+
+def same_json(a, b):
+    """Equality of JSON values, where true is not 1."""
+    return type(a) is type(b) and a == b
+
+
+def schema_errors(value, schema, root, where="$"):
+    """The reasons value does not match schema: the subset of JSON Schema
+    2020-12 doc/hems-events.schema.json uses (a keyword outside it is an
+    error, never ignored). Returns a list of strings, empty when it matches."""
+    import re
+    unknown = set(schema) - ANNOTATIONS - {"$ref", "oneOf", "enum", "const", "type", "pattern", "minLength",
+                                           "minimum", "maximum", "properties", "required",
+                                           "additionalProperties", "propertyNames", "items"}
+    if unknown:
+        return ["%s: the test's validator does not know %s" % (where, sorted(unknown))]
+    if "$ref" in schema:
+        target = root
+        for part in schema["$ref"].lstrip("#/").split("/"):
+            target = target[part]
+        return schema_errors(value, target, root, where)
+    if "oneOf" in schema:
+        matches = [sub for sub in schema["oneOf"] if not schema_errors(value, sub, root, where)]
+        if len(matches) != 1:
+            return ["%s: %r matches %d of the oneOf alternatives, want 1" % (where, value, len(matches))]
+    if "enum" in schema and not any(same_json(value, e) for e in schema["enum"]):
+        return ["%s: %r not in %r" % (where, value, schema["enum"])]
+    if "const" in schema and not same_json(value, schema["const"]):
+        return ["%s: %r is not %r" % (where, value, schema["const"])]
+    if "type" in schema and not TYPES[schema["type"]](value):
+        return ["%s: %r is not of type %s" % (where, value, schema["type"])]
+    errors = []
+    if isinstance(value, str):
+        if "pattern" in schema and not re.search(schema["pattern"], value):
+            errors.append("%s: %r does not match %s" % (where, value, schema["pattern"]))
+        if len(value) < schema.get("minLength", 0):
+            errors.append("%s: %r is too short" % (where, value))
+    if TYPES["integer"](value):
+        if value < schema.get("minimum", value) or value > schema.get("maximum", value):
+            errors.append("%s: %r out of range" % (where, value))
+    if isinstance(value, list) and "items" in schema:
+        for i, item in enumerate(value):
+            errors += schema_errors(item, schema["items"], root, "%s[%d]" % (where, i))
+    if isinstance(value, dict):
+        props = schema.get("properties", {})
+        errors += ["%s: no %r" % (where, k) for k in schema.get("required", []) if k not in value]
+        for k, v in value.items():
+            if "propertyNames" in schema:
+                errors += schema_errors(k, schema["propertyNames"], root, "%s.<%s>" % (where, k))
+            if k in props:
+                errors += schema_errors(v, props[k], root, "%s.%s" % (where, k))
+            elif schema.get("additionalProperties") is False:
+                errors.append("%s: %r is not in the contract" % (where, k))
+            elif isinstance(schema.get("additionalProperties"), dict):
+                errors += schema_errors(v, schema["additionalProperties"], root, "%s.%s" % (where, k))
+    return errors
+
+
 # ---- The controller ---------------------------------------------------------------
 
 class Result:
@@ -102,6 +170,7 @@ class Result:
                     raise Failure("%s: not a JSON line: %r" % (self.cmd, line))
                 expect(isinstance(obj, dict) and "event" in obj, "%s: not an event: %r" % (self.cmd, line))
                 self.events.append(obj)
+                SEEN_EVENTS.append(obj)
 
     def of(self, event, **fields):
         return [e for e in self.events if e["event"] == event and all(e.get(k) == v for k, v in fields.items())]
@@ -134,6 +203,7 @@ class Daemon:
             for raw in self.proc.stdout:
                 try:
                     obj = json.loads(raw.decode("utf-8"))
+                    SEEN_EVENTS.append(obj)
                 except ValueError:
                     obj = {"event": "not-json", "line": raw.decode("utf-8", "replace")}
                 self.lines.put(obj)
@@ -885,6 +955,29 @@ def _(s):
     s.emulator("--ipv6", bind="fd00::1")
     r = s.hems("--ipv6", "discover", "--wait", "2", bind="fd00::2").ok()
     r.one("ready", node="fd00::1", eoj=AIRCON)
+
+
+# ---- The contract: last, as it checks the events of every case before it ------------
+
+@case("every --json event (this case's and all the cases' above) matches doc/hems-events.schema.json")
+def _(s):
+    with open(SCHEMA_PATH, encoding="utf-8") as f:
+        schema = json.load(f)
+    for bad in ({"event": "error", "message": "no code"}, {"event": "found", "node": "127.0.0.2", "eoj": "13001"},
+                {"event": "read", "node": "127.0.0.2", "eoj": AIRCON, "outcome": "done", "props": [], "x": 1}):
+        expect(schema_errors(bad, schema, schema), "the schema takes %r" % bad)
+    s.emulator()
+    s.hems("discover", "--wait", "2", "127.0.0.2").ok()
+    s.hems("--wait", "3", "status", "127.0.0.2", AIRCON).ok()
+    r = s.hems("--wait", "3", "set", "127.0.0.2", AIRCON, "b0=99")
+    code = r.one("error").get("code", "")
+    expect(code == "ECHONET_ERR_VALUE" or code == "echonet_err_52", "the refusal's code: %r" % r.events)
+    r = s.hems("--wait", "1", "get", "127.0.0.9", AIRCON, "80")
+    expect(r.one("error").get("code") == "not_found", "the code of an unknown node: %r" % r.events)
+    kinds = set(e.get("event") for e in SEEN_EVENTS)
+    expect({"ready", "status", "error", "timeout"} <= kinds, "events seen: %r" % kinds)
+    bad = [(e, errors) for e in SEEN_EVENTS for errors in [schema_errors(e, schema, schema)] if errors]
+    expect(not bad, "%d of %d events break the contract, e.g. %r" % (len(bad), len(SEEN_EVENTS), bad[:3]))
 
 
 def main():
