@@ -379,17 +379,34 @@ static void print_csv(const struct report *r, FILE *out)
     }
 }
 
+/* The chart is at least this wide, and each title gets this many pixels
+ * per character (13 px sans-serif averages about 7.5): a chart of one day
+ * must not clip its titles. */
+#define SVG_MIN_WIDTH 320u
+#define SVG_TITLE_CHAR_PX 8u
+
 /* One panel per air conditioner, bars on a common scale, hand-written SVG. */
 static int write_svg(const struct report *r, const char *path)
 {
     const unsigned bar = r->periods <= 48 ? 24u : r->periods <= 100 ? 10u : 4u;
     const unsigned left = 70, panel = 180, plot = 120;
-    const unsigned width = left + r->periods * bar + 20, height = 20 + r->n_sel * panel;
+    const unsigned height = 20 + r->n_sel * panel;
+    unsigned width = left + r->periods * bar + 20;
     uint64_t max = 0;
     unsigned d, k;
     char label[32], kwh[32];
-    FILE *f = fopen(path, "w");
+    FILE *f;
 
+    if (width < SVG_MIN_WIDTH)
+        width = SVG_MIN_WIDTH;
+    for (d = 0; d < r->n_sel; d++) {
+        /* "KEY: kWh per hour (not measured)" */
+        unsigned chars = (unsigned)strlen(r->e->dev[r->sel[d]].key) + 15u + (unmeasured(r, d) ? 15u : 0u);
+
+        if (left + chars * SVG_TITLE_CHAR_PX + 20 > width)
+            width = left + chars * SVG_TITLE_CHAR_PX + 20;
+    }
+    f = fopen(path, "w");
     if (!f) {
         report("cannot write", path, strerror(errno));
         return -1;

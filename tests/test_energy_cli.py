@@ -253,6 +253,41 @@ def _(s):
     expect(all(b[0] - bars[0][0] in [step * k for k in range(24) if k % 3 != 2] for b in bars), "bar positions")
 
 
+@case("SVG of one day with a long name: wide enough for its titles (rendered by rsvg-convert)")
+def _(s):
+    import re
+    this_day = (int(time.time()) + JST) // 86400
+    key = "fd00:1234:5678:9abc::7/013001"
+    path = os.path.join(s.tmp, "day.bin")
+    with open(path, "wb") as f:
+        f.write(file_bytes([(key, log_bytes({this_day * 24: (1500, 0)}, {this_day: (1500, 0)}))]))
+    rsvg = shutil.which("rsvg-convert")
+    if not rsvg:
+        raise Failure("rsvg-convert not installed (Debian package librsvg2-bin)")
+    svg, png = os.path.join(s.tmp, "day.svg"), os.path.join(s.tmp, "day.png")
+    r = energy_cmd(s, path, "--days", "1", "--svg", svg)
+    expect(r.returncode == 0, "--svg: %d %r" % (r.returncode, r.stderr))
+    text = open(svg, encoding="utf-8").read()
+    width = int(re.search(r'<svg [^>]*width="(\d+)"', text).group(1))
+    expect(key + ": kWh per day" in text, "no title in %r" % text)
+    subprocess.run([rsvg, "-o", png, svg], check=True, timeout=thc.RUN)
+    w, _, _ = png_pixels(png)
+    expect(w == width and w >= 320, "the PNG is %d px wide (SVG: %d); want at least 320" % (w, width))
+    # The same drawing on a canvas 2000 px wider: nothing may be drawn
+    # right of the chart's own width (a clipped title would be).
+    wide = text.replace('width="%d"' % width, 'width="%d"' % (width + 2000))
+    wide = wide.replace('viewBox="0 0 %d ' % width, 'viewBox="0 0 %d ' % (width + 2000))
+    expect(wide.count('width="%d"' % (width + 2000)) == 2, "cannot widen %r" % text[:300])
+    wide_svg, wide_png = os.path.join(s.tmp, "wide.svg"), os.path.join(s.tmp, "wide.png")
+    with open(wide_svg, "w", encoding="utf-8") as f:
+        f.write(wide)
+    subprocess.run([rsvg, "-o", wide_png, wide_svg], check=True, timeout=thc.RUN)
+    ww, hgt, px = png_pixels(wide_png)
+    inked = [x for x in range(ww) if any(px[y][x] != (255, 255, 255) for y in range(hgt))]
+    expect(inked and max(inked) < width - 4, "drawn up to x = %s, beyond the width %d" %
+           (max(inked) if inked else None, width))
+
+
 @case("a damaged file is reported and kept aside, never overwritten; energy refuses it")
 def _(s):
     s.emulator("--extra")
