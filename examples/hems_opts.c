@@ -30,6 +30,8 @@ static const char usage_text[] =
     "  fault NODE EOJ                 read the fault status and codes\n"
     "  run                            stay up; commands (and line up|down, quit)\n"
     "                                 on standard input, one per line\n"
+    "  energy [NODE] [--days N] [--csv] [--svg FILE]\n"
+    "                                 show the energy log of --energy FILE\n"
     "NODE: the device's IP address (127.0.0.2, ::1); EOJ: 0130xx (e.g. 013001).\n"
     "\n"
     "Options:\n"
