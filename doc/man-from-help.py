@@ -80,6 +80,20 @@ def body(lines, out, level="SH"):
             state = "para"
 
 
+def commands_of(lines):
+    """The commands a --help lists: the first word of each item under
+    "Commands:" (tests/check-man.py uses it too)."""
+    commands, in_commands = [], False
+    for line in lines:
+        if line.startswith("Commands:"):
+            in_commands = True
+        elif in_commands and re.match(r"^  [a-z]", line):
+            commands.append(line.split()[0])
+        elif in_commands and line and not line.startswith(" "):
+            in_commands = False
+    return commands
+
+
 def main():
     if len(sys.argv) != 3:
         print(__doc__.strip().splitlines()[3], file=sys.stderr)
@@ -107,14 +121,7 @@ def main():
     if ITEM.match(first) and ITEM.match(first).group(2):  # options without a heading
         out.append(".SH OPTIONS")
     body(rest, out)
-    commands, in_commands = [], False
-    for line in rest:
-        if line.startswith("Commands:"):
-            in_commands = True
-        elif in_commands and re.match(r"^  [a-z]", line):
-            commands.append(line.split()[0])
-        elif in_commands and line and not line.startswith(" "):
-            in_commands = False
+    commands = commands_of(rest)
     if commands:
         out.append(".SH COMMAND DETAILS")
         for command in commands:

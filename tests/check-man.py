@@ -10,9 +10,20 @@ usage: check-man.py PROGRAM PAGE.1
 
 Prints one line per thing missing; exits 1 if any.
 """
+import importlib.util
+import os
 import re
 import subprocess
 import sys
+
+
+def man_from_help():
+    """doc/man-from-help.py as a module (its reading of "Commands:")."""
+    path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "doc", "man-from-help.py")
+    spec = importlib.util.spec_from_file_location("man_from_help", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 def output(args):
@@ -34,14 +45,7 @@ def main():
         man = f.read().replace("\\-", "-").replace("\\e", "\\").replace("\\(dq", '"').replace("\\&", "")
     help_text = output([program, "--help"])
     wanted = {("option", o) for o in options(help_text)}
-    commands, in_commands = [], False
-    for line in help_text.splitlines():
-        if line.startswith("Commands:"):
-            in_commands = True
-        elif in_commands and re.match(r"^  [a-z]", line):
-            commands.append(line.split()[0])
-        elif in_commands and line and not line.startswith(" "):
-            in_commands = False
+    commands = man_from_help().commands_of(help_text.splitlines())
     for command in commands:
         wanted.add(("command", command))
         wanted |= {("option of " + command, o) for o in options(output([program, command, "--help"]))}
