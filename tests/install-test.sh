@@ -64,6 +64,9 @@ export PKG_CONFIG_PATH PKG_CONFIG_LIBDIR PKG_CONFIG_SYSROOT_DIR \
 cflags=$(pkg-config --cflags echonet) || die "pkg-config --cflags echonet failed"
 libs=$(pkg-config --libs echonet) || die "pkg-config --libs echonet failed"
 step "pkg-config echonet $(pkg-config --modversion echonet): $cflags $libs"
+# README.md says the static link needs nothing more (no Libs.private).
+[ "$(pkg-config --static --libs echonet)" = "$libs" ] ||
+    die "pkg-config --static --libs echonet differs from --libs; README.md says they are equal"
 
 # Word splitting of the flags is intended.
 # shellcheck disable=SC2086
@@ -84,5 +87,25 @@ if command -v ldd >/dev/null 2>&1 && ldd "$tmp/consumer-static" 2>/dev/null | gr
     die "the static consumer still needs a shared libechonet"
 fi
 "$tmp/consumer-static" || die "the statically linked consumer failed"
+
+# The installed programs start from this prefix, which is not a system one,
+# without LD_LIBRARY_PATH: their rpath leads to the library beside them.
+bindir=$(find "$root" -type d -name bin | head -n 1)
+for prog in "$bindir"/*; do
+    [ -n "$bindir" ] && [ -x "$prog" ] || continue
+    name=${prog#"$root"}
+    env -u LD_LIBRARY_PATH "$prog" --help >"$tmp/prog.log" 2>&1 ||
+        { cat "$tmp/prog.log" >&2; die "the installed $name does not start (above)"; }
+    if command -v ldd >/dev/null 2>&1 && ldd "$prog" | grep -q libechonet; then
+        env -u LD_LIBRARY_PATH ldd "$prog" | grep libechonet | grep -F "$root" >/dev/null ||
+            die "the installed $name does not load libechonet from the install tree"
+    fi
+    step "the installed $name starts"
+done
+if [ -x "$bindir/echonet-dump" ]; then
+    echo '10 81 00 01 05 FF 01 01 30 01 62 01 80 00' | env -u LD_LIBRARY_PATH "$bindir/echonet-dump" |
+        grep -q '"esv":"62"' || die "the installed echonet-dump does not decode a Get"
+    step "the installed echonet-dump decodes a frame"
+fi
 
 step "OK"
