@@ -707,6 +707,7 @@ static int parse_options(int argc, char **argv, struct options *o)
 
     memset(o, 0, sizeof *o);
     o->endpoint.port = ECHONET_PORT;
+    o->endpoint.broadcast = true; /* a node hears IPv4 broadcast (reference 1) */
     o->instances = 1;
     o->maker[0] = (uint8_t)(DEFAULT_MAKER >> 16);
     o->maker[1] = (uint8_t)(DEFAULT_MAKER >> 8);
@@ -826,7 +827,7 @@ static int poll_timeout(const struct emulator *emu, echonet_tstamp now)
 static void run(struct emulator *emu)
 {
     while (!emu->quit) {
-        struct pollfd pfd[4];
+        struct pollfd pfd[2 + sizeof emu->udp.fds / sizeof emu->udp.fds[0]];
         nfds_t n = 0, i;
         echonet_tstamp now = posix_now_ms();
 

@@ -248,6 +248,31 @@ static int ipv4_of_interface(const char *name, struct in_addr *out)
     return found;
 }
 
+/* The broadcast address of the interface holding the IPv4 address local. */
+static int broadcast_of(const struct in_addr *local, struct in_addr *out)
+{
+    struct ifaddrs *list, *i;
+    int found = -1;
+
+    if (getifaddrs(&list) != 0)
+        return -1;
+    for (i = list; i && found != 0; i = i->ifa_next) {
+        union sockaddr_any a;
+
+        if (!i->ifa_addr || i->ifa_addr->sa_family != AF_INET || !(i->ifa_flags & IFF_BROADCAST) ||
+            !i->ifa_broadaddr || i->ifa_broadaddr->sa_family != AF_INET)
+            continue;
+        memcpy(&a.in, i->ifa_addr, sizeof a.in);
+        if (a.in.sin_addr.s_addr != local->s_addr)
+            continue;
+        memcpy(&a.in, i->ifa_broadaddr, sizeof a.in);
+        *out = a.in.sin_addr;
+        found = 0;
+    }
+    freeifaddrs(list);
+    return found;
+}
+
 /* Chooses the multicast interface (see udp.h): its index, and for IPv4 an
  * address on it (INADDR_ANY: the kernel's choice). */
 static int choose_interface(const struct udp_config *cfg, const union sockaddr_any *local, unsigned *index,
@@ -361,6 +386,27 @@ static int open_group_socket(const struct udp_transport *t)
     return open_bound(&a);
 }
 
+/* Sockets bound to the broadcast addresses that a socket bound to local
+ * does not hear: its subnet's, and 255.255.255.255 (see udp.h). */
+static void open_broadcast_sockets(struct udp_transport *t, const struct in_addr *local)
+{
+    struct in_addr subnet;
+    union sockaddr_any a;
+    int fd;
+
+    (void)parse_sockaddr(NULL, AF_INET, t->port, &a);
+    if (broadcast_of(local, &subnet) == 0 && subnet.s_addr != htonl(INADDR_BROADCAST)) {
+        a.in.sin_addr = subnet;
+        fd = open_bound(&a);
+        if (fd >= 0)
+            t->fds[t->n_fds++] = fd;
+    }
+    a.in.sin_addr.s_addr = htonl(INADDR_BROADCAST);
+    fd = open_bound(&a);
+    if (fd >= 0)
+        t->fds[t->n_fds++] = fd;
+}
+
 int udp_open(struct udp_transport *t, const struct udp_config *cfg, char *why, size_t why_len)
 {
     union sockaddr_any local;
@@ -369,7 +415,7 @@ int udp_open(struct udp_transport *t, const struct udp_config *cfg, char *why, s
     int listen_fd;
 
     memset(t, 0, sizeof *t);
-    t->fds[0] = t->fds[1] = -1;
+    t->fds[0] = t->fds[1] = t->fds[2] = t->fds[3] = -1;
     t->ipv6 = cfg->ipv6;
     t->port = cfg->port;
     if (parse_sockaddr(cfg->bind_addr, family, cfg->port, &local) != 0) {
@@ -400,6 +446,8 @@ int udp_open(struct udp_transport *t, const struct udp_config *cfg, char *why, s
         t->fds[t->n_fds++] = listen_fd;
     }
     t->group_errno = join_group(listen_fd, t->ipv6, t->ifindex, v4);
+    if (cfg->broadcast && !t->ipv6 && !is_wildcard(&local))
+        open_broadcast_sockets(t, &local.in.sin_addr);
     return 0;
 }
 
@@ -410,7 +458,7 @@ void udp_close(struct udp_transport *t)
     for (i = 0; i < t->n_fds; i++)
         if (t->fds[i] >= 0)
             close(t->fds[i]);
-    t->fds[0] = t->fds[1] = -1;
+    t->fds[0] = t->fds[1] = t->fds[2] = t->fds[3] = -1;
     t->n_fds = 0;
 }
 

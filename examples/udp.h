@@ -18,7 +18,14 @@
  * Sockets: bound to the wildcard address, one socket does everything. Bound
  * to a specific address (--bind), a socket does not receive multicast on
  * most systems, so a second socket bound to group:port receives it; both
- * are listed in fds[] for poll().
+ * are listed in fds[] for poll(). Nor does it receive IPv4 broadcast, which
+ * a node should hear (reference 1): when the caller asks (broadcast), two
+ * more sockets are bound to the broadcast address of the interface holding
+ * the bind address (the subnet's, e.g. 192.168.1.255) and to
+ * 255.255.255.255. Sockets bound to those exact addresses hear nothing
+ * else, so no unicast meant for another program sharing the port is taken
+ * (a wildcard socket could take it). They are not fatal: a system that
+ * refuses them still answers unicast and multicast.
  *
  * Multicast interface: the interface named by the caller; else, for a
  * specific bind address, the interface that holds it (for 127.0.0.x, the
@@ -64,12 +71,13 @@ struct udp_config {
     const char *bind_addr; /* local address literal to bind and send from; NULL: wildcard */
     const char *ifname;    /* multicast interface; NULL: see the header comment */
     uint16_t port;         /* listening port, and destination port of every send */
+    bool broadcast;        /* IPv4 with bind_addr: also hear broadcasts (see above) */
 };
 
 /* An open endpoint. The fields may be read; udp_open() sets them. */
 struct udp_transport {
-    int fds[2];         /* sockets to poll for input; fds[0] sends */
-    int n_fds;          /* 1 or 2 */
+    int fds[4];         /* sockets to poll for input; fds[0] sends */
+    int n_fds;          /* 1 or 2; up to 4 with udp_config.broadcast */
     bool ipv6;
     uint16_t port;
     unsigned ifindex;   /* multicast interface (0: kernel's choice) */

@@ -51,6 +51,10 @@ GROUP4 = "224.0.23.0"
 GROUP6 = "ff02::1"
 VETH = "ecl0"    # the IPv6 multicast interface in the namespace
 VETH_PEER = "ecl1"
+# IPv4 subnet on the veth, for broadcast (lo has no broadcast address).
+BCAST_EMULATOR = "10.23.0.1"
+BCAST_CLIENT = "10.23.0.2"
+BCAST_SUBNET = "10.23.0.255"
 
 CONTROLLER = "05ff01"
 AIRCON = "013001"
@@ -361,10 +365,12 @@ class Network:
         self.v6_unicast = None   # why not, or None when it works
         self.v6_multicast = None
         self.v4_multicast = None
+        self.v4_broadcast = None
         if self.netns:
             self._setup_namespace()
         else:
             self.v6_unicast = self.v6_multicast = "needs a private network namespace for a second IPv6 address"
+            self.v4_broadcast = "needs a private network namespace for an IPv4 subnet with a broadcast address"
         if not self.v4_multicast and not self._probe_v4_multicast():
             self.v4_multicast = "IPv4 multicast is not looped back on this host's loopback"
 
@@ -382,6 +388,9 @@ class Network:
                 [ip, "-6", "addr", "add", "fd00::2/64", "dev", VETH, "nodad"]]
         if not all(run_quiet(c) for c in veth):
             self.v6_multicast = "cannot create a veth pair with IPv6 addresses"
+        v4 = [[ip, "addr", "add", a + "/24", "brd", "+", "dev", VETH] for a in (BCAST_EMULATOR, BCAST_CLIENT)]
+        if self.v6_multicast or not all(run_quiet(c) for c in v4):
+            self.v4_broadcast = "cannot add an IPv4 subnet to a veth interface"
 
     def _probe_v4_multicast(self):
         port = free_port()
@@ -840,6 +849,22 @@ def _(s):
     c.send(h("10 81 00 04 05 FF 01 0E F0 01 62 01 D6 00"), (GROUP6, s.port, 0, socket.if_nametoindex(VETH)))
     answer = c.recv(lambda d: d[2:4] == b"\x00\x04")
     expect(answer == h("10 81 00 04 0E F0 01 05 FF 01 72 01 D6 04 01 01 30 01"), "answer %r" % answer)
+
+
+@case("--bind: IPv4 broadcast heard, to the subnet's address and to 255.255.255.255, answered by unicast")
+def _(s):
+    if s.net.v4_broadcast:
+        raise Skip(s.net.v4_broadcast)
+    emu = s.emulator(bind=BCAST_EMULATOR)
+    c = s.client(local=BCAST_CLIENT, remote=BCAST_EMULATOR)
+    c.sock.setsockopt(socket.SOL_SOCKET, socket.SO_BROADCAST, 1)
+    for tid, to in ((0x0B01, BCAST_SUBNET), (0x0B02, "255.255.255.255")):
+        c.send(get(tid, NODE_PROFILE, 0xD6), (to, s.port))
+        answer = c.recv(lambda d: d[2:4] == struct.pack(">H", tid))
+        want = struct.pack(">BBH", 0x10, 0x81, tid) + h("0E F0 01 05 FF 01 72 01 D6 04 01 01 30 01")
+        expect(answer == want, "Get 0xD6 broadcast to %s: answer %r, want %s" % (to, answer, want.hex()))
+        emu.expect(is_out("%s:%d" % (BCAST_CLIENT, s.port), "%04x" % tid, "72"),
+                   "the Get_Res out to %s" % BCAST_CLIENT)
 
 
 BAD_OPTIONS = [["--bogus"], ["--port", "0"], ["--port", "65536"], ["--port"], ["--instances", "0"],
