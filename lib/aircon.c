@@ -335,6 +335,7 @@ echonet_err echonet_aircon_init(echonet_aircon *ac, const uint8_t manufacturer[3
         return ECHONET_ERR_TABLE;
     memset(ac, 0, sizeof *ac);
     ac->line_deadline = ECHONET_TSTAMP_NEVER;
+    ac->prefix_at = ECHONET_TSTAMP_NEVER;
     /* Every property starts with a valid value of its largest size... */
     for (i = 0; i < N_PROPS; i++) {
         const echonet_prop_desc *d = &aircon_props[i];
@@ -399,22 +400,28 @@ static int aircon_set(void *ctx, uint8_t epc, const uint8_t *edt, size_t pdc, ec
         case ECHONET_REMOTE_LINE_OK_LOCAL:
         case ECHONET_REMOTE_LINE_OK_PUBLIC:
             /* A line-health signal: acknowledged, never stored (AIF 3.5 ④, 5.7). */
+            ac->prefix_at = ECHONET_TSTAMP_NEVER;
             if (ac->remote_armed)
                 ac->line_deadline = echonet_tstamp_add(now, ECHONET_AIRCON_LINE_TIMEOUT);
             return 0;
         case ECHONET_REMOTE_PUBLIC:
-            /* Operation through the public network: the 20-hour rule applies. */
+            /* Operation through the public network: the 20-hour rule applies
+             * (to what follows in this request, too). */
             ac->remote_armed = true;
             ac->line_deadline = echonet_tstamp_add(now, ECHONET_AIRCON_LINE_TIMEOUT);
+            ac->prefix_at = now;
             break;
         default:
             ac->remote_armed = false;
             ac->line_deadline = ECHONET_TSTAMP_NEVER;
+            ac->prefix_at = ECHONET_TSTAMP_NEVER;
             break;
         }
-    } else if (source == ECHONET_SET_LOCAL && is_operation(epc)) {
-        /* Operated at the unit or by its handset: no longer remote
-         * (doc/decisions.md). */
+    } else if (is_operation(epc) && (source == ECHONET_SET_LOCAL || now != ac->prefix_at)) {
+        /* Operated at the unit, by its handset, or from the home network
+         * (a request without the 0x93 = 0x42 prefix, AIF 4.1): no longer
+         * remote (AIF 3.5 (6), doc/decisions.md). A request's writes are
+         * all made at one instant, the time of its prefix if it has one. */
         ac->remote_armed = false;
         ac->line_deadline = ECHONET_TSTAMP_NEVER;
         (void)store_byte(ac, ECHONET_EPC_REMOTE_CONTROL, ECHONET_REMOTE_LOCAL);

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "echonet/aircon.h"
+#include "echonet/node.h"
 #include "echonet/propdesc.h"
 #include "echonet/propmap.h"
 #include "tests.h"
@@ -1047,6 +1048,104 @@ START_TEST(value_needs_room)
 }
 END_TEST
 
+/* ---- The 20-hour rule: what ends remote operation (AIF 3.5, 4.1) -------- */
+
+#if ECHONET_AIRCON_OPTIONAL /* the rule needs 0x93 */
+#define H(h) ECHONET_HOURS(h)
+
+/* A node with one air conditioner, as a unit on the network. */
+struct unit {
+    echonet_node node;
+    echonet_node_request queue[2];
+    echonet_object obj;
+    echonet_object *slot;
+    echonet_aircon ac;
+};
+
+static void unit_init(struct unit *u)
+{
+    echonet_node_config cfg = {{0x12, 0x34, 0x56}, {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13}, 0};
+    size_t n;
+    const echonet_prop_desc *t = echonet_aircon_props(&n);
+
+    memset(u, 0, sizeof *u);
+    ck_assert_int_eq(echonet_node_init(&u->node, &cfg, &u->slot, 1, u->queue, 2), ECHONET_OK);
+    ck_assert_int_eq(echonet_aircon_init(&u->ac, maker), ECHONET_OK);
+    ck_assert_int_eq(echonet_object_init(&u->obj, 0x013001, t, n, NULL, &echonet_aircon_ops, &u->ac), ECHONET_OK);
+    ck_assert_int_eq(echonet_node_add(&u->node, &u->obj), ECHONET_OK);
+}
+
+/* The unit receives the request in hex and answers it at now; returns the
+ * ESV of its answer (0: none). Announcements are sent and dropped. */
+static unsigned unit_request(struct unit *u, const char *hex, echonet_tstamp now)
+{
+    uint8_t req[64], out[256];
+    size_t len = test_hex(hex, req, sizeof req);
+    echonet_addr from, dst;
+    unsigned esv = 0;
+    bool multicast;
+    int32_t n;
+
+    echonet_addr_set(&from, "\xC0\xA8\x01\x0A", 4);
+    ck_assert_int_eq(echonet_node_read(&u->node, &from, req, len), ECHONET_NODE_HANDLED);
+    while ((n = echonet_node_write(&u->node, &dst, &multicast, out, sizeof out, now)) > 0)
+        if (!multicast && esv == 0)
+            esv = out[10];
+    ck_assert_int_eq(n, 0);
+    return esv;
+}
+
+/* By AIF 4.1 a controller writes 0x93 = 0x42 at the head of every setting
+ * it makes for a request through the public network; a write of an
+ * operation property without it is an operation not through the public
+ * line, which ends remote operation like the handset (3.5 (6)). */
+START_TEST(unprefixed_set_ends_remote)
+{
+    struct unit u;
+    uint8_t v = 0;
+
+    unit_init(&u);
+    /* The prefix covers every property of its request. */
+    ck_assert_uint_eq(unit_request(&u, "10 81 00 01 05 FF 01 01 30 01 61 04 93 01 42 80 01 30 B0 01 42 B3 01 1A", H(1)),
+                      0x71);
+    ck_assert_uint_eq(echonet_node_expiry(&u.node), H(21));
+    assert_value(&u.ac, 0x93, "42");
+    /* A SetC of 0xB3 alone, from the home network: remote operation ends. */
+    ck_assert_uint_eq(unit_request(&u, "10 81 00 02 05 FF 01 01 30 01 61 01 B3 01 1B", H(2)), 0x71);
+    ck_assert_uint_eq(echonet_node_expiry(&u.node), ECHONET_TSTAMP_NEVER);
+    assert_value(&u.ac, 0x93, "41");
+    ck_assert_uint_eq(unit_request(&u, "10 81 00 03 05 FF 01 01 30 01 62 01 80 00", H(30)), 0x72);
+    assert_value(&u.ac, 0x80, "30"); /* not stopped 20 h later */
+
+    /* Operated remotely again; keepalives and writes of properties outside
+     * the operation set (3.5 leaves them open) do not end it. */
+    ck_assert_uint_eq(unit_request(&u, "10 81 00 04 05 FF 01 01 30 01 61 02 93 01 42 8F 01 41", H(31)), 0x71);
+    ck_assert_uint_eq(echonet_node_expiry(&u.node), H(51));
+    ck_assert_uint_eq(unit_request(&u, "10 81 00 05 05 FF 01 01 30 01 61 01 93 01 62", H(32)), 0x71);
+    ck_assert_uint_eq(unit_request(&u, "10 81 00 06 05 FF 01 01 30 01 61 01 81 01 08", H(33)), 0x71);
+    ck_assert_uint_eq(echonet_node_expiry(&u.node), H(52));
+    assert_value(&u.ac, 0x93, "42");
+    /* A SetI, and every operation property, ends it too. */
+    ck_assert_uint_eq(unit_request(&u, "10 81 00 07 05 FF 01 01 30 01 60 01 A0 01 31", H(34)), 0);
+    ck_assert_uint_eq(echonet_node_expiry(&u.node), ECHONET_TSTAMP_NEVER);
+    assert_value(&u.ac, 0x93, "41");
+    ck_assert_uint_eq(unit_request(&u, "10 81 00 08 05 FF 01 01 30 01 61 02 93 01 42 80 01 30", H(35)), 0x71);
+    ck_assert_uint_eq(unit_request(&u, "10 81 00 09 05 FF 01 01 30 01 61 01 8F 01 42", H(36)), 0x71);
+    ck_assert_uint_eq(echonet_node_expiry(&u.node), ECHONET_TSTAMP_NEVER);
+
+    /* A stale prefix does not cover a later request, and the unit still
+     * stops 20 h after the last keepalive when nothing ends remote
+     * operation. */
+    ck_assert_uint_eq(unit_request(&u, "10 81 00 0A 05 FF 01 01 30 01 61 02 93 01 42 B0 01 43", H(37)), 0x71);
+    ck_assert_uint_eq(unit_request(&u, "10 81 00 0B 05 FF 01 01 30 01 61 01 93 01 62", H(38)), 0x71);
+    ck_assert_uint_eq(echonet_node_expiry(&u.node), H(58));
+    ck_assert_uint_eq(unit_request(&u, "10 81 00 0C 05 FF 01 01 30 01 62 01 80 00", H(58)), 0x72);
+    ck_assert_int_eq(echonet_aircon_value(&u.ac, 0x80, &v, 1), 1);
+    ck_assert_uint_eq(v, ECHONET_OFF);
+}
+END_TEST
+#endif
+
 Suite *aircon_suite(void)
 {
     Suite *s = suite_create("aircon");
@@ -1086,5 +1185,11 @@ Suite *aircon_suite(void)
     tcase_add_loop_test(tc, largest_value_fits, 0, (int)(sizeof largests / sizeof largests[0]));
     tcase_add_test(tc, value_needs_room);
     suite_add_tcase(s, tc);
+
+#if ECHONET_AIRCON_OPTIONAL
+    tc = tcase_create("remote");
+    tcase_add_test(tc, unprefixed_set_ends_remote);
+    suite_add_tcase(s, tc);
+#endif
     return s;
 }

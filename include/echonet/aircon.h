@@ -21,7 +21,13 @@
  * 7.4, AIF 3.5 and 5.7): a write of 0x61 or 0x62 is acknowledged as a
  * line-health signal without being stored; once the unit has been operated
  * through the public network (0x93 = 0x42), 20 hours without such a signal
- * switch it off, which is announced.
+ * switch it off, which is announced. Remote operation ends when the unit is
+ * operated otherwise (AIF 3.5 (6)): a local write of 0x80, 0x8F, 0xA0, 0xB0
+ * or 0xB3, a network write of 0x93 = 0x41, or a network write of one of
+ * those five without 0x93 = 0x42 at the head of its request (AIF 4.1).
+ * The model sees no request boundary, only each write's time: the writes of
+ * one request are made at one instant, so a network write made at the
+ * instant of a 0x93 = 0x42 write counts as prefixed by it.
  * @{
  */
 #ifndef ECHONET_AIRCON_H
@@ -181,6 +187,7 @@ typedef struct echonet_aircon {
     uint8_t store[ECHONET_AIRCON_STORE_SIZE]; /**< @private length byte + value per table entry */
     bool remote_armed;                         /**< @private operated through the public network */
     echonet_tstamp line_deadline;              /**< @private when the unit stops without a line-health write */
+    echonet_tstamp prefix_at;                  /**< @private when 0x93 = 0x42 was last written from the network */
 } echonet_aircon;
 
 /** @brief Accessors of @ref echonet_aircon, for echonet_object_init(). */
