@@ -227,8 +227,10 @@ static unsigned interface_of(const union sockaddr_any *local)
     return index;
 }
 
-/* The first IPv4 address of the interface called name. */
-static int ipv4_of_interface(const char *name, struct in_addr *out)
+/* The first IPv4 address of the interface called name (name NULL: the
+ * interface entry holding the address *addr) into *addr, and its broadcast
+ * address, when it has one, into *broadcast (else INADDR_ANY). */
+static int ipv4_of_interface(const char *name, struct in_addr *addr, struct in_addr *broadcast)
 {
     struct ifaddrs *list, *i;
     int found = -1;
@@ -238,35 +240,17 @@ static int ipv4_of_interface(const char *name, struct in_addr *out)
     for (i = list; i && found != 0; i = i->ifa_next) {
         union sockaddr_any a;
 
-        if (!i->ifa_addr || i->ifa_addr->sa_family != AF_INET || strcmp(i->ifa_name, name) != 0)
+        if (!i->ifa_addr || i->ifa_addr->sa_family != AF_INET || (name && strcmp(i->ifa_name, name) != 0))
             continue;
         memcpy(&a.in, i->ifa_addr, sizeof a.in);
-        *out = a.in.sin_addr;
-        found = 0;
-    }
-    freeifaddrs(list);
-    return found;
-}
-
-/* The broadcast address of the interface holding the IPv4 address local. */
-static int broadcast_of(const struct in_addr *local, struct in_addr *out)
-{
-    struct ifaddrs *list, *i;
-    int found = -1;
-
-    if (getifaddrs(&list) != 0)
-        return -1;
-    for (i = list; i && found != 0; i = i->ifa_next) {
-        union sockaddr_any a;
-
-        if (!i->ifa_addr || i->ifa_addr->sa_family != AF_INET || !(i->ifa_flags & IFF_BROADCAST) ||
-            !i->ifa_broadaddr || i->ifa_broadaddr->sa_family != AF_INET)
+        if (!name && a.in.sin_addr.s_addr != addr->s_addr)
             continue;
-        memcpy(&a.in, i->ifa_addr, sizeof a.in);
-        if (a.in.sin_addr.s_addr != local->s_addr)
-            continue;
-        memcpy(&a.in, i->ifa_broadaddr, sizeof a.in);
-        *out = a.in.sin_addr;
+        *addr = a.in.sin_addr;
+        broadcast->s_addr = htonl(INADDR_ANY);
+        if ((i->ifa_flags & IFF_BROADCAST) && i->ifa_broadaddr && i->ifa_broadaddr->sa_family == AF_INET) {
+            memcpy(&a.in, i->ifa_broadaddr, sizeof a.in);
+            *broadcast = a.in.sin_addr;
+        }
         found = 0;
     }
     freeifaddrs(list);
@@ -278,6 +262,8 @@ static int broadcast_of(const struct in_addr *local, struct in_addr *out)
 static int choose_interface(const struct udp_config *cfg, const union sockaddr_any *local, unsigned *index,
                             struct in_addr *v4, char *why, size_t why_len)
 {
+    struct in_addr broadcast;
+
     *index = 0;
     v4->s_addr = htonl(INADDR_ANY);
     if (cfg->ifname) {
@@ -286,7 +272,7 @@ static int choose_interface(const struct udp_config *cfg, const union sockaddr_a
             set_why(why, why_len, cfg->ifname, "no such interface");
             return -1;
         }
-        if (!cfg->ipv6 && ipv4_of_interface(cfg->ifname, v4) != 0) {
+        if (!cfg->ipv6 && ipv4_of_interface(cfg->ifname, v4, &broadcast) != 0) {
             set_why(why, why_len, cfg->ifname, "interface has no IPv4 address");
             return -1;
         }
@@ -390,12 +376,13 @@ static int open_group_socket(const struct udp_transport *t)
  * does not hear: its subnet's, and 255.255.255.255 (see udp.h). */
 static void open_broadcast_sockets(struct udp_transport *t, const struct in_addr *local)
 {
-    struct in_addr subnet;
+    struct in_addr addr = *local, subnet;
     union sockaddr_any a;
     int fd;
 
     (void)parse_sockaddr(NULL, AF_INET, t->port, &a);
-    if (broadcast_of(local, &subnet) == 0 && subnet.s_addr != htonl(INADDR_BROADCAST)) {
+    if (ipv4_of_interface(NULL, &addr, &subnet) == 0 && subnet.s_addr != htonl(INADDR_ANY) &&
+        subnet.s_addr != htonl(INADDR_BROADCAST)) {
         a.in.sin_addr = subnet;
         fd = open_bound(&a);
         if (fd >= 0)
