@@ -7,8 +7,8 @@
 #   1. README's dependency() call: the consumer's `meson test` lists and runs
 #      its own test only; `meson install` installs its program only, and the
 #      installed program runs (the library is linked into it statically).
-#   2. The same with no option at all for the subproject (examples off, to
-#      save time): being a subproject is enough.
+#   2. The same with no option at all for the subproject (its programs and
+#      their man pages built too): being a subproject is enough.
 #   3. The parent asks for the library to be installed (install=enabled):
 #      headers, libraries and echonet.pc are installed too.
 #
@@ -100,7 +100,7 @@ consumer "$tmp/readme" "$readme"
 build "$tmp/readme" "README's options"
 only_app "$tmp/readme" "README's options"
 
-consumer "$tmp/bare" "'examples=false'"
+consumer "$tmp/bare" ""
 build "$tmp/bare" "no tests or install option"
 only_app "$tmp/bare" "no tests or install option"
 
