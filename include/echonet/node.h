@@ -46,6 +46,7 @@
 #include "echonet/config.h"
 #include "echonet/eoj.h"
 #include "echonet/error.h"
+#include "echonet/frame.h"
 #include "echonet/propdesc.h"
 #include "echonet/propmap.h"
 #include "echonet/tstamp.h"
@@ -119,6 +120,10 @@ typedef struct echonet_object {
     const echonet_object_ops *ops;   /**< @private */
     void *ctx;                       /**< @private */
     echonet_propmap pending;         /**< @private announcements due */
+    /** @private for a table in rising EPC order, where each row of 8 EPCs
+     *  (0x80-0x87, 0x88-0x8F...) starts in @c props; row[16] = n_props.
+     *  row[0] is 255 for another table (searched from start to end). */
+    uint8_t row[17];
 } echonet_object;
 
 /**
@@ -182,6 +187,8 @@ typedef struct echonet_node {
     size_t head;                      /**< @private */
     size_t queued;                    /**< @private */
     size_t fanout;                    /**< @private next object for the head request */
+    echonet_frame head_frame;         /**< @private the head request, decoded (when @c head_decoded) */
+    bool head_decoded;                /**< @private */
     size_t d5_next;                   /**< @private next 0xD5 page's first object */
     bool d5_pending;                  /**< @private */
     uint16_t tid;                     /**< @private TID of the next announcement */
