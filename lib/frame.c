@@ -290,7 +290,7 @@ void echonet_writer_prop(echonet_writer *w, uint8_t epc, size_t pdc, const uint8
 
         b[0] = epc;
         b[1] = (uint8_t)pdc;
-        if (pdc > 0)
+        if (pdc > 0 && edt != b + 2)
             memmove(b + 2, edt, pdc); /* see writer_put() */
         w->len += pdc + 2u;
     } else {
