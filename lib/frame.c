@@ -22,9 +22,9 @@ static int32_t decode_fail(size_t *err_offset, size_t offset, echonet_err err)
     return (int32_t)err;
 }
 
-/* Decodes a frame; for a UDP datagram (@p udp) it must end where the
- * datagram does, and success is ECHONET_OK rather than its length. */
-static int32_t decode(echonet_frame *frame, const uint8_t *buf, size_t len, size_t *err_offset, bool udp)
+/* echonet_frame_decode(), shared with echonet_frame_decode_udp() so that
+ * the compiler may place it in both. */
+static int32_t decode(echonet_frame *frame, const uint8_t *buf, size_t len, size_t *err_offset)
 {
     /* Where each header field starts; the next entry is where it ends. */
     static const uint8_t bound[] = {OFF_EHD1, OFF_EHD2, OFF_TID, OFF_SEOJ,
@@ -67,7 +67,7 @@ static int32_t decode(echonet_frame *frame, const uint8_t *buf, size_t len, size
             frame->edata = buf + OFF_SEOJ;
             frame->edata_len = len - OFF_SEOJ;
             frame->len = len;
-            return udp ? ECHONET_OK : (int32_t)len;
+            return (int32_t)len;
         }
     }
 
@@ -115,19 +115,23 @@ static int32_t decode(echonet_frame *frame, const uint8_t *buf, size_t len, size
     frame->edata = buf + OFF_SEOJ;
     frame->edata_len = n - OFF_SEOJ;
     frame->len = n;
-    if (!udp)
-        return (int32_t)n;
-    return p == end ? ECHONET_OK : decode_fail(err_offset, n, ECHONET_ERR_TRAILING);
+    return (int32_t)n;
 }
 
 int32_t echonet_frame_decode(echonet_frame *frame, const uint8_t *buf, size_t len, size_t *err_offset)
 {
-    return decode(frame, buf, len, err_offset, false);
+    return decode(frame, buf, len, err_offset);
 }
 
 echonet_err echonet_frame_decode_udp(echonet_frame *frame, const uint8_t *buf, size_t len, size_t *err_offset)
 {
-    return (echonet_err)decode(frame, buf, len, err_offset, true);
+    int32_t n = decode(frame, buf, len, err_offset);
+
+    if (n < 0)
+        return (echonet_err)n;
+    if ((size_t)n != len)
+        return (echonet_err)decode_fail(err_offset, (size_t)n, ECHONET_ERR_TRAILING);
+    return ECHONET_OK;
 }
 
 bool echonet_prop_next(echonet_prop_iter *it, echonet_prop *prop)

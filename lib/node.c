@@ -238,14 +238,16 @@ int32_t echonet_node_read(echonet_node *node, const echonet_addr *src, const uin
     echonet_node_request *slot;
     echonet_frame f;
     echonet_esv_kind kind;
-    echonet_err err;
+    int32_t n;
     size_t i = 0;
 
     if (!node || !src)
         return ECHONET_ERR_INVALID_ARG;
-    err = echonet_frame_decode_udp(&f, buf, len, NULL);
-    if (err != ECHONET_OK)
-        return err;
+    /* The stream form: bytes after the last declared property are ignored
+     * (reference 2.4, tolerance; doc/decisions.md), the frame is n bytes. */
+    n = echonet_frame_decode(&f, buf, len, NULL);
+    if (n < 0)
+        return n;
     if (f.format != 1)
         return ECHONET_NODE_HANDLED; /* format 2 is not spoken here (AIF: format 1) */
     kind = echonet_esv_classify(f.esv);
@@ -254,14 +256,18 @@ int32_t echonet_node_read(echonet_node *node, const echonet_addr *src, const uin
     /* No object addressed: silence, not even SNA (reference 3.4 rule 1). */
     if (!next_target(node, f.deoj, &i))
         return kind == ECHONET_ESV_KIND_NOTIFICATION_REQ ? ECHONET_NODE_FORWARD : ECHONET_NODE_HANDLED;
-    if (len > ECHONET_NODE_REQUEST_MAX)
+    if (f.len > ECHONET_NODE_REQUEST_MAX) {
+        node->stats.too_long++;
         return ECHONET_ERR_TOO_LONG;
+    }
     if (node->queued == node->cap_queue)
         return ECHONET_ERR_FULL;
+    if (f.len != len)
+        node->stats.trailing++;
     slot = &node->queue[(node->head + node->queued) % node->cap_queue];
     slot->src = *src;
-    slot->len = (uint32_t)len;
-    memcpy(slot->frame, buf, len);
+    slot->len = (uint32_t)f.len;
+    memcpy(slot->frame, buf, f.len);
     if (node->queued++ == 0) {
         /* The head request: kept decoded, its views moved to the copy. */
         node->fanout = 0;
@@ -503,6 +509,14 @@ int32_t echonet_node_write(echonet_node *node, echonet_addr *dst, bool *multicas
     }
     *multicast = false;
     return 0;
+}
+
+echonet_err echonet_node_get_stats(const echonet_node *node, echonet_node_stats *stats)
+{
+    if (!node || !stats)
+        return ECHONET_ERR_INVALID_ARG;
+    *stats = node->stats;
+    return ECHONET_OK;
 }
 
 echonet_tstamp echonet_node_expiry(const echonet_node *node)

@@ -308,7 +308,6 @@ START_TEST(bad_datagrams)
     ck_assert_int_eq(feed("10 81 00 01 05 FF 01 01 30 01 62 02 80 00"), ECHONET_ERR_TRUNCATED);
     ck_assert_int_eq(feed("10 81 00 01 05 FF 01 01 30 01 64 01 80 00"), ECHONET_ERR_ESV);
     ck_assert_int_eq(feed("10 81 00 01 05 FF 01 01 30 01 62 00"), ECHONET_ERR_OPC_ZERO);
-    ck_assert_int_eq(feed("10 81 00 01 05 FF 01 01 30 01 62 01 80 00 00"), ECHONET_ERR_TRAILING);
     ck_assert_int_eq(feed("11 81 00 01"), ECHONET_ERR_EHD1);
     ck_assert_int_eq(feed("10 82 00 01 DE AD"), ECHONET_NODE_HANDLED); /* format 2 is not spoken */
     ck_assert_int_eq(echonet_node_read(&node, NULL, big, 4), ECHONET_ERR_INVALID_ARG);
@@ -325,6 +324,39 @@ START_TEST(bad_datagrams)
     ck_assert_int_eq(echonet_writer_finish(&w, &len), ECHONET_OK);
     ck_assert_int_eq(echonet_node_read(&node, &peer, big, len), ECHONET_ERR_TOO_LONG);
     expect_nothing();
+}
+END_TEST
+
+/* Bytes after the last declared property are ignored (reference 2.4,
+ * tolerance; doc/decisions.md): the request is answered, and counted. */
+START_TEST(trailing_bytes_ignored_and_counted)
+{
+    echonet_node_stats st;
+
+    setup_node(1, 0);
+    skip_startup();
+    ck_assert_int_eq(echonet_node_get_stats(&node, &st), ECHONET_OK);
+    ck_assert_uint_eq(st.trailing, 0);
+    ck_assert_int_eq(feed("10 81 00 01 05 FF 01 01 30 01 62 01 80 00 00"), ECHONET_NODE_HANDLED);
+    expect("10 81 00 01 01 30 01 05 FF 01 72 01 80 01 31", false);
+    ck_assert_int_eq(feed("10 81 00 02 05 FF 01 01 30 01 61 01 80 01 30 DE AD BE EF"), ECHONET_NODE_HANDLED);
+    expect("10 81 00 02 01 30 01 05 FF 01 71 01 80 00", false);
+    /* SetGet: after the Get block. */
+    ck_assert_int_eq(feed("10 81 00 03 05 FF 01 01 30 01 6E 00 01 80 00 80"), ECHONET_NODE_HANDLED);
+    expect("10 81 00 03 01 30 01 05 FF 01 7E 00 01 80 01 30", false);
+    ck_assert_int_eq(echonet_node_get_stats(&node, &st), ECHONET_OK);
+    ck_assert_uint_eq(st.trailing, 3);
+    ck_assert_uint_eq(st.too_long, 0);
+    /* A well-formed frame is not counted; a malformed one is still refused. */
+    ck_assert_int_eq(feed("10 81 00 04 05 FF 01 01 30 01 62 01 80 00"), ECHONET_NODE_HANDLED);
+    expect("10 81 00 04 01 30 01 05 FF 01 72 01 80 01 30", false);
+    ck_assert_int_eq(feed("10 81 00 05 05 FF 01 01 30 01 62 02 80 00 00"), ECHONET_ERR_TRUNCATED);
+    expect("10 81 00 01 01 30 01 0E F0 01 73 01 80 01 30", true); /* the SetC's change, announced */
+    expect_nothing();
+    ck_assert_int_eq(echonet_node_get_stats(&node, &st), ECHONET_OK);
+    ck_assert_uint_eq(st.trailing, 3);
+    ck_assert_int_eq(echonet_node_get_stats(NULL, &st), ECHONET_ERR_INVALID_ARG);
+    ck_assert_int_eq(echonet_node_get_stats(&node, NULL), ECHONET_ERR_INVALID_ARG);
 }
 END_TEST
 
@@ -908,6 +940,7 @@ static void fill_block(echonet_writer *w, size_t bytes)
 START_TEST(request_of_exactly_request_max)
 {
     static uint8_t req[ECHONET_NODE_REQUEST_MAX + 1], got[ECHONET_NODE_REQUEST_MAX];
+    echonet_node_stats st;
     echonet_writer w;
     echonet_addr dst;
     bool mc = true;
@@ -939,8 +972,14 @@ START_TEST(request_of_exactly_request_max)
     echonet_writer_prop(&w, 0x80, i == 1 ? 1 : 0, req);
     ck_assert_int_eq(echonet_writer_finish(&w, &len), ECHONET_OK);
     ck_assert_uint_eq(len, ECHONET_NODE_REQUEST_MAX + 1);
+    ck_assert_int_eq(echonet_node_get_stats(&node, &st), ECHONET_OK);
+    ck_assert_uint_eq(st.too_long, 0);
     ck_assert_int_eq(echonet_node_read(&node, &peer, guard_place(req, len), len), ECHONET_ERR_TOO_LONG);
     expect_nothing();
+    /* Dropped, and counted where the firmware can read it (doc/decisions.md). */
+    ck_assert_int_eq(echonet_node_get_stats(&node, &st), ECHONET_OK);
+    ck_assert_uint_eq(st.too_long, 1);
+    ck_assert_uint_eq(st.trailing, 0);
 }
 END_TEST
 
@@ -965,6 +1004,7 @@ Suite *node_suite(void)
     tcase_add_test(tc, responses_and_notifications_forwarded);
     tcase_add_test(tc, unknown_deoj_silent);
     tcase_add_test(tc, bad_datagrams);
+    tcase_add_test(tc, trailing_bytes_ignored_and_counted);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("objects");
