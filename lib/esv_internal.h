@@ -13,14 +13,12 @@
 /* The codes of reference 3.1, one bit per low nibble: 0x50-0x53 and 0x5E
  * (SNA), 0x60-0x63 and 0x6E (requests), 0x71-0x74, 0x7A and 0x7E
  * (answers, INF, INFC). */
-#define ESV_ROWS_5_6 0x400Fu
-#define ESV_ROW_7 0x441Eu
-
 static inline bool esv_valid(uint8_t esv)
 {
-    unsigned row = esv < 0x70u ? ESV_ROWS_5_6 : ESV_ROW_7;
+    static const uint16_t row[3] = {0x400Fu, 0x400Fu, 0x441Eu};
+    unsigned r = (unsigned)(esv >> 4) - 5u;
 
-    return (unsigned)(esv - 0x50u) < 0x30u && (row >> (esv & 0x0Fu) & 1u) != 0;
+    return r < 3u && (row[r] >> (esv & 0x0Fu) & 1u) != 0;
 }
 
 /* For a valid code: SetGet, SetGet_Res or SetGet_SNA (the only codes

@@ -278,6 +278,22 @@ void echonet_writer_prop(echonet_writer *w, uint8_t epc, size_t pdc, const uint8
 {
     uint8_t head[2];
 
+    /* The common case first, in place: no error yet, inside a block with
+     * room for one more property, a value that is there and fits. */
+    if (ECHONET_SHORTCUTS && w && w->err == ECHONET_OK && (w->state == W_BLOCK_SET || w->state == W_BLOCK_GET) &&
+        w->count < 255 && pdc <= 255 && (pdc == 0 || edt) && pdc + 2u <= w->cap - w->len) {
+        uint8_t *b = w->buf + w->len;
+
+        b[0] = epc;
+        b[1] = (uint8_t)pdc;
+        if (pdc > 0 && edt != b + 2)
+            memmove(b + 2, edt, pdc); /* see writer_put() */
+        w->len += pdc + 2u;
+        w->count++;
+        w->total++;
+        w->buf[w->opc_pos] = (uint8_t)w->count;
+        return;
+    }
     if (!writer_enter(w, 1u << W_BLOCK_SET | 1u << W_BLOCK_GET))
         return;
     if (w->count == 255) {
@@ -288,21 +304,10 @@ void echonet_writer_prop(echonet_writer *w, uint8_t epc, size_t pdc, const uint8
         writer_fail(w, ECHONET_ERR_PDC_OVERFLOW);
         return;
     }
-    if (ECHONET_SHORTCUTS && w->err == ECHONET_OK && pdc + 2u <= w->cap - w->len) {
-        /* The common case, in place. */
-        uint8_t *b = w->buf + w->len;
-
-        b[0] = epc;
-        b[1] = (uint8_t)pdc;
-        if (pdc > 0 && edt != b + 2)
-            memmove(b + 2, edt, pdc); /* see writer_put() */
-        w->len += pdc + 2u;
-    } else {
-        head[0] = epc;
-        head[1] = (uint8_t)pdc;
-        writer_put(w, head, 2);
-        writer_put(w, edt, pdc);
-    }
+    head[0] = epc;
+    head[1] = (uint8_t)pdc;
+    writer_put(w, head, 2);
+    writer_put(w, edt, pdc);
     w->count++;
     w->total++;
     if (w->err == ECHONET_OK)
