@@ -250,9 +250,10 @@ int32_t echonet_node_read(echonet_node *node, const echonet_addr *src, const uin
         return n;
     if (f.format != 1)
         return ECHONET_NODE_HANDLED; /* format 2 is not spoken here (AIF: format 1) */
-    kind = echonet_esv_classify(f.esv);
-    if (kind != ECHONET_ESV_KIND_REQUEST && kind != ECHONET_ESV_KIND_NOTIFICATION_REQ)
+    /* A request or INFC (the decoded ESV is a valid one). */
+    if (!esv_needs_property(f.esv))
         return ECHONET_NODE_FORWARD;
+    kind = f.esv == ECHONET_ESV_INFC ? ECHONET_ESV_KIND_NOTIFICATION_REQ : ECHONET_ESV_KIND_REQUEST;
     /* No object addressed: silence, not even SNA (reference 3.4 rule 1). */
     if (!next_target(node, f.deoj, &i))
         return kind == ECHONET_ESV_KIND_NOTIFICATION_REQ ? ECHONET_NODE_FORWARD : ECHONET_NODE_HANDLED;
@@ -404,7 +405,11 @@ static int32_t answer_next(echonet_node *node, echonet_addr *dst, bool *multicas
         if (len > 0)
             *dst = req->src;
     }
-    if (!next_target(node, f->deoj, &node->fanout))
+    /* One object at most has a given device EOJ: only instance 0 and the
+     * node profile's spellings can address more. */
+    if ((ECHONET_EOJ_INSTANCE(f->deoj) != ECHONET_INSTANCE_ALL &&
+         ECHONET_EOJ_CLASS(f->deoj) != ECHONET_CLASS_NODE_PROFILE) ||
+        !next_target(node, f->deoj, &node->fanout))
         pop_request(node);
     return (int32_t)len;
 }
