@@ -139,7 +139,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         if (echonet_node_read(&node, &src, data + pos, len) >= 0) {
             reqs[n_reqs].src = src;
             reqs[n_reqs].answered = 0;
-            if (echonet_frame_decode_udp(&reqs[n_reqs].f, data + pos, len, NULL) == ECHONET_OK &&
+            /* The stream form: the node ignores bytes after the frame. */
+            if (echonet_frame_decode(&reqs[n_reqs].f, data + pos, len, NULL) >= 0 &&
                 reqs[n_reqs].f.format == 1)
                 n_reqs++;
         }

@@ -5,6 +5,7 @@
 /* Home air conditioner class 0x0130 (reference 7 and 8; AIF tables 2-3, 2-4). */
 #include "echonet/aircon.h"
 
+#include <stddef.h>
 #include <string.h>
 
 /* Access shorthands: G get, S set, A announce, M mandatory. */
@@ -15,17 +16,21 @@
 #define VAR ECHONET_SIZE_VARIABLE
 
 #define N(a) ((uint8_t)sizeof(a))
-#define ANY(epc, acc, size, alt) {epc, acc, size, alt, ECHONET_RULE_ANY, 0, 0, NULL, NULL, NULL}
-#define ENUM(epc, acc, codes, ro) {epc, acc, 1, 0, ECHONET_RULE_ENUM, N(codes), N(ro), codes, ro, NULL}
-#define ENUM0(epc, acc, codes) {epc, acc, 1, 0, ECHONET_RULE_ENUM, N(codes), 0, codes, NULL, NULL}
-#define RANGE(epc, acc, size, ranges, ro) {epc, acc, size, 0, ECHONET_RULE_RANGE, N(ranges), N(ro), ranges, ro, NULL}
-#define RANGE0(epc, acc, size, ranges) {epc, acc, size, 0, ECHONET_RULE_RANGE, N(ranges), 0, ranges, NULL, NULL}
-#define SIGNED(epc, acc, ro) {epc, acc, 1, 0, ECHONET_RULE_RANGE_S8, 2, N(ro), s8_range, ro, NULL}
-#define FUNC(epc, acc, size, alt, fn) {epc, acc, size, alt, ECHONET_RULE_FUNC, 0, 0, NULL, NULL, fn}
+/* Each entry is E(epc, room for its largest value, descriptor): the list
+ * below is expanded once into the table and once into the store's layout. */
+#define LARGEST(size, alt) ((alt) != VAR && (alt) > (size) ? (alt) : (size))
+#define ANY(epc, acc, size, alt) E(epc, LARGEST(size, alt), {epc, acc, size, alt, ECHONET_RULE_ANY, 0, 0, NULL, NULL, NULL})
+#define ENUM(epc, acc, codes, ro) E(epc, 1, {epc, acc, 1, 0, ECHONET_RULE_ENUM, N(codes), N(ro), codes, ro, NULL})
+#define ENUM0(epc, acc, codes) E(epc, 1, {epc, acc, 1, 0, ECHONET_RULE_ENUM, N(codes), 0, codes, NULL, NULL})
+#define RANGE(epc, acc, size, ranges, ro) \
+    E(epc, size, {epc, acc, size, 0, ECHONET_RULE_RANGE, N(ranges), N(ro), ranges, ro, NULL})
+#define RANGE0(epc, acc, size, ranges) E(epc, size, {epc, acc, size, 0, ECHONET_RULE_RANGE, N(ranges), 0, ranges, NULL, NULL})
+#define SIGNED(epc, acc, ro) E(epc, 1, {epc, acc, 1, 0, ECHONET_RULE_RANGE_S8, 2, N(ro), s8_range, ro, NULL})
+#define FUNC(epc, acc, size, alt, fn) E(epc, LARGEST(size, alt), {epc, acc, size, alt, ECHONET_RULE_FUNC, 0, 0, NULL, NULL, fn})
 /* An optional property: in the table only with ECHONET_AIRCON_OPTIONAL
  * (config.h); the mandatory ones (flag M) are always there. */
 #if ECHONET_AIRCON_OPTIONAL
-#define OPT(entry) entry,
+#define OPT(entry) entry
 #else
 #define OPT(entry)
 #endif
@@ -97,76 +102,98 @@ static bool check_methods(const uint8_t *edt, size_t pdc)
 
 /* Announce flags follow the AIF (0x80, 0x81, 0x88, 0x8F, 0xA0, 0xB0); the
  * mandatory set is AIF tables 2-3 and 2-4. */
-static const echonet_prop_desc aircon_props[] = {
-    ENUM0(0x80, G | S | A | M, on_off),
-    {0x81, G | S | A | M, 1, 17, ECHONET_RULE_FUNC, 0, N(position_marker), NULL, position_marker, check_installation},
-    ANY(0x82, G | M, 4, 0),
-    OPT(ANY(0x83, G, 17, 9))
-    OPT(ANY(0x84, G, 2, 0))
-    OPT(ANY(0x85, G, 4, 0))
-    OPT(ANY(0x86, G, 225, VAR))
-    OPT(RANGE0(0x87, G | S, 1, percent))
-    ENUM0(0x88, G | A | M, fault),
-    OPT(ANY(0x89, G, 2, 0))
-    ANY(0x8A, G | M, 3, 0),
-    OPT(ANY(0x8B, G, 3, 0))
-    OPT(ANY(0x8C, G, 12, 0))
-    OPT(ANY(0x8D, G, 12, 0))
-    OPT(ANY(0x8E, G, 4, 0))
-    ENUM0(0x8F, G | S | A | M, two_choice),
-    OPT(ENUM0(0x90, G | S, four_choice))
-    OPT(RANGE0(0x91, G | S, 2, hh_mm))
-    OPT(RANGE0(0x92, G | S, 2, hhh_mm))
-    OPT(ENUM0(0x93, G | S, remote))
-    OPT(ENUM0(0x94, G | S, four_choice))
-    OPT(RANGE0(0x95, G | S, 2, hh_mm))
-    OPT(RANGE0(0x96, G | S, 2, hhh_mm))
-    OPT(RANGE0(0x97, G | S, 2, hh_mm))
-    OPT(FUNC(0x98, G | S, 4, 0, check_date))
-    OPT(ANY(0x99, G | S, 2, 0))
-    OPT(ANY(0x9A, G, 5, 0))
-    ANY(0x9D, G | M, 17, VAR),
-    ANY(0x9E, G | M, 17, VAR),
-    ANY(0x9F, G | M, 17, VAR),
-    ENUM0(0xA0, G | S | A | M, flow),
-    OPT(ENUM0(0xA1, G | S, four_choice))
-    OPT(ENUM0(0xA3, G | S, swing))
-    OPT(ENUM0(0xA4, G | S, five_choice))
-    OPT(ENUM0(0xA5, G | S, horizontal))
-    OPT(ENUM0(0xAA, G, special_state))
-    OPT(ENUM0(0xAB, G, non_priority))
-    ENUM(0xB0, G | S | A | M, five_choice, mode_other),
-    OPT(ENUM0(0xB1, G | S, two_choice))
-    OPT(ENUM0(0xB2, G | S, three_choice))
-    RANGE(0xB3, G | S | M, 1, celsius, undefined),
-    OPT(RANGE0(0xB4, G | S, 1, percent))
-    OPT(RANGE(0xB5, G | S, 1, celsius, undefined))
-    OPT(RANGE(0xB6, G | S, 1, celsius, undefined))
-    OPT(RANGE(0xB7, G | S, 1, celsius, undefined))
-    OPT(ANY(0xB8, G, 8, 0))
-    OPT(ANY(0xB9, G, 2, 0))
-    OPT(RANGE(0xBA, G, 1, percent, undefined))
-    SIGNED(0xBB, G | M, s8_invalid),
-    OPT(RANGE0(0xBC, G, 1, celsius))
-    OPT(SIGNED(0xBD, G, s8_invalid))
-    OPT(SIGNED(0xBE, G, s8_invalid))
-    OPT(SIGNED(0xBF, G | S, unmeasurable))
-    OPT(ENUM0(0xC0, G | S, four_choice))
-    OPT(ENUM0(0xC1, G | S, two_choice))
-    OPT(ENUM0(0xC2, G | S, level8_auto))
-    OPT(ENUM0(0xC4, G | S, level8_auto))
-    OPT(ANY(0xC6, G, 1, 0))
-    OPT(FUNC(0xC7, G | S, 8, 0, check_methods))
-    OPT(ANY(0xC8, G, 1, 0))
-    OPT(FUNC(0xC9, G | S, 8, 0, check_methods))
-    OPT(ANY(0xCA, G, 1, 0))
-    OPT(FUNC(0xCB, G | S, 8, 0, check_methods))
-    OPT(ENUM0(0xCC, G | S, special_function))
-    OPT(ANY(0xCD, G, 1, 0))
-    OPT(ENUM0(0xCE, G | S, thermostat))
-    OPT(ENUM0(0xCF, G | S, two_choice))
+#define AIRCON_TABLE \
+    ENUM0(0x80, G | S | A | M, on_off) \
+    E(0x81, 17, {0x81, G | S | A | M, 1, 17, ECHONET_RULE_FUNC, 0, N(position_marker), NULL, position_marker, check_installation}) \
+    ANY(0x82, G | M, 4, 0) \
+    OPT(ANY(0x83, G, 17, 9)) \
+    OPT(ANY(0x84, G, 2, 0)) \
+    OPT(ANY(0x85, G, 4, 0)) \
+    OPT(ANY(0x86, G, 225, VAR)) \
+    OPT(RANGE0(0x87, G | S, 1, percent)) \
+    ENUM0(0x88, G | A | M, fault) \
+    OPT(ANY(0x89, G, 2, 0)) \
+    ANY(0x8A, G | M, 3, 0) \
+    OPT(ANY(0x8B, G, 3, 0)) \
+    OPT(ANY(0x8C, G, 12, 0)) \
+    OPT(ANY(0x8D, G, 12, 0)) \
+    OPT(ANY(0x8E, G, 4, 0)) \
+    ENUM0(0x8F, G | S | A | M, two_choice) \
+    OPT(ENUM0(0x90, G | S, four_choice)) \
+    OPT(RANGE0(0x91, G | S, 2, hh_mm)) \
+    OPT(RANGE0(0x92, G | S, 2, hhh_mm)) \
+    OPT(ENUM0(0x93, G | S, remote)) \
+    OPT(ENUM0(0x94, G | S, four_choice)) \
+    OPT(RANGE0(0x95, G | S, 2, hh_mm)) \
+    OPT(RANGE0(0x96, G | S, 2, hhh_mm)) \
+    OPT(RANGE0(0x97, G | S, 2, hh_mm)) \
+    OPT(FUNC(0x98, G | S, 4, 0, check_date)) \
+    OPT(ANY(0x99, G | S, 2, 0)) \
+    OPT(ANY(0x9A, G, 5, 0)) \
+    ANY(0x9D, G | M, 17, VAR) \
+    ANY(0x9E, G | M, 17, VAR) \
+    ANY(0x9F, G | M, 17, VAR) \
+    ENUM0(0xA0, G | S | A | M, flow) \
+    OPT(ENUM0(0xA1, G | S, four_choice)) \
+    OPT(ENUM0(0xA3, G | S, swing)) \
+    OPT(ENUM0(0xA4, G | S, five_choice)) \
+    OPT(ENUM0(0xA5, G | S, horizontal)) \
+    OPT(ENUM0(0xAA, G, special_state)) \
+    OPT(ENUM0(0xAB, G, non_priority)) \
+    ENUM(0xB0, G | S | A | M, five_choice, mode_other) \
+    OPT(ENUM0(0xB1, G | S, two_choice)) \
+    OPT(ENUM0(0xB2, G | S, three_choice)) \
+    RANGE(0xB3, G | S | M, 1, celsius, undefined) \
+    OPT(RANGE0(0xB4, G | S, 1, percent)) \
+    OPT(RANGE(0xB5, G | S, 1, celsius, undefined)) \
+    OPT(RANGE(0xB6, G | S, 1, celsius, undefined)) \
+    OPT(RANGE(0xB7, G | S, 1, celsius, undefined)) \
+    OPT(ANY(0xB8, G, 8, 0)) \
+    OPT(ANY(0xB9, G, 2, 0)) \
+    OPT(RANGE(0xBA, G, 1, percent, undefined)) \
+    SIGNED(0xBB, G | M, s8_invalid) \
+    OPT(RANGE0(0xBC, G, 1, celsius)) \
+    OPT(SIGNED(0xBD, G, s8_invalid)) \
+    OPT(SIGNED(0xBE, G, s8_invalid)) \
+    OPT(SIGNED(0xBF, G | S, unmeasurable)) \
+    OPT(ENUM0(0xC0, G | S, four_choice)) \
+    OPT(ENUM0(0xC1, G | S, two_choice)) \
+    OPT(ENUM0(0xC2, G | S, level8_auto)) \
+    OPT(ENUM0(0xC4, G | S, level8_auto)) \
+    OPT(ANY(0xC6, G, 1, 0)) \
+    OPT(FUNC(0xC7, G | S, 8, 0, check_methods)) \
+    OPT(ANY(0xC8, G, 1, 0)) \
+    OPT(FUNC(0xC9, G | S, 8, 0, check_methods)) \
+    OPT(ANY(0xCA, G, 1, 0)) \
+    OPT(FUNC(0xCB, G | S, 8, 0, check_methods)) \
+    OPT(ENUM0(0xCC, G | S, special_function)) \
+    OPT(ANY(0xCD, G, 1, 0)) \
+    OPT(ENUM0(0xCE, G | S, thermostat)) \
+    OPT(ENUM0(0xCF, G | S, two_choice)) \
     OPT(ENUM0(0xD0, S, buzzer))
+
+#define E(epc, largest, ...) __VA_ARGS__,
+static const echonet_prop_desc aircon_props[] = {AIRCON_TABLE};
+#undef E
+
+/* The model's store: for each table entry in order, a length byte then
+ * room for the descriptor's largest value. */
+#define E(epc, largest, ...) uint8_t slot_##epc[1 + (largest)];
+struct aircon_layout {
+    AIRCON_TABLE
 };
+#undef E
+#define E(epc, largest, ...) (uint16_t)offsetof(struct aircon_layout, slot_##epc),
+static const uint16_t slot_offset[] = {AIRCON_TABLE};
+#undef E
+/* Each property's entry, plus one, by EPC - 0x80 (0: not in the table): a
+ * value is found in one step on every read. */
+#define E(epc, largest, ...) index_##epc,
+enum aircon_index { AIRCON_TABLE };
+#undef E
+#define E(epc, largest, ...) [(epc) - 0x80] = index_##epc + 1,
+static const uint8_t index_of[128] = {AIRCON_TABLE};
+#undef E
 
 #define N_PROPS (sizeof aircon_props / sizeof aircon_props[0])
 
@@ -261,21 +288,17 @@ static size_t largest(const echonet_prop_desc *d)
     return d->size_alt != ECHONET_SIZE_VARIABLE && d->size_alt > d->size ? d->size_alt : d->size;
 }
 
-/* The model's store: for each table entry in order, a length byte then room
- * for the descriptor's largest value. */
+/* A property's place in the model's store (struct aircon_layout). */
 static uint8_t *slot(const echonet_aircon *ac, uint8_t epc, const echonet_prop_desc **desc)
 {
-    size_t i, off = 0;
+    size_t i;
 
-    for (i = 0; i < N_PROPS; i++) {
-        if (aircon_props[i].epc == epc) {
-            if (desc)
-                *desc = &aircon_props[i];
-            return (uint8_t *)(uintptr_t)(ac->store + off);
-        }
-        off += 1u + largest(&aircon_props[i]);
-    }
-    return NULL;
+    if (epc < 0x80u || index_of[epc - 0x80u] == 0)
+        return NULL;
+    i = index_of[epc - 0x80u] - 1u;
+    if (desc)
+        *desc = &aircon_props[i];
+    return (uint8_t *)(uintptr_t)(ac->store + slot_offset[i]);
 }
 
 int echonet_aircon_value(const echonet_aircon *ac, uint8_t epc, uint8_t *edt, size_t cap)

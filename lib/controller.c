@@ -1729,15 +1729,17 @@ echonet_err echonet_ctl_read(echonet_ctl *ctl, const echonet_addr *src, const ui
 {
     uint32_t now;
     echonet_frame f;
-    echonet_err err;
+    int32_t used;
     echonet_esv_kind kind;
     uint16_t ni;
 
     if (!ctl || !src)
         return ECHONET_ERR_INVALID_ARG;
-    err = echonet_frame_decode_udp(&f, buf, len, NULL);
-    if (err != ECHONET_OK)
-        return err;
+    /* Bytes after the last declared property are ignored (reference 2.4,
+     * tolerance; doc/decisions.md). */
+    used = echonet_frame_decode(&f, buf, len, NULL);
+    if (used < 0)
+        return (echonet_err)used;
     now = ctl_clock(ctl, at);
     if (f.format != 1)
         return ECHONET_OK;

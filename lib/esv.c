@@ -4,6 +4,7 @@
  */
 #include "echonet/config.h"
 #include "echonet/esv.h"
+#include "esv_internal.h"
 
 echonet_esv_kind echonet_esv_classify(uint8_t esv)
 {
@@ -36,19 +37,17 @@ echonet_esv_kind echonet_esv_classify(uint8_t esv)
 
 bool echonet_esv_is_valid(uint8_t esv)
 {
-    return echonet_esv_classify(esv) != ECHONET_ESV_KIND_INVALID;
+    return esv_valid(esv);
 }
 
 bool echonet_esv_is_setget(uint8_t esv)
 {
-    return esv == ECHONET_ESV_SETGET || esv == ECHONET_ESV_SETGET_RES || esv == ECHONET_ESV_SETGET_SNA;
+    return esv_valid(esv) && esv_setget(esv);
 }
 
 bool echonet_esv_needs_property(uint8_t esv)
 {
-    echonet_esv_kind kind = echonet_esv_classify(esv);
-
-    return kind == ECHONET_ESV_KIND_REQUEST || kind == ECHONET_ESV_KIND_NOTIFICATION_REQ;
+    return esv_valid(esv) && esv_needs_property(esv);
 }
 
 /* Success response = request + 0x10, SNA = request - 0x10 (reference 3.1),

@@ -7,6 +7,8 @@
 #include <string.h>
 
 #include "bytes.h"
+#include "esv_internal.h"
+#include "noinline.h"
 
 /* ---- Decode ------------------------------------------------------------ */
 
@@ -20,113 +22,110 @@ static int32_t decode_fail(size_t *err_offset, size_t offset, echonet_err err)
     return (int32_t)err;
 }
 
-/* Walks one block of @p opc properties starting at @p *pos; on success
- * leaves *pos after its last EDT. On failure *pos is the fault's offset. */
-static echonet_err decode_block(const uint8_t *buf, size_t len, size_t *pos, uint8_t opc)
-{
-    size_t p = *pos;
-    unsigned i;
-
-    for (i = 0; i < opc; i++) {
-        size_t pdc;
-
-        if (len - p < 2) {
-            *pos = p;
-            return ECHONET_ERR_TRUNCATED;
-        }
-        pdc = buf[p + 1];
-        if (len - p - 2 < pdc) {
-            *pos = p + 2;
-            return ECHONET_ERR_TRUNCATED;
-        }
-        p += 2 + pdc;
-    }
-    *pos = p;
-    return ECHONET_OK;
-}
-
-int32_t echonet_frame_decode(echonet_frame *frame, const uint8_t *buf, size_t len, size_t *err_offset)
+/* echonet_frame_decode(), shared with echonet_frame_decode_udp() so that
+ * the compiler may place it in both. */
+static int32_t decode(echonet_frame *frame, const uint8_t *buf, size_t len, size_t *err_offset)
 {
     /* Where each header field starts; the next entry is where it ends. */
     static const uint8_t bound[] = {OFF_EHD1, OFF_EHD2, OFF_TID, OFF_SEOJ,
                                     OFF_DEOJ, OFF_ESV,  OFF_OPC, ECHONET_HEADER_LEN};
     echonet_prop_iter *it;
-    size_t pos;
-    unsigned i;
-    uint8_t opc;
+    const uint8_t *p, *end;
+    unsigned i, opc, opc_get = 0;
     bool format2;
-    echonet_err err;
+    uint8_t esv;
+    size_t n;
 
     if (!frame || (!buf && len > 0))
         return decode_fail(err_offset, 0, ECHONET_ERR_INVALID_ARG);
-    /* A wrong byte is reported before a truncation after it: EHD1, EHD2,
-     * and the ESV as soon as it is there (before the OPC). */
-    if (len > OFF_EHD1 && buf[OFF_EHD1] != ECHONET_EHD1)
-        return decode_fail(err_offset, OFF_EHD1, ECHONET_ERR_EHD1);
-    if (len > OFF_EHD2 && buf[OFF_EHD2] != ECHONET_EHD2_FORMAT1 && buf[OFF_EHD2] != ECHONET_EHD2_FORMAT2)
-        return decode_fail(err_offset, OFF_EHD2, ECHONET_ERR_EHD2);
-    format2 = len > OFF_EHD2 && buf[OFF_EHD2] == ECHONET_EHD2_FORMAT2;
-    if (!format2 && len > OFF_ESV && !echonet_esv_is_valid(buf[OFF_ESV]))
-        return decode_fail(err_offset, OFF_ESV, ECHONET_ERR_ESV);
-    /* Format 2 has EHD1, EHD2 and the TID in its header; format 1 all. A
-     * short one is truncated in the first field that does not fit. */
-    if (len < (format2 ? (size_t)OFF_SEOJ : ECHONET_HEADER_LEN))
-        for (i = 0;; i++)
-            if (len < bound[i + 1])
-                return decode_fail(err_offset, bound[i], ECHONET_ERR_TRUNCATED);
-
-    memset(frame, 0, sizeof *frame);
-    frame->tid = echonet_get_u16be(buf + OFF_TID);
-    frame->edata = buf + OFF_SEOJ;
-
-    if (format2) {
-        /* Arbitrary message format: EDATA is opaque and runs to the end. */
-        if (len > ECHONET_FRAME_MAX_LEN)
-            return decode_fail(err_offset, ECHONET_FRAME_MAX_LEN, ECHONET_ERR_TOO_LONG);
-        frame->format = 2;
-        frame->edata_len = len - OFF_SEOJ;
-        frame->len = len;
-        return (int32_t)len;
+    /* A whole format 1 header with a known ESV skips the checks that find
+     * the first fault of any other (a shortcut: the same outcome). */
+    if (!(ECHONET_SHORTCUTS && len >= ECHONET_HEADER_LEN &&
+          echonet_get_u16be(buf) == (ECHONET_EHD1 << 8 | ECHONET_EHD2_FORMAT1) && esv_valid(buf[OFF_ESV]))) {
+        /* A wrong byte is reported before a truncation after it: EHD1, EHD2,
+         * and the ESV as soon as it is there (before the OPC). */
+        if (len > OFF_EHD1 && buf[OFF_EHD1] != ECHONET_EHD1)
+            return decode_fail(err_offset, OFF_EHD1, ECHONET_ERR_EHD1);
+        if (len > OFF_EHD2 && buf[OFF_EHD2] != ECHONET_EHD2_FORMAT1 && buf[OFF_EHD2] != ECHONET_EHD2_FORMAT2)
+            return decode_fail(err_offset, OFF_EHD2, ECHONET_ERR_EHD2);
+        format2 = len > OFF_EHD2 && buf[OFF_EHD2] == ECHONET_EHD2_FORMAT2;
+        if (!format2 && len > OFF_ESV && !esv_valid(buf[OFF_ESV]))
+            return decode_fail(err_offset, OFF_ESV, ECHONET_ERR_ESV);
+        /* Format 2 has EHD1, EHD2 and the TID in its header; format 1 all. A
+         * short one is truncated in the first field that does not fit. */
+        if (len < (format2 ? (size_t)OFF_SEOJ : ECHONET_HEADER_LEN))
+            for (i = 0;; i++)
+                if (len < bound[i + 1])
+                    return decode_fail(err_offset, bound[i], ECHONET_ERR_TRUNCATED);
+        if (format2) {
+            /* Arbitrary message format: EDATA is opaque and runs to the end. */
+            if (len > ECHONET_FRAME_MAX_LEN)
+                return decode_fail(err_offset, ECHONET_FRAME_MAX_LEN, ECHONET_ERR_TOO_LONG);
+            memset(frame, 0, sizeof *frame);
+            frame->format = 2;
+            frame->tid = echonet_get_u16be(buf + OFF_TID);
+            frame->edata = buf + OFF_SEOJ;
+            frame->edata_len = len - OFF_SEOJ;
+            frame->len = len;
+            return (int32_t)len;
+        }
     }
 
-    frame->format = 1;
-    frame->seoj = echonet_eoj_read(buf + OFF_SEOJ);
-    frame->deoj = echonet_eoj_read(buf + OFF_DEOJ);
-    frame->esv = buf[OFF_ESV];
-    frame->opc = buf[OFF_OPC];
-
     /* The properties, then for the SetGet family OPCGet and the Get block
-     * after the last Set property (reference 2.3). */
+     * after the last Set property (reference 2.3). Each EPC and PDC must be
+     * there, and each EDT as long as its PDC says. */
+    esv = buf[OFF_ESV];
+    opc = buf[OFF_OPC];
+    p = buf + ECHONET_HEADER_LEN;
+    end = buf + len;
     it = &frame->props;
-    opc = frame->opc;
-    pos = ECHONET_HEADER_LEN;
+    frame->props_get.pos = NULL;
+    frame->props_get.left = 0;
     for (;;) {
-        it->pos = buf + pos;
-        it->left = opc;
-        err = decode_block(buf, len, &pos, opc);
-        if (err != ECHONET_OK)
-            return decode_fail(err_offset, pos, err);
-        if (it == &frame->props_get || !echonet_esv_is_setget(frame->esv))
+        it->pos = p;
+        it->left = (uint8_t)opc;
+        for (; opc > 0; opc--) {
+            if (end - p < 2)
+                return decode_fail(err_offset, (size_t)(p - buf), ECHONET_ERR_TRUNCATED);
+            if (end - p - 2 < p[1])
+                return decode_fail(err_offset, (size_t)(p - buf) + 2u, ECHONET_ERR_TRUNCATED);
+            p += 2u + p[1];
+        }
+        if (it == &frame->props_get || !esv_setget(esv))
             break;
-        if (pos >= len)
-            return decode_fail(err_offset, pos, ECHONET_ERR_TRUNCATED);
-        opc = frame->opc_get = buf[pos++];
+        if (p == end)
+            return decode_fail(err_offset, (size_t)(p - buf), ECHONET_ERR_TRUNCATED);
+        opc = opc_get = *p++;
         it = &frame->props_get;
     }
 
     /* A request with nothing to process cannot be answered meaningfully
      * (reference 2.2, 13 item 2: decided in doc/decisions.md). */
-    if (echonet_esv_needs_property(frame->esv) && frame->opc == 0 && frame->opc_get == 0)
+    if (buf[OFF_OPC] == 0 && opc_get == 0 && esv_needs_property(esv))
         return decode_fail(err_offset, OFF_OPC, ECHONET_ERR_OPC_ZERO);
 
-    frame->edata_len = pos - OFF_SEOJ;
-    frame->len = pos;
-    return (int32_t)pos;
+    n = (size_t)(p - buf);
+    frame->format = 1;
+    frame->tid = echonet_get_u16be(buf + OFF_TID);
+    frame->seoj = echonet_get_u24be(buf + OFF_SEOJ);
+    frame->deoj = echonet_get_u24be(buf + OFF_DEOJ);
+    frame->esv = esv;
+    frame->opc = buf[OFF_OPC];
+    frame->opc_get = (uint8_t)opc_get;
+    frame->edata = buf + OFF_SEOJ;
+    frame->edata_len = n - OFF_SEOJ;
+    frame->len = n;
+    return (int32_t)n;
+}
+
+int32_t echonet_frame_decode(echonet_frame *frame, const uint8_t *buf, size_t len, size_t *err_offset)
+{
+    return decode(frame, buf, len, err_offset);
 }
 
 echonet_err echonet_frame_decode_udp(echonet_frame *frame, const uint8_t *buf, size_t len, size_t *err_offset)
 {
-    int32_t n = echonet_frame_decode(frame, buf, len, err_offset);
+    int32_t n = decode(frame, buf, len, err_offset);
 
     if (n < 0)
         return (echonet_err)n;
@@ -236,27 +235,65 @@ void echonet_writer_init(echonet_writer *w, uint8_t *buf, size_t cap)
 
 void echonet_writer_header(echonet_writer *w, uint16_t tid, echonet_eoj seoj, echonet_eoj deoj, uint8_t esv)
 {
-    uint8_t h[ECHONET_HEADER_LEN - 1 - OFF_SEOJ];
+    uint8_t local[ECHONET_HEADER_LEN], *h;
+    uint32_t word[3];
+    unsigned i;
+    bool fits;
 
     if (!writer_enter(w, 1u << W_EMPTY))
         return;
-    if (!echonet_esv_is_valid(esv)) {
+    if (!esv_valid(esv)) {
         writer_fail(w, ECHONET_ERR_ESV);
         return;
     }
-    writer_start(w, ECHONET_EHD2_FORMAT1, tid);
-    echonet_put_u24be(h, seoj);
-    echonet_put_u24be(h + OFF_DEOJ - OFF_SEOJ, deoj);
-    h[OFF_ESV - OFF_SEOJ] = esv;
-    writer_put(w, h, sizeof h);
+    /* Straight into the buffer when it fits. */
+    fits = ECHONET_SHORTCUTS && w->err == ECHONET_OK && w->cap - w->len >= ECHONET_HEADER_LEN;
+    h = fits ? w->buf + w->len : local;
+    /* Three 32-bit words, each stored big-endian: in a loop, so that the
+     * compiler does not merge twelve byte stores into one costly 64-bit
+     * value. OPC is 0 until a property is added. */
+    word[0] = (uint32_t)ECHONET_EHD1 << 24 | (uint32_t)ECHONET_EHD2_FORMAT1 << 16 | tid;
+    word[1] = (seoj & 0xFFFFFFu) << 8 | (deoj >> 16 & 0xFFu);
+    word[2] = (deoj & 0xFFFFu) << 16 | (uint32_t)esv << 8;
+    for (i = 0; i < 3; i++) {
+        h[4 * i] = (uint8_t)(word[i] >> 24);
+        h[4 * i + 1] = (uint8_t)(word[i] >> 16);
+        h[4 * i + 2] = (uint8_t)(word[i] >> 8);
+        h[4 * i + 3] = (uint8_t)word[i];
+    }
+    w->opc_pos = w->len + OFF_OPC;
+    if (fits) {
+        w->len += ECHONET_HEADER_LEN;
+    } else {
+        /* In the pieces an overflowing writer has always written. */
+        writer_put(w, h, ECHONET_FRAME_MIN_LEN);
+        writer_put(w, h + ECHONET_FRAME_MIN_LEN, OFF_OPC - ECHONET_FRAME_MIN_LEN);
+        writer_put(w, h + OFF_OPC, 1);
+    }
     w->esv = esv;
-    writer_open_block(w, W_BLOCK_SET);
+    w->state = W_BLOCK_SET;
 }
 
 void echonet_writer_prop(echonet_writer *w, uint8_t epc, size_t pdc, const uint8_t *edt)
 {
     uint8_t head[2];
 
+    /* The common case first, in place: no error yet, inside a block with
+     * room for one more property, a value that is there and fits. */
+    if (ECHONET_SHORTCUTS && w && w->err == ECHONET_OK && (w->state == W_BLOCK_SET || w->state == W_BLOCK_GET) &&
+        w->count < 255 && pdc <= 255 && (pdc == 0 || edt) && pdc + 2u <= w->cap - w->len) {
+        uint8_t *b = w->buf + w->len;
+
+        b[0] = epc;
+        b[1] = (uint8_t)pdc;
+        if (pdc > 0 && edt != b + 2)
+            memmove(b + 2, edt, pdc); /* see writer_put() */
+        w->len += pdc + 2u;
+        w->count++;
+        w->total++;
+        w->buf[w->opc_pos] = (uint8_t)w->count;
+        return;
+    }
     if (!writer_enter(w, 1u << W_BLOCK_SET | 1u << W_BLOCK_GET))
         return;
     if (w->count == 255) {
@@ -281,7 +318,7 @@ void echonet_writer_get_block(echonet_writer *w)
 {
     if (!writer_enter(w, 1u << W_BLOCK_SET))
         return;
-    if (!echonet_esv_is_setget(w->esv)) {
+    if (!esv_setget(w->esv)) {
         writer_fail(w, ECHONET_ERR_WRITER_STATE);
         return;
     }
@@ -313,10 +350,11 @@ echonet_err echonet_writer_finish(echonet_writer *w, size_t *len)
         return ECHONET_ERR_INVALID_ARG;
     }
     if (writer_enter(w, 1u << W_BLOCK_SET | 1u << W_BLOCK_GET | 1u << W_FORMAT2)) {
-        /* A SetGet frame always has its OPCGet, 0 when no Get was added. */
-        if (w->state == W_BLOCK_SET && echonet_esv_is_setget(w->esv))
+        /* A SetGet frame always has its OPCGet, 0 when no Get was added.
+         * (The esv of a format 2 writer is 0: neither question holds.) */
+        if (w->state == W_BLOCK_SET && esv_setget(w->esv))
             writer_open_block(w, W_BLOCK_GET);
-        if (w->state != W_FORMAT2 && echonet_esv_needs_property(w->esv) && w->total == 0)
+        if (w->state != W_FORMAT2 && esv_needs_property(w->esv) && w->total == 0)
             writer_fail(w, ECHONET_ERR_OPC_ZERO);
     }
     w->state = W_DONE;
@@ -334,6 +372,67 @@ static void write_block(echonet_writer *w, echonet_prop_iter it)
         echonet_writer_prop(w, p.epc, p.pdc, p.edt);
 }
 
+#if ECHONET_SHORTCUTS
+/* The bytes of a block's properties and how many echonet_prop_next() gives:
+ * a block is contiguous, so it is copied whole. */
+static size_t block_bytes(echonet_prop_iter it, unsigned *count)
+{
+    const uint8_t *p = it.pos;
+    unsigned n;
+
+    if (!p) {
+        *count = 0;
+        return 0;
+    }
+    for (n = it.left; n > 0; n--)
+        p += 2u + p[1];
+    *count = it.left;
+    return (size_t)(p - it.pos);
+}
+
+/* echonet_frame_encode() of a format 1 frame that fits and breaks no rule,
+ * copied block by block: the writer's bytes without a call per property.
+ * Returns false, having written nothing, for any other frame. */
+static bool encode_copy(const echonet_frame *frame, uint8_t *buf, size_t cap, size_t *len)
+{
+    unsigned n_set, n_get = 0;
+    size_t set, get = 0, need;
+    uint8_t esv = frame->esv;
+    uint8_t *b = buf;
+    uint32_t word[3];
+    unsigned i;
+
+    if (frame->format == 2 || !buf || !esv_valid(esv))
+        return false;
+    set = block_bytes(frame->props, &n_set);
+    if (esv_setget(esv))
+        get = block_bytes(frame->props_get, &n_get) + 1u;
+    need = ECHONET_HEADER_LEN + set + get;
+    if (need > cap || (n_set + n_get == 0 && esv_needs_property(esv)))
+        return false;
+    /* As echonet_writer_header() writes it. */
+    word[0] = (uint32_t)ECHONET_EHD1 << 24 | (uint32_t)ECHONET_EHD2_FORMAT1 << 16 | frame->tid;
+    word[1] = (frame->seoj & 0xFFFFFFu) << 8 | (frame->deoj >> 16 & 0xFFu);
+    word[2] = (frame->deoj & 0xFFFFu) << 16 | (uint32_t)esv << 8 | n_set;
+    for (i = 0; i < 3; i++, b += 4) {
+        b[0] = (uint8_t)(word[i] >> 24);
+        b[1] = (uint8_t)(word[i] >> 16);
+        b[2] = (uint8_t)(word[i] >> 8);
+        b[3] = (uint8_t)word[i];
+    }
+    if (set > 0)
+        memmove(b, frame->props.pos, set);
+    if (get > 0) {
+        b[set] = (uint8_t)n_get;
+        if (get > 1u)
+            memmove(b + set + 1u, frame->props_get.pos, get - 1u);
+    }
+    if (len)
+        *len = need;
+    return true;
+}
+#endif
+
 echonet_err echonet_frame_encode(const echonet_frame *frame, uint8_t *buf, size_t cap, size_t *len)
 {
     echonet_writer w;
@@ -343,13 +442,17 @@ echonet_err echonet_frame_encode(const echonet_frame *frame, uint8_t *buf, size_
             *len = 0;
         return ECHONET_ERR_INVALID_ARG;
     }
+#if ECHONET_SHORTCUTS
+    if (encode_copy(frame, buf, cap, len))
+        return ECHONET_OK;
+#endif
     echonet_writer_init(&w, buf, cap);
     if (frame->format == 2) {
         echonet_writer_format2(&w, frame->tid, frame->edata, frame->edata_len);
     } else {
         echonet_writer_header(&w, frame->tid, frame->seoj, frame->deoj, frame->esv);
         write_block(&w, frame->props);
-        if (echonet_esv_is_setget(frame->esv)) {
+        if (esv_setget(frame->esv)) {
             echonet_writer_get_block(&w);
             write_block(&w, frame->props_get);
         }

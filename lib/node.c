@@ -6,7 +6,9 @@
 #include <string.h>
 
 #include "echonet/frame.h"
+#include "esv_internal.h"
 #include "node_internal.h"
+#include "propmap_internal.h"
 
 /* Offset of the ESV in a format 1 frame: the answer's ESV is settled there
  * once every property is processed (reference 12). */
@@ -15,6 +17,22 @@
 #define ONE_PROPERTY_FRAME (ECHONET_HEADER_LEN + 2u + 255u)
 
 /* ---- Objects ------------------------------------------------------------ */
+
+void echonet_object_rows(echonet_object *obj)
+{
+    size_t i, r = 0;
+
+    for (i = 0; i < obj->n_props; i++) {
+        if (i > 0 && obj->props[i - 1].epc >= obj->props[i].epc) {
+            obj->row[0] = 255;
+            return;
+        }
+        while (r <= (size_t)((obj->props[i].epc - 0x80u) >> 3))
+            obj->row[r++] = (uint8_t)i;
+    }
+    while (r < sizeof obj->row)
+        obj->row[r++] = (uint8_t)obj->n_props;
+}
 
 echonet_err echonet_object_init(echonet_object *obj, echonet_eoj eoj, const echonet_prop_desc *props, size_t n_props,
                                 const echonet_propmap *omit, const echonet_object_ops *ops, void *ctx)
@@ -39,6 +57,7 @@ echonet_err echonet_object_init(echonet_object *obj, echonet_eoj eoj, const echo
         obj->omit = *omit;
     obj->ops = ops;
     obj->ctx = ctx;
+    echonet_object_rows(obj);
     return ECHONET_OK;
 }
 
@@ -59,9 +78,17 @@ void echonet_object_maps(const echonet_object *obj, echonet_propmap *anno, echon
 /* The descriptor of a property this object really has, or NULL. */
 static const echonet_prop_desc *object_desc(const echonet_object *obj, uint8_t epc)
 {
-    if (echonet_propmap_contains(&obj->omit, epc))
+    size_t i, end;
+
+    if (epc < 0x80u || propmap_has(&obj->omit, epc))
         return NULL;
-    return echonet_prop_desc_find(obj->props, obj->n_props, epc);
+    if (obj->row[0] == 255)
+        return echonet_prop_desc_find(obj->props, obj->n_props, epc);
+    end = obj->row[((epc - 0x80u) >> 3) + 1];
+    for (i = obj->row[(epc - 0x80u) >> 3]; i < end; i++)
+        if (obj->props[i].epc == epc)
+            return &obj->props[i];
+    return NULL;
 }
 
 /* Reads a property for an answer or an announcement into edt (cap bytes).
@@ -197,8 +224,11 @@ static echonet_object *next_target(echonet_node *node, echonet_eoj deoj, size_t 
 {
     echonet_object *obj;
 
+    /* The same EOJ, the usual case, is told without a call; another class
+     * never matches. */
     for (; (obj = walk_object(node, *i)) != NULL; (*i)++)
-        if (echonet_eoj_matches(deoj, obj->eoj))
+        if (deoj == obj->eoj ||
+            (ECHONET_EOJ_CLASS(deoj) == ECHONET_EOJ_CLASS(obj->eoj) && echonet_eoj_matches(deoj, obj->eoj)))
             return obj;
     return NULL;
 }
@@ -208,32 +238,46 @@ int32_t echonet_node_read(echonet_node *node, const echonet_addr *src, const uin
     echonet_node_request *slot;
     echonet_frame f;
     echonet_esv_kind kind;
-    echonet_err err;
+    int32_t n;
     size_t i = 0;
 
     if (!node || !src)
         return ECHONET_ERR_INVALID_ARG;
-    err = echonet_frame_decode_udp(&f, buf, len, NULL);
-    if (err != ECHONET_OK)
-        return err;
+    /* The stream form: bytes after the last declared property are ignored
+     * (reference 2.4, tolerance; doc/decisions.md), the frame is n bytes. */
+    n = echonet_frame_decode(&f, buf, len, NULL);
+    if (n < 0)
+        return n;
     if (f.format != 1)
         return ECHONET_NODE_HANDLED; /* format 2 is not spoken here (AIF: format 1) */
-    kind = echonet_esv_classify(f.esv);
-    if (kind != ECHONET_ESV_KIND_REQUEST && kind != ECHONET_ESV_KIND_NOTIFICATION_REQ)
+    /* A request or INFC (the decoded ESV is a valid one). */
+    if (!esv_needs_property(f.esv))
         return ECHONET_NODE_FORWARD;
+    kind = f.esv == ECHONET_ESV_INFC ? ECHONET_ESV_KIND_NOTIFICATION_REQ : ECHONET_ESV_KIND_REQUEST;
     /* No object addressed: silence, not even SNA (reference 3.4 rule 1). */
     if (!next_target(node, f.deoj, &i))
         return kind == ECHONET_ESV_KIND_NOTIFICATION_REQ ? ECHONET_NODE_FORWARD : ECHONET_NODE_HANDLED;
-    if (len > ECHONET_NODE_REQUEST_MAX)
+    if (f.len > ECHONET_NODE_REQUEST_MAX) {
+        node->stats.too_long++;
         return ECHONET_ERR_TOO_LONG;
+    }
     if (node->queued == node->cap_queue)
         return ECHONET_ERR_FULL;
+    if (f.len != len)
+        node->stats.trailing++;
     slot = &node->queue[(node->head + node->queued) % node->cap_queue];
     slot->src = *src;
-    slot->len = (uint32_t)len;
-    memcpy(slot->frame, buf, len);
-    if (node->queued++ == 0)
+    slot->len = (uint32_t)f.len;
+    memcpy(slot->frame, buf, f.len);
+    if (node->queued++ == 0) {
+        /* The head request: kept decoded, its views moved to the copy. */
         node->fanout = 0;
+        f.props.pos = f.props.pos ? slot->frame + (f.props.pos - buf) : NULL;
+        f.props_get.pos = f.props_get.pos ? slot->frame + (f.props_get.pos - buf) : NULL;
+        f.edata = slot->frame + (f.edata - buf);
+        node->head_frame = f;
+        node->head_decoded = true;
+    }
     return kind == ECHONET_ESV_KIND_NOTIFICATION_REQ ? ECHONET_NODE_FORWARD : ECHONET_NODE_HANDLED;
 }
 
@@ -256,7 +300,7 @@ static size_t answer(echonet_node *node, echonet_object *obj, const echonet_fram
                      size_t cap, bool *multicast, echonet_tstamp now)
 {
     uint8_t ok_esv = echonet_esv_response(req->esv), sna = echonet_esv_sna(req->esv);
-    bool setget = echonet_esv_is_setget(req->esv), all_ok = true, stop = false;
+    bool setget = esv_setget(req->esv), all_ok = true, stop = false;
     /* Bytes the unanswered properties need in their "not processed" form,
      * which is never longer than in the request: kept free so that the
      * answer always fits in a buffer as long as the request. */
@@ -276,8 +320,13 @@ static size_t answer(echonet_node *node, echonet_object *obj, const echonet_fram
 
         if (block == 1)
             echonet_writer_get_block(&w);
-        while (echonet_prop_next(&it, &p)) {
+        /* The block as echonet_prop_next() walks it (decoded: no check). */
+        for (; it.left > 0; it.left--, it.pos += 2u + p.pdc) {
             bool may = !stop && (node->cfg.max_opc == 0 || processed < node->cfg.max_opc);
+
+            p.epc = it.pos[0];
+            p.pdc = it.pos[1];
+            p.edt = p.pdc ? it.pos + 2 : NULL;
 
             reserve -= 2u + p.pdc;
             if (req->esv == ECHONET_ESV_INFC) {
@@ -328,6 +377,7 @@ static void pop_request(echonet_node *node)
     node->head = (node->head + 1) % node->cap_queue;
     node->queued--;
     node->fanout = 0;
+    node->head_decoded = false;
 }
 
 /* Answers the head request for its next addressed object; the request
@@ -337,21 +387,29 @@ static int32_t answer_next(echonet_node *node, echonet_addr *dst, bool *multicas
                            echonet_tstamp now)
 {
     echonet_node_request *req = &node->queue[node->head];
+    const echonet_frame *f = &node->head_frame;
     echonet_object *obj;
-    echonet_frame f;
     size_t len = 0;
 
-    (void)echonet_frame_decode_udp(&f, req->frame, req->len, NULL); /* validated by echonet_node_read() */
-    obj = next_target(node, f.deoj, &node->fanout);
+    if (!node->head_decoded) {
+        /* validated by echonet_node_read() */
+        (void)echonet_frame_decode_udp(&node->head_frame, req->frame, req->len, NULL);
+        node->head_decoded = true;
+    }
+    obj = next_target(node, f->deoj, &node->fanout);
     if (obj) {
         if (cap < req->len)
             return ECHONET_ERR_NOBUF;
         node->fanout++;
-        len = answer(node, obj, &f, req->len, buf, cap, multicast, now);
+        len = answer(node, obj, f, req->len, buf, cap, multicast, now);
         if (len > 0)
             *dst = req->src;
     }
-    if (!next_target(node, f.deoj, &node->fanout))
+    /* One object at most has a given device EOJ: only instance 0 and the
+     * node profile's spellings can address more. */
+    if ((ECHONET_EOJ_INSTANCE(f->deoj) != ECHONET_INSTANCE_ALL &&
+         ECHONET_EOJ_CLASS(f->deoj) != ECHONET_CLASS_NODE_PROFILE) ||
+        !next_target(node, f->deoj, &node->fanout))
         pop_request(node);
     return (int32_t)len;
 }
@@ -456,6 +514,14 @@ int32_t echonet_node_write(echonet_node *node, echonet_addr *dst, bool *multicas
     }
     *multicast = false;
     return 0;
+}
+
+echonet_err echonet_node_get_stats(const echonet_node *node, echonet_node_stats *stats)
+{
+    if (!node || !stats)
+        return ECHONET_ERR_INVALID_ARG;
+    *stats = node->stats;
+    return ECHONET_OK;
 }
 
 echonet_tstamp echonet_node_expiry(const echonet_node *node)

@@ -13,6 +13,11 @@
 /* Most class codes listed in 0xD7: 1 + 8 x 2 = 17 bytes. */
 #define NODEPROFILE_MAX_CLASSES 8u
 
+/* Fills obj->row from obj->props: a property is then found among the few
+ * entries of its row of 8 EPCs instead of in the whole table. A table out
+ * of EPC order (a caller's) keeps the search through the whole table. */
+void echonet_object_rows(echonet_object *obj);
+
 /* Prepares node->profile, the node profile object 0x0EF001. */
 void echonet_nodeprofile_init(echonet_node *node);
 

@@ -130,4 +130,5 @@ void echonet_nodeprofile_init(echonet_node *node)
     p->n_props = sizeof nodeprofile_props / sizeof nodeprofile_props[0];
     p->ops = &nodeprofile_ops;
     p->ctx = node;
+    echonet_object_rows(p);
 }

@@ -26,4 +26,15 @@
 #define ECHONET_NOINLINE_FOR_SIZE
 #endif
 
+/* 1 unless optimising for size: whether the codec takes its shortcuts, the
+ * quicker ways to the very result of the general code beside them (a frame
+ * copied block by block, a property written in place), which cost flash
+ * (the Cortex-M0+ codec budget of doc/footprint.md) to save instructions
+ * (doc/benchmarks.md). */
+#if defined(__OPTIMIZE_SIZE__)
+#define ECHONET_SHORTCUTS 0
+#else
+#define ECHONET_SHORTCUTS 1
+#endif
+
 #endif /* ECHONET_LIB_NOINLINE_H */

@@ -6,10 +6,7 @@
 
 #include <string.h>
 
-/* The set is kept in the wire bitmap layout of reference 5: EPC e is bit
- * ((e >> 4) - 8) of bits[e & 0x0F]. The bitmap form is then a plain copy. */
-#define EPC_BYTE(epc) ((unsigned)(epc) & 0x0Fu)
-#define EPC_BIT(epc) ((uint8_t)(1u << (((unsigned)(epc) >> 4) - 8u)))
+#include "propmap_internal.h"
 
 void echonet_propmap_init(echonet_propmap *map)
 {
@@ -35,7 +32,7 @@ void echonet_propmap_remove(echonet_propmap *map, uint8_t epc)
 
 bool echonet_propmap_contains(const echonet_propmap *map, uint8_t epc)
 {
-    return map && epc >= 0x80u && (map->bits[EPC_BYTE(epc)] & EPC_BIT(epc)) != 0;
+    return map && propmap_has(map, epc);
 }
 
 static unsigned popcount8(uint8_t b)

@@ -3031,6 +3031,36 @@ START_TEST(ctl_write_buffer_bound)
 }
 END_TEST
 
+/* An answer with bytes after its last declared property is taken, the bytes
+ * ignored (reference 2.4, tolerance; doc/decisions.md): here a search answer
+ * listing an air conditioner, with two bytes of padding. */
+START_TEST(ctl_answer_with_trailing_bytes)
+{
+    ECHONET_CTL_STORAGE(st, 2, 4, 2, 4);
+    static echonet_ctl ctl;
+    echonet_ctl_config cfg;
+    echonet_ctl_callbacks cb = {api_event};
+    echonet_addr c, dst;
+    uint8_t buf[512];
+    bool mc;
+    uint8_t aircon[] = {0x10, 0x81, 0, 0, 0x0E, 0xF0, 0x01, 0x05, 0xFF, 0x01, 0x72, 1, 0xD6, 4, 1, 0x01, 0x30, 0x01,
+                        0x00, 0x00};
+
+    echonet_ctl_config_default(&cfg);
+    ck_assert_int_eq(echonet_ctl_init(&ctl, &cfg, &cb, NULL, &st), ECHONET_OK);
+    ck_assert_int_gt(api_write(&ctl, &dst, &mc, buf, 0), 0);
+    ck_assert(mc);
+    aircon[2] = buf[2];
+    aircon[3] = buf[3];
+    echonet_addr_set(&c, "\xC0\x00\x02\x32", 4);
+    ck_assert_int_eq(echonet_ctl_read(&ctl, &c, aircon, sizeof aircon, 10), ECHONET_OK);
+    ck_assert_uint_ne(echonet_ctl_find(&ctl, &c), ECHONET_CTL_NONE);
+    /* A malformed answer is still refused. */
+    aircon[13] = 5;
+    ck_assert_int_eq(echonet_ctl_read(&ctl, &c, aircon, 18, 10), ECHONET_ERR_TRUNCATED);
+}
+END_TEST
+
 Suite *controller_suite(void)
 {
     Suite *s = suite_create("controller");
@@ -3043,6 +3073,7 @@ Suite *controller_suite(void)
     tcase_add_test(tc, aif_5_2_partial_answers_rerequested);
     tcase_add_test(tc, aif_2_4_5_write_verified_substitution);
     tcase_add_test(tc, ctl_search_answers_add_node_first_tid);
+    tcase_add_test(tc, ctl_answer_with_trailing_bytes);
     tcase_add_test(tc, ctl_fault_event_names_operation);
     suite_add_tcase(s, tc);
 

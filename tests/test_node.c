@@ -308,7 +308,6 @@ START_TEST(bad_datagrams)
     ck_assert_int_eq(feed("10 81 00 01 05 FF 01 01 30 01 62 02 80 00"), ECHONET_ERR_TRUNCATED);
     ck_assert_int_eq(feed("10 81 00 01 05 FF 01 01 30 01 64 01 80 00"), ECHONET_ERR_ESV);
     ck_assert_int_eq(feed("10 81 00 01 05 FF 01 01 30 01 62 00"), ECHONET_ERR_OPC_ZERO);
-    ck_assert_int_eq(feed("10 81 00 01 05 FF 01 01 30 01 62 01 80 00 00"), ECHONET_ERR_TRAILING);
     ck_assert_int_eq(feed("11 81 00 01"), ECHONET_ERR_EHD1);
     ck_assert_int_eq(feed("10 82 00 01 DE AD"), ECHONET_NODE_HANDLED); /* format 2 is not spoken */
     ck_assert_int_eq(echonet_node_read(&node, NULL, big, 4), ECHONET_ERR_INVALID_ARG);
@@ -325,6 +324,39 @@ START_TEST(bad_datagrams)
     ck_assert_int_eq(echonet_writer_finish(&w, &len), ECHONET_OK);
     ck_assert_int_eq(echonet_node_read(&node, &peer, big, len), ECHONET_ERR_TOO_LONG);
     expect_nothing();
+}
+END_TEST
+
+/* Bytes after the last declared property are ignored (reference 2.4,
+ * tolerance; doc/decisions.md): the request is answered, and counted. */
+START_TEST(trailing_bytes_ignored_and_counted)
+{
+    echonet_node_stats st;
+
+    setup_node(1, 0);
+    skip_startup();
+    ck_assert_int_eq(echonet_node_get_stats(&node, &st), ECHONET_OK);
+    ck_assert_uint_eq(st.trailing, 0);
+    ck_assert_int_eq(feed("10 81 00 01 05 FF 01 01 30 01 62 01 80 00 00"), ECHONET_NODE_HANDLED);
+    expect("10 81 00 01 01 30 01 05 FF 01 72 01 80 01 31", false);
+    ck_assert_int_eq(feed("10 81 00 02 05 FF 01 01 30 01 61 01 80 01 30 DE AD BE EF"), ECHONET_NODE_HANDLED);
+    expect("10 81 00 02 01 30 01 05 FF 01 71 01 80 00", false);
+    /* SetGet: after the Get block. */
+    ck_assert_int_eq(feed("10 81 00 03 05 FF 01 01 30 01 6E 00 01 80 00 80"), ECHONET_NODE_HANDLED);
+    expect("10 81 00 03 01 30 01 05 FF 01 7E 00 01 80 01 30", false);
+    ck_assert_int_eq(echonet_node_get_stats(&node, &st), ECHONET_OK);
+    ck_assert_uint_eq(st.trailing, 3);
+    ck_assert_uint_eq(st.too_long, 0);
+    /* A well-formed frame is not counted; a malformed one is still refused. */
+    ck_assert_int_eq(feed("10 81 00 04 05 FF 01 01 30 01 62 01 80 00"), ECHONET_NODE_HANDLED);
+    expect("10 81 00 04 01 30 01 05 FF 01 72 01 80 01 30", false);
+    ck_assert_int_eq(feed("10 81 00 05 05 FF 01 01 30 01 62 02 80 00 00"), ECHONET_ERR_TRUNCATED);
+    expect("10 81 00 01 01 30 01 0E F0 01 73 01 80 01 30", true); /* the SetC's change, announced */
+    expect_nothing();
+    ck_assert_int_eq(echonet_node_get_stats(&node, &st), ECHONET_OK);
+    ck_assert_uint_eq(st.trailing, 3);
+    ck_assert_int_eq(echonet_node_get_stats(NULL, &st), ECHONET_ERR_INVALID_ARG);
+    ck_assert_int_eq(echonet_node_get_stats(&node, NULL), ECHONET_ERR_INVALID_ARG);
 }
 END_TEST
 
@@ -845,6 +877,46 @@ START_TEST(stop_fires_near_uint64_max)
 END_TEST
 #endif
 
+/* Properties are found whatever the order of a caller's table: one in
+ * rising EPC order (searched row by row of 8 EPCs) with entries at both
+ * ends of the EPC range and gaps between, and the same entries in falling
+ * order (searched through the whole table). */
+static int epc_get(void *ctx, uint8_t epc, uint8_t *edt, size_t cap)
+{
+    (void)ctx;
+    (void)cap;
+    edt[0] = epc; /* each property's value is its EPC */
+    return 1;
+}
+
+static const echonet_object_ops epc_ops = {epc_get, NULL, NULL, NULL};
+
+#define ANY1(epc) {epc, ECHONET_ACCESS_GET, 1, 0, ECHONET_RULE_ANY, 0, 0, NULL, NULL, NULL}
+static const echonet_prop_desc rising[] = {ANY1(0x80), ANY1(0x87), ANY1(0x88), ANY1(0xB3), ANY1(0xF8), ANY1(0xFF)};
+static const echonet_prop_desc falling[] = {ANY1(0xFF), ANY1(0xF8), ANY1(0xB3), ANY1(0x88), ANY1(0x87), ANY1(0x80)};
+
+START_TEST(tables_in_any_order)
+{
+    const echonet_prop_desc *table = _i == 0 ? rising : falling;
+    echonet_node_config cfg = {{0xFF, 0xFF, 0xF0}, {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13}, 0};
+
+    ck_assert_int_eq(echonet_node_init(&node, &cfg, slots, MAX_OBJ, queue, 4), ECHONET_OK);
+    ck_assert_int_eq(echonet_object_init(&objs[0], 0x05FF02, table, 6, NULL, &epc_ops, NULL), ECHONET_OK);
+    ck_assert_int_eq(echonet_node_add(&node, &objs[0]), ECHONET_OK);
+    echonet_addr_set(&peer, "\xC0\xA8\x01\x0A", 4);
+    expect("10 81 00 00 0E F0 01 0E F0 01 73 01 D5 04 01 05 FF 02", true);
+    ck_assert_int_eq(feed("10 81 00 07 05 FF 01 05 FF 02 62 06 FF 00 80 00 B3 00 87 00 F8 00 88 00"),
+                     ECHONET_NODE_HANDLED);
+    expect("10 81 00 07 05 FF 02 05 FF 01 72 06 FF 01 FF 80 01 80 B3 01 B3 87 01 87 F8 01 F8 88 01 88", false);
+    /* Next to present ones, in their rows and out of the range: not found. */
+    ck_assert_int_eq(feed("10 81 00 08 05 FF 01 05 FF 02 62 05 81 00 89 00 B2 00 F9 00 FE 00"), ECHONET_NODE_HANDLED);
+    expect("10 81 00 08 05 FF 02 05 FF 01 52 05 81 00 89 00 B2 00 F9 00 FE 00", false);
+    /* The node profile's own table is found the same way. */
+    ck_assert_int_eq(feed("10 81 00 09 05 FF 01 0E F0 01 62 01 D6 00"), ECHONET_NODE_HANDLED);
+    expect("10 81 00 09 0E F0 01 05 FF 01 72 01 D6 04 01 05 FF 02", false);
+}
+END_TEST
+
 /* Appends properties of EPC 0xF0 (not in the class: a Set of it is refused
  * and echoed) whose bytes add up to @p bytes (not 1). */
 static void fill_block(echonet_writer *w, size_t bytes)
@@ -868,6 +940,7 @@ static void fill_block(echonet_writer *w, size_t bytes)
 START_TEST(request_of_exactly_request_max)
 {
     static uint8_t req[ECHONET_NODE_REQUEST_MAX + 1], got[ECHONET_NODE_REQUEST_MAX];
+    echonet_node_stats st;
     echonet_writer w;
     echonet_addr dst;
     bool mc = true;
@@ -899,8 +972,14 @@ START_TEST(request_of_exactly_request_max)
     echonet_writer_prop(&w, 0x80, i == 1 ? 1 : 0, req);
     ck_assert_int_eq(echonet_writer_finish(&w, &len), ECHONET_OK);
     ck_assert_uint_eq(len, ECHONET_NODE_REQUEST_MAX + 1);
+    ck_assert_int_eq(echonet_node_get_stats(&node, &st), ECHONET_OK);
+    ck_assert_uint_eq(st.too_long, 0);
     ck_assert_int_eq(echonet_node_read(&node, &peer, guard_place(req, len), len), ECHONET_ERR_TOO_LONG);
     expect_nothing();
+    /* Dropped, and counted where the firmware can read it (doc/decisions.md). */
+    ck_assert_int_eq(echonet_node_get_stats(&node, &st), ECHONET_OK);
+    ck_assert_uint_eq(st.too_long, 1);
+    ck_assert_uint_eq(st.trailing, 0);
 }
 END_TEST
 
@@ -925,6 +1004,7 @@ Suite *node_suite(void)
     tcase_add_test(tc, responses_and_notifications_forwarded);
     tcase_add_test(tc, unknown_deoj_silent);
     tcase_add_test(tc, bad_datagrams);
+    tcase_add_test(tc, trailing_bytes_ignored_and_counted);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("objects");
@@ -936,6 +1016,7 @@ Suite *node_suite(void)
     tcase_add_test(tc, objects_add_remove);
     tcase_add_test(tc, slots_full);
     tcase_add_test(tc, answers_to_each_requester);
+    tcase_add_loop_test(tc, tables_in_any_order, 0, 2);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("buffers");

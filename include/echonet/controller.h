@@ -353,7 +353,8 @@ ECHONET_API echonet_err echonet_ctl_init(echonet_ctl *ctl, const echonet_ctl_con
  * @param now the current time.
  * @return @ref ECHONET_OK (handled, used or ignored) or an error:
  * @retval ECHONET_ERR_INVALID_ARG a NULL pointer.
- * @return or the error of echonet_frame_decode_udp() for a malformed datagram.
+ * @return or the error of echonet_frame_decode() for a malformed frame (bytes
+ *         after the frame's last declared property are ignored).
  */
 ECHONET_API echonet_err echonet_ctl_read(echonet_ctl *ctl, const echonet_addr *src, const uint8_t *buf, size_t len,
                                          echonet_tstamp now);

@@ -46,6 +46,7 @@
 #include "echonet/config.h"
 #include "echonet/eoj.h"
 #include "echonet/error.h"
+#include "echonet/frame.h"
 #include "echonet/propdesc.h"
 #include "echonet/propmap.h"
 #include "echonet/tstamp.h"
@@ -119,6 +120,10 @@ typedef struct echonet_object {
     const echonet_object_ops *ops;   /**< @private */
     void *ctx;                       /**< @private */
     echonet_propmap pending;         /**< @private announcements due */
+    /** @private for a table in rising EPC order, where each row of 8 EPCs
+     *  (0x80-0x87, 0x88-0x8F...) starts in @c props; row[16] = n_props.
+     *  row[0] is 255 for another table (searched from start to end). */
+    uint8_t row[17];
 } echonet_object;
 
 /**
@@ -170,6 +175,21 @@ typedef struct echonet_node_request {
     uint8_t frame[ECHONET_NODE_REQUEST_MAX];   /**< @private */
 } echonet_node_request;
 
+/**
+ * @brief What a node met in the requests it was given, for the field: read
+ *        with echonet_node_get_stats(). The counts wrap at 2^32.
+ */
+typedef struct echonet_node_stats {
+    /** Requests answered whose datagram went on after their last declared
+     *  property: the bytes after it were ignored (doc/decisions.md). */
+    uint32_t trailing;
+    /** Well-formed requests dropped unanswered because they are longer
+     *  than @ref ECHONET_NODE_REQUEST_MAX, for which echonet_node_read()
+     *  returned ECHONET_ERR_TOO_LONG. A count above 0 says the option is
+     *  too small for the controllers this node meets (doc/configuration.md). */
+    uint32_t too_long;
+} echonet_node_stats;
+
 /** @brief A device node. Fields are private. */
 typedef struct echonet_node {
     echonet_node_config cfg;          /**< @private */
@@ -182,9 +202,12 @@ typedef struct echonet_node {
     size_t head;                      /**< @private */
     size_t queued;                    /**< @private */
     size_t fanout;                    /**< @private next object for the head request */
+    echonet_frame head_frame;         /**< @private the head request, decoded (when @c head_decoded) */
+    bool head_decoded;                /**< @private */
     size_t d5_next;                   /**< @private next 0xD5 page's first object */
     bool d5_pending;                  /**< @private */
     uint16_t tid;                     /**< @private TID of the next announcement */
+    echonet_node_stats stats;         /**< @private */
 } echonet_node;
 
 /**
@@ -243,7 +266,9 @@ ECHONET_API echonet_object *echonet_node_find(echonet_node *node, echonet_eoj eo
  * A request to an object of this node is queued (answered by
  * echonet_node_write()); a request to no object of this node is dropped
  * silently. Responses and notifications are left untouched for a controller
- * (INFC is both: its INFC_Res is queued and it is forwarded).
+ * (INFC is both: its INFC_Res is queued and it is forwarded). Bytes after
+ * the last declared property of a request are ignored (reference 2.4,
+ * tolerance) and the request counted in echonet_node_stats.trailing.
  * @param node the node.
  * @param src the sender (copied; the answer goes there).
  * @param buf the datagram; read only during the call.
@@ -251,16 +276,27 @@ ECHONET_API echonet_object *echonet_node_find(echonet_node *node, echonet_eoj eo
  * @return @ref ECHONET_NODE_HANDLED, @ref ECHONET_NODE_FORWARD, or an error.
  *         The node's own refusals are ECHONET_ERR_INVALID_ARG,
  *         ECHONET_ERR_FULL and ECHONET_ERR_TOO_LONG; every other error is
- *         echonet_frame_decode_udp()'s verdict on a malformed datagram.
+ *         echonet_frame_decode()'s verdict on a malformed frame.
  * @retval ECHONET_ERR_INVALID_ARG a NULL pointer.
  * @retval ECHONET_ERR_FULL the request queue is full: call echonet_node_write()
  *         first; nothing was kept.
- * @retval ECHONET_ERR_TOO_LONG a request longer than @ref ECHONET_NODE_REQUEST_MAX
- *         (a well-formed frame; a malformed format 2 frame longer than any
- *         frame is also reported so, by the decoder).
+ * @retval ECHONET_ERR_TOO_LONG a request (its frame, without bytes after
+ *         it) longer than @ref ECHONET_NODE_REQUEST_MAX, dropped without an
+ *         answer and counted in echonet_node_stats.too_long (a malformed
+ *         format 2 frame longer than any frame is also reported so, by the
+ *         decoder).
  */
 ECHONET_API int32_t echonet_node_read(echonet_node *node, const echonet_addr *src, const uint8_t *buf,
                                       size_t len);
+
+/**
+ * @brief Reads the node's counters (echonet_node_stats).
+ * @param node the node.
+ * @param stats receives the counters.
+ * @return @ref ECHONET_OK or an error code:
+ * @retval ECHONET_ERR_INVALID_ARG a NULL pointer.
+ */
+ECHONET_API echonet_err echonet_node_get_stats(const echonet_node *node, echonet_node_stats *stats);
 
 /**
  * @brief Produces the next datagram to send: answers to queued requests
