@@ -84,6 +84,7 @@
 #define _POSIX_C_SOURCE 200809L
 
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <poll.h>
 #include <signal.h>
@@ -1093,6 +1094,33 @@ static int setup_node(struct hems *h)
     return 0;
 }
 
+/* The first TID of a run without a saved state: two bytes of the OS's
+ * random source, so that two runs do not send the same TIDs (AIF 2.4.3;
+ * the residual chance of an overlap is in doc/decisions.md). A state file
+ * keeps the counter itself (echonet_ctl_restore() goes past it). Without a
+ * random source: the clocks, and a warning. */
+static uint16_t random_first_tid(void)
+{
+    uint8_t b[2];
+    int fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC);
+    ssize_t n = -1;
+    struct timespec ts;
+
+    if (fd >= 0) {
+        do
+            n = read(fd, b, sizeof b);
+        while (n < 0 && errno == EINTR);
+        (void)close(fd);
+    }
+    if (n == (ssize_t)sizeof b)
+        return (uint16_t)(b[0] << 8 | b[1]);
+    fprintf(stderr, "hems-controller: /dev/urandom: %s; TIDs may repeat those of an earlier run\n",
+            n < 0 ? strerror(errno) : "short read");
+    if (clock_gettime(CLOCK_REALTIME, &ts) != 0)
+        return 0;
+    return (uint16_t)((unsigned long)ts.tv_nsec ^ (unsigned long)ts.tv_sec ^ posix_now_ms() ^ (unsigned long)getpid());
+}
+
 static int setup_controller(struct hems *h)
 {
     const struct hems_options *o = &h->opt;
@@ -1113,14 +1141,9 @@ static int setup_controller(struct hems *h)
     if (o->offline_after > 0)
         cfg.offline_after = (uint8_t)o->offline_after;
     cfg.energy_interval_ms = (uint32_t)o->energy_interval_s * 1000u;
-    {
-        /* A new run must not reuse the TIDs of the one before (AIF 2.4.3):
-         * start from the wall clock. A restored state goes past its own. */
-        struct timespec ts;
-
-        if (clock_gettime(CLOCK_REALTIME, &ts) == 0)
-            cfg.first_tid = (uint16_t)((unsigned long)ts.tv_sec * 7u + (unsigned long)ts.tv_nsec / 1000000u);
-    }
+    /* A new run must not reuse the TIDs of the one before (AIF 2.4.3). A
+     * restored state goes past its own. */
+    cfg.first_tid = random_first_tid();
     st.nodes = h->ctl_nodes;
     st.n_nodes = MAX_NODES;
     st.objects = h->ctl_objects;

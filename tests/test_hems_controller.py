@@ -307,12 +307,12 @@ class Session:
         return ([self.ctl_path, "--port", str(self.port)] + (["--bind", bind] if bind else []) +
                 (["--json"] if json_out else []))
 
-    def hems(self, *args, bind=CONTROLLER_ADDR, json_out=True, timeout=RUN):
+    def hems(self, *args, bind=CONTROLLER_ADDR, json_out=True, timeout=RUN, env=None):
         """Runs a one-shot command (options first in args)."""
         cmd = self.base(bind, json_out) + list(args)
         try:
             proc = subprocess.run(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                  timeout=timeout)
+                                  timeout=timeout, env=env)
         except subprocess.TimeoutExpired:
             raise Failure("%s did not exit within %.0f s" % (" ".join(cmd), timeout))
         return Result(cmd, proc, json_out)
@@ -805,6 +805,28 @@ def _(s):
         expect(f.read() == b"ELCS\x01 not a snapshot", "FILE.bad is not the damaged file")
     with open(path, "rb") as f:
         expect(f.read(4) == b"ELCS", "no good state file written")
+
+
+@case("TIDs across runs: two runs at the same wall-clock instant send no TID in common (AIF 2.4.3)")
+def _(s):
+    # tests/clock_shim.c (LD_PRELOAD) stops the wall clock: the runs differ
+    # only by what the OS random source gives (a first TID from the clock
+    # made them equal). The emulator records every request's TID.
+    shim = os.environ.get("HEMS_CLOCK_SHIM")
+    if not shim or not os.path.exists(shim):
+        raise Skip("no clock shim (HEMS_CLOCK_SHIM, Linux only)")
+    emu = s.emulator()
+    env = dict(os.environ)
+    env["LD_PRELOAD"] = shim
+    runs = []
+    for _ in range(2):
+        emu.log.clear()
+        r = s.hems("--wait", "5", "get", "127.0.0.2", AIRCON, "80", env=env).ok()
+        r.one("read", outcome="done")
+        runs.append([f["tid"] for f in frames_in(emu, s.peer) if f["seoj"] == "05ff01"])
+    expect(all(len(t) >= 4 for t in runs), "too few requests to compare: %r" % runs)
+    common = sorted(set(runs[0]) & set(runs[1]))
+    expect(not common, "TIDs of the first run sent again by the second: %r (runs %r)" % (common, runs))
 
 
 # ---- Cases: IPv6 ----------------------------------------------------------------------------

@@ -82,9 +82,10 @@ typedef struct echonet_ctl_config {
     uint32_t reread_interval_ms;    /**< re-reading announced state (default 1800000), 0 = never;
                                          at most ECHONET_CTL_MAX_INTERVAL */
     uint32_t keepalive_interval_ms; /**< 0x93 = 0x62 interval in remote mode, at most 8 h (default 8 h) */
-    uint16_t first_tid;             /**< TID of the first request (default 0); seed it,
-                                         e.g. from a clock, so that a restarted controller
-                                         does not reuse the TIDs of the one before */
+    uint16_t first_tid;             /**< TID of the first request (default 0); seed it from a
+                                         random source (or restore a snapshot, which keeps the
+                                         counter), so that a restarted controller does not reuse
+                                         the TIDs of the one before; a clock repeats them */
     uint32_t keepalive_retry_ms;    /**< retry after a failed keepalive, probe of an offline node, and the
                                          instance-list read of a node whose objects found no room
                                          (default 600000); a lost node being probed is not forgotten,
