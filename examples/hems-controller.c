@@ -64,13 +64,15 @@
  *
  * A one-shot command waits until its air conditioner is ready (its maps,
  * identification and state known), or at once when the state file knows
- * it, runs, prints its events and its outcome, and exits. When a node a
- * command names has not answered the multicast searches within a second,
- * a search round goes to it by unicast (and again every two seconds until
- * --wait runs out), so that a device is found where multicast does not
- * reach, such as a loopback without a multicast route; these rounds have
- * TIDs of their own, so no request is ever sent twice with one TID (AIF
- * 2.4.3). Events are taken from the controller's callback into a queue and
+ * it, runs, prints its events and its outcome, and exits. A node a command
+ * names that is not known yet is searched by unicast (echonet_ctl_add_node():
+ * a Get 0xD6 to it, asked again with a new TID only after the response
+ * timer, AIF 2.4.1-2.4.3), so that a device is found where multicast does
+ * not reach, such as a loopback without a multicast route. A one-shot
+ * command that names its nodes sends no multicast search; in `run`, a node
+ * named while the multicast search can still be answered is asked when it
+ * no longer can (up to the response timer, 20 s, after the search), unless
+ * it has answered by then. Events are taken from the controller's callback into a queue and
  * handled once the library call returns, as the callback must not call
  * back into the controller.
  *
@@ -122,8 +124,6 @@
 #define ECHO_SLOTS 8            /* own multicasts remembered... */
 #define ECHO_BYTES 64           /* ...when this short (searches and small INFs) */
 #define ECHO_WINDOW_MS 2000u    /* ...for this long */
-#define UNICAST_AFTER_MS 1000u /* a named node not found by then is searched by unicast... */
-#define UNICAST_EVERY_MS 2000u /* ...and again at this interval */
 #define CODE_86_MAX 225u        /* longest 0x86 (maker fault code) */
 #define DEFAULT_MAKER 0xFFFFF0u /* the "test" manufacturer code, as aircon-emulator */
 
@@ -157,7 +157,7 @@ struct held {
     struct hems_cmd cmd;
     long wait_s;
     echonet_tstamp deadline;
-    echonet_tstamp next_unicast; /* the next unicast search of its nodes */
+    bool searched; /* its nodes not known were searched by unicast */
 };
 
 struct hems {
@@ -195,8 +195,6 @@ struct hems {
         uint8_t pdc;
         uint8_t edt[255];
     } values[ECHONET_CTL_BATCH_MAX];
-    const echonet_addr *targets; /* set during a unicast search round */
-    unsigned n_targets;
     /* Own multicasts, to recognise them when they come back. */
     struct {
         echonet_tstamp at;
@@ -623,19 +621,10 @@ static bool is_echo(const struct hems *h, const uint8_t *buf, size_t len, echone
     return false;
 }
 
-static void send_datagram(struct hems *h, const echonet_addr *dst, bool multicast, size_t len, bool search,
-                          echonet_tstamp now)
+static void send_datagram(struct hems *h, const echonet_addr *dst, bool multicast, size_t len, echonet_tstamp now)
 {
     char peer[UDP_FORMAT_MAX];
-    unsigned i;
 
-    /* In a unicast search round, the searches go to the named nodes only. */
-    for (i = 0; multicast && search && i < h->n_targets; i++)
-        if (udp_send(&h->udp, &h->targets[i], false, h->tx, len) != 0)
-            fprintf(stderr, "hems-controller: send to %s: %s\n",
-                    udp_format(&h->targets[i], h->opt.endpoint.port, peer, sizeof peer), strerror(errno));
-    if (multicast && search && h->n_targets > 0)
-        return;
     if (!multicast) {
         if (udp_send(&h->udp, dst, false, h->tx, len) != 0)
             fprintf(stderr, "hems-controller: send to %s: %s\n", udp_format(dst, h->opt.endpoint.port, peer, sizeof peer),
@@ -665,7 +654,7 @@ static void drain(struct hems *h, echonet_tstamp now)
                 hems_print_error(&h->out, NULL, 0, err_text(n, text, sizeof text));
             break;
         }
-        send_datagram(h, &dst, multicast, (size_t)n, false, now);
+        send_datagram(h, &dst, multicast, (size_t)n, now);
     }
     for (;;) {
         echonet_addr dst;
@@ -682,7 +671,7 @@ static void drain(struct hems *h, echonet_tstamp now)
          * them unsaved after this loop. */
         if (++h->state.unsaved >= HEMS_STATE_MAX_UNSAVED)
             (void)hems_state_tick(&h->state, &h->ctl, now, false);
-        send_datagram(h, &dst, multicast, (size_t)n, true, now);
+        send_datagram(h, &dst, multicast, (size_t)n, now);
     }
 }
 
@@ -727,25 +716,25 @@ static void receive(struct hems *h, int fd)
     }
 }
 
-/* A search round sent by unicast to the nodes a command names that are
- * not known yet (see the top): fresh TIDs, never a copy of a multicast. */
-static void unicast_search(struct hems *h, const struct hems_cmd *cmd, echonet_tstamp now)
+/* The nodes a command names that are not known yet, searched by unicast
+ * (see the top): the library's search of one address. */
+static void search_named(struct hems *h, const struct hems_cmd *cmd)
 {
-    echonet_addr unknown[HEMS_CMD_MAX_NODES];
-    unsigned i, n = 0;
+    char node_text[UDP_FORMAT_MAX], why[96], text[200];
+    unsigned i;
 
-    for (i = 0; i < cmd->n_nodes; i++)
-        if (echonet_ctl_find(&h->ctl, &cmd->node[i]) == ECHONET_CTL_NONE)
-            unknown[n++] = cmd->node[i];
-    if (n == 0)
-        return;
-    drain(h, now); /* whatever was due goes its normal way first */
-    h->targets = unknown;
-    h->n_targets = n;
-    echonet_ctl_discover(&h->ctl);
-    drain(h, now);
-    h->targets = NULL;
-    h->n_targets = 0;
+    for (i = 0; i < cmd->n_nodes; i++) {
+        echonet_err err;
+
+        if (echonet_ctl_find(&h->ctl, &cmd->node[i]) != ECHONET_CTL_NONE)
+            continue;
+        err = echonet_ctl_add_node(&h->ctl, &cmd->node[i], NULL);
+        if (err != ECHONET_OK) {
+            udp_format_addr(&cmd->node[i], node_text, sizeof node_text);
+            snprintf(text, sizeof text, "searching %s: %s", node_text, err_text(err, why, sizeof why));
+            hems_print_error(&h->out, NULL, 0, text);
+        }
+    }
 }
 
 /* ---- Commands ------------------------------------------------------------------ */
@@ -903,9 +892,9 @@ static bool advance_held(struct hems *h, struct held *w, echonet_tstamp now)
         return true;
     }
     if (now < w->deadline) {
-        if (now >= w->next_unicast) {
-            w->next_unicast = now + UNICAST_EVERY_MS;
-            unicast_search(h, cmd, now);
+        if (!w->searched) {
+            w->searched = true;
+            search_named(h, cmd);
         }
         return false;
     }
@@ -956,7 +945,7 @@ static void submit(struct hems *h, const struct hems_cmd *cmd, echonet_tstamp no
     w->cmd = *cmd;
     w->wait_s = cmd->kind == HEMS_CMD_DISCOVER && cmd->wait_s >= 0 ? cmd->wait_s : h->opt.wait_s;
     w->deadline = now + (echonet_tstamp)w->wait_s * 1000u;
-    w->next_unicast = now + UNICAST_AFTER_MS;
+    w->searched = false;
     /* A search now when the node is not known yet (run), or was asked for. */
     if (h->daemon && (cmd->kind == HEMS_CMD_DISCOVER || echonet_ctl_find(&h->ctl, &cmd->node[0]) == ECHONET_CTL_NONE))
         echonet_ctl_discover(&h->ctl);
@@ -1144,6 +1133,9 @@ static int setup_controller(struct hems *h)
     /* A new run must not reuse the TIDs of the one before (AIF 2.4.3). A
      * restored state goes past its own. */
     cfg.first_tid = random_first_tid();
+    /* A one-shot command that names its nodes searches them alone (by
+     * unicast, search_named()): no multicast search to hold that back. */
+    cfg.no_initial_search = !h->daemon && h->cmd.n_nodes > 0;
     st.nodes = h->ctl_nodes;
     st.n_nodes = MAX_NODES;
     st.objects = h->ctl_objects;
@@ -1202,8 +1194,6 @@ static int poll_timeout(const struct hems *h, echonet_tstamp now)
             continue;
         if (h->held[i].deadline < deadline)
             deadline = h->held[i].deadline;
-        if (h->held[i].cmd.n_nodes > 0 && h->held[i].next_unicast < deadline)
-            deadline = h->held[i].next_unicast;
     }
     if (deadline <= now)
         return 0;

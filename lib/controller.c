@@ -34,7 +34,7 @@
 /* Node states. */
 enum { N_FREE = 0, N_ACTIVE, N_OFFLINE };
 /* Node work. */
-enum { NW_INSTANCES = 0x01, NW_PROBE = 0x02, NW_KEEPALIVE = 0x04, NW_LOST = 0x08 };
+enum { NW_INSTANCES = 0x01, NW_PROBE = 0x02, NW_KEEPALIVE = 0x04, NW_LOST = 0x08, NW_AFTER_SEARCH = 0x10 };
 /* Object work. */
 enum { OW_ATTR = 0x01, OW_ID = 0x02, OW_NPID = 0x04, OW_STATE = 0x08, OW_FAULT = 0x10, OW_READY = 0x20 };
 /* Jobs. */
@@ -179,7 +179,7 @@ static bool node_has_work(echonet_ctl *ctl, const echonet_ctl_node *n, uint32_t 
 {
     uint16_t i;
 
-    if (n->job.kind != J_NONE || n->work || n->ops_head != NONE)
+    if (n->job.kind != J_NONE || (n->work & ~NW_AFTER_SEARCH) || n->ops_head != NONE)
         return true;
     for (i = n->first_object; i != NONE; i = obj_at(ctl, i)->next)
         if (object_has_work(ctl, obj_at(ctl, i), now))
@@ -202,6 +202,9 @@ static uint32_t next_timer(echonet_ctl *ctl, const echonet_ctl_node *n, uint32_t
      * instance list again every keepalive_retry_ms (echonet_ctl_write()):
      * room may have been made since (a lost node forgotten), and a unit
      * sends its 0xD5 only when it starts. */
+    if (n->first_object == NONE && (n->work & NW_AFTER_SEARCH)) /* (echonet_ctl_add_node()) */
+        return ctl->search ? (now > ctl->search_until ? now : ctl->search_until) + ctl->cfg.response_timeout_ms
+                           : ctl->search_until;
     if (n->first_object == NONE)
         return now + ctl->cfg.keepalive_retry_ms;
     for (i = n->first_object; i != NONE; i = obj_at(ctl, i)->next) {
@@ -1576,14 +1579,14 @@ echonet_err echonet_ctl_init(echonet_ctl *ctl, const echonet_ctl_config *cfg, co
     for (i = 0; i < st->n_ops; i++)
         op_free(ctl, i);
     ctl->tid = cfg->first_tid;
-    ctl->search = 2;
+    ctl->search = !cfg->no_initial_search;
     return ECHONET_OK;
 }
 
 void echonet_ctl_discover(echonet_ctl *ctl)
 {
     if (ctl)
-        ctl->search = 2;
+        ctl->search = 1; /* once the one in flight can no longer be answered */
 }
 
 void echonet_ctl_set_line(echonet_ctl *ctl, bool up, echonet_tstamp now)
@@ -1659,28 +1662,20 @@ static void on_search_answer(echonet_ctl *ctl, const echonet_addr *src, const ec
     echonet_prop p;
     uint16_t ni;
 
-    if (echonet_eoj_is_node_profile(f->seoj)) {
-        if (!echonet_prop_find(f->props, 0xD6, &p) || p.pdc < 4)
-            return;
-        /* A node without an air conditioner takes no slot (every ECHONET
-         * node of the home answers the search). */
-        ni = ctl_index_find(ctl, src);
-        if (ni == NONE && !list_has_aircon(p.edt, p.pdc))
-            return;
-        ni = node_for(ctl, src, f->seoj, false);
-        if (ni != NONE) {
-            node_heard(ctl, ni);
-            objects_from_list(ctl, ni, p.edt, p.pdc);
-            no_object_asks(ctl, ni);
-            schedule(ctl, ni);
-        }
-    } else if (ECHONET_EOJ_CLASS(f->seoj) == ECHONET_CLASS_HOME_AIRCON) {
-        ni = node_for(ctl, src, f->seoj, true);
-        if (ni != NONE) {
-            node_heard(ctl, ni);
-            (void)object_get(ctl, ni, f->seoj);
-            schedule(ctl, ni);
-        }
+    /* (The search is a Get 0xD6 to the node profile: send_search().) */
+    if (!echonet_eoj_is_node_profile(f->seoj) || !echonet_prop_find(f->props, 0xD6, &p) || p.pdc < 4)
+        return;
+    /* A node without an air conditioner takes no slot (every ECHONET
+     * node of the home answers the search). */
+    ni = ctl_index_find(ctl, src);
+    if (ni == NONE && !list_has_aircon(p.edt, p.pdc))
+        return;
+    ni = node_for(ctl, src, f->seoj, false);
+    if (ni != NONE) {
+        node_heard(ctl, ni);
+        objects_from_list(ctl, ni, p.edt, p.pdc);
+        no_object_asks(ctl, ni);
+        schedule(ctl, ni);
     }
 }
 
@@ -1748,7 +1743,7 @@ echonet_err echonet_ctl_read(echonet_ctl *ctl, const echonet_addr *src, const ui
     }
     if (kind != ECHONET_ESV_KIND_RESPONSE && kind != ECHONET_ESV_KIND_SNA)
         return ECHONET_OK; /* requests are for the node side */
-    if (now < ctl->search_until && (f.tid == ctl->search_tid[0] || f.tid == ctl->search_tid[1]) &&
+    if (now < ctl->search_until && f.tid == ctl->search_tid &&
         echonet_esv_request_of(f.esv) == ECHONET_ESV_GET) {
         on_search_answer(ctl, src, &f);
         return ECHONET_OK;
@@ -1793,19 +1788,19 @@ static int32_t send_search(echonet_ctl *ctl, bool *multicast, uint8_t *buf, size
     echonet_writer w;
     size_t len = 0;
     uint16_t tid = next_tid(ctl);
-    bool d6 = ctl->search == 2;
 
-    /* Multicast Get 0xD6 to the node profile, then Get 0x80 to every air
-     * conditioner (AIF 3.1.2). */
+    /* Multicast Get 0xD6 to the node profile (AIF 3.1.2): every node lists
+     * its objects in one answer. Not also the Get 0x80 to 0x013000 that
+     * 3.1.2 offers instead: sent together they were two requests at once
+     * at every unit (AIF 2.4.1). */
     echonet_writer_init(&w, buf, cap);
-    echonet_writer_header(&w, tid, ctl->cfg.self, d6 ? ECHONET_EOJ_NODE_PROFILE : ECHONET_EOJ_OF_CLASS(0x0130, 0),
-                          ECHONET_ESV_GET);
-    echonet_writer_prop(&w, d6 ? 0xD6 : 0x80, 0, NULL);
+    echonet_writer_header(&w, tid, ctl->cfg.self, ECHONET_EOJ_NODE_PROFILE, ECHONET_ESV_GET);
+    echonet_writer_prop(&w, 0xD6, 0, NULL);
     if (echonet_writer_finish(&w, &len) != ECHONET_OK)
         return ECHONET_ERR_NOBUF;
-    ctl->search_tid[d6 ? 0 : 1] = tid;
+    ctl->search_tid = tid;
     ctl->search_until = now + ctl->cfg.response_timeout_ms;
-    ctl->search--;
+    ctl->search = 0;
     *multicast = true;
     return (int32_t)len;
 }
@@ -1822,7 +1817,7 @@ int32_t echonet_ctl_write(echonet_ctl *ctl, echonet_addr *dst, bool *multicast, 
         return ECHONET_ERR_NOBUF;
     now = ctl_clock(ctl, at);
     *multicast = false;
-    if (ctl->search > 0)
+    if (ctl->search > 0 && now >= ctl->search_until)
         return send_search(ctl, multicast, buf, cap, now);
     /* What is due: response timers, the nodes' own timers, the probes of
      * offline nodes. on_timeout() may set a new deadline (a probe's). */
@@ -1836,7 +1831,7 @@ int32_t echonet_ctl_write(echonet_ctl *ctl, echonet_addr *dst, bool *multicast, 
         else if (n->state == N_OFFLINE)
             n->work |= NW_PROBE;
         else if (n->first_object == NONE)
-            n->work |= NW_INSTANCES; /* (next_timer()) */
+            n->work = (uint8_t)((n->work & ~NW_AFTER_SEARCH) | NW_INSTANCES); /* (next_timer()) */
         schedule(ctl, ni);
     }
     while ((ni = ready_pop(ctl)) != NONE) {
@@ -1869,13 +1864,17 @@ int32_t echonet_ctl_write(echonet_ctl *ctl, echonet_addr *dst, bool *multicast, 
 echonet_tstamp echonet_ctl_expiry(const echonet_ctl *ctl)
 {
     uint16_t top;
+    echonet_tstamp t;
 
     if (!ctl)
         return ECHONET_TSTAMP_NEVER;
-    if (ctl->search > 0 || ctl->ready_head != NONE)
+    if ((ctl->search > 0 && ctl->clock >= ctl->search_until) || ctl->ready_head != NONE)
         return 0;
     top = ctl_heap_top(ctl);
-    return top == NONE ? ECHONET_TSTAMP_NEVER : echonet_tstamp_add(ctl->epoch, ctl->st.nodes[top].deadline);
+    t = top == NONE ? ECHONET_TSTAMP_NEVER : echonet_tstamp_add(ctl->epoch, ctl->st.nodes[top].deadline);
+    if (ctl->search > 0 && echonet_tstamp_add(ctl->epoch, ctl->search_until) < t)
+        t = echonet_tstamp_add(ctl->epoch, ctl->search_until); /* the next search */
+    return t;
 }
 
 /* ---- Operations the application starts --------------------------------------------- */
@@ -2124,9 +2123,18 @@ echonet_err echonet_ctl_add_node(echonet_ctl *ctl, const echonet_addr *addr, uin
         ni = node_create(ctl, addr); /* (full: an error, not an event) */
         if (ni == NONE)
             return ECHONET_ERR_FULL;
+        /* The multicast search is a request to it too: while that can be
+         * answered, a unicast one would be a second (AIF 2.4.1). Asked
+         * when it can no longer be (next_timer()), if still unknown. */
+        if (ctl->search || ctl->clock < ctl->search_until)
+            node_at(ctl, ni)->work = NW_AFTER_SEARCH;
     }
-    /* Ask the node itself for its instance list (unicast Get 0xD6). */
-    node_at(ctl, ni)->work |= NW_INSTANCES;
+    /* Ask the node itself for its instance list (unicast Get 0xD6), unless
+     * that request is in flight: a search of one address keeps the
+     * discipline of any request (AIF 2.4.1, 2.4.2). */
+    if (!(node_at(ctl, ni)->work & NW_AFTER_SEARCH) &&
+        !(node_at(ctl, ni)->busy && node_at(ctl, ni)->job.kind == J_INSTANCES))
+        node_at(ctl, ni)->work |= NW_INSTANCES;
     node_heard(ctl, ni);
     schedule(ctl, ni);
     if (node)

@@ -264,6 +264,57 @@ class FakeAircon:
         self.sock.close()
 
 
+class LateSearchAircon(FakeAircon):
+    """A FakeAircon that answers searches (Get 0xD6 to its node profile, a
+    request to instance 0x00) `delay` seconds late, and records every request with its time of
+    arrival (issue 13: such a unit was never found)."""
+
+    def __init__(self, port, addr, values, delay):
+        self.delay = delay
+        self.requests = []  # (monotonic time, parsed frame)
+        self.timers = []
+        super().__init__(port, addr, values)
+
+    def _serve(self):
+        self.sock.settimeout(0.1)
+        while not self.stop:
+            try:
+                data, (addr, _) = self.sock.recvfrom(65536)
+            except socket.timeout:
+                continue
+            except OSError:
+                return
+            f = te.parse(data)
+            if not f:
+                continue
+            self.requests.append((time.monotonic(), f))
+            answer = self._answer(f)
+            if not answer:
+                continue
+            if f["deoj"] in self.SEARCHED:
+                t = threading.Timer(self.delay, self._send_late, (answer, addr))
+                self.timers.append(t)
+                t.start()
+            else:
+                self.sock.sendto(answer, (addr, self.port))
+
+    def _send_late(self, answer, addr):
+        try:
+            self.sock.sendto(answer, (addr, self.port))
+        except OSError:
+            pass
+
+    SEARCHED = ("0ef000", "0ef001", "013000")
+
+    def searches(self):
+        return [(t, f) for t, f in self.requests if f["deoj"] in self.SEARCHED]
+
+    def close(self):
+        for t in self.timers:
+            t.cancel()
+        super().close()
+
+
 # On, air circulation, set temperature undefined, room temperature unmeasurable.
 FAKE_UNIT = {0x80: b"\x30", 0x82: h("00 00 48 00"), 0x83: h("FE 00 00 7A") + bytes(13), 0x8A: h("00 00 7A"),
              0x88: b"\x42", 0xB0: b"\x45", 0xB3: b"\xfd", 0xBB: b"\x7e"}
@@ -386,14 +437,14 @@ def _(s):
     r.one("ready", node="127.0.0.4", eoj=AIRCON)
 
 
-@case("searches: one multicast round when it is answered, no copy by unicast")
+@case("searches: a command that names its node sends one search, a unicast Get 0xD6 to it")
 def _(s):
-    require_multicast(s)
+    # (Issue 13: it was a multicast round of Get 0xD6 and Get 0x80, 1 ms
+    # apart, and copies of it by unicast every 2 s.)
     emu = s.emulator()
     s.hems("--wait", "3", "get", "127.0.0.2", AIRCON, "80").ok()
-    time.sleep(1.2)  # past the moment a unicast round would go out
-    searches = [f for f in frames_in(emu, s.peer, "62") if f["deoj"] in ("0ef001", "013000")]
-    expect(sorted(f["deoj"] for f in searches) == ["013000", "0ef001"], "searches %r" % searches)
+    searches = [f for f in frames_in(emu, s.peer, "62") if f["deoj"] in ("0ef001", "0ef000", "013000")]
+    expect([(f["deoj"], epcs(f)) for f in searches] == [("0ef001", ["d6"])], "searches %r" % searches)
     requests = [f for f in frames_in(emu, s.peer) if f["seoj"] == "05ff01"]
     expect(len(set(f["tid"] for f in requests)) == len(requests), "a TID sent twice: %r" % requests)
 
@@ -827,6 +878,21 @@ def _(s):
     expect(all(len(t) >= 4 for t in runs), "too few requests to compare: %r" % runs)
     common = sorted(set(runs[0]) & set(runs[1]))
     expect(not common, "TIDs of the first run sent again by the second: %r (runs %r)" % (common, runs))
+
+
+@case("a unit that answers searches 3 s late is found; no second search at it within the response timer")
+def _(s):
+    # Issue 13: the unicast search rounds every 2 s each replaced the TIDs
+    # remembered, so the answer to an earlier round was thrown away.
+    unit = LateSearchAircon(s.port, "127.0.0.2", FAKE_UNIT, delay=3.0)
+    s.things.append(unit)
+    r = s.hems("--wait", "20", "get", "127.0.0.2", AIRCON, "80").ok()
+    r.one("read", outcome="done")
+    first = unit.searches()
+    expect(first, "no search reached the unit")
+    t0 = first[0][0]
+    early = [f["tid"] for t, f in first[1:] if t - t0 < 19.0]
+    expect(not early, "searches sent to the unit while the first could still be answered (AIF 2.4.1): %r" % early)
 
 
 # ---- Cases: IPv6 ----------------------------------------------------------------------------

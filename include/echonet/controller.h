@@ -77,6 +77,9 @@ typedef struct echonet_ctl_config {
     uint8_t attempts;               /**< requests for one step before its properties time out, 1 to 8 (default 2); a keepalive has one, then keepalive_retry_ms */
     uint8_t offline_after;          /**< consecutive timeouts that make a node offline (a step's attempts count once), 1 to 255 (default 3) */
     bool remote;                    /**< operations come from a public network: 0x93 = 0x42 prefix, keepalive */
+    bool no_initial_search;         /**< no multicast search at init (default false): for a controller
+                                         that manages only the units it is given (echonet_ctl_add_node(),
+                                         a snapshot); echonet_ctl_discover() still searches */
     uint32_t poll_interval_ms;      /**< reading unannounced state (0xB3, 0xBB) (default 180000), 0 = never;
                                          at most ECHONET_CTL_MAX_INTERVAL */
     uint32_t reread_interval_ms;    /**< re-reading announced state (default 1800000), 0 = never;
@@ -308,9 +311,9 @@ typedef struct echonet_ctl {
     uint16_t ready_head;          /**< @private */
     uint16_t ready_tail;          /**< @private */
     uint16_t tid;                 /**< @private next TID */
-    uint16_t search_tid[2];       /**< @private TIDs of the multicast searches */
-    uint32_t search_until;        /**< @private they are answered until then (clock) */
-    uint8_t search;               /**< @private searches to send */
+    uint16_t search_tid;          /**< @private TID of the latest multicast search */
+    uint32_t search_until;        /**< @private it is answered until then, and no search goes before (clock) */
+    uint8_t search;               /**< @private a search to send */
     bool line_up;                 /**< @private */
     bool started;                 /**< @private */
     uint16_t free_nodes;          /**< @private forgotten node slots, linked by ready_next (last: the
@@ -326,8 +329,8 @@ typedef struct echonet_ctl {
 ECHONET_API void echonet_ctl_config_default(echonet_ctl_config *cfg);
 
 /**
- * @brief Prepares a controller. The first echonet_ctl_write() calls send the
- *        discovery searches (AIF 3.1.2).
+ * @brief Prepares a controller. The first echonet_ctl_write() call sends the
+ *        discovery search (AIF 3.1.2, echonet_ctl_discover()).
  * @param ctl the controller.
  * @param cfg settings (copied).
  * @param cb callbacks (copied); @c event is required.
@@ -389,8 +392,15 @@ ECHONET_API int32_t echonet_ctl_write(echonet_ctl *ctl, echonet_addr *dst, bool 
 ECHONET_API echonet_tstamp echonet_ctl_expiry(const echonet_ctl *ctl);
 
 /**
- * @brief Sends the discovery searches again (multicast Get 0xD6 to the node
- *        profile and Get 0x80 to 0x013000, AIF 3.1.2).
+ * @brief Sends the discovery search again (multicast Get 0xD6 to the node
+ *        profile, AIF 3.1.2; echonet_ctl_init() makes the first).
+ *
+ * A search is a request to every node, so it keeps the discipline of any
+ * request (AIF 2.4.1, 2.4.2): its TID is answered for the whole response
+ * timer, and no search goes out before the previous one's timer has run
+ * out: a call while a search can still be answered sends the new one when
+ * it can no longer be (answers to the one in flight still count). To
+ * search one address, use echonet_ctl_add_node().
  * @param ctl the controller; nothing happens when NULL.
  */
 ECHONET_API void echonet_ctl_discover(echonet_ctl *ctl);
@@ -485,14 +495,23 @@ ECHONET_API echonet_err echonet_ctl_probe(echonet_ctl *ctl, uint16_t node, echon
 ECHONET_API echonet_err echonet_ctl_read_fault(echonet_ctl *ctl, uint16_t node, echonet_eoj eoj, uint16_t *op);
 
 /**
- * @brief Adds a node by address, for a device the multicast searches do not
- *        reach: a unicast Get 0xD6 asks it for its instance list, and its
- *        air conditioners are then discovered as usual.
+ * @brief Searches one address (unicast): adds a node by address, for a
+ *        device the multicast search does not reach or that the
+ *        application names; a unicast Get 0xD6 asks it for its instance
+ *        list, and its air conditioners are then discovered as usual.
+ *
+ * The search is a request of the node like any other (AIF 2.4.1-2.4.3):
+ * one in flight, answered for the whole response timer, asked again with a
+ * new TID after it (@c attempts), and not asked again while it is in
+ * flight, however often this is called. A new node is not asked while the
+ * multicast search (echonet_ctl_discover()) can still be answered, as that
+ * search is a request to it too: it is asked when the search's response
+ * timer runs out, unless it has answered the search by then.
  * @param ctl the controller.
  * @param addr the device's address.
  * @param node receives the node index; may be NULL.
- * @return @ref ECHONET_OK (also when the node was known: it is asked again)
- *         or an error code:
+ * @return @ref ECHONET_OK (also when the node was known: it is asked again,
+ *         unless that request is in flight) or an error code:
  * @retval ECHONET_ERR_INVALID_ARG a NULL pointer or an empty address.
  * @retval ECHONET_ERR_FULL every node slot is taken and no node is lost
  *         (offline and never ready: such a node is forgotten to make room,
