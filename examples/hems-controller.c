@@ -373,8 +373,8 @@ static void on_event(void *user, const echonet_ctl_event *ev)
 
     /* At once, not when handled: were the event lost (queue full), the
      * entries would be taken for the next node with that index. */
-    if (ev->kind == ECHONET_CTL_EV_FORGOTTEN)
-        forget_node(h, ev->node);
+    if (ev->kind == ECHONET_CTL_EV_FORGOTTEN || ev->kind == ECHONET_CTL_EV_ALIAS)
+        forget_node(h, ev->node); /* (an alias's units are its unit's node's) */
     if (h->n_events == MAX_EVENTS || (ev->kind == ECHONET_CTL_EV_PROPERTY &&
                                       ev->pdc > sizeof h->arena - h->arena_used)) {
         h->events_lost = true;
@@ -536,7 +536,8 @@ static void handle_event(struct hems *h, const echonet_ctl_event *ev, const echo
     /* What the snapshot holds changes with an object found or ready (saved
      * soon), or a request sent (the next TID: drain(); saved later), never
      * with a property value: see hems_state.h for when it is written. */
-    if (ev->kind == ECHONET_CTL_EV_FOUND || ev->kind == ECHONET_CTL_EV_READY || ev->kind == ECHONET_CTL_EV_FORGOTTEN)
+    if (ev->kind == ECHONET_CTL_EV_FOUND || ev->kind == ECHONET_CTL_EV_READY || ev->kind == ECHONET_CTL_EV_FORGOTTEN ||
+        ev->kind == ECHONET_CTL_EV_ALIAS)
         h->state.found = true;
     switch (ev->kind) {
     case ECHONET_CTL_EV_FOUND:
@@ -574,6 +575,10 @@ static void handle_event(struct hems *h, const echonet_ctl_event *ev, const echo
         if (listing)
             hems_print_node(&h->out, "forgotten",
                             ev->edt ? udp_format_addr((const echonet_addr *)ev->edt, node, sizeof node) : "?");
+        break;
+    case ECHONET_CTL_EV_ALIAS: /* a second address of a unit known at another */
+        if (listing)
+            hems_print_node(&h->out, "alias", node_name(h, ev->node, node, sizeof node));
         break;
     case ECHONET_CTL_EV_FULL:
         snprintf(node, sizeof node, "no room for another %s", ev->node == ECHONET_CTL_NONE ? "node" : "object");

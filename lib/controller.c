@@ -32,7 +32,7 @@
 #endif
 
 /* Node states. */
-enum { N_FREE = 0, N_ACTIVE, N_OFFLINE };
+enum { N_FREE = 0, N_ACTIVE, N_OFFLINE, N_ALIAS };
 /* Node work. */
 enum { NW_INSTANCES = 0x01, NW_PROBE = 0x02, NW_KEEPALIVE = 0x04, NW_LOST = 0x08, NW_AFTER_SEARCH = 0x10 };
 /* Object work. */
@@ -102,6 +102,7 @@ static ECHONET_NOINLINE_FOR_SIZE void event_init(echonet_ctl_event *ev, echonet_
     ev->node = node;
     ev->eoj = eoj;
     ev->op = NONE;
+    ev->same_as = NONE;
     ev->probe_low = -1;
     ev->probe_high = -1;
 }
@@ -305,6 +306,25 @@ void ctl_schedule_node(echonet_ctl *ctl, uint16_t node)
 
 /* ---- Nodes and objects ----------------------------------------------------- */
 
+/* The objects of node @p n go back to the free list. */
+static void objects_free(echonet_ctl *ctl, echonet_ctl_node *n)
+{
+    uint16_t oi;
+
+    while ((oi = n->first_object) != NONE) {
+        echonet_ctl_object *o = obj_at(ctl, oi);
+
+        n->first_object = o->next;
+        o->node = NONE;
+        o->work = 0;
+        o->next_poll = o->next_reread = o->next_keepalive = o->next_energy = CLOCK_NEVER;
+        o->next = ctl->free_objects;
+        ctl->free_objects = oi;
+    }
+}
+
+static void node_free(echonet_ctl *ctl, uint16_t i);
+
 /* Forgets a lost node (offline, and none of its objects ever ready: an
  * address that announced an air conditioner and never answered, or a unit
  * unplugged before it was known) to make room. Its slot and its objects'
@@ -316,7 +336,7 @@ void ctl_schedule_node(echonet_ctl *ctl, uint16_t node)
 static bool forget_lost(echonet_ctl *ctl)
 {
     echonet_ctl_node *n;
-    uint16_t i, oi;
+    uint16_t i, k;
 
     if (ctl->n_lost == 0)
         return false;
@@ -332,16 +352,21 @@ static bool forget_lost(echonet_ctl *ctl)
             break;
     }
     ctl->n_lost--;
-    while ((oi = n->first_object) != NONE) {
-        echonet_ctl_object *o = obj_at(ctl, oi);
+    node_free(ctl, i);
+    /* Its aliases (issue 13) name no unit any more. */
+    for (k = 0; k < ctl->n_nodes_used; k++)
+        if (node_at(ctl, k)->state == N_ALIAS && node_at(ctl, k)->op == i)
+            node_free(ctl, k);
+    return true;
+}
 
-        n->first_object = o->next;
-        o->node = NONE;
-        o->work = 0;
-        o->next_poll = o->next_reread = o->next_keepalive = o->next_energy = CLOCK_NEVER;
-        o->next = ctl->free_objects;
-        ctl->free_objects = oi;
-    }
+/* Node slot @p i, its objects and its address index entry become free; the
+ * application is told (ECHONET_CTL_EV_FORGOTTEN). */
+static void node_free(echonet_ctl *ctl, uint16_t i)
+{
+    echonet_ctl_node *n = node_at(ctl, i);
+
+    objects_free(ctl, n);
     ctl_heap_remove(ctl, i);
     ctl_index_remove(ctl, i);
     /* Told while echonet_ctl_node_addr() still gives its address. */
@@ -350,7 +375,6 @@ static bool forget_lost(echonet_ctl *ctl)
     n->work = 0;
     n->ready_next = ctl->free_nodes;
     ctl->free_nodes = i;
-    return true;
 }
 
 /* A node slot: one never used, a forgotten one, or a lost node's. */
@@ -1294,6 +1318,89 @@ static ECHONET_NOINLINE void keepalive_done(echonet_ctl *ctl, uint16_t ni, uint1
     emit(ctl, &ev);
 }
 
+/* ---- One unit, one node (issue 13, AIF 4.1) ------------------------------------------ */
+
+static void node_heard(echonet_ctl *ctl, uint16_t ni);
+
+/* Nodes @p a and @p b trade addresses (and index entries). */
+static void swap_addrs(echonet_ctl *ctl, uint16_t a, uint16_t b)
+{
+    echonet_addr t = node_at(ctl, a)->addr;
+
+    ctl_index_remove(ctl, a);
+    ctl_index_remove(ctl, b);
+    node_at(ctl, a)->addr = node_at(ctl, b)->addr;
+    node_at(ctl, b)->addr = t;
+    ctl_index_insert(ctl, a);
+    ctl_index_insert(ctl, b);
+}
+
+/* The node of a frame from @p src: for an alias, its unit's node, which
+ * moves to this address when it is offline at its own and not being asked
+ * there (the unit is alive here: a new address after a restart). */
+static uint16_t node_of_src(echonet_ctl *ctl, const echonet_addr *src)
+{
+    uint16_t ni = ctl_index_find(ctl, src), a;
+
+    if (ni == NONE || node_at(ctl, ni)->state != N_ALIAS)
+        return ni;
+    a = node_at(ctl, ni)->op;
+    if (node_at(ctl, a)->state == N_OFFLINE && !node_at(ctl, a)->busy)
+        swap_addrs(ctl, a, ni);
+    return a;
+}
+
+/* Object @p o of node @p ni has just been identified. A unit is told by
+ * its identification number (AIF 4.1): when another node has an object
+ * with the same one, node @p ni is that unit at a second address (an IPv6
+ * unit at its link-local and at its global address). It becomes an alias:
+ * its address stays known and leads to the first node, which alone sends
+ * to the unit (one request in flight, AIF 2.4.1); its objects go, and
+ * operations queued for them end NODE_GONE. The first node is offline at
+ * its own address (and not being asked there): it takes this one, which
+ * answered. A walk over the objects, once per identification. */
+static void same_unit(echonet_ctl *ctl, uint16_t ni, const echonet_ctl_object *o)
+{
+    static const uint8_t zeros[12];
+    echonet_ctl_node *n = node_at(ctl, ni);
+    echonet_ctl_event ev;
+    uint16_t i, a;
+
+    /* A unique part of zeros (bytes 5 to 16 after 0xFE and the maker code;
+     * the 17th may number the objects) is a placeholder: two units that
+     * have it are not one (two emulators with their default, for one). */
+    if (memcmp(o->id + 4, zeros, sizeof zeros) == 0)
+        return;
+    for (i = 0; i < ctl->n_objects_used; i++) {
+        const echonet_ctl_object *p = obj_at(ctl, i);
+
+        if (p->node != NONE && p->node != ni && memcmp(p->id, o->id, sizeof p->id) == 0)
+            break;
+    }
+    if (i == ctl->n_objects_used)
+        return;
+    a = obj_at(ctl, i)->node;
+    ops_gone(ctl, n);
+    objects_free(ctl, n);
+    ctl_heap_remove(ctl, ni);
+    n->state = N_ALIAS;
+    n->busy = false;
+    n->work = 0;
+    n->job.kind = J_NONE;
+    n->op = a;
+    for (i = 0; i < ctl->n_nodes_used; i++)
+        if (node_at(ctl, i)->state == N_ALIAS && node_at(ctl, i)->op == ni)
+            node_at(ctl, i)->op = a;
+    if (node_at(ctl, a)->state == N_OFFLINE && !node_at(ctl, a)->busy) {
+        swap_addrs(ctl, a, ni);
+        node_heard(ctl, a);
+    }
+    event_init(&ev, ECHONET_CTL_EV_ALIAS, ni, 0);
+    ev.same_as = a;
+    emit(ctl, &ev);
+    schedule(ctl, a);
+}
+
 static void job_done(echonet_ctl *ctl, uint16_t ni, uint32_t now)
 {
     echonet_ctl_node *n = node_at(ctl, ni);
@@ -1307,6 +1414,10 @@ static void job_done(echonet_ctl *ctl, uint16_t ni, uint32_t now)
     }
     n->job.kind = J_NONE;
     switch (kind) {
+    case J_ID:
+    case J_NPID:
+        same_unit(ctl, ni, o);
+        break;
     case J_INSTANCES:
         /* No answer, and no object known: asked again, until it answers or
          * is offline (no_object_asks()). */
@@ -1645,7 +1756,7 @@ static void node_heard(echonet_ctl *ctl, uint16_t ni)
 /* A frame that shows an air conditioner at @p src: find or make its node. */
 static uint16_t node_for(echonet_ctl *ctl, const echonet_addr *src, echonet_eoj why, bool list_objects)
 {
-    uint16_t ni = ctl_index_find(ctl, src);
+    uint16_t ni = node_of_src(ctl, src);
 
     if (ni == NONE) {
         ni = node_create(ctl, src);
@@ -1667,7 +1778,7 @@ static void on_search_answer(echonet_ctl *ctl, const echonet_addr *src, const ec
         return;
     /* A node without an air conditioner takes no slot (every ECHONET
      * node of the home answers the search). */
-    ni = ctl_index_find(ctl, src);
+    ni = node_of_src(ctl, src);
     if (ni == NONE && !list_has_aircon(p.edt, p.pdc))
         return;
     ni = node_for(ctl, src, f->seoj, false);
@@ -1689,7 +1800,7 @@ static void on_notification(echonet_ctl *ctl, const echonet_addr *src, const ech
         if (!echonet_prop_find(f->props, 0xD5, &p) || p.pdc < 4)
             return;
         /* Only an instance list with an air conditioner makes a new node. */
-        ni = ctl_index_find(ctl, src);
+        ni = node_of_src(ctl, src);
         if (ni == NONE) {
             if (!list_has_aircon(p.edt, p.pdc))
                 return;
@@ -1748,7 +1859,7 @@ echonet_err echonet_ctl_read(echonet_ctl *ctl, const echonet_addr *src, const ui
         on_search_answer(ctl, src, &f);
         return ECHONET_OK;
     }
-    ni = ctl_index_find(ctl, src);
+    ni = node_of_src(ctl, src);
     if (ni == NONE)
         return ECHONET_OK; /* not from a node we know */
     node_heard(ctl, ni);
@@ -1837,7 +1948,7 @@ int32_t echonet_ctl_write(echonet_ctl *ctl, echonet_addr *dst, bool *multicast, 
     while ((ni = ready_pop(ctl)) != NONE) {
         echonet_ctl_node *n = node_at(ctl, ni);
 
-        if (n->busy || n->state == N_FREE)
+        if (n->busy || n->state == N_FREE || n->state == N_ALIAS)
             continue;
         oi = keepalive_due(ctl, n, now);
         if (oi != NONE) {
@@ -2047,7 +2158,9 @@ echonet_err echonet_ctl_read_fault(echonet_ctl *ctl, uint16_t node, echonet_eoj 
 
 uint16_t echonet_ctl_find(const echonet_ctl *ctl, const echonet_addr *addr)
 {
-    return ctl && addr ? ctl_index_find(ctl, addr) : NONE;
+    uint16_t ni = ctl && addr ? ctl_index_find(ctl, addr) : NONE;
+
+    return ni != NONE && ctl->st.nodes[ni].state == N_ALIAS ? ctl->st.nodes[ni].op : ni;
 }
 
 const echonet_addr *echonet_ctl_node_addr(const echonet_ctl *ctl, uint16_t node)
@@ -2118,7 +2231,7 @@ echonet_err echonet_ctl_add_node(echonet_ctl *ctl, const echonet_addr *addr, uin
 
     if (!ctl || !addr || addr->len == 0 || !echonet_addr_len_ok(addr->len))
         return ECHONET_ERR_INVALID_ARG;
-    ni = ctl_index_find(ctl, addr);
+    ni = node_of_src(ctl, addr);
     if (ni == NONE) {
         ni = node_create(ctl, addr); /* (full: an error, not an event) */
         if (ni == NONE)

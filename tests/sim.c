@@ -307,8 +307,12 @@ static unsigned lost_nodes(const sim *s)
     for (i = 0; i < s->ctl.n_nodes_used; i++) {
         size_t n, k;
         bool ready = false;
+        uint16_t unit;
 
         if (!echonet_ctl_node_addr(&s->ctl, i) || echonet_ctl_node_online(&s->ctl, i))
+            continue;
+        unit = echonet_ctl_find(&s->ctl, echonet_ctl_node_addr(&s->ctl, i));
+        if (unit != ECHONET_CTL_NONE && unit != i) /* an alias (issue 13) */
             continue;
         n = echonet_ctl_objects(&s->ctl, i, eojs, 128);
         for (k = 0; k < n && k < 128; k++)
@@ -858,6 +862,7 @@ unsigned sim_add_dev(sim *s, const sim_dev_setup *setup)
     memcpy(nc.manufacturer, maker, 3);
     nc.unique_id[0] = (uint8_t)(i >> 8);
     nc.unique_id[1] = (uint8_t)i;
+    nc.unique_id[11] = 0x3C; /* a unique part not all zeros: node 0's identifies it (issue 13) */
     nc.unique_id[12] = 0x5A;
     nc.max_opc = setup->max_opc;
     if (setup->no_keep)
@@ -874,6 +879,7 @@ unsigned sim_add_dev(sim *s, const sim_dev_setup *setup)
         id[4] = (uint8_t)(i >> 8);
         id[5] = (uint8_t)i;
         id[6] = (uint8_t)o;
+        id[15] = 0x3C; /* (as the node profile's) */
         id[16] = 0xA5;
         SIM_OK(echonet_aircon_init(ac, maker) == ECHONET_OK);
         SIM_OK(echonet_aircon_store(ac, 0x83, id, 17) == ECHONET_OK);

@@ -3170,6 +3170,89 @@ START_TEST(ctl_unicast_search_after_multicast)
 }
 END_TEST
 
+/* Defect 3: a unit found at one address (its multicast answer: an IPv6
+ * link-local one) and named at another (its global one) is one node: the
+ * second becomes an alias once its identification number (0x83, AIF 4.1)
+ * shows it, and the unit never has two requests in flight (AIF 2.4.1, the
+ * simulation's invariant; only identification requests may overlap before
+ * the controller can know). The unit is kept busy by reads meanwhile: the
+ * second node's own state read used to overlap them. */
+START_TEST(ctl_unit_at_two_addresses_one_node)
+{
+    sim_setup su = setup_default(133);
+    sim *s = sim_init(&su);
+    static const uint8_t epcs[] = {0x80, 0xB0, 0xB3};
+    const echonet_addr *second;
+    uint16_t node, alias = ECHONET_CTL_NONE;
+    echonet_err err;
+    int ops[12];
+    unsigned i;
+
+    sim_add_devs(s, 1);
+    sim_run_for(s, MIN);
+    ck_assert(sim_ready(s, 0));
+    node = sim_node(s, 0);
+    s->devs[0].link.delay_ms = 400; /* a request takes 0.8 s */
+    for (i = 0; i < 12; i++)
+        ck_assert_int_ge(ops[i] = sim_get(s, 0, 0, epcs, 3, &err), 0);
+    second = sim_second_addr(s, 0);
+    ck_assert_int_eq(echonet_ctl_add_node(&s->ctl, second, &alias), ECHONET_OK);
+    ck_assert_uint_ne(alias, node);
+    sim_run_for(s, MIN);
+    for (i = 0; i < 12; i++)
+        ck_assert_int_eq(s->ops[ops[i]].outcome, ECHONET_CTL_DONE);
+    ck_assert_uint_eq(s->ev_count[ECHONET_CTL_EV_ALIAS], 1);
+    ck_assert_uint_eq(echonet_ctl_find(&s->ctl, second), node);
+    ck_assert_uint_eq(echonet_ctl_find(&s->ctl, &s->devs[0].addr), node);
+    ck_assert_uint_eq(echonet_ctl_objects(&s->ctl, alias, NULL, 0), 0);
+    ck_assert_uint_eq(echonet_ctl_objects(&s->ctl, node, NULL, 0), 1);
+    /* Named again: still the one node, nothing new. */
+    ck_assert_int_eq(echonet_ctl_add_node(&s->ctl, second, &alias), ECHONET_OK);
+    ck_assert_uint_eq(alias, node);
+    sim_run_for(s, 10 * MIN);
+    ck_assert_uint_eq(s->ev_count[ECHONET_CTL_EV_ALIAS], 1);
+    ck_assert_uint_eq(s->ev_count[ECHONET_CTL_EV_FOUND], 2); /* the object, once per address */
+    sim_check_ops_done(s);
+    sim_check_converged(s);
+}
+END_TEST
+
+/* Defect 3: the unit's node offline (at its first address) when the unit
+ * shows at its second: the node moves to the address that answers, and the
+ * old one stays as the alias. */
+START_TEST(ctl_unit_moves_to_its_second_address)
+{
+    sim_setup su = setup_default(134);
+    sim *s = sim_init(&su);
+    const echonet_addr *second;
+    uint16_t node;
+    echonet_err err;
+    int op;
+
+    sim_add_devs(s, 1);
+    sim_run_for(s, MIN);
+    ck_assert(sim_ready(s, 0));
+    node = sim_node(s, 0);
+    second = sim_second_addr(s, 0);
+    s->devs[0].down = true;
+    op = sim_get(s, 0, 0, (const uint8_t[]){0x80}, 1, &err);
+    ck_assert_int_ge(op, 0);
+    while (echonet_ctl_node_online(&s->ctl, node) && s->now < 30 * MIN)
+        sim_run_for(s, 1000);
+    ck_assert(!echonet_ctl_node_online(&s->ctl, node));
+    s->devs[0].down = false;
+    ck_assert_int_eq(echonet_ctl_add_node(&s->ctl, second, NULL), ECHONET_OK);
+    sim_run_for(s, MIN);
+    ck_assert_uint_eq(s->ev_count[ECHONET_CTL_EV_ALIAS], 1);
+    ck_assert_uint_eq(echonet_ctl_find(&s->ctl, second), node);
+    ck_assert_uint_eq(echonet_ctl_find(&s->ctl, &s->devs[0].addr), node);
+    ck_assert(echonet_addr_equal(echonet_ctl_node_addr(&s->ctl, node), second));
+    ck_assert(echonet_ctl_node_online(&s->ctl, node));
+    ck_assert(echonet_ctl_object_ready(&s->ctl, node, sim_eoj(0)));
+    sim_check_ops_done(s);
+}
+END_TEST
+
 Suite *controller_suite(void)
 {
     Suite *s = suite_create("controller");
@@ -3260,6 +3343,8 @@ Suite *controller_suite(void)
     tcase_add_test(tc, ctl_search_waits_for_the_one_before);
     tcase_add_test(tc, ctl_unicast_search_late_answer);
     tcase_add_test(tc, ctl_unicast_search_after_multicast);
+    tcase_add_test(tc, ctl_unit_at_two_addresses_one_node);
+    tcase_add_test(tc, ctl_unit_moves_to_its_second_address);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("soak");

@@ -28,6 +28,9 @@
  * and object, never by arrival order. Reads and writes of more than
  * @c max_props properties are split; properties a device leaves unprocessed
  * are requested again; the node's capacity is learned downward and kept.
+ * Searches keep the same discipline. A physical unit is one node, told by
+ * its identification number 0x83 (AIF 4.1): a second address it is reached
+ * at becomes an alias of its node (@ref ECHONET_CTL_EV_ALIAS).
  *
  * Writes are ordered 0x80, 0xB0, 0xB3, then the rest (AIF 5.1 ⑦), carry
  * 0x93 = 0x42 first in remote mode (AIF 4.1) and are verified by a Get
@@ -134,7 +137,19 @@ typedef enum echonet_ctl_event_kind {
      *  that announced an air conditioner and never answered). Its objects
      *  are gone and @c node may name another address from now on (during
      *  the callback, echonet_ctl_node_addr() still gives its address). */
-    ECHONET_CTL_EV_FORGOTTEN
+    ECHONET_CTL_EV_FORGOTTEN,
+    /** The node turned out to be a unit already known as node @c same_as,
+     *  reached at a second address (an IPv6 unit at its link-local and its
+     *  global address): its identification number 0x83 is that of an
+     *  object of @c same_as (AIF 4.1; a unique part of zeros, bytes 5
+     *  to 16, identifies nothing). @c node stays as an alias of its
+     *  address: echonet_ctl_find() of that gives @c same_as, which alone
+     *  sends to the unit (one request in flight, AIF 2.4.1); @c node names
+     *  no object any more (its objects, found before, are gone, operations
+     *  queued for them ended NODE_GONE, and new ones are refused). When
+     *  @c same_as was offline at its own address, it takes over this one
+     *  (and @c node keeps the old). */
+    ECHONET_CTL_EV_ALIAS
 } echonet_ctl_event_kind;
 
 /** @brief Something the application should know. Valid during the callback only. */
@@ -150,6 +165,7 @@ typedef struct echonet_ctl_event {
     uint8_t fault;               /**< FAULT: 0x88 as read (0x41 fault, 0x42 none) */
     uint16_t op;                 /**< DONE, and FAULT of an echonet_ctl_read_fault(): the
                                       operation's handle; @ref ECHONET_CTL_NONE otherwise */
+    uint16_t same_as;            /**< ALIAS: the node of the unit */
     echonet_ctl_outcome outcome; /**< DONE: how it ended */
     echonet_propmap props;       /**< DONE: the properties the outcome names */
     int8_t probe_low;            /**< DONE of a probe: lowest settable °C, or -1 */
@@ -219,7 +235,7 @@ typedef struct echonet_ctl_node {
     bool busy;                  /**< @private a request is in flight */
     bool queued;                /**< @private in the ready queue (the byte fields together: no padding) */
     uint16_t tid;               /**< @private TID in flight */
-    uint16_t op;                /**< @private operation being run, or NONE */
+    uint16_t op;                /**< @private operation being run, or NONE; for an alias, its unit's node */
     uint16_t first_object;      /**< @private */
     uint16_t ops_head;          /**< @private queued operations */
     uint16_t heap_pos;          /**< @private */
@@ -509,7 +525,8 @@ ECHONET_API echonet_err echonet_ctl_read_fault(echonet_ctl *ctl, uint16_t node, 
  * timer runs out, unless it has answered the search by then.
  * @param ctl the controller.
  * @param addr the device's address.
- * @param node receives the node index; may be NULL.
+ * @param node receives the node index (for a second address of a known
+ *        unit, @ref ECHONET_CTL_EV_ALIAS, the unit's node); may be NULL.
  * @return @ref ECHONET_OK (also when the node was known: it is asked again,
  *         unless that request is in flight) or an error code:
  * @retval ECHONET_ERR_INVALID_ARG a NULL pointer or an empty address.
@@ -532,7 +549,8 @@ ECHONET_API bool echonet_ctl_object_ready(const echonet_ctl *ctl, uint16_t node,
 /**
  * @brief Finds a node by address.
  * @param ctl the controller.
- * @param addr the address.
+ * @param addr the address; a second address of a unit known at another
+ *        (@ref ECHONET_CTL_EV_ALIAS) gives the unit's node.
  * @return the node index, or @ref ECHONET_CTL_NONE.
  */
 ECHONET_API uint16_t echonet_ctl_find(const echonet_ctl *ctl, const echonet_addr *addr);
