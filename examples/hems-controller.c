@@ -951,8 +951,9 @@ static void submit(struct hems *h, const struct hems_cmd *cmd, echonet_tstamp no
     w->wait_s = cmd->kind == HEMS_CMD_DISCOVER && cmd->wait_s >= 0 ? cmd->wait_s : h->opt.wait_s;
     w->deadline = now + (echonet_tstamp)w->wait_s * 1000u;
     w->searched = false;
-    /* A search now when the node is not known yet (run), or was asked for. */
-    if (h->daemon && (cmd->kind == HEMS_CMD_DISCOVER || echonet_ctl_find(&h->ctl, &cmd->node[0]) == ECHONET_CTL_NONE))
+    /* A search when one was asked for (run); the nodes a command names are
+     * searched by unicast (search_named()). */
+    if (h->daemon && cmd->kind == HEMS_CMD_DISCOVER)
         echonet_ctl_discover(&h->ctl);
     advance(h, now);
 }

@@ -315,6 +315,91 @@ class LateSearchAircon(FakeAircon):
         super().close()
 
 
+class TwoAddressAircon:
+    """One FakeAircon unit reachable at two addresses (as an IPv6 unit at
+    its link-local and its global address): one socket on each, one table
+    of values, each request answered `delay` seconds later from the address
+    it came to. Records every request (arrival time, address, frame) to
+    check that the unit never has two in flight (issue 13)."""
+
+    IDENT_EPCS = {0x82, 0x83, 0x8A, 0x9D, 0x9E, 0x9F}
+
+    def __init__(self, port, addrs, values, delay):
+        self.units = [FakeAircon.__new__(FakeAircon) for _ in addrs]
+        self.values = dict(values)
+        self.delay = delay
+        self.requests = []
+        self.lock = threading.Lock()
+        self.timers = []
+        self.stop = False
+        self.socks = [te.bound_socket(socket.AF_INET, (a, port)) for a in addrs]
+        self.port = port
+        self.model = FakeAircon.__new__(FakeAircon)
+        self.model.values = self.values
+        self.model.values.setdefault(0x9F, FakeAircon._map(sorted(set(self.values) | {0x9D, 0x9E, 0x9F})))
+        self.model.values.setdefault(0x9E, FakeAircon._map([0x80, 0xB0, 0xB3]))
+        self.model.values.setdefault(0x9D, FakeAircon._map([0x80, 0xB0]))
+        self.threads = [threading.Thread(target=self._serve, args=(i,), daemon=True) for i in range(len(addrs))]
+        self.addrs = list(addrs)
+        for t in self.threads:
+            t.start()
+
+    def _serve(self, i):
+        sock = self.socks[i]
+        sock.settimeout(0.1)
+        while not self.stop:
+            try:
+                data, (addr, _) = sock.recvfrom(65536)
+            except socket.timeout:
+                continue
+            except OSError:
+                return
+            f = te.parse(data)
+            if not f:
+                continue
+            with self.lock:
+                self.requests.append((time.monotonic(), self.addrs[i], f))
+                answer = self.model._answer(f)
+            if answer:
+                t = threading.Timer(self.delay, self._send, (sock, answer, addr))
+                self.timers.append(t)
+                t.start()
+
+    def _send(self, sock, answer, addr):
+        try:
+            sock.sendto(answer, (addr, self.port))
+        except OSError:
+            pass
+
+    def identification(self, f):
+        return f["deoj"] in ("0ef000", "0ef001") or (
+            f["esv"] == 0x62 and all(e in self.IDENT_EPCS for e, _ in f["props"]))
+
+    def overlaps(self):
+        """Pairs of requests in flight at once, other than identification
+        requests (before the controller can know the two addresses are one
+        unit)."""
+        out = []
+        with self.lock:
+            reqs = list(self.requests)
+        for k, (t, a, f) in enumerate(reqs):
+            for t2, a2, f2 in reqs[k + 1:]:
+                if t2 >= t + self.delay - 0.05:
+                    break
+                if not (self.identification(f) or self.identification(f2)):
+                    out.append(((a, f["tid"], f["props"]), (a2, f2["tid"], f2["props"])))
+        return out
+
+    def close(self):
+        self.stop = True
+        for t in self.timers:
+            t.cancel()
+        for t in self.threads:
+            t.join(timeout=STEP)
+        for sock in self.socks:
+            sock.close()
+
+
 # On, air circulation, set temperature undefined, room temperature unmeasurable.
 FAKE_UNIT = {0x80: b"\x30", 0x82: h("00 00 48 00"), 0x83: h("FE 00 00 7A") + bytes(13), 0x8A: h("00 00 7A"),
              0x88: b"\x42", 0xB0: b"\x45", 0xB3: b"\xfd", 0xBB: b"\x7e"}
@@ -893,6 +978,29 @@ def _(s):
     t0 = first[0][0]
     early = [f["tid"] for t, f in first[1:] if t - t0 < 19.0]
     expect(not early, "searches sent to the unit while the first could still be answered (AIF 2.4.1): %r" % early)
+
+
+@case("one unit at two addresses is one node: the second becomes an alias; never two requests in flight at it")
+def _(s):
+    # Issue 13: found at one address and named at another (an IPv6 unit's
+    # link-local and global ones), the unit became two nodes, each sending.
+    values = dict(FAKE_UNIT)
+    values[0x83] = h("FE 00 00 7A 10 20 30 40 50 60 70 80 90 A0 B0 C0 01")  # a unique part that is not zeros
+    unit = TwoAddressAircon(s.port, ["127.0.0.2", "127.0.0.3"], values, delay=0.3)
+    s.things.append(unit)
+    d = s.daemon("--wait", "40")  # (named while the search may be answered: asked after it, 20 s)
+    d.command("get 127.0.0.2 %s 80" % AIRCON)
+    d.event("read", node="127.0.0.2", outcome="done", timeout=40)
+    for _ in range(8):
+        d.command("get 127.0.0.2 %s 80 b0" % AIRCON)  # the unit kept busy...
+    d.command("get 127.0.0.3 %s 80" % AIRCON)  # ...while its second address is named
+    d.expect(lambda _: len([e for e in d.log if e.get("event") == "read"]) == 10,  # (d.log has the line)
+             "10 reads", timeout=40)
+    expect(not unit.overlaps(), "requests in flight at once at the unit (AIF 2.4.1): %r" % unit.overlaps()[:3])
+    reads = [e for e in d.log if e.get("event") == "read"]
+    expect(all(r["node"] == "127.0.0.2" and r["outcome"] == "done" for r in reads), "reads %r" % reads)
+    expect([e["node"] for e in d.log if e.get("event") == "alias"] == ["127.0.0.3"], "events %r" % d.log)
+    expect(d.finish() == 0, "exit status")
 
 
 # ---- Cases: IPv6 ----------------------------------------------------------------------------
