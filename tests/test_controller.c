@@ -3030,6 +3030,31 @@ END_TEST
 
 /* ---- Issue 13: discovery (late search answers, one unit at two addresses) ---------------- */
 
+/* A controller for issue 13's tests at the API: 2 nodes, the default
+ * settings but no_initial_search; @p cfg receives them. */
+static echonet_ctl *ctl13(echonet_ctl_config *cfg, bool no_initial_search)
+{
+    ECHONET_CTL_STORAGE(st, 2, 2, 1, 4);
+    static echonet_ctl ctl;
+    echonet_ctl_callbacks cb = {api_event};
+
+    echonet_ctl_config_default(cfg);
+    cfg->no_initial_search = no_initial_search;
+    ck_assert_int_eq(echonet_ctl_init(&ctl, cfg, &cb, NULL, &st), ECHONET_OK);
+    return &ctl;
+}
+
+/* Reads, at @p now, a Get_Res 0xD6 from @p src listing one air conditioner
+ * 013001, with TID @p tid. */
+static void d6_answer13(echonet_ctl *ctl, const echonet_addr *src, uint16_t tid, echonet_tstamp now)
+{
+    uint8_t res[] = {0x10, 0x81, 0, 0, 0x0E, 0xF0, 0x01, 0x05, 0xFF, 0x01, 0x72, 1, 0xD6, 4, 1, 0x01, 0x30, 0x01};
+
+    res[2] = (uint8_t)(tid >> 8);
+    res[3] = (uint8_t)tid;
+    ck_assert_int_eq(echonet_ctl_read(ctl, src, res, sizeof res, now), ECHONET_OK);
+}
+
 /* Defect 1: a unit that answers searches 3 to 15 s late is found, even when
  * the application asks for a search every 2 s: each search stays answerable
  * for its whole response timer, and no search goes before the one before
@@ -3057,43 +3082,36 @@ END_TEST
  * to it arriving just before then still finds its unit. */
 START_TEST(ctl_search_waits_for_the_one_before)
 {
-    ECHONET_CTL_STORAGE(st, 2, 2, 1, 4);
-    static echonet_ctl ctl;
     echonet_ctl_config cfg;
-    echonet_ctl_callbacks cb = {api_event};
+    echonet_ctl *ctl = ctl13(&cfg, false);
+    echonet_tstamp end = 1000 + cfg.response_timeout_ms; /* the first search's timer */
     echonet_addr a, dst;
     uint8_t buf[512];
     bool mc;
     uint16_t tid;
-    uint8_t res[] = {0x10, 0x81, 0, 0, 0x0E, 0xF0, 0x01, 0x05, 0xFF, 0x01, 0x72, 1, 0xD6, 4, 1, 0x01, 0x30, 0x01};
 
-    echonet_ctl_config_default(&cfg);
-    cfg.first_tid = 0x0100;
-    ck_assert_int_eq(echonet_ctl_init(&ctl, &cfg, &cb, NULL, &st), ECHONET_OK);
-    ck_assert_int_eq(echonet_ctl_write(&ctl, &dst, &mc, buf, sizeof buf, 1000), 14);
+    ck_assert_int_eq(echonet_ctl_write(ctl, &dst, &mc, buf, sizeof buf, 1000), 14);
     ck_assert(mc);
     tid = (uint16_t)(buf[2] << 8 | buf[3]);
-    echonet_ctl_discover(&ctl);
-    ck_assert_uint_eq(echonet_ctl_expiry(&ctl), 1000 + cfg.response_timeout_ms);
-    ck_assert_int_eq(echonet_ctl_write(&ctl, &dst, &mc, buf, sizeof buf, 3000), 0);
-    ck_assert_int_eq(echonet_ctl_write(&ctl, &dst, &mc, buf, sizeof buf, 1000 + cfg.response_timeout_ms - 1), 0);
+    echonet_ctl_discover(ctl);
+    ck_assert_uint_eq(echonet_ctl_expiry(ctl), end);
+    ck_assert_int_eq(echonet_ctl_write(ctl, &dst, &mc, buf, sizeof buf, 3000), 0);
+    ck_assert_int_eq(echonet_ctl_write(ctl, &dst, &mc, buf, sizeof buf, end - 1), 0);
     /* The answer to the first search, 1 ms before its timer runs out. */
-    res[2] = (uint8_t)(tid >> 8);
-    res[3] = (uint8_t)tid;
     echonet_addr_set(&a, "\xC0\x00\x02\x0A", 4);
-    ck_assert_int_eq(echonet_ctl_read(&ctl, &a, res, sizeof res, 1000 + cfg.response_timeout_ms - 1), ECHONET_OK);
-    ck_assert_uint_ne(echonet_ctl_find(&ctl, &a), ECHONET_CTL_NONE);
-    ck_assert_uint_eq(echonet_ctl_objects(&ctl, echonet_ctl_find(&ctl, &a), NULL, 0), 1);
+    d6_answer13(ctl, &a, tid, end - 1);
+    ck_assert_uint_ne(echonet_ctl_find(ctl, &a), ECHONET_CTL_NONE);
+    ck_assert_uint_eq(echonet_ctl_objects(ctl, echonet_ctl_find(ctl, &a), NULL, 0), 1);
     /* Its timer out: the new search, with a new TID; then the attributes
      * of the unit found. */
-    ck_assert_int_eq(echonet_ctl_write(&ctl, &dst, &mc, buf, sizeof buf, 1000 + cfg.response_timeout_ms), 14);
+    ck_assert_int_eq(echonet_ctl_write(ctl, &dst, &mc, buf, sizeof buf, end), 14);
     ck_assert(mc);
     ck_assert_uint_ne(buf[2] << 8 | buf[3], tid);
     ck_assert_uint_eq(buf[12], 0xD6);
-    ck_assert_int_gt(echonet_ctl_write(&ctl, &dst, &mc, buf, sizeof buf, 1000 + cfg.response_timeout_ms), 0);
+    ck_assert_int_gt(echonet_ctl_write(ctl, &dst, &mc, buf, sizeof buf, end), 0);
     ck_assert(!mc);
     ck_assert(echonet_addr_equal(&dst, &a));
-    ck_assert_int_eq(echonet_ctl_write(&ctl, &dst, &mc, buf, sizeof buf, 1000 + 2 * cfg.response_timeout_ms - 1), 0);
+    ck_assert_int_eq(echonet_ctl_write(ctl, &dst, &mc, buf, sizeof buf, end + cfg.response_timeout_ms - 1), 0);
 }
 END_TEST
 
@@ -3131,42 +3149,34 @@ END_TEST
  * no_initial_search nothing is multicast and it is asked at once. */
 START_TEST(ctl_unicast_search_after_multicast)
 {
-    ECHONET_CTL_STORAGE(st, 2, 2, 1, 4);
-    static echonet_ctl ctl;
     echonet_ctl_config cfg;
-    echonet_ctl_callbacks cb = {api_event};
+    echonet_ctl *ctl = ctl13(&cfg, false);
     echonet_addr a, dst;
     uint8_t buf[512];
     bool mc;
-    uint8_t res[] = {0x10, 0x81, 0, 0, 0x0E, 0xF0, 0x01, 0x05, 0xFF, 0x01, 0x72, 1, 0xD6, 4, 1, 0x01, 0x30, 0x01};
 
-    echonet_ctl_config_default(&cfg);
     echonet_addr_set(&a, "\xC0\x00\x02\x0A", 4);
-    ck_assert_int_eq(echonet_ctl_init(&ctl, &cfg, &cb, NULL, &st), ECHONET_OK);
-    ck_assert_int_eq(echonet_ctl_add_node(&ctl, &a, NULL), ECHONET_OK); /* before the search went */
-    ck_assert_int_eq(echonet_ctl_write(&ctl, &dst, &mc, buf, sizeof buf, 0), 14);
+    ck_assert_int_eq(echonet_ctl_add_node(ctl, &a, NULL), ECHONET_OK); /* before the search went */
+    ck_assert_int_eq(echonet_ctl_write(ctl, &dst, &mc, buf, sizeof buf, 0), 14);
     ck_assert(mc);
-    ck_assert_int_eq(echonet_ctl_write(&ctl, &dst, &mc, buf, sizeof buf, 0), 0);
-    ck_assert_uint_eq(echonet_ctl_expiry(&ctl), cfg.response_timeout_ms);
-    ck_assert_int_eq(echonet_ctl_add_node(&ctl, &a, NULL), ECHONET_OK); /* again: still waits */
-    ck_assert_int_eq(echonet_ctl_write(&ctl, &dst, &mc, buf, sizeof buf, cfg.response_timeout_ms - 1), 0);
+    ck_assert_int_eq(echonet_ctl_write(ctl, &dst, &mc, buf, sizeof buf, 0), 0);
+    ck_assert_uint_eq(echonet_ctl_expiry(ctl), cfg.response_timeout_ms);
+    ck_assert_int_eq(echonet_ctl_add_node(ctl, &a, NULL), ECHONET_OK); /* again: still waits */
+    ck_assert_int_eq(echonet_ctl_write(ctl, &dst, &mc, buf, sizeof buf, cfg.response_timeout_ms - 1), 0);
     /* It answers the search 5 s late: its attributes are asked, no Get 0xD6. */
-    res[2] = buf[2];
-    res[3] = buf[3];
-    ck_assert_int_eq(echonet_ctl_read(&ctl, &a, res, sizeof res, 5000), ECHONET_OK);
-    ck_assert_int_gt(echonet_ctl_write(&ctl, &dst, &mc, buf, sizeof buf, 5000), 0);
+    d6_answer13(ctl, &a, (uint16_t)(buf[2] << 8 | buf[3]), 5000);
+    ck_assert_int_gt(echonet_ctl_write(ctl, &dst, &mc, buf, sizeof buf, 5000), 0);
     ck_assert(!mc);
     ck_assert_uint_eq(buf[7] << 16 | buf[8] << 8 | buf[9], 0x013001);
-    ck_assert_int_eq(echonet_ctl_write(&ctl, &dst, &mc, buf, sizeof buf, cfg.response_timeout_ms), 0);
+    ck_assert_int_eq(echonet_ctl_write(ctl, &dst, &mc, buf, sizeof buf, cfg.response_timeout_ms), 0);
 
-    cfg.no_initial_search = true;
-    ck_assert_int_eq(echonet_ctl_init(&ctl, &cfg, &cb, NULL, &st), ECHONET_OK);
-    ck_assert_int_eq(echonet_ctl_add_node(&ctl, &a, NULL), ECHONET_OK);
-    ck_assert_int_eq(echonet_ctl_write(&ctl, &dst, &mc, buf, sizeof buf, 0), 14);
+    ctl = ctl13(&cfg, true);
+    ck_assert_int_eq(echonet_ctl_add_node(ctl, &a, NULL), ECHONET_OK);
+    ck_assert_int_eq(echonet_ctl_write(ctl, &dst, &mc, buf, sizeof buf, 0), 14);
     ck_assert(!mc);
     ck_assert(echonet_addr_equal(&dst, &a));
     ck_assert_uint_eq(buf[12], 0xD6);
-    ck_assert_int_eq(echonet_ctl_write(&ctl, &dst, &mc, buf, sizeof buf, 0), 0);
+    ck_assert_int_eq(echonet_ctl_write(ctl, &dst, &mc, buf, sizeof buf, 0), 0);
 }
 END_TEST
 

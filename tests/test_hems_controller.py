@@ -215,10 +215,7 @@ class FakeAircon:
     cannot produce (0xB3 = 0xFD, 0xBB = 0x7E). Unicast only."""
 
     def __init__(self, port, addr, values):
-        self.values = dict(values)
-        self.values.setdefault(0x9F, self._map(sorted(set(self.values) | {0x9D, 0x9E, 0x9F})))
-        self.values.setdefault(0x9E, self._map([0x80, 0xB0, 0xB3]))
-        self.values.setdefault(0x9D, self._map([0x80, 0xB0]))
+        self.values = self.with_maps(values)
         self.sock = te.bound_socket(socket.AF_INET, (addr, port))
         self.port = port
         self.stop = False
@@ -228,6 +225,15 @@ class FakeAircon:
     @staticmethod
     def _map(epc_list):
         return bytes([len(epc_list)] + epc_list)
+
+    @classmethod
+    def with_maps(cls, values):
+        """values, plus property maps 0x9D-0x9F where it has none."""
+        values = dict(values)
+        values.setdefault(0x9F, cls._map(sorted(set(values) | {0x9D, 0x9E, 0x9F})))
+        values.setdefault(0x9E, cls._map([0x80, 0xB0, 0xB3]))
+        values.setdefault(0x9D, cls._map([0x80, 0xB0]))
+        return values
 
     def _answer(self, f):
         if f["deoj"] in ("0ef000", "0ef001") and f["esv"] == 0x62:
@@ -245,23 +251,45 @@ class FakeAircon:
         return None
 
     def _serve(self):
-        self.sock.settimeout(0.1)
-        while not self.stop:
-            try:
-                data, (addr, _) = self.sock.recvfrom(65536)
-            except socket.timeout:
-                continue
-            except OSError:
-                return
-            f = te.parse(data)
-            answer = self._answer(f) if f else None
-            if answer:
-                self.sock.sendto(answer, (addr, self.port))
+        serve_socket(self.sock, lambda: self.stop, self._handle)
+
+    def _handle(self, data, addr):
+        f = te.parse(data)
+        answer = self._answer(f) if f else None
+        if answer:
+            self.sock.sendto(answer, (addr, self.port))
 
     def close(self):
         self.stop = True
         self.thread.join(timeout=STEP)
         self.sock.close()
+
+
+def serve_socket(sock, stopped, handle):
+    """Calls handle(data, address) for each datagram sock receives, until
+    stopped() or the socket is closed."""
+    sock.settimeout(0.1)
+    while not stopped():
+        try:
+            data, (addr, _) = sock.recvfrom(65536)
+        except socket.timeout:
+            continue
+        except OSError:
+            return
+        handle(data, addr)
+
+
+def send_later(timers, delay, sock, data, dest):
+    """Sends data to dest from sock delay seconds from now (the timer is
+    added to timers, to be cancelled at the end)."""
+    def send():
+        try:
+            sock.sendto(data, dest)
+        except OSError:
+            pass
+    t = threading.Timer(delay, send)
+    timers.append(t)
+    t.start()
 
 
 class LateSearchAircon(FakeAircon):
@@ -275,34 +303,16 @@ class LateSearchAircon(FakeAircon):
         self.timers = []
         super().__init__(port, addr, values)
 
-    def _serve(self):
-        self.sock.settimeout(0.1)
-        while not self.stop:
-            try:
-                data, (addr, _) = self.sock.recvfrom(65536)
-            except socket.timeout:
-                continue
-            except OSError:
-                return
-            f = te.parse(data)
-            if not f:
-                continue
-            self.requests.append((time.monotonic(), f))
-            answer = self._answer(f)
-            if not answer:
-                continue
-            if f["deoj"] in self.SEARCHED:
-                t = threading.Timer(self.delay, self._send_late, (answer, addr))
-                self.timers.append(t)
-                t.start()
-            else:
-                self.sock.sendto(answer, (addr, self.port))
-
-    def _send_late(self, answer, addr):
-        try:
+    def _handle(self, data, addr):
+        f = te.parse(data)
+        if not f:
+            return
+        self.requests.append((time.monotonic(), f))
+        answer = self._answer(f)
+        if answer and f["deoj"] in self.SEARCHED:
+            send_later(self.timers, self.delay, self.sock, answer, (addr, self.port))
+        elif answer:
             self.sock.sendto(answer, (addr, self.port))
-        except OSError:
-            pass
 
     SEARCHED = ("0ef000", "0ef001", "013000")
 
@@ -325,8 +335,7 @@ class TwoAddressAircon:
     IDENT_EPCS = {0x82, 0x83, 0x8A, 0x9D, 0x9E, 0x9F}
 
     def __init__(self, port, addrs, values, delay):
-        self.units = [FakeAircon.__new__(FakeAircon) for _ in addrs]
-        self.values = dict(values)
+        self.values = FakeAircon.with_maps(values)
         self.delay = delay
         self.requests = []
         self.lock = threading.Lock()
@@ -334,42 +343,23 @@ class TwoAddressAircon:
         self.stop = False
         self.socks = [te.bound_socket(socket.AF_INET, (a, port)) for a in addrs]
         self.port = port
-        self.model = FakeAircon.__new__(FakeAircon)
-        self.model.values = self.values
-        self.model.values.setdefault(0x9F, FakeAircon._map(sorted(set(self.values) | {0x9D, 0x9E, 0x9F})))
-        self.model.values.setdefault(0x9E, FakeAircon._map([0x80, 0xB0, 0xB3]))
-        self.model.values.setdefault(0x9D, FakeAircon._map([0x80, 0xB0]))
-        self.threads = [threading.Thread(target=self._serve, args=(i,), daemon=True) for i in range(len(addrs))]
         self.addrs = list(addrs)
+        self.threads = [threading.Thread(target=serve_socket, daemon=True,
+                                         args=(sock, lambda: self.stop,
+                                               lambda data, addr, i=i: self._handle(i, data, addr)))
+                        for i, sock in enumerate(self.socks)]
         for t in self.threads:
             t.start()
 
-    def _serve(self, i):
-        sock = self.socks[i]
-        sock.settimeout(0.1)
-        while not self.stop:
-            try:
-                data, (addr, _) = sock.recvfrom(65536)
-            except socket.timeout:
-                continue
-            except OSError:
-                return
-            f = te.parse(data)
-            if not f:
-                continue
-            with self.lock:
-                self.requests.append((time.monotonic(), self.addrs[i], f))
-                answer = self.model._answer(f)
-            if answer:
-                t = threading.Timer(self.delay, self._send, (sock, answer, addr))
-                self.timers.append(t)
-                t.start()
-
-    def _send(self, sock, answer, addr):
-        try:
-            sock.sendto(answer, (addr, self.port))
-        except OSError:
-            pass
+    def _handle(self, i, data, addr):
+        f = te.parse(data)
+        if not f:
+            return
+        with self.lock:
+            self.requests.append((time.monotonic(), self.addrs[i], f))
+            answer = FakeAircon._answer(self, f)  # (it reads self.values only)
+        if answer:
+            send_later(self.timers, self.delay, self.socks[i], answer, (addr, self.port))
 
     def identification(self, f):
         return f["deoj"] in ("0ef000", "0ef001") or (

@@ -80,9 +80,6 @@ typedef struct echonet_ctl_config {
     uint8_t attempts;               /**< requests for one step before its properties time out, 1 to 8 (default 2); a keepalive has one, then keepalive_retry_ms */
     uint8_t offline_after;          /**< consecutive timeouts that make a node offline (a step's attempts count once), 1 to 255 (default 3) */
     bool remote;                    /**< operations come from a public network: 0x93 = 0x42 prefix, keepalive */
-    bool no_initial_search;         /**< no multicast search at init (default false): for a controller
-                                         that manages only the units it is given (echonet_ctl_add_node(),
-                                         a snapshot); echonet_ctl_discover() still searches */
     uint32_t poll_interval_ms;      /**< reading unannounced state (0xB3, 0xBB) (default 180000), 0 = never;
                                          at most ECHONET_CTL_MAX_INTERVAL */
     uint32_t reread_interval_ms;    /**< re-reading announced state (default 1800000), 0 = never;
@@ -92,6 +89,9 @@ typedef struct echonet_ctl_config {
                                          random source (or restore a snapshot, which keeps the
                                          counter), so that a restarted controller does not reuse
                                          the TIDs of the one before; a clock repeats them */
+    bool no_initial_search;         /**< no multicast search at init (default false): for a controller
+                                         that manages only the units it is given (echonet_ctl_add_node(),
+                                         a snapshot); echonet_ctl_discover() still searches */
     uint32_t keepalive_retry_ms;    /**< retry after a failed keepalive, probe of an offline node, and the
                                          instance-list read of a node whose objects found no room
                                          (default 600000); a lost node being probed is not forgotten,
