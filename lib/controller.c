@@ -36,7 +36,8 @@ enum { N_FREE = 0, N_ACTIVE, N_OFFLINE, N_ALIAS };
 /* Node work. */
 enum { NW_INSTANCES = 0x01, NW_PROBE = 0x02, NW_KEEPALIVE = 0x04, NW_LOST = 0x08, NW_AFTER_SEARCH = 0x10 };
 /* Object work. */
-enum { OW_ATTR = 0x01, OW_ID = 0x02, OW_NPID = 0x04, OW_STATE = 0x08, OW_FAULT = 0x10, OW_READY = 0x20 };
+enum { OW_ATTR = 0x01, OW_ID = 0x02, OW_NPID = 0x04, OW_STATE = 0x08, OW_FAULT = 0x10, OW_READY = 0x20, OW_ID_AGAIN = 0x40,
+       OW_ATTR_AGAIN = 0x80 };
 /* Jobs. */
 enum { J_NONE = 0, J_INSTANCES, J_ATTR, J_ID, J_NPID, J_STATE, J_POLL, J_REREAD, J_FAULT, J_OP, J_ENERGY };
 /* Job flags. */
@@ -1414,9 +1415,21 @@ static void job_done(echonet_ctl *ctl, uint16_t ni, uint32_t now)
     }
     n->job.kind = J_NONE;
     switch (kind) {
+    case J_ATTR:
+        /* No Get map (lost on the way): asked once more before the rest, as
+         * the map decides which 0x83 identifies the object (J_ID, J_NPID),
+         * and the same unit at two addresses must be identified alike. */
+        if (echonet_propmap_count(&o->get) == 0 && !(o->work & (OW_READY | OW_ATTR_AGAIN)))
+            o->work |= OW_ATTR | OW_ATTR_AGAIN;
+        break;
     case J_ID:
     case J_NPID:
-        same_unit(ctl, ni, o);
+        /* Lost on the way: asked once more, as the identity decides whether
+         * this is a unit known at another address (same_unit()). */
+        if (n->job.timedout && !(o->work & (OW_ID_AGAIN | OW_NPID)))
+            o->work |= (uint8_t)(OW_ID_AGAIN | (kind == J_ID ? OW_ID : OW_NPID));
+        else
+            same_unit(ctl, ni, o);
         break;
     case J_INSTANCES:
         /* No answer, and no object known: asked again, until it answers or
