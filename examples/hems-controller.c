@@ -65,13 +65,15 @@
  *
  * A one-shot command waits until its air conditioner is ready (its maps,
  * identification and state known), or at once when the state file knows
- * it, runs, prints its events and its outcome, and exits. When a node a
- * command names has not answered the multicast searches within a second,
- * a search round goes to it by unicast (and again every two seconds until
- * --wait runs out), so that a device is found where multicast does not
- * reach, such as a loopback without a multicast route; these rounds have
- * TIDs of their own, so no request is ever sent twice with one TID (AIF
- * 2.4.3). Events are taken from the controller's callback into a queue and
+ * it, runs, prints its events and its outcome, and exits. A node a command
+ * names that is not known yet is searched by unicast (echonet_ctl_add_node():
+ * a Get 0xD6 to it, asked again with a new TID only after the response
+ * timer, AIF 2.4.1-2.4.3), so that a device is found where multicast does
+ * not reach, such as a loopback without a multicast route. A one-shot
+ * command that names its nodes sends no multicast search; in `run`, a node
+ * named while the multicast search can still be answered is asked when it
+ * no longer can (up to the response timer, 20 s, after the search), unless
+ * it has answered by then. Events are taken from the controller's callback into a queue and
  * handled once the library call returns, as the callback must not call
  * back into the controller.
  *
@@ -86,6 +88,7 @@
 #define _POSIX_C_SOURCE 200809L
 
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <poll.h>
 #include <signal.h>
@@ -123,8 +126,6 @@
 #define ECHO_SLOTS 8            /* own multicasts remembered... */
 #define ECHO_BYTES 64           /* ...when this short (searches and small INFs) */
 #define ECHO_WINDOW_MS 2000u    /* ...for this long */
-#define UNICAST_AFTER_MS 1000u /* a named node not found by then is searched by unicast... */
-#define UNICAST_EVERY_MS 2000u /* ...and again at this interval */
 #define CODE_86_MAX 225u        /* longest 0x86 (maker fault code) */
 #define DEFAULT_MAKER 0xFFFFF0u /* the "test" manufacturer code, as aircon-emulator */
 
@@ -158,7 +159,7 @@ struct held {
     struct hems_cmd cmd;
     long wait_s;
     echonet_tstamp deadline;
-    echonet_tstamp next_unicast; /* the next unicast search of its nodes */
+    bool searched; /* its nodes not known were searched by unicast */
 };
 
 struct hems {
@@ -196,8 +197,6 @@ struct hems {
         uint8_t pdc;
         uint8_t edt[255];
     } values[ECHONET_CTL_BATCH_MAX];
-    const echonet_addr *targets; /* set during a unicast search round */
-    unsigned n_targets;
     /* Own multicasts, to recognise them when they come back. */
     struct {
         echonet_tstamp at;
@@ -391,8 +390,8 @@ static void on_event(void *user, const echonet_ctl_event *ev)
 
     /* At once, not when handled: were the event lost (queue full), the
      * entries would be taken for the next node with that index. */
-    if (ev->kind == ECHONET_CTL_EV_FORGOTTEN)
-        forget_node(h, ev->node);
+    if (ev->kind == ECHONET_CTL_EV_FORGOTTEN || ev->kind == ECHONET_CTL_EV_ALIAS)
+        forget_node(h, ev->node); /* (an alias's units are its unit's node's) */
     if (h->n_events == MAX_EVENTS || (ev->kind == ECHONET_CTL_EV_PROPERTY &&
                                       ev->pdc > sizeof h->arena - h->arena_used)) {
         h->events_lost = true;
@@ -554,7 +553,8 @@ static void handle_event(struct hems *h, const echonet_ctl_event *ev, const echo
     /* What the snapshot holds changes with an object found or ready (saved
      * soon), or a request sent (the next TID: drain(); saved later), never
      * with a property value: see hems_state.h for when it is written. */
-    if (ev->kind == ECHONET_CTL_EV_FOUND || ev->kind == ECHONET_CTL_EV_READY || ev->kind == ECHONET_CTL_EV_FORGOTTEN)
+    if (ev->kind == ECHONET_CTL_EV_FOUND || ev->kind == ECHONET_CTL_EV_READY || ev->kind == ECHONET_CTL_EV_FORGOTTEN ||
+        ev->kind == ECHONET_CTL_EV_ALIAS)
         h->state.found = true;
     switch (ev->kind) {
     case ECHONET_CTL_EV_FOUND:
@@ -592,6 +592,10 @@ static void handle_event(struct hems *h, const echonet_ctl_event *ev, const echo
         if (listing)
             hems_print_node(&h->out, "forgotten",
                             ev->edt ? udp_format_addr((const echonet_addr *)ev->edt, node, sizeof node) : "?");
+        break;
+    case ECHONET_CTL_EV_ALIAS: /* a second address of a unit known at another */
+        if (listing)
+            hems_print_node(&h->out, "alias", node_name(h, ev->node, node, sizeof node));
         break;
     case ECHONET_CTL_EV_FULL:
         snprintf(node, sizeof node, "no room for another %s", ev->node == ECHONET_CTL_NONE ? "node" : "object");
@@ -639,19 +643,10 @@ static bool is_echo(const struct hems *h, const uint8_t *buf, size_t len, echone
     return false;
 }
 
-static void send_datagram(struct hems *h, const echonet_addr *dst, bool multicast, size_t len, bool search,
-                          echonet_tstamp now)
+static void send_datagram(struct hems *h, const echonet_addr *dst, bool multicast, size_t len, echonet_tstamp now)
 {
     char peer[UDP_FORMAT_MAX];
-    unsigned i;
 
-    /* In a unicast search round, the searches go to the named nodes only. */
-    for (i = 0; multicast && search && i < h->n_targets; i++)
-        if (udp_send(&h->udp, &h->targets[i], false, h->tx, len) != 0)
-            fprintf(stderr, "hems-controller: send to %s: %s\n",
-                    udp_format(&h->targets[i], h->opt.endpoint.port, peer, sizeof peer), strerror(errno));
-    if (multicast && search && h->n_targets > 0)
-        return;
     if (!multicast) {
         if (udp_send(&h->udp, dst, false, h->tx, len) != 0)
             fprintf(stderr, "hems-controller: send to %s: %s\n", udp_format(dst, h->opt.endpoint.port, peer, sizeof peer),
@@ -681,7 +676,7 @@ static void drain(struct hems *h, echonet_tstamp now)
                 hems_print_error(&h->out, NULL, 0, err_code(n, code, sizeof code), err_text(n, text, sizeof text));
             break;
         }
-        send_datagram(h, &dst, multicast, (size_t)n, false, now);
+        send_datagram(h, &dst, multicast, (size_t)n, now);
     }
     for (;;) {
         echonet_addr dst;
@@ -698,7 +693,7 @@ static void drain(struct hems *h, echonet_tstamp now)
          * them unsaved after this loop. */
         if (++h->state.unsaved >= HEMS_STATE_MAX_UNSAVED)
             (void)hems_state_tick(&h->state, &h->ctl, now, false);
-        send_datagram(h, &dst, multicast, (size_t)n, true, now);
+        send_datagram(h, &dst, multicast, (size_t)n, now);
     }
 }
 
@@ -743,25 +738,25 @@ static void receive(struct hems *h, int fd)
     }
 }
 
-/* A search round sent by unicast to the nodes a command names that are
- * not known yet (see the top): fresh TIDs, never a copy of a multicast. */
-static void unicast_search(struct hems *h, const struct hems_cmd *cmd, echonet_tstamp now)
+/* The nodes a command names that are not known yet, searched by unicast
+ * (see the top): the library's search of one address. */
+static void search_named(struct hems *h, const struct hems_cmd *cmd)
 {
-    echonet_addr unknown[HEMS_CMD_MAX_NODES];
-    unsigned i, n = 0;
+    char node_text[UDP_FORMAT_MAX], why[96], text[200], code[32];
+    unsigned i;
 
-    for (i = 0; i < cmd->n_nodes; i++)
-        if (echonet_ctl_find(&h->ctl, &cmd->node[i]) == ECHONET_CTL_NONE)
-            unknown[n++] = cmd->node[i];
-    if (n == 0)
-        return;
-    drain(h, now); /* whatever was due goes its normal way first */
-    h->targets = unknown;
-    h->n_targets = n;
-    echonet_ctl_discover(&h->ctl);
-    drain(h, now);
-    h->targets = NULL;
-    h->n_targets = 0;
+    for (i = 0; i < cmd->n_nodes; i++) {
+        echonet_err err;
+
+        if (echonet_ctl_find(&h->ctl, &cmd->node[i]) != ECHONET_CTL_NONE)
+            continue;
+        err = echonet_ctl_add_node(&h->ctl, &cmd->node[i], NULL);
+        if (err != ECHONET_OK) {
+            udp_format_addr(&cmd->node[i], node_text, sizeof node_text);
+            snprintf(text, sizeof text, "searching %s: %s", node_text, err_text(err, why, sizeof why));
+            hems_print_error(&h->out, NULL, 0, err_code(err, code, sizeof code), text);
+        }
+    }
 }
 
 /* ---- Commands ------------------------------------------------------------------ */
@@ -987,9 +982,9 @@ static bool advance_held(struct hems *h, struct held *w, echonet_tstamp now)
         return true;
     }
     if (now < w->deadline) {
-        if (now >= w->next_unicast) {
-            w->next_unicast = now + UNICAST_EVERY_MS;
-            unicast_search(h, cmd, now);
+        if (!w->searched) {
+            w->searched = true;
+            search_named(h, cmd);
         }
         return false;
     }
@@ -1040,9 +1035,10 @@ static void submit(struct hems *h, const struct hems_cmd *cmd, echonet_tstamp no
     w->cmd = *cmd;
     w->wait_s = cmd->kind == HEMS_CMD_DISCOVER && cmd->wait_s >= 0 ? cmd->wait_s : h->opt.wait_s;
     w->deadline = now + (echonet_tstamp)w->wait_s * 1000u;
-    w->next_unicast = now + UNICAST_AFTER_MS;
-    /* A search now when the node is not known yet (run), or was asked for. */
-    if (h->daemon && (cmd->kind == HEMS_CMD_DISCOVER || echonet_ctl_find(&h->ctl, &cmd->node[0]) == ECHONET_CTL_NONE))
+    w->searched = false;
+    /* A search when one was asked for (run); the nodes a command names are
+     * searched by unicast (search_named()). */
+    if (h->daemon && cmd->kind == HEMS_CMD_DISCOVER)
         echonet_ctl_discover(&h->ctl);
     advance(h, now);
 }
@@ -1178,6 +1174,33 @@ static int setup_node(struct hems *h)
     return 0;
 }
 
+/* The first TID of a run without a saved state: two bytes of the OS's
+ * random source, so that two runs do not send the same TIDs (AIF 2.4.3;
+ * the residual chance of an overlap is in doc/decisions.md). A state file
+ * keeps the counter itself (echonet_ctl_restore() goes past it). Without a
+ * random source: the clocks, and a warning. */
+static uint16_t random_first_tid(void)
+{
+    uint8_t b[2];
+    int fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC);
+    ssize_t n = -1;
+    struct timespec ts;
+
+    if (fd >= 0) {
+        do
+            n = read(fd, b, sizeof b);
+        while (n < 0 && errno == EINTR);
+        (void)close(fd);
+    }
+    if (n == (ssize_t)sizeof b)
+        return (uint16_t)(b[0] << 8 | b[1]);
+    fprintf(stderr, "hems-controller: /dev/urandom: %s; TIDs may repeat those of an earlier run\n",
+            n < 0 ? strerror(errno) : "short read");
+    if (clock_gettime(CLOCK_REALTIME, &ts) != 0)
+        return 0;
+    return (uint16_t)((unsigned long)ts.tv_nsec ^ (unsigned long)ts.tv_sec ^ posix_now_ms() ^ (unsigned long)getpid());
+}
+
 static int setup_controller(struct hems *h)
 {
     const struct hems_options *o = &h->opt;
@@ -1198,14 +1221,12 @@ static int setup_controller(struct hems *h)
     if (o->offline_after > 0)
         cfg.offline_after = (uint8_t)o->offline_after;
     cfg.energy_interval_ms = (uint32_t)o->energy_interval_s * 1000u;
-    {
-        /* A new run must not reuse the TIDs of the one before (AIF 2.4.3):
-         * start from the wall clock. A restored state goes past its own. */
-        struct timespec ts;
-
-        if (clock_gettime(CLOCK_REALTIME, &ts) == 0)
-            cfg.first_tid = (uint16_t)((unsigned long)ts.tv_sec * 7u + (unsigned long)ts.tv_nsec / 1000000u);
-    }
+    /* A new run must not reuse the TIDs of the one before (AIF 2.4.3). A
+     * restored state goes past its own. */
+    cfg.first_tid = random_first_tid();
+    /* A one-shot command that names its nodes searches them alone (by
+     * unicast, search_named()): no multicast search to hold that back. */
+    cfg.no_initial_search = !h->daemon && h->cmd.n_nodes > 0;
     st.nodes = h->ctl_nodes;
     st.n_nodes = MAX_NODES;
     st.objects = h->ctl_objects;
@@ -1264,8 +1285,6 @@ static int poll_timeout(const struct hems *h, echonet_tstamp now)
             continue;
         if (h->held[i].deadline < deadline)
             deadline = h->held[i].deadline;
-        if (h->held[i].cmd.n_nodes > 0 && h->held[i].next_unicast < deadline)
-            deadline = h->held[i].next_unicast;
     }
     if (deadline <= now)
         return 0;

@@ -17,6 +17,8 @@
  *   {"event":"keepalive","node":N,"eoj":E,"ok":true}
  *   {"event":"offline"|"online","node":N}
  *   {"event":"forgotten","node":N}    (offline and never ready: dropped to make room)
+ *   {"event":"alias","node":N}        (another address of a unit already known by its
+ *                                      identification number 0x83: its units go)
  *   {"event":"timeout","node":N,"eoj":E,"wait":5}      (--wait ran out)
  *   {"event":"done","op":"probe","node":N,"eoj":E,"outcome":O,"props":[],"low":16,"high":30}
  *   {"event":"done","op":"fault","node":N,"eoj":E,"outcome":O,"props":[]}
@@ -73,7 +75,7 @@ void hems_print_status(const struct hems_printer *p, const char *node, echonet_e
 void hems_print_fault(const struct hems_printer *p, const char *node, echonet_eoj eoj, uint8_t fault,
                       const uint8_t *c89, size_t n89, const uint8_t *c86, size_t n86);
 void hems_print_keepalive(const struct hems_printer *p, const char *node, echonet_eoj eoj, bool ok);
-/* A node event: "online", "offline" or "forgotten". */
+/* A node event: "online", "offline", "forgotten" or "alias". */
 void hems_print_node(const struct hems_printer *p, const char *what, const char *node);
 void hems_print_timeout(const struct hems_printer *p, const char *node, echonet_eoj eoj, long wait_s);
 /* op: "probe" or "fault"; low/high only for probes (-1: not found). */

@@ -203,9 +203,13 @@ void h_drain(void)
     h_must(echonet_ctl_expiry(&ctl) > now);
     for (i = 0; i < H_NODES; i++) {
         const echonet_addr *a = echonet_ctl_node_addr(&ctl, i);
+        uint16_t unit = a ? echonet_ctl_find(&ctl, a) : i;
 
-        if (a)
-            h_must(echonet_ctl_find(&ctl, a) == i);
+        /* Its own node, or for an alias (ECHONET_CTL_EV_ALIAS) without
+         * objects, its unit's node, itself no alias. */
+        h_must(unit == i || (unit < H_NODES && echonet_ctl_objects(&ctl, i, NULL, 0) == 0 &&
+                             echonet_ctl_node_addr(&ctl, unit) != NULL &&
+                             echonet_ctl_find(&ctl, echonet_ctl_node_addr(&ctl, unit)) == unit));
     }
 }
 

@@ -32,11 +32,12 @@
 #endif
 
 /* Node states. */
-enum { N_FREE = 0, N_ACTIVE, N_OFFLINE };
+enum { N_FREE = 0, N_ACTIVE, N_OFFLINE, N_ALIAS };
 /* Node work. */
-enum { NW_INSTANCES = 0x01, NW_PROBE = 0x02, NW_KEEPALIVE = 0x04, NW_LOST = 0x08 };
+enum { NW_INSTANCES = 0x01, NW_PROBE = 0x02, NW_KEEPALIVE = 0x04, NW_LOST = 0x08, NW_AFTER_SEARCH = 0x10 };
 /* Object work. */
-enum { OW_ATTR = 0x01, OW_ID = 0x02, OW_NPID = 0x04, OW_STATE = 0x08, OW_FAULT = 0x10, OW_READY = 0x20 };
+enum { OW_ATTR = 0x01, OW_ID = 0x02, OW_NPID = 0x04, OW_STATE = 0x08, OW_FAULT = 0x10, OW_READY = 0x20, OW_ID_AGAIN = 0x40,
+       OW_ATTR_AGAIN = 0x80 };
 /* Jobs. */
 enum { J_NONE = 0, J_INSTANCES, J_ATTR, J_ID, J_NPID, J_STATE, J_POLL, J_REREAD, J_FAULT, J_OP, J_ENERGY };
 /* Job flags. */
@@ -102,6 +103,7 @@ static ECHONET_NOINLINE_FOR_SIZE void event_init(echonet_ctl_event *ev, echonet_
     ev->node = node;
     ev->eoj = eoj;
     ev->op = NONE;
+    ev->same_as = NONE;
     ev->probe_low = -1;
     ev->probe_high = -1;
 }
@@ -179,7 +181,7 @@ static bool node_has_work(echonet_ctl *ctl, const echonet_ctl_node *n, uint32_t 
 {
     uint16_t i;
 
-    if (n->job.kind != J_NONE || n->work || n->ops_head != NONE)
+    if (n->job.kind != J_NONE || (n->work & ~NW_AFTER_SEARCH) || n->ops_head != NONE)
         return true;
     for (i = n->first_object; i != NONE; i = obj_at(ctl, i)->next)
         if (object_has_work(ctl, obj_at(ctl, i), now))
@@ -202,6 +204,9 @@ static uint32_t next_timer(echonet_ctl *ctl, const echonet_ctl_node *n, uint32_t
      * instance list again every keepalive_retry_ms (echonet_ctl_write()):
      * room may have been made since (a lost node forgotten), and a unit
      * sends its 0xD5 only when it starts. */
+    if (n->first_object == NONE && (n->work & NW_AFTER_SEARCH)) /* (echonet_ctl_add_node()) */
+        return ctl->search ? (now > ctl->search_until ? now : ctl->search_until) + ctl->cfg.response_timeout_ms
+                           : ctl->search_until;
     if (n->first_object == NONE)
         return now + ctl->cfg.keepalive_retry_ms;
     for (i = n->first_object; i != NONE; i = obj_at(ctl, i)->next) {
@@ -302,6 +307,25 @@ void ctl_schedule_node(echonet_ctl *ctl, uint16_t node)
 
 /* ---- Nodes and objects ----------------------------------------------------- */
 
+/* The objects of node @p n go back to the free list. */
+static void objects_free(echonet_ctl *ctl, echonet_ctl_node *n)
+{
+    uint16_t oi;
+
+    while ((oi = n->first_object) != NONE) {
+        echonet_ctl_object *o = obj_at(ctl, oi);
+
+        n->first_object = o->next;
+        o->node = NONE;
+        o->work = 0;
+        o->next_poll = o->next_reread = o->next_keepalive = o->next_energy = CLOCK_NEVER;
+        o->next = ctl->free_objects;
+        ctl->free_objects = oi;
+    }
+}
+
+static void node_free(echonet_ctl *ctl, uint16_t i);
+
 /* Forgets a lost node (offline, and none of its objects ever ready: an
  * address that announced an air conditioner and never answered, or a unit
  * unplugged before it was known) to make room. Its slot and its objects'
@@ -313,7 +337,7 @@ void ctl_schedule_node(echonet_ctl *ctl, uint16_t node)
 static bool forget_lost(echonet_ctl *ctl)
 {
     echonet_ctl_node *n;
-    uint16_t i, oi;
+    uint16_t i, k;
 
     if (ctl->n_lost == 0)
         return false;
@@ -329,16 +353,21 @@ static bool forget_lost(echonet_ctl *ctl)
             break;
     }
     ctl->n_lost--;
-    while ((oi = n->first_object) != NONE) {
-        echonet_ctl_object *o = obj_at(ctl, oi);
+    node_free(ctl, i);
+    /* Its aliases (issue 13) name no unit any more. */
+    for (k = 0; k < ctl->n_nodes_used; k++)
+        if (node_at(ctl, k)->state == N_ALIAS && node_at(ctl, k)->op == i)
+            node_free(ctl, k);
+    return true;
+}
 
-        n->first_object = o->next;
-        o->node = NONE;
-        o->work = 0;
-        o->next_poll = o->next_reread = o->next_keepalive = o->next_energy = CLOCK_NEVER;
-        o->next = ctl->free_objects;
-        ctl->free_objects = oi;
-    }
+/* Node slot @p i, its objects and its address index entry become free; the
+ * application is told (ECHONET_CTL_EV_FORGOTTEN). */
+static void node_free(echonet_ctl *ctl, uint16_t i)
+{
+    echonet_ctl_node *n = node_at(ctl, i);
+
+    objects_free(ctl, n);
     ctl_heap_remove(ctl, i);
     ctl_index_remove(ctl, i);
     /* Told while echonet_ctl_node_addr() still gives its address. */
@@ -347,7 +376,6 @@ static bool forget_lost(echonet_ctl *ctl)
     n->work = 0;
     n->ready_next = ctl->free_nodes;
     ctl->free_nodes = i;
-    return true;
 }
 
 /* A node slot: one never used, a forgotten one, or a lost node's. */
@@ -1291,6 +1319,89 @@ static ECHONET_NOINLINE void keepalive_done(echonet_ctl *ctl, uint16_t ni, uint1
     emit(ctl, &ev);
 }
 
+/* ---- One unit, one node (issue 13, AIF 4.1) ------------------------------------------ */
+
+static void node_heard(echonet_ctl *ctl, uint16_t ni);
+
+/* Nodes @p a and @p b trade addresses (and index entries). */
+static void swap_addrs(echonet_ctl *ctl, uint16_t a, uint16_t b)
+{
+    echonet_addr t = node_at(ctl, a)->addr;
+
+    ctl_index_remove(ctl, a);
+    ctl_index_remove(ctl, b);
+    node_at(ctl, a)->addr = node_at(ctl, b)->addr;
+    node_at(ctl, b)->addr = t;
+    ctl_index_insert(ctl, a);
+    ctl_index_insert(ctl, b);
+}
+
+/* The node of a frame from @p src: for an alias, its unit's node, which
+ * moves to this address when it is offline at its own and not being asked
+ * there (the unit is alive here: a new address after a restart). */
+static uint16_t node_of_src(echonet_ctl *ctl, const echonet_addr *src)
+{
+    uint16_t ni = ctl_index_find(ctl, src), a;
+
+    if (ni == NONE || node_at(ctl, ni)->state != N_ALIAS)
+        return ni;
+    a = node_at(ctl, ni)->op;
+    if (node_at(ctl, a)->state == N_OFFLINE && !node_at(ctl, a)->busy)
+        swap_addrs(ctl, a, ni);
+    return a;
+}
+
+/* Object @p o of node @p ni has just been identified. A unit is told by
+ * its identification number (AIF 4.1): when another node has an object
+ * with the same one, node @p ni is that unit at a second address (an IPv6
+ * unit at its link-local and at its global address). It becomes an alias:
+ * its address stays known and leads to the first node, which alone sends
+ * to the unit (one request in flight, AIF 2.4.1); its objects go, and
+ * operations queued for them end NODE_GONE. The first node is offline at
+ * its own address (and not being asked there): it takes this one, which
+ * answered. A walk over the objects, once per identification. */
+static void same_unit(echonet_ctl *ctl, uint16_t ni, const echonet_ctl_object *o)
+{
+    static const uint8_t zeros[12];
+    echonet_ctl_node *n = node_at(ctl, ni);
+    echonet_ctl_event ev;
+    uint16_t i, a;
+
+    /* A unique part of zeros (bytes 5 to 16 after 0xFE and the maker code;
+     * the 17th may number the objects) is a placeholder: two units that
+     * have it are not one (two emulators with their default, for one). */
+    if (memcmp(o->id + 4, zeros, sizeof zeros) == 0)
+        return;
+    for (i = 0; i < ctl->n_objects_used; i++) {
+        const echonet_ctl_object *p = obj_at(ctl, i);
+
+        if (p->node != NONE && p->node != ni && memcmp(p->id, o->id, sizeof p->id) == 0)
+            break;
+    }
+    if (i == ctl->n_objects_used)
+        return;
+    a = obj_at(ctl, i)->node;
+    ops_gone(ctl, n);
+    objects_free(ctl, n);
+    ctl_heap_remove(ctl, ni);
+    n->state = N_ALIAS;
+    n->busy = false;
+    n->work = 0;
+    n->job.kind = J_NONE;
+    n->op = a;
+    for (i = 0; i < ctl->n_nodes_used; i++)
+        if (node_at(ctl, i)->state == N_ALIAS && node_at(ctl, i)->op == ni)
+            node_at(ctl, i)->op = a;
+    if (node_at(ctl, a)->state == N_OFFLINE && !node_at(ctl, a)->busy) {
+        swap_addrs(ctl, a, ni);
+        node_heard(ctl, a);
+    }
+    event_init(&ev, ECHONET_CTL_EV_ALIAS, ni, 0);
+    ev.same_as = a;
+    emit(ctl, &ev);
+    schedule(ctl, a);
+}
+
 static void job_done(echonet_ctl *ctl, uint16_t ni, uint32_t now)
 {
     echonet_ctl_node *n = node_at(ctl, ni);
@@ -1304,6 +1415,22 @@ static void job_done(echonet_ctl *ctl, uint16_t ni, uint32_t now)
     }
     n->job.kind = J_NONE;
     switch (kind) {
+    case J_ATTR:
+        /* No Get map (lost on the way): asked once more before the rest, as
+         * the map decides which 0x83 identifies the object (J_ID, J_NPID),
+         * and the same unit at two addresses must be identified alike. */
+        if (echonet_propmap_count(&o->get) == 0 && !(o->work & (OW_READY | OW_ATTR_AGAIN)))
+            o->work |= OW_ATTR | OW_ATTR_AGAIN;
+        break;
+    case J_ID:
+    case J_NPID:
+        /* Lost on the way: asked once more, as the identity decides whether
+         * this is a unit known at another address (same_unit()). */
+        if (n->job.timedout && !(o->work & (OW_ID_AGAIN | OW_NPID)))
+            o->work |= (uint8_t)(OW_ID_AGAIN | (kind == J_ID ? OW_ID : OW_NPID));
+        else
+            same_unit(ctl, ni, o);
+        break;
     case J_INSTANCES:
         /* No answer, and no object known: asked again, until it answers or
          * is offline (no_object_asks()). */
@@ -1576,14 +1703,14 @@ echonet_err echonet_ctl_init(echonet_ctl *ctl, const echonet_ctl_config *cfg, co
     for (i = 0; i < st->n_ops; i++)
         op_free(ctl, i);
     ctl->tid = cfg->first_tid;
-    ctl->search = 2;
+    ctl->search = !cfg->no_initial_search;
     return ECHONET_OK;
 }
 
 void echonet_ctl_discover(echonet_ctl *ctl)
 {
     if (ctl)
-        ctl->search = 2;
+        ctl->search = 1; /* once the one in flight can no longer be answered */
 }
 
 void echonet_ctl_set_line(echonet_ctl *ctl, bool up, echonet_tstamp now)
@@ -1642,7 +1769,7 @@ static void node_heard(echonet_ctl *ctl, uint16_t ni)
 /* A frame that shows an air conditioner at @p src: find or make its node. */
 static uint16_t node_for(echonet_ctl *ctl, const echonet_addr *src, echonet_eoj why, bool list_objects)
 {
-    uint16_t ni = ctl_index_find(ctl, src);
+    uint16_t ni = node_of_src(ctl, src);
 
     if (ni == NONE) {
         ni = node_create(ctl, src);
@@ -1659,28 +1786,20 @@ static void on_search_answer(echonet_ctl *ctl, const echonet_addr *src, const ec
     echonet_prop p;
     uint16_t ni;
 
-    if (echonet_eoj_is_node_profile(f->seoj)) {
-        if (!echonet_prop_find(f->props, 0xD6, &p) || p.pdc < 4)
-            return;
-        /* A node without an air conditioner takes no slot (every ECHONET
-         * node of the home answers the search). */
-        ni = ctl_index_find(ctl, src);
-        if (ni == NONE && !list_has_aircon(p.edt, p.pdc))
-            return;
-        ni = node_for(ctl, src, f->seoj, false);
-        if (ni != NONE) {
-            node_heard(ctl, ni);
-            objects_from_list(ctl, ni, p.edt, p.pdc);
-            no_object_asks(ctl, ni);
-            schedule(ctl, ni);
-        }
-    } else if (ECHONET_EOJ_CLASS(f->seoj) == ECHONET_CLASS_HOME_AIRCON) {
-        ni = node_for(ctl, src, f->seoj, true);
-        if (ni != NONE) {
-            node_heard(ctl, ni);
-            (void)object_get(ctl, ni, f->seoj);
-            schedule(ctl, ni);
-        }
+    /* (The search is a Get 0xD6 to the node profile: send_search().) */
+    if (!echonet_eoj_is_node_profile(f->seoj) || !echonet_prop_find(f->props, 0xD6, &p) || p.pdc < 4)
+        return;
+    /* A node without an air conditioner takes no slot (every ECHONET
+     * node of the home answers the search). */
+    ni = node_of_src(ctl, src);
+    if (ni == NONE && !list_has_aircon(p.edt, p.pdc))
+        return;
+    ni = node_for(ctl, src, f->seoj, false);
+    if (ni != NONE) {
+        node_heard(ctl, ni);
+        objects_from_list(ctl, ni, p.edt, p.pdc);
+        no_object_asks(ctl, ni);
+        schedule(ctl, ni);
     }
 }
 
@@ -1694,7 +1813,7 @@ static void on_notification(echonet_ctl *ctl, const echonet_addr *src, const ech
         if (!echonet_prop_find(f->props, 0xD5, &p) || p.pdc < 4)
             return;
         /* Only an instance list with an air conditioner makes a new node. */
-        ni = ctl_index_find(ctl, src);
+        ni = node_of_src(ctl, src);
         if (ni == NONE) {
             if (!list_has_aircon(p.edt, p.pdc))
                 return;
@@ -1750,12 +1869,12 @@ echonet_err echonet_ctl_read(echonet_ctl *ctl, const echonet_addr *src, const ui
     }
     if (kind != ECHONET_ESV_KIND_RESPONSE && kind != ECHONET_ESV_KIND_SNA)
         return ECHONET_OK; /* requests are for the node side */
-    if (now < ctl->search_until && (f.tid == ctl->search_tid[0] || f.tid == ctl->search_tid[1]) &&
+    if (now < ctl->search_until && f.tid == ctl->search_tid &&
         echonet_esv_request_of(f.esv) == ECHONET_ESV_GET) {
         on_search_answer(ctl, src, &f);
         return ECHONET_OK;
     }
-    ni = ctl_index_find(ctl, src);
+    ni = node_of_src(ctl, src);
     if (ni == NONE)
         return ECHONET_OK; /* not from a node we know */
     node_heard(ctl, ni);
@@ -1795,19 +1914,19 @@ static int32_t send_search(echonet_ctl *ctl, bool *multicast, uint8_t *buf, size
     echonet_writer w;
     size_t len = 0;
     uint16_t tid = next_tid(ctl);
-    bool d6 = ctl->search == 2;
 
-    /* Multicast Get 0xD6 to the node profile, then Get 0x80 to every air
-     * conditioner (AIF 3.1.2). */
+    /* Multicast Get 0xD6 to the node profile (AIF 3.1.2): every node lists
+     * its objects in one answer. Not also the Get 0x80 to 0x013000 that
+     * 3.1.2 offers instead: sent together they were two requests at once
+     * at every unit (AIF 2.4.1). */
     echonet_writer_init(&w, buf, cap);
-    echonet_writer_header(&w, tid, ctl->cfg.self, d6 ? ECHONET_EOJ_NODE_PROFILE : ECHONET_EOJ_OF_CLASS(0x0130, 0),
-                          ECHONET_ESV_GET);
-    echonet_writer_prop(&w, d6 ? 0xD6 : 0x80, 0, NULL);
+    echonet_writer_header(&w, tid, ctl->cfg.self, ECHONET_EOJ_NODE_PROFILE, ECHONET_ESV_GET);
+    echonet_writer_prop(&w, 0xD6, 0, NULL);
     if (echonet_writer_finish(&w, &len) != ECHONET_OK)
         return ECHONET_ERR_NOBUF;
-    ctl->search_tid[d6 ? 0 : 1] = tid;
+    ctl->search_tid = tid;
     ctl->search_until = now + ctl->cfg.response_timeout_ms;
-    ctl->search--;
+    ctl->search = 0;
     *multicast = true;
     return (int32_t)len;
 }
@@ -1824,7 +1943,7 @@ int32_t echonet_ctl_write(echonet_ctl *ctl, echonet_addr *dst, bool *multicast, 
         return ECHONET_ERR_NOBUF;
     now = ctl_clock(ctl, at);
     *multicast = false;
-    if (ctl->search > 0)
+    if (ctl->search > 0 && now >= ctl->search_until)
         return send_search(ctl, multicast, buf, cap, now);
     /* What is due: response timers, the nodes' own timers, the probes of
      * offline nodes. on_timeout() may set a new deadline (a probe's). */
@@ -1838,13 +1957,13 @@ int32_t echonet_ctl_write(echonet_ctl *ctl, echonet_addr *dst, bool *multicast, 
         else if (n->state == N_OFFLINE)
             n->work |= NW_PROBE;
         else if (n->first_object == NONE)
-            n->work |= NW_INSTANCES; /* (next_timer()) */
+            n->work = (uint8_t)((n->work & ~NW_AFTER_SEARCH) | NW_INSTANCES); /* (next_timer()) */
         schedule(ctl, ni);
     }
     while ((ni = ready_pop(ctl)) != NONE) {
         echonet_ctl_node *n = node_at(ctl, ni);
 
-        if (n->busy || n->state == N_FREE)
+        if (n->busy || n->state == N_FREE || n->state == N_ALIAS)
             continue;
         oi = keepalive_due(ctl, n, now);
         if (oi != NONE) {
@@ -1871,13 +1990,17 @@ int32_t echonet_ctl_write(echonet_ctl *ctl, echonet_addr *dst, bool *multicast, 
 echonet_tstamp echonet_ctl_expiry(const echonet_ctl *ctl)
 {
     uint16_t top;
+    echonet_tstamp t;
 
     if (!ctl)
         return ECHONET_TSTAMP_NEVER;
-    if (ctl->search > 0 || ctl->ready_head != NONE)
+    if ((ctl->search > 0 && ctl->clock >= ctl->search_until) || ctl->ready_head != NONE)
         return 0;
     top = ctl_heap_top(ctl);
-    return top == NONE ? ECHONET_TSTAMP_NEVER : echonet_tstamp_add(ctl->epoch, ctl->st.nodes[top].deadline);
+    t = top == NONE ? ECHONET_TSTAMP_NEVER : echonet_tstamp_add(ctl->epoch, ctl->st.nodes[top].deadline);
+    if (ctl->search > 0 && echonet_tstamp_add(ctl->epoch, ctl->search_until) < t)
+        t = echonet_tstamp_add(ctl->epoch, ctl->search_until); /* the next search */
+    return t;
 }
 
 /* ---- Operations the application starts --------------------------------------------- */
@@ -2050,7 +2173,9 @@ echonet_err echonet_ctl_read_fault(echonet_ctl *ctl, uint16_t node, echonet_eoj 
 
 uint16_t echonet_ctl_find(const echonet_ctl *ctl, const echonet_addr *addr)
 {
-    return ctl && addr ? ctl_index_find(ctl, addr) : NONE;
+    uint16_t ni = ctl && addr ? ctl_index_find(ctl, addr) : NONE;
+
+    return ni != NONE && ctl->st.nodes[ni].state == N_ALIAS ? ctl->st.nodes[ni].op : ni;
 }
 
 const echonet_addr *echonet_ctl_node_addr(const echonet_ctl *ctl, uint16_t node)
@@ -2121,14 +2246,23 @@ echonet_err echonet_ctl_add_node(echonet_ctl *ctl, const echonet_addr *addr, uin
 
     if (!ctl || !addr || addr->len == 0 || !echonet_addr_len_ok(addr->len))
         return ECHONET_ERR_INVALID_ARG;
-    ni = ctl_index_find(ctl, addr);
+    ni = node_of_src(ctl, addr);
     if (ni == NONE) {
         ni = node_create(ctl, addr); /* (full: an error, not an event) */
         if (ni == NONE)
             return ECHONET_ERR_FULL;
+        /* The multicast search is a request to it too: while that can be
+         * answered, a unicast one would be a second (AIF 2.4.1). Asked
+         * when it can no longer be (next_timer()), if still unknown. */
+        if (ctl->search || ctl->clock < ctl->search_until)
+            node_at(ctl, ni)->work = NW_AFTER_SEARCH;
     }
-    /* Ask the node itself for its instance list (unicast Get 0xD6). */
-    node_at(ctl, ni)->work |= NW_INSTANCES;
+    /* Ask the node itself for its instance list (unicast Get 0xD6), unless
+     * that request is in flight: a search of one address keeps the
+     * discipline of any request (AIF 2.4.1, 2.4.2). */
+    if (!(node_at(ctl, ni)->work & NW_AFTER_SEARCH) &&
+        !(node_at(ctl, ni)->busy && node_at(ctl, ni)->job.kind == J_INSTANCES))
+        node_at(ctl, ni)->work |= NW_INSTANCES;
     node_heard(ctl, ni);
     schedule(ctl, ni);
     if (node)

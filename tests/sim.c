@@ -57,6 +57,7 @@ typedef struct sim_msg {
     uint64_t seq;
     int to; /* -1 the controller, else a node */
     echonet_addr src;
+    bool via2; /* to a node's second address (issue 13) */
     uint16_t len;
     uint8_t buf[SIM_MSG_MAX];
 } sim_msg;
@@ -124,6 +125,7 @@ static void enqueue(sim *s, int to, const echonet_addr *src, const uint8_t *buf,
     pool[slot].seq = s->msg_seq++;
     pool[slot].to = to;
     pool[slot].src = *src;
+    pool[slot].via2 = s->sending_via2;
     pool[slot].len = (uint16_t)len;
     memcpy(pool[slot].buf, buf, len);
     i = n_heap++;
@@ -180,10 +182,10 @@ static int dev_of_addr(const sim *s, const echonet_addr *a)
 {
     unsigned i;
 
-    if (a->len != 4 || a->bytes[0] != 10 || a->bytes[1] != 0)
+    if (a->len != 4 || a->bytes[0] != 10 || a->bytes[1] > 1)
         return -2;
     i = ((unsigned)a->bytes[2] << 8 | a->bytes[3]) - 1u;
-    if (i >= s->n_devs)
+    if (i >= s->n_devs || (a->bytes[1] == 1 && !s->devs[i].two_addrs))
         return -2;
     return (int)i;
 }
@@ -305,8 +307,12 @@ static unsigned lost_nodes(const sim *s)
     for (i = 0; i < s->ctl.n_nodes_used; i++) {
         size_t n, k;
         bool ready = false;
+        uint16_t unit;
 
         if (!echonet_ctl_node_addr(&s->ctl, i) || echonet_ctl_node_online(&s->ctl, i))
+            continue;
+        unit = echonet_ctl_find(&s->ctl, echonet_ctl_node_addr(&s->ctl, i));
+        if (unit != ECHONET_CTL_NONE && unit != i) /* an alias (issue 13) */
             continue;
         n = echonet_ctl_objects(&s->ctl, i, eojs, 128);
         for (k = 0; k < n && k < 128; k++)
@@ -465,6 +471,24 @@ static void keepalive_attempt(sim *s, int dev, int obj)
     ka->attempts++;
 }
 
+/* A request the controller sends before it can know which unit a node is
+ * (issue 13): to the node profile, or a Get of attributes and 0x83/0x8A. */
+static bool identification_request(const echonet_frame *f)
+{
+    static const uint8_t ident[] = {0x82, 0x83, 0x8A, 0x9D, 0x9E, 0x9F};
+    echonet_prop_iter it = f->props;
+    echonet_prop p;
+
+    if (f->deoj == ECHONET_EOJ_NODE_PROFILE)
+        return true;
+    if (f->esv != ECHONET_ESV_GET)
+        return false;
+    while (echonet_prop_next(&it, &p))
+        if (!memchr(ident, p.epc, sizeof ident))
+            return false;
+    return true;
+}
+
 /* Checks one frame from the controller against every invariant of sim.h. */
 static void check_sent(sim *s, int dev, bool multicast, const uint8_t *buf, size_t len)
 {
@@ -484,19 +508,28 @@ static void check_sent(sim *s, int dev, bool multicast, const uint8_t *buf, size
     if (multicast) {
         SIM_CHECK(f.esv == ECHONET_ESV_GET, "t=%llu: multicast ESV %02X", now, f.esv);
         SIM_OK(f.deoj == ECHONET_EOJ_NODE_PROFILE || f.deoj == ECHONET_EOJ_OF_CLASS(0x0130, 0));
+        SIM_CHECK(!s->searched || s->now >= echonet_tstamp_add(s->last_search, s->cfg.response_timeout_ms),
+                  "t=%llu: a search %llu ms after the one before, which may still be answered (AIF 2.4.1, 2.4.2)",
+                  now, (unsigned long long)(s->now - s->last_search));
+        s->searched = true;
+        s->last_search = s->now;
         s->search_tid[s->n_search++ % 8] = f.tid;
         return;
     }
     SIM_CHECK(f.esv == ECHONET_ESV_GET || f.esv == ECHONET_ESV_SETC, "t=%llu: ESV %02X", now, f.esv);
     if (dev >= 0) {
         const sim_dev *d = &s->devs[dev];
+        bool ident = identification_request(&f);
 
         /* AIF 2.4.1: one request in flight per node until its answer arrives
          * or the response timer (2.4.2) runs out. */
         SIM_CHECK(!s->inflight[dev].busy ||
-                      s->now >= echonet_tstamp_add(s->inflight[dev].sent, s->cfg.response_timeout_ms),
+                      s->now >= echonet_tstamp_add(s->inflight[dev].sent, s->cfg.response_timeout_ms) ||
+                      (d->two_addrs && s->inflight_via2[dev] != s->sending_via2 && (ident || s->inflight_ident[dev])),
                   "t=%llu node %d: TID %04X sent while TID %04X (sent at %llu) is in flight (AIF 2.4.1)", now, dev,
                   f.tid, s->inflight[dev].tid, (unsigned long long)s->inflight[dev].sent);
+        s->inflight_via2[dev] = s->sending_via2;
+        s->inflight_ident[dev] = ident;
         s->inflight[dev].busy = true;
         s->inflight[dev].tid = f.tid;
         s->inflight[dev].esv = f.esv;
@@ -564,6 +597,7 @@ static void ctl_sent(sim *s, const echonet_addr *dst, bool multicast, const uint
     e->dev = dev;
     e->len = (uint16_t)(len < SIM_FRAME_MAX ? len : SIM_FRAME_MAX);
     memcpy(e->buf, buf, e->len);
+    s->sending_via2 = !multicast && dev >= 0 && s->devs[dev].two_addrs && echonet_addr_equal(dst, &s->devs[dev].addr2);
     check_sent(s, dev, multicast, buf, len);
     if (multicast) {
         for (i = 0; i < s->n_devs; i++)
@@ -571,6 +605,7 @@ static void ctl_sent(sim *s, const echonet_addr *dst, bool multicast, const uint
     } else if (dev >= 0) {
         link_send(s, &s->devs[dev], dev, &s->ctl_addr, buf, len, 0);
     }
+    s->sending_via2 = false;
 }
 
 /* ---- Moving datagrams -------------------------------------------------------------------- */
@@ -615,6 +650,8 @@ static void dev_pump(sim *s, unsigned i)
             continue;
         }
         SIM_OK(echonet_addr_equal(&dst, &s->ctl_addr));
+        if (d->answering_search)
+            extra += d->q.search_late_min_ms + sim_rand(s, d->q.search_late_max_ms - d->q.search_late_min_ms + 1u);
         if (d->q.late_next > 0) {
             d->q.late_next--;
             extra += d->q.late_next_ms;
@@ -623,7 +660,7 @@ static void dev_pump(sim *s, unsigned i)
             s->late++;
             extra += d->link.late_ms;
         }
-        link_send(s, d, -1, &d->addr, buf, (size_t)n, extra);
+        link_send(s, d, -1, d->asked_via2 ? &d->addr2 : &d->addr, buf, (size_t)n, extra);
         if (chance(s, d->link.spoof))
             spoof(s, i, buf, (size_t)n);
     }
@@ -657,15 +694,22 @@ static void deliver(sim *s, const sim_msg *m)
             s->lost++;
             return;
         }
+        d->answering_search = false;
         if (echonet_frame_decode_udp(&f, m->buf, m->len, NULL) == ECHONET_OK && f.format == 1) {
             it = f.props;
             while (echonet_prop_next(&it, &p))
                 if (echonet_propmap_contains(&d->q.silent, p.epc))
                     return; /* times out silently on this property (reference 11) */
+            d->answering_search = d->q.search_late_max_ms > 0 && f.esv == ECHONET_ESV_GET &&
+                                  (ECHONET_EOJ_INSTANCE(f.deoj) == 0 ||
+                                   (echonet_eoj_is_node_profile(f.deoj) && echonet_prop_find(f.props, 0xD6, &p)));
         }
         d->requests++;
+        d->asked_via2 = m->via2;
         (void)echonet_node_read(&d->node, &m->src, m->buf, m->len);
         dev_pump(s, (unsigned)m->to);
+        d->asked_via2 = false;
+        d->answering_search = false;
     }
 }
 
@@ -818,6 +862,7 @@ unsigned sim_add_dev(sim *s, const sim_dev_setup *setup)
     memcpy(nc.manufacturer, maker, 3);
     nc.unique_id[0] = (uint8_t)(i >> 8);
     nc.unique_id[1] = (uint8_t)i;
+    nc.unique_id[11] = 0x3C; /* a unique part not all zeros: node 0's identifies it (issue 13) */
     nc.unique_id[12] = 0x5A;
     nc.max_opc = setup->max_opc;
     if (setup->no_keep)
@@ -834,6 +879,7 @@ unsigned sim_add_dev(sim *s, const sim_dev_setup *setup)
         id[4] = (uint8_t)(i >> 8);
         id[5] = (uint8_t)i;
         id[6] = (uint8_t)o;
+        id[15] = 0x3C; /* (as the node profile's) */
         id[16] = 0xA5;
         SIM_OK(echonet_aircon_init(ac, maker) == ECHONET_OK);
         SIM_OK(echonet_aircon_store(ac, 0x83, id, 17) == ECHONET_OK);
@@ -913,6 +959,23 @@ void sim_announce_instances(sim *s, unsigned dev)
         link_send(s, d, -1, &d->addr, buf, len, 0);
 }
 
+void sim_late_searches(sim *s, unsigned dev, uint32_t min_ms, uint32_t max_ms)
+{
+    SIM_OK(dev < s->n_devs && min_ms <= max_ms && max_ms > 0);
+    s->devs[dev].q.search_late_min_ms = min_ms;
+    s->devs[dev].q.search_late_max_ms = max_ms;
+}
+
+const echonet_addr *sim_second_addr(sim *s, unsigned dev)
+{
+    sim_dev *d = &s->devs[dev];
+
+    SIM_OK(dev < s->n_devs);
+    (void)echonet_addr_set(&d->addr2, (const uint8_t[]){10, 1, (uint8_t)((dev + 1) >> 8), (uint8_t)(dev + 1)}, 4);
+    d->two_addrs = true;
+    return &d->addr2;
+}
+
 void sim_inject(sim *s, const echonet_addr *src, const uint8_t *buf, size_t len, uint32_t delay_ms)
 {
     enqueue(s, -1, src, buf, len, echonet_tstamp_add(s->now, delay_ms));
@@ -929,6 +992,7 @@ echonet_err sim_reboot_ctl(sim *s, uint8_t *snap, size_t cap, size_t *len)
     /* A new controller: its TIDs and in-flight requests start afresh. */
     memset(s->inflight, 0, sizeof s->inflight);
     memset(s->tid_count, 0, sizeof s->tid_count);
+    s->searched = false;
     s->requests = 0;
     ctl_start(s); /* restored objects are ready at once (no READY event) */
     err = echonet_ctl_restore(&s->ctl, snap, *len, s->now);

@@ -14,7 +14,12 @@
  * node):
  *  - at most one unicast request in flight per node: a request is in flight
  *    from its sending until its answer reaches the controller or the
- *    configured response timer has run out (AIF 2.4.1, 2.4.2);
+ *    configured response timer has run out (AIF 2.4.1, 2.4.2); a node
+ *    reachable at two addresses is one node, except for identification
+ *    requests (instance list, attributes, 0x83) before the controller can
+ *    know that the two are one (issue 13);
+ *  - no multicast search while the one before can still be answered (AIF
+ *    2.4.1, 2.4.2: a search is a request to every node; issue 13);
  *  - no TID twice within any window of 65535 requests (AIF 2.4.3);
  *  - every frame decodes; requests are only Get (PDC 0) and SetC; the node
  *    profile or an air-conditioner object is addressed;
@@ -81,6 +86,10 @@ typedef struct sim_quirks {
     bool b3_substitute;
     echonet_propmap refuse; /* writes to these are refused (SetC_SNA) */
     echonet_propmap silent; /* a request naming one of these gets no answer */
+    /* Issue 13: its answers to searches (a Get 0xD6 to the node profile, or
+     * a request to instance 0x00) are late by search_late_min_ms to
+     * search_late_max_ms (sim_late_searches()). */
+    uint32_t search_late_min_ms, search_late_max_ms;
 } sim_quirks;
 
 /* How a node is built. */
@@ -121,6 +130,13 @@ typedef struct sim_dev {
     unsigned ka_count[SIM_MAX_OBJS];
     unsigned stops[SIM_MAX_OBJS]; /* 20-hour stops */
     unsigned requests;            /* requests it received */
+    /* Issue 13: a second address (sim_second_addr()), e.g. an IPv6 global
+     * one beside the link-local one its multicasts come from. It answers
+     * from the address it was asked at. */
+    echonet_addr addr2;
+    bool two_addrs;
+    bool asked_via2;       /* the request being answered came to addr2 */
+    bool answering_search; /* the request being answered is a search */
 } sim_dev;
 
 /* One operation started through the harness. */
@@ -210,6 +226,16 @@ struct sim {
     /* Optional observer of every controller event (after the harness's own checks). */
     void (*on_event)(sim *s, const echonet_ctl_event *ev);
     void *user;
+    /* Issue 13: the latest multicast search (none may go while it can still
+     * be answered), and what is in flight per node beyond inflight[]: sent
+     * to its second address, an identification request (instance list,
+     * attributes, 0x83: the controller cannot know before the answer that
+     * two addresses are one unit). */
+    echonet_tstamp last_search;
+    bool searched;
+    bool sending_via2;
+    bool inflight_via2[SIM_MAX_DEVS];
+    bool inflight_ident[SIM_MAX_DEVS];
     /* The network's datagrams. */
     struct sim_msg *msgs;
     unsigned n_msgs;
@@ -231,6 +257,11 @@ void sim_run_for(sim *s, echonet_tstamp dt);
 void sim_set_line(sim *s, bool up);
 void sim_local_set(sim *s, unsigned dev, unsigned obj, uint8_t epc, uint8_t value);
 void sim_announce_instances(sim *s, unsigned dev);
+/* Issue 13: the node's answers to searches come late by min_ms to max_ms. */
+void sim_late_searches(sim *s, unsigned dev, uint32_t min_ms, uint32_t max_ms);
+/* Issue 13: gives the node a second address, 10.1.x.y beside 10.0.x.y (the
+ * controller learns it only if told: echonet_ctl_add_node()). */
+const echonet_addr *sim_second_addr(sim *s, unsigned dev);
 /* Delivers a datagram to the controller from @p src after @p delay_ms. */
 void sim_inject(sim *s, const echonet_addr *src, const uint8_t *buf, size_t len, uint32_t delay_ms);
 /* Takes a snapshot, replaces the controller with a fresh one restored from

@@ -394,8 +394,9 @@ START_TEST(aif_3_1_1_instance_list_single_multi_class)
 }
 END_TEST
 
-/* 3.1.2: the searches (multicast Get 0xD6 to the node profile, Get 0x80
- * to 0x013000) find units whose 0xD5 was missed. */
+/* 3.1.2: the search (multicast Get 0xD6 to the node profile; not also the
+ * Get 0x80 to 0x013000 3.1.2 offers instead, issue 13) finds units whose
+ * 0xD5 was missed. */
 START_TEST(aif_3_1_2_search)
 {
     sim_setup su = setup_default(7);
@@ -416,11 +417,7 @@ START_TEST(aif_3_1_2_search)
     ck_assert_int_eq(e->dev, -1);
     ck_assert_uint_eq(e->len, n);
     ck_assert_mem_eq(e->buf, want, n);
-    e = sim_sent_at(s, 1);
-    n = test_hex("10 81 00 01 05 FF 01 01 30 00 62 01 80 00", want, sizeof want);
-    ck_assert_int_eq(e->dev, -1);
-    ck_assert_uint_eq(e->len, n);
-    ck_assert_mem_eq(e->buf, want, n);
+    ck_assert_int_ne(sim_sent_at(s, 1)->dev, -1); /* one search: not also Get 0x80 to 0x013000 (issue 13) */
     for (i = 0; i < 3; i++)
         ck_assert_msg(sim_ready(s, i), "node %u not found", i);
     ck_assert_uint_eq(echonet_ctl_objects(&s->ctl, sim_node(s, 1), NULL, 0), 2);
@@ -2002,14 +1999,13 @@ START_TEST(ctl_search_answers_add_node_first_tid)
 
     api_full = 0;
     echonet_ctl_config_default(&cfg);
-    cfg.first_tid = 0xFFFE;
+    cfg.first_tid = 0xFFFF;
     ck_assert_int_eq(echonet_ctl_init(&ctl, &cfg, &cb, NULL, &st), ECHONET_OK);
     ck_assert_int_gt(api_write(&ctl, &dst, &mc, buf, 0), 0);
     ck_assert(mc);
     search = (uint16_t)(buf[2] << 8 | buf[3]);
-    ck_assert_uint_eq(search, 0xFFFE);
-    ck_assert_int_gt(api_write(&ctl, &dst, &mc, buf, 0), 0);
-    ck_assert_uint_eq(buf[2] << 8 | buf[3], 0xFFFF);
+    ck_assert_uint_eq(search, 0xFFFF);
+    ck_assert_int_eq(api_write(&ctl, &dst, &mc, buf, 0), 0); /* one search (issue 13) */
     no_aircon[2] = aircon[2] = (uint8_t)(search >> 8);
     no_aircon[3] = aircon[3] = (uint8_t)search;
     echonet_addr_set(&a, "\xC0\x00\x02\x0A", 4);
@@ -2026,10 +2022,12 @@ START_TEST(ctl_search_answers_add_node_first_tid)
     ck_assert_int_gt(api_write(&ctl, &dst, &mc, buf, 10), 0);
     ck_assert(echonet_addr_equal(&dst, &c));
     ck_assert_uint_eq(buf[2] << 8 | buf[3], 0x0000); /* the TID wrapped */
-    /* Added by address: a unicast Get 0xD6 to its node profile. */
+    /* Added by address: a unicast Get 0xD6 to its node profile, once the
+     * multicast search (a request to it too) can no longer be answered. */
     ck_assert_int_eq(echonet_ctl_add_node(&ctl, &a, &node), ECHONET_OK);
     ck_assert_uint_eq(node, echonet_ctl_find(&ctl, &a));
-    ck_assert_int_gt(api_write(&ctl, &dst, &mc, buf, 20), 0);
+    ck_assert_int_eq(api_write(&ctl, &dst, &mc, buf, cfg.response_timeout_ms - 1), 0);
+    ck_assert_int_gt(api_write(&ctl, &dst, &mc, buf, cfg.response_timeout_ms), 0);
     ck_assert(!mc);
     ck_assert(echonet_addr_equal(&dst, &a));
     ck_assert_uint_eq(buf[10], ECHONET_ESV_GET);
@@ -2321,7 +2319,7 @@ START_TEST(ctl_lost_node_being_probed_is_kept)
     echonet_addr_set(&b, "\x0A\x09\x00\x02", 4);
     echonet_addr_set(&c, "\x0A\x09\x00\x03", 4);
     echonet_addr_set(&d, "\x0A\x09\x00\x04", 4);
-    ck_assert_uint_eq(probe_drain(&ctl, 0), 2); /* the searches */
+    ck_assert_uint_eq(probe_drain(&ctl, 0), 1); /* the search */
     ck_assert_int_eq(echonet_ctl_read(&ctl, &a, inf, sizeof inf, 10), ECHONET_OK);
     ck_assert_int_eq(echonet_ctl_read(&ctl, &b, inf, sizeof inf, 10), ECHONET_OK);
     ck_assert_uint_eq(probe_drain(&ctl, 10), 2); /* a Get 0xD6 to each */
@@ -2611,9 +2609,9 @@ START_TEST(ctl_response_timer_near_uint64_max)
 
     echonet_ctl_config_default(&cfg);
     cfg.attempts = 3;
+    cfg.no_initial_search = true; /* (a search would hold the unicast one: echonet_ctl_add_node()) */
     ck_assert_int_eq(echonet_ctl_init(&ctl, &cfg, &cb, NULL, &st), ECHONET_OK);
-    ck_assert_int_gt(echonet_ctl_write(&ctl, &dst, &mc, buf, sizeof buf, t0), 0); /* the two searches */
-    ck_assert_int_gt(echonet_ctl_write(&ctl, &dst, &mc, buf, sizeof buf, t0), 0);
+    ck_assert_int_eq(echonet_ctl_write(&ctl, &dst, &mc, buf, sizeof buf, t0), 0);
     echonet_addr_set(&a, "\xC0\x00\x02\x0A", 4);
     ck_assert_int_eq(echonet_ctl_add_node(&ctl, &a, NULL), ECHONET_OK);
     ck_assert_int_gt(lim_write(&ctl, &dst, buf, t0), 0);
@@ -2673,9 +2671,9 @@ START_TEST(ctl_clock_restart_keeps_deadlines)
 
         echonet_ctl_config_default(&cfg);
         cfg.attempts = 8;
+        cfg.no_initial_search = true; /* (a search would hold the unicast one: echonet_ctl_add_node()) */
         ck_assert_int_eq(echonet_ctl_init(&ctl, &cfg, &cb, NULL, &st), ECHONET_OK);
-        ck_assert_int_gt(echonet_ctl_write(&ctl, &dst, &mc, buf, sizeof buf, t0), 0);
-        ck_assert_int_gt(echonet_ctl_write(&ctl, &dst, &mc, buf, sizeof buf, t0), 0);
+        ck_assert_int_eq(echonet_ctl_write(&ctl, &dst, &mc, buf, sizeof buf, t0), 0);
         echonet_addr_set(&a, "\xC0\x00\x02\x0A", 4);
         ck_assert_int_eq(echonet_ctl_add_node(&ctl, &a, NULL), ECHONET_OK);
         ck_assert_int_gt(lim_write(&ctl, &dst, buf, t0), 0);
@@ -2727,10 +2725,9 @@ START_TEST(ctl_answer_matched_after_tid_wrap)
     const echonet_tstamp t = 10 * MIN; /* after the searches' window */
 
     echonet_ctl_config_default(&cfg);
-    cfg.first_tid = 0xFFFE;
+    cfg.first_tid = 0xFFFF;
     ck_assert_int_eq(echonet_ctl_init(&ctl, &cfg, &cb, NULL, &st), ECHONET_OK);
-    ck_assert_int_gt(echonet_ctl_write(&ctl, &dst, &mc, buf, sizeof buf, 0), 0);
-    ck_assert_int_gt(echonet_ctl_write(&ctl, &dst, &mc, buf, sizeof buf, 0), 0);
+    ck_assert_int_gt(echonet_ctl_write(&ctl, &dst, &mc, buf, sizeof buf, 0), 0); /* the search */
     ck_assert_uint_eq(buf[2] << 8 | buf[3], 0xFFFF);
     echonet_addr_set(&a, "\xC0\x00\x02\x0A", 4);
     ck_assert_int_eq(echonet_ctl_add_node(&ctl, &a, NULL), ECHONET_OK);
@@ -3061,6 +3058,319 @@ START_TEST(ctl_answer_with_trailing_bytes)
 }
 END_TEST
 
+/* ---- Issue 13: discovery (late search answers, one unit at two addresses) ---------------- */
+
+/* A controller for issue 13's tests at the API: 2 nodes, the default
+ * settings but no_initial_search; @p cfg receives them. */
+static echonet_ctl *ctl13(echonet_ctl_config *cfg, bool no_initial_search)
+{
+    ECHONET_CTL_STORAGE(st, 2, 2, 1, 4);
+    static echonet_ctl ctl;
+    echonet_ctl_callbacks cb = {api_event};
+
+    echonet_ctl_config_default(cfg);
+    cfg->no_initial_search = no_initial_search;
+    ck_assert_int_eq(echonet_ctl_init(&ctl, cfg, &cb, NULL, &st), ECHONET_OK);
+    return &ctl;
+}
+
+/* Reads, at @p now, a Get_Res 0xD6 from @p src listing one air conditioner
+ * 013001, with TID @p tid. */
+static void d6_answer13(echonet_ctl *ctl, const echonet_addr *src, uint16_t tid, echonet_tstamp now)
+{
+    uint8_t res[] = {0x10, 0x81, 0, 0, 0x0E, 0xF0, 0x01, 0x05, 0xFF, 0x01, 0x72, 1, 0xD6, 4, 1, 0x01, 0x30, 0x01};
+
+    res[2] = (uint8_t)(tid >> 8);
+    res[3] = (uint8_t)tid;
+    ck_assert_int_eq(echonet_ctl_read(ctl, src, res, sizeof res, now), ECHONET_OK);
+}
+
+/* Defect 1: a unit that answers searches 3 to 15 s late is found, even when
+ * the application asks for a search every 2 s: each search stays answerable
+ * for its whole response timer, and no search goes before the one before
+ * has run out (AIF 2.4.1, 2.4.2; the simulation checks the spacing). Each
+ * new search used to replace the remembered TIDs: never found. */
+START_TEST(ctl_late_search_answer_found)
+{
+    sim_setup su = setup_default(131);
+    sim_dev_setup quiet = {1, NULL, 0, false, 0, true}; /* never announces: only a search finds it */
+    sim *s = sim_init(&su);
+    unsigned i;
+
+    (void)sim_add_dev(s, &quiet);
+    sim_late_searches(s, 0, 3000, 15000);
+    for (i = 0; i < 30 && !sim_ready(s, 0); i++) {
+        echonet_ctl_discover(&s->ctl);
+        sim_run_for(s, 2000);
+    }
+    ck_assert_msg(sim_ready(s, 0), "not found in %u s of searches every 2 s", 2 * i);
+}
+END_TEST
+
+/* Defect 1, at the API: echonet_ctl_discover() while the search can still
+ * be answered sends nothing until its response timer has run out; an answer
+ * to it arriving just before then still finds its unit. */
+START_TEST(ctl_search_waits_for_the_one_before)
+{
+    echonet_ctl_config cfg;
+    echonet_ctl *ctl = ctl13(&cfg, false);
+    echonet_tstamp end = 1000 + cfg.response_timeout_ms; /* the first search's timer */
+    echonet_addr a, dst;
+    uint8_t buf[512];
+    bool mc;
+    uint16_t tid;
+
+    ck_assert_int_eq(echonet_ctl_write(ctl, &dst, &mc, buf, sizeof buf, 1000), 14);
+    ck_assert(mc);
+    tid = (uint16_t)(buf[2] << 8 | buf[3]);
+    echonet_ctl_discover(ctl);
+    ck_assert_uint_eq(echonet_ctl_expiry(ctl), end);
+    ck_assert_int_eq(echonet_ctl_write(ctl, &dst, &mc, buf, sizeof buf, 3000), 0);
+    ck_assert_int_eq(echonet_ctl_write(ctl, &dst, &mc, buf, sizeof buf, end - 1), 0);
+    /* The answer to the first search, 1 ms before its timer runs out. */
+    echonet_addr_set(&a, "\xC0\x00\x02\x0A", 4);
+    d6_answer13(ctl, &a, tid, end - 1);
+    ck_assert_uint_ne(echonet_ctl_find(ctl, &a), ECHONET_CTL_NONE);
+    ck_assert_uint_eq(echonet_ctl_objects(ctl, echonet_ctl_find(ctl, &a), NULL, 0), 1);
+    /* Its timer out: the new search, with a new TID; then the attributes
+     * of the unit found. */
+    ck_assert_int_eq(echonet_ctl_write(ctl, &dst, &mc, buf, sizeof buf, end), 14);
+    ck_assert(mc);
+    ck_assert_uint_ne(buf[2] << 8 | buf[3], tid);
+    ck_assert_uint_eq(buf[12], 0xD6);
+    ck_assert_int_gt(echonet_ctl_write(ctl, &dst, &mc, buf, sizeof buf, end), 0);
+    ck_assert(!mc);
+    ck_assert(echonet_addr_equal(&dst, &a));
+    ck_assert_int_eq(echonet_ctl_write(ctl, &dst, &mc, buf, sizeof buf, end + cfg.response_timeout_ms - 1), 0);
+}
+END_TEST
+
+/* Defect 1: the search of one address (echonet_ctl_add_node(), a unicast
+ * Get 0xD6) asked for every 2 s, until the unit's objects are known, of a
+ * unit that answers it 3 to 15 s late: one request in flight (no second one
+ * before the answer or the response timer), and the late answer is taken. */
+START_TEST(ctl_unicast_search_late_answer)
+{
+    sim_setup su = setup_default(132);
+    sim_dev_setup quiet = {1, NULL, 0, false, 0, true};
+    sim *s = sim_init(&su);
+    uint64_t from;
+    unsigned i;
+
+    sim_run_for(s, MIN); /* the multicast search, before the unit is there */
+    (void)sim_add_dev(s, &quiet);
+    sim_late_searches(s, 0, 3000, 15000);
+    from = s->n_log;
+    for (i = 0; i < 15 && (sim_node(s, 0) == ECHONET_CTL_NONE ||
+                           echonet_ctl_objects(&s->ctl, sim_node(s, 0), NULL, 0) == 0); i++) {
+        ck_assert_int_eq(echonet_ctl_add_node(&s->ctl, &s->devs[0].addr, NULL), ECHONET_OK);
+        sim_run_for(s, 2000);
+    }
+    sim_run_for(s, MIN);
+    ck_assert(sim_ready(s, 0));
+    /* (One in flight: the simulation's invariant of AIF 2.4.1.) */
+    ck_assert_uint_ge(sim_count_sent(s, from, 0, ECHONET_ESV_GET, 0xD6), 1);
+}
+END_TEST
+
+/* Defect 1: a node added by address while the multicast search can still
+ * be answered (it is a request to that node too) is not asked before the
+ * search's timer runs out, and not at all when it answers the search; with
+ * no_initial_search nothing is multicast and it is asked at once. */
+START_TEST(ctl_unicast_search_after_multicast)
+{
+    echonet_ctl_config cfg;
+    echonet_ctl *ctl = ctl13(&cfg, false);
+    echonet_addr a, dst;
+    uint8_t buf[512];
+    bool mc;
+
+    echonet_addr_set(&a, "\xC0\x00\x02\x0A", 4);
+    ck_assert_int_eq(echonet_ctl_add_node(ctl, &a, NULL), ECHONET_OK); /* before the search went */
+    ck_assert_int_eq(echonet_ctl_write(ctl, &dst, &mc, buf, sizeof buf, 0), 14);
+    ck_assert(mc);
+    ck_assert_int_eq(echonet_ctl_write(ctl, &dst, &mc, buf, sizeof buf, 0), 0);
+    ck_assert_uint_eq(echonet_ctl_expiry(ctl), cfg.response_timeout_ms);
+    ck_assert_int_eq(echonet_ctl_add_node(ctl, &a, NULL), ECHONET_OK); /* again: still waits */
+    ck_assert_int_eq(echonet_ctl_write(ctl, &dst, &mc, buf, sizeof buf, cfg.response_timeout_ms - 1), 0);
+    /* It answers the search 5 s late: its attributes are asked, no Get 0xD6. */
+    d6_answer13(ctl, &a, (uint16_t)(buf[2] << 8 | buf[3]), 5000);
+    ck_assert_int_gt(echonet_ctl_write(ctl, &dst, &mc, buf, sizeof buf, 5000), 0);
+    ck_assert(!mc);
+    ck_assert_uint_eq(buf[7] << 16 | buf[8] << 8 | buf[9], 0x013001);
+    ck_assert_int_eq(echonet_ctl_write(ctl, &dst, &mc, buf, sizeof buf, cfg.response_timeout_ms), 0);
+
+    ctl = ctl13(&cfg, true);
+    ck_assert_int_eq(echonet_ctl_add_node(ctl, &a, NULL), ECHONET_OK);
+    ck_assert_int_eq(echonet_ctl_write(ctl, &dst, &mc, buf, sizeof buf, 0), 14);
+    ck_assert(!mc);
+    ck_assert(echonet_addr_equal(&dst, &a));
+    ck_assert_uint_eq(buf[12], 0xD6);
+    ck_assert_int_eq(echonet_ctl_write(ctl, &dst, &mc, buf, sizeof buf, 0), 0);
+}
+END_TEST
+
+/* Defect 3: a unit found at one address (its multicast answer: an IPv6
+ * link-local one) and named at another (its global one) is one node: the
+ * second becomes an alias once its identification number (0x83, AIF 4.1)
+ * shows it, and the unit never has two requests in flight (AIF 2.4.1, the
+ * simulation's invariant; only identification requests may overlap before
+ * the controller can know). The unit is kept busy by reads meanwhile: the
+ * second node's own state read used to overlap them. */
+START_TEST(ctl_unit_at_two_addresses_one_node)
+{
+    sim_setup su = setup_default(133);
+    sim *s = sim_init(&su);
+    static const uint8_t epcs[] = {0x80, 0xB0, 0xB3};
+    const echonet_addr *second;
+    uint16_t node, alias = ECHONET_CTL_NONE;
+    echonet_err err;
+    int ops[12];
+    unsigned i;
+
+    sim_add_devs(s, 1);
+    sim_run_for(s, MIN);
+    ck_assert(sim_ready(s, 0));
+    node = sim_node(s, 0);
+    s->devs[0].link.delay_ms = 400; /* a request takes 0.8 s */
+    for (i = 0; i < 12; i++)
+        ck_assert_int_ge(ops[i] = sim_get(s, 0, 0, epcs, 3, &err), 0);
+    second = sim_second_addr(s, 0);
+    ck_assert_int_eq(echonet_ctl_add_node(&s->ctl, second, &alias), ECHONET_OK);
+    ck_assert_uint_ne(alias, node);
+    sim_run_for(s, MIN);
+    for (i = 0; i < 12; i++)
+        ck_assert_int_eq(s->ops[ops[i]].outcome, ECHONET_CTL_DONE);
+    ck_assert_uint_eq(s->ev_count[ECHONET_CTL_EV_ALIAS], 1);
+    ck_assert_uint_eq(echonet_ctl_find(&s->ctl, second), node);
+    ck_assert_uint_eq(echonet_ctl_find(&s->ctl, &s->devs[0].addr), node);
+    ck_assert_uint_eq(echonet_ctl_objects(&s->ctl, alias, NULL, 0), 0);
+    ck_assert_uint_eq(echonet_ctl_objects(&s->ctl, node, NULL, 0), 1);
+    /* Named again: still the one node, nothing new. */
+    ck_assert_int_eq(echonet_ctl_add_node(&s->ctl, second, &alias), ECHONET_OK);
+    ck_assert_uint_eq(alias, node);
+    sim_run_for(s, 10 * MIN);
+    ck_assert_uint_eq(s->ev_count[ECHONET_CTL_EV_ALIAS], 1);
+    ck_assert_uint_eq(s->ev_count[ECHONET_CTL_EV_FOUND], 2); /* the object, once per address */
+    sim_check_ops_done(s);
+    sim_check_converged(s);
+}
+END_TEST
+
+/* Defect 3: the unit's node offline (at its first address) when the unit
+ * shows at its second: the node moves to the address that answers, and the
+ * old one stays as the alias. */
+START_TEST(ctl_unit_moves_to_its_second_address)
+{
+    sim_setup su = setup_default(134);
+    sim *s = sim_init(&su);
+    const echonet_addr *second;
+    uint16_t node;
+    echonet_err err;
+    int op;
+
+    sim_add_devs(s, 1);
+    sim_run_for(s, MIN);
+    ck_assert(sim_ready(s, 0));
+    node = sim_node(s, 0);
+    second = sim_second_addr(s, 0);
+    s->devs[0].down = true;
+    op = sim_get(s, 0, 0, (const uint8_t[]){0x80}, 1, &err);
+    ck_assert_int_ge(op, 0);
+    while (echonet_ctl_node_online(&s->ctl, node) && s->now < 30 * MIN)
+        sim_run_for(s, 1000);
+    ck_assert(!echonet_ctl_node_online(&s->ctl, node));
+    s->devs[0].down = false;
+    ck_assert_int_eq(echonet_ctl_add_node(&s->ctl, second, NULL), ECHONET_OK);
+    sim_run_for(s, MIN);
+    ck_assert_uint_eq(s->ev_count[ECHONET_CTL_EV_ALIAS], 1);
+    ck_assert_uint_eq(echonet_ctl_find(&s->ctl, second), node);
+    ck_assert_uint_eq(echonet_ctl_find(&s->ctl, &s->devs[0].addr), node);
+    ck_assert(echonet_addr_equal(echonet_ctl_node_addr(&s->ctl, node), second));
+    ck_assert(echonet_ctl_node_online(&s->ctl, node));
+    ck_assert(echonet_ctl_object_ready(&s->ctl, node, sim_eoj(0)));
+    sim_check_ops_done(s);
+}
+END_TEST
+
+/* The quirks of issue 13 on a lossy network, over seeds (Q13_SEEDS=N for
+ * more): a unit that answers searches 3 to 15 s late and never announces,
+ * and a unit also reachable at a second address the application names
+ * (at a random time, and again later), among plain ones; operations all
+ * along, a unit down for a while. The simulation's invariants hold (one
+ * request in flight per unit, searches spaced, no TID twice, every
+ * operation ends once); the late unit is found, the second address ends
+ * as an alias of its unit's node. */
+static void quirks13_one(uint64_t seed)
+{
+    sim_setup su = setup_default(seed);
+    sim_dev_setup quiet = {1, NULL, 0, false, 0, true};
+    static const uint8_t epcs[] = {0x80, 0xB3};
+    const echonet_addr *second;
+    echonet_tstamp named = 0, end;
+    echonet_err err;
+    sim *s;
+    unsigned i, late, twice;
+
+    su.cfg.attempts = 2;
+    s = sim_init(&su);
+    s->link_default.loss = 50;
+    s->link_default.delay_ms = 20;
+    s->link_default.jitter_ms = 200;
+    sim_add_devs(s, 2);
+    late = sim_add_dev(s, &quiet);
+    sim_late_searches(s, late, 3000, 15000);
+    twice = 1;
+    second = sim_second_addr(s, twice);
+    end = s->now + 2 * HOUR;
+    for (i = 0; s->now < end; i++) {
+        uint32_t r = sim_rand(s, 100);
+
+        if (r < 4)
+            echonet_ctl_discover(&s->ctl);
+        else if (r < 8 || (named && s->now > named + 20 * MIN && r < 10)) {
+            ck_assert_int_eq(echonet_ctl_add_node(&s->ctl, second, NULL), ECHONET_OK);
+            named = s->now;
+        } else if (r < 30) {
+            (void)sim_get(s, sim_rand(s, 3), 0, epcs, 2, &err);
+        } else if (r == 30) {
+            s->devs[0].down = !s->devs[0].down;
+        }
+        sim_run_for(s, sim_rand(s, 60000));
+    }
+    s->devs[0].down = false;
+    s->link_default.loss = 0;
+    for (i = 0; i < s->n_devs; i++)
+        s->devs[i].link.loss = 0;
+    if (!named)
+        ck_assert_int_eq(echonet_ctl_add_node(&s->ctl, second, NULL), ECHONET_OK);
+    echonet_ctl_discover(&s->ctl);
+    sim_run_for(s, HOUR);
+    ck_assert_msg(sim_ready(s, late), "seed %llu: the late unit not found", (unsigned long long)seed);
+    ck_assert_msg(echonet_ctl_find(&s->ctl, second) == sim_node(s, twice), "seed %llu: two nodes for one unit",
+                  (unsigned long long)seed);
+    sim_check_ops_done(s);
+    if (getenv("Q13_STATS"))
+        fprintf(stderr, "seed %llu: %llu requests, %u ops, %u alias, %llu lost, t=%llu\n", (unsigned long long)seed,
+                (unsigned long long)s->requests, s->n_ops, s->ev_count[ECHONET_CTL_EV_ALIAS],
+                (unsigned long long)s->lost, (unsigned long long)s->now);
+}
+
+START_TEST(ctl_issue13_quirks_soak)
+{
+    const char *count = getenv("Q13_SEEDS"), *only = getenv("Q13_SEED"); /* Q13_SEED: one seed, to replay it */
+    uint64_t seed, first = 1, last = count && *count ? strtoull(count, NULL, 10) : 50;
+
+    if (only && *only)
+        first = last = strtoull(only, NULL, 10) - 1300;
+    for (seed = first; seed <= last; seed++) {
+        if (getenv("Q13_STATS"))
+            fprintf(stderr, "seed %llu\n", (unsigned long long)(1300 + seed));
+        quirks13_one(1300 + seed);
+    }
+}
+END_TEST
+
 Suite *controller_suite(void)
 {
     Suite *s = suite_create("controller");
@@ -3144,6 +3454,17 @@ Suite *controller_suite(void)
     tcase_add_test(tc, topo_one_node_four_objects);
     tcase_add_test(tc, topo_many_nodes);
     tcase_add_test(tc, topo_hundreds_of_nodes);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("issue13_discovery");
+    tcase_set_timeout(tc, 60);
+    tcase_add_test(tc, ctl_late_search_answer_found);
+    tcase_add_test(tc, ctl_search_waits_for_the_one_before);
+    tcase_add_test(tc, ctl_unicast_search_late_answer);
+    tcase_add_test(tc, ctl_unicast_search_after_multicast);
+    tcase_add_test(tc, ctl_unit_at_two_addresses_one_node);
+    tcase_add_test(tc, ctl_unit_moves_to_its_second_address);
+    tcase_add_test(tc, ctl_issue13_quirks_soak);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("soak");

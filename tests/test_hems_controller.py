@@ -285,10 +285,7 @@ class FakeAircon:
     cannot produce (0xB3 = 0xFD, 0xBB = 0x7E). Unicast only."""
 
     def __init__(self, port, addr, values):
-        self.values = dict(values)
-        self.values.setdefault(0x9F, self._map(sorted(set(self.values) | {0x9D, 0x9E, 0x9F})))
-        self.values.setdefault(0x9E, self._map([0x80, 0xB0, 0xB3]))
-        self.values.setdefault(0x9D, self._map([0x80, 0xB0]))
+        self.values = self.with_maps(values)
         self.sock = te.bound_socket(socket.AF_INET, (addr, port))
         self.port = port
         self.stop = False
@@ -298,6 +295,15 @@ class FakeAircon:
     @staticmethod
     def _map(epc_list):
         return bytes([len(epc_list)] + epc_list)
+
+    @classmethod
+    def with_maps(cls, values):
+        """values, plus property maps 0x9D-0x9F where it has none."""
+        values = dict(values)
+        values.setdefault(0x9F, cls._map(sorted(set(values) | {0x9D, 0x9E, 0x9F})))
+        values.setdefault(0x9E, cls._map([0x80, 0xB0, 0xB3]))
+        values.setdefault(0x9D, cls._map([0x80, 0xB0]))
+        return values
 
     def _answer(self, f):
         if f["deoj"] in ("0ef000", "0ef001") and f["esv"] == 0x62:
@@ -315,23 +321,143 @@ class FakeAircon:
         return None
 
     def _serve(self):
-        self.sock.settimeout(0.1)
-        while not self.stop:
-            try:
-                data, (addr, _) = self.sock.recvfrom(65536)
-            except socket.timeout:
-                continue
-            except OSError:
-                return
-            f = te.parse(data)
-            answer = self._answer(f) if f else None
-            if answer:
-                self.sock.sendto(answer, (addr, self.port))
+        serve_socket(self.sock, lambda: self.stop, self._handle)
+
+    def _handle(self, data, addr):
+        f = te.parse(data)
+        answer = self._answer(f) if f else None
+        if answer:
+            self.sock.sendto(answer, (addr, self.port))
 
     def close(self):
         self.stop = True
         self.thread.join(timeout=STEP)
         self.sock.close()
+
+
+def serve_socket(sock, stopped, handle):
+    """Calls handle(data, address) for each datagram sock receives, until
+    stopped() or the socket is closed."""
+    sock.settimeout(0.1)
+    while not stopped():
+        try:
+            data, (addr, _) = sock.recvfrom(65536)
+        except socket.timeout:
+            continue
+        except OSError:
+            return
+        handle(data, addr)
+
+
+def send_later(timers, delay, sock, data, dest):
+    """Sends data to dest from sock delay seconds from now (the timer is
+    added to timers, to be cancelled at the end)."""
+    def send():
+        try:
+            sock.sendto(data, dest)
+        except OSError:
+            pass
+    t = threading.Timer(delay, send)
+    timers.append(t)
+    t.start()
+
+
+class LateSearchAircon(FakeAircon):
+    """A FakeAircon that answers searches (Get 0xD6 to its node profile, a
+    request to instance 0x00) `delay` seconds late, and records every request with its time of
+    arrival (issue 13: such a unit was never found)."""
+
+    def __init__(self, port, addr, values, delay):
+        self.delay = delay
+        self.requests = []  # (monotonic time, parsed frame)
+        self.timers = []
+        super().__init__(port, addr, values)
+
+    def _handle(self, data, addr):
+        f = te.parse(data)
+        if not f:
+            return
+        self.requests.append((time.monotonic(), f))
+        answer = self._answer(f)
+        if answer and f["deoj"] in self.SEARCHED:
+            send_later(self.timers, self.delay, self.sock, answer, (addr, self.port))
+        elif answer:
+            self.sock.sendto(answer, (addr, self.port))
+
+    SEARCHED = ("0ef000", "0ef001", "013000")
+
+    def searches(self):
+        return [(t, f) for t, f in self.requests if f["deoj"] in self.SEARCHED]
+
+    def close(self):
+        for t in self.timers:
+            t.cancel()
+        super().close()
+
+
+class TwoAddressAircon:
+    """One FakeAircon unit reachable at two addresses (as an IPv6 unit at
+    its link-local and its global address): one socket on each, one table
+    of values, each request answered `delay` seconds later from the address
+    it came to. Records every request (arrival time, address, frame) to
+    check that the unit never has two in flight (issue 13)."""
+
+    IDENT_EPCS = {0x82, 0x83, 0x8A, 0x9D, 0x9E, 0x9F}
+
+    def __init__(self, port, addrs, values, delay):
+        self.values = FakeAircon.with_maps(values)
+        self.delay = delay
+        self.requests = []
+        self.lock = threading.Lock()
+        self.timers = []
+        self.stop = False
+        self.socks = [te.bound_socket(socket.AF_INET, (a, port)) for a in addrs]
+        self.port = port
+        self.addrs = list(addrs)
+        self.threads = [threading.Thread(target=serve_socket, daemon=True,
+                                         args=(sock, lambda: self.stop,
+                                               lambda data, addr, i=i: self._handle(i, data, addr)))
+                        for i, sock in enumerate(self.socks)]
+        for t in self.threads:
+            t.start()
+
+    def _handle(self, i, data, addr):
+        f = te.parse(data)
+        if not f:
+            return
+        with self.lock:
+            self.requests.append((time.monotonic(), self.addrs[i], f))
+            answer = FakeAircon._answer(self, f)  # (it reads self.values only)
+        if answer:
+            send_later(self.timers, self.delay, self.socks[i], answer, (addr, self.port))
+
+    def identification(self, f):
+        return f["deoj"] in ("0ef000", "0ef001") or (
+            f["esv"] == 0x62 and all(e in self.IDENT_EPCS for e, _ in f["props"]))
+
+    def overlaps(self):
+        """Pairs of requests in flight at once, other than identification
+        requests (before the controller can know the two addresses are one
+        unit)."""
+        out = []
+        with self.lock:
+            reqs = list(self.requests)
+        for k, (t, a, f) in enumerate(reqs):
+            for t2, a2, f2 in reqs[k + 1:]:
+                if t2 >= t + self.delay - 0.05:
+                    break
+                if not (self.identification(f) or self.identification(f2)):
+                    out.append(((a, f["tid"], f["props"]), (a2, f2["tid"], f2["props"])))
+        return out
+
+    def close(self):
+        self.stop = True
+        for t in self.timers:
+            t.cancel()
+        for t in self.threads:
+            t.join(timeout=STEP)
+        for sock in self.socks:
+            sock.close()
 
 
 # On, air circulation, set temperature undefined, room temperature unmeasurable.
@@ -377,12 +503,12 @@ class Session:
         return ([self.ctl_path, "--port", str(self.port)] + (["--bind", bind] if bind else []) +
                 (["--json"] if json_out else []))
 
-    def hems(self, *args, bind=CONTROLLER_ADDR, json_out=True, timeout=RUN):
+    def hems(self, *args, bind=CONTROLLER_ADDR, json_out=True, timeout=RUN, env=None):
         """Runs a one-shot command (options first in args)."""
         cmd = self.base(bind, json_out) + list(args)
         try:
             proc = subprocess.run(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                  timeout=timeout)
+                                  timeout=timeout, env=env)
         except subprocess.TimeoutExpired:
             raise Failure("%s did not exit within %.0f s" % (" ".join(cmd), timeout))
         return Result(cmd, proc, json_out)
@@ -468,14 +594,14 @@ def _(s):
     r.one("ready", node="127.0.0.4", eoj=AIRCON)
 
 
-@case("searches: one multicast round when it is answered, no copy by unicast")
+@case("searches: a command that names its node sends one search, a unicast Get 0xD6 to it")
 def _(s):
-    require_multicast(s)
+    # (Issue 13: it was a multicast round of Get 0xD6 and Get 0x80, 1 ms
+    # apart, and copies of it by unicast every 2 s.)
     emu = s.emulator()
     s.hems("--wait", "3", "get", "127.0.0.2", AIRCON, "80").ok()
-    time.sleep(1.2)  # past the moment a unicast round would go out
-    searches = [f for f in frames_in(emu, s.peer, "62") if f["deoj"] in ("0ef001", "013000")]
-    expect(sorted(f["deoj"] for f in searches) == ["013000", "0ef001"], "searches %r" % searches)
+    searches = [f for f in frames_in(emu, s.peer, "62") if f["deoj"] in ("0ef001", "0ef000", "013000")]
+    expect([(f["deoj"], epcs(f)) for f in searches] == [("0ef001", ["d6"])], "searches %r" % searches)
     requests = [f for f in frames_in(emu, s.peer) if f["seoj"] == "05ff01"]
     expect(len(set(f["tid"] for f in requests)) == len(requests), "a TID sent twice: %r" % requests)
 
@@ -935,6 +1061,66 @@ def _(s):
         expect(r.rc == 1 and "no-such-dir" in r.stderr and "No such file or directory" in r.stderr and
                not r.events, "%r: %d %r %r" % (args, r.rc, r.events, r.stderr))
     expect(not frames_in(emu, s.peer), "frames were sent: %r" % frames_in(emu, s.peer))
+
+
+@case("TIDs across runs: two runs at the same wall-clock instant send no TID in common (AIF 2.4.3)")
+def _(s):
+    # tests/clock_shim.c (LD_PRELOAD) stops the wall clock: the runs differ
+    # only by what the OS random source gives (a first TID from the clock
+    # made them equal). The emulator records every request's TID.
+    shim = os.environ.get("HEMS_CLOCK_SHIM")
+    if not shim or not os.path.exists(shim):
+        raise Skip("no clock shim (HEMS_CLOCK_SHIM, Linux only)")
+    emu = s.emulator()
+    env = dict(os.environ)
+    env["LD_PRELOAD"] = shim
+    runs = []
+    for _ in range(2):
+        emu.log.clear()
+        r = s.hems("--wait", "5", "get", "127.0.0.2", AIRCON, "80", env=env).ok()
+        r.one("read", outcome="done")
+        runs.append([f["tid"] for f in frames_in(emu, s.peer) if f["seoj"] == "05ff01"])
+    expect(all(len(t) >= 4 for t in runs), "too few requests to compare: %r" % runs)
+    common = sorted(set(runs[0]) & set(runs[1]))
+    expect(not common, "TIDs of the first run sent again by the second: %r (runs %r)" % (common, runs))
+
+
+@case("a unit that answers searches 3 s late is found; no second search at it within the response timer")
+def _(s):
+    # Issue 13: the unicast search rounds every 2 s each replaced the TIDs
+    # remembered, so the answer to an earlier round was thrown away.
+    unit = LateSearchAircon(s.port, "127.0.0.2", FAKE_UNIT, delay=3.0)
+    s.things.append(unit)
+    r = s.hems("--wait", "20", "get", "127.0.0.2", AIRCON, "80").ok()
+    r.one("read", outcome="done")
+    first = unit.searches()
+    expect(first, "no search reached the unit")
+    t0 = first[0][0]
+    early = [f["tid"] for t, f in first[1:] if t - t0 < 19.0]
+    expect(not early, "searches sent to the unit while the first could still be answered (AIF 2.4.1): %r" % early)
+
+
+@case("one unit at two addresses is one node: the second becomes an alias; never two requests in flight at it")
+def _(s):
+    # Issue 13: found at one address and named at another (an IPv6 unit's
+    # link-local and global ones), the unit became two nodes, each sending.
+    values = dict(FAKE_UNIT)
+    values[0x83] = h("FE 00 00 7A 10 20 30 40 50 60 70 80 90 A0 B0 C0 01")  # a unique part that is not zeros
+    unit = TwoAddressAircon(s.port, ["127.0.0.2", "127.0.0.3"], values, delay=0.3)
+    s.things.append(unit)
+    d = s.daemon("--wait", "40")  # (named while the search may be answered: asked after it, 20 s)
+    d.command("get 127.0.0.2 %s 80" % AIRCON)
+    d.event("read", node="127.0.0.2", outcome="done", timeout=40)
+    for _ in range(8):
+        d.command("get 127.0.0.2 %s 80 b0" % AIRCON)  # the unit kept busy...
+    d.command("get 127.0.0.3 %s 80" % AIRCON)  # ...while its second address is named
+    d.expect(lambda _: len([e for e in d.log if e.get("event") == "read"]) == 10,  # (d.log has the line)
+             "10 reads", timeout=40)
+    expect(not unit.overlaps(), "requests in flight at once at the unit (AIF 2.4.1): %r" % unit.overlaps()[:3])
+    reads = [e for e in d.log if e.get("event") == "read"]
+    expect(all(r["node"] == "127.0.0.2" and r["outcome"] == "done" for r in reads), "reads %r" % reads)
+    expect([e["node"] for e in d.log if e.get("event") == "alias"] == ["127.0.0.3"], "events %r" % d.log)
+    expect(d.finish() == 0, "exit status")
 
 
 # ---- Cases: IPv6 ----------------------------------------------------------------------------

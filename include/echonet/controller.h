@@ -28,6 +28,9 @@
  * and object, never by arrival order. Reads and writes of more than
  * @c max_props properties are split; properties a device leaves unprocessed
  * are requested again; the node's capacity is learned downward and kept.
+ * Searches keep the same discipline. A physical unit is one node, told by
+ * its identification number 0x83 (AIF 4.1): a second address it is reached
+ * at becomes an alias of its node (@ref ECHONET_CTL_EV_ALIAS).
  *
  * Writes are ordered 0x80, 0xB0, 0xB3, then the rest (AIF 5.1 ⑦), carry
  * 0x93 = 0x42 first in remote mode (AIF 4.1) and are verified by a Get
@@ -82,9 +85,13 @@ typedef struct echonet_ctl_config {
     uint32_t reread_interval_ms;    /**< re-reading announced state (default 1800000), 0 = never;
                                          at most ECHONET_CTL_MAX_INTERVAL */
     uint32_t keepalive_interval_ms; /**< 0x93 = 0x62 interval in remote mode, at most 8 h (default 8 h) */
-    uint16_t first_tid;             /**< TID of the first request (default 0); seed it,
-                                         e.g. from a clock, so that a restarted controller
-                                         does not reuse the TIDs of the one before */
+    uint16_t first_tid;             /**< TID of the first request (default 0); seed it from a
+                                         random source (or restore a snapshot, which keeps the
+                                         counter), so that a restarted controller does not reuse
+                                         the TIDs of the one before; a clock repeats them */
+    bool no_initial_search;         /**< no multicast search at init (default false): for a controller
+                                         that manages only the units it is given (echonet_ctl_add_node(),
+                                         a snapshot); echonet_ctl_discover() still searches */
     uint32_t keepalive_retry_ms;    /**< retry after a failed keepalive, probe of an offline node, and the
                                          instance-list read of a node whose objects found no room
                                          (default 600000); a lost node being probed is not forgotten,
@@ -130,7 +137,19 @@ typedef enum echonet_ctl_event_kind {
      *  that announced an air conditioner and never answered). Its objects
      *  are gone and @c node may name another address from now on (during
      *  the callback, echonet_ctl_node_addr() still gives its address). */
-    ECHONET_CTL_EV_FORGOTTEN
+    ECHONET_CTL_EV_FORGOTTEN,
+    /** The node turned out to be a unit already known as node @c same_as,
+     *  reached at a second address (an IPv6 unit at its link-local and its
+     *  global address): its identification number 0x83 is that of an
+     *  object of @c same_as (AIF 4.1; a unique part of zeros, bytes 5
+     *  to 16, identifies nothing). @c node stays as an alias of its
+     *  address: echonet_ctl_find() of that gives @c same_as, which alone
+     *  sends to the unit (one request in flight, AIF 2.4.1); @c node names
+     *  no object any more (its objects, found before, are gone, operations
+     *  queued for them ended NODE_GONE, and new ones are refused). When
+     *  @c same_as was offline at its own address, it takes over this one
+     *  (and @c node keeps the old). */
+    ECHONET_CTL_EV_ALIAS
 } echonet_ctl_event_kind;
 
 /** @brief Something the application should know. Valid during the callback only. */
@@ -146,6 +165,7 @@ typedef struct echonet_ctl_event {
     uint8_t fault;               /**< FAULT: 0x88 as read (0x41 fault, 0x42 none) */
     uint16_t op;                 /**< DONE, and FAULT of an echonet_ctl_read_fault(): the
                                       operation's handle; @ref ECHONET_CTL_NONE otherwise */
+    uint16_t same_as;            /**< ALIAS: the node of the unit */
     echonet_ctl_outcome outcome; /**< DONE: how it ended */
     echonet_propmap props;       /**< DONE: the properties the outcome names */
     int8_t probe_low;            /**< DONE of a probe: lowest settable °C, or -1 */
@@ -215,7 +235,7 @@ typedef struct echonet_ctl_node {
     bool busy;                  /**< @private a request is in flight */
     bool queued;                /**< @private in the ready queue (the byte fields together: no padding) */
     uint16_t tid;               /**< @private TID in flight */
-    uint16_t op;                /**< @private operation being run, or NONE */
+    uint16_t op;                /**< @private operation being run, or NONE; for an alias, its unit's node */
     uint16_t first_object;      /**< @private */
     uint16_t ops_head;          /**< @private queued operations */
     uint16_t heap_pos;          /**< @private */
@@ -307,9 +327,9 @@ typedef struct echonet_ctl {
     uint16_t ready_head;          /**< @private */
     uint16_t ready_tail;          /**< @private */
     uint16_t tid;                 /**< @private next TID */
-    uint16_t search_tid[2];       /**< @private TIDs of the multicast searches */
-    uint32_t search_until;        /**< @private they are answered until then (clock) */
-    uint8_t search;               /**< @private searches to send */
+    uint16_t search_tid;          /**< @private TID of the latest multicast search */
+    uint32_t search_until;        /**< @private it is answered until then, and no search goes before (clock) */
+    uint8_t search;               /**< @private a search to send */
     bool line_up;                 /**< @private */
     bool started;                 /**< @private */
     uint16_t free_nodes;          /**< @private forgotten node slots, linked by ready_next (last: the
@@ -325,8 +345,8 @@ typedef struct echonet_ctl {
 ECHONET_API void echonet_ctl_config_default(echonet_ctl_config *cfg);
 
 /**
- * @brief Prepares a controller. The first echonet_ctl_write() calls send the
- *        discovery searches (AIF 3.1.2).
+ * @brief Prepares a controller. The first echonet_ctl_write() call sends the
+ *        discovery search (AIF 3.1.2, echonet_ctl_discover()).
  * @param ctl the controller.
  * @param cfg settings (copied).
  * @param cb callbacks (copied); @c event is required.
@@ -389,8 +409,15 @@ ECHONET_API int32_t echonet_ctl_write(echonet_ctl *ctl, echonet_addr *dst, bool 
 ECHONET_API echonet_tstamp echonet_ctl_expiry(const echonet_ctl *ctl);
 
 /**
- * @brief Sends the discovery searches again (multicast Get 0xD6 to the node
- *        profile and Get 0x80 to 0x013000, AIF 3.1.2).
+ * @brief Sends the discovery search again (multicast Get 0xD6 to the node
+ *        profile, AIF 3.1.2; echonet_ctl_init() makes the first).
+ *
+ * A search is a request to every node, so it keeps the discipline of any
+ * request (AIF 2.4.1, 2.4.2): its TID is answered for the whole response
+ * timer, and no search goes out before the previous one's timer has run
+ * out: a call while a search can still be answered sends the new one when
+ * it can no longer be (answers to the one in flight still count). To
+ * search one address, use echonet_ctl_add_node().
  * @param ctl the controller; nothing happens when NULL.
  */
 ECHONET_API void echonet_ctl_discover(echonet_ctl *ctl);
@@ -485,14 +512,24 @@ ECHONET_API echonet_err echonet_ctl_probe(echonet_ctl *ctl, uint16_t node, echon
 ECHONET_API echonet_err echonet_ctl_read_fault(echonet_ctl *ctl, uint16_t node, echonet_eoj eoj, uint16_t *op);
 
 /**
- * @brief Adds a node by address, for a device the multicast searches do not
- *        reach: a unicast Get 0xD6 asks it for its instance list, and its
- *        air conditioners are then discovered as usual.
+ * @brief Searches one address (unicast): adds a node by address, for a
+ *        device the multicast search does not reach or that the
+ *        application names; a unicast Get 0xD6 asks it for its instance
+ *        list, and its air conditioners are then discovered as usual.
+ *
+ * The search is a request of the node like any other (AIF 2.4.1-2.4.3):
+ * one in flight, answered for the whole response timer, asked again with a
+ * new TID after it (@c attempts), and not asked again while it is in
+ * flight, however often this is called. A new node is not asked while the
+ * multicast search (echonet_ctl_discover()) can still be answered, as that
+ * search is a request to it too: it is asked when the search's response
+ * timer runs out, unless it has answered the search by then.
  * @param ctl the controller.
  * @param addr the device's address.
- * @param node receives the node index; may be NULL.
- * @return @ref ECHONET_OK (also when the node was known: it is asked again)
- *         or an error code:
+ * @param node receives the node index (for a second address of a known
+ *        unit, @ref ECHONET_CTL_EV_ALIAS, the unit's node); may be NULL.
+ * @return @ref ECHONET_OK (also when the node was known: it is asked again,
+ *         unless that request is in flight) or an error code:
  * @retval ECHONET_ERR_INVALID_ARG a NULL pointer or an empty address.
  * @retval ECHONET_ERR_FULL every node slot is taken and no node is lost
  *         (offline and never ready: such a node is forgotten to make room,
@@ -513,7 +550,8 @@ ECHONET_API bool echonet_ctl_object_ready(const echonet_ctl *ctl, uint16_t node,
 /**
  * @brief Finds a node by address.
  * @param ctl the controller.
- * @param addr the address.
+ * @param addr the address; a second address of a unit known at another
+ *        (@ref ECHONET_CTL_EV_ALIAS) gives the unit's node.
  * @return the node index, or @ref ECHONET_CTL_NONE.
  */
 ECHONET_API uint16_t echonet_ctl_find(const echonet_ctl *ctl, const echonet_addr *addr);
