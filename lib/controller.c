@@ -1223,18 +1223,23 @@ static uint32_t keepalive_lead(const echonet_ctl *ctl, unsigned objects)
  * the request in flight. Its object is the node's only one whose
  * next_keepalive is NEVER while it is ready (set when it is sent). */
 
-/* The object whose keepalive is due, or NONE. */
+/* The object whose keepalive is due, the longest overdue first, or NONE.
+ * (The first due in object order let an object whose keepalive had just
+ * been sent, failed and been brought forward go again before another
+ * overdue for a whole request: with three objects and a one-hour interval,
+ * the third's came 1.4 s after its interval had run out, issue 13.) */
 static uint16_t keepalive_due(echonet_ctl *ctl, const echonet_ctl_node *n, uint32_t now)
 {
-    uint16_t oi;
+    uint16_t oi, due = NONE;
 
     for (oi = n->first_object; oi != NONE; oi = obj_at(ctl, oi)->next) {
         const echonet_ctl_object *o = obj_at(ctl, oi);
 
-        if (keepalive_wanted(ctl, o) && timer_due(o->next_keepalive, now))
-            return oi;
+        if (keepalive_wanted(ctl, o) && timer_due(o->next_keepalive, now) &&
+            (due == NONE || o->next_keepalive < obj_at(ctl, due)->next_keepalive))
+            due = oi;
     }
-    return NONE;
+    return due;
 }
 
 /* The object whose keepalive is in flight, or NONE. */
@@ -1626,7 +1631,9 @@ static void node_heard(echonet_ctl *ctl, uint16_t ni)
          * sent while it was away may all have been lost. */
         if (o->work & OW_READY) {
             o->work = OW_READY | OW_ATTR | OW_ID | OW_STATE;
-            if (o->next_keepalive != CLOCK_NEVER) /* NEVER: in flight */
+            /* (NEVER: in flight.) One already due keeps its time, so that
+             * the longest overdue still goes first (keepalive_due()). */
+            if (o->next_keepalive != CLOCK_NEVER && o->next_keepalive > ctl->clock)
                 o->next_keepalive = ctl->clock;
         } else {
             o->work = OW_ATTR | OW_ID | OW_STATE;

@@ -3031,6 +3031,21 @@ START_TEST(ctl_write_buffer_bound)
 }
 END_TEST
 
+/* ---- Issue 13: defects of the black-box audit ---------------------------------------------------------------
+ *
+ * Against the public entry points only (through the simulation), so that
+ * they hold when the controller is rebuilt into sub-machines. */
+
+/* Defect 6: the two seeds of 10 000 where a keepalive attempt came after
+ * its one-hour interval (AIF 3.5): a three-object node back online sent a
+ * second keepalive to the object it had just tried before the one overdue. */
+START_TEST(i13_soak_seeds_keepalive_overdue)
+{
+    soak_one(3175);
+    soak_one(3327);
+}
+END_TEST
+
 Suite *controller_suite(void)
 {
     Suite *s = suite_create("controller");
@@ -3113,6 +3128,11 @@ Suite *controller_suite(void)
     tcase_add_test(tc, topo_one_node_four_objects);
     tcase_add_test(tc, topo_many_nodes);
     tcase_add_test(tc, topo_hundreds_of_nodes);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("issue_13");
+    tcase_set_timeout(tc, 60);
+    tcase_add_test(tc, i13_soak_seeds_keepalive_overdue);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("soak");
