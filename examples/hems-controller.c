@@ -576,6 +576,18 @@ static void handle_event(struct hems *h, const echonet_ctl_event *ev, const echo
             hems_print_node(&h->out, "forgotten",
                             ev->edt ? udp_format_addr((const echonet_addr *)ev->edt, node, sizeof node) : "?");
         break;
+    case ECHONET_CTL_EV_REMOVED: { /* no longer in its node's instance list */
+        struct aircon *a = aircon_find(h, ev->node, ev->eoj);
+        char what[UDP_FORMAT_MAX + 8];
+
+        if (a)
+            a->ready = false;
+        if (listing) {
+            snprintf(what, sizeof what, "%s %06lx", node_name(h, ev->node, node, sizeof node), (unsigned long)ev->eoj);
+            hems_print_node(&h->out, "removed", what);
+        }
+        break;
+    }
     case ECHONET_CTL_EV_FULL:
         snprintf(node, sizeof node, "no room for another %s", ev->node == ECHONET_CTL_NONE ? "node" : "object");
         hems_print_error(&h->out, NULL, ev->eoj, node);

@@ -24,6 +24,8 @@ const char *hems_outcome_name(echonet_ctl_outcome outcome)
         return "timed_out";
     case ECHONET_CTL_NODE_GONE:
         return "node_gone";
+    case ECHONET_CTL_INSTANCE_GONE:
+        return "instance_gone";
     }
     return "unknown";
 }

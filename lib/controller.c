@@ -46,7 +46,7 @@ enum { OP_FREE = 0, OP_GET, OP_SET, OP_PROBE, OP_FAULT };
 enum { PH_MAIN = 0, PH_VERIFY, PH_CODES };
 enum { PH_SAVE = 0, PH_ON, PH_HIGH_TRY, PH_HIGH_CHECK, PH_LOW_TRY, PH_LOW_CHECK, PH_RESTORE };
 /* Operation flags. */
-enum { OF_PREFIX_REFUSED = 0x01, OF_LOCAL = 0x02, OF_GONE = 0x04 };
+enum { OF_PREFIX_REFUSED = 0x01, OF_LOCAL = 0x02, OF_GONE = 0x04, OF_REMOVED = 0x08 };
 /* The probe's state, at the end of data[] after the values of its current
  * step (data[0..2]). (It was at 16..24: one byte past data[] when
  * ECHONET_CTL_VALUE_BYTES is 24, which config.h allows.) */
@@ -302,6 +302,19 @@ void ctl_schedule_node(echonet_ctl *ctl, uint16_t node)
 
 /* ---- Nodes and objects ----------------------------------------------------- */
 
+/* An object slot back to the free list: the object is no longer the
+ * node's (unlinked by the caller). */
+static void object_free(echonet_ctl *ctl, uint16_t oi)
+{
+    echonet_ctl_object *o = obj_at(ctl, oi);
+
+    o->node = NONE;
+    o->work = 0;
+    o->next_poll = o->next_reread = o->next_keepalive = o->next_energy = CLOCK_NEVER;
+    o->next = ctl->free_objects;
+    ctl->free_objects = oi;
+}
+
 /* Forgets a lost node (offline, and none of its objects ever ready: an
  * address that announced an air conditioner and never answered, or a unit
  * unplugged before it was known) to make room. Its slot and its objects'
@@ -330,14 +343,8 @@ static bool forget_lost(echonet_ctl *ctl)
     }
     ctl->n_lost--;
     while ((oi = n->first_object) != NONE) {
-        echonet_ctl_object *o = obj_at(ctl, oi);
-
-        n->first_object = o->next;
-        o->node = NONE;
-        o->work = 0;
-        o->next_poll = o->next_reread = o->next_keepalive = o->next_energy = CLOCK_NEVER;
-        o->next = ctl->free_objects;
-        ctl->free_objects = oi;
+        n->first_object = obj_at(ctl, oi)->next;
+        object_free(ctl, oi);
     }
     ctl_heap_remove(ctl, i);
     ctl_index_remove(ctl, i);
@@ -468,7 +475,10 @@ static bool list_has_aircon(const uint8_t *edt, size_t pdc)
     return false;
 }
 
-/* Creates the air-conditioner objects an instance list (0xD5/0xD6) names. */
+static void objects_unlisted(echonet_ctl *ctl, uint16_t node, const uint8_t *edt, size_t count);
+
+/* Creates the air-conditioner objects an instance list (0xD5/0xD6) names,
+ * and drops those a complete list leaves out. */
 static void objects_from_list(echonet_ctl *ctl, uint16_t node, const uint8_t *edt, size_t pdc)
 {
     size_t i, count;
@@ -481,6 +491,10 @@ static void objects_from_list(echonet_ctl *ctl, uint16_t node, const uint8_t *ed
         count = (pdc - 1) / 3;
     for (i = 0; i < count; i++)
         (void)object_get(ctl, node, echonet_eoj_read(edt + 1 + 3 * i));
+    /* Only a list whose count is what its EDT holds is the whole list (one
+     * of more than 84 instances, or a count that is wrong, is not). */
+    if (count == edt[0])
+        objects_unlisted(ctl, node, edt, count);
 }
 
 /* A node an announcement or a search answer made, whose objects found no
@@ -543,6 +557,8 @@ static void op_finish(echonet_ctl *ctl, uint16_t i)
     ev.op = i;
     if (op->flags & OF_GONE) {
         ev.outcome = ECHONET_CTL_NODE_GONE;
+    } else if (op->flags & OF_REMOVED) {
+        ev.outcome = ECHONET_CTL_INSTANCE_GONE;
     } else if (op->flags & OF_LOCAL) {
         ev.outcome = ECHONET_CTL_REFUSED_LOCAL;
         set_props(&ev.props, op, op->refused);
@@ -585,6 +601,50 @@ static void ops_gone(echonet_ctl *ctl, echonet_ctl_node *n)
         n->ops_head = ctl->st.ops[i].next;
         ctl->st.ops[i].flags |= OF_GONE;
         op_finish(ctl, i);
+    }
+}
+
+/* Drops the objects of a node that a complete instance list leaves out
+ * (AIF 3.1.1: the unit no longer has them; polled, each would cost a
+ * response timer and hold up the node's other work). Their operations end
+ * with INSTANCE_GONE; a request in flight to one is still waited for (AIF
+ * 2.4.1) but completes nothing (the job or keepalive loses its object). */
+static void objects_unlisted(echonet_ctl *ctl, uint16_t ni, const uint8_t *edt, size_t count)
+{
+    echonet_ctl_node *n = node_at(ctl, ni);
+    uint16_t oi, *link = &n->first_object, i, *q;
+    size_t k;
+
+    while ((oi = *link) != NONE) {
+        echonet_ctl_object *o = obj_at(ctl, oi);
+        echonet_eoj eoj = o->eoj;
+
+        for (k = 0; k < count && echonet_eoj_read(edt + 1 + 3 * k) != eoj; k++)
+            ;
+        if (k < count) {
+            link = &o->next;
+            continue;
+        }
+        if (n->op != NONE && ctl->st.ops[n->op].object == oi) {
+            i = n->op;
+            n->op = NONE;
+            ctl->st.ops[i].flags |= OF_REMOVED;
+            op_finish(ctl, i);
+        }
+        for (q = &n->ops_head; (i = *q) != NONE;) {
+            if (ctl->st.ops[i].object != oi) {
+                q = &ctl->st.ops[i].next;
+                continue;
+            }
+            *q = ctl->st.ops[i].next;
+            ctl->st.ops[i].flags |= OF_REMOVED;
+            op_finish(ctl, i);
+        }
+        if (n->job.kind != J_INSTANCES && n->job.object == oi)
+            n->job.kind = J_NONE;
+        *link = o->next;
+        object_free(ctl, oi);
+        notify(ctl, ECHONET_CTL_EV_REMOVED, ni, eoj);
     }
 }
 
@@ -1482,7 +1542,7 @@ static void on_timeout(echonet_ctl *ctl, uint16_t ni, uint32_t now)
             keepalive_done(ctl, ni, oi, false, now);
         if (n->state == N_OFFLINE)
             n->deadline = now + ctl->cfg.keepalive_retry_ms;
-        else if (++n->timeouts >= ctl->cfg.offline_after)
+        else if (oi != NONE && ++n->timeouts >= ctl->cfg.offline_after) /* (NONE: its object dropped) */
             node_offline(ctl, ni);
         return;
     }
@@ -1492,6 +1552,8 @@ static void on_timeout(echonet_ctl *ctl, uint16_t ni, uint32_t now)
         n->deadline = now + ctl->cfg.keepalive_retry_ms;
         return;
     }
+    if (job->kind == J_NONE)
+        return; /* a request to an object dropped meanwhile (objects_unlisted()) */
     /* The step ended; a re-issue is a new request with a new TID (AIF 2.4.3).
      * A group without answer is asked again one by one (reference 11: some
      * units time out on one property), whatever the attempts: only single
@@ -1774,19 +1836,27 @@ echonet_err echonet_ctl_read(echonet_ctl *ctl, const echonet_addr *src, const ui
         if (!n->busy || f.tid != n->tid || echonet_esv_request_of(f.esv) != n->esv)
             return ECHONET_OK;
         if (n->work & NW_KEEPALIVE) {
-            uint16_t oi = object_find(ctl, ni, f.seoj);
+            uint16_t oi = keepalive_in_flight(ctl, n);
 
-            if (oi == NONE || oi != keepalive_in_flight(ctl, n))
+            /* (NONE: its object was dropped meanwhile, objects_unlisted().) */
+            if (oi != NONE && oi != object_find(ctl, ni, f.seoj))
                 return ECHONET_OK;
             n->busy = false;
             n->timeouts = 0;
             n->work &= (uint8_t)~NW_KEEPALIVE;
-            keepalive_done(ctl, ni, oi, f.esv == ECHONET_ESV_SET_RES, now);
+            if (oi != NONE)
+                keepalive_done(ctl, ni, oi, f.esv == ECHONET_ESV_SET_RES, now);
             schedule(ctl, ni);
             return ECHONET_OK;
         }
-        if (n->job.kind == J_NONE)
+        if (n->job.kind == J_NONE) {
+            /* The answer to a request whose object was dropped meanwhile
+             * (objects_unlisted()): the node is free again. */
+            n->busy = false;
+            n->timeouts = 0;
+            schedule(ctl, ni);
             return ECHONET_OK;
+        }
         asked = job_deoj(ctl, n);
         if (!(f.seoj == asked || (echonet_eoj_is_node_profile(asked) && echonet_eoj_is_node_profile(f.seoj))))
             return ECHONET_OK;

@@ -35,7 +35,10 @@
  *    at least every interval and a retry within keepalive_retry after a
  *    failure, plus one response timer per object of the node (weak, for
  *    lossy runs);
- *  - 20-hour stops of the units are counted (sim_dev::stops).
+ *  - 20-hour stops of the units are counted (sim_dev::stops);
+ *  - no request to an object removed from its node's instance list once
+ *    the controller has received the list without it (AIF 3.1.1,
+ *    sim_remove_instance()).
  * sim_check_converged() compares the cache with the units' state.
  *
  * Debugging: SIM_TRACE=1 prints every datagram, event and action to stderr.
@@ -121,6 +124,10 @@ typedef struct sim_dev {
     unsigned ka_count[SIM_MAX_OBJS];
     unsigned stops[SIM_MAX_OBJS]; /* 20-hour stops */
     unsigned requests;            /* requests it received */
+    /* Issue 13 quirks (sim_remove_instance(), sim_loss_burst()). */
+    uint8_t removed;                          /* objects taken out of its instance list */
+    echonet_tstamp removed_told[SIM_MAX_OBJS]; /* when the controller got a list without it, NEVER before */
+    echonet_tstamp burst_until;               /* everything to and from it is lost until then */
 } sim_dev;
 
 /* One operation started through the harness. */
@@ -231,6 +238,12 @@ void sim_run_for(sim *s, echonet_tstamp dt);
 void sim_set_line(sim *s, bool up);
 void sim_local_set(sim *s, unsigned dev, unsigned obj, uint8_t epc, uint8_t value);
 void sim_announce_instances(sim *s, unsigned dev);
+/* Takes an object out of the unit (its 0xD5 announces the shorter list).
+ * From the moment the controller has received a complete 0xD5 or 0xD6 list
+ * without it, a request to it is a violation (AIF 3.1.1). */
+void sim_remove_instance(sim *s, unsigned dev, unsigned obj);
+/* Every datagram to and from the unit is lost for @p ms from now. */
+void sim_loss_burst(sim *s, unsigned dev, uint32_t ms);
 /* Delivers a datagram to the controller from @p src after @p delay_ms. */
 void sim_inject(sim *s, const echonet_addr *src, const uint8_t *buf, size_t len, uint32_t delay_ms);
 /* Takes a snapshot, replaces the controller with a fresh one restored from

@@ -3046,6 +3046,114 @@ START_TEST(i13_soak_seeds_keepalive_overdue)
 }
 END_TEST
 
+static unsigned i13_removed;
+static echonet_eoj i13_removed_eoj;
+
+static void i13_observe(sim *s, const echonet_ctl_event *ev)
+{
+    if (ev->kind != ECHONET_CTL_EV_REMOVED)
+        return;
+    i13_removed++;
+    i13_removed_eoj = ev->eoj;
+    /* Already gone during the callback. */
+    ck_assert_int_eq(echonet_ctl_object_info(&s->ctl, ev->node, ev->eoj, NULL, NULL, NULL, NULL),
+                     ECHONET_ERR_NOT_FOUND);
+}
+
+/* Defect 5, AIF 3.1.1: an object a node's 0xD5 no longer lists is dropped
+ * (REMOVED), its operations end INSTANCE_GONE at once, it is never asked
+ * again (the harness's invariant), and the other object's commands are not
+ * held up by polls of it (at most the request in flight, 2.4.1). */
+START_TEST(i13_removed_instance_dropped)
+{
+    sim_setup su = setup_default(1);
+    sim_dev_setup ds;
+    sim *s;
+    uint16_t node;
+    int gone, queued, other;
+    static const uint8_t status[] = {0x80};
+
+    memset(&ds, 0, sizeof ds);
+    ds.n_obj = 2;
+    s = sim_init(&su);
+    (void)sim_add_dev(s, &ds);
+    sim_run_for(s, MIN);
+    ck_assert(sim_ready(s, 0));
+    node = sim_node(s, 0);
+    i13_removed = 0;
+    s->on_event = i13_observe;
+    /* One operation on the object running (its request in flight, never to
+     * be answered), one queued behind it; then the unit drops the object. */
+    gone = sim_get(s, 0, 1, status, 1, NULL);
+    queued = sim_set1(s, 0, 1, 0xB3, 24, NULL);
+    ck_assert_int_ge(queued, 0);
+    sim_remove_instance(s, 0, 1);
+    sim_run_for(s, 1000);
+    ck_assert_uint_eq(i13_removed, 1);
+    ck_assert_uint_eq(i13_removed_eoj, sim_eoj(1));
+    ck_assert_uint_eq(s->ops[gone].done, 1);
+    ck_assert_int_eq(s->ops[gone].outcome, ECHONET_CTL_INSTANCE_GONE);
+    ck_assert_uint_eq(s->ops[queued].done, 1);
+    ck_assert_int_eq(s->ops[queued].outcome, ECHONET_CTL_INSTANCE_GONE);
+    ck_assert_uint_eq(echonet_ctl_objects(&s->ctl, node, NULL, 0), 1);
+    ck_assert(!echonet_ctl_object_ready(&s->ctl, node, sim_eoj(1)));
+    /* The other object: waits for the request in flight at most. */
+    other = sim_get(s, 0, 0, status, 1, NULL);
+    run_until_done(s, other, MIN);
+    ck_assert_int_eq(s->ops[other].outcome, ECHONET_CTL_DONE);
+    ck_assert_uint_le(s->ops[other].ended - s->ops[other].started, 21000);
+    /* Hours of polling and re-reading: never the removed object (the
+     * harness fails on a request to it), and the node stays online. */
+    sim_run_for(s, 3 * HOUR);
+    ck_assert(echonet_ctl_node_online(&s->ctl, node));
+    ck_assert_uint_eq(i13_removed, 1);
+    sim_check_ops_done(s);
+    sim_check_converged(s);
+}
+END_TEST
+
+/* Defect 5 by a 0xD6 answer: the removal's 0xD5 lost in a burst, the
+ * object is dropped when the node is asked for its list (added again by
+ * address) and, without that, at the latest when the node has gone
+ * offline over its requests to it and comes back. */
+START_TEST(i13_removed_instance_by_d6)
+{
+    sim_setup su = setup_default(2);
+    sim_dev_setup ds;
+    sim *s;
+    unsigned d;
+
+    memset(&ds, 0, sizeof ds);
+    ds.n_obj = 3;
+    su.cfg.remote = true;
+    su.line_up = true;
+    s = sim_init(&su);
+    s->weak_keepalive = true;
+    (void)sim_add_dev(s, &ds);
+    (void)sim_add_dev(s, &ds);
+    sim_run_for(s, MIN);
+    ck_assert(sim_ready(s, 0) && sim_ready(s, 1));
+    i13_removed = 0;
+    s->on_event = i13_observe;
+    for (d = 0; d < 2; d++) {
+        sim_loss_burst(s, d, 5000);
+        sim_remove_instance(s, d, 0);
+    }
+    sim_run_for(s, 10000);
+    ck_assert_uint_eq(i13_removed, 0); /* the 0xD5 were lost */
+    ck_assert_int_eq(echonet_ctl_add_node(&s->ctl, &s->devs[0].addr, NULL), ECHONET_OK);
+    sim_run_for(s, MIN);
+    ck_assert_uint_eq(i13_removed, 1);
+    ck_assert_uint_eq(echonet_ctl_objects(&s->ctl, sim_node(s, 0), NULL, 0), 2);
+    /* The other node learns it from its own silence. */
+    sim_run_for(s, 2 * HOUR);
+    ck_assert_uint_eq(i13_removed, 2);
+    sim_check_keepalive(s);
+    sim_check_ops_done(s);
+    sim_check_converged(s);
+}
+END_TEST
+
 Suite *controller_suite(void)
 {
     Suite *s = suite_create("controller");
@@ -3133,6 +3241,8 @@ Suite *controller_suite(void)
     tc = tcase_create("issue_13");
     tcase_set_timeout(tc, 60);
     tcase_add_test(tc, i13_soak_seeds_keepalive_overdue);
+    tcase_add_test(tc, i13_removed_instance_dropped);
+    tcase_add_test(tc, i13_removed_instance_by_d6);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("soak");

@@ -110,7 +110,10 @@ typedef enum echonet_ctl_outcome {
     /** Some properties got no answer within every attempt (in @c props). */
     ECHONET_CTL_TIMED_OUT,
     /** The node went offline or was forgotten before the operation ended. */
-    ECHONET_CTL_NODE_GONE
+    ECHONET_CTL_NODE_GONE,
+    /** The object left its node's instance list (0xD5 or 0xD6, AIF 3.1.1)
+     *  before the operation ended (@ref ECHONET_CTL_EV_REMOVED). */
+    ECHONET_CTL_INSTANCE_GONE
 } echonet_ctl_outcome;
 
 /** @brief Kinds of @ref echonet_ctl_event. */
@@ -130,7 +133,15 @@ typedef enum echonet_ctl_event_kind {
      *  that announced an air conditioner and never answered). Its objects
      *  are gone and @c node may name another address from now on (during
      *  the callback, echonet_ctl_node_addr() still gives its address). */
-    ECHONET_CTL_EV_FORGOTTEN
+    ECHONET_CTL_EV_FORGOTTEN,
+    /** The object (@c node, @c eoj) is no longer in its node's instance
+     *  list: a complete 0xD5 announcement or 0xD6 answer left it out (AIF
+     *  3.1.1). It is dropped: its operations ended first with
+     *  @ref ECHONET_CTL_INSTANCE_GONE, it is polled and kept alive no more,
+     *  and it is no longer among echonet_ctl_objects() (already during the
+     *  callback). Should it come back in a later list, it is found anew
+     *  (@ref ECHONET_CTL_EV_FOUND). */
+    ECHONET_CTL_EV_REMOVED
 } echonet_ctl_event_kind;
 
 /** @brief Something the application should know. Valid during the callback only. */
