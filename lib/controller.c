@@ -44,7 +44,7 @@ enum { JF_WRITE = 0x01, JF_SINGLE = 0x02, JF_PREFIX = 0x04, JF_PREFIX_REFUSED = 
 /* Operations and their phases. */
 enum { OP_FREE = 0, OP_GET, OP_SET, OP_PROBE, OP_FAULT };
 enum { PH_MAIN = 0, PH_VERIFY, PH_CODES };
-enum { PH_SAVE = 0, PH_ON, PH_HIGH_TRY, PH_HIGH_CHECK, PH_LOW_TRY, PH_LOW_CHECK, PH_RESTORE };
+enum { PH_SAVE = 0, PH_ON, PH_HIGH_TRY, PH_HIGH_CHECK, PH_LOW_TRY, PH_LOW_CHECK, PH_RESTORE, PH_RESTORE_OFF };
 /* Operation flags. */
 enum { OF_PREFIX_REFUSED = 0x01, OF_LOCAL = 0x02, OF_GONE = 0x04, OF_REMOVED = 0x08 };
 /* The probe's state, at the end of data[] after the values of its current
@@ -699,6 +699,13 @@ static bool job_read(echonet_ctl *ctl, echonet_ctl_node *n, uint8_t kind, uint16
     return true;
 }
 
+/* Whether the restore ends with 0x80 = OFF after other properties: then it
+ * is two requests, the OFF alone and last. */
+static bool probe_off_last(const echonet_ctl_op *op)
+{
+    return op->n > 1 && op->epc[op->n - 1] == 0x80;
+}
+
 /* Sets the job of the operation's current step. Returns false when the
  * operation ended without sending anything. */
 static bool op_job(echonet_ctl *ctl, echonet_ctl_node *n)
@@ -738,12 +745,17 @@ static bool op_job(echonet_ctl *ctl, echonet_ctl_node *n)
 
             return job_read(ctl, n, J_OP, op->object, codes, 2, 0, false);
         }
-    default: /* OP_PROBE: the step's properties are in op->epc */
-        job_start(n, J_OP, op->object, op->epc, op->n, all_of(op->n),
+    default: { /* OP_PROBE: the step's properties are in op->epc */
+        uint16_t select = all_of(op->n);
+
+        if (op->phase >= PH_RESTORE && probe_off_last(op))
+            select = op->phase == PH_RESTORE ? (uint16_t)(select >> 1) : bit(op->n - 1u);
+        job_start(n, J_OP, op->object, op->epc, op->n, select,
                   (uint8_t)(op->phase == PH_SAVE || op->phase == PH_HIGH_CHECK || op->phase == PH_LOW_CHECK
                                 ? 0
                                 : JF_WRITE | prefix));
         return true;
+    }
     }
 }
 
@@ -783,7 +795,11 @@ static void probe_step(echonet_ctl_op *op, uint8_t phase)
         op->n = 1;
         return;
     default: /* PH_RESTORE: what was saved, in the order of AIF 5.1 ⑦ */
-        if (d[P_S80] == ECHONET_ON || d[P_S80] == ECHONET_OFF) {
+        /* A unit that was off is switched off last, in a request of its
+         * own (PH_RESTORE_OFF), after its mode and temperature are back:
+         * one that refuses writes while off (AIF 3.3) would otherwise be
+         * left at the probe's settings (issue 13). */
+        if (d[P_S80] == ECHONET_ON) {
             op->epc[op->n] = 0x80;
             op->len[op->n] = 1;
             d[op->n++] = d[P_S80];
@@ -797,6 +813,11 @@ static void probe_step(echonet_ctl_op *op, uint8_t phase)
             op->epc[op->n] = 0xB3;
             op->len[op->n] = 1;
             d[op->n++] = d[P_SB3];
+        }
+        if (d[P_S80] == ECHONET_OFF) {
+            op->epc[op->n] = 0x80;
+            op->len[op->n] = 1;
+            d[op->n++] = d[P_S80];
         }
         return;
     }
@@ -1108,7 +1129,7 @@ static void probe_next(const echonet_ctl_node *n, echonet_ctl_op *op)
     bool failed = (n->job.failed | n->job.timedout) != 0 || (n->job.flags & JF_PREFIX_REFUSED);
     uint8_t v = d[0];
 
-    if (n->job.timedout && op->phase != PH_RESTORE) {
+    if (n->job.timedout && op->phase < PH_RESTORE) {
         op->timedout |= 1;
         probe_step(op, PH_RESTORE);
         return;
@@ -1172,7 +1193,7 @@ static void probe_next(const echonet_ctl_node *n, echonet_ctl_op *op)
          * as it was (AIF 5.3 ⑤). */
         op->refused |= n->job.failed;
         op->timedout |= n->job.timedout;
-        op->phase = 0xFF;
+        op->phase = op->phase == PH_RESTORE && probe_off_last(op) ? PH_RESTORE_OFF : 0xFF;
         return;
     }
     /* Next candidate, or give up on this end. */

@@ -234,6 +234,13 @@ static int w_set(void *ctx, uint8_t epc, const uint8_t *edt, size_t pdc, echonet
     if (source == ECHONET_SET_NETWORK) {
         if (echonet_propmap_contains(&d->q.refuse, epc))
             return ECHONET_ERR_VALUE;
+        if (d->q.refuse_while_off && epc != ECHONET_EPC_OPERATION_STATUS && epc != ECHONET_EPC_REMOTE_CONTROL) {
+            uint8_t on = 0;
+
+            (void)echonet_aircon_value(ac, ECHONET_EPC_OPERATION_STATUS, &on, 1);
+            if (on == ECHONET_OFF)
+                return ECHONET_ERR_VALUE;
+        }
         if (epc == 0xB3 && pdc == 1 && d->q.b3_hi != 0) {
             uint8_t mode = 0;
 

@@ -84,6 +84,7 @@ typedef struct sim_quirks {
     bool b3_substitute;
     echonet_propmap refuse; /* writes to these are refused (SetC_SNA) */
     echonet_propmap silent; /* a request naming one of these gets no answer */
+    bool refuse_while_off;  /* while 0x80 is OFF, writes other than 0x80 and 0x93 are refused (AIF 3.3) */
 } sim_quirks;
 
 /* How a node is built. */

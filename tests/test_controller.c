@@ -3154,6 +3154,44 @@ START_TEST(i13_removed_instance_by_d6)
 }
 END_TEST
 
+/* Defect 4, AIF 5.3 with 3.3: the probe of a unit that was off and refuses
+ * writes while off puts its mode and temperature back while it is still on,
+ * then switches it off, in a request of its own (5.1 ⑦ holds in each). */
+START_TEST(i13_probe_restores_unit_that_was_off)
+{
+    sim *s = world(1, false);
+    uint64_t from;
+    int op;
+    uint64_t i;
+    bool off_alone_last = false;
+
+    s->devs[0].q.refuse_while_off = true;
+    sim_local_set(s, 0, 0, 0xB0, ECHONET_MODE_COOL);
+    sim_local_set(s, 0, 0, 0xB3, 22);
+    sim_local_set(s, 0, 0, 0x80, ECHONET_OFF);
+    sim_run_for(s, MIN);
+    from = s->n_log;
+    op = sim_probe(s, 0, 0, ECHONET_MODE_HEAT, 16, 32, NULL);
+    run_until_done(s, op, 10 * MIN);
+    ck_assert_int_eq(s->ops[op].outcome, ECHONET_CTL_DONE);
+    ck_assert_int_eq(s->ops[op].probe_low, 16);
+    ck_assert_int_eq(s->ops[op].probe_high, 32);
+    ck_assert_uint_eq(sim_value(s, 0, 0, 0x80), ECHONET_OFF);
+    ck_assert_uint_eq(sim_value(s, 0, 0, 0xB0), ECHONET_MODE_COOL);
+    ck_assert_uint_eq(sim_value(s, 0, 0, 0xB3), 22);
+    for (i = from; i < s->n_log; i++) {
+        uint8_t epc[8], val[8];
+        unsigned n;
+
+        if (frame_of(sim_sent_at(s, i)).esv != ECHONET_ESV_SETC)
+            continue;
+        n = epcs_of(sim_sent_at(s, i), epc, val);
+        off_alone_last = n == 1 && epc[0] == 0x80 && val[0] == ECHONET_OFF;
+    }
+    ck_assert(off_alone_last);
+}
+END_TEST
+
 Suite *controller_suite(void)
 {
     Suite *s = suite_create("controller");
@@ -3243,6 +3281,7 @@ Suite *controller_suite(void)
     tcase_add_test(tc, i13_soak_seeds_keepalive_overdue);
     tcase_add_test(tc, i13_removed_instance_dropped);
     tcase_add_test(tc, i13_removed_instance_by_d6);
+    tcase_add_test(tc, i13_probe_restores_unit_that_was_off);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("soak");
