@@ -721,13 +721,14 @@ static bool op_job(echonet_ctl *ctl, echonet_ctl_node *n)
         if (op->phase == PH_MAIN) {
             job_start(n, J_OP, op->object, op->epc, op->n, all_of(op->n), (uint8_t)(JF_WRITE | prefix));
         } else {
-            /* Verify what was accepted (AIF 2.4.5, 4.1 ③). */
+            /* Verify every property written (AIF 2.4.5, 4.1 ③), refused
+             * and unanswered ones too: the cache then holds what the unit
+             * really has, whatever the answer said (issue 13). */
             uint16_t select = 0;
             unsigned k;
 
             for (k = 0; k < op->n; k++)
-                if (!((op->refused | op->timedout) & bit(k)) &&
-                    echonet_propmap_contains(&obj_at(ctl, op->object)->get, op->epc[k]))
+                if (echonet_propmap_contains(&obj_at(ctl, op->object)->get, op->epc[k]))
                     select |= bit(k);
             if (select == 0)
                 return false;
@@ -855,6 +856,73 @@ static bool op_locally_refused(echonet_ctl *ctl, echonet_ctl_op *op)
     return (op->flags & OF_LOCAL) != 0;
 }
 
+/* The application's operations, in order: starts the first that sends
+ * something (the others end at once). */
+static bool pick_op(echonet_ctl *ctl, echonet_ctl_node *n)
+{
+    while (n->ops_head != NONE) {
+        uint16_t i = n->ops_head;
+        echonet_ctl_op *op = &ctl->st.ops[i];
+
+        n->ops_head = op->next;
+        n->op = i;
+        if (op_locally_refused(ctl, op) || !op_job(ctl, n)) {
+            n->op = NONE;
+            op_finish(ctl, i);
+            continue;
+        }
+        return true;
+    }
+    return false;
+}
+
+/* Whether the node's next operation is for a ready object: it then goes
+ * before the node's own reads (issue 13: a read or write of the
+ * application waited behind a background read for minutes). One for an
+ * object still being discovered waits for its maps. */
+static bool op_first(echonet_ctl *ctl, const echonet_ctl_node *n)
+{
+    return n->ops_head != NONE && (obj_at(ctl, ctl->st.ops[n->ops_head].object)->work & OW_READY);
+}
+
+/* Gives up the node's own read between two of its requests, for an
+ * operation (op_first()); it is made again afterwards from the start (what
+ * it read is kept). */
+static void job_yield(echonet_ctl *ctl, echonet_ctl_node *n, uint32_t now)
+{
+    echonet_ctl_object *o = obj_at(ctl, n->job.object);
+
+    switch (n->job.kind) {
+    case J_ATTR:
+        o->work |= OW_ATTR;
+        break;
+    case J_ID:
+        o->work |= OW_ID;
+        break;
+    case J_NPID:
+        o->work |= OW_NPID;
+        break;
+    case J_STATE:
+        o->work |= OW_STATE;
+        break;
+    case J_FAULT:
+        o->work |= OW_FAULT;
+        break;
+    case J_POLL:
+        o->next_poll = now;
+        break;
+    case J_REREAD:
+        o->next_reread = now;
+        break;
+    case J_ENERGY:
+        o->next_energy = now;
+        break;
+    default: /* J_INSTANCES, J_OP: not given up */
+        return;
+    }
+    n->job.kind = J_NONE;
+}
+
 /* Picks the node's next job; false when there is nothing to do. */
 static bool pick_job(echonet_ctl *ctl, uint16_t ni, uint32_t now)
 {
@@ -879,6 +947,8 @@ static bool pick_job(echonet_ctl *ctl, uint16_t ni, uint32_t now)
         job_start(n, J_INSTANCES, NONE, d6, 1, 1, 0);
         return true;
     }
+    if (op_first(ctl, n) && pick_op(ctl, n))
+        return true;
     /* Discovery of each object first (AIF 3.1.3, 3.1.4). */
     for (oi = n->first_object; oi != NONE; oi = obj_at(ctl, oi)->next) {
         echonet_ctl_object *o = obj_at(ctl, oi);
@@ -911,20 +981,8 @@ static bool pick_job(echonet_ctl *ctl, uint16_t ni, uint32_t now)
             return true;
         }
     }
-    /* The application's operations, in order. */
-    while (n->ops_head != NONE) {
-        uint16_t i = n->ops_head;
-        echonet_ctl_op *op = &ctl->st.ops[i];
-
-        n->ops_head = op->next;
-        n->op = i;
-        if (op_locally_refused(ctl, op) || !op_job(ctl, n)) {
-            n->op = NONE;
-            op_finish(ctl, i);
-            continue;
-        }
+    if (pick_op(ctl, n))
         return true;
-    }
     for (oi = n->first_object; oi != NONE; oi = obj_at(ctl, oi)->next) {
         echonet_ctl_object *o = obj_at(ctl, oi);
 
@@ -993,7 +1051,7 @@ static int32_t send_request(echonet_ctl *ctl, uint16_t ni, uint8_t *buf, size_t 
 
     if (n->capacity < size)
         size = n->capacity;
-    if (job->flags & JF_SINGLE)
+    if ((job->flags & JF_SINGLE) || (job->pending & (bit(job->split) - 1u)))
         size = 1;
     /* The 0x93 prefix counts in what the device must process (AIF 4.1). */
     if (prefix && size > 1)
@@ -1241,7 +1299,7 @@ static void op_step_done(echonet_ctl *ctl, uint16_t ni)
             unsigned k;
 
             for (k = 0; k < n->job.n; k++)
-                if (n->job.timedout & bit(k))
+                if (n->job.timedout & bit(k) & (uint16_t)~op->refused)
                     op->timedout |= bit((unsigned)op_index_of(op, n->job.epc[k]));
         }
         break;
@@ -1293,7 +1351,12 @@ static uint32_t keepalive_lead(const echonet_ctl *ctl, unsigned objects)
      * keepalives due at the same time, and for its own answer. */
     uint64_t margin = (objects + 1u) * (uint64_t)ctl->cfg.response_timeout_ms;
 
-    return ctl->cfg.keepalive_interval_ms > margin + 1000u ? (uint32_t)(ctl->cfg.keepalive_interval_ms - margin) : 1000u;
+    uint32_t half = ctl->cfg.keepalive_interval_ms / 2u;
+
+    /* An interval too short for that (set below what the node's objects
+     * allow) spaces each object's keepalives by half of it at least, not
+     * by a second (issue 13): the 3.5 promise cannot be kept then anyway. */
+    return ctl->cfg.keepalive_interval_ms > margin + half ? (uint32_t)(ctl->cfg.keepalive_interval_ms - margin) : half;
 }
 
 /* ---- Keepalives (AIF 3.5) ---------------------------------------------------------------
@@ -1477,22 +1540,37 @@ static void on_response(echonet_ctl *ctl, uint16_t ni, const echonet_frame *f, u
              * the failures are a tail after processed ones, the device's
              * capacity shows: learn it (AIF 5.2, reference 11). */
             bool tail = true, after = false;
+            uint16_t unsure = 0, refused = 0;
 
             for (k = 0; k < job->n; k++) {
                 if (!(job->inflight & bit(k)))
                     continue;
-                if (failed & bit(k))
+                if (failed & bit(k)) {
                     after = true;
-                else if (after)
+                    unsure |= bit(k);
+                    continue;
+                }
+                if (after)
                     tail = false;
                 else
                     leading++;
+                refused |= unsure; /* failed before one processed after it */
+                unsure = 0;
             }
             /* Only a read shows it: a write's refused property looks the
              * same as an unprocessed one (value echoed), and refusals of a
              * value are common (AIF 2.4.5), so a write's failures are asked
-             * again one by one instead. */
-            if (!write && tail && leading > 0) {
+             * again one by one instead; but only those after the last one
+             * processed, which may have been left unprocessed: one before
+             * it was refused (a device processes in order), and re-sent
+             * alone it would land after properties that come later in the
+             * order of AIF 5.1 ⑦ (issue 13). */
+            if (write) {
+                job->failed |= refused;
+                job->pending &= (uint16_t)~refused;
+                if (unsure)
+                    job->flags |= JF_SINGLE;
+            } else if (tail && leading > 0) {
                 if (leading < n->capacity)
                     n->capacity = (uint8_t)leading;
             } else {
@@ -1581,7 +1659,20 @@ static void on_timeout(echonet_ctl *ctl, uint16_t ni, uint32_t now)
      * requests use them up (with attempts 1 a group's properties all timed
      * out with it). */
     if (popcount16(job->inflight) > 1) {
-        job->flags |= JF_SINGLE;
+        /* A lost datagram is far likelier than a unit that cannot answer
+         * the group: the group is asked again as it was, and only after
+         * all its attempts one property at a time (issue 13: under 30 %
+         * loss, splitting at the first loss made a unit usable after
+         * minutes). A timeout tells nothing of the node's capacity. */
+        if (++job->attempt >= ctl->cfg.attempts) {
+            unsigned k;
+
+            /* Only this group, not the rest of the job (issue 13). */
+            for (k = 0; k < job->n; k++)
+                if (job->inflight & bit(k))
+                    job->split = (uint8_t)(k + 1u);
+            job->attempt = 0;
+        }
     } else if (++job->attempt >= ctl->cfg.attempts) {
         /* Only what got no answer to any of its attempts counts toward
          * offline: counting each attempt made a unit that times out on one
@@ -1838,6 +1929,8 @@ echonet_err echonet_ctl_read(echonet_ctl *ctl, const echonet_addr *src, const ui
     }
     if (kind != ECHONET_ESV_KIND_RESPONSE && kind != ECHONET_ESV_KIND_SNA)
         return ECHONET_OK; /* requests are for the node side */
+    if (f.deoj != ctl->cfg.self)
+        return ECHONET_OK; /* an answer to another object of this host (its DEOJ is the request's SEOJ) */
     if (now < ctl->search_until && (f.tid == ctl->search_tid[0] || f.tid == ctl->search_tid[1]) &&
         echonet_esv_request_of(f.esv) == ECHONET_ESV_GET) {
         on_search_answer(ctl, src, &f);
@@ -1947,6 +2040,8 @@ int32_t echonet_ctl_write(echonet_ctl *ctl, echonet_addr *dst, bool *multicast, 
             *dst = n->addr;
             return send_keepalive(ctl, ni, oi, buf, cap, now);
         }
+        if (n->job.kind != J_NONE && n->job.kind != J_OP && op_first(ctl, n))
+            job_yield(ctl, n, now);
         if (n->job.kind == J_NONE && !pick_job(ctl, ni, now)) {
             schedule(ctl, ni);
             continue;

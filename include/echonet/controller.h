@@ -81,7 +81,10 @@ typedef struct echonet_ctl_config {
                                          at most ECHONET_CTL_MAX_INTERVAL */
     uint32_t reread_interval_ms;    /**< re-reading announced state (default 1800000), 0 = never;
                                          at most ECHONET_CTL_MAX_INTERVAL */
-    uint32_t keepalive_interval_ms; /**< 0x93 = 0x62 interval in remote mode, at most 8 h (default 8 h) */
+    uint32_t keepalive_interval_ms; /**< 0x93 = 0x62 interval in remote mode, at most 8 h (default 8 h);
+                                         the next is sent (objects + 1) response timers early, so that
+                                         it is made in time behind the node's other requests, but never
+                                         sooner than half the interval after the last (doc/decisions.md) */
     uint16_t first_tid;             /**< TID of the first request (default 0); seed it,
                                          e.g. from a clock, so that a restarted controller
                                          does not reuse the TIDs of the one before */
@@ -208,6 +211,7 @@ typedef struct echonet_ctl_job {
     uint8_t n;                             /**< @private */
     uint8_t attempt;                       /**< @private */
     uint8_t flags;                         /**< @private */
+    uint8_t split;                         /**< @private properties before this index are asked one by one */
     uint16_t object;                       /**< @private object index, or NONE for the node profile */
     uint16_t pending;                      /**< @private properties not yet answered (bit i: epc[i]) */
     uint16_t inflight;                     /**< @private properties of the request in flight */
