@@ -466,7 +466,9 @@ ECHONET_API echonet_err echonet_ctl_set(echonet_ctl *ctl, uint16_t node, echonet
  * Saves 0x80, 0xB0 and 0xB3, switches the unit on in @p mode, finds the
  * highest settable temperature from @p high down and the lowest from @p low
  * up (SetC 0xB3, then Get to verify; a different value read back is taken
- * as the next guess), then restores the saved settings. The DONE event
+ * as the next guess), then restores the saved settings (a unit that was
+ * off gets its mode and temperature back first, then 0x80 = OFF in a
+ * request of its own: AIF 3.3 lets it refuse writes while off). The DONE event
  * carries probe_low and probe_high.
  * @param ctl the controller.
  * @param node the node index.
