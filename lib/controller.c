@@ -890,36 +890,22 @@ static bool op_first(echonet_ctl *ctl, const echonet_ctl_node *n)
  * it read is kept). */
 static void job_yield(echonet_ctl *ctl, echonet_ctl_node *n, uint32_t now)
 {
+    /* The object work that makes each kind of job again (0: its timer). */
+    static const uint8_t redo[J_ENERGY + 1] = {
+        [J_ATTR] = OW_ATTR, [J_ID] = OW_ID, [J_NPID] = OW_NPID, [J_STATE] = OW_STATE, [J_FAULT] = OW_FAULT,
+    };
     echonet_ctl_object *o = obj_at(ctl, n->job.object);
+    uint8_t kind = n->job.kind;
 
-    switch (n->job.kind) {
-    case J_ATTR:
-        o->work |= OW_ATTR;
-        break;
-    case J_ID:
-        o->work |= OW_ID;
-        break;
-    case J_NPID:
-        o->work |= OW_NPID;
-        break;
-    case J_STATE:
-        o->work |= OW_STATE;
-        break;
-    case J_FAULT:
-        o->work |= OW_FAULT;
-        break;
-    case J_POLL:
+    if (kind == J_INSTANCES || kind == J_OP)
+        return; /* not given up */
+    o->work |= redo[kind];
+    if (kind == J_POLL)
         o->next_poll = now;
-        break;
-    case J_REREAD:
+    else if (kind == J_REREAD)
         o->next_reread = now;
-        break;
-    case J_ENERGY:
+    else if (kind == J_ENERGY)
         o->next_energy = now;
-        break;
-    default: /* J_INSTANCES, J_OP: not given up */
-        return;
-    }
     n->job.kind = J_NONE;
 }
 
@@ -947,10 +933,9 @@ static bool pick_job(echonet_ctl *ctl, uint16_t ni, uint32_t now)
         job_start(n, J_INSTANCES, NONE, d6, 1, 1, 0);
         return true;
     }
-    if (op_first(ctl, n) && pick_op(ctl, n))
-        return true;
-    /* Discovery of each object first (AIF 3.1.3, 3.1.4). */
-    for (oi = n->first_object; oi != NONE; oi = obj_at(ctl, oi)->next) {
+    /* Discovery of each object first (AIF 3.1.3, 3.1.4), unless an
+     * operation for a ready object waits (op_first()). */
+    for (oi = op_first(ctl, n) ? NONE : n->first_object; oi != NONE; oi = obj_at(ctl, oi)->next) {
         echonet_ctl_object *o = obj_at(ctl, oi);
 
         if (o->work & OW_ATTR) {

@@ -3114,26 +3114,38 @@ START_TEST(i13_removed_instance_dropped)
 }
 END_TEST
 
+/* A remote controller, the line up, and @p n nodes of three objects each. */
+static sim *i13_three_object_nodes(uint64_t seed, unsigned n, uint32_t keepalive_ms)
+{
+    sim_setup su = setup_default(seed);
+    sim_dev_setup ds;
+    sim *s;
+
+    memset(&ds, 0, sizeof ds);
+    ds.n_obj = 3;
+    su.cfg.remote = true;
+    su.line_up = true;
+    if (keepalive_ms) {
+        su.cfg.keepalive_interval_ms = keepalive_ms;
+        su.cfg.keepalive_retry_ms = keepalive_ms / 2;
+    }
+    s = sim_init(&su);
+    while (n-- > 0)
+        (void)sim_add_dev(s, &ds);
+    sim_run_for(s, MIN);
+    return s;
+}
+
 /* Defect 5 by a 0xD6 answer: the removal's 0xD5 lost in a burst, the
  * object is dropped when the node is asked for its list (added again by
  * address) and, without that, at the latest when the node has gone
  * offline over its requests to it and comes back. */
 START_TEST(i13_removed_instance_by_d6)
 {
-    sim_setup su = setup_default(2);
-    sim_dev_setup ds;
-    sim *s;
+    sim *s = i13_three_object_nodes(2, 2, 0);
     unsigned d;
 
-    memset(&ds, 0, sizeof ds);
-    ds.n_obj = 3;
-    su.cfg.remote = true;
-    su.line_up = true;
-    s = sim_init(&su);
     s->weak_keepalive = true;
-    (void)sim_add_dev(s, &ds);
-    (void)sim_add_dev(s, &ds);
-    sim_run_for(s, MIN);
     ck_assert(sim_ready(s, 0) && sim_ready(s, 1));
     i13_removed = 0;
     s->on_event = i13_observe;
@@ -3176,8 +3188,7 @@ START_TEST(i13_probe_restores_unit_that_was_off)
     op = sim_probe(s, 0, 0, ECHONET_MODE_HEAT, 16, 32, NULL);
     run_until_done(s, op, 10 * MIN);
     ck_assert_int_eq(s->ops[op].outcome, ECHONET_CTL_DONE);
-    ck_assert_int_eq(s->ops[op].probe_low, 16);
-    ck_assert_int_eq(s->ops[op].probe_high, 32);
+    ck_assert(s->ops[op].probe_low == 16 && s->ops[op].probe_high == 32); /* heating: everything settable */
     ck_assert_uint_eq(sim_value(s, 0, 0, 0x80), ECHONET_OFF);
     ck_assert_uint_eq(sim_value(s, 0, 0, 0xB0), ECHONET_MODE_COOL);
     ck_assert_uint_eq(sim_value(s, 0, 0, 0xB3), 22);
@@ -3253,20 +3264,9 @@ END_TEST
  * half the interval at least, instead of one every second. */
 START_TEST(i13_keepalive_floor)
 {
-    sim_setup su = setup_default(3);
-    sim_dev_setup ds;
-    sim *s;
+    sim *s = i13_three_object_nodes(3, 1, 60000); /* 3 objects: 80 s of margin */
     unsigned o;
 
-    memset(&ds, 0, sizeof ds);
-    ds.n_obj = 3;
-    su.cfg.remote = true;
-    su.line_up = true;
-    su.cfg.keepalive_interval_ms = 60000; /* 3 objects: 80 s of margin */
-    su.cfg.keepalive_retry_ms = 30000;
-    s = sim_init(&su);
-    (void)sim_add_dev(s, &ds);
-    sim_run_for(s, MIN);
     ck_assert(sim_ready(s, 0));
     for (o = 0; o < 3; o++)
         s->devs[0].ka_count[o] = 0;
