@@ -1670,6 +1670,11 @@ static void on_timeout(echonet_ctl *ctl, uint16_t ni, uint32_t now)
         job->timedout |= job->inflight;
         job->pending &= (uint16_t)~job->inflight;
         job->attempt = 0;
+        /* The unit may have dropped the object and its 0xD5 saying so been
+         * lost, while its other objects answer (and keep it online): its
+         * instance list is asked again after this job (AIF 3.1.1). */
+        if (job->object != NONE && job->kind != J_NPID)
+            n->work |= NW_INSTANCES;
         /* A property that times out alone is skipped by later polls (ref. 11). */
         if (popcount16(job->inflight) == 1 && (job->kind == J_POLL || job->kind == J_REREAD)) {
             echonet_ctl_object *o = obj_at(ctl, job->object);

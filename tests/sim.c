@@ -646,7 +646,9 @@ static void dev_pump(sim *s, unsigned i)
 }
 
 /* A complete 0xD5 or 0xD6 list reaching the controller tells it which
- * removed objects are gone. */
+ * removed objects are gone: an announcement, or the answer to its request
+ * in flight (a late one answers nothing, AIF 2.4.3; a search answer is
+ * left out, as it counts only within the search's response window). */
 static void note_instance_list(sim *s, unsigned dev, const uint8_t *buf, size_t len)
 {
     sim_dev *d = &s->devs[dev];
@@ -657,6 +659,10 @@ static void note_instance_list(sim *s, unsigned dev, const uint8_t *buf, size_t 
     if (echonet_frame_decode_udp(&f, buf, len, NULL) != ECHONET_OK || f.format != 1 ||
         !echonet_eoj_is_node_profile(f.seoj))
         return;
+    if (f.esv != ECHONET_ESV_INF && f.esv != ECHONET_ESV_INFC &&
+        !(s->inflight[dev].busy && f.tid == s->inflight[dev].tid && f.esv == ECHONET_ESV_GET_RES &&
+          s->now < echonet_tstamp_add(s->inflight[dev].sent, s->cfg.response_timeout_ms)))
+        return;
     if (!echonet_prop_find(f.props, 0xD5, &p) && !echonet_prop_find(f.props, 0xD6, &p))
         return;
     if (p.pdc < 1 || p.edt[0] != (p.pdc - 1u) / 3u)
@@ -666,7 +672,11 @@ static void note_instance_list(sim *s, unsigned dev, const uint8_t *buf, size_t 
 
         for (k = 0; k < p.edt[0]; k++)
             listed = listed || echonet_eoj_read(p.edt + 1 + 3 * k) == sim_eoj(o);
-        if ((d->removed & (1u << o)) && !listed && d->removed_told[o] == NEVER)
+        if (!(d->removed & (1u << o)))
+            continue;
+        if (listed)
+            d->removed_told[o] = NEVER; /* a list older than the removal, overtaken on the way */
+        else if (d->removed_told[o] == NEVER)
             d->removed_told[o] = s->now;
     }
 }

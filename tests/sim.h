@@ -37,8 +37,10 @@
  *    lossy runs);
  *  - 20-hour stops of the units are counted (sim_dev::stops);
  *  - no request to an object removed from its node's instance list once
- *    the controller has received the list without it (AIF 3.1.1,
- *    sim_remove_instance()).
+ *    the controller has received a list without it, an announcement or
+ *    the answer to its request in flight (AIF 3.1.1,
+ *    sim_remove_instance()); an older list that overtook it on the way
+ *    and still names the object makes it known again.
  * sim_check_converged() compares the cache with the units' state.
  *
  * Debugging: SIM_TRACE=1 prints every datagram, event and action to stderr.
