@@ -597,6 +597,15 @@ static void handle_event(struct hems *h, const echonet_ctl_event *ev, const echo
         if (listing)
             hems_print_node(&h->out, "alias", node_name(h, ev->node, node, sizeof node));
         break;
+    case ECHONET_CTL_EV_REMOVED: { /* no longer in its node's instance list */
+        struct aircon *a = aircon_find(h, ev->node, ev->eoj);
+
+        if (a)
+            a->ready = false;
+        if (listing)
+            hems_print_removed(&h->out, node_name(h, ev->node, node, sizeof node), ev->eoj);
+        break;
+    }
     case ECHONET_CTL_EV_FULL:
         snprintf(node, sizeof node, "no room for another %s", ev->node == ECHONET_CTL_NONE ? "node" : "object");
         hems_print_error(&h->out, NULL, ev->eoj, "full", node);

@@ -24,6 +24,8 @@ const char *hems_outcome_name(echonet_ctl_outcome outcome)
         return "timed_out";
     case ECHONET_CTL_NODE_GONE:
         return "node_gone";
+    case ECHONET_CTL_INSTANCE_GONE:
+        return "instance_gone";
     }
     return "unknown";
 }
@@ -432,6 +434,17 @@ void hems_print_node(const struct hems_printer *p, const char *what, const char 
         j_end(p->out);
     } else {
         fprintf(p->out, "%-9s %s\n", what, node);
+        fflush(p->out);
+    }
+}
+
+void hems_print_removed(const struct hems_printer *p, const char *node, echonet_eoj eoj)
+{
+    if (p->json) {
+        j_begin(p->out, "removed", node, eoj);
+        j_end(p->out);
+    } else {
+        fprintf(p->out, "removed   %s %06lx\n", node, (unsigned long)eoj);
         fflush(p->out);
     }
 }

@@ -19,6 +19,7 @@
  *   {"event":"forgotten","node":N}    (offline and never ready: dropped to make room)
  *   {"event":"alias","node":N}        (another address of a unit already known by its
  *                                      identification number 0x83: its units go)
+ *   {"event":"removed","node":N,"eoj":E}  (left out of its node's instance list: dropped)
  *   {"event":"timeout","node":N,"eoj":E,"wait":5}      (--wait ran out)
  *   {"event":"done","op":"probe","node":N,"eoj":E,"outcome":O,"props":[],"low":16,"high":30}
  *   {"event":"done","op":"fault","node":N,"eoj":E,"outcome":O,"props":[]}
@@ -26,7 +27,7 @@
  *   {"event":"line","up":false}
  *   {"event":"error","node":N,"eoj":E,"code":C,"message":"..."}  (node, eoj when known)
  *
- * O is done, substituted, refused, refused_local, timed_out or node_gone.
+ * O is done, substituted, refused, refused_local, timed_out, node_gone or instance_gone.
  * The state S: {"power":"on"|"off","mode":"auto"|"cool"|"heat"|"dry"|"fan"|
  * "other","temp":26|"undefined","room":24|"unavailable","flow":"auto"|1-8,
  * "fault":false,"power_saving":false,"raw":{"80":"30",...}}, null for what
@@ -77,6 +78,8 @@ void hems_print_fault(const struct hems_printer *p, const char *node, echonet_eo
 void hems_print_keepalive(const struct hems_printer *p, const char *node, echonet_eoj eoj, bool ok);
 /* A node event: "online", "offline", "forgotten" or "alias". */
 void hems_print_node(const struct hems_printer *p, const char *what, const char *node);
+/* An air conditioner no longer in its node's instance list (dropped). */
+void hems_print_removed(const struct hems_printer *p, const char *node, echonet_eoj eoj);
 void hems_print_timeout(const struct hems_printer *p, const char *node, echonet_eoj eoj, long wait_s);
 /* op: "probe" or "fault"; low/high only for probes (-1: not found). */
 void hems_print_done(const struct hems_printer *p, const char *op, const char *node, echonet_eoj eoj,

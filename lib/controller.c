@@ -34,7 +34,11 @@
 /* Node states. */
 enum { N_FREE = 0, N_ACTIVE, N_OFFLINE, N_ALIAS };
 /* Node work. */
-enum { NW_INSTANCES = 0x01, NW_PROBE = 0x02, NW_KEEPALIVE = 0x04, NW_LOST = 0x08, NW_AFTER_SEARCH = 0x10 };
+/* NW_LISTED: an instance list notification (0xD5) came from the node while
+ * the multicast search could be answered; its answer may be older than
+ * that list (on_search_answer()). */
+enum { NW_INSTANCES = 0x01, NW_PROBE = 0x02, NW_KEEPALIVE = 0x04, NW_LOST = 0x08, NW_AFTER_SEARCH = 0x10,
+       NW_LISTED = 0x20 };
 /* Object work. */
 enum { OW_ATTR = 0x01, OW_ID = 0x02, OW_NPID = 0x04, OW_STATE = 0x08, OW_FAULT = 0x10, OW_READY = 0x20, OW_ID_AGAIN = 0x40,
        OW_ATTR_AGAIN = 0x80 };
@@ -45,9 +49,9 @@ enum { JF_WRITE = 0x01, JF_SINGLE = 0x02, JF_PREFIX = 0x04, JF_PREFIX_REFUSED = 
 /* Operations and their phases. */
 enum { OP_FREE = 0, OP_GET, OP_SET, OP_PROBE, OP_FAULT };
 enum { PH_MAIN = 0, PH_VERIFY, PH_CODES };
-enum { PH_SAVE = 0, PH_ON, PH_HIGH_TRY, PH_HIGH_CHECK, PH_LOW_TRY, PH_LOW_CHECK, PH_RESTORE };
+enum { PH_SAVE = 0, PH_ON, PH_HIGH_TRY, PH_HIGH_CHECK, PH_LOW_TRY, PH_LOW_CHECK, PH_RESTORE, PH_RESTORE_OFF };
 /* Operation flags. */
-enum { OF_PREFIX_REFUSED = 0x01, OF_LOCAL = 0x02, OF_GONE = 0x04 };
+enum { OF_PREFIX_REFUSED = 0x01, OF_LOCAL = 0x02, OF_GONE = 0x04, OF_REMOVED = 0x08 };
 /* The probe's state, at the end of data[] after the values of its current
  * step (data[0..2]). (It was at 16..24: one byte past data[] when
  * ECHONET_CTL_VALUE_BYTES is 24, which config.h allows.) */
@@ -181,7 +185,7 @@ static bool node_has_work(echonet_ctl *ctl, const echonet_ctl_node *n, uint32_t 
 {
     uint16_t i;
 
-    if (n->job.kind != J_NONE || (n->work & ~NW_AFTER_SEARCH) || n->ops_head != NONE)
+    if (n->job.kind != J_NONE || (n->work & ~(NW_AFTER_SEARCH | NW_LISTED)) || n->ops_head != NONE)
         return true;
     for (i = n->first_object; i != NONE; i = obj_at(ctl, i)->next)
         if (object_has_work(ctl, obj_at(ctl, i), now))
@@ -307,20 +311,27 @@ void ctl_schedule_node(echonet_ctl *ctl, uint16_t node)
 
 /* ---- Nodes and objects ----------------------------------------------------- */
 
+/* An object slot back to the free list: the object is no longer the
+ * node's (unlinked by the caller). */
+static void object_free(echonet_ctl *ctl, uint16_t oi)
+{
+    echonet_ctl_object *o = obj_at(ctl, oi);
+
+    o->node = NONE;
+    o->work = 0;
+    o->next_poll = o->next_reread = o->next_keepalive = o->next_energy = CLOCK_NEVER;
+    o->next = ctl->free_objects;
+    ctl->free_objects = oi;
+}
+
 /* The objects of node @p n go back to the free list. */
 static void objects_free(echonet_ctl *ctl, echonet_ctl_node *n)
 {
     uint16_t oi;
 
     while ((oi = n->first_object) != NONE) {
-        echonet_ctl_object *o = obj_at(ctl, oi);
-
-        n->first_object = o->next;
-        o->node = NONE;
-        o->work = 0;
-        o->next_poll = o->next_reread = o->next_keepalive = o->next_energy = CLOCK_NEVER;
-        o->next = ctl->free_objects;
-        ctl->free_objects = oi;
+        n->first_object = obj_at(ctl, oi)->next;
+        object_free(ctl, oi);
     }
 }
 
@@ -496,7 +507,10 @@ static bool list_has_aircon(const uint8_t *edt, size_t pdc)
     return false;
 }
 
-/* Creates the air-conditioner objects an instance list (0xD5/0xD6) names. */
+static void objects_unlisted(echonet_ctl *ctl, uint16_t node, const uint8_t *edt, size_t count);
+
+/* Creates the air-conditioner objects an instance list (0xD5/0xD6) names,
+ * and drops those a complete list leaves out. */
 static void objects_from_list(echonet_ctl *ctl, uint16_t node, const uint8_t *edt, size_t pdc)
 {
     size_t i, count;
@@ -509,6 +523,10 @@ static void objects_from_list(echonet_ctl *ctl, uint16_t node, const uint8_t *ed
         count = (pdc - 1) / 3;
     for (i = 0; i < count; i++)
         (void)object_get(ctl, node, echonet_eoj_read(edt + 1 + 3 * i));
+    /* Only a list whose count is what its EDT holds is the whole list (one
+     * of more than 84 instances, or a count that is wrong, is not). */
+    if (count == edt[0])
+        objects_unlisted(ctl, node, edt, count);
 }
 
 /* A node an announcement or a search answer made, whose objects found no
@@ -571,6 +589,8 @@ static void op_finish(echonet_ctl *ctl, uint16_t i)
     ev.op = i;
     if (op->flags & OF_GONE) {
         ev.outcome = ECHONET_CTL_NODE_GONE;
+    } else if (op->flags & OF_REMOVED) {
+        ev.outcome = ECHONET_CTL_INSTANCE_GONE;
     } else if (op->flags & OF_LOCAL) {
         ev.outcome = ECHONET_CTL_REFUSED_LOCAL;
         set_props(&ev.props, op, op->refused);
@@ -613,6 +633,50 @@ static void ops_gone(echonet_ctl *ctl, echonet_ctl_node *n)
         n->ops_head = ctl->st.ops[i].next;
         ctl->st.ops[i].flags |= OF_GONE;
         op_finish(ctl, i);
+    }
+}
+
+/* Drops the objects of a node that a complete instance list leaves out
+ * (AIF 3.1.1: the unit no longer has them; polled, each would cost a
+ * response timer and hold up the node's other work). Their operations end
+ * with INSTANCE_GONE; a request in flight to one is still waited for (AIF
+ * 2.4.1) but completes nothing (the job or keepalive loses its object). */
+static void objects_unlisted(echonet_ctl *ctl, uint16_t ni, const uint8_t *edt, size_t count)
+{
+    echonet_ctl_node *n = node_at(ctl, ni);
+    uint16_t oi, *link = &n->first_object, i, *q;
+    size_t k;
+
+    while ((oi = *link) != NONE) {
+        echonet_ctl_object *o = obj_at(ctl, oi);
+        echonet_eoj eoj = o->eoj;
+
+        for (k = 0; k < count && echonet_eoj_read(edt + 1 + 3 * k) != eoj; k++)
+            ;
+        if (k < count) {
+            link = &o->next;
+            continue;
+        }
+        if (n->op != NONE && ctl->st.ops[n->op].object == oi) {
+            i = n->op;
+            n->op = NONE;
+            ctl->st.ops[i].flags |= OF_REMOVED;
+            op_finish(ctl, i);
+        }
+        for (q = &n->ops_head; (i = *q) != NONE;) {
+            if (ctl->st.ops[i].object != oi) {
+                q = &ctl->st.ops[i].next;
+                continue;
+            }
+            *q = ctl->st.ops[i].next;
+            ctl->st.ops[i].flags |= OF_REMOVED;
+            op_finish(ctl, i);
+        }
+        if (n->job.kind != J_INSTANCES && n->job.object == oi)
+            n->job.kind = J_NONE;
+        *link = o->next;
+        object_free(ctl, oi);
+        notify(ctl, ECHONET_CTL_EV_REMOVED, ni, eoj);
     }
 }
 
@@ -667,6 +731,13 @@ static bool job_read(echonet_ctl *ctl, echonet_ctl_node *n, uint8_t kind, uint16
     return true;
 }
 
+/* Whether the restore ends with 0x80 = OFF after other properties: then it
+ * is two requests, the OFF alone and last. */
+static bool probe_off_last(const echonet_ctl_op *op)
+{
+    return op->n > 1 && op->epc[op->n - 1] == 0x80;
+}
+
 /* Sets the job of the operation's current step. Returns false when the
  * operation ended without sending anything. */
 static bool op_job(echonet_ctl *ctl, echonet_ctl_node *n)
@@ -682,13 +753,14 @@ static bool op_job(echonet_ctl *ctl, echonet_ctl_node *n)
         if (op->phase == PH_MAIN) {
             job_start(n, J_OP, op->object, op->epc, op->n, all_of(op->n), (uint8_t)(JF_WRITE | prefix));
         } else {
-            /* Verify what was accepted (AIF 2.4.5, 4.1 ③). */
+            /* Verify every property written (AIF 2.4.5, 4.1 ③), refused
+             * and unanswered ones too: the cache then holds what the unit
+             * really has, whatever the answer said (issue 13). */
             uint16_t select = 0;
             unsigned k;
 
             for (k = 0; k < op->n; k++)
-                if (!((op->refused | op->timedout) & bit(k)) &&
-                    echonet_propmap_contains(&obj_at(ctl, op->object)->get, op->epc[k]))
+                if (echonet_propmap_contains(&obj_at(ctl, op->object)->get, op->epc[k]))
                     select |= bit(k);
             if (select == 0)
                 return false;
@@ -706,12 +778,17 @@ static bool op_job(echonet_ctl *ctl, echonet_ctl_node *n)
 
             return job_read(ctl, n, J_OP, op->object, codes, 2, 0, false);
         }
-    default: /* OP_PROBE: the step's properties are in op->epc */
-        job_start(n, J_OP, op->object, op->epc, op->n, all_of(op->n),
+    default: { /* OP_PROBE: the step's properties are in op->epc */
+        uint16_t select = all_of(op->n);
+
+        if (op->phase >= PH_RESTORE && probe_off_last(op))
+            select = op->phase == PH_RESTORE ? (uint16_t)(select >> 1) : bit(op->n - 1u);
+        job_start(n, J_OP, op->object, op->epc, op->n, select,
                   (uint8_t)(op->phase == PH_SAVE || op->phase == PH_HIGH_CHECK || op->phase == PH_LOW_CHECK
                                 ? 0
                                 : JF_WRITE | prefix));
         return true;
+    }
     }
 }
 
@@ -751,7 +828,11 @@ static void probe_step(echonet_ctl_op *op, uint8_t phase)
         op->n = 1;
         return;
     default: /* PH_RESTORE: what was saved, in the order of AIF 5.1 ⑦ */
-        if (d[P_S80] == ECHONET_ON || d[P_S80] == ECHONET_OFF) {
+        /* A unit that was off is switched off last, in a request of its
+         * own (PH_RESTORE_OFF), after its mode and temperature are back:
+         * one that refuses writes while off (AIF 3.3) would otherwise be
+         * left at the probe's settings (issue 13). */
+        if (d[P_S80] == ECHONET_ON) {
             op->epc[op->n] = 0x80;
             op->len[op->n] = 1;
             d[op->n++] = d[P_S80];
@@ -765,6 +846,11 @@ static void probe_step(echonet_ctl_op *op, uint8_t phase)
             op->epc[op->n] = 0xB3;
             op->len[op->n] = 1;
             d[op->n++] = d[P_SB3];
+        }
+        if (d[P_S80] == ECHONET_OFF) {
+            op->epc[op->n] = 0x80;
+            op->len[op->n] = 1;
+            d[op->n++] = d[P_S80];
         }
         return;
     }
@@ -802,6 +888,59 @@ static bool op_locally_refused(echonet_ctl *ctl, echonet_ctl_op *op)
     return (op->flags & OF_LOCAL) != 0;
 }
 
+/* The application's operations, in order: starts the first that sends
+ * something (the others end at once). */
+static bool pick_op(echonet_ctl *ctl, echonet_ctl_node *n)
+{
+    while (n->ops_head != NONE) {
+        uint16_t i = n->ops_head;
+        echonet_ctl_op *op = &ctl->st.ops[i];
+
+        n->ops_head = op->next;
+        n->op = i;
+        if (op_locally_refused(ctl, op) || !op_job(ctl, n)) {
+            n->op = NONE;
+            op_finish(ctl, i);
+            continue;
+        }
+        return true;
+    }
+    return false;
+}
+
+/* Whether the node's next operation is for a ready object: it then goes
+ * before the node's own reads (issue 13: a read or write of the
+ * application waited behind a background read for minutes). One for an
+ * object still being discovered waits for its maps. */
+static bool op_first(echonet_ctl *ctl, const echonet_ctl_node *n)
+{
+    return n->ops_head != NONE && (obj_at(ctl, ctl->st.ops[n->ops_head].object)->work & OW_READY);
+}
+
+/* Gives up the node's own read between two of its requests, for an
+ * operation (op_first()); it is made again afterwards from the start (what
+ * it read is kept). */
+static void job_yield(echonet_ctl *ctl, echonet_ctl_node *n, uint32_t now)
+{
+    /* The object work that makes each kind of job again (0: its timer). */
+    static const uint8_t redo[J_ENERGY + 1] = {
+        [J_ATTR] = OW_ATTR, [J_ID] = OW_ID, [J_NPID] = OW_NPID, [J_STATE] = OW_STATE, [J_FAULT] = OW_FAULT,
+    };
+    echonet_ctl_object *o = obj_at(ctl, n->job.object);
+    uint8_t kind = n->job.kind;
+
+    if (kind == J_INSTANCES || kind == J_OP)
+        return; /* not given up */
+    o->work |= redo[kind];
+    if (kind == J_POLL)
+        o->next_poll = now;
+    else if (kind == J_REREAD)
+        o->next_reread = now;
+    else if (kind == J_ENERGY)
+        o->next_energy = now;
+    n->job.kind = J_NONE;
+}
+
 /* Picks the node's next job; false when there is nothing to do. */
 static bool pick_job(echonet_ctl *ctl, uint16_t ni, uint32_t now)
 {
@@ -826,8 +965,9 @@ static bool pick_job(echonet_ctl *ctl, uint16_t ni, uint32_t now)
         job_start(n, J_INSTANCES, NONE, d6, 1, 1, 0);
         return true;
     }
-    /* Discovery of each object first (AIF 3.1.3, 3.1.4). */
-    for (oi = n->first_object; oi != NONE; oi = obj_at(ctl, oi)->next) {
+    /* Discovery of each object first (AIF 3.1.3, 3.1.4), unless an
+     * operation for a ready object waits (op_first()). */
+    for (oi = op_first(ctl, n) ? NONE : n->first_object; oi != NONE; oi = obj_at(ctl, oi)->next) {
         echonet_ctl_object *o = obj_at(ctl, oi);
 
         if (o->work & OW_ATTR) {
@@ -858,20 +998,8 @@ static bool pick_job(echonet_ctl *ctl, uint16_t ni, uint32_t now)
             return true;
         }
     }
-    /* The application's operations, in order. */
-    while (n->ops_head != NONE) {
-        uint16_t i = n->ops_head;
-        echonet_ctl_op *op = &ctl->st.ops[i];
-
-        n->ops_head = op->next;
-        n->op = i;
-        if (op_locally_refused(ctl, op) || !op_job(ctl, n)) {
-            n->op = NONE;
-            op_finish(ctl, i);
-            continue;
-        }
+    if (pick_op(ctl, n))
         return true;
-    }
     for (oi = n->first_object; oi != NONE; oi = obj_at(ctl, oi)->next) {
         echonet_ctl_object *o = obj_at(ctl, oi);
 
@@ -940,7 +1068,7 @@ static int32_t send_request(echonet_ctl *ctl, uint16_t ni, uint8_t *buf, size_t 
 
     if (n->capacity < size)
         size = n->capacity;
-    if (job->flags & JF_SINGLE)
+    if ((job->flags & JF_SINGLE) || (job->pending & (bit(job->split) - 1u)))
         size = 1;
     /* The 0x93 prefix counts in what the device must process (AIF 4.1). */
     if (prefix && size > 1)
@@ -1076,7 +1204,7 @@ static void probe_next(const echonet_ctl_node *n, echonet_ctl_op *op)
     bool failed = (n->job.failed | n->job.timedout) != 0 || (n->job.flags & JF_PREFIX_REFUSED);
     uint8_t v = d[0];
 
-    if (n->job.timedout && op->phase != PH_RESTORE) {
+    if (n->job.timedout && op->phase < PH_RESTORE) {
         op->timedout |= 1;
         probe_step(op, PH_RESTORE);
         return;
@@ -1140,7 +1268,7 @@ static void probe_next(const echonet_ctl_node *n, echonet_ctl_op *op)
          * as it was (AIF 5.3 ⑤). */
         op->refused |= n->job.failed;
         op->timedout |= n->job.timedout;
-        op->phase = 0xFF;
+        op->phase = op->phase == PH_RESTORE && probe_off_last(op) ? PH_RESTORE_OFF : 0xFF;
         return;
     }
     /* Next candidate, or give up on this end. */
@@ -1188,7 +1316,7 @@ static void op_step_done(echonet_ctl *ctl, uint16_t ni)
             unsigned k;
 
             for (k = 0; k < n->job.n; k++)
-                if (n->job.timedout & bit(k))
+                if (n->job.timedout & bit(k) & (uint16_t)~op->refused)
                     op->timedout |= bit((unsigned)op_index_of(op, n->job.epc[k]));
         }
         break;
@@ -1240,7 +1368,12 @@ static uint32_t keepalive_lead(const echonet_ctl *ctl, unsigned objects)
      * keepalives due at the same time, and for its own answer. */
     uint64_t margin = (objects + 1u) * (uint64_t)ctl->cfg.response_timeout_ms;
 
-    return ctl->cfg.keepalive_interval_ms > margin + 1000u ? (uint32_t)(ctl->cfg.keepalive_interval_ms - margin) : 1000u;
+    uint32_t half = ctl->cfg.keepalive_interval_ms / 2u;
+
+    /* An interval too short for that (set below what the node's objects
+     * allow) spaces each object's keepalives by half of it at least, not
+     * by a second (issue 13): the 3.5 promise cannot be kept then anyway. */
+    return ctl->cfg.keepalive_interval_ms > margin + half ? (uint32_t)(ctl->cfg.keepalive_interval_ms - margin) : half;
 }
 
 /* ---- Keepalives (AIF 3.5) ---------------------------------------------------------------
@@ -1251,18 +1384,23 @@ static uint32_t keepalive_lead(const echonet_ctl *ctl, unsigned objects)
  * the request in flight. Its object is the node's only one whose
  * next_keepalive is NEVER while it is ready (set when it is sent). */
 
-/* The object whose keepalive is due, or NONE. */
+/* The object whose keepalive is due, the longest overdue first, or NONE.
+ * (The first due in object order let an object whose keepalive had just
+ * been sent, failed and been brought forward go again before another
+ * overdue for a whole request: with three objects and a one-hour interval,
+ * the third's came 1.4 s after its interval had run out, issue 13.) */
 static uint16_t keepalive_due(echonet_ctl *ctl, const echonet_ctl_node *n, uint32_t now)
 {
-    uint16_t oi;
+    uint16_t oi, due = NONE;
 
     for (oi = n->first_object; oi != NONE; oi = obj_at(ctl, oi)->next) {
         const echonet_ctl_object *o = obj_at(ctl, oi);
 
-        if (keepalive_wanted(ctl, o) && timer_due(o->next_keepalive, now))
-            return oi;
+        if (keepalive_wanted(ctl, o) && timer_due(o->next_keepalive, now) &&
+            (due == NONE || o->next_keepalive < obj_at(ctl, due)->next_keepalive))
+            due = oi;
     }
-    return NONE;
+    return due;
 }
 
 /* The object whose keepalive is in flight, or NONE. */
@@ -1518,22 +1656,37 @@ static void on_response(echonet_ctl *ctl, uint16_t ni, const echonet_frame *f, u
              * the failures are a tail after processed ones, the device's
              * capacity shows: learn it (AIF 5.2, reference 11). */
             bool tail = true, after = false;
+            uint16_t unsure = 0, refused = 0;
 
             for (k = 0; k < job->n; k++) {
                 if (!(job->inflight & bit(k)))
                     continue;
-                if (failed & bit(k))
+                if (failed & bit(k)) {
                     after = true;
-                else if (after)
+                    unsure |= bit(k);
+                    continue;
+                }
+                if (after)
                     tail = false;
                 else
                     leading++;
+                refused |= unsure; /* failed before one processed after it */
+                unsure = 0;
             }
             /* Only a read shows it: a write's refused property looks the
              * same as an unprocessed one (value echoed), and refusals of a
              * value are common (AIF 2.4.5), so a write's failures are asked
-             * again one by one instead. */
-            if (!write && tail && leading > 0) {
+             * again one by one instead; but only those after the last one
+             * processed, which may have been left unprocessed: one before
+             * it was refused (a device processes in order), and re-sent
+             * alone it would land after properties that come later in the
+             * order of AIF 5.1 ⑦ (issue 13). */
+            if (write) {
+                job->failed |= refused;
+                job->pending &= (uint16_t)~refused;
+                if (unsure)
+                    job->flags |= JF_SINGLE;
+            } else if (tail && leading > 0) {
                 if (leading < n->capacity)
                     n->capacity = (uint8_t)leading;
             } else {
@@ -1604,7 +1757,7 @@ static void on_timeout(echonet_ctl *ctl, uint16_t ni, uint32_t now)
             keepalive_done(ctl, ni, oi, false, now);
         if (n->state == N_OFFLINE)
             n->deadline = now + ctl->cfg.keepalive_retry_ms;
-        else if (++n->timeouts >= ctl->cfg.offline_after)
+        else if (oi != NONE && ++n->timeouts >= ctl->cfg.offline_after) /* (NONE: its object dropped) */
             node_offline(ctl, ni);
         return;
     }
@@ -1614,13 +1767,28 @@ static void on_timeout(echonet_ctl *ctl, uint16_t ni, uint32_t now)
         n->deadline = now + ctl->cfg.keepalive_retry_ms;
         return;
     }
+    if (job->kind == J_NONE)
+        return; /* a request to an object dropped meanwhile (objects_unlisted()) */
     /* The step ended; a re-issue is a new request with a new TID (AIF 2.4.3).
      * A group without answer is asked again one by one (reference 11: some
      * units time out on one property), whatever the attempts: only single
      * requests use them up (with attempts 1 a group's properties all timed
      * out with it). */
     if (popcount16(job->inflight) > 1) {
-        job->flags |= JF_SINGLE;
+        /* A lost datagram is far likelier than a unit that cannot answer
+         * the group: the group is asked again as it was, and only after
+         * all its attempts one property at a time (issue 13: under 30 %
+         * loss, splitting at the first loss made a unit usable after
+         * minutes). A timeout tells nothing of the node's capacity. */
+        if (++job->attempt >= ctl->cfg.attempts) {
+            unsigned k;
+
+            /* Only this group, not the rest of the job (issue 13). */
+            for (k = 0; k < job->n; k++)
+                if (job->inflight & bit(k))
+                    job->split = (uint8_t)(k + 1u);
+            job->attempt = 0;
+        }
     } else if (++job->attempt >= ctl->cfg.attempts) {
         /* Only what got no answer to any of its attempts counts toward
          * offline: counting each attempt made a unit that times out on one
@@ -1633,6 +1801,11 @@ static void on_timeout(echonet_ctl *ctl, uint16_t ni, uint32_t now)
         job->timedout |= job->inflight;
         job->pending &= (uint16_t)~job->inflight;
         job->attempt = 0;
+        /* The unit may have dropped the object and its 0xD5 saying so been
+         * lost, while its other objects answer (and keep it online): its
+         * instance list is asked again after this job (AIF 3.1.1). */
+        if (job->object != NONE && job->kind != J_NPID)
+            n->work |= NW_INSTANCES;
         /* A property that times out alone is skipped by later polls (ref. 11). */
         if (popcount16(job->inflight) == 1 && (job->kind == J_POLL || job->kind == J_REREAD)) {
             echonet_ctl_object *o = obj_at(ctl, job->object);
@@ -1753,7 +1926,9 @@ static void node_heard(echonet_ctl *ctl, uint16_t ni)
          * sent while it was away may all have been lost. */
         if (o->work & OW_READY) {
             o->work = OW_READY | OW_ATTR | OW_ID | OW_STATE;
-            if (o->next_keepalive != CLOCK_NEVER) /* NEVER: in flight */
+            /* (NEVER: in flight.) One already due keeps its time, so that
+             * the longest overdue still goes first (keepalive_due()). */
+            if (o->next_keepalive != CLOCK_NEVER && o->next_keepalive > ctl->clock)
                 o->next_keepalive = ctl->clock;
         } else {
             o->work = OW_ATTR | OW_ID | OW_STATE;
@@ -1797,7 +1972,11 @@ static void on_search_answer(echonet_ctl *ctl, const echonet_addr *src, const ec
     ni = node_for(ctl, src, f->seoj, false);
     if (ni != NONE) {
         node_heard(ctl, ni);
-        objects_from_list(ctl, ni, p.edt, p.pdc);
+        /* An answer that comes after the node's 0xD5 may be older than it
+         * (a unit answering late, then taking an object out): the list
+         * announced last stands (AIF 3.1.1). */
+        if (!(node_at(ctl, ni)->work & NW_LISTED))
+            objects_from_list(ctl, ni, p.edt, p.pdc);
         no_object_asks(ctl, ni);
         schedule(ctl, ni);
     }
@@ -1823,6 +2002,8 @@ static void on_notification(echonet_ctl *ctl, const echonet_addr *src, const ech
         }
         node_heard(ctl, ni);
         objects_from_list(ctl, ni, p.edt, p.pdc);
+        if (ctl->clock < ctl->search_until)
+            node_at(ctl, ni)->work |= NW_LISTED;
         no_object_asks(ctl, ni);
         schedule(ctl, ni);
         return;
@@ -1869,6 +2050,8 @@ echonet_err echonet_ctl_read(echonet_ctl *ctl, const echonet_addr *src, const ui
     }
     if (kind != ECHONET_ESV_KIND_RESPONSE && kind != ECHONET_ESV_KIND_SNA)
         return ECHONET_OK; /* requests are for the node side */
+    if (f.deoj != ctl->cfg.self)
+        return ECHONET_OK; /* an answer to another object of this host (its DEOJ is the request's SEOJ) */
     if (now < ctl->search_until && f.tid == ctl->search_tid &&
         echonet_esv_request_of(f.esv) == ECHONET_ESV_GET) {
         on_search_answer(ctl, src, &f);
@@ -1888,19 +2071,27 @@ echonet_err echonet_ctl_read(echonet_ctl *ctl, const echonet_addr *src, const ui
         if (!n->busy || f.tid != n->tid || echonet_esv_request_of(f.esv) != n->esv)
             return ECHONET_OK;
         if (n->work & NW_KEEPALIVE) {
-            uint16_t oi = object_find(ctl, ni, f.seoj);
+            uint16_t oi = keepalive_in_flight(ctl, n);
 
-            if (oi == NONE || oi != keepalive_in_flight(ctl, n))
+            /* (NONE: its object was dropped meanwhile, objects_unlisted().) */
+            if (oi != NONE && oi != object_find(ctl, ni, f.seoj))
                 return ECHONET_OK;
             n->busy = false;
             n->timeouts = 0;
             n->work &= (uint8_t)~NW_KEEPALIVE;
-            keepalive_done(ctl, ni, oi, f.esv == ECHONET_ESV_SET_RES, now);
+            if (oi != NONE)
+                keepalive_done(ctl, ni, oi, f.esv == ECHONET_ESV_SET_RES, now);
             schedule(ctl, ni);
             return ECHONET_OK;
         }
-        if (n->job.kind == J_NONE)
+        if (n->job.kind == J_NONE) {
+            /* The answer to a request whose object was dropped meanwhile
+             * (objects_unlisted()): the node is free again. */
+            n->busy = false;
+            n->timeouts = 0;
+            schedule(ctl, ni);
             return ECHONET_OK;
+        }
         asked = job_deoj(ctl, n);
         if (!(f.seoj == asked || (echonet_eoj_is_node_profile(asked) && echonet_eoj_is_node_profile(f.seoj))))
             return ECHONET_OK;
@@ -1913,7 +2104,7 @@ static int32_t send_search(echonet_ctl *ctl, bool *multicast, uint8_t *buf, size
 {
     echonet_writer w;
     size_t len = 0;
-    uint16_t tid = next_tid(ctl);
+    uint16_t tid = next_tid(ctl), k;
 
     /* Multicast Get 0xD6 to the node profile (AIF 3.1.2): every node lists
      * its objects in one answer. Not also the Get 0x80 to 0x013000 that
@@ -1924,6 +2115,8 @@ static int32_t send_search(echonet_ctl *ctl, bool *multicast, uint8_t *buf, size
     echonet_writer_prop(&w, 0xD6, 0, NULL);
     if (echonet_writer_finish(&w, &len) != ECHONET_OK)
         return ECHONET_ERR_NOBUF;
+    for (k = 0; k < ctl->n_nodes_used; k++) /* (one walk per search, at most one per response timer) */
+        node_at(ctl, k)->work &= (uint8_t)~NW_LISTED;
     ctl->search_tid = tid;
     ctl->search_until = now + ctl->cfg.response_timeout_ms;
     ctl->search = 0;
@@ -1970,6 +2163,8 @@ int32_t echonet_ctl_write(echonet_ctl *ctl, echonet_addr *dst, bool *multicast, 
             *dst = n->addr;
             return send_keepalive(ctl, ni, oi, buf, cap, now);
         }
+        if (n->job.kind != J_NONE && n->job.kind != J_OP && op_first(ctl, n))
+            job_yield(ctl, n, now);
         if (n->job.kind == J_NONE && !pick_job(ctl, ni, now)) {
             schedule(ctl, ni);
             continue;

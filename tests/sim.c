@@ -164,7 +164,7 @@ static void link_send(sim *s, sim_dev *d, int to, const echonet_addr *src, const
     const sim_link *l = &d->link;
     echonet_tstamp at;
 
-    if (d->down || chance(s, l->loss)) {
+    if (d->down || s->now < d->burst_until || chance(s, l->loss)) {
         s->lost++;
         return;
     }
@@ -236,6 +236,13 @@ static int w_set(void *ctx, uint8_t epc, const uint8_t *edt, size_t pdc, echonet
     if (source == ECHONET_SET_NETWORK) {
         if (echonet_propmap_contains(&d->q.refuse, epc))
             return ECHONET_ERR_VALUE;
+        if (d->q.refuse_while_off && epc != ECHONET_EPC_OPERATION_STATUS && epc != ECHONET_EPC_REMOTE_CONTROL) {
+            uint8_t on = 0;
+
+            (void)echonet_aircon_value(ac, ECHONET_EPC_OPERATION_STATUS, &on, 1);
+            if (on == ECHONET_OFF)
+                return ECHONET_ERR_VALUE;
+        }
         if (epc == 0xB3 && pdc == 1 && d->q.b3_hi != 0) {
             uint8_t mode = 0;
 
@@ -535,9 +542,15 @@ static void check_sent(sim *s, int dev, bool multicast, const uint8_t *buf, size
         s->inflight[dev].esv = f.esv;
         s->inflight[dev].sent = s->now;
         /* Only objects the node has (a request to another is never answered). */
-        if (f.deoj != ECHONET_EOJ_NODE_PROFILE)
-            SIM_CHECK(obj_of_eoj(s, dev, f.deoj) >= 0, "t=%llu node %d: DEOJ %06X, not one of its %u objects", now, dev,
-                      (unsigned)f.deoj, d->n_obj);
+        if (f.deoj != ECHONET_EOJ_NODE_PROFILE) {
+            int obj = obj_of_eoj(s, dev, f.deoj);
+
+            SIM_CHECK(obj >= 0, "t=%llu node %d: DEOJ %06X, not one of its %u objects", now, dev, (unsigned)f.deoj,
+                      d->n_obj);
+            SIM_CHECK(!(d->removed & (1u << obj)) || d->removed_told[obj] == NEVER,
+                      "t=%llu node %d: request to %06X, removed from its instance list at %llu (AIF 3.1.1)", now, dev,
+                      (unsigned)f.deoj, (unsigned long long)d->removed_told[obj]);
+        }
     }
     if (f.deoj == ECHONET_EOJ_NODE_PROFILE) {
         SIM_OK(f.esv == ECHONET_ESV_GET);
@@ -669,6 +682,42 @@ static void dev_pump(sim *s, unsigned i)
     SIM_OK(d->expiry > s->now);
 }
 
+/* A complete 0xD5 or 0xD6 list reaching the controller tells it which
+ * removed objects are gone: an announcement, or the answer to its request
+ * in flight (a late one answers nothing, AIF 2.4.3; a search answer is
+ * left out, as it counts only within the search's response window). */
+static void note_instance_list(sim *s, unsigned dev, const uint8_t *buf, size_t len)
+{
+    sim_dev *d = &s->devs[dev];
+    echonet_frame f;
+    echonet_prop p;
+    unsigned o, k;
+
+    if (echonet_frame_decode_udp(&f, buf, len, NULL) != ECHONET_OK || f.format != 1 ||
+        !echonet_eoj_is_node_profile(f.seoj))
+        return;
+    if (f.esv != ECHONET_ESV_INF && f.esv != ECHONET_ESV_INFC &&
+        !(s->inflight[dev].busy && f.tid == s->inflight[dev].tid && f.esv == ECHONET_ESV_GET_RES &&
+          s->now < echonet_tstamp_add(s->inflight[dev].sent, s->cfg.response_timeout_ms)))
+        return;
+    if (!echonet_prop_find(f.props, 0xD5, &p) && !echonet_prop_find(f.props, 0xD6, &p))
+        return;
+    if (p.pdc < 1 || p.edt[0] != (p.pdc - 1u) / 3u)
+        return; /* not the whole list */
+    for (o = 0; o < d->n_obj; o++) {
+        bool listed = false;
+
+        for (k = 0; k < p.edt[0]; k++)
+            listed = listed || echonet_eoj_read(p.edt + 1 + 3 * k) == sim_eoj(o);
+        if (!(d->removed & (1u << o)))
+            continue;
+        if (listed)
+            d->removed_told[o] = NEVER; /* a list older than the removal, overtaken on the way */
+        else if (d->removed_told[o] == NEVER)
+            d->removed_told[o] = s->now;
+    }
+}
+
 static void deliver(sim *s, const sim_msg *m)
 {
     s->delivered++;
@@ -678,6 +727,8 @@ static void deliver(sim *s, const sim_msg *m)
         echonet_err err = echonet_ctl_read(&s->ctl, &m->src, m->buf, m->len, s->now);
 
         SIM_CHECK(err == ECHONET_OK, "echonet_ctl_read: %d", err);
+        if (dev >= 0 && s->devs[dev].removed)
+            note_instance_list(s, (unsigned)dev, m->buf, m->len);
         if (dev >= 0 && s->inflight[dev].busy) {
             uint16_t tid = (uint16_t)(m->buf[2] << 8 | m->buf[3]);
 
@@ -945,15 +996,17 @@ void sim_announce_instances(sim *s, unsigned dev)
     size_t len = 0;
     unsigned o;
 
-    list[0] = (uint8_t)d->n_obj;
+    list[0] = 0;
     for (o = 0; o < d->n_obj; o++) {
-        list[1 + 3 * o] = 0x01;
-        list[2 + 3 * o] = 0x30;
-        list[3 + 3 * o] = (uint8_t)(o + 1);
+        if (d->removed & (1u << o))
+            continue;
+        list[1 + 3 * list[0]] = 0x01;
+        list[2 + 3 * list[0]] = 0x30;
+        list[3 + 3 * list[0]++] = (uint8_t)(o + 1);
     }
     echonet_writer_init(&w, buf, sizeof buf);
     echonet_writer_header(&w, 0x7000, ECHONET_EOJ_NODE_PROFILE, ECHONET_EOJ_NODE_PROFILE, ECHONET_ESV_INF);
-    echonet_writer_prop(&w, 0xD5, 1 + 3 * d->n_obj, list);
+    echonet_writer_prop(&w, 0xD5, 1 + 3u * list[0], list);
     SIM_OK(echonet_writer_finish(&w, &len) == ECHONET_OK);
     if (!d->q.no_announce)
         link_send(s, d, -1, &d->addr, buf, len, 0);
@@ -974,6 +1027,23 @@ const echonet_addr *sim_second_addr(sim *s, unsigned dev)
     (void)echonet_addr_set(&d->addr2, (const uint8_t[]){10, 1, (uint8_t)((dev + 1) >> 8), (uint8_t)(dev + 1)}, 4);
     d->two_addrs = true;
     return &d->addr2;
+}
+
+void sim_remove_instance(sim *s, unsigned dev, unsigned obj)
+{
+    sim_dev *d = &s->devs[dev];
+
+    if (tracing())
+        fprintf(stderr, "%12llu REMOVE dev %u obj %u\n", (unsigned long long)s->now, dev, obj);
+    SIM_OK(obj < d->n_obj && echonet_node_remove(&d->node, sim_eoj(obj)) == ECHONET_OK);
+    d->removed |= (uint8_t)(1u << obj);
+    d->removed_told[obj] = NEVER;
+    dev_pump(s, dev); /* its 0xD5 */
+}
+
+void sim_loss_burst(sim *s, unsigned dev, uint32_t ms)
+{
+    s->devs[dev].burst_until = echonet_tstamp_add(s->now, ms);
 }
 
 void sim_inject(sim *s, const echonet_addr *src, const uint8_t *buf, size_t len, uint32_t delay_ms)
@@ -1072,8 +1142,9 @@ bool sim_ready(const sim *s, unsigned dev)
 {
     uint16_t node = sim_node(s, dev);
 
-    return node != ECHONET_CTL_NONE && echonet_ctl_node_online(&s->ctl, node) &&
-           s->ready_mask[dev] == (uint8_t)((1u << s->devs[dev].n_obj) - 1u);
+    uint8_t all = (uint8_t)(((1u << s->devs[dev].n_obj) - 1u) & ~s->devs[dev].removed);
+
+    return node != ECHONET_CTL_NONE && echonet_ctl_node_online(&s->ctl, node) && (s->ready_mask[dev] & all) == all;
 }
 
 echonet_ctl_state sim_cached(const sim *s, unsigned dev, unsigned obj)
@@ -1104,7 +1175,16 @@ void sim_check_converged(const sim *s)
         SIM_CHECK(node != ECHONET_CTL_NONE, "node %u unknown", i);
         SIM_CHECK(echonet_ctl_node_online(&s->ctl, node), "node %u offline at t=%llu", i, (unsigned long long)s->now);
         for (o = 0; o < s->devs[i].n_obj; o++) {
-            echonet_ctl_state st = sim_cached(s, i, o);
+            echonet_ctl_state st;
+
+            if (s->devs[i].removed & (1u << o)) {
+                SIM_CHECK(echonet_ctl_object_info(&s->ctl, node, sim_eoj(o), NULL, NULL, NULL, NULL) ==
+                              ECHONET_ERR_NOT_FOUND,
+                          "t=%llu node %u object %u: removed from its list, still known", (unsigned long long)s->now,
+                          i, o);
+                continue;
+            }
+            st = sim_cached(s, i, o);
             const uint8_t cached[] = {st.status, st.power_saving, st.mode, st.temp, st.room, st.flow, st.fault};
 
             for (k = 0; k < sizeof state_epcs; k++) {
@@ -1133,6 +1213,8 @@ void sim_check_keepalive(sim *s)
             sim_ka *ka = &s->ka[i][o];
             echonet_tstamp last = s->devs[i].ka_last[o];
 
+            if (s->devs[i].removed & (1u << o))
+                continue; /* no keepalive owed to an object the unit no longer has */
             if (s->strong_keepalive && last != NEVER && last >= s->line_up_since)
                 SIM_CHECK(s->now - last <= s->cfg.keepalive_interval_ms,
                           "t=%llu node %u object %u: no keepalive since %llu", (unsigned long long)s->now, i, o,

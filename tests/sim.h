@@ -40,7 +40,12 @@
  *    at least every interval and a retry within keepalive_retry after a
  *    failure, plus one response timer per object of the node (weak, for
  *    lossy runs);
- *  - 20-hour stops of the units are counted (sim_dev::stops).
+ *  - 20-hour stops of the units are counted (sim_dev::stops);
+ *  - no request to an object removed from its node's instance list once
+ *    the controller has received a list without it, an announcement or
+ *    the answer to its request in flight (AIF 3.1.1,
+ *    sim_remove_instance()); an older list that overtook it on the way
+ *    and still names the object makes it known again.
  * sim_check_converged() compares the cache with the units' state.
  *
  * Debugging: SIM_TRACE=1 prints every datagram, event and action to stderr.
@@ -90,6 +95,7 @@ typedef struct sim_quirks {
      * a request to instance 0x00) are late by search_late_min_ms to
      * search_late_max_ms (sim_late_searches()). */
     uint32_t search_late_min_ms, search_late_max_ms;
+    bool refuse_while_off;  /* while 0x80 is OFF, writes other than 0x80 and 0x93 are refused (AIF 3.3) */
 } sim_quirks;
 
 /* How a node is built. */
@@ -137,6 +143,10 @@ typedef struct sim_dev {
     bool two_addrs;
     bool asked_via2;       /* the request being answered came to addr2 */
     bool answering_search; /* the request being answered is a search */
+    /* Issue 13 quirks (sim_remove_instance(), sim_loss_burst()). */
+    uint8_t removed;                          /* objects taken out of its instance list */
+    echonet_tstamp removed_told[SIM_MAX_OBJS]; /* when the controller got a list without it, NEVER before */
+    echonet_tstamp burst_until;               /* everything to and from it is lost until then */
 } sim_dev;
 
 /* One operation started through the harness. */
@@ -262,6 +272,12 @@ void sim_late_searches(sim *s, unsigned dev, uint32_t min_ms, uint32_t max_ms);
 /* Issue 13: gives the node a second address, 10.1.x.y beside 10.0.x.y (the
  * controller learns it only if told: echonet_ctl_add_node()). */
 const echonet_addr *sim_second_addr(sim *s, unsigned dev);
+/* Takes an object out of the unit (its 0xD5 announces the shorter list).
+ * From the moment the controller has received a complete 0xD5 or 0xD6 list
+ * without it, a request to it is a violation (AIF 3.1.1). */
+void sim_remove_instance(sim *s, unsigned dev, unsigned obj);
+/* Every datagram to and from the unit is lost for @p ms from now. */
+void sim_loss_burst(sim *s, unsigned dev, uint32_t ms);
 /* Delivers a datagram to the controller from @p src after @p delay_ms. */
 void sim_inject(sim *s, const echonet_addr *src, const uint8_t *buf, size_t len, uint32_t delay_ms);
 /* Takes a snapshot, replaces the controller with a fresh one restored from

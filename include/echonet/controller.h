@@ -84,7 +84,10 @@ typedef struct echonet_ctl_config {
                                          at most ECHONET_CTL_MAX_INTERVAL */
     uint32_t reread_interval_ms;    /**< re-reading announced state (default 1800000), 0 = never;
                                          at most ECHONET_CTL_MAX_INTERVAL */
-    uint32_t keepalive_interval_ms; /**< 0x93 = 0x62 interval in remote mode, at most 8 h (default 8 h) */
+    uint32_t keepalive_interval_ms; /**< 0x93 = 0x62 interval in remote mode, at most 8 h (default 8 h);
+                                         the next is sent (objects + 1) response timers early, so that
+                                         it is made in time behind the node's other requests, but never
+                                         sooner than half the interval after the last (doc/decisions.md) */
     uint16_t first_tid;             /**< TID of the first request (default 0); seed it from a
                                          random source (or restore a snapshot, which keeps the
                                          counter), so that a restarted controller does not reuse
@@ -117,7 +120,10 @@ typedef enum echonet_ctl_outcome {
     /** Some properties got no answer within every attempt (in @c props). */
     ECHONET_CTL_TIMED_OUT,
     /** The node went offline or was forgotten before the operation ended. */
-    ECHONET_CTL_NODE_GONE
+    ECHONET_CTL_NODE_GONE,
+    /** The object left its node's instance list (0xD5 or 0xD6, AIF 3.1.1)
+     *  before the operation ended (@ref ECHONET_CTL_EV_REMOVED). */
+    ECHONET_CTL_INSTANCE_GONE
 } echonet_ctl_outcome;
 
 /** @brief Kinds of @ref echonet_ctl_event. */
@@ -149,7 +155,15 @@ typedef enum echonet_ctl_event_kind {
      *  queued for them ended NODE_GONE, and new ones are refused). When
      *  @c same_as was offline at its own address, it takes over this one
      *  (and @c node keeps the old). */
-    ECHONET_CTL_EV_ALIAS
+    ECHONET_CTL_EV_ALIAS,
+    /** The object (@c node, @c eoj) is no longer in its node's instance
+     *  list: a complete 0xD5 announcement or 0xD6 answer left it out (AIF
+     *  3.1.1). It is dropped: its operations ended first with
+     *  @ref ECHONET_CTL_INSTANCE_GONE, it is polled and kept alive no more,
+     *  and it is no longer among echonet_ctl_objects() (already during the
+     *  callback). Should it come back in a later list, it is found anew
+     *  (@ref ECHONET_CTL_EV_FOUND). */
+    ECHONET_CTL_EV_REMOVED
 } echonet_ctl_event_kind;
 
 /** @brief Something the application should know. Valid during the callback only. */
@@ -217,6 +231,7 @@ typedef struct echonet_ctl_job {
     uint8_t n;                             /**< @private */
     uint8_t attempt;                       /**< @private */
     uint8_t flags;                         /**< @private */
+    uint8_t split;                         /**< @private properties before this index are asked one by one */
     uint16_t object;                       /**< @private object index, or NONE for the node profile */
     uint16_t pending;                      /**< @private properties not yet answered (bit i: epc[i]) */
     uint16_t inflight;                     /**< @private properties of the request in flight */
@@ -479,7 +494,9 @@ ECHONET_API echonet_err echonet_ctl_set(echonet_ctl *ctl, uint16_t node, echonet
  * Saves 0x80, 0xB0 and 0xB3, switches the unit on in @p mode, finds the
  * highest settable temperature from @p high down and the lowest from @p low
  * up (SetC 0xB3, then Get to verify; a different value read back is taken
- * as the next guess), then restores the saved settings. The DONE event
+ * as the next guess), then restores the saved settings (a unit that was
+ * off gets its mode and temperature back first, then 0x80 = OFF in a
+ * request of its own: AIF 3.3 lets it refuse writes while off). The DONE event
  * carries probe_low and probe_high.
  * @param ctl the controller.
  * @param node the node index.
