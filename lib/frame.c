@@ -9,6 +9,7 @@
 #include "bytes.h"
 #include "esv_internal.h"
 #include "noinline.h"
+#include "writer_internal.h"
 
 /* ---- Decode ------------------------------------------------------------ */
 
@@ -162,8 +163,6 @@ bool echonet_prop_find(echonet_prop_iter it, uint8_t epc, echonet_prop *prop)
 
 /* ---- Encode ------------------------------------------------------------ */
 
-enum { W_EMPTY, W_BLOCK_SET, W_BLOCK_GET, W_FORMAT2, W_DONE };
-
 static bool writer_blocked(const echonet_writer *w)
 {
     /* After an overflow the writer keeps counting; any other error stops it. */
@@ -236,8 +235,6 @@ void echonet_writer_init(echonet_writer *w, uint8_t *buf, size_t cap)
 void echonet_writer_header(echonet_writer *w, uint16_t tid, echonet_eoj seoj, echonet_eoj deoj, uint8_t esv)
 {
     uint8_t local[ECHONET_HEADER_LEN], *h;
-    uint32_t word[3];
-    unsigned i;
     bool fits;
 
     if (!writer_enter(w, 1u << W_EMPTY))
@@ -249,18 +246,8 @@ void echonet_writer_header(echonet_writer *w, uint16_t tid, echonet_eoj seoj, ec
     /* Straight into the buffer when it fits. */
     fits = ECHONET_SHORTCUTS && w->err == ECHONET_OK && w->cap - w->len >= ECHONET_HEADER_LEN;
     h = fits ? w->buf + w->len : local;
-    /* Three 32-bit words, each stored big-endian: in a loop, so that the
-     * compiler does not merge twelve byte stores into one costly 64-bit
-     * value. OPC is 0 until a property is added. */
-    word[0] = (uint32_t)ECHONET_EHD1 << 24 | (uint32_t)ECHONET_EHD2_FORMAT1 << 16 | tid;
-    word[1] = (seoj & 0xFFFFFFu) << 8 | (deoj >> 16 & 0xFFu);
-    word[2] = (deoj & 0xFFFFu) << 16 | (uint32_t)esv << 8;
-    for (i = 0; i < 3; i++) {
-        h[4 * i] = (uint8_t)(word[i] >> 24);
-        h[4 * i + 1] = (uint8_t)(word[i] >> 16);
-        h[4 * i + 2] = (uint8_t)(word[i] >> 8);
-        h[4 * i + 3] = (uint8_t)word[i];
-    }
+    /* OPC is 0 until a property is added. */
+    writer_header_bytes(h, tid, seoj, deoj, esv, 0);
     w->opc_pos = w->len + OFF_OPC;
     if (fits) {
         w->len += ECHONET_HEADER_LEN;
@@ -278,22 +265,8 @@ void echonet_writer_prop(echonet_writer *w, uint8_t epc, size_t pdc, const uint8
 {
     uint8_t head[2];
 
-    /* The common case first, in place: no error yet, inside a block with
-     * room for one more property, a value that is there and fits. */
-    if (ECHONET_SHORTCUTS && w && w->err == ECHONET_OK && (w->state == W_BLOCK_SET || w->state == W_BLOCK_GET) &&
-        w->count < 255 && pdc <= 255 && (pdc == 0 || edt) && pdc + 2u <= w->cap - w->len) {
-        uint8_t *b = w->buf + w->len;
-
-        b[0] = epc;
-        b[1] = (uint8_t)pdc;
-        if (pdc > 0 && edt != b + 2)
-            memmove(b + 2, edt, pdc); /* see writer_put() */
-        w->len += pdc + 2u;
-        w->count++;
-        w->total++;
-        w->buf[w->opc_pos] = (uint8_t)w->count;
+    if (w && writer_prop_quick(w, epc, pdc, edt))
         return;
-    }
     if (!writer_enter(w, 1u << W_BLOCK_SET | 1u << W_BLOCK_GET))
         return;
     if (w->count == 255) {
@@ -399,8 +372,6 @@ static bool encode_copy(const echonet_frame *frame, uint8_t *buf, size_t cap, si
     size_t set, get = 0, need;
     uint8_t esv = frame->esv;
     uint8_t *b = buf;
-    uint32_t word[3];
-    unsigned i;
 
     if (frame->format == 2 || !buf || !esv_valid(esv))
         return false;
@@ -411,15 +382,8 @@ static bool encode_copy(const echonet_frame *frame, uint8_t *buf, size_t cap, si
     if (need > cap || (n_set + n_get == 0 && esv_needs_property(esv)))
         return false;
     /* As echonet_writer_header() writes it. */
-    word[0] = (uint32_t)ECHONET_EHD1 << 24 | (uint32_t)ECHONET_EHD2_FORMAT1 << 16 | frame->tid;
-    word[1] = (frame->seoj & 0xFFFFFFu) << 8 | (frame->deoj >> 16 & 0xFFu);
-    word[2] = (frame->deoj & 0xFFFFu) << 16 | (uint32_t)esv << 8 | n_set;
-    for (i = 0; i < 3; i++, b += 4) {
-        b[0] = (uint8_t)(word[i] >> 24);
-        b[1] = (uint8_t)(word[i] >> 16);
-        b[2] = (uint8_t)(word[i] >> 8);
-        b[3] = (uint8_t)word[i];
-    }
+    writer_header_bytes(b, frame->tid, frame->seoj, frame->deoj, esv, (uint8_t)n_set);
+    b += ECHONET_HEADER_LEN;
     if (set > 0)
         memmove(b, frame->props.pos, set);
     if (get > 0) {

@@ -1,0 +1,103 @@
+/*
+ * libechonet: ECHONET Lite for firmware and HEMS controllers.
+ * SPDX-License-Identifier: MIT
+ */
+/* Private: the writer's common property, which frame.c and the node's
+ * answers share without a call. */
+#ifndef ECHONET_LIB_WRITER_INTERNAL_H
+#define ECHONET_LIB_WRITER_INTERNAL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "echonet/frame.h"
+#include "esv_internal.h"
+#include "noinline.h"
+
+/* The writer's states (echonet_writer::state). */
+enum { W_EMPTY, W_BLOCK_SET, W_BLOCK_GET, W_FORMAT2, W_DONE };
+
+/* The 12 bytes of a format 1 header at h, with @p opc as its OPC. Three
+ * 32-bit words, each stored big-endian: in a loop, so that the compiler
+ * does not merge twelve byte stores into one costly 64-bit value. */
+static inline void writer_header_bytes(uint8_t *h, uint16_t tid, echonet_eoj seoj, echonet_eoj deoj, uint8_t esv,
+                                       uint8_t opc)
+{
+    uint32_t word[3];
+    unsigned i;
+
+    word[0] = (uint32_t)ECHONET_EHD1 << 24 | (uint32_t)ECHONET_EHD2_FORMAT1 << 16 | tid;
+    word[1] = (seoj & 0xFFFFFFu) << 8 | (deoj >> 16 & 0xFFu);
+    word[2] = (deoj & 0xFFFFu) << 16 | (uint32_t)esv << 8 | opc;
+    for (i = 0; i < 3; i++, h += 4) {
+        h[0] = (uint8_t)(word[i] >> 24);
+        h[1] = (uint8_t)(word[i] >> 16);
+        h[2] = (uint8_t)(word[i] >> 8);
+        h[3] = (uint8_t)word[i];
+    }
+}
+
+/* echonet_writer_init() then echonet_writer_header() of a valid ESV, for a
+ * buffer with room for the header: the same writer and bytes in one step.
+ * Returns false, having done nothing, for any other call (and always when
+ * optimising for size: a shortcut). */
+static inline bool writer_begin_quick(echonet_writer *w, uint8_t *buf, size_t cap, uint16_t tid, echonet_eoj seoj,
+                                      echonet_eoj deoj, uint8_t esv)
+{
+    if (!(ECHONET_SHORTCUTS && buf && cap >= ECHONET_HEADER_LEN && esv_valid(esv)))
+        return false;
+    memset(w, 0, sizeof *w);
+    w->buf = buf;
+    w->cap = cap;
+    w->len = ECHONET_HEADER_LEN;
+    w->opc_pos = ECHONET_HEADER_LEN - 1u;
+    w->esv = esv;
+    w->state = W_BLOCK_SET;
+    writer_header_bytes(buf, tid, seoj, deoj, esv, 0);
+    return true;
+}
+
+/* echonet_writer_prop() of the common case, in place: no error yet, inside
+ * a block with room for one more property, a value that is there and fits.
+ * Returns false, having done nothing, for any other call (and always when
+ * optimising for size: a shortcut), which echonet_writer_prop() then takes
+ * as before. */
+static inline bool writer_prop_quick(echonet_writer *w, uint8_t epc, size_t pdc, const uint8_t *edt)
+{
+    uint8_t *b;
+
+    if (!(ECHONET_SHORTCUTS && w->err == ECHONET_OK && (w->state == W_BLOCK_SET || w->state == W_BLOCK_GET) &&
+          w->count < 255 && pdc <= 255 && (pdc == 0 || edt) && pdc + 2u <= w->cap - w->len))
+        return false;
+    b = w->buf + w->len;
+    b[0] = epc;
+    b[1] = (uint8_t)pdc;
+    if (pdc > 0 && edt != b + 2)
+        memmove(b + 2, edt, pdc); /* the value may be in place already */
+    w->len += pdc + 2u;
+    w->count++;
+    w->total++;
+    w->buf[w->opc_pos] = (uint8_t)w->count;
+    return true;
+}
+
+/* echonet_writer_prop() of a value already in place, pdc bytes at
+ * w->buf + w->len + 2, by a caller that knows what the checks of
+ * writer_prop_quick() would find: no error yet, an open block with fewer
+ * than 255 properties, pdc <= 255 and pdc + 2 bytes of room. The same bytes
+ * and state, without the tests. */
+static inline void writer_prop_placed(echonet_writer *w, uint8_t epc, size_t pdc)
+{
+    uint8_t *b = w->buf + w->len;
+
+    b[0] = epc;
+    b[1] = (uint8_t)pdc;
+    w->len += pdc + 2u;
+    w->count++;
+    w->total++;
+    w->buf[w->opc_pos] = (uint8_t)w->count;
+}
+
+#endif
