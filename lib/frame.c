@@ -261,12 +261,18 @@ void echonet_writer_header(echonet_writer *w, uint16_t tid, echonet_eoj seoj, ec
     w->state = W_BLOCK_SET;
 }
 
-void echonet_writer_prop(echonet_writer *w, uint8_t epc, size_t pdc, const uint8_t *edt)
+/* echonet_writer_prop() in general. With the shortcuts it is a function
+ * of its own, so that the common property, tested first, costs no saving of
+ * registers. */
+#if ECHONET_SHORTCUTS
+#define WRITER_PROP_GENERAL static ECHONET_NOINLINE void writer_prop_general
+#else
+#define WRITER_PROP_GENERAL void echonet_writer_prop
+#endif
+WRITER_PROP_GENERAL(echonet_writer *w, uint8_t epc, size_t pdc, const uint8_t *edt)
 {
     uint8_t head[2];
 
-    if (w && writer_prop_quick(w, epc, pdc, edt))
-        return;
     if (!writer_enter(w, 1u << W_BLOCK_SET | 1u << W_BLOCK_GET))
         return;
     if (w->count == 255) {
@@ -286,6 +292,14 @@ void echonet_writer_prop(echonet_writer *w, uint8_t epc, size_t pdc, const uint8
     if (w->err == ECHONET_OK)
         w->buf[w->opc_pos] = (uint8_t)w->count;
 }
+
+#if ECHONET_SHORTCUTS
+void echonet_writer_prop(echonet_writer *w, uint8_t epc, size_t pdc, const uint8_t *edt)
+{
+    if (!w || !writer_prop_quick(w, epc, pdc, edt))
+        writer_prop_general(w, epc, pdc, edt);
+}
+#endif
 
 void echonet_writer_get_block(echonet_writer *w)
 {
@@ -384,11 +398,16 @@ static bool encode_copy(const echonet_frame *frame, uint8_t *buf, size_t cap, si
     /* As echonet_writer_header() writes it. */
     writer_header_bytes(b, frame->tid, frame->seoj, frame->deoj, esv, (uint8_t)n_set);
     b += ECHONET_HEADER_LEN;
-    if (set > 0)
+    /* Short blocks (most requests) without a call. */
+    if (set <= 16u)
+        move_small(b, frame->props.pos, set);
+    else
         memmove(b, frame->props.pos, set);
     if (get > 0) {
         b[set] = (uint8_t)n_get;
-        if (get > 1u)
+        if (get - 1u <= 16u)
+            move_small(b + set + 1u, frame->props_get.pos, get - 1u);
+        else
             memmove(b + set + 1u, frame->props_get.pos, get - 1u);
     }
     if (len)

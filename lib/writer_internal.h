@@ -19,9 +19,27 @@
 /* The writer's states (echonet_writer::state). */
 enum { W_EMPTY, W_BLOCK_SET, W_BLOCK_GET, W_FORMAT2, W_DONE };
 
-/* The 12 bytes of a format 1 header at h, with @p opc as its OPC. Three
- * 32-bit words, each stored big-endian: in a loop, so that the compiler
- * does not merge twelve byte stores into one costly 64-bit value. */
+/* Stores v big-endian at h: one byte-swapped 32-bit store where gcc or
+ * clang know the byte order (a shortcut), else byte by byte. */
+static inline void put_u32be(uint8_t *h, uint32_t v)
+{
+#if ECHONET_SHORTCUTS && defined(__GNUC__) && defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    v = __builtin_bswap32(v);
+    memcpy(h, &v, 4);
+#elif ECHONET_SHORTCUTS && defined(__GNUC__) && defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+    memcpy(h, &v, 4);
+#else
+    h[0] = (uint8_t)(v >> 24);
+    h[1] = (uint8_t)(v >> 16);
+    h[2] = (uint8_t)(v >> 8);
+    h[3] = (uint8_t)v;
+#endif
+}
+
+/* The 12 bytes of a format 1 header at h, with @p opc as its OPC: three
+ * 32-bit words, each stored big-endian (in a loop when stored byte by byte,
+ * so that the compiler does not merge twelve byte stores into one costly
+ * 64-bit value). */
 static inline void writer_header_bytes(uint8_t *h, uint16_t tid, echonet_eoj seoj, echonet_eoj deoj, uint8_t esv,
                                        uint8_t opc)
 {
@@ -31,12 +49,59 @@ static inline void writer_header_bytes(uint8_t *h, uint16_t tid, echonet_eoj seo
     word[0] = (uint32_t)ECHONET_EHD1 << 24 | (uint32_t)ECHONET_EHD2_FORMAT1 << 16 | tid;
     word[1] = (seoj & 0xFFFFFFu) << 8 | (deoj >> 16 & 0xFFu);
     word[2] = (deoj & 0xFFFFu) << 16 | (uint32_t)esv << 8 | opc;
-    for (i = 0; i < 3; i++, h += 4) {
-        h[0] = (uint8_t)(word[i] >> 24);
-        h[1] = (uint8_t)(word[i] >> 16);
-        h[2] = (uint8_t)(word[i] >> 8);
-        h[3] = (uint8_t)word[i];
+    for (i = 0; i < 3; i++, h += 4)
+        put_u32be(h, word[i]);
+}
+
+/* memmove() of a few bytes (n <= 16) without a call: every byte is loaded
+ * before any is stored, so the two areas may overlap. */
+static inline void move_small(uint8_t *d, const uint8_t *s, size_t n)
+{
+    uint64_t a8, b8;
+    uint32_t a4, b4;
+    uint16_t a2, b2;
+
+    if (n >= 8) {
+        memcpy(&a8, s, 8);
+        memcpy(&b8, s + n - 8, 8);
+        memcpy(d, &a8, 8);
+        memcpy(d + n - 8, &b8, 8);
+    } else if (n >= 4) {
+        memcpy(&a4, s, 4);
+        memcpy(&b4, s + n - 4, 4);
+        memcpy(d, &a4, 4);
+        memcpy(d + n - 4, &b4, 4);
+    } else if (n >= 2) {
+        memcpy(&a2, s, 2);
+        memcpy(&b2, s + n - 2, 2);
+        memcpy(d, &a2, 2);
+        memcpy(d + n - 2, &b2, 2);
+    } else if (n == 1) {
+        d[0] = s[0];
     }
+}
+
+/* echonet_writer_prop() of the common case: no error yet, inside a block
+ * with room for one more property, a value of at most 16 bytes that is
+ * there and fits. Returns false, having done nothing, for any other call
+ * (and always when optimising for size: a shortcut), which
+ * echonet_writer_prop() then takes as before. */
+static inline bool writer_prop_quick(echonet_writer *w, uint8_t epc, size_t pdc, const uint8_t *edt)
+{
+    uint8_t *b;
+
+    if (!(ECHONET_SHORTCUTS && w->err == ECHONET_OK && (w->state == W_BLOCK_SET || w->state == W_BLOCK_GET) &&
+          w->count < 255 && pdc <= 16u && (pdc == 0 || edt) && pdc + 2u <= w->cap - w->len))
+        return false;
+    b = w->buf + w->len;
+    b[0] = epc;
+    b[1] = (uint8_t)pdc;
+    move_small(b + 2, edt, pdc); /* the value may be in place already */
+    w->len += pdc + 2u;
+    w->count++;
+    w->total++;
+    w->buf[w->opc_pos] = (uint8_t)w->count;
+    return true;
 }
 
 /* echonet_writer_init() then echonet_writer_header() of a valid ESV, for a
@@ -56,30 +121,6 @@ static inline bool writer_begin_quick(echonet_writer *w, uint8_t *buf, size_t ca
     w->esv = esv;
     w->state = W_BLOCK_SET;
     writer_header_bytes(buf, tid, seoj, deoj, esv, 0);
-    return true;
-}
-
-/* echonet_writer_prop() of the common case, in place: no error yet, inside
- * a block with room for one more property, a value that is there and fits.
- * Returns false, having done nothing, for any other call (and always when
- * optimising for size: a shortcut), which echonet_writer_prop() then takes
- * as before. */
-static inline bool writer_prop_quick(echonet_writer *w, uint8_t epc, size_t pdc, const uint8_t *edt)
-{
-    uint8_t *b;
-
-    if (!(ECHONET_SHORTCUTS && w->err == ECHONET_OK && (w->state == W_BLOCK_SET || w->state == W_BLOCK_GET) &&
-          w->count < 255 && pdc <= 255 && (pdc == 0 || edt) && pdc + 2u <= w->cap - w->len))
-        return false;
-    b = w->buf + w->len;
-    b[0] = epc;
-    b[1] = (uint8_t)pdc;
-    if (pdc > 0 && edt != b + 2)
-        memmove(b + 2, edt, pdc); /* the value may be in place already */
-    w->len += pdc + 2u;
-    w->count++;
-    w->total++;
-    w->buf[w->opc_pos] = (uint8_t)w->count;
     return true;
 }
 
