@@ -108,8 +108,14 @@ static int32_t decode(echonet_frame *frame, const uint8_t *buf, size_t len, size
     n = (size_t)(p - buf);
     frame->format = 1;
     frame->tid = echonet_get_u16be(buf + OFF_TID);
+#if ECHONET_SHORTCUTS
+    /* Each EOJ and the byte after it (inside the header) in one load. */
+    frame->seoj = get_u32be(buf + OFF_SEOJ) >> 8;
+    frame->deoj = get_u32be(buf + OFF_DEOJ) >> 8;
+#else
     frame->seoj = echonet_get_u24be(buf + OFF_SEOJ);
     frame->deoj = echonet_get_u24be(buf + OFF_DEOJ);
+#endif
     frame->esv = esv;
     frame->opc = buf[OFF_OPC];
     frame->opc_get = (uint8_t)opc_get;
@@ -237,6 +243,19 @@ void echonet_writer_header(echonet_writer *w, uint16_t tid, echonet_eoj seoj, ec
     uint8_t local[ECHONET_HEADER_LEN], *h;
     bool fits;
 
+#if ECHONET_SHORTCUTS
+    /* The common call: a new writer with room (the general code below
+     * writes the same). */
+    if (w && w->state == W_EMPTY && w->err == ECHONET_OK && w->cap - w->len >= ECHONET_HEADER_LEN &&
+        esv_valid(esv)) {
+        writer_header_bytes(w->buf + w->len, tid, seoj, deoj, esv, 0);
+        w->opc_pos = w->len + OFF_OPC;
+        w->len += ECHONET_HEADER_LEN;
+        w->esv = esv;
+        w->state = W_BLOCK_SET;
+        return;
+    }
+#endif
     if (!writer_enter(w, 1u << W_EMPTY))
         return;
     if (!esv_valid(esv)) {
@@ -331,6 +350,18 @@ void echonet_writer_format2(echonet_writer *w, uint16_t tid, const uint8_t *edat
 
 echonet_err echonet_writer_finish(echonet_writer *w, size_t *len)
 {
+#if ECHONET_SHORTCUTS
+    /* The common end: no error, no OPCGet to add, a property if one is
+     * needed (the general code below decides the same). */
+    if (w && w->err == ECHONET_OK &&
+        (w->state == W_BLOCK_GET || (w->state == W_BLOCK_SET && !esv_setget(w->esv))) &&
+        (w->total > 0 || !esv_needs_property(w->esv))) {
+        w->state = W_DONE;
+        if (len)
+            *len = w->len;
+        return ECHONET_OK;
+    }
+#endif
     if (!w) {
         if (len)
             *len = 0;

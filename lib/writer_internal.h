@@ -36,6 +36,25 @@ static inline void put_u32be(uint8_t *h, uint32_t v)
 #endif
 }
 
+/* The big-endian 32-bit value at p: one load, byte-swapped where gcc or
+ * clang know the byte order (a shortcut), else byte by byte. */
+static inline uint32_t get_u32be(const uint8_t *p)
+{
+#if ECHONET_SHORTCUTS && defined(__GNUC__) && defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    uint32_t v;
+
+    memcpy(&v, p, 4);
+    return __builtin_bswap32(v);
+#elif ECHONET_SHORTCUTS && defined(__GNUC__) && defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+    uint32_t v;
+
+    memcpy(&v, p, 4);
+    return v;
+#else
+    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+#endif
+}
+
 /* The 12 bytes of a format 1 header at h, with @p opc as its OPC: three
  * 32-bit words, each stored big-endian (in a loop when stored byte by byte,
  * so that the compiler does not merge twelve byte stores into one costly
@@ -96,7 +115,8 @@ static inline bool writer_prop_quick(echonet_writer *w, uint8_t epc, size_t pdc,
     b = w->buf + w->len;
     b[0] = epc;
     b[1] = (uint8_t)pdc;
-    move_small(b + 2, edt, pdc); /* the value may be in place already */
+    if (pdc > 0)
+        move_small(b + 2, edt, pdc); /* the value may be in place already */
     w->len += pdc + 2u;
     w->count++;
     w->total++;
