@@ -317,11 +317,15 @@ static size_t answer(echonet_node *node, echonet_object *obj, const echonet_fram
 {
     /* echonet_esv_response() and echonet_esv_sna() of a request or INFC
      * (what echonet_node_read() queues): the request's code + 0x10 and
-     * - 0x10, none for SetI's success or INFC's SNA (reference 3.1). */
-    uint8_t ok_esv = req->esv == ECHONET_ESV_INFC ? ECHONET_ESV_INFC_RES
+     * - 0x10, none for SetI's success or INFC's SNA (reference 3.1); the
+     * calls when optimising for size. */
+    uint8_t ok_esv = !ECHONET_SHORTCUTS                ? echonet_esv_response(req->esv)
+                     : req->esv == ECHONET_ESV_INFC ? ECHONET_ESV_INFC_RES
                      : req->esv == ECHONET_ESV_SETI ? 0
                                                     : (uint8_t)(req->esv + 0x10u);
-    uint8_t sna = req->esv == ECHONET_ESV_INFC ? 0 : (uint8_t)(req->esv - 0x10u);
+    uint8_t sna = !ECHONET_SHORTCUTS ? echonet_esv_sna(req->esv)
+                  : req->esv == ECHONET_ESV_INFC ? 0
+                                                 : (uint8_t)(req->esv - 0x10u);
     bool setget = esv_setget(req->esv), all_ok = true, stop = false;
     /* Bytes the unanswered properties need in their "not processed" form,
      * which is never longer than in the request: kept free so that the
@@ -381,7 +385,10 @@ static size_t answer(echonet_node *node, echonet_object *obj, const echonet_fram
                      * n <= room), it fits (tested above), the block is open
                      * (a valid ESV's header) and has at most 255 properties,
                      * as in the request. */
-                    writer_prop_placed(&w, p.epc, (size_t)n);
+                    if (ECHONET_SHORTCUTS)
+                        writer_prop_placed(&w, p.epc, (size_t)n);
+                    else
+                        echonet_writer_prop(&w, p.epc, (size_t)n, value);
                 } else {
                     put_prop(&w, p.epc, 0, NULL);
                     all_ok = false;

@@ -34,9 +34,10 @@ static inline bool desc_in_list(const uint8_t *list, size_t n, uint8_t v)
 
 /* echonet_prop_desc_check() of a descriptor and a value that are there
  * (d not NULL, edt not NULL when pdc > 0). A one-byte read-only code is
- * valid when read and refused in a Set whatever the rule says, so the rule
- * is asked first and the read-only codes only when they can change the
- * outcome: the same result with one list walk less for most values. */
+ * valid when read and refused in a Set whatever the rule says, so with the
+ * shortcuts the rule is asked first and the read-only codes only when they
+ * can change the outcome: the same result with one list walk less for most
+ * values (when optimising for size they come first: less code). */
 static HOT_INLINE echonet_err prop_desc_check(const echonet_prop_desc *d, const uint8_t *edt, size_t pdc, bool for_set)
 {
     bool ok;
@@ -45,6 +46,9 @@ static HOT_INLINE echonet_err prop_desc_check(const echonet_prop_desc *d, const 
     if (d->size_alt == ECHONET_SIZE_VARIABLE ? pdc < 1 || pdc > d->size
                                              : pdc != d->size && (d->size_alt == 0 || pdc != d->size_alt))
         return ECHONET_ERR_VALUE_SIZE;
+    /* When optimising for size, the read-only codes first, as one test. */
+    if (!ECHONET_SHORTCUTS && pdc == 1 && desc_in_list(d->readonly, d->n_readonly, edt[0]))
+        return for_set ? ECHONET_ERR_VALUE : ECHONET_OK;
     switch (d->rule) {
     case ECHONET_RULE_ANY:
         ok = true;
@@ -70,10 +74,12 @@ static HOT_INLINE echonet_err prop_desc_check(const echonet_prop_desc *d, const 
         ok = false;
         break;
     }
-    /* Read-only codes: a one-byte value a device may report, never a Set. */
-    if (ok != for_set || pdc != 1 || !desc_in_list(d->readonly, d->n_readonly, edt[0]))
-        return ok ? ECHONET_OK : ECHONET_ERR_VALUE;
-    return for_set ? ECHONET_ERR_VALUE : ECHONET_OK;
+    /* Read-only codes: a one-byte value a device may report, never a Set.
+     * They change the outcome only of a value the rule refuses when read,
+     * or accepts in a Set. */
+    if (ECHONET_SHORTCUTS && ok == for_set && pdc == 1 && desc_in_list(d->readonly, d->n_readonly, edt[0]))
+        ok = !for_set;
+    return ok ? ECHONET_OK : ECHONET_ERR_VALUE;
 }
 
 #endif
