@@ -238,24 +238,19 @@ void echonet_writer_init(echonet_writer *w, uint8_t *buf, size_t cap)
     w->cap = buf ? cap : 0;
 }
 
-void echonet_writer_header(echonet_writer *w, uint16_t tid, echonet_eoj seoj, echonet_eoj deoj, uint8_t esv)
+/* echonet_writer_header() in general. With the shortcuts it is a function
+ * of its own, so that the common call, tested first, costs no saving of
+ * registers. */
+#if ECHONET_SHORTCUTS
+#define WRITER_HEADER_GENERAL static ECHONET_NOINLINE void writer_header_general
+#else
+#define WRITER_HEADER_GENERAL void echonet_writer_header
+#endif
+WRITER_HEADER_GENERAL(echonet_writer *w, uint16_t tid, echonet_eoj seoj, echonet_eoj deoj, uint8_t esv)
 {
     uint8_t local[ECHONET_HEADER_LEN], *h;
     bool fits;
 
-#if ECHONET_SHORTCUTS
-    /* The common call: a new writer with room (the general code below
-     * writes the same). */
-    if (w && w->state == W_EMPTY && w->err == ECHONET_OK && w->cap - w->len >= ECHONET_HEADER_LEN &&
-        esv_valid(esv)) {
-        writer_header_bytes(w->buf + w->len, tid, seoj, deoj, esv, 0);
-        w->opc_pos = w->len + OFF_OPC;
-        w->len += ECHONET_HEADER_LEN;
-        w->esv = esv;
-        w->state = W_BLOCK_SET;
-        return;
-    }
-#endif
     if (!writer_enter(w, 1u << W_EMPTY))
         return;
     if (!esv_valid(esv)) {
@@ -279,6 +274,24 @@ void echonet_writer_header(echonet_writer *w, uint16_t tid, echonet_eoj seoj, ec
     w->esv = esv;
     w->state = W_BLOCK_SET;
 }
+
+#if ECHONET_SHORTCUTS
+void echonet_writer_header(echonet_writer *w, uint16_t tid, echonet_eoj seoj, echonet_eoj deoj, uint8_t esv)
+{
+    /* The common call: a new writer with room (the general code writes the
+     * same). */
+    if (w && w->state == W_EMPTY && w->err == ECHONET_OK && w->cap - w->len >= ECHONET_HEADER_LEN &&
+        esv_valid(esv)) {
+        writer_header_bytes(w->buf + w->len, tid, seoj, deoj, esv, 0);
+        w->opc_pos = w->len + OFF_OPC;
+        w->len += ECHONET_HEADER_LEN;
+        w->esv = esv;
+        w->state = W_BLOCK_SET;
+        return;
+    }
+    writer_header_general(w, tid, seoj, deoj, esv);
+}
+#endif
 
 /* echonet_writer_prop() in general. With the shortcuts it is a function
  * of its own, so that the common property, tested first, costs no saving of
