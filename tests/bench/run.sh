@@ -94,7 +94,7 @@ inf6.roundtrip 610
 setget.decode 300
 setget.encode 300
 setget.roundtrip 580
-get3.build 490
+get3.build 470
 node.get4 2800
 ctl8.response 2400
 ctl512.response 2400
