@@ -23,9 +23,17 @@ static int32_t decode_fail(size_t *err_offset, size_t offset, echonet_err err)
     return (int32_t)err;
 }
 
-/* echonet_frame_decode(), shared with echonet_frame_decode_udp() so that
- * the compiler may place it in both. */
-static int32_t decode(echonet_frame *frame, const uint8_t *buf, size_t len, size_t *err_offset)
+/* decode() in each of its two callers when optimising for speed (a
+ * shortcut: the call costs 7 instructions a frame), one copy when
+ * optimising for size. */
+#if ECHONET_SHORTCUTS && defined(__GNUC__)
+#define DECODE_INLINE __attribute__((always_inline)) inline
+#else
+#define DECODE_INLINE
+#endif
+
+/* echonet_frame_decode(), shared with echonet_frame_decode_udp(). */
+static DECODE_INLINE int32_t decode(echonet_frame *frame, const uint8_t *buf, size_t len, size_t *err_offset)
 {
     /* Where each header field starts; the next entry is where it ends. */
     static const uint8_t bound[] = {OFF_EHD1, OFF_EHD2, OFF_TID, OFF_SEOJ,
@@ -421,46 +429,40 @@ static size_t block_bytes(echonet_prop_iter it, unsigned *count)
     return (size_t)(p - it.pos);
 }
 
-/* echonet_frame_encode() of a format 1 frame that fits and breaks no rule,
- * copied block by block: the writer's bytes without a call per property.
- * Returns false, having written nothing, for any other frame. */
-static bool encode_copy(const echonet_frame *frame, uint8_t *buf, size_t cap, size_t *len)
+/* The blocks of a frame echonet_frame_encode() copies when one of them is
+ * longer than 32 bytes, after the header it wrote in buf; then the length.
+ * A function of its own (the blocks measured again), so that the short
+ * frames' path calls nothing and keeps few values. */
+static ECHONET_NOINLINE echonet_err copy_long_blocks(uint8_t *buf, const echonet_frame *frame, size_t *len)
 {
     unsigned n_set, n_get = 0;
-    size_t set, get = 0, need;
-    uint8_t esv = frame->esv;
-    uint8_t *b = buf;
+    size_t set = block_bytes(frame->props, &n_set), get = 0;
+    uint8_t *b = buf + ECHONET_HEADER_LEN;
 
-    if (frame->format == 2 || !buf || !esv_valid(esv))
-        return false;
-    set = block_bytes(frame->props, &n_set);
-    if (esv_setget(esv))
+    if (esv_setget(frame->esv))
         get = block_bytes(frame->props_get, &n_get) + 1u;
-    need = ECHONET_HEADER_LEN + set + get;
-    if (need > cap || (n_set + n_get == 0 && esv_needs_property(esv)))
-        return false;
-    /* As echonet_writer_header() writes it. */
-    writer_header_bytes(b, frame->tid, frame->seoj, frame->deoj, esv, (uint8_t)n_set);
-    b += ECHONET_HEADER_LEN;
-    /* Short blocks (most requests) without a call. */
-    if (set <= 16u)
-        move_small(b, frame->props.pos, set);
-    else
+    if (set > 0)
         memmove(b, frame->props.pos, set);
     if (get > 0) {
         b[set] = (uint8_t)n_get;
-        if (get - 1u <= 16u)
-            move_small(b + set + 1u, frame->props_get.pos, get - 1u);
-        else
+        if (get > 1u)
             memmove(b + set + 1u, frame->props_get.pos, get - 1u);
     }
     if (len)
-        *len = need;
-    return true;
+        *len = ECHONET_HEADER_LEN + set + get;
+    return ECHONET_OK;
 }
 #endif
 
-echonet_err echonet_frame_encode(const echonet_frame *frame, uint8_t *buf, size_t cap, size_t *len)
+/* echonet_frame_encode() through the writer. With the shortcuts it is a
+ * function of its own, which the block copy below hands every frame it does
+ * not take. */
+#if ECHONET_SHORTCUTS
+#define ENCODE_GENERAL static ECHONET_NOINLINE echonet_err encode_general
+#else
+#define ENCODE_GENERAL echonet_err echonet_frame_encode
+#endif
+ENCODE_GENERAL(const echonet_frame *frame, uint8_t *buf, size_t cap, size_t *len)
 {
     echonet_writer w;
 
@@ -469,10 +471,6 @@ echonet_err echonet_frame_encode(const echonet_frame *frame, uint8_t *buf, size_
             *len = 0;
         return ECHONET_ERR_INVALID_ARG;
     }
-#if ECHONET_SHORTCUTS
-    if (encode_copy(frame, buf, cap, len))
-        return ECHONET_OK;
-#endif
     echonet_writer_init(&w, buf, cap);
     if (frame->format == 2) {
         echonet_writer_format2(&w, frame->tid, frame->edata, frame->edata_len);
@@ -486,3 +484,41 @@ echonet_err echonet_frame_encode(const echonet_frame *frame, uint8_t *buf, size_
     }
     return echonet_writer_finish(&w, len);
 }
+
+#if ECHONET_SHORTCUTS
+/* A format 1 frame that fits and breaks no rule is copied block by block:
+ * the writer's bytes without a call per property. Any other frame takes
+ * the writer (encode_general()). Every call here is a tail call, so the
+ * common frame saves no registers. */
+echonet_err echonet_frame_encode(const echonet_frame *frame, uint8_t *buf, size_t cap, size_t *len)
+{
+    unsigned n_set, n_get = 0;
+    size_t set, get = 0, need;
+    uint8_t esv;
+    uint8_t *b = buf;
+
+    if (!frame || frame->format == 2 || !buf || !esv_valid(frame->esv))
+        return encode_general(frame, buf, cap, len);
+    esv = frame->esv;
+    set = block_bytes(frame->props, &n_set);
+    if (esv_setget(esv))
+        get = block_bytes(frame->props_get, &n_get) + 1u;
+    need = ECHONET_HEADER_LEN + set + get;
+    if (need > cap || (n_set + n_get == 0 && esv_needs_property(esv)))
+        return encode_general(frame, buf, cap, len);
+    /* As echonet_writer_header() writes it. */
+    writer_header_bytes(b, frame->tid, frame->seoj, frame->deoj, esv, (uint8_t)n_set);
+    b += ECHONET_HEADER_LEN;
+    if (set > 32u || get > 33u)
+        return copy_long_blocks(buf, frame, len);
+    /* Short blocks (most frames) without a call. */
+    move_small(b, frame->props.pos, set);
+    if (get > 0) {
+        b[set] = (uint8_t)n_get;
+        move_small(b + set + 1u, frame->props_get.pos, get - 1u);
+    }
+    if (len)
+        *len = need;
+    return ECHONET_OK;
+}
+#endif

@@ -72,31 +72,43 @@ static inline void writer_header_bytes(uint8_t *h, uint16_t tid, echonet_eoj seo
         put_u32be(h, word[i]);
 }
 
-/* memmove() of a few bytes (n <= 16) without a call: every byte is loaded
+/* memmove() of a few bytes (n <= 32) without a call: every byte is loaded
  * before any is stored, so the two areas may overlap. */
 static inline void move_small(uint8_t *d, const uint8_t *s, size_t n)
 {
-    uint64_t a8, b8;
+    uint64_t a8, b8, c8, e8;
     uint32_t a4, b4;
     uint16_t a2, b2;
 
-    if (n >= 8) {
-        memcpy(&a8, s, 8);
-        memcpy(&b8, s + n - 8, 8);
-        memcpy(d, &a8, 8);
-        memcpy(d + n - 8, &b8, 8);
-    } else if (n >= 4) {
+    /* Two tests at most for the sizes below 8, the usual ones. */
+    if (n < 4) {
+        if (n >= 2) {
+            memcpy(&a2, s, 2);
+            memcpy(&b2, s + n - 2, 2);
+            memcpy(d, &a2, 2);
+            memcpy(d + n - 2, &b2, 2);
+        } else if (n == 1) {
+            d[0] = s[0];
+        }
+    } else if (n < 8) {
         memcpy(&a4, s, 4);
         memcpy(&b4, s + n - 4, 4);
         memcpy(d, &a4, 4);
         memcpy(d + n - 4, &b4, 4);
-    } else if (n >= 2) {
-        memcpy(&a2, s, 2);
-        memcpy(&b2, s + n - 2, 2);
-        memcpy(d, &a2, 2);
-        memcpy(d + n - 2, &b2, 2);
-    } else if (n == 1) {
-        d[0] = s[0];
+    } else if (n <= 16) {
+        memcpy(&a8, s, 8);
+        memcpy(&b8, s + n - 8, 8);
+        memcpy(d, &a8, 8);
+        memcpy(d + n - 8, &b8, 8);
+    } else {
+        memcpy(&a8, s, 8);
+        memcpy(&b8, s + 8, 8);
+        memcpy(&c8, s + n - 16, 8);
+        memcpy(&e8, s + n - 8, 8);
+        memcpy(d, &a8, 8);
+        memcpy(d + 8, &b8, 8);
+        memcpy(d + n - 16, &c8, 8);
+        memcpy(d + n - 8, &e8, 8);
     }
 }
 
