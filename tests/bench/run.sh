@@ -84,7 +84,7 @@ for o in json.load(open(sys.argv[1])):
 harness 12
 get1.decode 230
 get1.encode 230
-get1.roundtrip 450
+get1.roundtrip 420
 getres4.decode 300
 getres4.encode 250
 getres4.roundtrip 530
@@ -93,7 +93,7 @@ inf6.encode 290
 inf6.roundtrip 610
 setget.decode 300
 setget.encode 300
-setget.roundtrip 580
+setget.roundtrip 550
 get3.build 470
 node.get4 2800
 ctl8.response 2400
