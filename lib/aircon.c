@@ -8,6 +8,8 @@
 #include <stddef.h>
 #include <string.h>
 
+#include "noinline.h"
+
 /* Access shorthands: G get, S set, A announce, M mandatory. */
 #define G ECHONET_ACCESS_GET
 #define S ECHONET_ACCESS_SET
@@ -312,7 +314,10 @@ int echonet_aircon_value(const echonet_aircon *ac, uint8_t epc, uint8_t *edt, si
         return ECHONET_ERR_NOT_FOUND;
     if (cap < s[0])
         return ECHONET_ERR_NOBUF;
-    memcpy(edt, s + 1, s[0]);
+    if (ECHONET_SHORTCUTS && s[0] == 1)
+        edt[0] = s[1]; /* most values: one byte, without a call */
+    else
+        memcpy(edt, s + 1, s[0]);
     return s[0];
 }
 

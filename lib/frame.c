@@ -9,6 +9,7 @@
 #include "bytes.h"
 #include "esv_internal.h"
 #include "noinline.h"
+#include "writer_internal.h"
 
 /* ---- Decode ------------------------------------------------------------ */
 
@@ -22,9 +23,17 @@ static int32_t decode_fail(size_t *err_offset, size_t offset, echonet_err err)
     return (int32_t)err;
 }
 
-/* echonet_frame_decode(), shared with echonet_frame_decode_udp() so that
- * the compiler may place it in both. */
-static int32_t decode(echonet_frame *frame, const uint8_t *buf, size_t len, size_t *err_offset)
+/* decode() in each of its two callers when optimising for speed (a
+ * shortcut: the call costs 7 instructions a frame), one copy when
+ * optimising for size. */
+#if ECHONET_SHORTCUTS && defined(__GNUC__)
+#define DECODE_INLINE __attribute__((always_inline)) inline
+#else
+#define DECODE_INLINE
+#endif
+
+/* echonet_frame_decode(), shared with echonet_frame_decode_udp(). */
+static DECODE_INLINE int32_t decode(echonet_frame *frame, const uint8_t *buf, size_t len, size_t *err_offset)
 {
     /* Where each header field starts; the next entry is where it ends. */
     static const uint8_t bound[] = {OFF_EHD1, OFF_EHD2, OFF_TID, OFF_SEOJ,
@@ -107,8 +116,14 @@ static int32_t decode(echonet_frame *frame, const uint8_t *buf, size_t len, size
     n = (size_t)(p - buf);
     frame->format = 1;
     frame->tid = echonet_get_u16be(buf + OFF_TID);
+#if ECHONET_SHORTCUTS
+    /* Each EOJ and the byte after it (inside the header) in one load. */
+    frame->seoj = get_u32be(buf + OFF_SEOJ) >> 8;
+    frame->deoj = get_u32be(buf + OFF_DEOJ) >> 8;
+#else
     frame->seoj = echonet_get_u24be(buf + OFF_SEOJ);
     frame->deoj = echonet_get_u24be(buf + OFF_DEOJ);
+#endif
     frame->esv = esv;
     frame->opc = buf[OFF_OPC];
     frame->opc_get = (uint8_t)opc_get;
@@ -161,8 +176,6 @@ bool echonet_prop_find(echonet_prop_iter it, uint8_t epc, echonet_prop *prop)
 }
 
 /* ---- Encode ------------------------------------------------------------ */
-
-enum { W_EMPTY, W_BLOCK_SET, W_BLOCK_GET, W_FORMAT2, W_DONE };
 
 static bool writer_blocked(const echonet_writer *w)
 {
@@ -233,11 +246,17 @@ void echonet_writer_init(echonet_writer *w, uint8_t *buf, size_t cap)
     w->cap = buf ? cap : 0;
 }
 
-void echonet_writer_header(echonet_writer *w, uint16_t tid, echonet_eoj seoj, echonet_eoj deoj, uint8_t esv)
+/* echonet_writer_header() in general. With the shortcuts it is a function
+ * of its own, so that the common call, tested first, costs no saving of
+ * registers. */
+#if ECHONET_SHORTCUTS
+#define WRITER_HEADER_GENERAL static ECHONET_NOINLINE void writer_header_general
+#else
+#define WRITER_HEADER_GENERAL void echonet_writer_header
+#endif
+WRITER_HEADER_GENERAL(echonet_writer *w, uint16_t tid, echonet_eoj seoj, echonet_eoj deoj, uint8_t esv)
 {
     uint8_t local[ECHONET_HEADER_LEN], *h;
-    uint32_t word[3];
-    unsigned i;
     bool fits;
 
     if (!writer_enter(w, 1u << W_EMPTY))
@@ -249,18 +268,8 @@ void echonet_writer_header(echonet_writer *w, uint16_t tid, echonet_eoj seoj, ec
     /* Straight into the buffer when it fits. */
     fits = ECHONET_SHORTCUTS && w->err == ECHONET_OK && w->cap - w->len >= ECHONET_HEADER_LEN;
     h = fits ? w->buf + w->len : local;
-    /* Three 32-bit words, each stored big-endian: in a loop, so that the
-     * compiler does not merge twelve byte stores into one costly 64-bit
-     * value. OPC is 0 until a property is added. */
-    word[0] = (uint32_t)ECHONET_EHD1 << 24 | (uint32_t)ECHONET_EHD2_FORMAT1 << 16 | tid;
-    word[1] = (seoj & 0xFFFFFFu) << 8 | (deoj >> 16 & 0xFFu);
-    word[2] = (deoj & 0xFFFFu) << 16 | (uint32_t)esv << 8;
-    for (i = 0; i < 3; i++) {
-        h[4 * i] = (uint8_t)(word[i] >> 24);
-        h[4 * i + 1] = (uint8_t)(word[i] >> 16);
-        h[4 * i + 2] = (uint8_t)(word[i] >> 8);
-        h[4 * i + 3] = (uint8_t)word[i];
-    }
+    /* OPC is 0 until a property is added. */
+    writer_header_bytes(h, tid, seoj, deoj, esv, 0);
     w->opc_pos = w->len + OFF_OPC;
     if (fits) {
         w->len += ECHONET_HEADER_LEN;
@@ -274,26 +283,36 @@ void echonet_writer_header(echonet_writer *w, uint16_t tid, echonet_eoj seoj, ec
     w->state = W_BLOCK_SET;
 }
 
-void echonet_writer_prop(echonet_writer *w, uint8_t epc, size_t pdc, const uint8_t *edt)
+#if ECHONET_SHORTCUTS
+void echonet_writer_header(echonet_writer *w, uint16_t tid, echonet_eoj seoj, echonet_eoj deoj, uint8_t esv)
+{
+    /* The common call: a new writer with room (the general code writes the
+     * same). */
+    if (w && w->state == W_EMPTY && w->err == ECHONET_OK && w->cap - w->len >= ECHONET_HEADER_LEN &&
+        esv_valid(esv)) {
+        writer_header_bytes(w->buf + w->len, tid, seoj, deoj, esv, 0);
+        w->opc_pos = w->len + OFF_OPC;
+        w->len += ECHONET_HEADER_LEN;
+        w->esv = esv;
+        w->state = W_BLOCK_SET;
+        return;
+    }
+    writer_header_general(w, tid, seoj, deoj, esv);
+}
+#endif
+
+/* echonet_writer_prop() in general. With the shortcuts it is a function
+ * of its own, so that the common property, tested first, costs no saving of
+ * registers. */
+#if ECHONET_SHORTCUTS
+#define WRITER_PROP_GENERAL static ECHONET_NOINLINE void writer_prop_general
+#else
+#define WRITER_PROP_GENERAL void echonet_writer_prop
+#endif
+WRITER_PROP_GENERAL(echonet_writer *w, uint8_t epc, size_t pdc, const uint8_t *edt)
 {
     uint8_t head[2];
 
-    /* The common case first, in place: no error yet, inside a block with
-     * room for one more property, a value that is there and fits. */
-    if (ECHONET_SHORTCUTS && w && w->err == ECHONET_OK && (w->state == W_BLOCK_SET || w->state == W_BLOCK_GET) &&
-        w->count < 255 && pdc <= 255 && (pdc == 0 || edt) && pdc + 2u <= w->cap - w->len) {
-        uint8_t *b = w->buf + w->len;
-
-        b[0] = epc;
-        b[1] = (uint8_t)pdc;
-        if (pdc > 0 && edt != b + 2)
-            memmove(b + 2, edt, pdc); /* see writer_put() */
-        w->len += pdc + 2u;
-        w->count++;
-        w->total++;
-        w->buf[w->opc_pos] = (uint8_t)w->count;
-        return;
-    }
     if (!writer_enter(w, 1u << W_BLOCK_SET | 1u << W_BLOCK_GET))
         return;
     if (w->count == 255) {
@@ -313,6 +332,14 @@ void echonet_writer_prop(echonet_writer *w, uint8_t epc, size_t pdc, const uint8
     if (w->err == ECHONET_OK)
         w->buf[w->opc_pos] = (uint8_t)w->count;
 }
+
+#if ECHONET_SHORTCUTS
+void echonet_writer_prop(echonet_writer *w, uint8_t epc, size_t pdc, const uint8_t *edt)
+{
+    if (!w || !writer_prop_quick(w, epc, pdc, edt))
+        writer_prop_general(w, epc, pdc, edt);
+}
+#endif
 
 void echonet_writer_get_block(echonet_writer *w)
 {
@@ -344,6 +371,18 @@ void echonet_writer_format2(echonet_writer *w, uint16_t tid, const uint8_t *edat
 
 echonet_err echonet_writer_finish(echonet_writer *w, size_t *len)
 {
+#if ECHONET_SHORTCUTS
+    /* The common end: no error, no OPCGet to add, a property if one is
+     * needed (the general code below decides the same). */
+    if (w && w->err == ECHONET_OK &&
+        (w->state == W_BLOCK_GET || (w->state == W_BLOCK_SET && !esv_setget(w->esv))) &&
+        (w->total > 0 || !esv_needs_property(w->esv))) {
+        w->state = W_DONE;
+        if (len)
+            *len = w->len;
+        return ECHONET_OK;
+    }
+#endif
     if (!w) {
         if (len)
             *len = 0;
@@ -390,36 +429,18 @@ static size_t block_bytes(echonet_prop_iter it, unsigned *count)
     return (size_t)(p - it.pos);
 }
 
-/* echonet_frame_encode() of a format 1 frame that fits and breaks no rule,
- * copied block by block: the writer's bytes without a call per property.
- * Returns false, having written nothing, for any other frame. */
-static bool encode_copy(const echonet_frame *frame, uint8_t *buf, size_t cap, size_t *len)
+/* The blocks of a frame echonet_frame_encode() copies when one of them is
+ * longer than 32 bytes, after the header it wrote in buf; then the length.
+ * A function of its own (the blocks measured again), so that the short
+ * frames' path calls nothing and keeps few values. */
+static ECHONET_NOINLINE echonet_err copy_long_blocks(uint8_t *buf, const echonet_frame *frame, size_t *len)
 {
     unsigned n_set, n_get = 0;
-    size_t set, get = 0, need;
-    uint8_t esv = frame->esv;
-    uint8_t *b = buf;
-    uint32_t word[3];
-    unsigned i;
+    size_t set = block_bytes(frame->props, &n_set), get = 0;
+    uint8_t *b = buf + ECHONET_HEADER_LEN;
 
-    if (frame->format == 2 || !buf || !esv_valid(esv))
-        return false;
-    set = block_bytes(frame->props, &n_set);
-    if (esv_setget(esv))
+    if (esv_setget(frame->esv))
         get = block_bytes(frame->props_get, &n_get) + 1u;
-    need = ECHONET_HEADER_LEN + set + get;
-    if (need > cap || (n_set + n_get == 0 && esv_needs_property(esv)))
-        return false;
-    /* As echonet_writer_header() writes it. */
-    word[0] = (uint32_t)ECHONET_EHD1 << 24 | (uint32_t)ECHONET_EHD2_FORMAT1 << 16 | frame->tid;
-    word[1] = (frame->seoj & 0xFFFFFFu) << 8 | (frame->deoj >> 16 & 0xFFu);
-    word[2] = (frame->deoj & 0xFFFFu) << 16 | (uint32_t)esv << 8 | n_set;
-    for (i = 0; i < 3; i++, b += 4) {
-        b[0] = (uint8_t)(word[i] >> 24);
-        b[1] = (uint8_t)(word[i] >> 16);
-        b[2] = (uint8_t)(word[i] >> 8);
-        b[3] = (uint8_t)word[i];
-    }
     if (set > 0)
         memmove(b, frame->props.pos, set);
     if (get > 0) {
@@ -428,12 +449,20 @@ static bool encode_copy(const echonet_frame *frame, uint8_t *buf, size_t cap, si
             memmove(b + set + 1u, frame->props_get.pos, get - 1u);
     }
     if (len)
-        *len = need;
-    return true;
+        *len = ECHONET_HEADER_LEN + set + get;
+    return ECHONET_OK;
 }
 #endif
 
-echonet_err echonet_frame_encode(const echonet_frame *frame, uint8_t *buf, size_t cap, size_t *len)
+/* echonet_frame_encode() through the writer. With the shortcuts it is a
+ * function of its own, which the block copy below hands every frame it does
+ * not take. */
+#if ECHONET_SHORTCUTS
+#define ENCODE_GENERAL static ECHONET_NOINLINE echonet_err encode_general
+#else
+#define ENCODE_GENERAL echonet_err echonet_frame_encode
+#endif
+ENCODE_GENERAL(const echonet_frame *frame, uint8_t *buf, size_t cap, size_t *len)
 {
     echonet_writer w;
 
@@ -442,10 +471,6 @@ echonet_err echonet_frame_encode(const echonet_frame *frame, uint8_t *buf, size_
             *len = 0;
         return ECHONET_ERR_INVALID_ARG;
     }
-#if ECHONET_SHORTCUTS
-    if (encode_copy(frame, buf, cap, len))
-        return ECHONET_OK;
-#endif
     echonet_writer_init(&w, buf, cap);
     if (frame->format == 2) {
         echonet_writer_format2(&w, frame->tid, frame->edata, frame->edata_len);
@@ -459,3 +484,41 @@ echonet_err echonet_frame_encode(const echonet_frame *frame, uint8_t *buf, size_
     }
     return echonet_writer_finish(&w, len);
 }
+
+#if ECHONET_SHORTCUTS
+/* A format 1 frame that fits and breaks no rule is copied block by block:
+ * the writer's bytes without a call per property. Any other frame takes
+ * the writer (encode_general()). Every call here is a tail call, so the
+ * common frame saves no registers. */
+echonet_err echonet_frame_encode(const echonet_frame *frame, uint8_t *buf, size_t cap, size_t *len)
+{
+    unsigned n_set, n_get = 0;
+    size_t set, get = 0, need;
+    uint8_t esv;
+    uint8_t *b = buf;
+
+    if (!frame || frame->format == 2 || !buf || !esv_valid(frame->esv))
+        return encode_general(frame, buf, cap, len);
+    esv = frame->esv;
+    set = block_bytes(frame->props, &n_set);
+    if (esv_setget(esv))
+        get = block_bytes(frame->props_get, &n_get) + 1u;
+    need = ECHONET_HEADER_LEN + set + get;
+    if (need > cap || (n_set + n_get == 0 && esv_needs_property(esv)))
+        return encode_general(frame, buf, cap, len);
+    /* As echonet_writer_header() writes it. */
+    writer_header_bytes(b, frame->tid, frame->seoj, frame->deoj, esv, (uint8_t)n_set);
+    b += ECHONET_HEADER_LEN;
+    if (set > 32u || get > 33u)
+        return copy_long_blocks(buf, frame, len);
+    /* Short blocks (most frames) without a call. */
+    move_small(b, frame->props.pos, set);
+    if (get > 0) {
+        b[set] = (uint8_t)n_get;
+        move_small(b + set + 1u, frame->props_get.pos, get - 1u);
+    }
+    if (len)
+        *len = need;
+    return ECHONET_OK;
+}
+#endif

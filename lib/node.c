@@ -7,8 +7,11 @@
 
 #include "echonet/frame.h"
 #include "esv_internal.h"
+#include "noinline.h"
 #include "node_internal.h"
+#include "propdesc_internal.h"
 #include "propmap_internal.h"
+#include "writer_internal.h"
 
 /* Offset of the ESV in a format 1 frame: the answer's ESV is settled there
  * once every property is processed (reference 12). */
@@ -76,7 +79,9 @@ void echonet_object_maps(const echonet_object *obj, echonet_propmap *anno, echon
 }
 
 /* The descriptor of a property this object really has, or NULL. */
-static const echonet_prop_desc *object_desc(const echonet_object *obj, uint8_t epc)
+/* HOT_INLINE (propdesc_internal.h): in the answer loop unless optimising
+ * for size. */
+static HOT_INLINE const echonet_prop_desc *object_desc(const echonet_object *obj, uint8_t epc)
 {
     size_t i, end;
 
@@ -94,7 +99,7 @@ static const echonet_prop_desc *object_desc(const echonet_object *obj, uint8_t e
 /* Reads a property for an answer or an announcement into edt (cap bytes).
  * Returns its length, or a negative code when it cannot be read
  * (ECHONET_ERR_NOBUF when it does not fit in cap). */
-static int object_read(const echonet_object *obj, uint8_t epc, uint8_t *edt, size_t cap)
+static HOT_INLINE int object_read(const echonet_object *obj, uint8_t epc, uint8_t *edt, size_t cap)
 {
     const echonet_prop_desc *d;
     echonet_propmap map;
@@ -116,9 +121,13 @@ static int object_read(const echonet_object *obj, uint8_t epc, uint8_t *edt, siz
     if (cap < (d->size_alt != ECHONET_SIZE_VARIABLE && d->size_alt > d->size ? d->size_alt : d->size))
         return ECHONET_ERR_NOBUF;
     n = obj->ops->get(obj->ctx, epc, edt, cap);
-    /* Never put a value on the wire that breaks the descriptor. */
-    if (n < 0 || (size_t)n > cap || echonet_prop_desc_check(d, edt, (size_t)n, false) != ECHONET_OK)
-        return n < 0 ? n : ECHONET_ERR_VALUE;
+    if (n < 0)
+        return n;
+    /* Never put a value on the wire that breaks the descriptor (the check
+     * without a call unless optimising for size). */
+    if ((size_t)n > cap || (ECHONET_SHORTCUTS ? prop_desc_check(d, edt, (size_t)n, false)
+                                              : echonet_prop_desc_check(d, edt, (size_t)n, false)) != ECHONET_OK)
+        return ECHONET_ERR_VALUE;
     return n;
 }
 
@@ -281,6 +290,13 @@ int32_t echonet_node_read(echonet_node *node, const echonet_addr *src, const uin
     return kind == ECHONET_ESV_KIND_NOTIFICATION_REQ ? ECHONET_NODE_FORWARD : ECHONET_NODE_HANDLED;
 }
 
+/* echonet_writer_prop(), the common case without a call. */
+static void put_prop(echonet_writer *w, uint8_t epc, size_t pdc, const uint8_t *edt)
+{
+    if (!writer_prop_quick(w, epc, pdc, edt))
+        echonet_writer_prop(w, epc, pdc, edt);
+}
+
 /* Where the next property's EDT goes in w's buffer, and how many bytes fit
  * there (at most 255). Values are read straight into place and then handed
  * to the writer, so no copy of a value sits on the stack. */
@@ -299,7 +315,17 @@ static uint8_t *value_room(const echonet_writer *w, size_t *room)
 static size_t answer(echonet_node *node, echonet_object *obj, const echonet_frame *req, size_t req_len, uint8_t *buf,
                      size_t cap, bool *multicast, echonet_tstamp now)
 {
-    uint8_t ok_esv = echonet_esv_response(req->esv), sna = echonet_esv_sna(req->esv);
+    /* echonet_esv_response() and echonet_esv_sna() of a request or INFC
+     * (what echonet_node_read() queues): the request's code + 0x10 and
+     * - 0x10, none for SetI's success or INFC's SNA (reference 3.1); the
+     * calls when optimising for size. */
+    uint8_t ok_esv = !ECHONET_SHORTCUTS                ? echonet_esv_response(req->esv)
+                     : req->esv == ECHONET_ESV_INFC ? ECHONET_ESV_INFC_RES
+                     : req->esv == ECHONET_ESV_SETI ? 0
+                                                    : (uint8_t)(req->esv + 0x10u);
+    uint8_t sna = !ECHONET_SHORTCUTS ? echonet_esv_sna(req->esv)
+                  : req->esv == ECHONET_ESV_INFC ? 0
+                                                 : (uint8_t)(req->esv - 0x10u);
     bool setget = esv_setget(req->esv), all_ok = true, stop = false;
     /* Bytes the unanswered properties need in their "not processed" form,
      * which is never longer than in the request: kept free so that the
@@ -309,8 +335,10 @@ static size_t answer(echonet_node *node, echonet_object *obj, const echonet_fram
     echonet_writer w;
     size_t len = 0;
 
-    echonet_writer_init(&w, buf, cap);
-    echonet_writer_header(&w, req->tid, obj->eoj, req->seoj, ok_esv ? ok_esv : sna);
+    if (!writer_begin_quick(&w, buf, cap, req->tid, obj->eoj, req->seoj, ok_esv ? ok_esv : sna)) {
+        echonet_writer_init(&w, buf, cap);
+        echonet_writer_header(&w, req->tid, obj->eoj, req->seoj, ok_esv ? ok_esv : sna);
+    }
     for (block = 0; block < (setget ? 2u : 1u); block++) {
         echonet_prop_iter it = block == 0 ? req->props : req->props_get;
         /* SetI, SetC and the Set block of SetGet write; INFC is acknowledged;
@@ -330,16 +358,16 @@ static size_t answer(echonet_node *node, echonet_object *obj, const echonet_fram
 
             reserve -= 2u + p.pdc;
             if (req->esv == ECHONET_ESV_INFC) {
-                echonet_writer_prop(&w, p.epc, 0, NULL); /* INFC_Res: PDC 0 (reference 3.4 rule 7) */
+                put_prop(&w, p.epc, 0, NULL); /* INFC_Res: PDC 0 (reference 3.4 rule 7) */
                 continue;
             }
             if (may)
                 processed++;
             if (writes) {
                 if (may && object_write(obj, p.epc, p.edt, p.pdc, ECHONET_SET_NETWORK, now) == ECHONET_OK) {
-                    echonet_writer_prop(&w, p.epc, 0, NULL);
+                    put_prop(&w, p.epc, 0, NULL);
                 } else {
-                    echonet_writer_prop(&w, p.epc, p.pdc, p.edt); /* refused: value echoed */
+                    put_prop(&w, p.epc, p.pdc, p.edt); /* refused: value echoed */
                     all_ok = false;
                 }
             } else {
@@ -353,9 +381,16 @@ static size_t answer(echonet_node *node, echonet_object *obj, const echonet_fram
                     n = ECHONET_ERR_NOBUF;
                 }
                 if (n >= 0) {
-                    echonet_writer_prop(&w, p.epc, (size_t)n, value);
+                    /* The value is in place (value_room(): no error yet,
+                     * n <= room), it fits (tested above), the block is open
+                     * (a valid ESV's header) and has at most 255 properties,
+                     * as in the request. */
+                    if (ECHONET_SHORTCUTS)
+                        writer_prop_placed(&w, p.epc, (size_t)n);
+                    else
+                        echonet_writer_prop(&w, p.epc, (size_t)n, value);
                 } else {
-                    echonet_writer_prop(&w, p.epc, 0, NULL);
+                    put_prop(&w, p.epc, 0, NULL);
                     all_ok = false;
                 }
             }

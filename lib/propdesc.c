@@ -4,6 +4,8 @@
  */
 #include "echonet/propdesc.h"
 
+#include "propdesc_internal.h"
+
 const echonet_prop_desc *echonet_prop_desc_find(const echonet_prop_desc *table, size_t n, uint8_t epc)
 {
     size_t i;
@@ -16,57 +18,11 @@ const echonet_prop_desc *echonet_prop_desc_find(const echonet_prop_desc *table, 
     return NULL;
 }
 
-static bool size_allowed(const echonet_prop_desc *d, size_t pdc)
-{
-    if (d->size_alt == ECHONET_SIZE_VARIABLE)
-        return pdc >= 1 && pdc <= d->size;
-    return pdc == d->size || (d->size_alt != 0 && pdc == d->size_alt);
-}
-
-static bool in_list(const uint8_t *list, size_t n, uint8_t v)
-{
-    size_t i;
-
-    for (i = 0; i < n; i++)
-        if (list[i] == v)
-            return true;
-    return false;
-}
-
 echonet_err echonet_prop_desc_check(const echonet_prop_desc *d, const uint8_t *edt, size_t pdc, bool for_set)
 {
-    size_t i;
-
     if (!d || (!edt && pdc > 0))
         return ECHONET_ERR_INVALID_ARG;
-    if (!size_allowed(d, pdc))
-        return ECHONET_ERR_VALUE_SIZE;
-    /* Read-only codes: a one-byte value a device may report, never a Set. */
-    if (pdc == 1 && in_list(d->readonly, d->n_readonly, edt[0]))
-        return for_set ? ECHONET_ERR_VALUE : ECHONET_OK;
-    switch (d->rule) {
-    case ECHONET_RULE_ANY:
-        return ECHONET_OK;
-    case ECHONET_RULE_ENUM:
-        return pdc == 1 && in_list(d->values, d->n_values, edt[0]) ? ECHONET_OK : ECHONET_ERR_VALUE;
-    case ECHONET_RULE_RANGE:
-        /* One (low, high) pair per byte; bytes beyond the pairs are free. */
-        for (i = 0; i < pdc && 2 * i + 1 < d->n_values; i++)
-            if (edt[i] < d->values[2 * i] || edt[i] > d->values[2 * i + 1])
-                return ECHONET_ERR_VALUE;
-        return ECHONET_OK;
-    case ECHONET_RULE_RANGE_S8: {
-        int v = edt[0] >= 0x80u ? (int)edt[0] - 256 : (int)edt[0];
-        int lo = d->values[0] >= 0x80u ? (int)d->values[0] - 256 : (int)d->values[0];
-        int hi = d->values[1] >= 0x80u ? (int)d->values[1] - 256 : (int)d->values[1];
-
-        return pdc == 1 && v >= lo && v <= hi ? ECHONET_OK : ECHONET_ERR_VALUE;
-    }
-    case ECHONET_RULE_FUNC:
-        return d->check(edt, pdc) ? ECHONET_OK : ECHONET_ERR_VALUE;
-    default:
-        return ECHONET_ERR_VALUE;
-    }
+    return prop_desc_check(d, edt, pdc, for_set);
 }
 
 static bool desc_ok(const echonet_prop_desc *d)

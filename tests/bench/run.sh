@@ -82,20 +82,20 @@ for o in json.load(open(sys.argv[1])):
     case $opt in 0 | g) scale=4 ;; *) scale=1 ;; esac
     awk -v k=$scale '{ printf "%s %d\n", $1, $2 * k }' >"$out/ceilings" <<'EOF'
 harness 12
-get1.decode 260
-get1.encode 300
-get1.roundtrip 550
-getres4.decode 330
-getres4.encode 320
-getres4.roundtrip 630
-inf6.decode 370
-inf6.encode 330
-inf6.roundtrip 680
-setget.decode 330
-setget.encode 380
-setget.roundtrip 700
-get3.build 650
-node.get4 4000
+get1.decode 230
+get1.encode 230
+get1.roundtrip 420
+getres4.decode 300
+getres4.encode 250
+getres4.roundtrip 530
+inf6.decode 340
+inf6.encode 290
+inf6.roundtrip 610
+setget.decode 300
+setget.encode 300
+setget.roundtrip 550
+get3.build 470
+node.get4 2800
 ctl8.response 2400
 ctl512.response 2400
 EOF
