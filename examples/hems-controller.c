@@ -1072,6 +1072,14 @@ static void run_line(struct hems *h, echonet_tstamp now)
         hems_print_error(&h->out, NULL, 0, "bad_command", "too many words in the command line");
         return;
     }
+    for (int i = 1; i < n; i++)
+        if (strcmp(words[i], "--help") == 0 || strcmp(words[i], "-h") == 0) {
+            /* (Standard output is the event stream: no help text in it.) */
+            snprintf(why, sizeof why, "%s --help is for the command line: hems-controller %s --help", words[0],
+                     words[0]);
+            hems_print_error(&h->out, NULL, 0, "bad_command", why);
+            return;
+        }
     if (hems_cmd_parse(&cmd, words, n, true, why, sizeof why) != 0) {
         hems_print_error(&h->out, NULL, 0, "bad_command", why);
         return;
