@@ -2149,8 +2149,12 @@ int32_t echonet_ctl_write(echonet_ctl *ctl, echonet_addr *dst, bool *multicast, 
             on_timeout(ctl, ni, now);
         else if (n->state == N_OFFLINE)
             n->work |= NW_PROBE;
-        else if (n->first_object == NONE)
-            n->work = (uint8_t)((n->work & ~NW_AFTER_SEARCH) | NW_INSTANCES); /* (next_timer()) */
+        else if (n->first_object == NONE &&
+                 (!(n->work & NW_AFTER_SEARCH) || (!ctl->search && now >= ctl->search_until)))
+            /* (next_timer()) A node waiting for the end of a search waits
+             * for the next one too when that is asked for or answerable:
+             * it is a request to the node (AIF 2.4.1). */
+            n->work = (uint8_t)((n->work & ~NW_AFTER_SEARCH) | NW_INSTANCES);
         schedule(ctl, ni);
     }
     while ((ni = ready_pop(ctl)) != NONE) {

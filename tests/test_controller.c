@@ -3232,6 +3232,45 @@ START_TEST(ctl_unicast_search_after_multicast)
 }
 END_TEST
 
+/* Review of issue 13, finding 1 (AIF 2.4.1): a unit named while the first
+ * search can be answered waits for that search's end; a new search asked
+ * meanwhile goes when the first can no longer be answered, and is a request
+ * to that unit too: no unicast Get 0xD6 goes with it (both went at 20 s). */
+START_TEST(ctl_unicast_search_not_with_next_multicast)
+{
+    echonet_ctl_config cfg;
+    echonet_ctl *ctl = ctl13(&cfg, false);
+    echonet_addr a, dst;
+    uint8_t buf[512];
+    bool mc;
+    int32_t n;
+    unsigned searches = 0, unicast = 0;
+
+    echonet_addr_set(&a, "\xC0\x00\x02\x0A", 4);
+    ck_assert_int_eq(echonet_ctl_write(ctl, &dst, &mc, buf, sizeof buf, 0), 14);
+    ck_assert(mc);
+    ck_assert_int_eq(echonet_ctl_add_node(ctl, &a, NULL), ECHONET_OK); /* at 10 s: the search can be answered */
+    ck_assert_int_eq(echonet_ctl_write(ctl, &dst, &mc, buf, sizeof buf, 10000), 0);
+    echonet_ctl_discover(ctl); /* at 19 s */
+    ck_assert_int_eq(echonet_ctl_write(ctl, &dst, &mc, buf, sizeof buf, 19000), 0);
+    while ((n = echonet_ctl_write(ctl, &dst, &mc, buf, sizeof buf, cfg.response_timeout_ms)) > 0) {
+        if (mc)
+            searches++;
+        else if (echonet_addr_equal(&dst, &a) && buf[12] == 0xD6)
+            unicast++;
+    }
+    ck_assert_int_eq(n, 0);
+    ck_assert_uint_eq(searches, 1);
+    ck_assert_uint_eq(unicast, 0);
+    /* Unanswered, it is asked itself once the new search can no longer be. */
+    ck_assert_int_eq(echonet_ctl_write(ctl, &dst, &mc, buf, sizeof buf, 2 * cfg.response_timeout_ms - 1), 0);
+    ck_assert_int_eq(echonet_ctl_write(ctl, &dst, &mc, buf, sizeof buf, 2 * cfg.response_timeout_ms), 14);
+    ck_assert(!mc);
+    ck_assert(echonet_addr_equal(&dst, &a));
+    ck_assert_uint_eq(buf[12], 0xD6);
+}
+END_TEST
+
 /* Defect 3: a unit found at one address (its multicast answer: an IPv6
  * link-local one) and named at another (its global one) is one node: the
  * second becomes an alias once its identification number (0x83, AIF 4.1)
@@ -3878,6 +3917,7 @@ Suite *controller_suite(void)
     tcase_add_test(tc, ctl_search_waits_for_the_one_before);
     tcase_add_test(tc, ctl_unicast_search_late_answer);
     tcase_add_test(tc, ctl_unicast_search_after_multicast);
+    tcase_add_test(tc, ctl_unicast_search_not_with_next_multicast);
     tcase_add_test(tc, ctl_unit_at_two_addresses_one_node);
     tcase_add_test(tc, ctl_unit_moves_to_its_second_address);
     tcase_add_test(tc, ctl_search_answer_older_than_instance_list);
