@@ -489,6 +489,9 @@ static uint16_t object_get(echonet_ctl *ctl, uint16_t node, echonet_eoj eoj)
     for (link = &node_at(ctl, node)->first_object; *link != NONE; link = &obj_at(ctl, *link)->next)
         ;
     *link = i;
+    /* Found: no longer waiting for a search's end (echonet_ctl_add_node()
+     * asks a known node again). */
+    node_at(ctl, node)->work &= (uint8_t)~NW_AFTER_SEARCH;
     notify(ctl, ECHONET_CTL_EV_FOUND, node, eoj);
     return i;
 }

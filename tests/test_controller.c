@@ -3271,6 +3271,31 @@ START_TEST(ctl_unicast_search_not_with_next_multicast)
 }
 END_TEST
 
+/* Review of issue 13, finding 4: a unit named while the search could be
+ * answered, and found by its answer, is asked again for its instance list
+ * when the application names it again later (echonet_ctl_add_node(): a
+ * known node is asked again). It never was. */
+START_TEST(ctl_known_node_named_again_asked)
+{
+    sim_setup su = setup_default(134);
+    sim_dev_setup quiet = {1, NULL, 0, false, 0, true}; /* never announces: only a search finds it */
+    sim *s = sim_init(&su);
+    uint64_t from;
+
+    (void)sim_add_dev(s, &quiet);
+    sim_late_searches(s, 0, 3000, 5000);
+    sim_run_for(s, 1000);
+    ck_assert_int_eq(echonet_ctl_add_node(&s->ctl, &s->devs[0].addr, NULL), ECHONET_OK); /* search answerable */
+    sim_run_for(s, 10 * MIN);
+    ck_assert(sim_ready(s, 0));
+    from = s->n_log;
+    ck_assert_int_eq(echonet_ctl_add_node(&s->ctl, &s->devs[0].addr, NULL), ECHONET_OK);
+    sim_run_for(s, MIN);
+    ck_assert_uint_eq(sim_count_sent(s, from, 0, ECHONET_ESV_GET, 0xD6), 1);
+    sim_check_ops_done(s);
+}
+END_TEST
+
 /* Defect 3: a unit found at one address (its multicast answer: an IPv6
  * link-local one) and named at another (its global one) is one node: the
  * second becomes an alias once its identification number (0x83, AIF 4.1)
@@ -3918,6 +3943,7 @@ Suite *controller_suite(void)
     tcase_add_test(tc, ctl_unicast_search_late_answer);
     tcase_add_test(tc, ctl_unicast_search_after_multicast);
     tcase_add_test(tc, ctl_unicast_search_not_with_next_multicast);
+    tcase_add_test(tc, ctl_known_node_named_again_asked);
     tcase_add_test(tc, ctl_unit_at_two_addresses_one_node);
     tcase_add_test(tc, ctl_unit_moves_to_its_second_address);
     tcase_add_test(tc, ctl_search_answer_older_than_instance_list);
