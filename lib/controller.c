@@ -892,13 +892,17 @@ static bool op_locally_refused(echonet_ctl *ctl, echonet_ctl_op *op)
 }
 
 /* The application's operations, in order: starts the first that sends
- * something (the others end at once). */
-static bool pick_op(echonet_ctl *ctl, echonet_ctl_node *n)
+ * something (the others end at once). With @p ready_only, stops at one for
+ * an object whose maps are not read yet: its discovery goes first
+ * (pick_job()). */
+static bool pick_op(echonet_ctl *ctl, echonet_ctl_node *n, bool ready_only)
 {
     while (n->ops_head != NONE) {
         uint16_t i = n->ops_head;
         echonet_ctl_op *op = &ctl->st.ops[i];
 
+        if (ready_only && !(obj_at(ctl, op->object)->work & OW_READY))
+            return false;
         n->ops_head = op->next;
         n->op = i;
         if (op_locally_refused(ctl, op) || !op_job(ctl, n)) {
@@ -953,6 +957,7 @@ static bool pick_job(echonet_ctl *ctl, uint16_t ni, uint32_t now)
     static const uint8_t fault[] = {0x88};
     echonet_ctl_node *n = node_at(ctl, ni);
     uint16_t oi;
+    bool ops_first;
 
     /* (Keepalives are not jobs: send_keepalive().) */
     if (n->state == N_OFFLINE) {
@@ -969,40 +974,45 @@ static bool pick_job(echonet_ctl *ctl, uint16_t ni, uint32_t now)
         return true;
     }
     /* Discovery of each object first (AIF 3.1.3, 3.1.4), unless an
-     * operation for a ready object waits (op_first()). */
-    for (oi = op_first(ctl, n) ? NONE : n->first_object; oi != NONE; oi = obj_at(ctl, oi)->next) {
-        echonet_ctl_object *o = obj_at(ctl, oi);
+     * operation for a ready object waits (op_first()); again when the
+     * operations that went first ended at once and the next is for an
+     * object not ready. */
+    do {
+        ops_first = op_first(ctl, n);
+        for (oi = ops_first ? NONE : n->first_object; oi != NONE; oi = obj_at(ctl, oi)->next) {
+            echonet_ctl_object *o = obj_at(ctl, oi);
 
-        if (o->work & OW_ATTR) {
-            o->work &= (uint8_t)~OW_ATTR;
-            job_start(n, J_ATTR, oi, attr, 4, all_of(4), 0);
-            return true;
-        }
-        if (o->work & OW_ID) {
-            static const uint8_t id[] = {0x83, 0x8A};
-
-            o->work &= (uint8_t)~OW_ID;
-            /* The object's own 0x83, or the node profile's for a one-object
-             * node (AIF 3.1.4). */
-            if (!echonet_propmap_contains(&o->get, 0x83) && object_count(ctl, ni) == 1)
-                o->work |= OW_NPID;
-            if (job_read(ctl, n, J_ID, oi, id, 2, 0, false))
+            if (o->work & OW_ATTR) {
+                o->work &= (uint8_t)~OW_ATTR;
+                job_start(n, J_ATTR, oi, attr, 4, all_of(4), 0);
                 return true;
+            }
+            if (o->work & OW_ID) {
+                static const uint8_t id[] = {0x83, 0x8A};
+
+                o->work &= (uint8_t)~OW_ID;
+                /* The object's own 0x83, or the node profile's for a one-object
+                 * node (AIF 3.1.4). */
+                if (!echonet_propmap_contains(&o->get, 0x83) && object_count(ctl, ni) == 1)
+                    o->work |= OW_NPID;
+                if (job_read(ctl, n, J_ID, oi, id, 2, 0, false))
+                    return true;
+            }
+            if (o->work & OW_NPID) {
+                o->work &= (uint8_t)~OW_NPID;
+                job_start(n, J_NPID, oi, id83, 1, 1, 0);
+                return true;
+            }
+            if (o->work & OW_STATE) {
+                o->work &= (uint8_t)~OW_STATE;
+                if (!job_read(ctl, n, J_STATE, oi, state_epcs, sizeof state_epcs, 0, false))
+                    job_start(n, J_STATE, oi, NULL, 0, 0, 0); /* nothing readable: done at once */
+                return true;
+            }
         }
-        if (o->work & OW_NPID) {
-            o->work &= (uint8_t)~OW_NPID;
-            job_start(n, J_NPID, oi, id83, 1, 1, 0);
+        if (pick_op(ctl, n, ops_first))
             return true;
-        }
-        if (o->work & OW_STATE) {
-            o->work &= (uint8_t)~OW_STATE;
-            if (!job_read(ctl, n, J_STATE, oi, state_epcs, sizeof state_epcs, 0, false))
-                job_start(n, J_STATE, oi, NULL, 0, 0, 0); /* nothing readable: done at once */
-            return true;
-        }
-    }
-    if (pick_op(ctl, n))
-        return true;
+    } while (ops_first && n->ops_head != NONE);
     for (oi = n->first_object; oi != NONE; oi = obj_at(ctl, oi)->next) {
         echonet_ctl_object *o = obj_at(ctl, oi);
 

@@ -3756,6 +3756,39 @@ START_TEST(i13_keepalive_floor)
 }
 END_TEST
 
+/* Review of issue 13, finding 3: an operation for an object whose maps are
+ * not read yet waits for them, even behind one for a ready object that ends
+ * at once. Object 1's maps are read (its state read in flight), object 2's
+ * not yet:
+ * a Get of 0xC5 (not in object 1's Get map) ends REFUSED_LOCAL, and the
+ * Get of 0x80 (mandatory) on object 2 queued behind it used to be started
+ * at once, against its still empty maps: REFUSED_LOCAL too. */
+START_TEST(i13_op_waits_for_maps_behind_refused_one)
+{
+    sim_setup su = setup_default(5);
+    sim_dev_setup d = {2, NULL, 0, false, 0, false};
+    sim *s = sim_init(&su);
+    echonet_err err;
+    int op1, op2;
+    uint16_t node;
+
+    s->link_default.delay_ms = 400;
+    (void)sim_add_dev(s, &d);
+    while (s->now < 3000)
+        sim_run_for(s, 50);
+    node = sim_node(s, 0);
+    ck_assert(!echonet_ctl_object_ready(&s->ctl, node, sim_eoj(1)));
+    op1 = sim_get(s, 0, 0, (const uint8_t[]){0xC5}, 1, &err);
+    ck_assert_int_ge(op1, 0);
+    op2 = sim_get(s, 0, 1, (const uint8_t[]){0x80}, 1, &err);
+    ck_assert_int_ge(op2, 0);
+    sim_run_for(s, 10 * MIN);
+    sim_check_ops_done(s);
+    ck_assert_int_eq(s->ops[op1].outcome, ECHONET_CTL_REFUSED_LOCAL);
+    ck_assert_int_eq(s->ops[op2].outcome, ECHONET_CTL_DONE);
+}
+END_TEST
+
 /* Item 7: the application's read is not held up by a background read of a
  * ready unit (here a poll whose 0xBB the unit never answers) for longer
  * than the request in flight (one response window, AIF 2.4.2). */
@@ -3960,6 +3993,7 @@ Suite *controller_suite(void)
     tcase_add_test(tc, i13_answer_to_another_deoj_ignored);
     tcase_add_test(tc, i13_keepalive_floor);
     tcase_add_test(tc, i13_user_read_not_held_by_poll);
+    tcase_add_test(tc, i13_op_waits_for_maps_behind_refused_one);
     tcase_add_test(tc, i13_usable_under_30_percent_loss);
     suite_add_tcase(s, tc);
 
