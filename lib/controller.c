@@ -933,11 +933,12 @@ static void job_yield(echonet_ctl *ctl, echonet_ctl_node *n, uint32_t now)
     static const uint8_t redo[J_ENERGY + 1] = {
         [J_ATTR] = OW_ATTR, [J_ID] = OW_ID, [J_NPID] = OW_NPID, [J_STATE] = OW_STATE, [J_FAULT] = OW_FAULT,
     };
-    echonet_ctl_object *o = obj_at(ctl, n->job.object);
+    echonet_ctl_object *o;
     uint8_t kind = n->job.kind;
 
     if (kind == J_INSTANCES || kind == J_OP)
-        return; /* not given up */
+        return; /* not given up (and no object: NONE is no index) */
+    o = obj_at(ctl, n->job.object);
     o->work |= redo[kind];
     if (kind == J_POLL)
         o->next_poll = now;
