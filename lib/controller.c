@@ -36,9 +36,10 @@ enum { N_FREE = 0, N_ACTIVE, N_OFFLINE, N_ALIAS };
 /* Node work. */
 /* NW_LISTED: an instance list notification (0xD5) came from the node while
  * the multicast search could be answered; its answer may be older than
- * that list (on_search_answer()). */
+ * that list (on_search_answer()). NW_ALIAS_HEARD: the unit was heard at an
+ * alias's address since it was last heard at the node's own (node_offline()). */
 enum { NW_INSTANCES = 0x01, NW_PROBE = 0x02, NW_KEEPALIVE = 0x04, NW_LOST = 0x08, NW_AFTER_SEARCH = 0x10,
-       NW_LISTED = 0x20 };
+       NW_LISTED = 0x20, NW_ALIAS_HEARD = 0x40 };
 /* Object work. */
 enum { OW_ATTR = 0x01, OW_ID = 0x02, OW_NPID = 0x04, OW_STATE = 0x08, OW_FAULT = 0x10, OW_READY = 0x20, OW_ID_AGAIN = 0x40,
        OW_ATTR_AGAIN = 0x80 };
@@ -185,7 +186,7 @@ static bool node_has_work(echonet_ctl *ctl, const echonet_ctl_node *n, uint32_t 
 {
     uint16_t i;
 
-    if (n->job.kind != J_NONE || (n->work & ~(NW_AFTER_SEARCH | NW_LISTED)) || n->ops_head != NONE)
+    if (n->job.kind != J_NONE || (n->work & ~(NW_AFTER_SEARCH | NW_LISTED | NW_ALIAS_HEARD)) || n->ops_head != NONE)
         return true;
     for (i = n->first_object; i != NONE; i = obj_at(ctl, i)->next)
         if (object_has_work(ctl, obj_at(ctl, i), now))
@@ -1490,17 +1491,46 @@ static void swap_addrs(echonet_ctl *ctl, uint16_t a, uint16_t b)
 
 /* The node of a frame from @p src: for an alias, its unit's node, which
  * moves to this address when it is offline at its own and not being asked
- * there (the unit is alive here: a new address after a restart). */
+ * there (the unit is alive here: a new address after a restart). Else the
+ * alias keeps the time it was heard (its deadline: an alias has no timer)
+ * for node_offline(). */
 static uint16_t node_of_src(echonet_ctl *ctl, const echonet_addr *src)
 {
     uint16_t ni = ctl_index_find(ctl, src), a;
 
-    if (ni == NONE || node_at(ctl, ni)->state != N_ALIAS)
+    if (ni == NONE)
         return ni;
+    if (node_at(ctl, ni)->state != N_ALIAS) {
+        node_at(ctl, ni)->work &= (uint8_t)~NW_ALIAS_HEARD;
+        return ni;
+    }
     a = node_at(ctl, ni)->op;
-    if (node_at(ctl, a)->state == N_OFFLINE && !node_at(ctl, a)->busy)
+    if (node_at(ctl, a)->state == N_OFFLINE && !node_at(ctl, a)->busy) {
         swap_addrs(ctl, a, ni);
+    } else {
+        node_at(ctl, ni)->deadline = ctl->clock;
+        node_at(ctl, a)->work |= NW_ALIAS_HEARD;
+    }
     return a;
+}
+
+/* Node @p ni goes offline at its address: when the unit was heard at an
+ * alias's address since it was last heard at its own, the node moves to
+ * the latest such address (an address changed while the node was online,
+ * DHCP), where its probes go. A walk over the nodes, once per going
+ * offline. */
+static void alias_move(echonet_ctl *ctl, uint16_t ni)
+{
+    uint16_t i, best = NONE;
+
+    if (!(node_at(ctl, ni)->work & NW_ALIAS_HEARD))
+        return;
+    for (i = 0; i < ctl->n_nodes_used; i++)
+        if (node_at(ctl, i)->state == N_ALIAS && node_at(ctl, i)->op == ni &&
+            (best == NONE || node_at(ctl, i)->deadline > node_at(ctl, best)->deadline))
+            best = i;
+    if (best != NONE)
+        swap_addrs(ctl, ni, best);
 }
 
 /* Object @p o of node @p ni has just been identified. A unit is told by
@@ -1541,12 +1571,15 @@ static void same_unit(echonet_ctl *ctl, uint16_t ni, const echonet_ctl_object *o
     n->work = 0;
     n->job.kind = J_NONE;
     n->op = a;
+    n->deadline = ctl->clock; /* heard (node_of_src()) */
     for (i = 0; i < ctl->n_nodes_used; i++)
         if (node_at(ctl, i)->state == N_ALIAS && node_at(ctl, i)->op == ni)
             node_at(ctl, i)->op = a;
     if (node_at(ctl, a)->state == N_OFFLINE && !node_at(ctl, a)->busy) {
         swap_addrs(ctl, a, ni);
         node_heard(ctl, a);
+    } else {
+        node_at(ctl, a)->work |= NW_ALIAS_HEARD;
     }
     event_init(&ev, ECHONET_CTL_EV_ALIAS, ni, 0);
     ev.same_as = a;
@@ -1726,6 +1759,7 @@ static void node_offline(echonet_ctl *ctl, uint16_t ni)
 {
     echonet_ctl_node *n = node_at(ctl, ni);
 
+    alias_move(ctl, ni);
     n->state = N_OFFLINE;
     n->busy = false;
     n->job.kind = J_NONE;

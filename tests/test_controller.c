@@ -3379,6 +3379,42 @@ START_TEST(ctl_unit_moves_to_its_second_address)
 }
 END_TEST
 
+/* Review of issue 13, finding 2: a unit whose address changes (DHCP) while
+ * its node is online announces its instance list from the new address,
+ * which becomes an alias of its node; the node, no longer answered at the
+ * old address, goes offline and then moves to the alias's address, heard
+ * since: the unit is back within minutes. It used to be probed at the dead
+ * address only, unreachable for hours. */
+START_TEST(ctl_unit_moves_while_online)
+{
+    sim_setup su = setup_default(9);
+    sim *s = sim_init(&su);
+    const echonet_addr *second;
+    echonet_err err;
+    uint16_t node;
+    int op;
+
+    sim_add_devs(s, 1);
+    sim_run_for(s, 5 * MIN);
+    ck_assert(sim_ready(s, 0));
+    node = sim_node(s, 0);
+    second = sim_second_addr(s, 0);
+    s->devs[0].moved = true;
+    sim_announce_instances(s, 0);
+    sim_run_for(s, 2 * MIN);
+    ck_assert_uint_eq(s->ev_count[ECHONET_CTL_EV_ALIAS], 1);
+    ck_assert_uint_eq(echonet_ctl_find(&s->ctl, second), node);
+    sim_run_for(s, 40 * MIN);
+    ck_assert(echonet_ctl_node_online(&s->ctl, node));
+    ck_assert(echonet_addr_equal(echonet_ctl_node_addr(&s->ctl, node), second));
+    op = sim_get(s, 0, 0, (const uint8_t[]){0x80}, 1, &err);
+    ck_assert_int_ge(op, 0);
+    sim_run_for(s, MIN);
+    sim_check_ops_done(s);
+    ck_assert_int_eq(s->ops[op].outcome, ECHONET_CTL_DONE);
+}
+END_TEST
+
 /* The quirks of issue 13 on a lossy network, over seeds (Q13_SEEDS=N for
  * more): a unit that answers searches 3 to 15 s late and never announces,
  * and a unit also reachable at a second address the application names
@@ -3979,6 +4015,7 @@ Suite *controller_suite(void)
     tcase_add_test(tc, ctl_known_node_named_again_asked);
     tcase_add_test(tc, ctl_unit_at_two_addresses_one_node);
     tcase_add_test(tc, ctl_unit_moves_to_its_second_address);
+    tcase_add_test(tc, ctl_unit_moves_while_online);
     tcase_add_test(tc, ctl_search_answer_older_than_instance_list);
     tcase_add_test(tc, ctl_issue13_quirks_soak);
     suite_add_tcase(s, tc);
