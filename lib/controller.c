@@ -36,9 +36,10 @@ enum { N_FREE = 0, N_ACTIVE, N_OFFLINE, N_ALIAS };
 /* Node work. */
 /* NW_LISTED: an instance list notification (0xD5) came from the node while
  * the multicast search could be answered; its answer may be older than
- * that list (on_search_answer()). */
+ * that list (on_search_answer()). NW_ALIAS_HEARD: the unit was heard at an
+ * alias's address since it was last heard at the node's own (node_offline()). */
 enum { NW_INSTANCES = 0x01, NW_PROBE = 0x02, NW_KEEPALIVE = 0x04, NW_LOST = 0x08, NW_AFTER_SEARCH = 0x10,
-       NW_LISTED = 0x20 };
+       NW_LISTED = 0x20, NW_ALIAS_HEARD = 0x40 };
 /* Object work. */
 enum { OW_ATTR = 0x01, OW_ID = 0x02, OW_NPID = 0x04, OW_STATE = 0x08, OW_FAULT = 0x10, OW_READY = 0x20, OW_ID_AGAIN = 0x40,
        OW_ATTR_AGAIN = 0x80 };
@@ -185,7 +186,7 @@ static bool node_has_work(echonet_ctl *ctl, const echonet_ctl_node *n, uint32_t 
 {
     uint16_t i;
 
-    if (n->job.kind != J_NONE || (n->work & ~(NW_AFTER_SEARCH | NW_LISTED)) || n->ops_head != NONE)
+    if (n->job.kind != J_NONE || (n->work & ~(NW_AFTER_SEARCH | NW_LISTED | NW_ALIAS_HEARD)) || n->ops_head != NONE)
         return true;
     for (i = n->first_object; i != NONE; i = obj_at(ctl, i)->next)
         if (object_has_work(ctl, obj_at(ctl, i), now))
@@ -489,6 +490,9 @@ static uint16_t object_get(echonet_ctl *ctl, uint16_t node, echonet_eoj eoj)
     for (link = &node_at(ctl, node)->first_object; *link != NONE; link = &obj_at(ctl, *link)->next)
         ;
     *link = i;
+    /* Found: no longer waiting for a search's end (echonet_ctl_add_node()
+     * asks a known node again). */
+    node_at(ctl, node)->work &= (uint8_t)~NW_AFTER_SEARCH;
     notify(ctl, ECHONET_CTL_EV_FOUND, node, eoj);
     return i;
 }
@@ -889,13 +893,17 @@ static bool op_locally_refused(echonet_ctl *ctl, echonet_ctl_op *op)
 }
 
 /* The application's operations, in order: starts the first that sends
- * something (the others end at once). */
-static bool pick_op(echonet_ctl *ctl, echonet_ctl_node *n)
+ * something (the others end at once). With @p ready_only, stops at one for
+ * an object whose maps are not read yet: its discovery goes first
+ * (pick_job()). */
+static bool pick_op(echonet_ctl *ctl, echonet_ctl_node *n, bool ready_only)
 {
     while (n->ops_head != NONE) {
         uint16_t i = n->ops_head;
         echonet_ctl_op *op = &ctl->st.ops[i];
 
+        if (ready_only && !(obj_at(ctl, op->object)->work & OW_READY))
+            return false;
         n->ops_head = op->next;
         n->op = i;
         if (op_locally_refused(ctl, op) || !op_job(ctl, n)) {
@@ -926,11 +934,12 @@ static void job_yield(echonet_ctl *ctl, echonet_ctl_node *n, uint32_t now)
     static const uint8_t redo[J_ENERGY + 1] = {
         [J_ATTR] = OW_ATTR, [J_ID] = OW_ID, [J_NPID] = OW_NPID, [J_STATE] = OW_STATE, [J_FAULT] = OW_FAULT,
     };
-    echonet_ctl_object *o = obj_at(ctl, n->job.object);
+    echonet_ctl_object *o;
     uint8_t kind = n->job.kind;
 
     if (kind == J_INSTANCES || kind == J_OP)
-        return; /* not given up */
+        return; /* not given up (and no object: NONE is no index) */
+    o = obj_at(ctl, n->job.object);
     o->work |= redo[kind];
     if (kind == J_POLL)
         o->next_poll = now;
@@ -950,6 +959,7 @@ static bool pick_job(echonet_ctl *ctl, uint16_t ni, uint32_t now)
     static const uint8_t fault[] = {0x88};
     echonet_ctl_node *n = node_at(ctl, ni);
     uint16_t oi;
+    bool ops_first;
 
     /* (Keepalives are not jobs: send_keepalive().) */
     if (n->state == N_OFFLINE) {
@@ -966,40 +976,45 @@ static bool pick_job(echonet_ctl *ctl, uint16_t ni, uint32_t now)
         return true;
     }
     /* Discovery of each object first (AIF 3.1.3, 3.1.4), unless an
-     * operation for a ready object waits (op_first()). */
-    for (oi = op_first(ctl, n) ? NONE : n->first_object; oi != NONE; oi = obj_at(ctl, oi)->next) {
-        echonet_ctl_object *o = obj_at(ctl, oi);
+     * operation for a ready object waits (op_first()); again when the
+     * operations that went first ended at once and the next is for an
+     * object not ready. */
+    do {
+        ops_first = op_first(ctl, n);
+        for (oi = ops_first ? NONE : n->first_object; oi != NONE; oi = obj_at(ctl, oi)->next) {
+            echonet_ctl_object *o = obj_at(ctl, oi);
 
-        if (o->work & OW_ATTR) {
-            o->work &= (uint8_t)~OW_ATTR;
-            job_start(n, J_ATTR, oi, attr, 4, all_of(4), 0);
-            return true;
-        }
-        if (o->work & OW_ID) {
-            static const uint8_t id[] = {0x83, 0x8A};
-
-            o->work &= (uint8_t)~OW_ID;
-            /* The object's own 0x83, or the node profile's for a one-object
-             * node (AIF 3.1.4). */
-            if (!echonet_propmap_contains(&o->get, 0x83) && object_count(ctl, ni) == 1)
-                o->work |= OW_NPID;
-            if (job_read(ctl, n, J_ID, oi, id, 2, 0, false))
+            if (o->work & OW_ATTR) {
+                o->work &= (uint8_t)~OW_ATTR;
+                job_start(n, J_ATTR, oi, attr, 4, all_of(4), 0);
                 return true;
+            }
+            if (o->work & OW_ID) {
+                static const uint8_t id[] = {0x83, 0x8A};
+
+                o->work &= (uint8_t)~OW_ID;
+                /* The object's own 0x83, or the node profile's for a one-object
+                 * node (AIF 3.1.4). */
+                if (!echonet_propmap_contains(&o->get, 0x83) && object_count(ctl, ni) == 1)
+                    o->work |= OW_NPID;
+                if (job_read(ctl, n, J_ID, oi, id, 2, 0, false))
+                    return true;
+            }
+            if (o->work & OW_NPID) {
+                o->work &= (uint8_t)~OW_NPID;
+                job_start(n, J_NPID, oi, id83, 1, 1, 0);
+                return true;
+            }
+            if (o->work & OW_STATE) {
+                o->work &= (uint8_t)~OW_STATE;
+                if (!job_read(ctl, n, J_STATE, oi, state_epcs, sizeof state_epcs, 0, false))
+                    job_start(n, J_STATE, oi, NULL, 0, 0, 0); /* nothing readable: done at once */
+                return true;
+            }
         }
-        if (o->work & OW_NPID) {
-            o->work &= (uint8_t)~OW_NPID;
-            job_start(n, J_NPID, oi, id83, 1, 1, 0);
+        if (pick_op(ctl, n, ops_first))
             return true;
-        }
-        if (o->work & OW_STATE) {
-            o->work &= (uint8_t)~OW_STATE;
-            if (!job_read(ctl, n, J_STATE, oi, state_epcs, sizeof state_epcs, 0, false))
-                job_start(n, J_STATE, oi, NULL, 0, 0, 0); /* nothing readable: done at once */
-            return true;
-        }
-    }
-    if (pick_op(ctl, n))
-        return true;
+    } while (ops_first && n->ops_head != NONE);
     for (oi = n->first_object; oi != NONE; oi = obj_at(ctl, oi)->next) {
         echonet_ctl_object *o = obj_at(ctl, oi);
 
@@ -1476,17 +1491,46 @@ static void swap_addrs(echonet_ctl *ctl, uint16_t a, uint16_t b)
 
 /* The node of a frame from @p src: for an alias, its unit's node, which
  * moves to this address when it is offline at its own and not being asked
- * there (the unit is alive here: a new address after a restart). */
+ * there (the unit is alive here: a new address after a restart). Else the
+ * alias keeps the time it was heard (its deadline: an alias has no timer)
+ * for node_offline(). */
 static uint16_t node_of_src(echonet_ctl *ctl, const echonet_addr *src)
 {
     uint16_t ni = ctl_index_find(ctl, src), a;
 
-    if (ni == NONE || node_at(ctl, ni)->state != N_ALIAS)
+    if (ni == NONE)
         return ni;
+    if (node_at(ctl, ni)->state != N_ALIAS) {
+        node_at(ctl, ni)->work &= (uint8_t)~NW_ALIAS_HEARD;
+        return ni;
+    }
     a = node_at(ctl, ni)->op;
-    if (node_at(ctl, a)->state == N_OFFLINE && !node_at(ctl, a)->busy)
+    if (node_at(ctl, a)->state == N_OFFLINE && !node_at(ctl, a)->busy) {
         swap_addrs(ctl, a, ni);
+    } else {
+        node_at(ctl, ni)->deadline = ctl->clock;
+        node_at(ctl, a)->work |= NW_ALIAS_HEARD;
+    }
     return a;
+}
+
+/* Node @p ni goes offline at its address: when the unit was heard at an
+ * alias's address since it was last heard at its own, the node moves to
+ * the latest such address (an address changed while the node was online,
+ * DHCP), where its probes go. A walk over the nodes, once per going
+ * offline. */
+static void alias_move(echonet_ctl *ctl, uint16_t ni)
+{
+    uint16_t i, best = NONE;
+
+    if (!(node_at(ctl, ni)->work & NW_ALIAS_HEARD))
+        return;
+    for (i = 0; i < ctl->n_nodes_used; i++)
+        if (node_at(ctl, i)->state == N_ALIAS && node_at(ctl, i)->op == ni &&
+            (best == NONE || node_at(ctl, i)->deadline > node_at(ctl, best)->deadline))
+            best = i;
+    if (best != NONE)
+        swap_addrs(ctl, ni, best);
 }
 
 /* Object @p o of node @p ni has just been identified. A unit is told by
@@ -1527,12 +1571,15 @@ static void same_unit(echonet_ctl *ctl, uint16_t ni, const echonet_ctl_object *o
     n->work = 0;
     n->job.kind = J_NONE;
     n->op = a;
+    n->deadline = ctl->clock; /* heard (node_of_src()) */
     for (i = 0; i < ctl->n_nodes_used; i++)
         if (node_at(ctl, i)->state == N_ALIAS && node_at(ctl, i)->op == ni)
             node_at(ctl, i)->op = a;
     if (node_at(ctl, a)->state == N_OFFLINE && !node_at(ctl, a)->busy) {
         swap_addrs(ctl, a, ni);
         node_heard(ctl, a);
+    } else {
+        node_at(ctl, a)->work |= NW_ALIAS_HEARD;
     }
     event_init(&ev, ECHONET_CTL_EV_ALIAS, ni, 0);
     ev.same_as = a;
@@ -1712,6 +1759,7 @@ static void node_offline(echonet_ctl *ctl, uint16_t ni)
 {
     echonet_ctl_node *n = node_at(ctl, ni);
 
+    alias_move(ctl, ni);
     n->state = N_OFFLINE;
     n->busy = false;
     n->job.kind = J_NONE;
@@ -2149,8 +2197,12 @@ int32_t echonet_ctl_write(echonet_ctl *ctl, echonet_addr *dst, bool *multicast, 
             on_timeout(ctl, ni, now);
         else if (n->state == N_OFFLINE)
             n->work |= NW_PROBE;
-        else if (n->first_object == NONE)
-            n->work = (uint8_t)((n->work & ~NW_AFTER_SEARCH) | NW_INSTANCES); /* (next_timer()) */
+        else if (n->first_object == NONE &&
+                 (!(n->work & NW_AFTER_SEARCH) || (!ctl->search && now >= ctl->search_until)))
+            /* (next_timer()) A node waiting for the end of a search waits
+             * for the next one too when that is asked for or answerable:
+             * it is a request to the node (AIF 2.4.1). */
+            n->work = (uint8_t)((n->work & ~NW_AFTER_SEARCH) | NW_INSTANCES);
         schedule(ctl, ni);
     }
     while ((ni = ready_pop(ctl)) != NONE) {

@@ -659,7 +659,7 @@ static void dev_pump(sim *s, unsigned i)
 
         if (mc) {
             if (!d->q.no_announce)
-                link_send(s, d, -1, &d->addr, buf, (size_t)n, 0);
+                link_send(s, d, -1, d->moved ? &d->addr2 : &d->addr, buf, (size_t)n, 0);
             continue;
         }
         SIM_OK(echonet_addr_equal(&dst, &s->ctl_addr));
@@ -673,7 +673,7 @@ static void dev_pump(sim *s, unsigned i)
             s->late++;
             extra += d->link.late_ms;
         }
-        link_send(s, d, -1, d->asked_via2 ? &d->addr2 : &d->addr, buf, (size_t)n, extra);
+        link_send(s, d, -1, (d->asked_via2 || d->moved) ? &d->addr2 : &d->addr, buf, (size_t)n, extra);
         if (chance(s, d->link.spoof))
             spoof(s, i, buf, (size_t)n);
     }
@@ -741,7 +741,7 @@ static void deliver(sim *s, const sim_msg *m)
         echonet_prop_iter it;
         echonet_prop p;
 
-        if (d->down) {
+        if (d->down || (d->moved && !m->via2)) {
             s->lost++;
             return;
         }
@@ -1009,7 +1009,7 @@ void sim_announce_instances(sim *s, unsigned dev)
     echonet_writer_prop(&w, 0xD5, 1 + 3u * list[0], list);
     SIM_OK(echonet_writer_finish(&w, &len) == ECHONET_OK);
     if (!d->q.no_announce)
-        link_send(s, d, -1, &d->addr, buf, len, 0);
+        link_send(s, d, -1, d->moved ? &d->addr2 : &d->addr, buf, len, 0);
 }
 
 void sim_late_searches(sim *s, unsigned dev, uint32_t min_ms, uint32_t max_ms)

@@ -141,6 +141,7 @@ typedef struct sim_dev {
      * from the address it was asked at. */
     echonet_addr addr2;
     bool two_addrs;
+    bool moved;            /* its address became addr2 (DHCP): it sends and is reached there only */
     bool asked_via2;       /* the request being answered came to addr2 */
     bool answering_search; /* the request being answered is a search */
     /* Issue 13 quirks (sim_remove_instance(), sim_loss_burst()). */

@@ -3232,6 +3232,70 @@ START_TEST(ctl_unicast_search_after_multicast)
 }
 END_TEST
 
+/* Review of issue 13, finding 1 (AIF 2.4.1): a unit named while the first
+ * search can be answered waits for that search's end; a new search asked
+ * meanwhile goes when the first can no longer be answered, and is a request
+ * to that unit too: no unicast Get 0xD6 goes with it (both went at 20 s). */
+START_TEST(ctl_unicast_search_not_with_next_multicast)
+{
+    echonet_ctl_config cfg;
+    echonet_ctl *ctl = ctl13(&cfg, false);
+    echonet_addr a, dst;
+    uint8_t buf[512];
+    bool mc;
+    int32_t n;
+    unsigned searches = 0, unicast = 0;
+
+    echonet_addr_set(&a, "\xC0\x00\x02\x0A", 4);
+    ck_assert_int_eq(echonet_ctl_write(ctl, &dst, &mc, buf, sizeof buf, 0), 14);
+    ck_assert(mc);
+    ck_assert_int_eq(echonet_ctl_add_node(ctl, &a, NULL), ECHONET_OK); /* at 10 s: the search can be answered */
+    ck_assert_int_eq(echonet_ctl_write(ctl, &dst, &mc, buf, sizeof buf, 10000), 0);
+    echonet_ctl_discover(ctl); /* at 19 s */
+    ck_assert_int_eq(echonet_ctl_write(ctl, &dst, &mc, buf, sizeof buf, 19000), 0);
+    while ((n = echonet_ctl_write(ctl, &dst, &mc, buf, sizeof buf, cfg.response_timeout_ms)) > 0) {
+        if (mc)
+            searches++;
+        else if (echonet_addr_equal(&dst, &a) && buf[12] == 0xD6)
+            unicast++;
+    }
+    ck_assert_int_eq(n, 0);
+    ck_assert_uint_eq(searches, 1);
+    ck_assert_uint_eq(unicast, 0);
+    /* Unanswered, it is asked itself once the new search can no longer be. */
+    ck_assert_int_eq(echonet_ctl_write(ctl, &dst, &mc, buf, sizeof buf, 2 * cfg.response_timeout_ms - 1), 0);
+    ck_assert_int_eq(echonet_ctl_write(ctl, &dst, &mc, buf, sizeof buf, 2 * cfg.response_timeout_ms), 14);
+    ck_assert(!mc);
+    ck_assert(echonet_addr_equal(&dst, &a));
+    ck_assert_uint_eq(buf[12], 0xD6);
+}
+END_TEST
+
+/* Review of issue 13, finding 4: a unit named while the search could be
+ * answered, and found by its answer, is asked again for its instance list
+ * when the application names it again later (echonet_ctl_add_node(): a
+ * known node is asked again). It never was. */
+START_TEST(ctl_known_node_named_again_asked)
+{
+    sim_setup su = setup_default(134);
+    sim_dev_setup quiet = {1, NULL, 0, false, 0, true}; /* never announces: only a search finds it */
+    sim *s = sim_init(&su);
+    uint64_t from;
+
+    (void)sim_add_dev(s, &quiet);
+    sim_late_searches(s, 0, 3000, 5000);
+    sim_run_for(s, 1000);
+    ck_assert_int_eq(echonet_ctl_add_node(&s->ctl, &s->devs[0].addr, NULL), ECHONET_OK); /* search answerable */
+    sim_run_for(s, 10 * MIN);
+    ck_assert(sim_ready(s, 0));
+    from = s->n_log;
+    ck_assert_int_eq(echonet_ctl_add_node(&s->ctl, &s->devs[0].addr, NULL), ECHONET_OK);
+    sim_run_for(s, MIN);
+    ck_assert_uint_eq(sim_count_sent(s, from, 0, ECHONET_ESV_GET, 0xD6), 1);
+    sim_check_ops_done(s);
+}
+END_TEST
+
 /* Defect 3: a unit found at one address (its multicast answer: an IPv6
  * link-local one) and named at another (its global one) is one node: the
  * second becomes an alias once its identification number (0x83, AIF 4.1)
@@ -3312,6 +3376,42 @@ START_TEST(ctl_unit_moves_to_its_second_address)
     ck_assert(echonet_ctl_node_online(&s->ctl, node));
     ck_assert(echonet_ctl_object_ready(&s->ctl, node, sim_eoj(0)));
     sim_check_ops_done(s);
+}
+END_TEST
+
+/* Review of issue 13, finding 2: a unit whose address changes (DHCP) while
+ * its node is online announces its instance list from the new address,
+ * which becomes an alias of its node; the node, no longer answered at the
+ * old address, goes offline and then moves to the alias's address, heard
+ * since: the unit is back within minutes. It used to be probed at the dead
+ * address only, unreachable for hours. */
+START_TEST(ctl_unit_moves_while_online)
+{
+    sim_setup su = setup_default(9);
+    sim *s = sim_init(&su);
+    const echonet_addr *second;
+    echonet_err err;
+    uint16_t node;
+    int op;
+
+    sim_add_devs(s, 1);
+    sim_run_for(s, 5 * MIN);
+    ck_assert(sim_ready(s, 0));
+    node = sim_node(s, 0);
+    second = sim_second_addr(s, 0);
+    s->devs[0].moved = true;
+    sim_announce_instances(s, 0);
+    sim_run_for(s, 2 * MIN);
+    ck_assert_uint_eq(s->ev_count[ECHONET_CTL_EV_ALIAS], 1);
+    ck_assert_uint_eq(echonet_ctl_find(&s->ctl, second), node);
+    sim_run_for(s, 40 * MIN);
+    ck_assert(echonet_ctl_node_online(&s->ctl, node));
+    ck_assert(echonet_addr_equal(echonet_ctl_node_addr(&s->ctl, node), second));
+    op = sim_get(s, 0, 0, (const uint8_t[]){0x80}, 1, &err);
+    ck_assert_int_ge(op, 0);
+    sim_run_for(s, MIN);
+    sim_check_ops_done(s);
+    ck_assert_int_eq(s->ops[op].outcome, ECHONET_CTL_DONE);
 }
 END_TEST
 
@@ -3692,6 +3792,39 @@ START_TEST(i13_keepalive_floor)
 }
 END_TEST
 
+/* Review of issue 13, finding 3: an operation for an object whose maps are
+ * not read yet waits for them, even behind one for a ready object that ends
+ * at once. Object 1's maps are read (its state read in flight), object 2's
+ * not yet:
+ * a Get of 0xC5 (not in object 1's Get map) ends REFUSED_LOCAL, and the
+ * Get of 0x80 (mandatory) on object 2 queued behind it used to be started
+ * at once, against its still empty maps: REFUSED_LOCAL too. */
+START_TEST(i13_op_waits_for_maps_behind_refused_one)
+{
+    sim_setup su = setup_default(5);
+    sim_dev_setup d = {2, NULL, 0, false, 0, false};
+    sim *s = sim_init(&su);
+    echonet_err err;
+    int op1, op2;
+    uint16_t node;
+
+    s->link_default.delay_ms = 400;
+    (void)sim_add_dev(s, &d);
+    while (s->now < 3000)
+        sim_run_for(s, 50);
+    node = sim_node(s, 0);
+    ck_assert(!echonet_ctl_object_ready(&s->ctl, node, sim_eoj(1)));
+    op1 = sim_get(s, 0, 0, (const uint8_t[]){0xC5}, 1, &err);
+    ck_assert_int_ge(op1, 0);
+    op2 = sim_get(s, 0, 1, (const uint8_t[]){0x80}, 1, &err);
+    ck_assert_int_ge(op2, 0);
+    sim_run_for(s, 10 * MIN);
+    sim_check_ops_done(s);
+    ck_assert_int_eq(s->ops[op1].outcome, ECHONET_CTL_REFUSED_LOCAL);
+    ck_assert_int_eq(s->ops[op2].outcome, ECHONET_CTL_DONE);
+}
+END_TEST
+
 /* Item 7: the application's read is not held up by a background read of a
  * ready unit (here a poll whose 0xBB the unit never answers) for longer
  * than the request in flight (one response window, AIF 2.4.2). */
@@ -3878,8 +4011,11 @@ Suite *controller_suite(void)
     tcase_add_test(tc, ctl_search_waits_for_the_one_before);
     tcase_add_test(tc, ctl_unicast_search_late_answer);
     tcase_add_test(tc, ctl_unicast_search_after_multicast);
+    tcase_add_test(tc, ctl_unicast_search_not_with_next_multicast);
+    tcase_add_test(tc, ctl_known_node_named_again_asked);
     tcase_add_test(tc, ctl_unit_at_two_addresses_one_node);
     tcase_add_test(tc, ctl_unit_moves_to_its_second_address);
+    tcase_add_test(tc, ctl_unit_moves_while_online);
     tcase_add_test(tc, ctl_search_answer_older_than_instance_list);
     tcase_add_test(tc, ctl_issue13_quirks_soak);
     suite_add_tcase(s, tc);
@@ -3894,6 +4030,7 @@ Suite *controller_suite(void)
     tcase_add_test(tc, i13_answer_to_another_deoj_ignored);
     tcase_add_test(tc, i13_keepalive_floor);
     tcase_add_test(tc, i13_user_read_not_held_by_poll);
+    tcase_add_test(tc, i13_op_waits_for_maps_behind_refused_one);
     tcase_add_test(tc, i13_usable_under_30_percent_loss);
     suite_add_tcase(s, tc);
 
