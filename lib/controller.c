@@ -40,6 +40,9 @@ enum { N_FREE = 0, N_ACTIVE, N_OFFLINE, N_ALIAS };
  * alias's address since it was last heard at the node's own (node_offline()). */
 enum { NW_INSTANCES = 0x01, NW_PROBE = 0x02, NW_KEEPALIVE = 0x04, NW_LOST = 0x08, NW_AFTER_SEARCH = 0x10,
        NW_LISTED = 0x20, NW_ALIAS_HEARD = 0x40 };
+/* The bits of a node's work that are facts about it, not work to do: a
+ * node with only these has nothing to send (node_has_work()). */
+#define NW_FACTS (NW_AFTER_SEARCH | NW_LISTED | NW_ALIAS_HEARD)
 /* Object work. */
 enum { OW_ATTR = 0x01, OW_ID = 0x02, OW_NPID = 0x04, OW_STATE = 0x08, OW_FAULT = 0x10, OW_READY = 0x20, OW_ID_AGAIN = 0x40,
        OW_ATTR_AGAIN = 0x80 };
@@ -186,7 +189,7 @@ static bool node_has_work(echonet_ctl *ctl, const echonet_ctl_node *n, uint32_t 
 {
     uint16_t i;
 
-    if (n->job.kind != J_NONE || (n->work & ~(NW_AFTER_SEARCH | NW_LISTED | NW_ALIAS_HEARD)) || n->ops_head != NONE)
+    if (n->job.kind != J_NONE || (n->work & ~NW_FACTS) || n->ops_head != NONE)
         return true;
     for (i = n->first_object; i != NONE; i = obj_at(ctl, i)->next)
         if (object_has_work(ctl, obj_at(ctl, i), now))
