@@ -2078,11 +2078,8 @@ static void on_notification(echonet_ctl *ctl, const echonet_addr *src, const ech
 echonet_err echonet_ctl_read(echonet_ctl *ctl, const echonet_addr *src, const uint8_t *buf, size_t len,
                              echonet_tstamp at)
 {
-    uint32_t now;
     echonet_frame f;
     int32_t used;
-    echonet_esv_kind kind;
-    uint16_t ni;
 
     if (!ctl || !src)
         return ECHONET_ERR_INVALID_ARG;
@@ -2091,6 +2088,20 @@ echonet_err echonet_ctl_read(echonet_ctl *ctl, const echonet_addr *src, const ui
     used = echonet_frame_decode(&f, buf, len, NULL);
     if (used < 0)
         return (echonet_err)used;
+    return echonet_ctl_read_frame(ctl, src, &f, at);
+}
+
+echonet_err echonet_ctl_read_frame(echonet_ctl *ctl, const echonet_addr *src, const echonet_frame *frame,
+                                   echonet_tstamp at)
+{
+    uint32_t now;
+    echonet_frame f;
+    echonet_esv_kind kind;
+    uint16_t ni;
+
+    if (!ctl || !src || !frame)
+        return ECHONET_ERR_INVALID_ARG;
+    f = *frame;
     now = ctl_clock(ctl, at);
     if (f.format != 1)
         return ECHONET_OK;

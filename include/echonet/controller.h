@@ -394,6 +394,22 @@ ECHONET_API echonet_err echonet_ctl_init(echonet_ctl *ctl, const echonet_ctl_con
 ECHONET_API echonet_err echonet_ctl_read(echonet_ctl *ctl, const echonet_addr *src, const uint8_t *buf, size_t len,
                                          echonet_tstamp now);
 
+/**
+ * @brief Takes a received datagram that the caller has already decoded.
+ *
+ * The same as echonet_ctl_read() without the decoding, for a program that
+ * also runs a node and decodes each datagram
+ * once. The frame's bytes must stay valid during the call.
+ * @param ctl the controller.
+ * @param src the sender.
+ * @param frame a frame from echonet_frame_decode() (or its UDP variant).
+ * @param now the current time.
+ * @return @ref ECHONET_OK (handled, used or ignored) or an error:
+ * @retval ECHONET_ERR_INVALID_ARG a NULL pointer.
+ */
+ECHONET_API echonet_err echonet_ctl_read_frame(echonet_ctl *ctl, const echonet_addr *src,
+                                               const echonet_frame *frame, echonet_tstamp now);
+
 /** @brief Bytes that always hold a datagram of echonet_ctl_write():
  *  12 + 3 × (ECHONET_CTL_BATCH_MAX + 1) + ECHONET_CTL_VALUE_BYTES (60 to 318). */
 #define ECHONET_CTL_WRITE_MAX (12 + 3 * (ECHONET_CTL_BATCH_MAX + 1) + ECHONET_CTL_VALUE_BYTES)
