@@ -1254,6 +1254,8 @@ static int setup_controller(struct hems *h)
     st.n_index = INDEX_SIZE;
     st.heap = h->ctl_heap;
     err = echonet_ctl_init(&h->ctl, &cfg, &cb, h, &st);
+    if (err == ECHONET_OK)
+        err = echonet_ctl_read_energy(&h->ctl); /* 0x84/0x85 of every unit that has them */
     if (err != ECHONET_OK) {
         fprintf(stderr, "hems-controller: setting up the controller: %s\n", err_text(err, text, sizeof text));
         return -1;

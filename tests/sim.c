@@ -847,6 +847,8 @@ static void ctl_start(sim *s)
     echonet_ctl_callbacks cb = {on_event};
 
     SIM_OK(echonet_ctl_init(&s->ctl, &s->cfg, &cb, s, &s->st) == ECHONET_OK);
+    if (!s->no_energy)
+        SIM_OK(echonet_ctl_read_energy(&s->ctl) == ECHONET_OK);
 }
 
 sim *sim_init(const sim_setup *setup)
@@ -862,6 +864,7 @@ sim *sim_init(const sim_setup *setup)
     s->rng = setup->seed * 0x2545F4914F6CDD1Du + 1u;
     s->now = setup->start;
     s->cfg = setup->cfg;
+    s->no_energy = setup->no_energy;
     s->st.nodes = ctl_nodes;
     s->st.n_nodes = setup->n_nodes ? setup->n_nodes : CTL_NODES_DEFAULT;
     s->st.objects = ctl_objects;

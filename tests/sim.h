@@ -185,6 +185,7 @@ typedef struct sim_setup {
     echonet_ctl_config cfg;             /* fill from echonet_ctl_config_default() */
     uint16_t n_nodes, n_objects, n_ops; /* controller storage (0: 128, 512, 64) */
     bool line_up;                       /* echonet_ctl_set_line(up) at the start */
+    bool no_energy;                     /* no echonet_ctl_read_energy() (it is called by default) */
 } sim_setup;
 
 struct sim {
@@ -198,6 +199,7 @@ struct sim {
     unsigned n_devs;
     sim_link link_default;
     bool line_up;
+    bool no_energy;
     echonet_tstamp line_up_since;
     /* Invariant options. */
     bool strong_keepalive;   /* device-side gap <= 8 h while the line is up */

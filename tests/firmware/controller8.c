@@ -86,6 +86,7 @@ void fw_main(void)
     cfg.remote = true;
     cfg.first_tid = (uint16_t)fw_io.time_lo;
     fw_io.out = (uint32_t)echonet_ctl_init(&fw_ctl, &cfg, &cb, NULL, &fw_ctl_storage);
+    (void)echonet_ctl_read_energy(&fw_ctl);
     echonet_ctl_discover(&fw_ctl);
 
     for (;;) {
