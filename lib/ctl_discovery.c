@@ -237,6 +237,14 @@ void ctl_discovery_ask_instances(echonet_ctl_node *n)
     ctl_job_start(n, J_INSTANCES, NONE, d6, 1, 1, 0);
 }
 
+void ctl_discovery_ask_attributes(echonet_ctl_node *n, uint16_t oi)
+{
+    static const uint8_t attr[] = {ECHONET_EPC_VERSION, ECHONET_EPC_ANNO_MAP, ECHONET_EPC_SET_MAP,
+                                   ECHONET_EPC_GET_MAP};
+
+    ctl_job_start(n, J_ATTR, oi, attr, sizeof attr, ctl_all_of(sizeof attr), 0);
+}
+
 void ctl_discovery_timer(echonet_ctl *ctl, echonet_ctl_node *n, uint32_t now)
 {
     /* (ctl_next_timer()) A node without objects asks for its instance
@@ -249,15 +257,13 @@ void ctl_discovery_timer(echonet_ctl *ctl, echonet_ctl_node *n, uint32_t now)
 
 bool ctl_discovery_job(echonet_ctl *ctl, uint16_t ni, uint16_t oi)
 {
-    static const uint8_t attr[] = {ECHONET_EPC_VERSION, ECHONET_EPC_ANNO_MAP, ECHONET_EPC_SET_MAP,
-                                   ECHONET_EPC_GET_MAP};
     static const uint8_t id[] = {ECHONET_EPC_IDENTIFICATION, ECHONET_EPC_MANUFACTURER};
     echonet_ctl_node *n = ctl_node(ctl, ni);
     echonet_ctl_object *o = ctl_obj(ctl, oi);
 
     if (o->work & OW_ATTR) {
         o->work &= (uint8_t)~OW_ATTR;
-        ctl_job_start(n, J_ATTR, oi, attr, 4, ctl_all_of(4), 0);
+        ctl_discovery_ask_attributes(n, oi);
         return true;
     }
     if (o->work & OW_ID) {

@@ -32,6 +32,10 @@ void ctl_objects_from_list(echonet_ctl *ctl, uint16_t node, const uint8_t *edt, 
 /* Sets the node's job: its instance list (unicast Get 0xD6). */
 void ctl_discovery_ask_instances(echonet_ctl_node *n);
 
+/* Sets the node's job: the attributes of object @p oi (0x82, 0x9D, 0x9E,
+ * 0x9F, AIF 3.1.3); asked again at a re-read when they never came. */
+void ctl_discovery_ask_attributes(echonet_ctl_node *n, uint16_t oi);
+
 /* A node's own timer fell: one without objects asks for its list again. */
 void ctl_discovery_timer(echonet_ctl *ctl, echonet_ctl_node *n, uint32_t now);
 

@@ -339,7 +339,10 @@ echonet_err echonet_ctl_get(echonet_ctl *ctl, uint16_t node, echonet_eoj eoj, co
 /* Write order of AIF 5.1 ⑦: operation status, mode, temperature, the rest. */
 static unsigned write_rank(uint8_t epc)
 {
-    return epc == 0x80 ? 0u : epc == 0xB0 ? 1u : epc == 0xB3 ? 2u : 3u;
+    return epc == ECHONET_EPC_OPERATION_STATUS ? 0u
+           : epc == ECHONET_EPC_MODE          ? 1u
+           : epc == ECHONET_EPC_SET_TEMPERATURE ? 2u
+                                                : 3u;
 }
 
 echonet_err echonet_ctl_set(echonet_ctl *ctl, uint16_t node, echonet_eoj eoj, const echonet_prop *props, size_t n,

@@ -3,6 +3,7 @@
  * SPDX-License-Identifier: MIT
  */
 /* Polling of ready objects (AIF 5.4). */
+#include "ctl_discovery.h"
 #include "ctl_energy.h"
 #include "ctl_job.h"
 #include "ctl_poll.h"
@@ -18,7 +19,6 @@ void ctl_object_timers(const echonet_ctl *ctl, echonet_ctl_object *o, uint32_t n
 
 bool ctl_poll_job(echonet_ctl *ctl, echonet_ctl_node *n, uint16_t oi, uint32_t now)
 {
-    static const uint8_t attr[] = {0x82, 0x9D, 0x9E, 0x9F};
     echonet_ctl_object *o = ctl_obj(ctl, oi);
 
     if (ctl_timer_due(o->next_poll, now)) {
@@ -34,7 +34,7 @@ bool ctl_poll_job(echonet_ctl *ctl, echonet_ctl_node *n, uint16_t oi, uint32_t n
         o->skip[0] = o->skip[1] = 0;
         if (echonet_propmap_count(&o->get) == 0) {
             /* The attributes never came: ask again. */
-            ctl_job_start(n, J_ATTR, oi, attr, 4, ctl_all_of(4), 0);
+            ctl_discovery_ask_attributes(n, oi);
             return true;
         }
         if (ctl_job_read(ctl, n, J_REREAD, oi, ctl_state_epcs, CTL_STATUS_READ, CTL_READ_ANNOUNCED, true))
