@@ -88,14 +88,35 @@ static void node_free(echonet_ctl *ctl, uint16_t i)
     ctl->free_nodes = i;
 }
 
-/* A node slot: one never used, a forgotten one, or a lost node's. */
+/* Forgets the alias heard longest ago (its deadline is when it was last
+ * heard, ctl_node_of_src()) to make room: a unit whose address changes
+ * (DHCP, rotating IPv6 addresses) leaves one at each old address, and they
+ * would otherwise fill the table for good. Should the unit speak from that
+ * address again, it is found there and becomes an alias anew. A walk over
+ * the nodes, only when the table is full and no lost node is left. */
+static bool forget_alias(echonet_ctl *ctl)
+{
+    uint16_t i, oldest = NONE;
+
+    for (i = 0; i < ctl->n_nodes_used; i++)
+        if (ctl_node(ctl, i)->state == N_ALIAS &&
+            (oldest == NONE || ctl_node(ctl, i)->deadline < ctl_node(ctl, oldest)->deadline))
+            oldest = i;
+    if (oldest == NONE)
+        return false;
+    node_free(ctl, oldest);
+    return true;
+}
+
+/* A node slot: one never used, a forgotten one, a lost node's or an old
+ * alias's. */
 static uint16_t node_slot(echonet_ctl *ctl)
 {
     uint16_t i;
 
     if (ctl->n_nodes_used < ctl->st.n_nodes)
         return ctl->n_nodes_used++;
-    if (ctl->free_nodes == NONE && !forget_lost(ctl))
+    if (ctl->free_nodes == NONE && !forget_lost(ctl) && !forget_alias(ctl))
         return NONE;
     i = ctl->free_nodes;
     ctl->free_nodes = ctl_node(ctl, i)->ready_next;

@@ -141,9 +141,12 @@ typedef enum echonet_ctl_event_kind {
                                     no lost node to forget for it */
     /** The node was forgotten to make room for a node or object found: it
      *  was offline and none of its objects had ever been ready (an address
-     *  that announced an air conditioner and never answered). Its objects
-     *  are gone and @c node may name another address from now on (during
-     *  the callback, echonet_ctl_node_addr() still gives its address). */
+     *  that announced an air conditioner and never answered), or, with no
+     *  such node left, it was the alias (@ref ECHONET_CTL_EV_ALIAS) heard
+     *  longest ago (a unit's old address, after DHCP or a rotating IPv6
+     *  address). Its objects are gone and @c node may name another address
+     *  from now on (during the callback, echonet_ctl_node_addr() still
+     *  gives its address). */
     ECHONET_CTL_EV_FORGOTTEN,
     /** The node turned out to be a unit already known as node @c same_as,
      *  reached at a second address (an IPv6 unit at its link-local and its
@@ -583,8 +586,8 @@ ECHONET_API echonet_err echonet_ctl_read_energy(echonet_ctl *ctl);
  *         unless that request is in flight) or an error code:
  * @retval ECHONET_ERR_INVALID_ARG a NULL pointer or an empty address.
  * @retval ECHONET_ERR_FULL every node slot is taken and no node is lost
- *         (offline and never ready: such a node is forgotten to make room,
- *         @ref ECHONET_CTL_EV_FORGOTTEN).
+ *         (offline and never ready) and none is an alias: such a node is
+ *         forgotten to make room (@ref ECHONET_CTL_EV_FORGOTTEN).
  */
 ECHONET_API echonet_err echonet_ctl_add_node(echonet_ctl *ctl, const echonet_addr *addr, uint16_t *node);
 
