@@ -103,12 +103,14 @@
 
 #include <echonet/echonet.h>
 
+#include "evloop.h"
 #include "hems_cmd.h"
 #include "hems_energy.h"
 #include "hems_opts.h"
 #include "hems_print.h"
 #include "hems_self.h"
 #include "hems_state.h"
+#include "lines.h"
 #include "posix_util.h"
 #include "udp.h"
 
@@ -209,29 +211,15 @@ struct hems {
     struct hems_state_file state;
     /* The energy log (--energy), NULL without. */
     struct hems_energy *energy;
-    /* Standard input (run), signals, the end. */
+    /* The loop and its sources; standard input (run), the end. */
+    struct evloop loop;
     bool daemon;
     bool stdin_open;
-    char line[LINE_CAP];
-    size_t line_len;
-    bool line_long;
-    int signal_fd;
-    bool quit;
+    struct lines line; /* of standard input */
     int status;
     uint8_t rx[DATAGRAM_CAP];
     uint8_t tx[DATAGRAM_CAP];
 };
-
-/* ---- Signals -------------------------------------------------------------- */
-
-/* SIGINT and SIGTERM arrive through the self-pipe (posix_util.h). Returns
- * its read end. */
-static int setup_signals(void)
-{
-    static const int caught[] = {SIGINT, SIGTERM};
-
-    return posix_signal_pipe(caught, sizeof caught / sizeof caught[0]);
-}
 
 /* ---- Messages ------------------------------------------------------------- */
 
@@ -1054,23 +1042,25 @@ static void submit(struct hems *h, const struct hems_cmd *cmd, echonet_tstamp no
 
 /* ---- Standard input (run) ------------------------------------------------------- */
 
-static void run_line(struct hems *h, echonet_tstamp now)
+/* A command line of standard input (lines_fn). */
+static bool run_line(void *user, char *line, bool too_long)
 {
+    struct hems *h = user;
     char *words[MAX_WORDS], why[160];
     struct hems_cmd cmd;
+    echonet_tstamp now = posix_now_ms();
     int n;
 
-    h->line[h->line_len] = '\0';
-    if (h->line_long) {
+    if (too_long) {
         hems_print_error(&h->out, NULL, 0, "bad_command", "command line too long");
-        return;
+        return true;
     }
-    n = hems_cmd_split(h->line, words, MAX_WORDS);
+    n = hems_cmd_split(line, words, MAX_WORDS);
     if (n == 0 || (n > 0 && words[0][0] == '#'))
-        return;
+        return true;
     if (n < 0) {
         hems_print_error(&h->out, NULL, 0, "bad_command", "too many words in the command line");
-        return;
+        return true;
     }
     for (int i = 1; i < n; i++)
         if (strcmp(words[i], "--help") == 0 || strcmp(words[i], "-h") == 0) {
@@ -1078,58 +1068,46 @@ static void run_line(struct hems *h, echonet_tstamp now)
             snprintf(why, sizeof why, "%s --help is for the command line: hems-controller %s --help", words[0],
                      words[0]);
             hems_print_error(&h->out, NULL, 0, "bad_command", why);
-            return;
+            return true;
         }
     if (hems_cmd_parse(&cmd, words, n, true, why, sizeof why) != 0) {
         hems_print_error(&h->out, NULL, 0, "bad_command", why);
-        return;
+        return true;
     }
     if ((cmd.node[0].len == 4) == h->opt.endpoint.ipv6 && cmd.n_nodes > 0) {
         hems_print_error(&h->out, NULL, 0, "bad_command", h->opt.endpoint.ipv6 ? "an IPv4 NODE, but running on IPv6"
                                                         : "an IPv6 NODE, but running on IPv4 (use --ipv6)");
-        return;
+        return true;
     }
     submit(h, &cmd, now);
     drain(h, now);
+    return h->stdin_open;
 }
 
 static void read_stdin(struct hems *h)
 {
     char chunk[512];
-    ssize_t n = read(STDIN_FILENO, chunk, sizeof chunk), i;
+    ssize_t n = read(STDIN_FILENO, chunk, sizeof chunk);
 
     if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
         return;
     if (n <= 0) {
-        /* The end of input: a last line without its newline still counts. */
-        if (h->line_len > 0 || h->line_long)
-            run_line(h, posix_now_ms());
+        lines_end(&h->line, run_line, h);
         h->stdin_open = false;
         return;
     }
-    for (i = 0; i < n && h->stdin_open; i++) {
-        if (chunk[i] == '\n') {
-            run_line(h, posix_now_ms());
-            h->line_len = 0;
-            h->line_long = false;
-        } else if (h->line_len + 1 < sizeof h->line) {
-            h->line[h->line_len++] = chunk[i];
-        } else {
-            h->line_long = true;
-        }
-    }
+    (void)lines_feed(&h->line, chunk, (size_t)n, run_line, h);
 }
 
-static void read_signals(struct hems *h)
+/* The loop's signal handler: SIGINT, SIGTERM. */
+static void on_signal(void *user, int sig)
 {
-    unsigned char sig;
+    struct hems *h = user;
 
-    while (read(h->signal_fd, &sig, 1) == 1) {
-        h->quit = true;
-        if (!h->daemon) {
-            hems_print_error(&h->out, NULL, 0, "interrupted", sig == SIGINT ? "interrupted (SIGINT)" : "terminated (SIGTERM)");
-            failed(h, 1);
-        }
+    evloop_stop(&h->loop);
+    if (!h->daemon) {
+        hems_print_error(&h->out, NULL, 0, "interrupted", sig == SIGINT ? "interrupted (SIGINT)" : "terminated (SIGTERM)");
+        failed(h, 1);
     }
 }
 
@@ -1285,10 +1263,20 @@ static bool busy(const struct hems *h)
     return pending_count(h) > 0;
 }
 
-/* Milliseconds poll() may sleep: until the next deadline of the node, the
- * controller or a held command. */
-static int poll_timeout(const struct hems *h, echonet_tstamp now)
+/* ---- The loop's sources --------------------------------------------------------- */
+
+/* The UDP endpoint, and the deadlines of the node, the controller, the
+ * state file and the held commands (their work is step()'s). */
+static int net_fds(void *self, struct pollfd *out, int cap)
 {
+    const struct hems *h = self;
+
+    return evloop_watch_in(out, cap, h->udp.fds, h->udp.n_fds);
+}
+
+static int net_timeout(void *self)
+{
+    const struct hems *h = self;
     echonet_tstamp deadline = echonet_ctl_expiry(&h->ctl), t = echonet_node_expiry(&h->node);
     unsigned i;
 
@@ -1303,50 +1291,74 @@ static int poll_timeout(const struct hems *h, echonet_tstamp now)
         if (h->held[i].deadline < deadline)
             deadline = h->held[i].deadline;
     }
-    if (deadline <= now)
-        return 0;
-    return deadline - now > (echonet_tstamp)INT_MAX ? INT_MAX : (int)(deadline - now);
+    return evloop_ms_until(deadline, posix_now_ms());
+}
+
+static void net_dispatch(void *self, const struct pollfd *fds, int n)
+{
+    struct hems *h = self;
+    int i;
+
+    for (i = 0; i < n && !h->loop.stop; i++)
+        if (fds[i].revents != 0)
+            receive(h, fds[i].fd);
+}
+
+/* Standard input of `run`. */
+static int stdin_fds(void *self, struct pollfd *out, int cap)
+{
+    const struct hems *h = self;
+    static const int in = STDIN_FILENO;
+
+    return (!h->daemon || !h->stdin_open) ? 0 : evloop_watch_in(out, cap, &in, 1);
+}
+
+static void stdin_dispatch(void *self, const struct pollfd *fds, int n)
+{
+    struct hems *h = self;
+
+    if (n < 1 || fds[0].revents == 0)
+        return;
+    if (fds[0].revents & POLLNVAL)
+        h->stdin_open = false;
+    else
+        read_stdin(h);
+}
+
+/* The loop with its sources. Further sources (front-ends over the same
+ * commands and events) are added here. */
+static int setup_loop(struct hems *h)
+{
+    static const int caught[] = {SIGINT, SIGTERM};
+    const struct evloop_source net = {h, net_fds, net_timeout, net_dispatch};
+    const struct evloop_source in = {h, stdin_fds, NULL, stdin_dispatch};
+
+    if (evloop_init(&h->loop, caught, sizeof caught / sizeof caught[0], on_signal, h) != 0)
+        return -1;
+    if (evloop_add(&h->loop, &net) != 0 || evloop_add(&h->loop, &in) != 0)
+        return -1;
+    return 0;
+}
+
+/* What is due after any input or deadline: held commands that can start
+ * or have timed out, datagrams to send, the state file. */
+static void step(struct hems *h)
+{
+    echonet_tstamp now = posix_now_ms();
+
+    advance(h, now);
+    drain(h, now);
+    (void)hems_state_tick(&h->state, &h->ctl, now, false);
 }
 
 static void run(struct hems *h)
 {
-    while (!h->quit) {
-        struct pollfd pfd[4];
-        nfds_t n = 0, i;
-        echonet_tstamp now = posix_now_ms();
-
-        advance(h, now);
-        drain(h, now);
-        (void)hems_state_tick(&h->state, &h->ctl, now, false);
+    while (!h->loop.stop) {
+        step(h);
         if (!busy(h) && (!h->daemon || !h->stdin_open))
             return;
-        pfd[n].fd = h->signal_fd;
-        pfd[n++].events = POLLIN;
-        for (i = 0; i < (nfds_t)h->udp.n_fds; i++) {
-            pfd[n].fd = h->udp.fds[i];
-            pfd[n++].events = POLLIN;
-        }
-        if (h->daemon && h->stdin_open) {
-            pfd[n].fd = STDIN_FILENO;
-            pfd[n++].events = POLLIN;
-        }
-        if (poll(pfd, n, poll_timeout(h, now)) < 0) {
-            if (errno != EINTR)
-                fprintf(stderr, "hems-controller: poll: %s\n", strerror(errno));
-            continue;
-        }
-        for (i = 0; i < n && !h->quit; i++) {
-            if (pfd[i].revents == 0)
-                continue;
-            if (pfd[i].fd == h->signal_fd)
-                read_signals(h);
-            else if (pfd[i].fd == STDIN_FILENO && (pfd[i].revents & POLLNVAL))
-                h->stdin_open = false;
-            else if (pfd[i].fd == STDIN_FILENO)
-                read_stdin(h);
-            else
-                receive(h, pfd[i].fd);
-        }
+        if (evloop_turn(&h->loop) != 0)
+            fprintf(stderr, "hems-controller: poll: %s\n", strerror(errno));
     }
 }
 
@@ -1397,8 +1409,7 @@ int main(int argc, char **argv)
         return 1;
     h->out.out = stdout;
     h->out.json = h->opt.json;
-    h->signal_fd = setup_signals();
-    if (h->signal_fd < 0) {
+    if (setup_loop(h) != 0) {
         perror("hems-controller: signals");
         return 1;
     }
@@ -1415,6 +1426,7 @@ int main(int argc, char **argv)
     if (h->opt.remote)
         echonet_ctl_set_line(&h->ctl, true, now);
     h->stdin_open = h->daemon;
+    lines_init(&h->line, LINE_CAP);
     if (!h->daemon)
         submit(h, &h->cmd, now);
     run(h);
