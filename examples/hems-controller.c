@@ -269,6 +269,22 @@ static const char *node_name(const struct hems *h, uint16_t node, char *buf, siz
     return a ? udp_format_addr(a, buf, cap) : "?";
 }
 
+/* ---- Output: every event --------------------------------------------------- */
+
+/* Every event the program prints comes here once, as written by hems_print
+ * (JSON with --json, else text): to standard output, the event log, and to
+ * whatever else follows the events. */
+static void on_output(void *user, const char *text, size_t len, bool text_error)
+{
+    struct hems *h = user;
+
+    (void)h;
+    if (!text_error) {
+        fwrite(text, 1, len, stdout);
+        fflush(stdout);
+    }
+}
+
 /* Records a failure of a command: the exit status of a one-shot command. */
 static void failed(struct hems *h, int status)
 {
@@ -1407,8 +1423,10 @@ int main(int argc, char **argv)
         return status < 0 ? 0 : status;
     if (check_file_option("--state", h->opt.state_path) != 0 || check_file_option("--energy", h->opt.energy_path) != 0)
         return 1;
-    h->out.out = stdout;
-    h->out.json = h->opt.json;
+    if (hems_printer_open(&h->out, h->opt.json, on_output, h) != 0) {
+        perror("hems-controller");
+        return 1;
+    }
     if (setup_loop(h) != 0) {
         perror("hems-controller: signals");
         return 1;
@@ -1435,6 +1453,7 @@ int main(int argc, char **argv)
     if (h->energy && hems_energy_flush(h->energy) != 0)
         status = 1;
     udp_close(&h->udp);
+    hems_printer_close(&h->out);
     if (fflush(stdout) != 0 || ferror(stdout)) {
         perror("hems-controller: standard output");
         return 1;
