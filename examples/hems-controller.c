@@ -56,9 +56,9 @@
  * controller object 0x05FF01 (the superclass's mandatory properties), so it
  * announces its instance list 0xD5 at start (AIF 3.1.1) and answers other
  * controllers' searches, plus an echonet_ctl that manages the air
- * conditioners. One UDP endpoint; every datagram goes to
- * echonet_node_read(), and the responses and notifications it forwards to
- * echonet_ctl_read(). After every input both are drained; poll() sleeps
+ * conditioners. One UDP endpoint; every datagram is decoded once and the
+ * frame goes to echonet_node_read_frame(), and the responses and
+ * notifications it forwards to echonet_ctl_read_frame(). After every input both are drained; poll() sleeps
  * until the earlier of their expiries (CLOCK_MONOTONIC milliseconds). The
  * program's own multicasts come back (udp.h loops them) and are dropped, so
  * its node does not answer its own controller's searches.
@@ -710,20 +710,26 @@ static void drain(struct hems *h, echonet_tstamp now)
     }
 }
 
-/* One datagram to the node, and to the controller what the node forwards. */
+/* One datagram, decoded once: to the node, and to the controller what the
+ * node forwards. */
 static void feed(struct hems *h, const struct udp_peer *from, size_t len, echonet_tstamp now)
 {
+    echonet_frame frame;
     int32_t r;
 
     if (is_echo(h, h->rx, len, now))
         return;
-    r = echonet_node_read(&h->node, &from->addr, h->rx, len);
+    /* Bytes after the last declared property are ignored, as by
+     * echonet_node_read() (reference 2.4, tolerance). */
+    if (echonet_frame_decode(&frame, h->rx, len, NULL) < 0)
+        return;
+    r = echonet_node_read_frame(&h->node, &from->addr, &frame);
     if (r == ECHONET_ERR_FULL) {
         drain(h, now);
-        r = echonet_node_read(&h->node, &from->addr, h->rx, len);
+        r = echonet_node_read_frame(&h->node, &from->addr, &frame);
     }
     if (r == ECHONET_NODE_FORWARD) {
-        (void)echonet_ctl_read(&h->ctl, &from->addr, h->rx, len, now);
+        (void)echonet_ctl_read_frame(&h->ctl, &from->addr, &frame, now);
         handle_events(h);
     }
     /* Malformed datagrams and requests the node cannot queue are dropped:
