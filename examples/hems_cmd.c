@@ -314,6 +314,7 @@ int hems_cmd_parse(struct hems_cmd *cmd, char **words, int n, bool interactive, 
         {"discover", HEMS_CMD_DISCOVER}, {"get", HEMS_CMD_GET},     {"set", HEMS_CMD_SET},
         {"status", HEMS_CMD_STATUS},     {"probe", HEMS_CMD_PROBE}, {"fault", HEMS_CMD_FAULT},
         {"run", HEMS_CMD_RUN},           {"line", HEMS_CMD_LINE},   {"quit", HEMS_CMD_QUIT},
+        {"serve", HEMS_CMD_SERVE},
     };
     size_t i;
 
@@ -331,19 +332,20 @@ int hems_cmd_parse(struct hems_cmd *cmd, char **words, int n, bool interactive, 
     case HEMS_CMD_DISCOVER:
         return parse_discover(cmd, words, n, why, why_len);
     case HEMS_CMD_RUN:
+    case HEMS_CMD_SERVE:
         if (interactive)
             return fail(why, why_len, "already running");
-        return n == 1 ? 0 : fail(why, why_len, "run takes no arguments");
+        return n == 1 ? 0 : fail(why, why_len, "%s takes no arguments", words[0]);
     case HEMS_CMD_LINE:
         if (!interactive)
-            return fail(why, why_len, "line: only on the standard input of run");
+            return fail(why, why_len, "line: only in run or serve (standard input, control socket)");
         if (n != 2 || (strcmp(words[1], "up") != 0 && strcmp(words[1], "down") != 0))
             return fail(why, why_len, "usage: line up|down");
         cmd->up = strcmp(words[1], "up") == 0;
         return 0;
     case HEMS_CMD_QUIT:
         if (!interactive)
-            return fail(why, why_len, "quit: only on the standard input of run");
+            return fail(why, why_len, "quit: only in run or serve (standard input, control socket)");
         return n == 1 ? 0 : fail(why, why_len, "quit takes no arguments");
     default:
         return parse_targeted(cmd, words, n, why, why_len);
