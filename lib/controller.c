@@ -32,6 +32,7 @@
 #include "ctl_nodes.h"
 #include "ctl_op.h"
 #include "ctl_poll.h"
+#include "ctl_profile.h"
 #include "ctl_sched.h"
 #include "ctl_state.h"
 #include "noinline.h"
@@ -210,7 +211,7 @@ static bool take_value(echonet_ctl *ctl, uint16_t ni, uint8_t epc, const uint8_t
         ok = true;
         break;
     }
-    if (!ok || !ctl_value_plausible(epc, edt, pdc))
+    if (!ok || !ctl_profile_plausible(ctl_profile_of(ctl_obj(ctl, n->job.object)->eoj), epc, edt, pdc))
         return false;
     ctl_deliver(ctl, ni, n->job.object, epc, edt, pdc);
     return true;
@@ -327,7 +328,11 @@ echonet_err echonet_ctl_read_frame(echonet_ctl *ctl, const echonet_addr *src, co
         return ECHONET_OK;
     kind = echonet_esv_classify(f->esv);
     if (kind == ECHONET_ESV_KIND_NOTIFICATION || kind == ECHONET_ESV_KIND_NOTIFICATION_REQ) {
-        ctl_on_notification(ctl, src, f);
+        /* (Two calls, not one: each its own frame, on the deepest path.) */
+        if (echonet_eoj_is_node_profile(f->seoj))
+            ctl_on_instance_list(ctl, src, f);
+        else
+            ctl_on_state_announced(ctl, src, f);
         return ECHONET_OK;
     }
     if (kind != ECHONET_ESV_KIND_RESPONSE && kind != ECHONET_ESV_KIND_SNA)

@@ -22,5 +22,6 @@
 #include "ctl_nodes.c"
 #include "ctl_op.c"
 #include "ctl_poll.c"
+#include "ctl_profile.c"
 #include "ctl_sched.c"
 #include "ctl_state.c"

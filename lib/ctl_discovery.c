@@ -15,13 +15,15 @@
 #include "ctl_nodes.h"
 #include "ctl_op.h"
 #include "ctl_poll.h"
+#include "ctl_profile.h"
 #include "ctl_sched.h"
 #include "ctl_state.h"
 #include "noinline.h"
 #include "writer_internal.h"
 
-/* Whether an instance list (0xD5/0xD6) names an air conditioner. */
-static bool list_has_aircon(const uint8_t *edt, size_t pdc)
+/* Whether an instance list (0xD5/0xD6) names an object the controller
+ * manages (one of a class with a profile). */
+static bool list_has_managed(const uint8_t *edt, size_t pdc)
 {
     size_t k, count;
 
@@ -29,7 +31,7 @@ static bool list_has_aircon(const uint8_t *edt, size_t pdc)
         return false;
     count = edt[0] <= (pdc - 1u) / 3u ? edt[0] : (pdc - 1u) / 3u;
     for (k = 0; k < count; k++)
-        if (ECHONET_EOJ_CLASS(echonet_eoj_read(edt + 1 + 3 * k)) == ECHONET_CLASS_HOME_AIRCON)
+        if (ctl_profile_of(echonet_eoj_read(edt + 1 + 3 * k)))
             return true;
     return false;
 }
@@ -108,7 +110,7 @@ void ctl_on_search_answer(echonet_ctl *ctl, const echonet_addr *src, const echon
     /* A node without an air conditioner takes no slot (every ECHONET
      * node of the home answers the search). */
     ni = ctl_node_of_src(ctl, src);
-    if (ni == NONE && !list_has_aircon(p.edt, p.pdc))
+    if (ni == NONE && !list_has_managed(p.edt, p.pdc))
         return;
     ni = ctl_node_for(ctl, src, f->seoj, false);
     if (ni != NONE) {
@@ -123,33 +125,37 @@ void ctl_on_search_answer(echonet_ctl *ctl, const echonet_addr *src, const echon
     }
 }
 
-void ctl_on_notification(echonet_ctl *ctl, const echonet_addr *src, const echonet_frame *f)
+void ctl_on_instance_list(echonet_ctl *ctl, const echonet_addr *src, const echonet_frame *f)
+{
+    echonet_prop p;
+    uint16_t ni;
+
+    if (!echonet_prop_find(f->props, CTL_EPC_INSTANCES_ANNOUNCED, &p) || p.pdc < 4)
+        return;
+    ni = ctl_node_of_src(ctl, src);
+    if (ni == NONE) {
+        if (!list_has_managed(p.edt, p.pdc))
+            return;
+        ni = ctl_node_for(ctl, src, f->seoj, false);
+        if (ni == NONE)
+            return;
+    }
+    ctl_node_heard(ctl, ni);
+    ctl_objects_from_list(ctl, ni, p.edt, p.pdc);
+    if (ctl->clock < ctl->search_until)
+        ctl_node(ctl, ni)->work |= NW_LISTED;
+    no_object_asks(ctl, ni);
+    ctl_schedule(ctl, ni);
+}
+
+void ctl_on_state_announced(echonet_ctl *ctl, const echonet_addr *src, const echonet_frame *f)
 {
     echonet_prop_iter it = f->props;
+    const ctl_profile *profile = ctl_profile_of(f->seoj);
     echonet_prop p;
     uint16_t ni, oi;
 
-    if (echonet_eoj_is_node_profile(f->seoj)) {
-        if (!echonet_prop_find(f->props, CTL_EPC_INSTANCES_ANNOUNCED, &p) || p.pdc < 4)
-            return;
-        /* Only an instance list with an air conditioner makes a new node. */
-        ni = ctl_node_of_src(ctl, src);
-        if (ni == NONE) {
-            if (!list_has_aircon(p.edt, p.pdc))
-                return;
-            ni = ctl_node_for(ctl, src, f->seoj, false);
-            if (ni == NONE)
-                return;
-        }
-        ctl_node_heard(ctl, ni);
-        ctl_objects_from_list(ctl, ni, p.edt, p.pdc);
-        if (ctl->clock < ctl->search_until)
-            ctl_node(ctl, ni)->work |= NW_LISTED;
-        no_object_asks(ctl, ni);
-        ctl_schedule(ctl, ni);
-        return;
-    }
-    if (ECHONET_EOJ_CLASS(f->seoj) != ECHONET_CLASS_HOME_AIRCON || ECHONET_EOJ_INSTANCE(f->seoj) == 0)
+    if (!profile)
         return;
     ni = ctl_node_for(ctl, src, f->seoj, true);
     if (ni == NONE)
@@ -158,12 +164,12 @@ void ctl_on_notification(echonet_ctl *ctl, const echonet_addr *src, const echone
     oi = ctl_object_get(ctl, ni, f->seoj);
     if (oi == NONE)
         return;
-    /* An announcement updates the cache (AIF 5.4). */
     while (echonet_prop_next(&it, &p))
-        if (p.pdc > 0 && ctl_value_plausible(p.epc, p.edt, p.pdc))
+        if (p.pdc > 0 && ctl_profile_plausible(profile, p.epc, p.edt, p.pdc))
             ctl_deliver(ctl, ni, oi, p.epc, p.edt, p.pdc);
     ctl_schedule(ctl, ni);
 }
+
 
 int32_t ctl_send_search(echonet_ctl *ctl, bool *multicast, uint8_t *buf, size_t cap, uint32_t now)
 {
@@ -282,7 +288,9 @@ bool ctl_discovery_job(echonet_ctl *ctl, uint16_t ni, uint16_t oi)
     }
     if (o->work & OW_STATE) {
         o->work &= (uint8_t)~OW_STATE;
-        if (!ctl_job_read(ctl, n, J_STATE, oi, ctl_state_epcs, CTL_STATUS_READ, CTL_READ_ALL, false))
+        const ctl_profile *profile = ctl_profile_of(o->eoj);
+
+        if (!ctl_job_read(ctl, n, J_STATE, oi, profile->status, profile->n_status, CTL_READ_ALL, false))
             ctl_job_start(n, J_STATE, oi, NULL, 0, 0, 0); /* nothing readable: done at once */
         return true;
     }

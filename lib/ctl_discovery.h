@@ -22,8 +22,13 @@ bool ctl_discovery_is_search_answer(const echonet_ctl *ctl, const echonet_frame 
 /* An answer to the multicast search from @p src. */
 void ctl_on_search_answer(echonet_ctl *ctl, const echonet_addr *src, const echonet_frame *f);
 
-/* An announcement (INF, INFC) from @p src: an instance list, or a state. */
-void ctl_on_notification(echonet_ctl *ctl, const echonet_addr *src, const echonet_frame *f);
+/* An instance list announced (INF, INFC of 0xD5 by the node profile) from
+ * @p src: only one with an object the controller manages makes a new node. */
+void ctl_on_instance_list(echonet_ctl *ctl, const echonet_addr *src, const echonet_frame *f);
+
+/* A state announced by an object (AIF 5.4) from @p src: the cache is
+ * updated; a new object of a managed class is found. */
+void ctl_on_state_announced(echonet_ctl *ctl, const echonet_addr *src, const echonet_frame *f);
 
 /* Creates the objects an instance list names, and drops those a complete
  * list leaves out (their operations end INSTANCE_GONE, ECHONET_CTL_EV_REMOVED). */

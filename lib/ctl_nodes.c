@@ -9,6 +9,7 @@
 #include "ctl_event.h"
 #include "ctl_nodes.h"
 #include "ctl_op.h"
+#include "ctl_profile.h"
 #include "ctl_sched.h"
 #include "noinline.h"
 
@@ -189,7 +190,7 @@ uint16_t ctl_object_get(echonet_ctl *ctl, uint16_t node, echonet_eoj eoj)
 
     if (i != NONE)
         return i;
-    if (ECHONET_EOJ_CLASS(eoj) != ECHONET_CLASS_HOME_AIRCON || ECHONET_EOJ_INSTANCE(eoj) == 0)
+    if (!ctl_profile_of(eoj))
         return NONE;
     i = object_slot(ctl);
     if (i == NONE) {

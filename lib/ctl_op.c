@@ -11,6 +11,7 @@
 #include "ctl_job.h"
 #include "ctl_nodes.h"
 #include "ctl_op.h"
+#include "ctl_profile.h"
 #include "ctl_sched.h"
 
 void ctl_op_free(echonet_ctl *ctl, uint16_t i)
@@ -336,20 +337,12 @@ echonet_err echonet_ctl_get(echonet_ctl *ctl, uint16_t node, echonet_eoj eoj, co
     return ECHONET_OK;
 }
 
-/* Write order of AIF 5.1 ⑦: operation status, mode, temperature, the rest. */
-static unsigned write_rank(uint8_t epc)
-{
-    return epc == ECHONET_EPC_OPERATION_STATUS ? 0u
-           : epc == ECHONET_EPC_MODE          ? 1u
-           : epc == ECHONET_EPC_SET_TEMPERATURE ? 2u
-                                                : 3u;
-}
-
 echonet_err echonet_ctl_set(echonet_ctl *ctl, uint16_t node, echonet_eoj eoj, const echonet_prop *props, size_t n,
                             uint16_t *handle)
 {
-    size_t k, total = 0, nt;
-    const echonet_prop_desc *table = echonet_aircon_props(&nt);
+    const ctl_profile *profile = ctl_profile_of(eoj);
+    const echonet_prop_desc *table = NULL;
+    size_t k, total = 0, nt = 0;
     echonet_ctl_op *op;
     echonet_err err;
     unsigned rank;
@@ -357,8 +350,10 @@ echonet_err echonet_ctl_set(echonet_ctl *ctl, uint16_t node, echonet_eoj eoj, co
 
     if (!ctl || !props || n < 1 || n > ECHONET_CTL_BATCH_MAX)
         return ECHONET_ERR_INVALID_ARG;
+    if (profile)
+        table = profile->table(&nt);
     for (k = 0; k < n; k++) {
-        const echonet_prop_desc *d = echonet_prop_desc_find(table, nt, props[k].epc);
+        const echonet_prop_desc *d = table ? echonet_prop_desc_find(table, nt, props[k].epc) : NULL;
         size_t j;
 
         for (j = 0; j < k; j++)
@@ -366,6 +361,8 @@ echonet_err echonet_ctl_set(echonet_ctl *ctl, uint16_t node, echonet_eoj eoj, co
                 return ECHONET_ERR_INVALID_ARG;
         if (ctl->cfg.remote && props[k].epc == ECHONET_EPC_REMOTE_CONTROL)
             return ECHONET_ERR_INVALID_ARG;
+        if (!profile)
+            continue;
         if (!d || !(d->access & ECHONET_ACCESS_SET))
             return ECHONET_ERR_ACCESS;
         /* Never a value outside the Appendix range (AIF 2.4.5). */
@@ -376,13 +373,16 @@ echonet_err echonet_ctl_set(echonet_ctl *ctl, uint16_t node, echonet_eoj eoj, co
     }
     if (total > ECHONET_CTL_VALUE_BYTES)
         return ECHONET_ERR_INVALID_ARG;
+    if (!profile)
+        return ECHONET_ERR_NOT_FOUND; /* no object of a class without a profile is known */
     err = ctl_op_new(ctl, node, eoj, OP_SET, &i);
     if (err != ECHONET_OK)
         return err;
     op = &ctl->st.ops[i];
-    for (rank = 0; rank < 4; rank++) {
+    /* In the class's write order (AIF 5.1 ⑦). */
+    for (rank = 0; rank <= profile->n_write_first; rank++) {
         for (k = 0; k < n; k++) {
-            if (write_rank(props[k].epc) != rank)
+            if (ctl_profile_write_rank(profile, props[k].epc) != rank)
                 continue;
             memcpy(op->data + ctl_op_value_offset(op, op->n), props[k].edt, props[k].pdc);
             op->epc[op->n] = props[k].epc;

@@ -7,6 +7,7 @@
 #include "ctl_energy.h"
 #include "ctl_job.h"
 #include "ctl_poll.h"
+#include "ctl_profile.h"
 #include "ctl_state.h"
 
 void ctl_object_timers(const echonet_ctl *ctl, echonet_ctl_object *o, uint32_t now)
@@ -20,10 +21,11 @@ void ctl_object_timers(const echonet_ctl *ctl, echonet_ctl_object *o, uint32_t n
 bool ctl_poll_job(echonet_ctl *ctl, echonet_ctl_node *n, uint16_t oi, uint32_t now)
 {
     echonet_ctl_object *o = ctl_obj(ctl, oi);
+    const ctl_profile *profile = ctl_profile_of(o->eoj);
 
     if (ctl_timer_due(o->next_poll, now)) {
         o->next_poll = now + ctl->cfg.poll_interval_ms;
-        if (ctl_job_read(ctl, n, J_POLL, oi, ctl_state_epcs, CTL_STATUS_READ, CTL_READ_UNANNOUNCED, true))
+        if (ctl_job_read(ctl, n, J_POLL, oi, profile->status, profile->n_status, CTL_READ_UNANNOUNCED, true))
             return true;
     }
     if (ctl_timer_due(o->next_reread, now)) {
@@ -37,7 +39,7 @@ bool ctl_poll_job(echonet_ctl *ctl, echonet_ctl_node *n, uint16_t oi, uint32_t n
             ctl_discovery_ask_attributes(n, oi);
             return true;
         }
-        if (ctl_job_read(ctl, n, J_REREAD, oi, ctl_state_epcs, CTL_STATUS_READ, CTL_READ_ANNOUNCED, true))
+        if (ctl_job_read(ctl, n, J_REREAD, oi, profile->status, profile->n_status, CTL_READ_ANNOUNCED, true))
             return true;
     }
     return ctl->energy && ctl->energy->job(ctl, n, oi, now);

@@ -23,6 +23,7 @@
 #include "ctl_internal.h"
 #include "ctl_nodes.h"
 #include "ctl_poll.h"
+#include "ctl_profile.h"
 #include "ctl_sched.h"
 
 #define SNAPSHOT_VERSION 1u
@@ -122,8 +123,7 @@ static echonet_err check(const echonet_ctl *ctl, const uint8_t *buf, size_t len,
         const uint8_t *r = buf + pos + i * OBJECT_LEN;
         echonet_eoj eoj = echonet_eoj_read(r + 2);
 
-        if (echonet_get_u16be(r) >= *nodes || ECHONET_EOJ_CLASS(eoj) != ECHONET_CLASS_HOME_AIRCON ||
-            ECHONET_EOJ_INSTANCE(eoj) == 0)
+        if (echonet_get_u16be(r) >= *nodes || !ctl_profile_of(eoj))
             return ECHONET_ERR_SNAPSHOT;
         for (j = 0; j < i; j++)
             if (memcmp(r, buf + pos + j * OBJECT_LEN, 5) == 0)

@@ -43,15 +43,6 @@ uint8_t ctl_state_bits_in(const echonet_propmap *map)
     return bits;
 }
 
-bool ctl_value_plausible(uint8_t epc, const uint8_t *edt, size_t pdc)
-{
-    size_t n = 0;
-    const echonet_prop_desc *table = echonet_aircon_props(&n);
-    const echonet_prop_desc *d = echonet_prop_desc_find(table, n, epc);
-
-    return !d || echonet_prop_desc_check(d, edt, pdc, false) == ECHONET_OK;
-}
-
 void ctl_deliver(echonet_ctl *ctl, uint16_t ni, uint16_t oi, uint8_t epc, const uint8_t *edt, uint8_t pdc)
 {
     echonet_ctl_object *o = ctl_obj(ctl, oi);

@@ -25,10 +25,6 @@ uint16_t ctl_state_bit(uint8_t epc);
 /* The state bits of the status-read properties a property map holds. */
 uint8_t ctl_state_bits_in(const echonet_propmap *map);
 
-/* Whether a value may be believed: within the class table when the class
- * knows the property (read-only codes included). */
-bool ctl_value_plausible(uint8_t epc, const uint8_t *edt, size_t pdc);
-
 /* A value of property @p epc of object @p oi of node @p ni: cached when it
  * is a state property of one byte, sent as a PROPERTY event; a fault (0x88
  * = 0x41) newly seen sets the object's fault read-out (AIF 3.4, 5.5). */

@@ -18,6 +18,7 @@
 #include "../lib/ctl_op.h"
 #include "../lib/ctl_poll.h"
 #include "../lib/ctl_probe.h"
+#include "../lib/ctl_profile.h"
 #include "../lib/ctl_state.h"
 #include "tests.h"
 
@@ -690,6 +691,34 @@ START_TEST(op_removed_ends_instance_gone)
 }
 END_TEST
 
+/* ---- Class profiles --------------------------------------------------------------------- */
+
+/* Only objects of a class with a profile are managed: the air conditioner
+ * today, with the status read of AIF 3.3.1, the write order of 5.1 ⑦ and
+ * its class table; not instance 0, not the node profile, not another class. */
+START_TEST(profile_of_classes)
+{
+    const ctl_profile *p = ctl_profile_of(ECHONET_EOJ(0x01, 0x30, 0x01));
+    static const uint8_t fan_out_of_range = 0x29, fan_auto = 0x41;
+
+    ck_assert_ptr_nonnull(p);
+    ck_assert_uint_eq(p->class_code, 0x0130);
+    ck_assert_uint_eq(p->n_status, 7);
+    ck_assert_uint_eq(p->status[0], 0x80);
+    ck_assert_ptr_null(ctl_profile_of(ECHONET_EOJ(0x01, 0x30, 0x00)));
+    ck_assert_ptr_null(ctl_profile_of(ECHONET_EOJ_NODE_PROFILE));
+    ck_assert_ptr_null(ctl_profile_of(ECHONET_EOJ(0x02, 0x7D, 0x01)));
+    ck_assert_ptr_null(ctl_profile_of(ECHONET_EOJ(0x05, 0xFF, 0x01)));
+    ck_assert_uint_eq(ctl_profile_write_rank(p, 0x80), 0);
+    ck_assert_uint_eq(ctl_profile_write_rank(p, 0xB0), 1);
+    ck_assert_uint_eq(ctl_profile_write_rank(p, 0xB3), 2);
+    ck_assert_uint_eq(ctl_profile_write_rank(p, 0xA0), 3);
+    ck_assert(ctl_profile_plausible(p, 0xA0, &fan_auto, 1));
+    ck_assert(!ctl_profile_plausible(p, 0xA0, &fan_out_of_range, 1));
+    ck_assert(ctl_profile_plausible(p, 0xF5, &fan_out_of_range, 1)); /* not in the table: believed */
+}
+END_TEST
+
 Suite *ctl_parts_suite(void)
 {
     Suite *s = suite_create("ctl_parts");
@@ -725,6 +754,9 @@ Suite *ctl_parts_suite(void)
     tc = tcase_create("operations");
     tcase_add_test(tc, op_write_order_and_values);
     tcase_add_test(tc, op_removed_ends_instance_gone);
+    suite_add_tcase(s, tc);
+    tc = tcase_create("profiles");
+    tcase_add_test(tc, profile_of_classes);
     suite_add_tcase(s, tc);
     return s;
 }
