@@ -105,6 +105,7 @@
 
 #include "hems_cmd.h"
 #include "hems_energy.h"
+#include "hems_http.h"
 #include "hems_opts.h"
 #include "hems_print.h"
 #include "hems_self.h"
@@ -209,6 +210,8 @@ struct hems {
     struct hems_state_file state;
     /* The energy log (--energy), NULL without. */
     struct hems_energy *energy;
+    /* The dashboard and HTTP API (--http), NULL without. */
+    struct hems_http *http;
     /* Standard input (run), signals, the end. */
     bool daemon;
     bool stdin_open;
@@ -1054,6 +1057,19 @@ static void submit(struct hems *h, const struct hems_cmd *cmd, echonet_tstamp no
 
 /* ---- Standard input (run) ------------------------------------------------------- */
 
+/* A command of `run` (standard input, HTTP): returns 0, or -1 with why. */
+static int take_command(struct hems *h, const struct hems_cmd *cmd, echonet_tstamp now, char *why, size_t cap)
+{
+    if ((cmd->node[0].len == 4) == h->opt.endpoint.ipv6 && cmd->n_nodes > 0) {
+        snprintf(why, cap, "%s", h->opt.endpoint.ipv6 ? "an IPv4 NODE, but running on IPv6"
+                                                      : "an IPv6 NODE, but running on IPv4 (use --ipv6)");
+        return -1;
+    }
+    submit(h, cmd, now);
+    drain(h, now);
+    return 0;
+}
+
 static void run_line(struct hems *h, echonet_tstamp now)
 {
     char *words[MAX_WORDS], why[160];
@@ -1084,13 +1100,8 @@ static void run_line(struct hems *h, echonet_tstamp now)
         hems_print_error(&h->out, NULL, 0, "bad_command", why);
         return;
     }
-    if ((cmd.node[0].len == 4) == h->opt.endpoint.ipv6 && cmd.n_nodes > 0) {
-        hems_print_error(&h->out, NULL, 0, "bad_command", h->opt.endpoint.ipv6 ? "an IPv4 NODE, but running on IPv6"
-                                                        : "an IPv6 NODE, but running on IPv4 (use --ipv6)");
-        return;
-    }
-    submit(h, &cmd, now);
-    drain(h, now);
+    if (take_command(h, &cmd, now, why, sizeof why) != 0)
+        hems_print_error(&h->out, NULL, 0, "bad_command", why);
 }
 
 static void read_stdin(struct hems *h)
@@ -1131,6 +1142,68 @@ static void read_signals(struct hems *h)
             failed(h, 1);
         }
     }
+}
+
+/* ---- The HTTP front-end (hems_http.h) --------------------------------------------- */
+
+static int http_submit(void *user, const struct hems_cmd *cmd, char *why, size_t cap)
+{
+    return take_command(user, cmd, posix_now_ms(), why, cap);
+}
+
+static size_t http_devices(void *user, struct hems_http_device *out, size_t cap)
+{
+    struct hems *h = user;
+    unsigned i;
+
+    for (i = 0; i < h->n_aircons && i < cap; i++) {
+        const struct aircon *a = &h->aircons[i];
+        struct hems_http_device *d = &out[i];
+
+        memset(d, 0, sizeof *d);
+        node_name(h, a->node, d->node, sizeof d->node);
+        d->eoj = a->eoj;
+        d->ready = a->ready;
+        d->online = echonet_ctl_node_online(&h->ctl, a->node);
+        d->has_info = echonet_ctl_object_info(&h->ctl, a->node, a->eoj, &d->state, NULL, NULL, d->id) == ECHONET_OK;
+        d->has_maker = a->has_maker;
+        memcpy(d->maker, a->maker, sizeof d->maker);
+    }
+    return h->n_aircons;
+}
+
+static const struct hems_energy *http_energy(void *user)
+{
+    return ((struct hems *)user)->energy;
+}
+
+/* Starts the server of --http (run only); its events come through the printer's tap. */
+static int setup_http(struct hems *h)
+{
+    struct hems_http_config cfg;
+    struct hems_http_host host = {h, http_submit, http_devices, http_energy};
+    char why[300];
+
+    if (!h->opt.http_listen)
+        return 0;
+    if (!h->daemon) {
+        fprintf(stderr, "hems-controller: --http is for run\n");
+        return -1;
+    }
+    memset(&cfg, 0, sizeof cfg);
+    cfg.listen = h->opt.http_listen;
+    cfg.token_file = h->opt.http_token_file;
+    cfg.remote = h->opt.http_remote;
+    cfg.controller_remote = h->opt.remote;
+    cfg.utc_offset = (int32_t)h->opt.utc_offset_s;
+    h->http = hems_http_open(&cfg, &host, why, sizeof why);
+    if (!h->http) {
+        fprintf(stderr, "hems-controller: %s\n", why);
+        return -1;
+    }
+    h->out.tap = hems_http_event;
+    h->out.tap_user = h->http;
+    return 0;
 }
 
 /* ---- The state file ------------------------------------------------------------- */
@@ -1310,10 +1383,13 @@ static int poll_timeout(const struct hems *h, echonet_tstamp now)
 
 static void run(struct hems *h)
 {
+    struct evloop_source web = hems_http_source(h->http);
+
     while (!h->quit) {
-        struct pollfd pfd[4];
-        nfds_t n = 0, i;
+        struct pollfd pfd[8];
+        nfds_t n = 0, i, n_web = 0;
         echonet_tstamp now = posix_now_ms();
+        int timeout;
 
         advance(h, now);
         drain(h, now);
@@ -1330,11 +1406,21 @@ static void run(struct hems *h)
             pfd[n].fd = STDIN_FILENO;
             pfd[n++].events = POLLIN;
         }
-        if (poll(pfd, n, poll_timeout(h, now)) < 0) {
+        timeout = poll_timeout(h, now);
+        if (h->http) {
+            int t = web.timeout_ms(web.self);
+
+            n_web = (nfds_t)web.fds(web.self, pfd + n, (int)(sizeof pfd / sizeof pfd[0] - n));
+            if (t >= 0 && t < timeout)
+                timeout = t;
+        }
+        if (poll(pfd, n + n_web, timeout) < 0) {
             if (errno != EINTR)
                 fprintf(stderr, "hems-controller: poll: %s\n", strerror(errno));
             continue;
         }
+        if (h->http)
+            web.dispatch(web.self, pfd + n, (int)n_web);
         for (i = 0; i < n && !h->quit; i++) {
             if (pfd[i].revents == 0)
                 continue;
@@ -1412,6 +1498,8 @@ int main(int argc, char **argv)
             return 1;
         h->energy = &energy;
     }
+    if (setup_http(h) != 0)
+        return 1;
     if (h->opt.remote)
         echonet_ctl_set_line(&h->ctl, true, now);
     h->stdin_open = h->daemon;
@@ -1422,6 +1510,8 @@ int main(int argc, char **argv)
         status = 1;
     if (h->energy && hems_energy_flush(h->energy) != 0)
         status = 1;
+    h->out.tap = NULL;
+    hems_http_close(h->http);
     udp_close(&h->udp);
     if (fflush(stdout) != 0 || ferror(stdout)) {
         perror("hems-controller: standard output");

@@ -13,6 +13,8 @@
  *   --offline-after N      1 to 255 requests without answer (each after its
  *                          attempts) before a unit is offline, default 3
  *   --remote, --state FILE, --json, --wait S (default 5)
+ *   --http ADDR:PORT, --http-token-file FILE, --http-remote MODE   (hems_http.h)
+ *   --http-routes          (hidden) the HTTP routes, for the OpenAPI test
  *
  * Out-of-range values get a message that names the rule, and exit status 2.
  */
@@ -37,6 +39,9 @@ struct hems_options {
     const char *energy_path; /* --energy FILE (hems_energy.h) */
     long energy_interval_s;  /* --energy-interval S, 60 to 1800 */
     long utc_offset_s;       /* --utc-offset S: local days of the energy log (default 32400, JST) */
+    const char *http_listen;     /* --http ADDR:PORT (hems_http.h), NULL: no HTTP */
+    const char *http_token_file; /* --http-token-file FILE */
+    const char *http_remote;     /* --http-remote always|never|non-local */
 };
 
 /* Parses the options, before or after COMMAND (until "--"), and gathers

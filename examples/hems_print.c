@@ -3,8 +3,11 @@
  * SPDX-License-Identifier: MIT
  */
 /* Events of hems-controller as JSON lines or text; see hems_print.h. */
+#define _POSIX_C_SOURCE 200809L
+
 #include "hems_print.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "frame_json.h"
@@ -268,10 +271,44 @@ static void t_state(FILE *f, const echonet_ctl_state *s)
     t_field(f, s, ECHONET_CTL_S_POWER_SAVING, 0x8F, s->power_saving);
 }
 
+/* ---- The tap -------------------------------------------------------------- */
+
+/* A JSON printer writing to memory, for the copy of an event p->tap gets. */
+static bool tap_open(const struct hems_printer *p, struct hems_printer *t, char **buf, size_t *len)
+{
+    if (!p->tap)
+        return false;
+    memset(t, 0, sizeof *t);
+    t->json = true;
+    t->out = open_memstream(buf, len);
+    return t->out != NULL;
+}
+
+static void tap_close(const struct hems_printer *p, struct hems_printer *t, char **buf, size_t *len)
+{
+    if (fclose(t->out) == 0 && *len > 1)
+        p->tap(p->tap_user, *buf, *len - 1); /* without the newline */
+    free(*buf);
+}
+
+/* The same call, made again on a JSON printer t whose text goes to p->tap. */
+#define TAP(p, call)                                   \
+    do {                                               \
+        struct hems_printer t_;                        \
+        char *buf_ = NULL;                             \
+        size_t len_ = 0;                               \
+        if (tap_open((p), &t_, &buf_, &len_)) {        \
+            const struct hems_printer *t = &t_;        \
+            call;                                      \
+            tap_close((p), &t_, &buf_, &len_);         \
+        }                                              \
+    } while (0)
+
 /* ---- Events --------------------------------------------------------------- */
 
 void hems_print_found(const struct hems_printer *p, const char *node, echonet_eoj eoj)
 {
+    TAP(p, hems_print_found(t, node, eoj));
     if (p->json) {
         j_begin(p->out, "found", node, eoj);
         j_end(p->out);
@@ -286,6 +323,7 @@ void hems_print_ready(const struct hems_printer *p, const char *node, echonet_eo
 {
     char idtext[40], makertext[8] = "?";
 
+    TAP(p, hems_print_ready(t, node, eoj, id, maker, state));
     hex_text(id, 17, idtext, sizeof idtext);
     if (maker)
         hex_text(maker, 3, makertext, sizeof makertext);
@@ -311,6 +349,7 @@ void hems_print_property(const struct hems_printer *p, const char *node, echonet
 {
     char meaning[32], value[2 * 255 + 1];
 
+    TAP(p, hems_print_property(t, node, eoj, epc, edt, pdc, changed));
     if (p->json) {
         j_begin(p->out, changed ? "changed" : "property", node, eoj);
         j_byte(p->out, "epc", epc);
@@ -329,6 +368,7 @@ void hems_print_property(const struct hems_printer *p, const char *node, echonet
 void hems_print_result(const struct hems_printer *p, const char *event, const char *node, echonet_eoj eoj,
                        echonet_ctl_outcome outcome, const echonet_propmap *props)
 {
+    TAP(p, hems_print_result(t, event, node, eoj, outcome, props));
     if (p->json) {
         j_begin(p->out, event, node, eoj);
         fputs(",\"outcome\":", p->out);
@@ -349,6 +389,7 @@ void hems_print_status(const struct hems_printer *p, const char *node, echonet_e
     FILE *f = p->out;
     int c;
 
+    TAP(p, hems_print_status(t, node, eoj, outcome, s));
     if (p->json) {
         j_begin(f, "status", node, eoj);
         fputs(",\"outcome\":", f);
@@ -384,6 +425,7 @@ void hems_print_fault(const struct hems_printer *p, const char *node, echonet_eo
 {
     char text[2 * 255 + 1];
 
+    TAP(p, hems_print_fault(t, node, eoj, fault, c89, n89, c86, n86));
     if (p->json) {
         j_begin(p->out, "fault", node, eoj);
         fprintf(p->out, ",\"fault\":%s", fault == ECHONET_FAULT ? "true" : "false");
@@ -417,6 +459,7 @@ void hems_print_fault(const struct hems_printer *p, const char *node, echonet_eo
 
 void hems_print_keepalive(const struct hems_printer *p, const char *node, echonet_eoj eoj, bool ok)
 {
+    TAP(p, hems_print_keepalive(t, node, eoj, ok));
     if (p->json) {
         j_begin(p->out, "keepalive", node, eoj);
         fprintf(p->out, ",\"ok\":%s", ok ? "true" : "false");
@@ -429,6 +472,7 @@ void hems_print_keepalive(const struct hems_printer *p, const char *node, echone
 
 void hems_print_node(const struct hems_printer *p, const char *what, const char *node)
 {
+    TAP(p, hems_print_node(t, what, node));
     if (p->json) {
         j_begin(p->out, what, node, 0);
         j_end(p->out);
@@ -440,6 +484,7 @@ void hems_print_node(const struct hems_printer *p, const char *what, const char 
 
 void hems_print_removed(const struct hems_printer *p, const char *node, echonet_eoj eoj)
 {
+    TAP(p, hems_print_removed(t, node, eoj));
     if (p->json) {
         j_begin(p->out, "removed", node, eoj);
         j_end(p->out);
@@ -451,6 +496,7 @@ void hems_print_removed(const struct hems_printer *p, const char *node, echonet_
 
 void hems_print_timeout(const struct hems_printer *p, const char *node, echonet_eoj eoj, long wait_s)
 {
+    TAP(p, hems_print_timeout(t, node, eoj, wait_s));
     if (p->json) {
         j_begin(p->out, "timeout", node, eoj);
         fprintf(p->out, ",\"wait\":%ld", wait_s);
@@ -466,6 +512,7 @@ void hems_print_done(const struct hems_printer *p, const char *op, const char *n
 {
     bool probe = strcmp(op, "probe") == 0;
 
+    TAP(p, hems_print_done(t, op, node, eoj, outcome, props, low, high));
     if (p->json) {
         j_begin(p->out, "done", NULL, 0);
         fputs(",\"op\":", p->out);
@@ -499,6 +546,7 @@ void hems_print_done(const struct hems_printer *p, const char *op, const char *n
 
 void hems_print_discovered(const struct hems_printer *p, unsigned found, unsigned ready)
 {
+    TAP(p, hems_print_discovered(t, found, ready));
     if (p->json) {
         j_begin(p->out, "done", NULL, 0);
         fprintf(p->out, ",\"op\":\"discover\",\"found\":%u,\"ready\":%u", found, ready);
@@ -511,6 +559,7 @@ void hems_print_discovered(const struct hems_printer *p, unsigned found, unsigne
 
 void hems_print_line(const struct hems_printer *p, bool up)
 {
+    TAP(p, hems_print_line(t, up));
     if (p->json) {
         j_begin(p->out, "line", NULL, 0);
         fprintf(p->out, ",\"up\":%s", up ? "true" : "false");
@@ -521,17 +570,22 @@ void hems_print_line(const struct hems_printer *p, bool up)
     }
 }
 
+static void j_error(FILE *f, const char *node, echonet_eoj eoj, const char *code, const char *message)
+{
+    j_begin(f, "error", node, eoj);
+    fputs(",\"code\":", f);
+    frame_json_string(f, code);
+    fputs(",\"message\":", f);
+    frame_json_string(f, message);
+    j_end(f);
+}
+
 void hems_print_error(const struct hems_printer *p, const char *node, echonet_eoj eoj, const char *code,
                       const char *message)
 {
+    TAP(p, j_error(t->out, node, eoj, code, message));
     fprintf(stderr, "hems-controller: %s\n", message);
     fflush(stderr);
-    if (p->json) {
-        j_begin(p->out, "error", node, eoj);
-        fputs(",\"code\":", p->out);
-        frame_json_string(p->out, code);
-        fputs(",\"message\":", p->out);
-        frame_json_string(p->out, message);
-        j_end(p->out);
-    }
+    if (p->json)
+        j_error(p->out, node, eoj, code, message);
 }

@@ -53,9 +53,15 @@
 
 #include <echonet/echonet.h>
 
+/* tap (optional): also receives every event as one JSON object (without
+ * its newline), whatever json says; for the front-ends (hems_http.h). */
+typedef void hems_print_tap(void *user, const char *json, size_t len);
+
 struct hems_printer {
     FILE *out;
     bool json;
+    hems_print_tap *tap;
+    void *tap_user;
 };
 
 /* The name of an outcome: "done", "substituted"... */
