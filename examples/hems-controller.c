@@ -103,6 +103,7 @@
 
 #include <echonet/echonet.h>
 
+#include "evloop.h"
 #include "hems_cmd.h"
 #include "hems_energy.h"
 #include "hems_http.h"
@@ -110,6 +111,7 @@
 #include "hems_print.h"
 #include "hems_self.h"
 #include "hems_state.h"
+#include "lines.h"
 #include "posix_util.h"
 #include "udp.h"
 
@@ -210,31 +212,19 @@ struct hems {
     struct hems_state_file state;
     /* The energy log (--energy), NULL without. */
     struct hems_energy *energy;
-    /* The dashboard and HTTP API (--http), NULL without. */
+    /* The dashboard and HTTP API (--http), NULL without, and the JSON
+     * printer that gives it every event whatever --json says. */
     struct hems_http *http;
-    /* Standard input (run), signals, the end. */
+    struct hems_printer json_out;
+    /* The loop and its sources; standard input (run), the end. */
+    struct evloop loop;
     bool daemon;
     bool stdin_open;
-    char line[LINE_CAP];
-    size_t line_len;
-    bool line_long;
-    int signal_fd;
-    bool quit;
+    struct lines line; /* of standard input */
     int status;
     uint8_t rx[DATAGRAM_CAP];
     uint8_t tx[DATAGRAM_CAP];
 };
-
-/* ---- Signals -------------------------------------------------------------- */
-
-/* SIGINT and SIGTERM arrive through the self-pipe (posix_util.h). Returns
- * its read end. */
-static int setup_signals(void)
-{
-    static const int caught[] = {SIGINT, SIGTERM};
-
-    return posix_signal_pipe(caught, sizeof caught / sizeof caught[0]);
-}
 
 /* ---- Messages ------------------------------------------------------------- */
 
@@ -282,6 +272,22 @@ static const char *node_name(const struct hems *h, uint16_t node, char *buf, siz
     const echonet_addr *a = echonet_ctl_node_addr(&h->ctl, node);
 
     return a ? udp_format_addr(a, buf, cap) : "?";
+}
+
+/* ---- Output: every event --------------------------------------------------- */
+
+/* Every event the program prints comes here once, as written by hems_print
+ * (JSON with --json, else text): to standard output, the event log, and to
+ * whatever else follows the events. */
+static void on_output(void *user, const char *text, size_t len, bool text_error)
+{
+    struct hems *h = user;
+
+    (void)h;
+    if (!text_error) {
+        fwrite(text, 1, len, stdout);
+        fflush(stdout);
+    }
 }
 
 /* Records a failure of a command: the exit status of a one-shot command. */
@@ -1070,23 +1076,25 @@ static int take_command(struct hems *h, const struct hems_cmd *cmd, echonet_tsta
     return 0;
 }
 
-static void run_line(struct hems *h, echonet_tstamp now)
+/* A command line of standard input (lines_fn). */
+static bool run_line(void *user, char *line, bool too_long)
 {
+    struct hems *h = user;
     char *words[MAX_WORDS], why[160];
     struct hems_cmd cmd;
+    echonet_tstamp now = posix_now_ms();
     int n;
 
-    h->line[h->line_len] = '\0';
-    if (h->line_long) {
+    if (too_long) {
         hems_print_error(&h->out, NULL, 0, "bad_command", "command line too long");
-        return;
+        return true;
     }
-    n = hems_cmd_split(h->line, words, MAX_WORDS);
+    n = hems_cmd_split(line, words, MAX_WORDS);
     if (n == 0 || (n > 0 && words[0][0] == '#'))
-        return;
+        return true;
     if (n < 0) {
         hems_print_error(&h->out, NULL, 0, "bad_command", "too many words in the command line");
-        return;
+        return true;
     }
     for (int i = 1; i < n; i++)
         if (strcmp(words[i], "--help") == 0 || strcmp(words[i], "-h") == 0) {
@@ -1094,53 +1102,41 @@ static void run_line(struct hems *h, echonet_tstamp now)
             snprintf(why, sizeof why, "%s --help is for the command line: hems-controller %s --help", words[0],
                      words[0]);
             hems_print_error(&h->out, NULL, 0, "bad_command", why);
-            return;
+            return true;
         }
     if (hems_cmd_parse(&cmd, words, n, true, why, sizeof why) != 0) {
         hems_print_error(&h->out, NULL, 0, "bad_command", why);
-        return;
+        return true;
     }
     if (take_command(h, &cmd, now, why, sizeof why) != 0)
         hems_print_error(&h->out, NULL, 0, "bad_command", why);
+    return h->stdin_open;
 }
 
 static void read_stdin(struct hems *h)
 {
     char chunk[512];
-    ssize_t n = read(STDIN_FILENO, chunk, sizeof chunk), i;
+    ssize_t n = read(STDIN_FILENO, chunk, sizeof chunk);
 
     if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
         return;
     if (n <= 0) {
-        /* The end of input: a last line without its newline still counts. */
-        if (h->line_len > 0 || h->line_long)
-            run_line(h, posix_now_ms());
+        lines_end(&h->line, run_line, h);
         h->stdin_open = false;
         return;
     }
-    for (i = 0; i < n && h->stdin_open; i++) {
-        if (chunk[i] == '\n') {
-            run_line(h, posix_now_ms());
-            h->line_len = 0;
-            h->line_long = false;
-        } else if (h->line_len + 1 < sizeof h->line) {
-            h->line[h->line_len++] = chunk[i];
-        } else {
-            h->line_long = true;
-        }
-    }
+    (void)lines_feed(&h->line, chunk, (size_t)n, run_line, h);
 }
 
-static void read_signals(struct hems *h)
+/* The loop's signal handler: SIGINT, SIGTERM. */
+static void on_signal(void *user, int sig)
 {
-    unsigned char sig;
+    struct hems *h = user;
 
-    while (read(h->signal_fd, &sig, 1) == 1) {
-        h->quit = true;
-        if (!h->daemon) {
-            hems_print_error(&h->out, NULL, 0, "interrupted", sig == SIGINT ? "interrupted (SIGINT)" : "terminated (SIGTERM)");
-            failed(h, 1);
-        }
+    evloop_stop(&h->loop);
+    if (!h->daemon) {
+        hems_print_error(&h->out, NULL, 0, "interrupted", sig == SIGINT ? "interrupted (SIGINT)" : "terminated (SIGTERM)");
+        failed(h, 1);
     }
 }
 
@@ -1177,11 +1173,24 @@ static const struct hems_energy *http_energy(void *user)
     return ((struct hems *)user)->energy;
 }
 
-/* Starts the server of --http (run only); its events come through the printer's tap. */
+/* Every event as JSON (h->json_out, the twin of h->out): to the front-ends. */
+static void on_json(void *user, const char *text, size_t len, bool text_error)
+{
+    struct hems *h = user;
+
+    (void)text_error;
+    while (len > 0 && text[len - 1] == '\n')
+        len--;
+    if (h->http)
+        hems_http_event(h->http, text, len);
+}
+
+/* Starts the server of --http (run only) as a source of the loop. */
 static int setup_http(struct hems *h)
 {
     struct hems_http_config cfg;
     struct hems_http_host host = {h, http_submit, http_devices, http_energy};
+    struct evloop_source src;
     char why[300];
 
     if (!h->opt.http_listen)
@@ -1201,8 +1210,12 @@ static int setup_http(struct hems *h)
         fprintf(stderr, "hems-controller: %s\n", why);
         return -1;
     }
-    h->out.tap = hems_http_event;
-    h->out.tap_user = h->http;
+    src = hems_http_source(h->http);
+    if (hems_printer_open(&h->json_out, true, on_json, h) != 0 || evloop_add(&h->loop, &src) != 0) {
+        fprintf(stderr, "hems-controller: --http: out of memory or event-loop sources\n");
+        return -1;
+    }
+    h->out.twin = &h->json_out;
     return 0;
 }
 
@@ -1358,10 +1371,20 @@ static bool busy(const struct hems *h)
     return pending_count(h) > 0;
 }
 
-/* Milliseconds poll() may sleep: until the next deadline of the node, the
- * controller or a held command. */
-static int poll_timeout(const struct hems *h, echonet_tstamp now)
+/* ---- The loop's sources --------------------------------------------------------- */
+
+/* The UDP endpoint, and the deadlines of the node, the controller, the
+ * state file and the held commands (their work is step()'s). */
+static int net_fds(void *self, struct pollfd *out, int cap)
 {
+    const struct hems *h = self;
+
+    return evloop_watch_in(out, cap, h->udp.fds, h->udp.n_fds);
+}
+
+static int net_timeout(void *self)
+{
+    const struct hems *h = self;
     echonet_tstamp deadline = echonet_ctl_expiry(&h->ctl), t = echonet_node_expiry(&h->node);
     unsigned i;
 
@@ -1376,63 +1399,74 @@ static int poll_timeout(const struct hems *h, echonet_tstamp now)
         if (h->held[i].deadline < deadline)
             deadline = h->held[i].deadline;
     }
-    if (deadline <= now)
-        return 0;
-    return deadline - now > (echonet_tstamp)INT_MAX ? INT_MAX : (int)(deadline - now);
+    return evloop_ms_until(deadline, posix_now_ms());
+}
+
+static void net_dispatch(void *self, const struct pollfd *fds, int n)
+{
+    struct hems *h = self;
+    int i;
+
+    for (i = 0; i < n && !h->loop.stop; i++)
+        if (fds[i].revents != 0)
+            receive(h, fds[i].fd);
+}
+
+/* Standard input of `run`. */
+static int stdin_fds(void *self, struct pollfd *out, int cap)
+{
+    const struct hems *h = self;
+    static const int in = STDIN_FILENO;
+
+    return (!h->daemon || !h->stdin_open) ? 0 : evloop_watch_in(out, cap, &in, 1);
+}
+
+static void stdin_dispatch(void *self, const struct pollfd *fds, int n)
+{
+    struct hems *h = self;
+
+    if (n < 1 || fds[0].revents == 0)
+        return;
+    if (fds[0].revents & POLLNVAL)
+        h->stdin_open = false;
+    else
+        read_stdin(h);
+}
+
+/* The loop with its sources. Further sources (front-ends over the same
+ * commands and events) are added here. */
+static int setup_loop(struct hems *h)
+{
+    static const int caught[] = {SIGINT, SIGTERM};
+    const struct evloop_source net = {h, net_fds, net_timeout, net_dispatch};
+    const struct evloop_source in = {h, stdin_fds, NULL, stdin_dispatch};
+
+    if (evloop_init(&h->loop, caught, sizeof caught / sizeof caught[0], on_signal, h) != 0)
+        return -1;
+    if (evloop_add(&h->loop, &net) != 0 || evloop_add(&h->loop, &in) != 0)
+        return -1;
+    return 0;
+}
+
+/* What is due after any input or deadline: held commands that can start
+ * or have timed out, datagrams to send, the state file. */
+static void step(struct hems *h)
+{
+    echonet_tstamp now = posix_now_ms();
+
+    advance(h, now);
+    drain(h, now);
+    (void)hems_state_tick(&h->state, &h->ctl, now, false);
 }
 
 static void run(struct hems *h)
 {
-    struct evloop_source web = hems_http_source(h->http);
-
-    while (!h->quit) {
-        struct pollfd pfd[8];
-        nfds_t n = 0, i, n_web = 0;
-        echonet_tstamp now = posix_now_ms();
-        int timeout;
-
-        advance(h, now);
-        drain(h, now);
-        (void)hems_state_tick(&h->state, &h->ctl, now, false);
+    while (!h->loop.stop) {
+        step(h);
         if (!busy(h) && (!h->daemon || !h->stdin_open))
             return;
-        pfd[n].fd = h->signal_fd;
-        pfd[n++].events = POLLIN;
-        for (i = 0; i < (nfds_t)h->udp.n_fds; i++) {
-            pfd[n].fd = h->udp.fds[i];
-            pfd[n++].events = POLLIN;
-        }
-        if (h->daemon && h->stdin_open) {
-            pfd[n].fd = STDIN_FILENO;
-            pfd[n++].events = POLLIN;
-        }
-        timeout = poll_timeout(h, now);
-        if (h->http) {
-            int t = web.timeout_ms(web.self);
-
-            n_web = (nfds_t)web.fds(web.self, pfd + n, (int)(sizeof pfd / sizeof pfd[0] - n));
-            if (t >= 0 && t < timeout)
-                timeout = t;
-        }
-        if (poll(pfd, n + n_web, timeout) < 0) {
-            if (errno != EINTR)
-                fprintf(stderr, "hems-controller: poll: %s\n", strerror(errno));
-            continue;
-        }
-        if (h->http)
-            web.dispatch(web.self, pfd + n, (int)n_web);
-        for (i = 0; i < n && !h->quit; i++) {
-            if (pfd[i].revents == 0)
-                continue;
-            if (pfd[i].fd == h->signal_fd)
-                read_signals(h);
-            else if (pfd[i].fd == STDIN_FILENO && (pfd[i].revents & POLLNVAL))
-                h->stdin_open = false;
-            else if (pfd[i].fd == STDIN_FILENO)
-                read_stdin(h);
-            else
-                receive(h, pfd[i].fd);
-        }
+        if (evloop_turn(&h->loop) != 0)
+            fprintf(stderr, "hems-controller: poll: %s\n", strerror(errno));
     }
 }
 
@@ -1481,10 +1515,11 @@ int main(int argc, char **argv)
         return status < 0 ? 0 : status;
     if (check_file_option("--state", h->opt.state_path) != 0 || check_file_option("--energy", h->opt.energy_path) != 0)
         return 1;
-    h->out.out = stdout;
-    h->out.json = h->opt.json;
-    h->signal_fd = setup_signals();
-    if (h->signal_fd < 0) {
+    if (hems_printer_open(&h->out, h->opt.json, on_output, h) != 0) {
+        perror("hems-controller");
+        return 1;
+    }
+    if (setup_loop(h) != 0) {
         perror("hems-controller: signals");
         return 1;
     }
@@ -1503,6 +1538,7 @@ int main(int argc, char **argv)
     if (h->opt.remote)
         echonet_ctl_set_line(&h->ctl, true, now);
     h->stdin_open = h->daemon;
+    lines_init(&h->line, LINE_CAP);
     if (!h->daemon)
         submit(h, &h->cmd, now);
     run(h);
@@ -1510,9 +1546,11 @@ int main(int argc, char **argv)
         status = 1;
     if (h->energy && hems_energy_flush(h->energy) != 0)
         status = 1;
-    h->out.tap = NULL;
+    h->out.twin = NULL;
     hems_http_close(h->http);
+    hems_printer_close(&h->json_out);
     udp_close(&h->udp);
+    hems_printer_close(&h->out);
     if (fflush(stdout) != 0 || ferror(stdout)) {
         perror("hems-controller: standard output");
         return 1;

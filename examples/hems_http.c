@@ -548,9 +548,8 @@ static void stream_free(void *cls)
     free(s);
 }
 
-void hems_http_event(void *self, const char *json, size_t len)
+void hems_http_event(struct hems_http *http, const char *json, size_t len)
 {
-    struct hems_http *http = self;
     struct stream *s;
     struct conn *c, *next;
     json_t *ev = json_loadb(json, len, 0, NULL);
@@ -615,7 +614,11 @@ static json_t *device_json(const struct hems_http_device *d)
 
     eoj_text(d->eoj, eoj);
     if (d->has_info && (f = open_memstream(&text, &len)) != NULL) {
-        struct hems_printer p = {f, true, NULL, NULL};
+        struct hems_printer p;
+
+        memset(&p, 0, sizeof p);
+        p.out = f;
+        p.json = true;
 
         hems_print_ready(&p, d->node, d->eoj, d->id, d->has_maker ? d->maker : NULL, &d->state);
         if (fclose(f) == 0)

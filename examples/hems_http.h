@@ -4,17 +4,18 @@
  */
 /*
  * hems_http: the web dashboard and the HTTP API of hems-controller
- * (--http ADDR:PORT), on libmicrohttpd driven by the program's own poll()
- * loop (one epoll descriptor, MHD_run() after it; no thread of its own).
+ * (--http ADDR:PORT), on libmicrohttpd driven by the program's event loop
+ * (evloop.h: one epoll descriptor, MHD_run() after it; no thread of its own).
  *
  * A front-end over the program, not a second controller: a request becomes
  * the `struct hems_cmd` a line of standard input would be (hems_cmd.h, so
  * the validation and the AIF rules are the command line's), handed to the
  * program through hems_http_host.submit; results and state changes come
  * back as the program's JSON events (hems_print.h), which the program hands
- * to hems_http_event() (the printer's tap). The routes, the security model
- * and the options are in doc/http-api.md; the API as OpenAPI 3 in
- * doc/openapi.json (a test keeps the two in step with hems_http_routes()).
+ * to hems_http_event() (from a JSON printer, the twin of its own). The
+ * routes, the security model and the options are in doc/http-api.md; the
+ * API as OpenAPI 3 in doc/openapi.json (tests/check-openapi.py keeps the
+ * two in step with hems_http_print_routes()).
  *
  * Built without libmicrohttpd (meson -Dhttp=disabled, or the library
  * absent), hems_http_open() refuses with a message saying so
@@ -31,23 +32,10 @@
 #include <echonet/echonet.h>
 
 #include "hems_cmd.h"
+#include "evloop.h"
 #include "hems_energy.h"
 #include "udp.h"
 
-#ifndef EVLOOP_SOURCE_DEFINED
-#define EVLOOP_SOURCE_DEFINED
-/* A part of a program with descriptors to watch and deadlines of its own. The loop asks
- * every source before it sleeps and hands each its own pollfds back after. */
-struct evloop_source {
-    void *self;
-    /* Writes at most cap pollfds (fd, events) to out; returns how many (0 allowed). */
-    int (*fds)(void *self, struct pollfd *out, int cap);
-    /* Milliseconds until the source must be dispatched even without input; -1 for none. */
-    int (*timeout_ms)(void *self);
-    /* Called after every poll() with this source's pollfds (revents filled, possibly all 0). */
-    void (*dispatch)(void *self, const struct pollfd *fds, int n);
-};
-#endif
 
 /* Whether a write from a client counts as remote operation (AIF 4.1). */
 enum hems_http_remote {
@@ -105,9 +93,8 @@ struct hems_http *hems_http_open(const struct hems_http_config *cfg, const struc
 struct evloop_source hems_http_source(struct hems_http *http);
 
 /* One event of the program, a JSON object (hems_print.h) without newline:
- * to the event streams, and to the requests waiting for it. The signature
- * of hems_print_tap. */
-void hems_http_event(void *http, const char *json, size_t len);
+ * to the event streams, and to the requests waiting for it. */
+void hems_http_event(struct hems_http *http, const char *json, size_t len);
 
 /* Stops the server: open connections are closed. NULL is allowed. */
 void hems_http_close(struct hems_http *http);

@@ -28,7 +28,7 @@ struct evloop_source hems_http_source(struct hems_http *http)
     return s;
 }
 
-void hems_http_event(void *http, const char *json, size_t len)
+void hems_http_event(struct hems_http *http, const char *json, size_t len)
 {
     (void)http;
     (void)json;

@@ -3,7 +3,7 @@
  * SPDX-License-Identifier: MIT
  */
 /* Events of hems-controller as JSON lines or text; see hems_print.h. */
-#define _POSIX_C_SOURCE 200809L
+#define _POSIX_C_SOURCE 200809L /* open_memstream() */
 
 #include "hems_print.h"
 
@@ -110,10 +110,31 @@ static void j_begin(FILE *f, const char *event, const char *node, echonet_eoj eo
         fprintf(f, ",\"eoj\":\"%06lx\"", (unsigned long)eoj);
 }
 
-static void j_end(FILE *f)
+/* The end of an event: handed to p->emit, or flushed. text_error: a
+ * text-mode error line (see hems_print.h). */
+static void finish_as(const struct hems_printer *p, bool text_error)
 {
-    fputs("}\n", f);
-    fflush(f);
+    long len;
+
+    if (!p->emit) {
+        fflush(p->out);
+        return;
+    }
+    len = fflush(p->out) == 0 ? ftell(p->out) : -1;
+    if (len > 0)
+        p->emit(p->user, p->buf, (size_t)len, text_error);
+    rewind(p->out);
+}
+
+static void finish(const struct hems_printer *p)
+{
+    finish_as(p, false);
+}
+
+static void j_end(const struct hems_printer *p)
+{
+    fputs("}\n", p->out);
+    finish(p);
 }
 
 static void j_byte(FILE *f, const char *key, uint8_t v)
@@ -271,50 +292,18 @@ static void t_state(FILE *f, const echonet_ctl_state *s)
     t_field(f, s, ECHONET_CTL_S_POWER_SAVING, 0x8F, s->power_saving);
 }
 
-/* ---- The tap -------------------------------------------------------------- */
-
-/* A JSON printer writing to memory, for the copy of an event p->tap gets. */
-static bool tap_open(const struct hems_printer *p, struct hems_printer *t, char **buf, size_t *len)
-{
-    if (!p->tap)
-        return false;
-    memset(t, 0, sizeof *t);
-    t->json = true;
-    t->out = open_memstream(buf, len);
-    return t->out != NULL;
-}
-
-static void tap_close(const struct hems_printer *p, struct hems_printer *t, char **buf, size_t *len)
-{
-    if (fclose(t->out) == 0 && *len > 1)
-        p->tap(p->tap_user, *buf, *len - 1); /* without the newline */
-    free(*buf);
-}
-
-/* The same call, made again on a JSON printer t whose text goes to p->tap. */
-#define TAP(p, call)                                   \
-    do {                                               \
-        struct hems_printer t_;                        \
-        char *buf_ = NULL;                             \
-        size_t len_ = 0;                               \
-        if (tap_open((p), &t_, &buf_, &len_)) {        \
-            const struct hems_printer *t = &t_;        \
-            call;                                      \
-            tap_close((p), &t_, &buf_, &len_);         \
-        }                                              \
-    } while (0)
-
 /* ---- Events --------------------------------------------------------------- */
 
 void hems_print_found(const struct hems_printer *p, const char *node, echonet_eoj eoj)
 {
-    TAP(p, hems_print_found(t, node, eoj));
+    if (p->twin)
+        hems_print_found(p->twin, node, eoj);
     if (p->json) {
         j_begin(p->out, "found", node, eoj);
-        j_end(p->out);
+        j_end(p);
     } else {
         fprintf(p->out, "found     %s %06lx\n", node, (unsigned long)eoj);
-        fflush(p->out);
+        finish(p);
     }
 }
 
@@ -323,7 +312,8 @@ void hems_print_ready(const struct hems_printer *p, const char *node, echonet_eo
 {
     char idtext[40], makertext[8] = "?";
 
-    TAP(p, hems_print_ready(t, node, eoj, id, maker, state));
+    if (p->twin)
+        hems_print_ready(p->twin, node, eoj, id, maker, state);
     hex_text(id, 17, idtext, sizeof idtext);
     if (maker)
         hex_text(maker, 3, makertext, sizeof makertext);
@@ -335,13 +325,13 @@ void hems_print_ready(const struct hems_printer *p, const char *node, echonet_eo
         else
             fputs("null", p->out);
         j_state(p->out, state);
-        j_end(p->out);
+        j_end(p);
         return;
     }
     fprintf(p->out, "ready     %s %06lx id %s maker %s: ", node, (unsigned long)eoj, idtext, makertext);
     t_state(p->out, state);
     fputc('\n', p->out);
-    fflush(p->out);
+    finish(p);
 }
 
 void hems_print_property(const struct hems_printer *p, const char *node, echonet_eoj eoj, uint8_t epc,
@@ -349,38 +339,40 @@ void hems_print_property(const struct hems_printer *p, const char *node, echonet
 {
     char meaning[32], value[2 * 255 + 1];
 
-    TAP(p, hems_print_property(t, node, eoj, epc, edt, pdc, changed));
+    if (p->twin)
+        hems_print_property(p->twin, node, eoj, epc, edt, pdc, changed);
     if (p->json) {
         j_begin(p->out, changed ? "changed" : "property", node, eoj);
         j_byte(p->out, "epc", epc);
         fputs(",\"edt\":", p->out);
         frame_json_hex(p->out, edt, pdc);
-        j_end(p->out);
+        j_end(p);
         return;
     }
     describe(epc, edt, pdc, meaning, sizeof meaning);
     hex_text(edt, pdc, value, sizeof value);
     fprintf(p->out, "%-9s %s %06lx %02x=%s%s%s%s\n", changed ? "changed" : "property", node, (unsigned long)eoj,
             (unsigned)epc, value, meaning[0] ? " (" : "", meaning, meaning[0] ? ")" : "");
-    fflush(p->out);
+    finish(p);
 }
 
 void hems_print_result(const struct hems_printer *p, const char *event, const char *node, echonet_eoj eoj,
                        echonet_ctl_outcome outcome, const echonet_propmap *props)
 {
-    TAP(p, hems_print_result(t, event, node, eoj, outcome, props));
+    if (p->twin)
+        hems_print_result(p->twin, event, node, eoj, outcome, props);
     if (p->json) {
         j_begin(p->out, event, node, eoj);
         fputs(",\"outcome\":", p->out);
         frame_json_string(p->out, hems_outcome_name(outcome));
         j_props(p->out, props);
-        j_end(p->out);
+        j_end(p);
         return;
     }
     fprintf(p->out, "%-9s %s %06lx: %s", event, node, (unsigned long)eoj, hems_outcome_name(outcome));
     t_props(p->out, props);
     fputc('\n', p->out);
-    fflush(p->out);
+    finish(p);
 }
 
 void hems_print_status(const struct hems_printer *p, const char *node, echonet_eoj eoj, echonet_ctl_outcome outcome,
@@ -389,13 +381,14 @@ void hems_print_status(const struct hems_printer *p, const char *node, echonet_e
     FILE *f = p->out;
     int c;
 
-    TAP(p, hems_print_status(t, node, eoj, outcome, s));
+    if (p->twin)
+        hems_print_status(p->twin, node, eoj, outcome, s);
     if (p->json) {
         j_begin(f, "status", node, eoj);
         fputs(",\"outcome\":", f);
         frame_json_string(f, hems_outcome_name(outcome));
         j_state(f, s);
-        j_end(f);
+        j_end(p);
         return;
     }
     fprintf(f, "%s %06lx (read: %s)\n  power:        ", node, (unsigned long)eoj, hems_outcome_name(outcome));
@@ -417,7 +410,7 @@ void hems_print_status(const struct hems_printer *p, const char *node, echonet_e
     fputs("\n  power saving: ", f);
     t_field(f, s, ECHONET_CTL_S_POWER_SAVING, 0x8F, s->power_saving);
     fputc('\n', f);
-    fflush(f);
+    finish(p);
 }
 
 void hems_print_fault(const struct hems_printer *p, const char *node, echonet_eoj eoj, uint8_t fault,
@@ -425,7 +418,8 @@ void hems_print_fault(const struct hems_printer *p, const char *node, echonet_eo
 {
     char text[2 * 255 + 1];
 
-    TAP(p, hems_print_fault(t, node, eoj, fault, c89, n89, c86, n86));
+    if (p->twin)
+        hems_print_fault(p->twin, node, eoj, fault, c89, n89, c86, n86);
     if (p->json) {
         j_begin(p->out, "fault", node, eoj);
         fprintf(p->out, ",\"fault\":%s", fault == ECHONET_FAULT ? "true" : "false");
@@ -440,7 +434,7 @@ void hems_print_fault(const struct hems_printer *p, const char *node, echonet_eo
             frame_json_hex(p->out, c86, n86);
         }
         fputc('}', p->out);
-        j_end(p->out);
+        j_end(p);
         return;
     }
     fprintf(p->out, "fault     %s %06lx: %s", node, (unsigned long)eoj,
@@ -454,56 +448,60 @@ void hems_print_fault(const struct hems_printer *p, const char *node, echonet_eo
         fprintf(p->out, ", 86=%s", text);
     }
     fputc('\n', p->out);
-    fflush(p->out);
+    finish(p);
 }
 
 void hems_print_keepalive(const struct hems_printer *p, const char *node, echonet_eoj eoj, bool ok)
 {
-    TAP(p, hems_print_keepalive(t, node, eoj, ok));
+    if (p->twin)
+        hems_print_keepalive(p->twin, node, eoj, ok);
     if (p->json) {
         j_begin(p->out, "keepalive", node, eoj);
         fprintf(p->out, ",\"ok\":%s", ok ? "true" : "false");
-        j_end(p->out);
+        j_end(p);
     } else {
         fprintf(p->out, "keepalive %s %06lx: %s\n", node, (unsigned long)eoj, ok ? "ok" : "failed");
-        fflush(p->out);
+        finish(p);
     }
 }
 
 void hems_print_node(const struct hems_printer *p, const char *what, const char *node)
 {
-    TAP(p, hems_print_node(t, what, node));
+    if (p->twin)
+        hems_print_node(p->twin, what, node);
     if (p->json) {
         j_begin(p->out, what, node, 0);
-        j_end(p->out);
+        j_end(p);
     } else {
         fprintf(p->out, "%-9s %s\n", what, node);
-        fflush(p->out);
+        finish(p);
     }
 }
 
 void hems_print_removed(const struct hems_printer *p, const char *node, echonet_eoj eoj)
 {
-    TAP(p, hems_print_removed(t, node, eoj));
+    if (p->twin)
+        hems_print_removed(p->twin, node, eoj);
     if (p->json) {
         j_begin(p->out, "removed", node, eoj);
-        j_end(p->out);
+        j_end(p);
     } else {
         fprintf(p->out, "removed   %s %06lx\n", node, (unsigned long)eoj);
-        fflush(p->out);
+        finish(p);
     }
 }
 
 void hems_print_timeout(const struct hems_printer *p, const char *node, echonet_eoj eoj, long wait_s)
 {
-    TAP(p, hems_print_timeout(t, node, eoj, wait_s));
+    if (p->twin)
+        hems_print_timeout(p->twin, node, eoj, wait_s);
     if (p->json) {
         j_begin(p->out, "timeout", node, eoj);
         fprintf(p->out, ",\"wait\":%ld", wait_s);
-        j_end(p->out);
+        j_end(p);
     } else {
         fprintf(p->out, "timeout   %s %06lx: not ready within %ld s\n", node, (unsigned long)eoj, wait_s);
-        fflush(p->out);
+        finish(p);
     }
 }
 
@@ -512,7 +510,8 @@ void hems_print_done(const struct hems_printer *p, const char *op, const char *n
 {
     bool probe = strcmp(op, "probe") == 0;
 
-    TAP(p, hems_print_done(t, op, node, eoj, outcome, props, low, high));
+    if (p->twin)
+        hems_print_done(p->twin, op, node, eoj, outcome, props, low, high);
     if (p->json) {
         j_begin(p->out, "done", NULL, 0);
         fputs(",\"op\":", p->out);
@@ -526,7 +525,7 @@ void hems_print_done(const struct hems_printer *p, const char *op, const char *n
             j_int_or_null(p->out, "low", low);
             j_int_or_null(p->out, "high", high);
         }
-        j_end(p->out);
+        j_end(p);
         return;
     }
     fprintf(p->out, "%-9s %s %06lx: %s", op, node, (unsigned long)eoj, hems_outcome_name(outcome));
@@ -541,51 +540,81 @@ void hems_print_done(const struct hems_printer *p, const char *op, const char *n
         fprintf(p->out, ", settable %s C to %s C", lo, hi);
     }
     fputc('\n', p->out);
-    fflush(p->out);
+    finish(p);
 }
 
 void hems_print_discovered(const struct hems_printer *p, unsigned found, unsigned ready)
 {
-    TAP(p, hems_print_discovered(t, found, ready));
+    if (p->twin)
+        hems_print_discovered(p->twin, found, ready);
     if (p->json) {
         j_begin(p->out, "done", NULL, 0);
         fprintf(p->out, ",\"op\":\"discover\",\"found\":%u,\"ready\":%u", found, ready);
-        j_end(p->out);
+        j_end(p);
     } else {
         fprintf(p->out, "%u air conditioner%s found, %u ready\n", found, found == 1 ? "" : "s", ready);
-        fflush(p->out);
+        finish(p);
     }
 }
 
 void hems_print_line(const struct hems_printer *p, bool up)
 {
-    TAP(p, hems_print_line(t, up));
+    if (p->twin)
+        hems_print_line(p->twin, up);
     if (p->json) {
         j_begin(p->out, "line", NULL, 0);
         fprintf(p->out, ",\"up\":%s", up ? "true" : "false");
-        j_end(p->out);
+        j_end(p);
     } else {
         fprintf(p->out, "line      %s\n", up ? "up" : "down");
-        fflush(p->out);
+        finish(p);
     }
 }
 
-static void j_error(FILE *f, const char *node, echonet_eoj eoj, const char *code, const char *message)
+/* An error event, on standard error too when to_stderr. */
+static void print_error(const struct hems_printer *p, const char *node, echonet_eoj eoj, const char *code,
+                        const char *message, bool to_stderr)
 {
-    j_begin(f, "error", node, eoj);
-    fputs(",\"code\":", f);
-    frame_json_string(f, code);
-    fputs(",\"message\":", f);
-    frame_json_string(f, message);
-    j_end(f);
+    if (p->twin)
+        print_error(p->twin, node, eoj, code, message, false);
+    if (to_stderr) {
+        fprintf(stderr, "hems-controller: %s\n", message);
+        fflush(stderr);
+    }
+    if (p->json) {
+        j_begin(p->out, "error", node, eoj);
+        fputs(",\"code\":", p->out);
+        frame_json_string(p->out, code);
+        fputs(",\"message\":", p->out);
+        frame_json_string(p->out, message);
+        j_end(p);
+    } else if (p->emit) {
+        fprintf(p->out, "error     %s: %s\n", code, message);
+        finish_as(p, true);
+    }
 }
 
 void hems_print_error(const struct hems_printer *p, const char *node, echonet_eoj eoj, const char *code,
                       const char *message)
 {
-    TAP(p, j_error(t->out, node, eoj, code, message));
-    fprintf(stderr, "hems-controller: %s\n", message);
-    fflush(stderr);
-    if (p->json)
-        j_error(p->out, node, eoj, code, message);
+    print_error(p, node, eoj, code, message, true);
+}
+
+int hems_printer_open(struct hems_printer *p, bool json, hems_emit_fn emit, void *user)
+{
+    memset(p, 0, sizeof *p);
+    p->json = json;
+    p->emit = emit;
+    p->user = user;
+    p->out = open_memstream(&p->buf, &p->size);
+    return p->out ? 0 : -1;
+}
+
+void hems_printer_close(struct hems_printer *p)
+{
+    if (p->out)
+        fclose(p->out);
+    free(p->buf);
+    p->out = NULL;
+    p->buf = NULL;
 }

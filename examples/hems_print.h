@@ -53,16 +53,32 @@
 
 #include <echonet/echonet.h>
 
-/* tap (optional): also receives every event as one JSON object (without
- * its newline), whatever json says; for the front-ends (hems_http.h). */
-typedef void hems_print_tap(void *user, const char *json, size_t len);
+/* Called with each event once it is written: text (len bytes, one or more
+ * lines, the last ending in '\n'), valid until the call returns.
+ * text_error: an error in text mode, already on standard error as
+ * "hems-controller: MESSAGE" and written here as "error     CODE: MESSAGE"
+ * for whoever asked (standard output does not show it). */
+typedef void (*hems_emit_fn)(void *user, const char *text, size_t len, bool text_error);
 
+/* Where events go: written to out and flushed; with emit (see
+ * hems_printer_open()), out is a memory stream and each event is handed to
+ * emit. */
 struct hems_printer {
     FILE *out;
     bool json;
-    hems_print_tap *tap;
-    void *tap_user;
+    hems_emit_fn emit;
+    void *user;
+    char *buf;   /* the memory stream's (private) */
+    size_t size;
+    /* Optional: every event is also printed to this printer (hems-controller
+     * gives the front-ends, hems_http.h, a JSON one whatever --json says). */
+    const struct hems_printer *twin;
 };
+
+/* A printer handing each event to emit(user, ...). Returns 0, or -1 with
+ * errno (no memory). */
+int hems_printer_open(struct hems_printer *p, bool json, hems_emit_fn emit, void *user);
+void hems_printer_close(struct hems_printer *p);
 
 /* The name of an outcome: "done", "substituted"... */
 const char *hems_outcome_name(echonet_ctl_outcome outcome);
