@@ -139,6 +139,8 @@ struct aircon {
     bool ready;       /* READY was reported, or the state file knew it */
     bool has_maker;
     uint8_t maker[3]; /* 0x8A, read with the identification */
+    bool has_power;
+    uint16_t power_w; /* 0x84, the last value read (for --http) */
     uint8_t n89;      /* the fault codes read last (0: none) */
     uint8_t c89[2];
     uint8_t n86;
@@ -444,6 +446,10 @@ static void on_property(struct hems *h, const echonet_ctl_event *ev)
     } else if (a && ev->epc == ECHONET_EPC_MAKER_FAULT_CODE && ev->pdc <= CODE_86_MAX) {
         memcpy(a->c86, edt, ev->pdc);
         a->n86 = ev->pdc;
+    }
+    if (a && ev->epc == ECHONET_EPC_INSTANT_POWER && ev->pdc == 2) {
+        a->power_w = (uint16_t)(edt[0] << 8 | edt[1]);
+        a->has_power = true;
     }
     if (h->energy && (ev->epc == ECHONET_EPC_INSTANT_POWER || ev->epc == ECHONET_EPC_CUMULATIVE_ENERGY))
         (void)hems_energy_value(h->energy, energy_key(h, ev->node, ev->eoj, node, sizeof node), ev->epc, edt, ev->pdc,
@@ -1164,6 +1170,7 @@ static size_t http_devices(void *user, struct hems_http_device *out, size_t cap)
         d->has_info = echonet_ctl_object_info(&h->ctl, a->node, a->eoj, &d->state, NULL, NULL, d->id) == ECHONET_OK;
         d->has_maker = a->has_maker;
         memcpy(d->maker, a->maker, sizeof d->maker);
+        d->power_w = a->has_power ? a->power_w : -1;
     }
     return h->n_aircons;
 }

@@ -604,7 +604,7 @@ static enum MHD_Result serve_events(struct hems_http *http, struct conn *c)
 /* ---- The API ---------------------------------------------------------------------- */
 
 /* A device as the list shows it: the "ready" event's fields (hems_print.h)
- * without "event", plus ready and online. */
+ * without "event", plus ready, online and power_w. */
 static json_t *device_json(const struct hems_http_device *d)
 {
     json_t *o = NULL;
@@ -630,6 +630,7 @@ static json_t *device_json(const struct hems_http_device *d)
     (void)json_object_del(o, "event");
     (void)json_object_set_new(o, "ready", json_boolean(d->ready));
     (void)json_object_set_new(o, "online", json_boolean(d->online));
+    (void)json_object_set_new(o, "power_w", d->power_w >= 0 ? json_integer(d->power_w) : json_null());
     return o;
 }
 
@@ -895,9 +896,6 @@ static enum MHD_Result serve_energy(struct hems_http *http, struct conn *c)
         }
         o = json_pack("{s:s, s:s, s:s, s:o}", "node", node, "eoj", slash ? slash + 1 : "", "source",
                       st.source <= 3 ? sources[st.source] : "none", "periods", series);
-        (void)json_object_set_new(o, "power_w", st.have_last && st.source != ECHONET_ENERGY_SOURCE_UNMEASURED
-                                                    ? json_integer(st.last_power)
-                                                    : json_null());
         (void)json_object_set_new(o, "total_wh", json_real((double)st.total_mwh / 1000.0));
         (void)json_array_append_new(devices, o);
     }

@@ -63,6 +63,7 @@ struct hems_http_device {
     bool has_maker;
     uint8_t maker[3];
     echonet_ctl_state state;
+    long power_w;     /* 0x84, the last value read, or -1 */
 };
 
 /* What the program offers the front-end. */

@@ -210,7 +210,7 @@ def _(s):
     mine = [x for x in devices if x["node"] == EMU and x["eoj"] == AIRCON]
     expect(len(mine) == 1, "GET /api/devices: %r" % devices)
     dev = mine[0]
-    expect(dev["ready"] is True and dev["online"] is True and dev["state"]["power"] == "off" and
+    expect(dev["ready"] is True and dev["online"] is True and dev["state"]["power"] == "off" and "power_w" in dev and
            dev["maker"] == "fffff0" and dev["id"].startswith("fefffff0"), "the device: %r" % dev)
     stream = Stream(api)
     try:

@@ -242,10 +242,6 @@ async function load() {
   const list = await api('/api/devices');
   for (const d of list.devices) devices.set(key(d.node, d.eoj), d);
   energy = await api('/api/energy');
-  for (const e of energy.devices) {
-    const d = devices.get(key(e.node, e.eoj));
-    if (d && typeof e.power_w === 'number') d.power_w = e.power_w;
-  }
   renderDevices();
 }
 
