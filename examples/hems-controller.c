@@ -50,7 +50,11 @@
  * energy log, hems_energy.h: every 0x84/0x85 value read is added; the
  * file is saved atomically at most once a minute and at exit),
  * --energy-interval S (reading 0x84/0x85, 60 to 1800, default 1800) and --utc-offset S (local days of the log, default
- * 32400 = JST); see doc/energy.md.
+ * 32400 = JST); see doc/energy.md. --http ADDR:PORT (run only) serves the
+ * dashboard and the HTTP API, --http-token-file FILE its bearer token,
+ * --http-remote MODE which of its writes are remote operation (hems_http.h,
+ * doc/http-api.md): its requests become the commands of standard input and
+ * its answers the events, printed as JSON for it by a twin printer.
  *
  * The program is one ECHONET Lite node: an echonet_node holding a
  * controller object 0x05FF01 (the superclass's mandatory properties), so it
@@ -1540,8 +1544,12 @@ int main(int argc, char **argv)
             return 1;
         h->energy = &energy;
     }
-    if (setup_http(h) != 0)
+    if (setup_http(h) != 0) {
+        hems_http_close(h->http);
+        hems_printer_close(&h->json_out);
+        hems_printer_close(&h->out);
         return 1;
+    }
     if (h->opt.remote)
         echonet_ctl_set_line(&h->ctl, true, now);
     h->stdin_open = h->daemon;

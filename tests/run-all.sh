@@ -49,7 +49,8 @@ trap '[ $? -eq 0 ] || printf "\nrun-all.sh: FAILED at step: %s\n" "$current" >&2
 current="installing build dependencies"
 need meson ninja-build gcc g++ clang pkg-config check doxygen python3 binutils \
     nodejs npm iproute2 valgrind libclang-rt-14-dev librsvg2-bin gcc-arm-none-eabi \
-    libnewlib-arm-none-eabi gcc-riscv64-unknown-elf picolibc-riscv64-unknown-elf
+    libnewlib-arm-none-eabi gcc-riscv64-unknown-elf picolibc-riscv64-unknown-elf \
+    libmicrohttpd-dev libjansson-dev chromium
 say "Tools: meson $(meson --version), $(gcc --version | head -n 1)," \
     "$(clang --version | head -n 1), doxygen $(doxygen --version)"
 
@@ -92,7 +93,8 @@ ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 CK_FORK=no \
     meson test -C build-asan --print-errorlogs \
-    unit 'echonet-dump contract' 'README example' 'no heap, stdio or OS calls'
+    unit 'echonet-dump contract' 'README example' 'no heap, stdio or OS calls' \
+    'hems-controller HTTP API'
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
     meson test -C build-asan --print-errorlogs --suite fuzz
