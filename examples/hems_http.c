@@ -564,10 +564,14 @@ void hems_http_event(struct hems_http *http, const char *json, size_t len)
         return;
     if (http->submitting && http->submitting->wait == W_WAITING)
         match_event(http, http->submitting, ev, true);
+    /* One request per event: the oldest that waits for it. */
     for (c = http->waiting; c; c = next) {
         next = c->next;
-        if (c != http->submitting)
-            match_event(http, c, ev, false);
+        if (c == http->submitting)
+            continue;
+        match_event(http, c, ev, false);
+        if (c->wait == W_DONE)
+            break;
     }
     json_decref(ev);
 }
@@ -691,6 +695,7 @@ static enum MHD_Result known_device(struct hems_http *http, struct conn *c, bool
 static enum MHD_Result submit(struct hems_http *http, struct conn *c, char **words, int n)
 {
     struct hems_cmd cmd;
+    struct conn **tail;
     char why[200];
     bool known;
 
@@ -705,8 +710,12 @@ static enum MHD_Result submit(struct hems_http *http, struct conn *c, char **wor
         return answer_error(c->mc, 404, "unknown_device", "no such device: not found by the controller");
     c->wait = W_WAITING;
     c->deadline = posix_now_ms() + WAIT_MS;
-    c->next = http->waiting;
-    http->waiting = c;
+    /* In the order of submission: the controller runs one operation per
+     * node at a time, so results come in that order (hems_http_event()). */
+    for (tail = &http->waiting; *tail; tail = &(*tail)->next)
+        ;
+    c->next = NULL;
+    *tail = c;
     http->submitting = c;
     if (http->host.submit(http->host.user, &cmd, why, sizeof why) != 0)
         finish(http, c, 400, error_body(why, "bad_command"));
