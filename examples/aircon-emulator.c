@@ -609,24 +609,6 @@ static void on_signal(void *user, int sig)
 
 /* ---- Options -------------------------------------------------------------- */
 
-/* hex: 1 to 2 * n hex digits, left-padded with zeros into n bytes; with
- * exact, exactly 2 * n digits. */
-static bool parse_hex(const char *hex, uint8_t *out, size_t n, bool exact)
-{
-    size_t len = strlen(hex), i;
-
-    if (len == 0 || len > 2 * n || (exact && len != 2 * n) || strspn(hex, "0123456789abcdefABCDEF") != len)
-        return false;
-    memset(out, 0, n);
-    for (i = 0; i < len; i++) {
-        char c = hex[len - 1 - i];
-        unsigned v = (unsigned)(c <= '9' ? c - '0' : (c | 0x20) - 'a' + 10);
-
-        out[n - 1 - i / 2] |= (uint8_t)(i % 2 ? v << 4 : v);
-    }
-    return true;
-}
-
 static bool option_value(const char *name, const char *value, struct options *o)
 {
     long v;
@@ -636,9 +618,9 @@ static bool option_value(const char *name, const char *value, struct options *o)
         return endpoint > 0;
     if (strcmp(name, "--instances") == 0 && parse_long(value, false, 1, MAX_INSTANCES, &v))
         o->instances = (unsigned)v;
-    else if (strcmp(name, "--maker") == 0 && parse_hex(value, o->maker, 3, true))
+    else if (strcmp(name, "--maker") == 0 && strlen(value) == 6 && posix_parse_hex(value, o->maker, 3, false) == 3)
         ;
-    else if (strcmp(name, "--id") == 0 && parse_hex(value, o->id, 13, false))
+    else if (strcmp(name, "--id") == 0 && posix_parse_hex(value, o->id, 13, true) == 13)
         ;
     else if (strcmp(name, "--max-opc") == 0 && parse_long(value, false, 0, 255, &v))
         o->max_opc = (uint8_t)v;

@@ -37,7 +37,8 @@
  * refused (echonet_err_name(): "ECHONET_ERR_VALUE"...; "echonet_err_N" for
  * error -N in a build without error strings), else the program's own:
  * "not_found" (nothing answered within --wait), "bad_command" (a line of
- * standard input), "busy" (too many commands waiting), "full" (no room
+ * standard input or of a control client), "busy" (too many commands
+ * waiting, or too many control clients), "full" (no room
  * for another node or object), "events_lost" or "interrupted".
  *
  * The contract is also a JSON Schema, doc/hems-events.schema.json, which
