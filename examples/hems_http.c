@@ -562,8 +562,16 @@ void hems_http_event(struct hems_http *http, const char *json, size_t len)
     }
     if (!ev)
         return;
-    if (http->submitting && http->submitting->wait == W_WAITING)
+    if (http->submitting && http->submitting->wait == W_WAITING) {
         match_event(http, http->submitting, ev, true);
+        /* What comes while a command is taken is its refusal, or no one's. */
+        if (http->submitting->wait == W_DONE ||
+            strcmp(json_string_value(json_object_get(ev, "event")) ? json_string_value(json_object_get(ev, "event")) : "",
+                   "error") == 0) {
+            json_decref(ev);
+            return;
+        }
+    }
     /* One request per event: the oldest that waits for it. */
     for (c = http->waiting; c; c = next) {
         next = c->next;

@@ -362,6 +362,59 @@ def _(s):
     expect(len(sets) == 1 and ("93", "42") not in thc.props(sets[0]), "a local SetC: %r" % sets)
 
 
+@case("two writes at once to one unit: each answered with its own result, both reach the unit")
+def _(s):
+    emu, d, api = start(s)
+    path = "/api/devices/%s/%s" % (EMU, AIRCON)
+    results = {}
+
+    def write(name, body):
+        results[name] = api.request("POST", path, body)
+
+    threads = [threading.Thread(target=write, args=(n, b)) for n, b in
+               (("power", {"power": "on"}), ("temp", {"temp": 24}), ("bad", {"temp": 99}))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    expect(results["power"][0] == 200 and results["power"][2]["outcome"] == "done", "power: %r" % (results["power"],))
+    expect(results["temp"][0] == 200 and results["temp"][2]["outcome"] == "done", "temp: %r" % (results["temp"],))
+    expect(results["bad"][0] == 400 and results["bad"][2]["code"] == "ECHONET_ERR_VALUE", "bad: %r" % (results["bad"],))
+    announced(emu, "80", "30")
+    written = [p for fr in set_frames(emu) for p in thc.props(fr)]
+    expect(sorted(written) == [("80", "30"), ("b3", "18")], "SetC of both writes: %r" % written)
+
+
+@case("serve --http with standard input at /dev/null stays up and answers")
+def _(s):
+    thc.require_multicast(s)  # (serve finds the unit by its multicast search)
+    emu = s.emulator(bind=EMU)
+    port = tcp_port()
+    proc = subprocess.Popen(s.base() + ["--http", "127.0.0.1:%d" % port, "serve"], stdin=subprocess.DEVNULL,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        api = Api(port)
+        end = time.monotonic() + STEP * 5
+        while True:
+            try:
+                devices = api.ok("GET", "/api/devices")["devices"]
+            except OSError:
+                devices = []
+            if devices or time.monotonic() > end or proc.poll() is not None:
+                break
+            time.sleep(0.2)
+        if proc.poll() is not None:
+            raise Failure("serve exited: %r %r" % (proc.returncode, proc.stderr.read()))
+        expect([x["node"] for x in devices] == [EMU], "serve found by its multicast search: %r" % devices)
+        proc.terminate()
+        expect(proc.wait(timeout=10) == 0, "serve on SIGTERM: %r" % proc.returncode)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+        proc.stderr.close()
+
+
 @case("rate limit: a burst of requests from one client gets 429 with a JSON error")
 def _(s):
     emu, d, api = start(s, wait_ready=False)

@@ -7,7 +7,8 @@
 // request or error status, show the emulated air conditioner, and a click
 // on its controls must change the emulated unit (checked on the emulator's
 // side: its announcements); the page follows through the event stream; a
-// screenshot is taken and must not be blank (the PNG decoded here).
+// screenshot is taken and must not be blank (the PNG decoded here). Then,
+// against a server with a token, the page asks for it and works with it.
 //
 // usage: node dashboard.test.js HEMS_CONTROLLER AIRCON_EMULATOR CHROMIUM OUT_DIR
 'use strict';
@@ -212,10 +213,42 @@ async function main() {
       fail('the screenshot looks blank: ' + counts.size + ' colours, the commonest on ' +
         Math.round((100 * top) / (width * height)) + ' % of it');
     console.log('screenshot ' + file + ': ' + width + 'x' + height + ', ' + counts.size + ' colours');
+    await tokenFlow(browser, udpPort);
   } finally {
     await browser.close();
   }
   if (problems.length) fail('the page reported problems:\n  ' + problems.join('\n  '));
+}
+
+// A server with a token: the page asks for it, keeps it in the tab's
+// sessionStorage (nowhere else) and then shows the unit.
+async function tokenFlow(browser, udpPort) {
+  const token = 'browser-test-token-' + Math.random().toString(36).slice(2);
+  const file = path.join(outDir, 'token');
+  fs.writeFileSync(file, token + '\n', { mode: 0o600 });
+  fs.chmodSync(file, 0o600);
+  const httpPort = await freePort();
+  const hems = start(hemsPath, ['--port', String(udpPort), '--bind', '127.0.0.3', '--json',
+    '--http', '127.0.0.1:' + httpPort, '--http-token-file', file, 'run']);
+  hems.p.stdin.write('discover ' + EMU + '\n');
+  await waitLine(hems, (o) => o.event === 'ready' && o.node === EMU, 'the unit ready (token server)');
+  const page = await browser.newPage();
+  const unauthorized = [];
+  page.on('response', (r) => { if (r.status() === 401) unauthorized.push(r.url()); });
+  await page.goto('http://127.0.0.1:' + httpPort + '/', { waitUntil: 'load', timeout: STEP_MS });
+  await page.waitForSelector('#login:not([hidden])', { visible: true, timeout: STEP_MS });
+  if (unauthorized.length === 0) fail('the API answered without the token');
+  if (await page.$('article.device')) fail('a device is shown before the token was given');
+  await page.type('#token', token);
+  await page.click('#login button[type=submit]');
+  const card = 'article.device[data-node="' + EMU + '"]';
+  await page.waitForSelector(card, { timeout: STEP_MS });
+  await page.waitForFunction(() => document.getElementById('link').textContent === 'live', { timeout: STEP_MS });
+  const stored = await page.evaluate(() => [sessionStorage.getItem('hems-token'), localStorage.length,
+    document.cookie]);
+  if (stored[0] !== token || stored[1] !== 0 || stored[2] !== '')
+    fail('the token is not kept in sessionStorage alone: ' + JSON.stringify(stored));
+  await page.close();
 }
 
 main().then(() => {
