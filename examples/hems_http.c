@@ -864,26 +864,26 @@ static enum MHD_Result serve_energy(struct hems_http *http, struct conn *c)
     const struct hems_energy *e = http->host.energy(http->host.user);
     const char *res_q = MHD_lookup_connection_value(c->mc, MHD_GET_ARGUMENT_KIND, "res");
     const char *days_q = MHD_lookup_connection_value(c->mc, MHD_GET_ARGUMENT_KIND, "days");
-    bool daily = false;
+    bool daily = res_q && strcmp(res_q, "day") == 0;
     long days = 7;
     int64_t now = (int64_t)time(NULL), off = http->utc_offset, today, from, to, len;
     unsigned periods, d, k;
     uint64_t sum[400];
     bool any[400];
-    json_t *devices = json_array(), *total = json_array();
+    json_t *devices, *total;
 
-    if (res_q && strcmp(res_q, "day") == 0)
-        daily = true;
-    else if (res_q && strcmp(res_q, "hour") != 0)
-        return json_decref(devices), json_decref(total), answer_error(c->mc, 400, "bad_request", "res: hour or day");
+    if (res_q && !daily && strcmp(res_q, "hour") != 0)
+        return answer_error(c->mc, 400, "bad_request", "res: hour or day");
     if (days_q && (!daily || !hems_parse_long(days_q, 1, 400, &days)))
-        return json_decref(devices), json_decref(total),
-               answer_error(c->mc, 400, "bad_request", "days: 1 to 400, with res=day");
+        return answer_error(c->mc, 400, "bad_request", "days: 1 to 400, with res=day");
+    /* Today in local time, and the periods that end with it. */
     today = (now + off) / 86400 * 86400 - off;
     len = daily ? 86400 : 3600;
     periods = daily ? (unsigned)days : 24u;
-    to = daily ? today + 86400 : today + 86400;
+    to = today + 86400;
     from = to - (int64_t)periods * len;
+    devices = json_array();
+    total = json_array();
     memset(sum, 0, sizeof sum);
     memset(any, 0, sizeof any);
     for (d = 0; e && d < e->n; d++) {
