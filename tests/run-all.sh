@@ -4,12 +4,13 @@
 #   build-gcc       gcc, warnings are errors, every test (verbose): unit
 #                   suites, simulations, headers, symbols, install, README,
 #                   the example programs over real UDP (hostile peers and
-#                   the energy log included), docs checks, callgrind checks,
-#                   fuzz corpus replays
-#   build-clang     clang, warnings are errors, every test
+#                   the energy log included), the HTTP API and the dashboard
+#                   in headless chromium (suite browser), docs checks,
+#                   callgrind checks, fuzz corpus replays
+#   build-clang     clang, warnings are errors, every test but the browser
 #   build-asan      gcc with AddressSanitizer and UndefinedBehaviorSanitizer:
 #                   unit tests, corpus replays, echonet-dump contract,
-#                   README example, the symbol check
+#                   README example, the symbol check, the HTTP API
 #   (docs)          the Doxygen reference from build-gcc, warnings are errors
 #   build-nostrings -Derror_strings=false: every test that applies
 #   (valgrind)      memcheck over the unit and simulation tests and the
