@@ -20,7 +20,8 @@ Runs in a private network namespace like tests/test_hems_controller.py
   token file others can read, is refused at start; 401 without the token
   or with a wrong one; 200 with it;
 - remote operation (--http-remote always): refused without --remote; with
-  it the SetC carries 0x93 = 0x42 first (AIF 4.1);
+  it the SetC carries 0x93 = 0x42 first (AIF 4.1); with the default
+  (non-local), a public client address is remote and a private one is not;
 - the rate limit: a burst of requests gets 429s.
 
 Prints one line per failure or skip, then "N passed, M failed"; exits 1
@@ -70,10 +71,11 @@ def tcp_port():
 class Api:
     """A client of one server; every answer is (status, headers, JSON or text)."""
 
-    def __init__(self, port, host="127.0.0.1", token=None):
+    def __init__(self, port, host="127.0.0.1", token=None, source=None):
         self.port = port
         self.host = host
         self.token = token
+        self.source = source  # the client's own address, or None
 
     def request(self, method, path, body=None, headers=None, token=True, timeout=30):
         h = {}
@@ -83,7 +85,8 @@ class Api:
             body = json.dumps(body)
             h["Content-Type"] = "application/json"
         h.update(headers or {})
-        conn = http.client.HTTPConnection(self.host, self.port, timeout=timeout)
+        conn = http.client.HTTPConnection(self.host, self.port, timeout=timeout,
+                                          source_address=(self.source, 0) if self.source else None)
         try:
             conn.request(method, path, body=body, headers=h)
             r = conn.getresponse()
@@ -360,6 +363,35 @@ def _(s):
     api.ok("POST", "/api/devices/%s/%s" % (EMU, AIRCON), {"power": "on"})
     sets = [f for f in set_frames(emu) if ("80", "30") in thc.props(f)]
     expect(len(sets) == 1 and ("93", "42") not in thc.props(sets[0]), "a local SetC: %r" % sets)
+
+
+@case("non-local (default): a client outside the home network is remote, its write refused without --remote")
+def _(s):
+    if not s.net.netns:
+        raise te.Skip("needs a private network namespace for a public client address")
+    public, private = "203.0.113.5", "192.168.7.5"
+    for a in (public, private):
+        expect(subprocess.run(["ip", "addr", "add", a + "/32", "dev", "lo"]).returncode == 0, "ip addr add " + a)
+    try:
+        token = os.path.join(s.tmp, "token")
+        with open(token, "w") as f:
+            f.write(TOKEN)
+        os.chmod(token, 0o600)
+        emu, d, api = start(s, "--http-token-file", token, http_addr="0.0.0.0")
+        path = "/api/devices/%s/%s" % (EMU, AIRCON)
+        far = Api(api.port, host=public, token=TOKEN, source=public)
+        near = Api(api.port, host=private, token=TOKEN, source=private)
+        expect(far.ok("GET", "/api/info")["client_remote"] is True, "203.0.113.5 is not remote")
+        expect(near.ok("GET", "/api/info")["client_remote"] is False, "192.168.7.5 is remote")
+        expect(len(far.ok("GET", "/api/devices")["devices"]) == 1, "reads from outside are served")
+        far.refused(403, "remote_not_enabled", "POST", path, {"power": "on"})
+        expect(not set_frames(emu), "the remote write was sent: %r" % set_frames(emu))
+        expect(near.ok("POST", path, {"power": "on"})["outcome"] == "done", "the local write")
+        sets = set_frames(emu)
+        expect(len(sets) == 1 and thc.props(sets[0]) == [("80", "30")], "the local SetC: %r" % sets)
+    finally:
+        for a in (public, private):
+            subprocess.run(["ip", "addr", "del", a + "/32", "dev", "lo"])
 
 
 @case("two writes at once to one unit: each answered with its own result, both reach the unit")
