@@ -611,19 +611,8 @@ static unsigned event_origin(struct hems *h, const echonet_ctl_event *ev, const 
     return p ? p->origin : 0;
 }
 
-static void handle_event_of(struct hems *h, const echonet_ctl_event *ev, const echonet_ctl_event *next);
-
 /* next: the event queued after this one, or NULL. */
 static void handle_event(struct hems *h, const echonet_ctl_event *ev, const echonet_ctl_event *next)
-{
-    unsigned origin = h->origin;
-
-    h->origin = event_origin(h, ev, next);
-    handle_event_of(h, ev, next);
-    h->origin = origin;
-}
-
-static void handle_event_of(struct hems *h, const echonet_ctl_event *ev, const echonet_ctl_event *next)
 {
     bool listing = h->daemon || h->cmd.kind == HEMS_CMD_DISCOVER;
     char node[UDP_FORMAT_MAX];
@@ -695,10 +684,16 @@ static void handle_event_of(struct hems *h, const echonet_ctl_event *ev, const e
 /* Handles the events the last library call queued. */
 static void handle_events(struct hems *h)
 {
+    unsigned origin = h->origin;
     size_t i;
 
-    for (i = 0; i < h->n_events; i++)
-        handle_event(h, &h->events[i], i + 1 < h->n_events ? &h->events[i + 1] : NULL);
+    for (i = 0; i < h->n_events; i++) {
+        const echonet_ctl_event *next = i + 1 < h->n_events ? &h->events[i + 1] : NULL;
+
+        h->origin = event_origin(h, &h->events[i], next); /* whom it answers */
+        handle_event(h, &h->events[i], next);
+    }
+    h->origin = origin;
     h->n_events = 0;
     h->arena_used = 0;
     if (h->events_lost) {
@@ -1478,6 +1473,8 @@ static int setup_controller(struct hems *h)
     st.n_index = INDEX_SIZE;
     st.heap = h->ctl_heap;
     err = echonet_ctl_init(&h->ctl, &cfg, &cb, h, &st);
+    if (err == ECHONET_OK)
+        err = echonet_ctl_read_energy(&h->ctl); /* 0x84/0x85 of every unit that has them */
     if (err != ECHONET_OK) {
         fprintf(stderr, "hems-controller: setting up the controller: %s\n", err_text(err, text, sizeof text));
         return -1;

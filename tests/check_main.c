@@ -18,6 +18,7 @@ int main(void)
     srunner_add_suite(sr, aircon_suite());
 #if ECHONET_ENABLE_CONTROLLER
     srunner_add_suite(sr, controller_suite());
+    srunner_add_suite(sr, ctl_parts_suite());
 #endif
     srunner_add_suite(sr, energy_suite());
     srunner_add_suite(sr, crc32_suite());
