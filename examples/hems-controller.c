@@ -54,10 +54,15 @@
  * energy log, hems_energy.h: every 0x84/0x85 value read is added; the
  * file is saved atomically at most once a minute and at exit),
  * --energy-interval S (reading 0x84/0x85, 60 to 1800, default 1800) and --utc-offset S (local days of the log, default
- * 32400 = JST); see doc/energy.md. --control PATH (run, serve): a
- * Unix-domain stream socket, created mode 0600, taking the commands of
- * standard input, one per line, from up to 16 clients at once; each client
- * gets the events of its own commands, as printed (hems_control.h).
+ * 32400 = JST); see doc/energy.md. --http ADDR:PORT (run, serve) serves the
+ * dashboard and the HTTP API, --http-token-file FILE its bearer token,
+ * --http-remote MODE which of its writes are remote operation (hems_http.h,
+ * doc/http-api.md): its requests become the commands of standard input and
+ * its answers the events, printed as JSON for it by a twin printer.
+ * --control PATH (run, serve): a Unix-domain stream socket, created mode
+ * 0600, taking the commands of standard input, one per line, from up to 16
+ * clients at once; each client gets the events of its own commands, as
+ * printed (hems_control.h).
  * --log FILE: standard output and error are appended to FILE, reopened on
  * SIGHUP (after logrotate renamed it).
  *
@@ -125,6 +130,7 @@
 #include "hems_cmd.h"
 #include "hems_control.h"
 #include "hems_energy.h"
+#include "hems_http.h"
 #include "hems_opts.h"
 #include "hems_print.h"
 #include "hems_self.h"
@@ -157,6 +163,8 @@ struct aircon {
     bool ready;       /* READY was reported, or the state file knew it */
     bool has_maker;
     uint8_t maker[3]; /* 0x8A, read with the identification */
+    bool has_power;
+    uint16_t power_w; /* 0x84, the last value read (for --http) */
     uint8_t n89;      /* the fault codes read last (0: none) */
     uint8_t c89[2];
     uint8_t n86;
@@ -232,6 +240,10 @@ struct hems {
     struct hems_state_file state;
     /* The energy log (--energy), NULL without. */
     struct hems_energy *energy;
+    /* The dashboard and HTTP API (--http), NULL without, and the JSON
+     * printer that gives it every event whatever --json says. */
+    struct hems_http *http;
+    struct hems_printer json_out;
     /* The loop and its sources; standard input (run), the end. */
     struct evloop loop;
     bool daemon;       /* run or serve */
@@ -468,6 +480,10 @@ static void on_property(struct hems *h, const echonet_ctl_event *ev)
     } else if (a && ev->epc == ECHONET_EPC_MAKER_FAULT_CODE && ev->pdc <= CODE_86_MAX) {
         memcpy(a->c86, edt, ev->pdc);
         a->n86 = ev->pdc;
+    }
+    if (a && ev->epc == ECHONET_EPC_INSTANT_POWER && ev->pdc == 2) {
+        a->power_w = (uint16_t)(edt[0] << 8 | edt[1]);
+        a->has_power = true;
     }
     if (h->energy && (ev->epc == ECHONET_EPC_INSTANT_POWER || ev->epc == ECHONET_EPC_CUMULATIVE_ENERGY))
         (void)hems_energy_value(h->energy, energy_key(h, ev->node, ev->eoj, node, sizeof node), ev->epc, edt, ev->pdc,
@@ -1131,6 +1147,19 @@ static void submit(struct hems *h, const struct hems_cmd *cmd, echonet_tstamp no
 
 /* ---- Standard input (run) ------------------------------------------------------- */
 
+/* A command of `run` (standard input, HTTP): returns 0, or -1 with why. */
+static int take_command(struct hems *h, const struct hems_cmd *cmd, echonet_tstamp now, char *why, size_t cap)
+{
+    if ((cmd->node[0].len == 4) == h->opt.endpoint.ipv6 && cmd->n_nodes > 0) {
+        snprintf(why, cap, "%s", h->opt.endpoint.ipv6 ? "an IPv4 NODE, but running on IPv6"
+                                                      : "an IPv6 NODE, but running on IPv4 (use --ipv6)");
+        return -1;
+    }
+    submit(h, cmd, now);
+    drain(h, now);
+    return 0;
+}
+
 /* A command line of standard input or of a control client (h->origin). */
 static void run_line(struct hems *h, char *line, bool too_long)
 {
@@ -1162,13 +1191,8 @@ static void run_line(struct hems *h, char *line, bool too_long)
         hems_print_error(&h->out, NULL, 0, "bad_command", why);
         return;
     }
-    if ((cmd.node[0].len == 4) == h->opt.endpoint.ipv6 && cmd.n_nodes > 0) {
-        hems_print_error(&h->out, NULL, 0, "bad_command", h->opt.endpoint.ipv6 ? "an IPv4 NODE, but running on IPv6"
-                                                        : "an IPv6 NODE, but running on IPv4 (use --ipv6)");
-        return;
-    }
-    submit(h, &cmd, now);
-    drain(h, now);
+    if (take_command(h, &cmd, now, why, sizeof why) != 0)
+        hems_print_error(&h->out, NULL, 0, "bad_command", why);
 }
 
 /* A line of standard input (lines_fn). */
@@ -1246,6 +1270,86 @@ static void on_signal(void *user, int sig)
         hems_print_error(&h->out, NULL, 0, "interrupted", sig == SIGINT ? "interrupted (SIGINT)" : "terminated (SIGTERM)");
         failed(h, 1);
     }
+}
+
+/* ---- The HTTP front-end (hems_http.h) --------------------------------------------- */
+
+static int http_submit(void *user, const struct hems_cmd *cmd, char *why, size_t cap)
+{
+    return take_command(user, cmd, posix_now_ms(), why, cap);
+}
+
+static size_t http_devices(void *user, struct hems_http_device *out, size_t cap)
+{
+    struct hems *h = user;
+    unsigned i;
+
+    for (i = 0; i < h->n_aircons && i < cap; i++) {
+        const struct aircon *a = &h->aircons[i];
+        struct hems_http_device *d = &out[i];
+
+        memset(d, 0, sizeof *d);
+        node_name(h, a->node, d->node, sizeof d->node);
+        d->eoj = a->eoj;
+        d->ready = a->ready;
+        d->online = echonet_ctl_node_online(&h->ctl, a->node);
+        d->has_info = echonet_ctl_object_info(&h->ctl, a->node, a->eoj, &d->state, NULL, NULL, d->id) == ECHONET_OK;
+        d->has_maker = a->has_maker;
+        memcpy(d->maker, a->maker, sizeof d->maker);
+        d->power_w = a->has_power ? a->power_w : -1;
+    }
+    return h->n_aircons;
+}
+
+static const struct hems_energy *http_energy(void *user)
+{
+    return ((struct hems *)user)->energy;
+}
+
+/* Every event as JSON (h->json_out, the twin of h->out): to the front-ends. */
+static void on_json(void *user, const char *text, size_t len, bool text_error)
+{
+    struct hems *h = user;
+
+    (void)text_error;
+    while (len > 0 && text[len - 1] == '\n')
+        len--;
+    if (h->http)
+        hems_http_event(h->http, text, len);
+}
+
+/* Starts the server of --http (run only) as a source of the loop. */
+static int setup_http(struct hems *h)
+{
+    struct hems_http_config cfg;
+    struct hems_http_host host = {h, http_submit, http_devices, http_energy};
+    struct evloop_source src;
+    char why[300];
+
+    if (!h->opt.http_listen)
+        return 0;
+    if (!h->daemon) {
+        fprintf(stderr, "hems-controller: --http is for run and serve\n");
+        return -1;
+    }
+    memset(&cfg, 0, sizeof cfg);
+    cfg.listen = h->opt.http_listen;
+    cfg.token_file = h->opt.http_token_file;
+    cfg.remote = h->opt.http_remote;
+    cfg.controller_remote = h->opt.remote;
+    cfg.utc_offset = (int32_t)h->opt.utc_offset_s;
+    h->http = hems_http_open(&cfg, &host, why, sizeof why);
+    if (!h->http) {
+        fprintf(stderr, "hems-controller: %s\n", why);
+        return -1;
+    }
+    src = hems_http_source(h->http);
+    if (hems_printer_open(&h->json_out, true, on_json, h) != 0 || evloop_add(&h->loop, &src) != 0) {
+        fprintf(stderr, "hems-controller: --http: out of memory or event-loop sources\n");
+        return -1;
+    }
+    h->out.twin = &h->json_out;
+    return 0;
 }
 
 /* ---- The state file ------------------------------------------------------------- */
@@ -1605,6 +1709,12 @@ int main(int argc, char **argv)
             return 1;
         h->energy = &energy;
     }
+    if (setup_http(h) != 0) {
+        hems_http_close(h->http);
+        hems_printer_close(&h->json_out);
+        hems_printer_close(&h->out);
+        return 1;
+    }
     if (h->opt.remote)
         echonet_ctl_set_line(&h->ctl, true, now);
     h->stdin_open = h->daemon;
@@ -1616,6 +1726,9 @@ int main(int argc, char **argv)
         status = 1;
     if (h->energy && hems_energy_flush(h->energy) != 0)
         status = 1;
+    h->out.twin = NULL;
+    hems_http_close(h->http);
+    hems_printer_close(&h->json_out);
     udp_close(&h->udp);
     if (h->control)
         hems_control_close(h->control);

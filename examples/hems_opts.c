@@ -13,6 +13,7 @@
 
 #include <echonet/echonet.h>
 
+#include "hems_http.h"
 #include "posix_util.h"
 #include "udp.h"
 
@@ -58,6 +59,12 @@ static const char usage_text[] =
     "                          the commands of standard input, one per line\n"
     "  --log FILE              append events and messages to FILE instead of\n"
     "                          standard output and error; reopened on SIGHUP\n"
+    "  --http ADDR:PORT        run/serve: the dashboard and the HTTP API, e.g.\n"
+    "                          127.0.0.1:8080 (default address 127.0.0.1)\n"
+    "  --http-token-file FILE  the API's bearer token (chmod 600); required to\n"
+    "                          listen on an address other than loopback\n"
+    "  --http-remote MODE      which HTTP writes are remote operation (AIF 4.1):\n"
+    "                          non-local (default), always or never\n"
     "  -h, --help              this text (COMMAND --help: the command's)\n"
     "  --version               the program's and libechonet's version\n"
     "Options may also follow COMMAND and its arguments.\n"
@@ -170,6 +177,13 @@ static bool option_value(const char *name, const char *value, struct hems_option
         o->control_path = value;
     } else if (strcmp(name, "--log") == 0 && value[0] != '\0') {
         o->log_path = value;
+    } else if (strcmp(name, "--http") == 0) {
+        o->http_listen = value;
+    } else if (strcmp(name, "--http-token-file") == 0) {
+        o->http_token_file = value;
+    } else if (strcmp(name, "--http-remote") == 0 &&
+               (strcmp(value, "always") == 0 || strcmp(value, "never") == 0 || strcmp(value, "non-local") == 0)) {
+        o->http_remote = value;
     } else {
         return false;
     }
@@ -180,7 +194,7 @@ static bool takes_value(const char *name)
 {
     static const char *const names[] = {"--state", "--response-timeout", "--keepalive", "--poll", "--wait",
                                          "--energy", "--energy-interval", "--utc-offset", "--offline-after",
-                                         "--control", "--log"};
+                                         "--control", "--log", "--http", "--http-token-file", "--http-remote"};
     size_t i;
 
     for (i = 0; i < sizeof names / sizeof names[0]; i++)
@@ -251,6 +265,8 @@ int hems_opts_parse(int argc, char **argv, struct hems_options *o, int *first, i
             posix_print_version("hems-controller");
             return 1;
         }
+        if (strcmp(arg, "--http-routes") == 0)
+            return hems_http_print_routes(stdout) == 0 ? 1 : 2;
         if (strcmp(arg, "--") == 0) {
             after_dashes = true;
             continue;
@@ -277,6 +293,8 @@ int hems_opts_parse(int argc, char **argv, struct hems_options *o, int *first, i
         return print_command_help(help);
     if (help) {
         fputs(usage_text, stdout);
+        if (!hems_http_available())
+            fputs("This build has no HTTP server (libmicrohttpd and jansson): --http is refused.\n", stdout);
         return 1;
     }
     *first = 1;

@@ -15,6 +15,8 @@
  *   --remote, --state FILE, --json, --wait S (default 5)
  *   --control PATH         the control socket of run/serve (hems_control.h)
  *   --log FILE             events and messages appended to FILE, reopened on SIGHUP
+ *   --http ADDR:PORT, --http-token-file FILE, --http-remote MODE   (hems_http.h)
+ *   --http-routes          (hidden) the HTTP routes, for the OpenAPI test
  *
  * Out-of-range values get a message that names the rule, and exit status 2.
  */
@@ -41,6 +43,9 @@ struct hems_options {
     long utc_offset_s;       /* --utc-offset S: local days of the energy log (default 32400, JST) */
     const char *control_path; /* --control PATH: the control socket (hems_control.h) */
     const char *log_path;     /* --log FILE: standard output and error go there (reopened on SIGHUP) */
+    const char *http_listen;     /* --http ADDR:PORT (hems_http.h), NULL: no HTTP */
+    const char *http_token_file; /* --http-token-file FILE */
+    const char *http_remote;     /* --http-remote always|never|non-local */
 };
 
 /* Parses the options, before or after COMMAND (until "--"), and gathers

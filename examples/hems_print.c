@@ -296,6 +296,8 @@ static void t_state(FILE *f, const echonet_ctl_state *s)
 
 void hems_print_found(const struct hems_printer *p, const char *node, echonet_eoj eoj)
 {
+    if (p->twin)
+        hems_print_found(p->twin, node, eoj);
     if (p->json) {
         j_begin(p->out, "found", node, eoj);
         j_end(p);
@@ -310,6 +312,8 @@ void hems_print_ready(const struct hems_printer *p, const char *node, echonet_eo
 {
     char idtext[40], makertext[8] = "?";
 
+    if (p->twin)
+        hems_print_ready(p->twin, node, eoj, id, maker, state);
     hex_text(id, 17, idtext, sizeof idtext);
     if (maker)
         hex_text(maker, 3, makertext, sizeof makertext);
@@ -335,6 +339,8 @@ void hems_print_property(const struct hems_printer *p, const char *node, echonet
 {
     char meaning[32], value[2 * 255 + 1];
 
+    if (p->twin)
+        hems_print_property(p->twin, node, eoj, epc, edt, pdc, changed);
     if (p->json) {
         j_begin(p->out, changed ? "changed" : "property", node, eoj);
         j_byte(p->out, "epc", epc);
@@ -353,6 +359,8 @@ void hems_print_property(const struct hems_printer *p, const char *node, echonet
 void hems_print_result(const struct hems_printer *p, const char *event, const char *node, echonet_eoj eoj,
                        echonet_ctl_outcome outcome, const echonet_propmap *props)
 {
+    if (p->twin)
+        hems_print_result(p->twin, event, node, eoj, outcome, props);
     if (p->json) {
         j_begin(p->out, event, node, eoj);
         fputs(",\"outcome\":", p->out);
@@ -373,6 +381,8 @@ void hems_print_status(const struct hems_printer *p, const char *node, echonet_e
     FILE *f = p->out;
     int c;
 
+    if (p->twin)
+        hems_print_status(p->twin, node, eoj, outcome, s);
     if (p->json) {
         j_begin(f, "status", node, eoj);
         fputs(",\"outcome\":", f);
@@ -408,6 +418,8 @@ void hems_print_fault(const struct hems_printer *p, const char *node, echonet_eo
 {
     char text[2 * 255 + 1];
 
+    if (p->twin)
+        hems_print_fault(p->twin, node, eoj, fault, c89, n89, c86, n86);
     if (p->json) {
         j_begin(p->out, "fault", node, eoj);
         fprintf(p->out, ",\"fault\":%s", fault == ECHONET_FAULT ? "true" : "false");
@@ -441,6 +453,8 @@ void hems_print_fault(const struct hems_printer *p, const char *node, echonet_eo
 
 void hems_print_keepalive(const struct hems_printer *p, const char *node, echonet_eoj eoj, bool ok)
 {
+    if (p->twin)
+        hems_print_keepalive(p->twin, node, eoj, ok);
     if (p->json) {
         j_begin(p->out, "keepalive", node, eoj);
         fprintf(p->out, ",\"ok\":%s", ok ? "true" : "false");
@@ -453,6 +467,8 @@ void hems_print_keepalive(const struct hems_printer *p, const char *node, echone
 
 void hems_print_node(const struct hems_printer *p, const char *what, const char *node)
 {
+    if (p->twin)
+        hems_print_node(p->twin, what, node);
     if (p->json) {
         j_begin(p->out, what, node, 0);
         j_end(p);
@@ -464,6 +480,8 @@ void hems_print_node(const struct hems_printer *p, const char *what, const char 
 
 void hems_print_removed(const struct hems_printer *p, const char *node, echonet_eoj eoj)
 {
+    if (p->twin)
+        hems_print_removed(p->twin, node, eoj);
     if (p->json) {
         j_begin(p->out, "removed", node, eoj);
         j_end(p);
@@ -475,6 +493,8 @@ void hems_print_removed(const struct hems_printer *p, const char *node, echonet_
 
 void hems_print_timeout(const struct hems_printer *p, const char *node, echonet_eoj eoj, long wait_s)
 {
+    if (p->twin)
+        hems_print_timeout(p->twin, node, eoj, wait_s);
     if (p->json) {
         j_begin(p->out, "timeout", node, eoj);
         fprintf(p->out, ",\"wait\":%ld", wait_s);
@@ -490,6 +510,8 @@ void hems_print_done(const struct hems_printer *p, const char *op, const char *n
 {
     bool probe = strcmp(op, "probe") == 0;
 
+    if (p->twin)
+        hems_print_done(p->twin, op, node, eoj, outcome, props, low, high);
     if (p->json) {
         j_begin(p->out, "done", NULL, 0);
         fputs(",\"op\":", p->out);
@@ -523,6 +545,8 @@ void hems_print_done(const struct hems_printer *p, const char *op, const char *n
 
 void hems_print_discovered(const struct hems_printer *p, unsigned found, unsigned ready)
 {
+    if (p->twin)
+        hems_print_discovered(p->twin, found, ready);
     if (p->json) {
         j_begin(p->out, "done", NULL, 0);
         fprintf(p->out, ",\"op\":\"discover\",\"found\":%u,\"ready\":%u", found, ready);
@@ -535,6 +559,8 @@ void hems_print_discovered(const struct hems_printer *p, unsigned found, unsigne
 
 void hems_print_line(const struct hems_printer *p, bool up)
 {
+    if (p->twin)
+        hems_print_line(p->twin, up);
     if (p->json) {
         j_begin(p->out, "line", NULL, 0);
         fprintf(p->out, ",\"up\":%s", up ? "true" : "false");
@@ -545,11 +571,16 @@ void hems_print_line(const struct hems_printer *p, bool up)
     }
 }
 
-void hems_print_error(const struct hems_printer *p, const char *node, echonet_eoj eoj, const char *code,
-                      const char *message)
+/* An error event, on standard error too when to_stderr. */
+static void print_error(const struct hems_printer *p, const char *node, echonet_eoj eoj, const char *code,
+                        const char *message, bool to_stderr)
 {
-    fprintf(stderr, "hems-controller: %s\n", message);
-    fflush(stderr);
+    if (p->twin)
+        print_error(p->twin, node, eoj, code, message, false);
+    if (to_stderr) {
+        fprintf(stderr, "hems-controller: %s\n", message);
+        fflush(stderr);
+    }
     if (p->json) {
         j_begin(p->out, "error", node, eoj);
         fputs(",\"code\":", p->out);
@@ -561,6 +592,12 @@ void hems_print_error(const struct hems_printer *p, const char *node, echonet_eo
         fprintf(p->out, "error     %s: %s\n", code, message);
         finish_as(p, true);
     }
+}
+
+void hems_print_error(const struct hems_printer *p, const char *node, echonet_eoj eoj, const char *code,
+                      const char *message)
+{
+    print_error(p, node, eoj, code, message, true);
 }
 
 int hems_printer_open(struct hems_printer *p, bool json, hems_emit_fn emit, void *user)

@@ -71,6 +71,9 @@ struct hems_printer {
     void *user;
     char *buf;   /* the memory stream's (private) */
     size_t size;
+    /* Optional: every event is also printed to this printer (hems-controller
+     * gives the front-ends, hems_http.h, a JSON one whatever --json says). */
+    const struct hems_printer *twin;
 };
 
 /* A printer handing each event to emit(user, ...). Returns 0, or -1 with

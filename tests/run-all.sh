@@ -4,12 +4,13 @@
 #   build-gcc       gcc, warnings are errors, every test (verbose): unit
 #                   suites, simulations, headers, symbols, install, README,
 #                   the example programs over real UDP (hostile peers and
-#                   the energy log included), docs checks, callgrind checks,
-#                   fuzz corpus replays
-#   build-clang     clang, warnings are errors, every test
+#                   the energy log included), the HTTP API and the dashboard
+#                   in headless chromium (suite browser), docs checks,
+#                   callgrind checks, fuzz corpus replays
+#   build-clang     clang, warnings are errors, every test but the browser
 #   build-asan      gcc with AddressSanitizer and UndefinedBehaviorSanitizer:
 #                   unit tests, corpus replays, echonet-dump contract,
-#                   README example, the symbol check
+#                   README example, the symbol check, the HTTP API
 #   (docs)          the Doxygen reference from build-gcc, warnings are errors
 #   build-nostrings -Derror_strings=false: every test that applies
 #   (valgrind)      memcheck over the unit and simulation tests and the
@@ -49,7 +50,8 @@ trap '[ $? -eq 0 ] || printf "\nrun-all.sh: FAILED at step: %s\n" "$current" >&2
 current="installing build dependencies"
 need meson ninja-build gcc g++ clang pkg-config check doxygen python3 binutils \
     nodejs npm iproute2 valgrind libclang-rt-14-dev librsvg2-bin gcc-arm-none-eabi \
-    libnewlib-arm-none-eabi gcc-riscv64-unknown-elf picolibc-riscv64-unknown-elf
+    libnewlib-arm-none-eabi gcc-riscv64-unknown-elf picolibc-riscv64-unknown-elf \
+    libmicrohttpd-dev libjansson-dev chromium
 say "Tools: meson $(meson --version), $(gcc --version | head -n 1)," \
     "$(clang --version | head -n 1), doxygen $(doxygen --version)"
 
@@ -72,7 +74,9 @@ current="clang build (build-clang)"
 say "$current"
 CC=clang CXX=clang++ setup build-clang -Dwerror=true -Dtests=enabled -Ddocs=disabled
 meson compile -C build-clang
-meson test -C build-clang --print-errorlogs
+# (The dashboard's browser test runs once, in build-gcc: it needs the npm
+# registry for puppeteer-core and does not depend on the compiler.)
+meson test -C build-clang --print-errorlogs --no-suite browser
 passed
 
 # --- (c) sanitizers ----------------------------------------------------------
@@ -92,7 +96,8 @@ ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 CK_FORK=no \
     meson test -C build-asan --print-errorlogs \
-    unit 'echonet-dump contract' 'README example' 'no heap, stdio or OS calls'
+    unit 'echonet-dump contract' 'README example' 'no heap, stdio or OS calls' \
+    'hems-controller HTTP API'
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
     meson test -C build-asan --print-errorlogs --suite fuzz
@@ -111,7 +116,7 @@ say "$current"
 CC=gcc CXX=g++ setup build-nostrings -Dwerror=true -Derror_strings=false \
     -Dtests=enabled -Ddocs=disabled
 meson compile -C build-nostrings
-meson test -C build-nostrings --print-errorlogs
+meson test -C build-nostrings --print-errorlogs --no-suite browser
 passed
 
 # --- (f) valgrind ------------------------------------------------------------
