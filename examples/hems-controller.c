@@ -976,7 +976,10 @@ static void start_operation(struct hems *h, const struct hems_cmd *cmd, uint16_t
         err = echonet_ctl_get(&h->ctl, node, eoj, cmd->epc, cmd->n, &handle);
         break;
     case HEMS_CMD_SET:
-        err = echonet_ctl_set(&h->ctl, node, eoj, props, hems_cmd_props(cmd, props), &handle);
+        /* A write from outside the home is remote operation (AIF 4.1)
+         * even when the controller is not in remote mode. */
+        err = echonet_ctl_set_ex(&h->ctl, node, eoj, props, hems_cmd_props(cmd, props),
+                                 cmd->remote ? ECHONET_CTL_FROM_REMOTE : 0, &handle);
         break;
     case HEMS_CMD_STATUS:
         err = start_status_read(h, node, eoj, &handle);

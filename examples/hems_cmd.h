@@ -67,6 +67,8 @@ struct hems_cmd {
     int low, high;                        /* probe: °C */
     bool up;                              /* line */
     long wait_s;                          /* discover --wait, -1 when not given */
+    bool remote;                          /* set: from outside the home network (AIF 4.1, the HTTP API;
+                                             echonet_ctl_set_ex()); never from the words */
 };
 
 /* Parses words[0..n-1] into cmd. interactive: a line of `run`'s standard

@@ -709,6 +709,9 @@ static enum MHD_Result submit(struct hems_http *http, struct conn *c, char **wor
 
     if (hems_cmd_parse(&cmd, words, n, true, why, sizeof why) != 0)
         return answer_error(c->mc, 400, "bad_command", why);
+    /* A write from outside the home network is remote operation (AIF 4.1):
+     * 0x93 = 0x42 first, whether the controller runs with --remote or not. */
+    cmd.remote = c->remote;
     /* The names the events will use: the address as the program writes it. */
     udp_format_addr(&cmd.node[0], c->node, sizeof c->node);
     eoj_text(cmd.eoj, c->eoj);
@@ -816,10 +819,6 @@ static enum MHD_Result serve_write(struct hems_http *http, struct conn *c, char 
     int n = 3, i;
     enum MHD_Result ret;
 
-    if (http->remote_policy != HEMS_HTTP_REMOTE_NEVER && c->remote && !http->controller_remote)
-        return answer_error(c->mc, 403, "remote_not_enabled",
-                            "a write from outside the home network is remote operation (AIF 4.1): "
-                            "start hems-controller with --remote to allow it");
     body = json_loadb(c->body, c->body_len, JSON_REJECT_DUPLICATES, &jerr);
     if (!body) {
         char text[200];

@@ -66,7 +66,8 @@ enum { JF_WRITE = 0x01, JF_SINGLE = 0x02, JF_PREFIX = 0x04, JF_PREFIX_REFUSED = 
 typedef enum { OP_FREE = 0, OP_GET, OP_SET, OP_PROBE, OP_FAULT } ctl_op_kind;
 typedef enum { PH_MAIN = 0, PH_VERIFY, PH_CODES } ctl_op_phase;
 /* Operation flags (echonet_ctl_op.flags). */
-enum { OF_PREFIX_REFUSED = 0x01, OF_LOCAL = 0x02, OF_GONE = 0x04, OF_REMOVED = 0x08 };
+/* OF_REMOTE: a write from outside the home (echonet_ctl_set_ex()). */
+enum { OF_PREFIX_REFUSED = 0x01, OF_LOCAL = 0x02, OF_GONE = 0x04, OF_REMOVED = 0x08, OF_REMOTE = 0x10 };
 
 static inline unsigned ctl_popcount16(uint16_t v)
 {

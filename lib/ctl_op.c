@@ -113,7 +113,7 @@ void ctl_ops_gone(echonet_ctl *ctl, echonet_ctl_node *n)
 static bool op_job(echonet_ctl *ctl, echonet_ctl_node *n)
 {
     echonet_ctl_op *op = ctl_op(ctl, n->op);
-    uint8_t prefix = ctl->cfg.remote ? JF_PREFIX : 0;
+    uint8_t prefix = ctl->cfg.remote || (op->flags & OF_REMOTE) ? JF_PREFIX : 0;
 
     switch (op->kind) {
     case OP_GET:
@@ -159,7 +159,8 @@ static bool op_locally_refused(echonet_ctl *ctl, echonet_ctl_op *op)
             (op->kind == OP_PROBE && !echonet_propmap_contains(&o->get, op->epc[k])))
             op->refused |= ctl_bit(k);
     /* A remote write to a unit that cannot be told so is not made. */
-    if (op->kind != OP_GET && ctl->cfg.remote && !echonet_propmap_contains(&o->set, ECHONET_EPC_REMOTE_CONTROL))
+    if (op->kind != OP_GET && (ctl->cfg.remote || (op->flags & OF_REMOTE)) &&
+        !echonet_propmap_contains(&o->set, ECHONET_EPC_REMOTE_CONTROL))
         op->flags |= OF_LOCAL;
     if (op->refused)
         op->flags |= OF_LOCAL;
@@ -340,6 +341,12 @@ echonet_err echonet_ctl_get(echonet_ctl *ctl, uint16_t node, echonet_eoj eoj, co
 echonet_err echonet_ctl_set(echonet_ctl *ctl, uint16_t node, echonet_eoj eoj, const echonet_prop *props, size_t n,
                             uint16_t *handle)
 {
+    return echonet_ctl_set_ex(ctl, node, eoj, props, n, 0, handle);
+}
+
+echonet_err echonet_ctl_set_ex(echonet_ctl *ctl, uint16_t node, echonet_eoj eoj, const echonet_prop *props, size_t n,
+                               unsigned flags, uint16_t *handle)
+{
     const ctl_profile *profile = ctl_profile_of(eoj);
     const echonet_prop_desc *table = NULL;
     size_t k, total = 0, nt = 0;
@@ -347,9 +354,11 @@ echonet_err echonet_ctl_set(echonet_ctl *ctl, uint16_t node, echonet_eoj eoj, co
     echonet_err err;
     unsigned rank;
     uint16_t i;
+    bool remote;
 
-    if (!ctl || !props || n < 1 || n > ECHONET_CTL_BATCH_MAX)
+    if (!ctl || !props || n < 1 || n > ECHONET_CTL_BATCH_MAX || (flags & ~ECHONET_CTL_FROM_REMOTE) != 0)
         return ECHONET_ERR_INVALID_ARG;
+    remote = ctl->cfg.remote || (flags & ECHONET_CTL_FROM_REMOTE) != 0;
     if (profile)
         table = profile->table(&nt);
     for (k = 0; k < n; k++) {
@@ -359,7 +368,7 @@ echonet_err echonet_ctl_set(echonet_ctl *ctl, uint16_t node, echonet_eoj eoj, co
         for (j = 0; j < k; j++)
             if (props[j].epc == props[k].epc)
                 return ECHONET_ERR_INVALID_ARG;
-        if (ctl->cfg.remote && props[k].epc == ECHONET_EPC_REMOTE_CONTROL)
+        if (remote && props[k].epc == ECHONET_EPC_REMOTE_CONTROL)
             return ECHONET_ERR_INVALID_ARG;
         if (!profile)
             continue;
@@ -379,6 +388,8 @@ echonet_err echonet_ctl_set(echonet_ctl *ctl, uint16_t node, echonet_eoj eoj, co
     if (err != ECHONET_OK)
         return err;
     op = &ctl->st.ops[i];
+    if (flags & ECHONET_CTL_FROM_REMOTE)
+        op->flags |= OF_REMOTE;
     /* In the class's write order (AIF 5.1 ⑦). */
     for (rank = 0; rank <= profile->n_write_first; rank++) {
         for (k = 0; k < n; k++) {

@@ -691,6 +691,56 @@ START_TEST(op_removed_ends_instance_gone)
 }
 END_TEST
 
+/* A write from outside the home (echonet_ctl_set_ex(), AIF 4.1) carries the
+ * remote prefix though the controller is not in remote mode; a plain one
+ * does not; one to a unit that cannot be told so is not made; 0x93 of the
+ * application's own and unknown flags are refused. */
+START_TEST(op_remote_write_per_operation)
+{
+    const echonet_prop on = {0x80, 1, (const uint8_t[]){ECHONET_ON}};
+    const echonet_prop own93 = {0x93, 1, (const uint8_t[]){0x42}};
+    const echonet_eoj eoj = ECHONET_EOJ(0x01, 0x30, 1);
+    echonet_ctl_node *n;
+    uint16_t ni, oi, h;
+
+    p_init(false);
+    ni = p_node(0);
+    oi = p_aircon(ni, 1);
+    n = ctl_node(&pc, ni);
+    ck_assert_int_eq(echonet_ctl_set_ex(&pc, ni, eoj, &on, 1, ECHONET_CTL_FROM_REMOTE, &h), ECHONET_OK);
+    ck_assert(ctl_pick_op(&pc, n, true));
+    ck_assert(n->job.flags & JF_PREFIX);
+    ck_assert(n->job.flags & JF_WRITE);
+    n->job.kind = J_NONE;
+    n->op = NONE;
+    ctl_op_free(&pc, h);
+    ck_assert_int_eq(echonet_ctl_set(&pc, ni, eoj, &on, 1, &h), ECHONET_OK);
+    ck_assert(ctl_pick_op(&pc, n, true));
+    ck_assert(!(n->job.flags & JF_PREFIX));
+    n->job.kind = J_NONE;
+    n->op = NONE;
+    ctl_op_free(&pc, h);
+    ck_assert_int_eq(echonet_ctl_set_ex(&pc, ni, eoj, &own93, 1, ECHONET_CTL_FROM_REMOTE, &h),
+                     ECHONET_ERR_INVALID_ARG);
+    ck_assert_int_eq(echonet_ctl_set(&pc, ni, eoj, &own93, 1, &h), ECHONET_OK); /* local: the application's own */
+    ck_assert(ctl_pick_op(&pc, n, true));
+    n->job.kind = J_NONE;
+    n->op = NONE;
+    ctl_op_free(&pc, h);
+    ck_assert_int_eq(echonet_ctl_set_ex(&pc, ni, eoj, &on, 1, 0x02, &h), ECHONET_ERR_INVALID_ARG);
+    /* A unit without 0x93 in its Set map: refused before anything is sent. */
+    (void)echonet_propmap_remove(&ctl_obj(&pc, oi)->set, 0x93);
+    p_n_events = 0;
+    ck_assert_int_eq(echonet_ctl_set_ex(&pc, ni, eoj, &on, 1, ECHONET_CTL_FROM_REMOTE, &h), ECHONET_OK);
+    ck_assert(!ctl_pick_op(&pc, n, true));
+    ck_assert_uint_eq(p_count(ECHONET_CTL_EV_DONE), 1);
+    ck_assert_int_eq(p_events[0].outcome, ECHONET_CTL_REFUSED_LOCAL);
+    ck_assert(echonet_propmap_contains(&p_events[0].props, 0x93));
+    ck_assert_int_eq(echonet_ctl_set(&pc, ni, eoj, &on, 1, &h), ECHONET_OK);
+    ck_assert(ctl_pick_op(&pc, n, true)); /* a local write still goes */
+}
+END_TEST
+
 /* ---- Class profiles --------------------------------------------------------------------- */
 
 /* Only objects of a class with a profile are managed: the air conditioner
@@ -754,6 +804,7 @@ Suite *ctl_parts_suite(void)
     tc = tcase_create("operations");
     tcase_add_test(tc, op_write_order_and_values);
     tcase_add_test(tc, op_removed_ends_instance_gone);
+    tcase_add_test(tc, op_remote_write_per_operation);
     suite_add_tcase(s, tc);
     tc = tcase_create("profiles");
     tcase_add_test(tc, profile_of_classes);

@@ -510,6 +510,39 @@ ECHONET_API echonet_err echonet_ctl_get(echonet_ctl *ctl, uint16_t node, echonet
 ECHONET_API echonet_err echonet_ctl_set(echonet_ctl *ctl, uint16_t node, echonet_eoj eoj, const echonet_prop *props,
                                         size_t n, uint16_t *op);
 
+/** @brief echonet_ctl_set_ex() flag: the write comes from outside the home
+ *  network (AIF 4.1), whatever echonet_ctl_config::remote says. */
+#define ECHONET_CTL_FROM_REMOTE 0x01u
+
+/**
+ * @brief Starts a write as echonet_ctl_set() does, with flags.
+ *
+ * With @ref ECHONET_CTL_FROM_REMOTE the write is remote operation (AIF
+ * 4.1) even when the controller is not in remote mode: 0x93 = 0x42 goes in
+ * front of the properties, it counts in the properties of a request, 0x93
+ * may not be among @p props, and a unit without 0x93 in its Set map is not
+ * written (@ref ECHONET_CTL_REFUSED_LOCAL naming 0x93). For an application
+ * that takes commands from the home and from outside it (a web API, a
+ * remote server); keepalives (AIF 3.5) stay with remote mode.
+ * @param ctl the controller.
+ * @param node the node index.
+ * @param eoj the object.
+ * @param props the properties and values, each EPC once.
+ * @param n 1 to ECHONET_CTL_BATCH_MAX (minus one for a remote write).
+ * @param flags 0 or @ref ECHONET_CTL_FROM_REMOTE.
+ * @param op receives the operation's handle; may be NULL.
+ * @return @ref ECHONET_OK or an error code (no operation was started):
+ * @retval ECHONET_ERR_INVALID_ARG a NULL pointer, @p n out of range, a
+ *         repeated EPC, 0x93 in a remote write, an unknown flag, or values
+ *         longer than ECHONET_CTL_VALUE_BYTES in all.
+ * @retval ECHONET_ERR_VALUE_SIZE, ECHONET_ERR_VALUE a value outside the class range.
+ * @retval ECHONET_ERR_ACCESS a property the class does not let anyone write.
+ * @retval ECHONET_ERR_NOT_FOUND no such node or object, or the node is offline.
+ * @retval ECHONET_ERR_FULL every operation slot is taken.
+ */
+ECHONET_API echonet_err echonet_ctl_set_ex(echonet_ctl *ctl, uint16_t node, echonet_eoj eoj, const echonet_prop *props,
+                                           size_t n, unsigned flags, uint16_t *op);
+
 /**
  * @brief Starts the temperature-range probe of AIF 5.3 for one operation mode.
  *
