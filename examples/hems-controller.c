@@ -105,6 +105,7 @@
 
 #include "hems_cmd.h"
 #include "hems_energy.h"
+#include "hems_mqtt.h"
 #include "hems_opts.h"
 #include "hems_print.h"
 #include "hems_self.h"
@@ -209,6 +210,14 @@ struct hems {
     struct hems_state_file state;
     /* The energy log (--energy), NULL without. */
     struct hems_energy *energy;
+    /* The MQTT bridge (--mqtt), NULL without; the JSON events it takes are
+     * gathered in a memory stream and handed to it line by line
+     * (flush_events()). */
+    struct hems_mqtt *mqtt;
+    FILE *event_lines;
+    char *events_buf;
+    size_t events_size;
+    bool events_json; /* --json: the lines also go to standard output */
     /* Standard input (run), signals, the end. */
     bool daemon;
     bool stdin_open;
@@ -1054,6 +1063,19 @@ static void submit(struct hems *h, const struct hems_cmd *cmd, echonet_tstamp no
 
 /* ---- Standard input (run) ------------------------------------------------------- */
 
+/* A command of `run` (standard input, MQTT): submitted, and what it sends
+ * sent. */
+static void take_command(struct hems *h, const struct hems_cmd *cmd, echonet_tstamp now)
+{
+    if ((cmd->node[0].len == 4) == h->opt.endpoint.ipv6 && cmd->n_nodes > 0) {
+        hems_print_error(&h->out, NULL, 0, "bad_command", h->opt.endpoint.ipv6 ? "an IPv4 NODE, but running on IPv6"
+                                                        : "an IPv6 NODE, but running on IPv4 (use --ipv6)");
+        return;
+    }
+    submit(h, cmd, now);
+    drain(h, now);
+}
+
 static void run_line(struct hems *h, echonet_tstamp now)
 {
     char *words[MAX_WORDS], why[160];
@@ -1084,13 +1106,7 @@ static void run_line(struct hems *h, echonet_tstamp now)
         hems_print_error(&h->out, NULL, 0, "bad_command", why);
         return;
     }
-    if ((cmd.node[0].len == 4) == h->opt.endpoint.ipv6 && cmd.n_nodes > 0) {
-        hems_print_error(&h->out, NULL, 0, "bad_command", h->opt.endpoint.ipv6 ? "an IPv4 NODE, but running on IPv6"
-                                                        : "an IPv6 NODE, but running on IPv4 (use --ipv6)");
-        return;
-    }
-    submit(h, &cmd, now);
-    drain(h, now);
+    take_command(h, &cmd, now);
 }
 
 static void read_stdin(struct hems *h)
@@ -1131,6 +1147,101 @@ static void read_signals(struct hems *h)
             failed(h, 1);
         }
     }
+}
+
+/* ---- The MQTT bridge (hems_mqtt.h) ----------------------------------------------- */
+
+/* hems_mqtt_host::unit: the i-th air conditioner. */
+static bool mqtt_unit(void *user, size_t i, struct hems_mqtt_unit *u)
+{
+    struct hems *h = user;
+    const struct aircon *a;
+    size_t k;
+
+    if (i >= h->n_aircons)
+        return false;
+    a = &h->aircons[i];
+    memset(u, 0, sizeof *u);
+    node_name(h, a->node, u->node, sizeof u->node);
+    u->eoj = a->eoj;
+    u->ready = a->ready;
+    u->has_maker = a->has_maker;
+    memcpy(u->maker, a->maker, sizeof u->maker);
+    (void)echonet_ctl_object_info(&h->ctl, a->node, a->eoj, &u->state, &u->get, &u->set, u->id);
+    for (k = 0; k < sizeof u->id && !u->has_id; k++)
+        u->has_id = u->id[k] != 0; /* zeros until known */
+    return true;
+}
+
+static void mqtt_submit(void *user, const struct hems_cmd *cmd)
+{
+    take_command(user, cmd, posix_now_ms());
+}
+
+static void mqtt_error(void *user, const char *code, const char *message)
+{
+    struct hems *h = user;
+
+    hems_print_error(&h->out, NULL, 0, code, message);
+}
+
+/* Hands the events printed since the last call to the bridge, one line
+ * each, and to standard output with --json. */
+static void flush_events(struct hems *h)
+{
+    long len;
+    const char *p, *end, *nl;
+
+    if (!h->event_lines || fflush(h->event_lines) != 0 || (len = ftell(h->event_lines)) <= 0)
+        return;
+    for (p = h->events_buf, end = p + len; p < end; p = nl + 1) {
+        nl = memchr(p, '\n', (size_t)(end - p));
+        if (!nl)
+            nl = end - 1;
+        if (h->events_json)
+            fwrite(p, 1, (size_t)(nl - p) + 1, stdout);
+        hems_mqtt_event(h->mqtt, p, (size_t)(nl - p));
+    }
+    fflush(stdout);
+    rewind(h->event_lines);
+}
+
+/* Starts the bridge when --mqtt asks for it. Returns 0, or -1 (reported). */
+static int setup_mqtt(struct hems *h)
+{
+    char why[400];
+
+    if (!h->opt.mqtt.host)
+        return 0;
+#ifdef HEMS_WITH_MQTT
+    {
+        static struct hems_mqtt mqtt; /* about 120 kB: what it keeps of 512 objects */
+        struct hems_mqtt_host host = {h, mqtt_unit, mqtt_submit, mqtt_error};
+
+        if (hems_mqtt_open(&mqtt, &h->opt.mqtt, &host, why, sizeof why) != 0) {
+            fprintf(stderr, "hems-controller: %s\n", why);
+            return -1;
+        }
+        h->mqtt = &mqtt;
+    }
+    h->events_json = h->out.json;
+    h->event_lines = open_memstream(&h->events_buf, &h->events_size);
+    if (!h->event_lines) {
+        perror("hems-controller: events");
+        return -1;
+    }
+    h->out.out = h->event_lines;
+    h->out.json = true;
+    return 0;
+#else
+    (void)why;
+    (void)mqtt_unit;
+    (void)mqtt_submit;
+    (void)mqtt_error;
+    fprintf(stderr, "hems-controller: --mqtt: this hems-controller was built without MQTT (libmosquitto was "
+                    "not found, or -Dmqtt=disabled)\n");
+    return -1;
+#endif
 }
 
 /* ---- The state file ------------------------------------------------------------- */
@@ -1310,13 +1421,19 @@ static int poll_timeout(const struct hems *h, echonet_tstamp now)
 
 static void run(struct hems *h)
 {
+    struct evloop_source mqtt = {NULL, NULL, NULL, NULL};
+    int mqtt_at = -1, mqtt_n = 0, timeout;
+
+    if (h->mqtt)
+        mqtt = hems_mqtt_source(h->mqtt);
     while (!h->quit) {
-        struct pollfd pfd[4];
+        struct pollfd pfd[5];
         nfds_t n = 0, i;
         echonet_tstamp now = posix_now_ms();
 
         advance(h, now);
         drain(h, now);
+        flush_events(h);
         (void)hems_state_tick(&h->state, &h->ctl, now, false);
         if (!busy(h) && (!h->daemon || !h->stdin_open))
             return;
@@ -1330,13 +1447,27 @@ static void run(struct hems *h)
             pfd[n].fd = STDIN_FILENO;
             pfd[n++].events = POLLIN;
         }
-        if (poll(pfd, n, poll_timeout(h, now)) < 0) {
+        timeout = poll_timeout(h, now);
+        if (h->mqtt) {
+            int t = mqtt.timeout_ms(mqtt.self);
+
+            mqtt_at = (int)n;
+            mqtt_n = mqtt.fds(mqtt.self, &pfd[n], 1);
+            n += (nfds_t)mqtt_n;
+            if (t >= 0 && t < timeout)
+                timeout = t;
+        }
+        if (poll(pfd, n, timeout) < 0) {
             if (errno != EINTR)
                 fprintf(stderr, "hems-controller: poll: %s\n", strerror(errno));
             continue;
         }
+        if (h->mqtt) {
+            mqtt.dispatch(mqtt.self, &pfd[mqtt_at], mqtt_n);
+            flush_events(h);
+        }
         for (i = 0; i < n && !h->quit; i++) {
-            if (pfd[i].revents == 0)
+            if (pfd[i].revents == 0 || (h->mqtt && (int)i >= mqtt_at))
                 continue;
             if (pfd[i].fd == h->signal_fd)
                 read_signals(h);
@@ -1412,6 +1543,8 @@ int main(int argc, char **argv)
             return 1;
         h->energy = &energy;
     }
+    if (setup_mqtt(h) != 0)
+        return 1;
     if (h->opt.remote)
         echonet_ctl_set_line(&h->ctl, true, now);
     h->stdin_open = h->daemon;
@@ -1422,6 +1555,9 @@ int main(int argc, char **argv)
         status = 1;
     if (h->energy && hems_energy_flush(h->energy) != 0)
         status = 1;
+    flush_events(h);
+    if (h->mqtt)
+        hems_mqtt_close(h->mqtt);
     udp_close(&h->udp);
     if (fflush(stdout) != 0 || ferror(stdout)) {
         perror("hems-controller: standard output");

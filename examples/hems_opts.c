@@ -51,7 +51,10 @@ static const char usage_text[] =
     "  --energy FILE           keep the 0x84/0x85 energy log in FILE (run), or\n"
     "                          show it: energy [NODE] [--days N] [--csv] [--svg F]\n"
     "  --energy-interval S     reading of 0x84/0x85, 60 to 1800 (default 1800)\n"
-    "  --utc-offset S          local time of the energy log (default 32400, JST)\n"
+    "  --utc-offset S          local time of the energy log (default 32400, JST)\n";
+
+/* After the MQTT options (hems_mqtt_usage). */
+static const char usage_tail[] =
     "  -h, --help              this text (COMMAND --help: the command's)\n"
     "  --version               the program's and libechonet's version\n"
     "Options may also follow COMMAND and its arguments.\n"
@@ -153,6 +156,8 @@ static bool option_value(const char *name, const char *value, struct hems_option
         o->energy_interval_s = v;
     } else if (strcmp(name, "--utc-offset") == 0 && hems_parse_long(value, -86399, 86399, &v)) {
         o->utc_offset_s = v;
+    } else if (hems_mqtt_option_known(name)) {
+        return hems_mqtt_option(&o->mqtt, name, value, why);
     } else {
         return false;
     }
@@ -168,7 +173,7 @@ static bool takes_value(const char *name)
     for (i = 0; i < sizeof names / sizeof names[0]; i++)
         if (strcmp(name, names[i]) == 0)
             return true;
-    return udp_option_has_value(name);
+    return hems_mqtt_option_known(name) || udp_option_has_value(name);
 }
 
 static bool flag(const char *arg, struct hems_options *o)
@@ -259,6 +264,8 @@ int hems_opts_parse(int argc, char **argv, struct hems_options *o, int *first, i
         return print_command_help(help);
     if (help) {
         fputs(usage_text, stdout);
+        fputs(hems_mqtt_usage, stdout);
+        fputs(usage_tail, stdout);
         return 1;
     }
     *first = 1;
@@ -280,6 +287,11 @@ int hems_opts_check(struct hems_options *o, const struct hems_cmd *cmd)
     if (cmd->n_nodes > 0 && (cmd->node[0].len == 4) == e->ipv6)
         return hems_usage_error("an IPv4 NODE with --ipv6", NULL);
     what = udp_config_check(e, &value);
-    return what ? hems_usage_error(what, value) : 0;
+    if (what)
+        return hems_usage_error(what, value);
+    what = hems_mqtt_config_check(&o->mqtt);
+    if (!what && o->mqtt.host && cmd->kind != HEMS_CMD_RUN)
+        what = "--mqtt is for run (a one-shot command does not stay up for a broker)";
+    return what ? hems_usage_error(what, NULL) : 0;
 }
 

@@ -13,6 +13,7 @@
  *   --offline-after N      1 to 255 requests without answer (each after its
  *                          attempts) before a unit is offline, default 3
  *   --remote, --state FILE, --json, --wait S (default 5)
+ *   --mqtt HOST[:PORT] and the other --mqtt-... options (hems_mqtt.h)
  *
  * Out-of-range values get a message that names the rule, and exit status 2.
  */
@@ -22,6 +23,7 @@
 #include <stdbool.h>
 
 #include "hems_cmd.h"
+#include "hems_mqtt.h"
 #include "udp.h"
 
 struct hems_options {
@@ -37,6 +39,7 @@ struct hems_options {
     const char *energy_path; /* --energy FILE (hems_energy.h) */
     long energy_interval_s;  /* --energy-interval S, 60 to 1800 */
     long utc_offset_s;       /* --utc-offset S: local days of the energy log (default 32400, JST) */
+    struct hems_mqtt_config mqtt; /* --mqtt... (hems_mqtt.h) */
 };
 
 /* Parses the options, before or after COMMAND (until "--"), and gathers
