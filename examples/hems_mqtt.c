@@ -878,8 +878,9 @@ static void on_connect(struct mosquitto *mosq, void *obj, int rc)
         m->refused_rc = rc;
         return; /* the broker closes; on_disconnect() tries again later */
     }
-    if (m->ever_connected)
-        fprintf(stderr, "hems-controller: mqtt: connected again to %s\n", m->broker);
+    if (m->lost_reported)
+        fprintf(stderr, "hems-controller: mqtt: connected to %s\n", m->broker);
+    m->last_error[0] = '\0';
     m->connected = m->ever_connected = true;
     m->lost_reported = false;
     m->refused_rc = 0;
@@ -888,18 +889,37 @@ static void on_connect(struct mosquitto *mosq, void *obj, int rc)
     publish_all(m);
 }
 
-static void on_disconnect(struct mosquitto *mosq, void *obj, int rc)
+/* A connection that failed or ended: reported once until the next success,
+ * with the library's last error (OpenSSL's reason for a TLS failure). */
+static void connection_failed(struct hems_mqtt *m, int rc)
 {
-    struct hems_mqtt *m = obj;
-
-    (void)mosq;
-    if (m->connected && !m->lost_reported && rc != 0) {
-        fprintf(stderr, "hems-controller: mqtt: lost the broker %s (%s); connecting again\n", m->broker,
-                mosquitto_strerror(rc));
+    if (!m->lost_reported && m->refused_rc == 0 && rc != 0) {
+        if (m->connected)
+            fprintf(stderr, "hems-controller: mqtt: lost the broker %s (%s%s%s); connecting again\n", m->broker,
+                    mosquitto_strerror(rc), m->last_error[0] ? ": " : "", m->last_error);
+        else
+            fprintf(stderr, "hems-controller: mqtt: cannot connect to %s (%s%s%s); trying again\n", m->broker,
+                    mosquitto_strerror(rc), m->last_error[0] ? ": " : "", m->last_error);
         m->lost_reported = true;
     }
     m->connected = m->connecting = false;
     retry_later(m);
+}
+
+static void on_disconnect(struct mosquitto *mosq, void *obj, int rc)
+{
+    (void)mosq;
+    connection_failed(obj, rc);
+}
+
+/* The library's error messages, kept for the report of a failure. */
+static void on_log(struct mosquitto *mosq, void *obj, int level, const char *text)
+{
+    struct hems_mqtt *m = obj;
+
+    (void)mosq;
+    if (level == MOSQ_LOG_ERR)
+        fmt(m->last_error, sizeof m->last_error, "%s", text);
 }
 
 /* A connection attempt (the first, or again). */
@@ -913,12 +933,9 @@ static void attempt(struct hems_mqtt *m)
         m->connecting = true;
         return;
     }
-    if (!m->lost_reported) {
-        fprintf(stderr, "hems-controller: mqtt: cannot connect to %s: %s; trying again\n", m->broker,
-                rc == MOSQ_ERR_ERRNO ? strerror(errno) : mosquitto_strerror(rc));
-        m->lost_reported = true;
-    }
-    retry_later(m);
+    if (rc == MOSQ_ERR_ERRNO)
+        fmt(m->last_error, sizeof m->last_error, "%s", strerror(errno));
+    connection_failed(m, rc);
 }
 
 static int source_fds(void *self, struct pollfd *out, int cap)
@@ -967,11 +984,8 @@ static void source_dispatch(void *self, const struct pollfd *fds, int n)
         m->last_misc = now;
         (void)mosquitto_loop_misc(m->mosq);
     }
-    if (mosquitto_socket(m->mosq) < 0 && (m->connected || m->connecting)) {
-        /* Closed without on_disconnect() (a failed TLS handshake...). */
-        m->connected = m->connecting = false;
-        retry_later(m);
-    }
+    if (mosquitto_socket(m->mosq) < 0 && (m->connected || m->connecting))
+        connection_failed(m, MOSQ_ERR_CONN_LOST); /* closed without on_disconnect() */
 }
 
 struct evloop_source hems_mqtt_source(struct hems_mqtt *m)
@@ -1033,6 +1047,7 @@ int hems_mqtt_open(struct hems_mqtt *m, const struct hems_mqtt_config *c, const 
     mosquitto_connect_callback_set(m->mosq, on_connect);
     mosquitto_disconnect_callback_set(m->mosq, on_disconnect);
     mosquitto_message_callback_set(m->mosq, on_message);
+    mosquitto_log_callback_set(m->mosq, on_log);
     m->last_misc = posix_now_ms();
     attempt(m);
     return 0;

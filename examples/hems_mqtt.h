@@ -159,6 +159,7 @@ struct hems_mqtt {
     bool ever_connected;
     bool lost_reported;
     int refused_rc;                    /* the last CONNACK refusal reported */
+    char last_error[160];              /* the library's last error message */
     uint64_t next_attempt;             /* ms (posix_now_ms()) */
     uint32_t backoff_ms;
     uint64_t last_misc;
