@@ -1213,7 +1213,6 @@ static int setup_mqtt(struct hems *h)
 
     if (!h->opt.mqtt.host)
         return 0;
-#ifdef HEMS_WITH_MQTT
     {
         static struct hems_mqtt mqtt; /* about 120 kB: what it keeps of 512 objects */
         struct hems_mqtt_host host = {h, mqtt_unit, mqtt_submit, mqtt_error};
@@ -1233,15 +1232,6 @@ static int setup_mqtt(struct hems *h)
     h->out.out = h->event_lines;
     h->out.json = true;
     return 0;
-#else
-    (void)why;
-    (void)mqtt_unit;
-    (void)mqtt_submit;
-    (void)mqtt_error;
-    fprintf(stderr, "hems-controller: --mqtt: this hems-controller was built without MQTT (libmosquitto was "
-                    "not found, or -Dmqtt=disabled)\n");
-    return -1;
-#endif
 }
 
 /* ---- The state file ------------------------------------------------------------- */

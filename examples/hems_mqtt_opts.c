@@ -4,7 +4,8 @@
  */
 /* The options and the credentials file of the MQTT bridge (hems_mqtt.h):
  * built whether or not libmosquitto is, so that a build without it still
- * knows the options and refuses them with a clear message. */
+ * knows the options and refuses them with a clear message (the stand-ins
+ * at the end, for a build without hems_mqtt.c). */
 #define _POSIX_C_SOURCE 200809L
 
 #include "hems_mqtt.h"
@@ -185,3 +186,56 @@ int hems_mqtt_read_credentials(const char *path, char *user, size_t user_cap, ch
     memset(buf, 0, sizeof buf);
     return 0;
 }
+
+#ifndef HEMS_WITH_MQTT
+int hems_mqtt_open(struct hems_mqtt *m, const struct hems_mqtt_config *c, const struct hems_mqtt_host *host,
+                   char *why, size_t why_len)
+{
+    (void)m;
+    (void)c;
+    (void)host;
+    snprintf(why, why_len, "--mqtt: this hems-controller was built without MQTT (libmosquitto was not found, "
+                           "or -Dmqtt=disabled)");
+    return -1;
+}
+
+static int no_fds(void *self, struct pollfd *out, int cap)
+{
+    (void)self;
+    (void)out;
+    (void)cap;
+    return 0;
+}
+
+static int no_timeout(void *self)
+{
+    (void)self;
+    return -1;
+}
+
+static void no_dispatch(void *self, const struct pollfd *fds, int n)
+{
+    (void)self;
+    (void)fds;
+    (void)n;
+}
+
+struct evloop_source hems_mqtt_source(struct hems_mqtt *m)
+{
+    struct evloop_source s = {m, no_fds, no_timeout, no_dispatch};
+
+    return s;
+}
+
+void hems_mqtt_event(struct hems_mqtt *m, const char *json, size_t len)
+{
+    (void)m;
+    (void)json;
+    (void)len;
+}
+
+void hems_mqtt_close(struct hems_mqtt *m)
+{
+    (void)m;
+}
+#endif

@@ -49,7 +49,8 @@ trap '[ $? -eq 0 ] || printf "\nrun-all.sh: FAILED at step: %s\n" "$current" >&2
 current="installing build dependencies"
 need meson ninja-build gcc g++ clang pkg-config check doxygen python3 binutils \
     nodejs npm iproute2 valgrind libclang-rt-14-dev librsvg2-bin gcc-arm-none-eabi \
-    libnewlib-arm-none-eabi gcc-riscv64-unknown-elf picolibc-riscv64-unknown-elf
+    libnewlib-arm-none-eabi gcc-riscv64-unknown-elf picolibc-riscv64-unknown-elf \
+    libmosquitto-dev mosquitto mosquitto-clients openssl
 say "Tools: meson $(meson --version), $(gcc --version | head -n 1)," \
     "$(clang --version | head -n 1), doxygen $(doxygen --version)"
 
@@ -105,10 +106,10 @@ meson compile -C build-gcc docs
 [ -f build-gcc/doc/html/index.html ] || die "build-gcc/doc/html/index.html was not written"
 passed
 
-# --- (e) without error strings -----------------------------------------------
-current="build without error strings (build-nostrings)"
+# --- (e) without error strings (and without MQTT) -------------------------------
+current="build without error strings and MQTT (build-nostrings)"
 say "$current"
-CC=gcc CXX=g++ setup build-nostrings -Dwerror=true -Derror_strings=false \
+CC=gcc CXX=g++ setup build-nostrings -Dwerror=true -Derror_strings=false -Dmqtt=disabled \
     -Dtests=enabled -Ddocs=disabled
 meson compile -C build-nostrings
 meson test -C build-nostrings --print-errorlogs

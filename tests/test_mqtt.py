@@ -5,6 +5,8 @@
 a real mosquitto broker, with aircon-emulator over real UDP.
 
 Usage: python3 tests/test_mqtt.py /path/to/hems-controller /path/to/aircon-emulator
+       python3 tests/test_mqtt.py --without-mqtt /path/to/hems-controller
+(the second: a build without libmosquitto refuses --mqtt with a message).
 
 Each case starts a mosquitto broker on a free TCP port with a configuration
 file written here (plain, TLS with a CA and a server certificate made by
@@ -17,8 +19,8 @@ test's own address, 127.0.0.5), never taken from the controller's word.
 
 Network: as tests/test_hems_controller.py, in a private network namespace
 when one can be made (tests/udp_netns.py). Needs mosquitto, mosquitto_sub,
-mosquitto_pub, mosquitto_passwd and openssl; without them the test fails
-(it is registered only when they are found).
+mosquitto_pub, mosquitto_passwd (Debian mosquitto, mosquitto-clients) and
+openssl: without them the test fails, naming what is missing.
 
 Prints one line per failure, and finally "N passed, M failed"; exits 1 when
 anything failed.
@@ -619,10 +621,27 @@ def _(s):
         expect(r.returncode == 2 and text.encode() in r.stderr, "%r: %d %r" % (args, r.returncode, r.stderr))
 
 
+def without_mqtt(ctl_path):
+    """A hems-controller built without MQTT: --mqtt refused, exit status 1."""
+    r = subprocess.run([ctl_path, "--bind", CTL_ADDR, "--port", str(te.free_port()), "--mqtt", "127.0.0.1", "run"],
+                       stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=STEP)
+    ok = r.returncode == 1 and b"built without MQTT" in r.stderr
+    print("%s  --mqtt in a build without MQTT: exit status %d, %r" % ("ok" if ok else "FAIL", r.returncode,
+                                                                     r.stderr))
+    sys.exit(0 if ok else 1)
+
+
 def main():
+    if len(sys.argv) == 3 and sys.argv[1] == "--without-mqtt":
+        without_mqtt(sys.argv[2])
     if len(sys.argv) != 3:
         sys.exit(__doc__)
     ctl_path, emu_path = (os.path.abspath(p) for p in sys.argv[1:])
+    missing = [p for p in ("mosquitto", "mosquitto_sub", "mosquitto_pub", "mosquitto_passwd", "openssl")
+               if not shutil.which(p)]
+    if missing:
+        print("FAIL: not installed: %s (Debian packages mosquitto, mosquitto-clients, openssl)" % " ".join(missing))
+        sys.exit(1)
     te.udp_netns.enter_namespace(__file__)
     net = te.Network()
     print(net.describe())
