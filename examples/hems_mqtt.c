@@ -9,7 +9,6 @@
 #include "hems_mqtt.h"
 
 #include <errno.h>
-#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -959,7 +958,7 @@ static int source_timeout(void *self)
         at = m->last_misc + MISC_EVERY_MS;
     else
         at = m->next_attempt;
-    return at <= now ? 0 : at - now > INT_MAX ? INT_MAX : (int)(at - now);
+    return evloop_ms_until(at, now);
 }
 
 static void source_dispatch(void *self, const struct pollfd *fds, int n)

@@ -32,8 +32,9 @@
  * happens comes back through hems_mqtt_event(), which the program calls
  * with each JSON event line it prints (or would print).
  *
- * libmosquitto runs inside the program's event loop (an evloop_source: its
- * socket, mosquitto_loop_read/write/misc), never in a thread of its own.
+ * libmosquitto runs inside the program's event loop (an evloop_source,
+ * evloop.h: its socket, mosquitto_loop_read/write/misc), never in a thread
+ * of its own.
  * When the broker goes away the bridge reconnects with a backoff (1 s,
  * doubling up to HEMS_MQTT_BACKOFF_MAX_MS) and publishes the discovery and
  * the retained state again once connected.
@@ -48,23 +49,10 @@
 
 #include <echonet/echonet.h>
 
+#include "evloop.h"
 #include "hems_cmd.h"
 #include "udp.h"
 
-#ifndef EVLOOP_SOURCE_DEFINED
-#define EVLOOP_SOURCE_DEFINED
-/* A part of a program with descriptors to watch and deadlines of its own. The loop asks
- * every source before it sleeps and hands each its own pollfds back after. */
-struct evloop_source {
-    void *self;
-    /* Writes at most cap pollfds (fd, events) to out; returns how many (0 allowed). */
-    int (*fds)(void *self, struct pollfd *out, int cap);
-    /* Milliseconds until the source must be dispatched even without input; -1 for none. */
-    int (*timeout_ms)(void *self);
-    /* Called after every poll() with this source's pollfds (revents filled, possibly all 0). */
-    void (*dispatch)(void *self, const struct pollfd *fds, int n);
-};
-#endif
 
 #define HEMS_MQTT_MAX_UNITS 512u       /* objects the bridge keeps track of */
 #define HEMS_MQTT_KEY_MAX 96u          /* a KEY with its NUL */

@@ -20,8 +20,9 @@
 #include "hems_cmd.h"
 
 const char hems_mqtt_usage[] =
-    "  --mqtt HOST[:PORT]      bridge to an MQTT broker (run), with Home\n"
-    "                          Assistant discovery (default port 1883, 8883 TLS)\n"
+    "  --mqtt HOST[:PORT]      run/serve: bridge to an MQTT broker, with Home\n"
+    "                          Assistant discovery (port 1883, 8883 with TLS);\n"
+    "                          the events are JSON lines (--json)\n"
     "  --mqtt-credentials FILE user name and password (two lines; owner-only file)\n"
     "  --mqtt-tls-ca FILE      TLS, trusting the CA certificates in FILE\n"
     "  --mqtt-tls-cert FILE    TLS client certificate (with --mqtt-tls-key)\n"

@@ -19,7 +19,7 @@
 
 #include "addr_internal.h"
 #include "bytes.h"
-#include "crc32.h"
+#include "echonet/crc32.h"
 #include "ctl_internal.h"
 
 #define SNAPSHOT_VERSION 1u

@@ -242,21 +242,16 @@ static echonet_object *next_target(echonet_node *node, echonet_eoj deoj, size_t 
     return NULL;
 }
 
-int32_t echonet_node_read(echonet_node *node, const echonet_addr *src, const uint8_t *buf, size_t len)
+/* echonet_node_read_frame(); trailing: bytes followed the frame in its
+ * datagram (counted when the request is kept). */
+static int32_t take_frame(echonet_node *node, const echonet_addr *src, const echonet_frame *frame, bool trailing)
 {
     echonet_node_request *slot;
-    echonet_frame f;
+    echonet_frame f = *frame;
     echonet_esv_kind kind;
-    int32_t n;
+    const uint8_t *buf;
     size_t i = 0;
 
-    if (!node || !src)
-        return ECHONET_ERR_INVALID_ARG;
-    /* The stream form: bytes after the last declared property are ignored
-     * (reference 2.4, tolerance; doc/decisions.md), the frame is n bytes. */
-    n = echonet_frame_decode(&f, buf, len, NULL);
-    if (n < 0)
-        return n;
     if (f.format != 1)
         return ECHONET_NODE_HANDLED; /* format 2 is not spoken here (AIF: format 1) */
     /* A request or INFC (the decoded ESV is a valid one). */
@@ -272,8 +267,10 @@ int32_t echonet_node_read(echonet_node *node, const echonet_addr *src, const uin
     }
     if (node->queued == node->cap_queue)
         return ECHONET_ERR_FULL;
-    if (f.len != len)
+    if (trailing)
         node->stats.trailing++;
+    /* The frame's bytes: EHD1, EHD2 and the TID (4 bytes) come before EDATA. */
+    buf = f.edata - 4;
     slot = &node->queue[(node->head + node->queued) % node->cap_queue];
     slot->src = *src;
     slot->len = (uint32_t)f.len;
@@ -288,6 +285,28 @@ int32_t echonet_node_read(echonet_node *node, const echonet_addr *src, const uin
         node->head_decoded = true;
     }
     return kind == ECHONET_ESV_KIND_NOTIFICATION_REQ ? ECHONET_NODE_FORWARD : ECHONET_NODE_HANDLED;
+}
+
+int32_t echonet_node_read(echonet_node *node, const echonet_addr *src, const uint8_t *buf, size_t len)
+{
+    echonet_frame f;
+    int32_t n;
+
+    if (!node || !src)
+        return ECHONET_ERR_INVALID_ARG;
+    /* The stream form: bytes after the last declared property are ignored
+     * (reference 2.4, tolerance; doc/decisions.md), the frame is n bytes. */
+    n = echonet_frame_decode(&f, buf, len, NULL);
+    if (n < 0)
+        return n;
+    return take_frame(node, src, &f, f.len != len);
+}
+
+int32_t echonet_node_read_frame(echonet_node *node, const echonet_addr *src, const echonet_frame *frame)
+{
+    if (!node || !src || !frame || !frame->edata)
+        return ECHONET_ERR_INVALID_ARG;
+    return take_frame(node, src, frame, false);
 }
 
 /* echonet_writer_prop(), the common case without a call. */

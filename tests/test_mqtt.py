@@ -283,15 +283,20 @@ def pub(broker, topic, payload, auth=()):
 class Controller:
     """hems-controller run --json --mqtt ..., standard error kept."""
 
-    def __init__(self, path, udp_port, *options):
+    def __init__(self, path, udp_port, *options, serve=False):
+        """run with commands on standard input, or serve with none (standard
+        input /dev/null, as under systemd; the unit is found by the
+        multicast search at start)."""
         self.cmd = [path, "--port", str(udp_port), "--bind", CTL_ADDR, "--json", "--poll", "0",
-                    "--offline-after", "1"] + list(options) + ["run"]
-        self.proc = subprocess.Popen(self.cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+                    "--offline-after", "1"] + list(options) + ["serve" if serve else "run"]
+        self.proc = subprocess.Popen(self.cmd, stdin=subprocess.DEVNULL if serve else subprocess.PIPE,
+                                     stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         self.events = queue.Queue()
         self.err = []
         threading.Thread(target=self._read, args=(self.proc.stdout, self.events), daemon=True).start()
         threading.Thread(target=self._read_err, daemon=True).start()
-        self.command("discover %s" % EMU_ADDR)
+        if not serve:
+            self.command("discover %s" % EMU_ADDR)
 
     @staticmethod
     def _read(f, q):
@@ -342,8 +347,8 @@ class Session:
         self.things.append(emu)
         return emu
 
-    def controller(self, *options):
-        c = Controller(self.ctl_path, self.udp_port, *options)
+    def controller(self, *options, serve=False):
+        c = Controller(self.ctl_path, self.udp_port, *options, serve=serve)
         self.things.append(c)
         return c
 
@@ -396,11 +401,12 @@ def discovery(retained, prefix="homeassistant"):
     return climates, sensors
 
 
-def ready_unit(s, broker, *options, auth=()):
+def ready_unit(s, broker, *options, auth=(), serve=False):
     """An emulator and a controller bridged to broker; returns (emulator,
     controller, climate config) once the climate's discovery is retained."""
     emu = s.emulator()
-    ctl = s.controller("--mqtt", "%s:%d" % ("localhost" if broker.tls else "127.0.0.1", broker.port), *options)
+    ctl = s.controller("--mqtt", "%s:%d" % ("localhost" if broker.tls else "127.0.0.1", broker.port), *options,
+                       serve=serve)
     sub = s.sub(broker, auth)
     _, topic, payload = sub.expect(lambda r, t, p: t.startswith("homeassistant/climate/") and t.endswith("/config"),
                                    "a climate discovery message", timeout=2 * STEP)
@@ -410,6 +416,11 @@ def ready_unit(s, broker, *options, auth=()):
 # ---- Cases ---------------------------------------------------------------------------
 
 CASES = []
+
+
+def require_multicast(s):
+    """serve finds the unit by its multicast search alone."""
+    expect(not s.net.v4_multicast, "needs IPv4 multicast on the loopback: %s" % s.net.v4_multicast)
 
 
 def case(name):
@@ -522,10 +533,12 @@ def _(s):
     sub.topic("echonet/bridge/availability", "offline", "the last will")
 
 
-@case("broker restart: discovery and state published again, commands work again; Home Assistant's birth")
+@case("broker restart (serve, standard input /dev/null): discovery and state published again, commands work "
+      "again; Home Assistant's birth")
 def _(s):
+    require_multicast(s)
     b = s.broker()
-    emu, ctl, sub, climate = ready_unit(s, b)
+    emu, ctl, sub, climate = ready_unit(s, b, serve=True)
     sub.close()
     b.stop()
     time.sleep(1.5)
@@ -611,7 +624,7 @@ def _(s):
 @case("options: --mqtt only with run; bad values and combinations refused with exit status 2")
 def _(s):
     base = [s.ctl_path, "--port", str(s.udp_port), "--bind", CTL_ADDR]
-    for args, text in ((["--mqtt", "127.0.0.1", "status", EMU_ADDR], "--mqtt is for run"),
+    for args, text in ((["--mqtt", "127.0.0.1", "status", EMU_ADDR], "--mqtt is for run and serve"),
                        (["--mqtt", "127.0.0.1:0", "run"], "--mqtt"),
                        (["--mqtt", "127.0.0.1", "--mqtt-tls-cert", "c.pem", "run"], "go together"),
                        (["--mqtt", "127.0.0.1", "--mqtt-prefix", "a/#", "run"], "topic prefix"),

@@ -8,6 +8,7 @@
 
 Suite *aircon_suite(void);
 Suite *controller_suite(void);
+Suite *crc32_suite(void);
 Suite *energy_suite(void);
 Suite *eoj_suite(void);
 Suite *error_suite(void);
