@@ -157,7 +157,7 @@ def free_tcp_port():
 class Broker:
     """mosquitto with a configuration file written here."""
 
-    def __init__(self, tmp, port=None, tls=None, password_file=None):
+    def __init__(self, tmp, port=None, tls=None, password_file=None, client_certificate=False):
         self.port = port or free_tcp_port()
         self.tmp = tmp
         self.tls = tls          # (ca, cert, key) paths
@@ -168,6 +168,8 @@ class Broker:
             lines.append("user root")  # (else it drops to the user mosquitto, who cannot read tmp)
         if tls:
             lines += ["cafile %s" % tls[0], "certfile %s" % tls[1], "keyfile %s" % tls[2]]
+            if client_certificate:
+                lines.append("require_certificate true")
         if password_file:
             lines += ["allow_anonymous false", "password_file %s" % password_file]
         else:
@@ -574,12 +576,19 @@ def make_tls(tmp):
     # Another CA, which did not sign the broker's certificate.
     run("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=other CA",
         "-keyout", "other.key", "-out", "other.pem")
-    return [os.path.join(tmp, n) for n in ("ca.pem", "server.pem", "server.key", "other.pem")]
+    # A client certificate the CA signs.
+    run("req", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=hems-controller", "-keyout", "client.key",
+        "-out", "client.csr")
+    run("x509", "-req", "-in", "client.csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial", "-days", "2",
+        "-out", "client.pem")
+    return [os.path.join(tmp, n) for n in ("ca.pem", "server.pem", "server.key", "other.pem", "client.pem",
+                                           "client.key")]
 
 
-@case("TLS: --mqtt-tls-ca connects to a TLS listener; a CA that did not sign the broker's certificate does not")
+@case("TLS: --mqtt-tls-ca connects to a TLS listener, a CA that did not sign the broker's certificate does not; "
+      "a client certificate")
 def _(s):
-    ca, cert, key, other = make_tls(s.tmp)
+    ca, cert, key, other, client_cert, client_key = make_tls(s.tmp)
     b = s.broker(tls=(ca, cert, key))
     emu, ctl, sub, climate = ready_unit(s, b, "--mqtt-tls-ca", ca)
     check_climate(climate, "over TLS")
@@ -590,6 +599,16 @@ def _(s):
     time.sleep(2)
     got = snapshot(b)
     expect(got.get("echonet/bridge/availability") != "online", "connected with a CA that did not sign: %r" % got)
+    bad.kill()
+    # A broker that wants a client certificate: --mqtt-tls-cert and --mqtt-tls-key.
+    b2 = s.broker(tls=(ca, cert, key), client_certificate=True)
+    s.controller("--mqtt", "localhost:%d" % b2.port, "--mqtt-tls-ca", ca, "--mqtt-tls-cert", client_cert,
+                 "--mqtt-tls-key", client_key)
+    sub2 = Sub(b2, ("--cert", client_cert, "--key", client_key))
+    s.things.append(sub2)
+    sub2.topic("echonet/bridge/availability", "online", "the bridge with a client certificate", since=0)
+    nocert = s.controller("--mqtt", "localhost:%d" % b2.port, "--mqtt-tls-ca", ca)
+    expect(nocert.stderr_has("cannot connect"), "no client certificate, not reported: %r" % nocert.err)
 
 
 @case("credentials: owner-only file accepted, a group-readable one refused, a wrong password reported")
