@@ -601,19 +601,8 @@ static unsigned event_origin(struct hems *h, const echonet_ctl_event *ev, const 
     return p ? p->origin : 0;
 }
 
-static void handle_event_of(struct hems *h, const echonet_ctl_event *ev, const echonet_ctl_event *next);
-
 /* next: the event queued after this one, or NULL. */
 static void handle_event(struct hems *h, const echonet_ctl_event *ev, const echonet_ctl_event *next)
-{
-    unsigned origin = h->origin;
-
-    h->origin = event_origin(h, ev, next);
-    handle_event_of(h, ev, next);
-    h->origin = origin;
-}
-
-static void handle_event_of(struct hems *h, const echonet_ctl_event *ev, const echonet_ctl_event *next)
 {
     bool listing = h->daemon || h->cmd.kind == HEMS_CMD_DISCOVER;
     char node[UDP_FORMAT_MAX];
@@ -685,10 +674,16 @@ static void handle_event_of(struct hems *h, const echonet_ctl_event *ev, const e
 /* Handles the events the last library call queued. */
 static void handle_events(struct hems *h)
 {
+    unsigned origin = h->origin;
     size_t i;
 
-    for (i = 0; i < h->n_events; i++)
-        handle_event(h, &h->events[i], i + 1 < h->n_events ? &h->events[i + 1] : NULL);
+    for (i = 0; i < h->n_events; i++) {
+        const echonet_ctl_event *next = i + 1 < h->n_events ? &h->events[i + 1] : NULL;
+
+        h->origin = event_origin(h, &h->events[i], next); /* whom it answers */
+        handle_event(h, &h->events[i], next);
+    }
+    h->origin = origin;
     h->n_events = 0;
     h->arena_used = 0;
     if (h->events_lost) {

@@ -25,6 +25,19 @@ static int nonblocking(int fd)
     return 0;
 }
 
+/* Whether something accepts connections at the socket address. */
+static bool listening(const struct sockaddr_un *sun)
+{
+    int fd = socket(AF_UNIX, SOCK_STREAM, 0);
+    bool yes;
+
+    if (fd < 0)
+        return false;
+    yes = connect(fd, (const struct sockaddr *)sun, sizeof *sun) == 0;
+    close(fd);
+    return yes;
+}
+
 int hems_control_open(struct hems_control *c, const char *path,
                       bool (*on_line)(void *user, unsigned client, char *line, bool too_long), void *user,
                       const char *busy_line, char *why, size_t why_len)
@@ -47,16 +60,21 @@ int hems_control_open(struct hems_control *c, const char *path,
         snprintf(why, why_len, "--control %s: longer than %zu bytes", path, sizeof sun.sun_path - 1);
         return -1;
     }
-    /* An old socket (a previous run) is replaced; nothing else is. */
+    sun.sun_family = AF_UNIX;
+    memcpy(sun.sun_path, path, strlen(path));
+    /* An old socket (a run that ended without removing it) is replaced;
+     * one that is listening, or any other file, is not. */
     if (lstat(path, &st) == 0) {
         if (!S_ISSOCK(st.st_mode)) {
             snprintf(why, why_len, "--control %s: exists and is not a socket", path);
             return -1;
         }
+        if (listening(&sun)) {
+            snprintf(why, why_len, "--control %s: another program is listening there", path);
+            return -1;
+        }
         (void)unlink(path);
     }
-    sun.sun_family = AF_UNIX;
-    memcpy(sun.sun_path, path, strlen(path));
     fd = socket(AF_UNIX, SOCK_STREAM, 0);
     if (fd < 0 || nonblocking(fd) != 0) {
         snprintf(why, why_len, "--control %s: socket: %s", path, strerror(errno));

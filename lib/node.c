@@ -244,24 +244,23 @@ static echonet_object *next_target(echonet_node *node, echonet_eoj deoj, size_t 
 
 /* echonet_node_read_frame(); trailing: bytes followed the frame in its
  * datagram (counted when the request is kept). */
-static int32_t take_frame(echonet_node *node, const echonet_addr *src, const echonet_frame *frame, bool trailing)
+static int32_t take_frame(echonet_node *node, const echonet_addr *src, const echonet_frame *f, bool trailing)
 {
     echonet_node_request *slot;
-    echonet_frame f = *frame;
     echonet_esv_kind kind;
     const uint8_t *buf;
     size_t i = 0;
 
-    if (f.format != 1)
+    if (f->format != 1)
         return ECHONET_NODE_HANDLED; /* format 2 is not spoken here (AIF: format 1) */
     /* A request or INFC (the decoded ESV is a valid one). */
-    if (!esv_needs_property(f.esv))
+    if (!esv_needs_property(f->esv))
         return ECHONET_NODE_FORWARD;
-    kind = f.esv == ECHONET_ESV_INFC ? ECHONET_ESV_KIND_NOTIFICATION_REQ : ECHONET_ESV_KIND_REQUEST;
+    kind = f->esv == ECHONET_ESV_INFC ? ECHONET_ESV_KIND_NOTIFICATION_REQ : ECHONET_ESV_KIND_REQUEST;
     /* No object addressed: silence, not even SNA (reference 3.4 rule 1). */
-    if (!next_target(node, f.deoj, &i))
+    if (!next_target(node, f->deoj, &i))
         return kind == ECHONET_ESV_KIND_NOTIFICATION_REQ ? ECHONET_NODE_FORWARD : ECHONET_NODE_HANDLED;
-    if (f.len > ECHONET_NODE_REQUEST_MAX) {
+    if (f->len > ECHONET_NODE_REQUEST_MAX) {
         node->stats.too_long++;
         return ECHONET_ERR_TOO_LONG;
     }
@@ -270,18 +269,20 @@ static int32_t take_frame(echonet_node *node, const echonet_addr *src, const ech
     if (trailing)
         node->stats.trailing++;
     /* The frame's bytes: EHD1, EHD2 and the TID (4 bytes) come before EDATA. */
-    buf = f.edata - 4;
+    buf = f->edata - 4;
     slot = &node->queue[(node->head + node->queued) % node->cap_queue];
     slot->src = *src;
-    slot->len = (uint32_t)f.len;
-    memcpy(slot->frame, buf, f.len);
+    slot->len = (uint32_t)f->len;
+    memcpy(slot->frame, buf, f->len);
     if (node->queued++ == 0) {
         /* The head request: kept decoded, its views moved to the copy. */
+        echonet_frame *head = &node->head_frame;
+
         node->fanout = 0;
-        f.props.pos = f.props.pos ? slot->frame + (f.props.pos - buf) : NULL;
-        f.props_get.pos = f.props_get.pos ? slot->frame + (f.props_get.pos - buf) : NULL;
-        f.edata = slot->frame + (f.edata - buf);
-        node->head_frame = f;
+        *head = *f;
+        head->props.pos = f->props.pos ? slot->frame + (f->props.pos - buf) : NULL;
+        head->props_get.pos = f->props_get.pos ? slot->frame + (f->props_get.pos - buf) : NULL;
+        head->edata = slot->frame + (f->edata - buf);
         node->head_decoded = true;
     }
     return kind == ECHONET_ESV_KIND_NOTIFICATION_REQ ? ECHONET_NODE_FORWARD : ECHONET_NODE_HANDLED;

@@ -1291,6 +1291,31 @@ def _(s):
     expect(d.finish(signal.SIGINT) == 0, "exit status after SIGINT")
 
 
+@case("serve --control PATH: a stale socket is replaced; a regular file or a socket in use is refused (exit 1)")
+def _(s):
+    sock = os.path.join(s.tmp, "ctl")
+    stale = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    stale.bind(sock)
+    stale.close()  # (bound, never listened: what a killed daemon leaves)
+    d, _ = service(s, "--wait", "1")
+    c = s.control(sock)
+    c.command("get 127.0.0.2 %s 80" % AIRCON)
+    c.event("read", outcome="done")
+    for path in (sock, os.path.join(s.tmp, "file")):
+        if path != sock:
+            with open(path, "w") as f:
+                f.write("keep me\n")
+        p = subprocess.run(s.base() + ["--control", path, "serve"], stdin=subprocess.DEVNULL,
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=RUN)
+        expect(p.returncode == 1 and b"--control" in p.stderr, "%s: exit %d, stderr %r" %
+               (path, p.returncode, p.stderr))
+    with open(os.path.join(s.tmp, "file")) as f:
+        expect(f.read() == "keep me\n", "the regular file was changed")
+    c.command("get 127.0.0.2 %s b0" % AIRCON)
+    c.event("read", outcome="done")  # the first daemon's socket still works
+    expect(d.finish(signal.SIGTERM) == 0, "exit status after SIGTERM")
+
+
 @case("serve --log FILE: events go to FILE; after it is renamed, SIGHUP reopens it and new lines go "
       "to a new FILE")
 def _(s):
