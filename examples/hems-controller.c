@@ -1285,6 +1285,20 @@ static bool mqtt_unit(void *user, size_t i, struct hems_mqtt_unit *u)
     return true;
 }
 
+/* hems_mqtt_host::find: the air conditioner at an address and EOJ. */
+static bool mqtt_find(void *user, const char *node, echonet_eoj eoj, struct hems_mqtt_unit *u)
+{
+    struct hems *h = user;
+    echonet_addr addr;
+    uint16_t index;
+    const struct aircon *a;
+
+    if (udp_addr_parse(node, &addr) != 0 || (index = echonet_ctl_find(&h->ctl, &addr)) == ECHONET_CTL_NONE ||
+        (a = aircon_find(h, index, eoj)) == NULL)
+        return false;
+    return mqtt_unit(user, (size_t)(a - h->aircons), u);
+}
+
 static void mqtt_submit(void *user, const struct hems_cmd *cmd)
 {
     take_command(user, cmd, posix_now_ms());
@@ -1307,7 +1321,7 @@ static int setup_mqtt(struct hems *h)
         return 0;
     {
         static struct hems_mqtt mqtt; /* about 120 kB: what it keeps of 512 objects */
-        struct hems_mqtt_host host = {h, mqtt_unit, mqtt_submit, mqtt_error};
+        struct hems_mqtt_host host = {h, mqtt_unit, mqtt_find, mqtt_submit, mqtt_error};
 
         if (hems_mqtt_open(&mqtt, &h->opt.mqtt, &host, why, sizeof why) != 0) {
             fprintf(stderr, "hems-controller: %s\n", why);

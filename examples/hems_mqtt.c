@@ -299,12 +299,7 @@ static struct hems_mqtt_entry *entry_add(struct hems_mqtt *m, const char *node, 
 /* The program's object at (node, eoj). */
 static bool unit_find(struct hems_mqtt *m, const char *node, echonet_eoj eoj, struct hems_mqtt_unit *u)
 {
-    size_t i;
-
-    for (i = 0; m->host.unit(m->host.user, i, u); i++)
-        if (u->eoj == eoj && strcmp(u->node, node) == 0)
-            return true;
-    return false;
+    return m->host.find(m->host.user, node, eoj, u);
 }
 
 /* The "device" of an object's entities. */

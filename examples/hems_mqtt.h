@@ -112,6 +112,9 @@ struct hems_mqtt_host {
     void *user;
     /* The i-th object the program knows (i from 0); false past the last. */
     bool (*unit)(void *user, size_t i, struct hems_mqtt_unit *out);
+    /* The object at node (its address, as in the events) and eoj; false
+     * when the program knows none (the bridge's lookup on every event). */
+    bool (*find)(void *user, const char *node, echonet_eoj eoj, struct hems_mqtt_unit *out);
     /* Runs a parsed command as a line of standard input is run. */
     void (*submit)(void *user, const struct hems_cmd *cmd);
     /* Reports an error as the program reports errors (an error event). */
