@@ -344,8 +344,8 @@ class Session:
         self.things.append(b)
         return b
 
-    def emulator(self):
-        emu = te.Emulator(self.emu_path, self.udp_port, ["--extra"], bind=EMU_ADDR)
+    def emulator(self, *args):
+        emu = te.Emulator(self.emu_path, self.udp_port, ["--extra"] + list(args), bind=EMU_ADDR)
         self.things.append(emu)
         return emu
 
@@ -403,10 +403,10 @@ def discovery(retained, prefix="homeassistant"):
     return climates, sensors
 
 
-def ready_unit(s, broker, *options, auth=(), serve=False):
+def ready_unit(s, broker, *options, auth=(), serve=False, instances=1):
     """An emulator and a controller bridged to broker; returns (emulator,
     controller, climate config) once the climate's discovery is retained."""
-    emu = s.emulator()
+    emu = s.emulator("--instances", str(instances))
     ctl = s.controller("--mqtt", "%s:%d" % ("localhost" if broker.tls else "127.0.0.1", broker.port), *options,
                        serve=serve)
     sub = s.sub(broker, auth)
@@ -432,25 +432,37 @@ def case(name):
     return register
 
 
-@case("discovery: climate and sensors valid for Home Assistant, state retained, unique_id stable across restarts")
+@case("discovery: climate and sensors valid for Home Assistant (two units), state retained, unique_id stable "
+      "across restarts")
 def _(s):
     b = s.broker()
-    emu, ctl, sub, _ = ready_unit(s, b)
+    emu, ctl, sub, _ = ready_unit(s, b, instances=2)
     # The energy figures are read at once after ready (0x84, 0x85).
-    sub.expect(lambda r, t, p: t.endswith("/state") and '"energy_kwh":' in p and '"energy_kwh":null' not in p,
-               "a state with the energy read", since=0)
+    for eoj in ("013001", "013002"):
+        sub.expect(lambda r, t, p: t.endswith("_%s/state" % eoj) and '"energy_kwh":' in p and
+                   '"energy_kwh":null' not in p, "a state of %s with the energy read" % eoj, since=0)
     got = snapshot(b)
     climates, sensors = discovery(got)
-    expect(len(climates) == 1, "climate discoveries %r" % list(climates))
-    (ctopic, climate), = climates.items()
-    check_climate(climate, ctopic)
+    keys = sorted(t.split("/")[2] for t in climates)
+    # The KEY: 0x83 (the emulator adds the instance to its last byte) and the EOJ.
+    expect(keys == ["fefffff0" + "00" * 12 + "01_013001", "fefffff0" + "00" * 12 + "02_013002"],
+           "climate discoveries %r" % list(climates))
+    for t, cfg in climates.items():
+        check_climate(cfg, t)
+    expect(len(set(c["unique_id"] for c in list(climates.values()) + list(sensors.values()))) ==
+           len(climates) + len(sensors), "unique_ids not unique")
+    ctopic = sorted(climates)[0]
+    climate = climates[ctopic]
     key = ctopic.split("/")[2]
-    expect(key == "fefffff0" + "00" * 12 + "01_013001", "the KEY from 0x83 and the EOJ: %r" % key)
-    classes = sorted((c["device_class"], c["unit_of_measurement"]) for c in sensors.values())
-    expect(classes == [("energy", "kWh"), ("power", "W")], "sensors %r" % classes)
+    mine = {t: c for t, c in sensors.items() if key in t}
+    classes = sorted((c["device_class"], c["unit_of_measurement"]) for c in mine.values())
+    expect(classes == [("energy", "kWh"), ("power", "W")] and len(sensors) == 4, "sensors %r" % classes)
     for t, cfg in sensors.items():
         check_sensor(cfg, t)
+    for t, cfg in mine.items():
         expect(cfg["device"]["identifiers"] == climate["device"]["identifiers"], "one device: %r" % cfg["device"])
+    expect(climates[sorted(climates)[1]]["device"]["identifiers"] != climate["device"]["identifiers"],
+           "two units, one device")
     expect(climate["device"].get("manufacturer", "").endswith("fffff0"), "manufacturer code %r" % climate["device"])
     # The state: retained JSON with what every template names.
     state_topic = climate["mode_state_topic"]
