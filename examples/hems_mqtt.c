@@ -927,9 +927,7 @@ static void attempt(struct hems_mqtt *m)
         m->connecting = true;
         return;
     }
-    if (rc == MOSQ_ERR_ERRNO)
-        fmt(m->last_error, sizeof m->last_error, "%s", strerror(errno));
-    connection_failed(m, rc);
+    connection_failed(m, rc); /* (MOSQ_ERR_ERRNO: mosquitto_strerror() gives errno's text) */
 }
 
 static int source_fds(void *self, struct pollfd *out, int cap)

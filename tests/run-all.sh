@@ -93,7 +93,8 @@ ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 CK_FORK=no \
     meson test -C build-asan --print-errorlogs \
-    unit 'echonet-dump contract' 'README example' 'no heap, stdio or OS calls'
+    unit 'echonet-dump contract' 'README example' 'no heap, stdio or OS calls' \
+    'hems-controller MQTT bridge'
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
     meson test -C build-asan --print-errorlogs --suite fuzz
