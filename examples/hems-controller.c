@@ -131,6 +131,7 @@
 #include "hems_control.h"
 #include "hems_energy.h"
 #include "hems_http.h"
+#include "hems_mqtt.h"
 #include "hems_opts.h"
 #include "hems_print.h"
 #include "hems_self.h"
@@ -244,6 +245,8 @@ struct hems {
      * printer that gives it every event whatever --json says. */
     struct hems_http *http;
     struct hems_printer json_out;
+    /* The MQTT bridge (--mqtt), a source of the loop; NULL without. */
+    struct hems_mqtt *mqtt;
     /* The loop and its sources; standard input (run), the end. */
     struct evloop loop;
     bool daemon;       /* run or serve */
@@ -1319,6 +1322,8 @@ static void on_json(void *user, const char *text, size_t len, bool text_error)
         len--;
     if (h->http)
         hems_http_event(h->http, text, len);
+    if (h->mqtt)
+        hems_mqtt_event(h->mqtt, text, len);
 }
 
 /* Starts the server of --http (run only) as a source of the loop. */
@@ -1347,12 +1352,87 @@ static int setup_http(struct hems *h)
         return -1;
     }
     src = hems_http_source(h->http);
-    if (hems_printer_open(&h->json_out, true, on_json, h) != 0 || evloop_add(&h->loop, &src) != 0) {
-        fprintf(stderr, "hems-controller: --http: out of memory or event-loop sources\n");
+    if (evloop_add(&h->loop, &src) != 0) {
+        fprintf(stderr, "hems-controller: --http: too many event-loop sources\n");
         return -1;
     }
-    h->out.twin = &h->json_out;
     return 0;
+}
+
+/* ---- The MQTT bridge (hems_mqtt.h) ----------------------------------------------- */
+
+/* hems_mqtt_host::unit: the i-th air conditioner. */
+static bool mqtt_unit(void *user, size_t i, struct hems_mqtt_unit *u)
+{
+    struct hems *h = user;
+    const struct aircon *a;
+    size_t k;
+
+    if (i >= h->n_aircons)
+        return false;
+    a = &h->aircons[i];
+    memset(u, 0, sizeof *u);
+    node_name(h, a->node, u->node, sizeof u->node);
+    u->eoj = a->eoj;
+    u->ready = a->ready;
+    u->has_maker = a->has_maker;
+    memcpy(u->maker, a->maker, sizeof u->maker);
+    (void)echonet_ctl_object_info(&h->ctl, a->node, a->eoj, &u->state, &u->get, &u->set, u->id);
+    for (k = 0; k < sizeof u->id && !u->has_id; k++)
+        u->has_id = u->id[k] != 0; /* zeros until known */
+    return true;
+}
+
+/* hems_mqtt_host::find: the air conditioner at an address and EOJ. */
+static bool mqtt_find(void *user, const char *node, echonet_eoj eoj, struct hems_mqtt_unit *u)
+{
+    struct hems *h = user;
+    echonet_addr addr;
+    uint16_t index;
+    const struct aircon *a;
+
+    if (udp_addr_parse(node, &addr) != 0 || (index = echonet_ctl_find(&h->ctl, &addr)) == ECHONET_CTL_NONE ||
+        (a = aircon_find(h, index, eoj)) == NULL)
+        return false;
+    return mqtt_unit(user, (size_t)(a - h->aircons), u);
+}
+
+static void mqtt_submit(void *user, const struct hems_cmd *cmd)
+{
+    struct hems *h = user;
+    char why[160];
+
+    if (take_command(h, cmd, posix_now_ms(), why, sizeof why) != 0)
+        hems_print_error(&h->out, NULL, 0, "bad_command", why);
+}
+
+static void mqtt_error(void *user, const char *code, const char *message)
+{
+    struct hems *h = user;
+
+    hems_print_error(&h->out, NULL, 0, code, message);
+}
+
+/* Starts the bridge when --mqtt asks for it. Returns 0, or -1 (reported). */
+static int setup_mqtt(struct hems *h)
+{
+    char why[400];
+    struct evloop_source src;
+
+    if (!h->opt.mqtt.host)
+        return 0;
+    {
+        static struct hems_mqtt mqtt; /* about 120 kB: what it keeps of 512 objects */
+        struct hems_mqtt_host host = {h, mqtt_unit, mqtt_find, mqtt_submit, mqtt_error};
+
+        if (hems_mqtt_open(&mqtt, &h->opt.mqtt, &host, why, sizeof why) != 0) {
+            fprintf(stderr, "hems-controller: %s\n", why);
+            return -1;
+        }
+        h->mqtt = &mqtt;
+        src = hems_mqtt_source(&mqtt);
+    }
+    return evloop_add(&h->loop, &src);
 }
 
 /* ---- The state file ------------------------------------------------------------- */
@@ -1712,8 +1792,18 @@ int main(int argc, char **argv)
             return 1;
         h->energy = &energy;
     }
-    if (setup_http(h) != 0) {
+    /* The front-ends (HTTP, MQTT) get every event as JSON, whatever --json
+     * says: a twin of the printer, for them alone. */
+    if ((h->opt.http_listen || h->opt.mqtt.host) && hems_printer_open(&h->json_out, true, on_json, h) != 0) {
+        perror("hems-controller");
+        return 1;
+    }
+    h->out.twin = h->opt.http_listen || h->opt.mqtt.host ? &h->json_out : NULL;
+    if (setup_http(h) != 0 || setup_mqtt(h) != 0) {
+        h->out.twin = NULL;
         hems_http_close(h->http);
+        if (h->mqtt)
+            hems_mqtt_close(h->mqtt);
         hems_printer_close(&h->json_out);
         hems_printer_close(&h->out);
         return 1;
@@ -1732,6 +1822,8 @@ int main(int argc, char **argv)
     h->out.twin = NULL;
     hems_http_close(h->http);
     hems_printer_close(&h->json_out);
+    if (h->mqtt)
+        hems_mqtt_close(h->mqtt);
     udp_close(&h->udp);
     if (h->control)
         hems_control_close(h->control);

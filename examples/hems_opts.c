@@ -64,7 +64,10 @@ static const char usage_text[] =
     "  --http-token-file FILE  the API's bearer token (chmod 600); required to\n"
     "                          listen on an address other than loopback\n"
     "  --http-remote MODE      which HTTP writes are remote operation (AIF 4.1):\n"
-    "                          non-local (default), always or never\n"
+    "                          non-local (default), always or never\n";
+
+/* After the MQTT options (hems_mqtt_usage). */
+static const char usage_tail[] =
     "  -h, --help              this text (COMMAND --help: the command's)\n"
     "  --version               the program's and libechonet's version\n"
     "Options may also follow COMMAND and its arguments.\n"
@@ -184,6 +187,8 @@ static bool option_value(const char *name, const char *value, struct hems_option
     } else if (strcmp(name, "--http-remote") == 0 &&
                (strcmp(value, "always") == 0 || strcmp(value, "never") == 0 || strcmp(value, "non-local") == 0)) {
         o->http_remote = value;
+    } else if (hems_mqtt_option_known(name)) {
+        return hems_mqtt_option(&o->mqtt, name, value, why);
     } else {
         return false;
     }
@@ -200,7 +205,7 @@ static bool takes_value(const char *name)
     for (i = 0; i < sizeof names / sizeof names[0]; i++)
         if (strcmp(name, names[i]) == 0)
             return true;
-    return udp_option_has_value(name);
+    return hems_mqtt_option_known(name) || udp_option_has_value(name);
 }
 
 static bool flag(const char *arg, struct hems_options *o)
@@ -293,6 +298,8 @@ int hems_opts_parse(int argc, char **argv, struct hems_options *o, int *first, i
         return print_command_help(help);
     if (help) {
         fputs(usage_text, stdout);
+        fputs(hems_mqtt_usage, stdout);
+        fputs(usage_tail, stdout);
         if (!hems_http_available())
             fputs("This build has no HTTP server (libmicrohttpd and jansson): --http is refused.\n", stdout);
         return 1;
@@ -316,6 +323,11 @@ int hems_opts_check(struct hems_options *o, const struct hems_cmd *cmd)
     if (cmd->n_nodes > 0 && (cmd->node[0].len == 4) == e->ipv6)
         return hems_usage_error("an IPv4 NODE with --ipv6", NULL);
     what = udp_config_check(e, &value);
-    return what ? hems_usage_error(what, value) : 0;
+    if (what)
+        return hems_usage_error(what, value);
+    what = hems_mqtt_config_check(&o->mqtt);
+    if (!what && o->mqtt.host && cmd->kind != HEMS_CMD_RUN && cmd->kind != HEMS_CMD_SERVE)
+        what = "--mqtt is for run and serve (a one-shot command does not stay up for a broker)";
+    return what ? hems_usage_error(what, NULL) : 0;
 }
 

@@ -17,6 +17,7 @@
  *   --log FILE             events and messages appended to FILE, reopened on SIGHUP
  *   --http ADDR:PORT, --http-token-file FILE, --http-remote MODE   (hems_http.h)
  *   --http-routes          (hidden) the HTTP routes, for the OpenAPI test
+ *   --mqtt HOST[:PORT] and the other --mqtt-... options (hems_mqtt.h)
  *
  * Out-of-range values get a message that names the rule, and exit status 2.
  */
@@ -26,6 +27,7 @@
 #include <stdbool.h>
 
 #include "hems_cmd.h"
+#include "hems_mqtt.h"
 #include "udp.h"
 
 struct hems_options {
@@ -46,6 +48,7 @@ struct hems_options {
     const char *http_listen;     /* --http ADDR:PORT (hems_http.h), NULL: no HTTP */
     const char *http_token_file; /* --http-token-file FILE */
     const char *http_remote;     /* --http-remote always|never|non-local */
+    struct hems_mqtt_config mqtt; /* --mqtt... (hems_mqtt.h) */
 };
 
 /* Parses the options, before or after COMMAND (until "--"), and gathers

@@ -51,7 +51,8 @@ current="installing build dependencies"
 need meson ninja-build gcc g++ clang pkg-config check doxygen python3 binutils \
     nodejs npm iproute2 valgrind libclang-rt-14-dev librsvg2-bin gcc-arm-none-eabi \
     libnewlib-arm-none-eabi gcc-riscv64-unknown-elf picolibc-riscv64-unknown-elf \
-    libmicrohttpd-dev libjansson-dev chromium
+    libmicrohttpd-dev libjansson-dev chromium \
+    libmosquitto-dev mosquitto mosquitto-clients openssl
 say "Tools: meson $(meson --version), $(gcc --version | head -n 1)," \
     "$(clang --version | head -n 1), doxygen $(doxygen --version)"
 
@@ -97,7 +98,7 @@ UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 CK_FORK=no \
     meson test -C build-asan --print-errorlogs \
     unit 'echonet-dump contract' 'README example' 'no heap, stdio or OS calls' \
-    'hems-controller HTTP API'
+    'hems-controller HTTP API' 'hems-controller MQTT bridge'
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
     meson test -C build-asan --print-errorlogs --suite fuzz
@@ -110,10 +111,10 @@ meson compile -C build-gcc docs
 [ -f build-gcc/doc/html/index.html ] || die "build-gcc/doc/html/index.html was not written"
 passed
 
-# --- (e) without error strings -----------------------------------------------
-current="build without error strings (build-nostrings)"
+# --- (e) without error strings (and without MQTT) -------------------------------
+current="build without error strings and MQTT (build-nostrings)"
 say "$current"
-CC=gcc CXX=g++ setup build-nostrings -Dwerror=true -Derror_strings=false \
+CC=gcc CXX=g++ setup build-nostrings -Dwerror=true -Derror_strings=false -Dmqtt=disabled \
     -Dtests=enabled -Ddocs=disabled
 meson compile -C build-nostrings
 meson test -C build-nostrings --print-errorlogs --no-suite browser
