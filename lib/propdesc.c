@@ -25,6 +25,217 @@ echonet_err echonet_prop_desc_check(const echonet_prop_desc *d, const uint8_t *e
     return prop_desc_check(d, edt, pdc, for_set);
 }
 
+/* ---- Layout programs (propdesc.h, "Layout programs") ------------------------
+ * Nodes nest at most ECHONET_LAYOUT_DEPTH composites deep; each level is its
+ * own function (stamped by a macro) so that nothing recurses: the stack
+ * bound of every public call stays computable (tests/stack-usage.py). */
+
+#define NODE_LEN(p) ((size_t)(p)[1] << 8 | (size_t)(p)[2])
+#define NODE_NEXT(p) ((p) + 3 + NODE_LEN(p))
+
+static uint32_t be_value(const uint8_t *p, size_t w)
+{
+    uint32_t v = 0;
+
+    while (w-- > 0)
+        v = v << 8 | *p++;
+    return v;
+}
+
+/* A SCALAR node's verdict on the number v. */
+static int scalar_verdict(const uint8_t *node, uint32_t v)
+{
+    size_t w = node[3] & 7u, i;
+    const uint8_t *at = node + 7;
+    /* Signed numbers compare as unsigned once their sign bit is flipped. */
+    uint32_t flip = (node[3] & ECHONET_LAYOUT_SIGNED) ? (uint32_t)1 << (8 * w - 1) : 0;
+
+    for (i = 0; i < node[4]; i++, at += 2 * w)
+        if ((v ^ flip) >= (be_value(at, w) ^ flip) && (v ^ flip) <= (be_value(at + w, w) ^ flip))
+            return 1;
+    for (i = 0; i < (size_t)node[5] + node[6]; i++, at += w)
+        if (v == be_value(at, w))
+            return i < node[5] ? 1 : 2;
+    return 0;
+}
+
+/* A bitmap: every field's bits valid, every bit outside the fields 0. */
+static int bits_verdict(const uint8_t *node, const uint8_t *edt, size_t n)
+{
+    size_t i, f;
+    int r = 1;
+
+    if (n != node[3])
+        return 0;
+    for (i = 0; i < n; i++) {
+        const uint8_t *field = node + 5;
+        unsigned covered = 0;
+
+        for (f = 0; f < node[4]; f++, field = NODE_NEXT(field + 2)) {
+            unsigned mask = field[1], v, x;
+
+            if (field[0] != i)
+                continue;
+            covered |= mask;
+            v = edt[i] & mask;
+            while (mask && !(mask & 1u)) {
+                mask >>= 1;
+                v >>= 1;
+            }
+            x = (unsigned)scalar_verdict(field + 2, v);
+            if (x == 0)
+                return 0;
+            if (x > (unsigned)r)
+                r = (int)x;
+        }
+        if (edt[i] & ~covered & 0xFFu)
+            return 0;
+    }
+    return r;
+}
+
+static int leaf_verdict(const uint8_t *node, const uint8_t *edt, size_t n)
+{
+    switch (node[0]) {
+    case ECHONET_LAYOUT_SCALAR:
+        return n == (node[3] & 7u) ? scalar_verdict(node, be_value(edt, n)) : 0;
+    case ECHONET_LAYOUT_RAW:
+        return n >= node[3] && n <= node[4];
+    case ECHONET_LAYOUT_BITS:
+        return bits_verdict(node, edt, n);
+    default:
+        return 0;
+    }
+}
+
+/* One composite level: SEQ, ARRAY and ALT ask the next level about their
+ * parts; leaves are answered at once. */
+#define LAYOUT_LEVEL(name, next)                                                   \
+    static int name(const uint8_t *node, const uint8_t *edt, size_t n)            \
+    {                                                                              \
+        const uint8_t *c = node + 4;                                               \
+        size_t i, k = node[3], size;                                               \
+        int r = 1, x;                                                              \
+                                                                                   \
+        switch (node[0]) {                                                         \
+        case ECHONET_LAYOUT_SEQ:                                                   \
+            for (i = 0; i < k; i++, c = NODE_NEXT(c + 1)) {                        \
+                size = c[0] ? c[0] : n;                                            \
+                if (size > n || (i + 1 == k && size != n))                         \
+                    return 0;                                                      \
+                if ((x = next(c + 1, edt, size)) == 0)                             \
+                    return 0;                                                      \
+                r = x > r ? x : r;                                                 \
+                edt += size;                                                       \
+                n -= size;                                                         \
+            }                                                                      \
+            return k > 0 ? r : (int)(n == 0);                                      \
+        case ECHONET_LAYOUT_ARRAY:                                                 \
+            if (k == 0 || n % k != 0 || n / k < node[4] || n / k > node[5])        \
+                return 0;                                                          \
+            for (i = 0; i < n; i += k) {                                           \
+                if ((x = next(node + 6, edt + i, k)) == 0)                         \
+                    return 0;                                                      \
+                r = x > r ? x : r;                                                 \
+            }                                                                      \
+            return r;                                                              \
+        case ECHONET_LAYOUT_ALT:                                                   \
+            r = 0;                                                                 \
+            for (i = 0; i < k; i++, c = NODE_NEXT(c)) {                            \
+                x = next(c, edt, n);                                               \
+                if (x == 1)                                                        \
+                    return 1;                                                      \
+                r = x > r ? x : r;                                                 \
+            }                                                                      \
+            return r;                                                              \
+        default:                                                                   \
+            return leaf_verdict(node, edt, n);                                     \
+        }                                                                          \
+    }
+
+LAYOUT_LEVEL(level4, leaf_verdict)
+LAYOUT_LEVEL(level3, level4)
+LAYOUT_LEVEL(level2, level3)
+LAYOUT_LEVEL(level1, level2)
+
+int echonet_layout_check(const uint8_t *prog, const uint8_t *edt, size_t pdc)
+{
+    return prog ? level1(prog, edt, pdc) : 0;
+}
+
+/* Well-formedness of one node within end: operands that match its length,
+ * and (for composites) parts that the next level checks. */
+static bool leaf_shape(const uint8_t *node, const uint8_t *end)
+{
+    size_t len, w;
+
+    if (end - node < 3 || (size_t)(end - node) - 3 < (len = NODE_LEN(node)))
+        return false;
+    switch (node[0]) {
+    case ECHONET_LAYOUT_SCALAR:
+        w = node[3] & 7u;
+        return len >= 4 && (w == 1 || w == 2 || w == 4) && (node[3] & 0x78u) == 0 &&
+               len == 4 + w * (2u * node[4] + node[5] + node[6]);
+    case ECHONET_LAYOUT_RAW:
+        return len == 2 && node[3] <= node[4];
+    default:
+        return false;
+    }
+}
+
+#define SHAPE_LEVEL(name, next)                                                    \
+    static bool name(const uint8_t *node, const uint8_t *end)                     \
+    {                                                                              \
+        const uint8_t *c, *stop;                                                   \
+        size_t i, k;                                                               \
+                                                                                   \
+        if (end - node < 4 || (size_t)(end - node) - 3 < NODE_LEN(node))          \
+            return leaf_shape(node, end);                                          \
+        stop = NODE_NEXT(node);                                                    \
+        k = node[3];                                                               \
+        switch (node[0]) {                                                         \
+        case ECHONET_LAYOUT_SEQ:                                                   \
+            for (i = 0, c = node + 4; i < k; i++, c = NODE_NEXT(c + 1))            \
+                if (stop - c < 1 || (c[0] == 0 && i + 1 != k) || !next(c + 1, stop)) \
+                    return false;                                                  \
+            return c == stop;                                                      \
+        case ECHONET_LAYOUT_ARRAY:                                                 \
+            return stop - node >= 7 && k > 0 && node[4] <= node[5] &&             \
+                   next(node + 6, stop) && NODE_NEXT(node + 6) == stop;           \
+        case ECHONET_LAYOUT_ALT:                                                   \
+            for (i = 0, c = node + 4; i < k; i++, c = NODE_NEXT(c))                \
+                if (!next(c, stop))                                                \
+                    return false;                                                  \
+            return k > 0 && c == stop;                                             \
+        case ECHONET_LAYOUT_BITS:                                                  \
+            if (stop - node < 5 || k == 0)                                         \
+                return false;                                                      \
+            for (i = 0, c = node + 5; i < node[4]; i++, c = NODE_NEXT(c + 2))      \
+                if (stop - c < 2 || c[0] >= k || c[1] == 0 || !leaf_shape(c + 2, stop) || \
+                    c[2] != ECHONET_LAYOUT_SCALAR || (c[5] & 7u) != 1)             \
+                    return false;                                                  \
+            return c == stop;                                                      \
+        default:                                                                   \
+            return leaf_shape(node, end);                                          \
+        }                                                                          \
+    }
+
+SHAPE_LEVEL(shape4, leaf_shape)
+SHAPE_LEVEL(shape3, shape4)
+SHAPE_LEVEL(shape2, shape3)
+SHAPE_LEVEL(shape1, shape2)
+
+static bool layout_ok(const uint8_t *prog)
+{
+    /* The program's own length bounds it: a node past it is refused. */
+    return shape1(prog, prog + 3 + NODE_LEN(prog));
+}
+
+static size_t desc_largest(const echonet_prop_desc *d)
+{
+    return d->size_alt != ECHONET_SIZE_VARIABLE && d->size_alt > d->size ? d->size_alt : d->size;
+}
+
 static bool desc_ok(const echonet_prop_desc *d)
 {
     if (d->epc < 0x80u || d->size == 0 || (d->n_readonly > 0 && !d->readonly))
@@ -35,11 +246,13 @@ static bool desc_ok(const echonet_prop_desc *d)
     case ECHONET_RULE_ENUM:
         return d->values && d->n_values > 0 && d->size == 1 && d->size_alt == 0;
     case ECHONET_RULE_RANGE:
-        return d->values && d->n_values >= 2 && d->n_values % 2 == 0;
+        return d->values && d->n_values == 2 * desc_largest(d);
     case ECHONET_RULE_RANGE_S8:
         return d->values && d->n_values == 2 && d->size == 1 && d->size_alt == 0;
     case ECHONET_RULE_FUNC:
         return d->check != NULL;
+    case ECHONET_RULE_LAYOUT:
+        return d->values && d->n_values == 0 && layout_ok(d->values);
     default:
         return false;
     }
@@ -74,4 +287,20 @@ void echonet_prop_desc_map(echonet_propmap *map, const echonet_prop_desc *table,
     for (i = 0; i < n; i++)
         if ((table[i].access & access) == access && !echonet_propmap_contains(omit, table[i].epc))
             (void)echonet_propmap_add(map, table[i].epc);
+}
+
+echonet_err echonet_class_check_table(const echonet_class *cls, const echonet_prop_desc *table, size_t n)
+{
+    const echonet_class *c;
+    const echonet_prop_desc *d;
+    size_t i;
+
+    if (!cls || (!table && n > 0))
+        return ECHONET_ERR_INVALID_ARG;
+    for (c = cls; c; c = c->super)
+        for (i = 0; i < c->n_props; i++)
+            if ((c->props[i].access & ECHONET_ACCESS_MANDATORY) &&
+                (!(d = echonet_prop_desc_find(table, n, c->props[i].epc)) || !(d->access & ECHONET_ACCESS_MANDATORY)))
+                return ECHONET_ERR_MANDATORY;
+    return ECHONET_OK;
 }

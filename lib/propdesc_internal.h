@@ -22,6 +22,10 @@
 #define HOT_INLINE
 #endif
 
+/* The verdict of a layout program (lib/propdesc.c) on pdc bytes: 0
+ * refused, 1 valid, 2 valid only as read (a read-only state code). */
+int echonet_layout_check(const uint8_t *prog, const uint8_t *edt, size_t pdc);
+
 static inline bool desc_in_list(const uint8_t *list, size_t n, uint8_t v)
 {
     size_t i;
@@ -57,9 +61,9 @@ static HOT_INLINE echonet_err prop_desc_check(const echonet_prop_desc *d, const 
         ok = pdc == 1 && desc_in_list(d->values, d->n_values, edt[0]);
         break;
     case ECHONET_RULE_RANGE:
-        /* One (low, high) pair per byte; bytes beyond the pairs are free. */
-        ok = true;
-        for (i = 0; ok && i < pdc && 2 * i + 1 < d->n_values; i++)
+        /* One (low, high) pair per byte; no byte without one. */
+        ok = 2 * pdc <= d->n_values;
+        for (i = 0; ok && i < pdc; i++)
             ok = edt[i] >= d->values[2 * i] && edt[i] <= d->values[2 * i + 1];
         break;
     case ECHONET_RULE_RANGE_S8:
@@ -70,6 +74,12 @@ static HOT_INLINE echonet_err prop_desc_check(const echonet_prop_desc *d, const 
     case ECHONET_RULE_FUNC:
         ok = d->check(edt, pdc);
         break;
+    case ECHONET_RULE_LAYOUT: {
+        int r = echonet_layout_check(d->values, edt, pdc);
+
+        ok = r == 1 || (r == 2 && !for_set);
+        break;
+    }
     default:
         ok = false;
         break;
