@@ -4,6 +4,8 @@
  */
 #include "echonet/propdesc.h"
 
+#include <string.h>
+
 #include "propdesc_internal.h"
 
 const echonet_prop_desc *echonet_prop_desc_find(const echonet_prop_desc *table, size_t n, uint8_t epc)
@@ -94,6 +96,19 @@ static int bits_verdict(const uint8_t *node, const uint8_t *edt, size_t n)
     return r;
 }
 
+static int codes_verdict(const uint8_t *node, const uint8_t *edt, size_t n)
+{
+    const uint8_t *at = node + 6;
+    size_t i;
+
+    if (n != node[3])
+        return 0;
+    for (i = 0; i < (size_t)node[4] + node[5]; i++, at += n)
+        if (memcmp(at, edt, n) == 0)
+            return i < node[4] ? 1 : 2;
+    return 0;
+}
+
 static int leaf_verdict(const uint8_t *node, const uint8_t *edt, size_t n)
 {
     switch (node[0]) {
@@ -103,6 +118,8 @@ static int leaf_verdict(const uint8_t *node, const uint8_t *edt, size_t n)
         return n >= node[3] && n <= node[4];
     case ECHONET_LAYOUT_BITS:
         return bits_verdict(node, edt, n);
+    case ECHONET_LAYOUT_CODES:
+        return codes_verdict(node, edt, n);
     default:
         return 0;
     }
@@ -178,6 +195,8 @@ static bool leaf_shape(const uint8_t *node, const uint8_t *end)
                len == 4 + w * (2u * node[4] + node[5] + node[6]);
     case ECHONET_LAYOUT_RAW:
         return len == 2 && node[3] <= node[4];
+    case ECHONET_LAYOUT_CODES:
+        return len >= 3 && node[3] > 0 && len == 3 + (size_t)node[3] * (node[4] + node[5]);
     default:
         return false;
     }

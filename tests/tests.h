@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 Suite *aircon_suite(void);
+Suite *classes_suite(void);
 Suite *controller_suite(void);
 Suite *energy_suite(void);
 Suite *eoj_suite(void);

@@ -26,7 +26,7 @@ import sys
 RELEASE_LATEST = "latest"
 
 # Layout program opcodes (include/echonet/propdesc.h, ECHONET_LAYOUT_*).
-OP_SCALAR, OP_RAW, OP_SEQ, OP_ARRAY, OP_ALT, OP_BITS = 1, 2, 3, 4, 5, 6
+OP_SCALAR, OP_RAW, OP_SEQ, OP_ARRAY, OP_ALT, OP_BITS, OP_CODES = 1, 2, 3, 4, 5, 6, 7
 SIGNED = 0x80
 MAX_DEPTH = 4  # composite levels the C walker has (lib/propdesc.c)
 
@@ -230,6 +230,15 @@ def be(v, w, signed):
 
 def encode(n, depth=0):
     k = n[0]
+    if k == "scalar" and n[1] not in (1, 2, 4):
+        # A state code of another size (7 bytes of 0xFF...): compared as bytes.
+        _, w, signed, ranges, codes, ro = n
+        if ranges or len(codes) + len(ro) > 255:
+            raise GenError("a number of %d bytes" % w)
+        body = [w, len(codes), len(ro)]
+        for c in codes + ro:
+            body += be(c, w, False)
+        return wrap(OP_CODES, body)
     if k == "scalar":
         _, w, signed, ranges, codes, ro = n
         if len(ranges) > 255 or len(codes) > 255 or len(ro) > 255:

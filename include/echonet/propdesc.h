@@ -41,6 +41,10 @@
  *   "undefined", 0x7E "unmeasurable", 0x7F/0x80 overflow/underflow); a
  *   read-only code is valid when read and refused in a Set. An enumeration
  *   has only codes; "a number or one of these state codes" has both.
+ * - @ref ECHONET_LAYOUT_CODES `size, n_codes, n_readonly`, then the codes
+ *   of size bytes each: an enumeration of codes of any size (the 7-byte
+ *   "no schedule" state of a date-time); n must be size, read-only codes
+ *   as above.
  * - @ref ECHONET_LAYOUT_RAW `min, max`: any n bytes, min <= n <= max.
  * - @ref ECHONET_LAYOUT_SEQ `count`, then count times `size, node`: fixed
  *   fields one after the other (an object of the MRA: a date, a time, a
@@ -115,6 +119,7 @@ typedef enum echonet_value_rule {
 #define ECHONET_LAYOUT_ARRAY 4u  /**< items of one size and rule */
 #define ECHONET_LAYOUT_ALT 5u    /**< any of several layouts */
 #define ECHONET_LAYOUT_BITS 6u   /**< a bitmap of fields */
+#define ECHONET_LAYOUT_CODES 7u  /**< codes of any size, compared as bytes */
 #define ECHONET_LAYOUT_SIGNED 0x80u /**< SCALAR flag: a two's complement number */
 #define ECHONET_LAYOUT_DEPTH 4u  /**< composite nodes a program may nest */
 /** @} */
