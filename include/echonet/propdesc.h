@@ -157,7 +157,7 @@ typedef struct echonet_class {
 
 /**
  * @brief Checks that a table has every property a class and its
- *        superclass mark mandatory (@ref ECHONET_ACCESS_MANDATORY: the MRA
+ *        superclass mark mandatory (@ref ECHONET_ACCESS_MANDATORY, where the MRA
  *        says "required" for its Get, Set or announcement), and marks
  *        each of them mandatory too.
  * @param cls the class.
