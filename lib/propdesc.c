@@ -323,3 +323,24 @@ echonet_err echonet_class_check_table(const echonet_class *cls, const echonet_pr
                 return ECHONET_ERR_MANDATORY;
     return ECHONET_OK;
 }
+
+echonet_err echonet_class_omit(echonet_propmap *omit, const echonet_class *cls, const uint8_t *keep, size_t n_keep)
+{
+    const echonet_class *c;
+    size_t i, k;
+
+    if (!omit || !cls || (!keep && n_keep > 0))
+        return ECHONET_ERR_INVALID_ARG;
+    echonet_propmap_init(omit);
+    for (c = cls; c; c = c->super)
+        for (i = 0; i < c->n_props; i++) {
+            bool kept = (c->props[i].access & ECHONET_ACCESS_MANDATORY) != 0;
+
+            for (k = 0; k < n_keep && !kept; k++)
+                kept = keep[k] == c->props[i].epc;
+            /* A class's own entry decides over the superclass's. */
+            if (!kept && (c == cls || !echonet_prop_desc_find(cls->props, cls->n_props, c->props[i].epc)))
+                (void)echonet_propmap_add(omit, c->props[i].epc);
+        }
+    return ECHONET_OK;
+}

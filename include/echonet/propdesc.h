@@ -172,6 +172,20 @@ ECHONET_API echonet_err echonet_class_check_table(const echonet_class *cls, cons
                                                   size_t n);
 
 /**
+ * @brief The optional properties of a class (and its superclass) that a
+ *        device leaves out, given those it keeps: for
+ *        echonet_object_init_class().
+ * @param omit receives every optional property not in @p keep.
+ * @param cls the class.
+ * @param keep optional EPCs the device has; may be NULL when @p n_keep is 0.
+ * @param n_keep entries in @p keep.
+ * @return @ref ECHONET_OK or an error code:
+ * @retval ECHONET_ERR_INVALID_ARG @p omit or @p cls NULL, or @p keep NULL with @p n_keep > 0.
+ */
+ECHONET_API echonet_err echonet_class_omit(echonet_propmap *omit, const echonet_class *cls, const uint8_t *keep,
+                                           size_t n_keep);
+
+/**
  * @brief Finds a property's descriptor in a table.
  * @param table the table; may be NULL when @p n is 0.
  * @param n entries in @p table.
