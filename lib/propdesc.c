@@ -28,9 +28,9 @@ echonet_err echonet_prop_desc_check(const echonet_prop_desc *d, const uint8_t *e
 }
 
 /* ---- Layout programs (propdesc.h, "Layout programs") ------------------------
- * Nodes nest at most ECHONET_LAYOUT_DEPTH composites deep; each level is its
- * own function (stamped by a macro) so that nothing recurses: the stack
- * bound of every public call stays computable (tests/stack-usage.py). */
+ * Nodes nest at most ECHONET_LAYOUT_DEPTH composites deep. Nothing recurses:
+ * the stack bound of every public call stays computable
+ * (tests/stack-usage.py). */
 
 #define NODE_LEN(p) ((size_t)(p)[1] << 8 | (size_t)(p)[2])
 #define NODE_NEXT(p) ((p) + 3 + NODE_LEN(p))
@@ -125,59 +125,109 @@ static int leaf_verdict(const uint8_t *node, const uint8_t *edt, size_t n)
     }
 }
 
-/* One composite level: SEQ, ARRAY and ALT ask the next level about their
- * parts; leaves are answered at once. */
-#define LAYOUT_LEVEL(name, next)                                                   \
-    static int name(const uint8_t *node, const uint8_t *edt, size_t n)            \
-    {                                                                              \
-        const uint8_t *c = node + 4;                                               \
-        size_t i, k = node[3], size;                                               \
-        int r = 1, x;                                                              \
-                                                                                   \
-        switch (node[0]) {                                                         \
-        case ECHONET_LAYOUT_SEQ:                                                   \
-            for (i = 0; i < k; i++, c = NODE_NEXT(c + 1)) {                        \
-                size = c[0] ? c[0] : n;                                            \
-                if (size > n || (i + 1 == k && size != n))                         \
-                    return 0;                                                      \
-                if ((x = next(c + 1, edt, size)) == 0)                             \
-                    return 0;                                                      \
-                r = x > r ? x : r;                                                 \
-                edt += size;                                                       \
-                n -= size;                                                         \
-            }                                                                      \
-            return k > 0 ? r : (int)(n == 0);                                      \
-        case ECHONET_LAYOUT_ARRAY:                                                 \
-            if (k == 0 || n % k != 0 || n / k < node[4] || n / k > node[5])        \
-                return 0;                                                          \
-            for (i = 0; i < n; i += k) {                                           \
-                if ((x = next(node + 6, edt + i, k)) == 0)                         \
-                    return 0;                                                      \
-                r = x > r ? x : r;                                                 \
-            }                                                                      \
-            return r;                                                              \
-        case ECHONET_LAYOUT_ALT:                                                   \
-            r = 0;                                                                 \
-            for (i = 0; i < k; i++, c = NODE_NEXT(c)) {                            \
-                x = next(c, edt, n);                                               \
-                if (x == 1)                                                        \
-                    return 1;                                                      \
-                r = x > r ? x : r;                                                 \
-            }                                                                      \
-            return r;                                                              \
-        default:                                                                   \
-            return leaf_verdict(node, edt, n);                                     \
-        }                                                                          \
-    }
+/* The composite a program is walking through: which part comes next. */
+struct layout_frame {
+    const uint8_t *node;  /* the SEQ, ARRAY or ALT node */
+    const uint8_t *child; /* SEQ: the next field's size byte; ALT: the next alternative */
+    const uint8_t *edt;   /* SEQ, ARRAY: the bytes not yet given to a part; ALT: all of them */
+    size_t n;
+    uint8_t i;            /* parts given so far (SEQ, ALT) */
+    uint8_t r;            /* the verdict so far */
+};
 
-LAYOUT_LEVEL(level4, leaf_verdict)
-LAYOUT_LEVEL(level3, level4)
-LAYOUT_LEVEL(level2, level3)
-LAYOUT_LEVEL(level1, level2)
-
-int echonet_layout_check(const uint8_t *prog, const uint8_t *edt, size_t pdc)
+static bool is_composite(uint8_t op)
 {
-    return prog ? level1(prog, edt, pdc) : 0;
+    return op == ECHONET_LAYOUT_SEQ || op == ECHONET_LAYOUT_ARRAY || op == ECHONET_LAYOUT_ALT;
+}
+
+/* Walks the program without recursion (the stack bound of every public call
+ * stays computable, tests/stack-usage.py): a frame per open composite, at
+ * most ECHONET_LAYOUT_DEPTH of them. */
+int echonet_layout_check(const uint8_t *node, const uint8_t *edt, size_t n)
+{
+    struct layout_frame st[ECHONET_LAYOUT_DEPTH], *f;
+    size_t depth = 0, size, k;
+    int x;
+
+    if (!node)
+        return 0;
+descend:
+    /* Judge node on the n bytes at edt. */
+    if (!is_composite(node[0])) {
+        x = leaf_verdict(node, edt, n);
+        goto up;
+    }
+    k = node[3];
+    if (depth == ECHONET_LAYOUT_DEPTH ||
+        (node[0] == ECHONET_LAYOUT_ARRAY && (k == 0 || n % k != 0 || n / k < node[4] || n / k > node[5]))) {
+        x = 0;
+        goto up;
+    }
+    f = &st[depth++];
+    f->node = node;
+    f->child = node + 4;
+    f->edt = edt;
+    f->n = n;
+    f->i = 0;
+    f->r = node[0] == ECHONET_LAYOUT_ALT ? 0 : 1;
+next:
+    /* Give the next part of f its bytes, or end f with its verdict. */
+    k = f->node[3];
+    switch (f->node[0]) {
+    case ECHONET_LAYOUT_SEQ:
+        if (f->i == k) {
+            x = f->n == 0 ? f->r : 0;
+            break;
+        }
+        size = f->child[0] ? f->child[0] : f->n;
+        if (size > f->n || (f->i + 1u == k && size != f->n)) {
+            x = 0;
+            break;
+        }
+        node = f->child + 1;
+        edt = f->edt;
+        n = size;
+        f->child = NODE_NEXT(f->child + 1);
+        f->edt += size;
+        f->n -= size;
+        f->i++;
+        goto descend;
+    case ECHONET_LAYOUT_ARRAY:
+        if (f->n == 0) {
+            x = f->r;
+            break;
+        }
+        node = f->node + 6;
+        edt = f->edt;
+        n = k;
+        f->edt += k;
+        f->n -= k;
+        goto descend;
+    default: /* ECHONET_LAYOUT_ALT */
+        if (f->i == k) {
+            x = f->r;
+            break;
+        }
+        node = f->child;
+        edt = f->edt;
+        n = f->n;
+        f->child = NODE_NEXT(f->child);
+        f->i++;
+        goto descend;
+    }
+    depth--;
+up:
+    /* Hand x to the composite that asked, which may end at once. */
+    if (depth == 0)
+        return x;
+    f = &st[depth - 1];
+    if (f->node[0] == ECHONET_LAYOUT_ALT ? x == 1 : x == 0) {
+        depth--;
+        goto up;
+    }
+    if (x > f->r)
+        f->r = (uint8_t)x;
+    goto next;
 }
 
 /* Well-formedness of one node within end: operands that match its length,
