@@ -125,14 +125,16 @@ static int leaf_verdict(const uint8_t *node, const uint8_t *edt, size_t n)
     }
 }
 
-/* The composite a program is walking through: which part comes next. */
+/* The composite a program is walking through: which part comes next, as
+ * offsets (programs are at most 65538 bytes, values 255) to keep the
+ * frames small. */
 struct layout_frame {
-    const uint8_t *node;  /* the SEQ, ARRAY or ALT node */
-    const uint8_t *child; /* SEQ: the next field's size byte; ALT: the next alternative */
-    const uint8_t *edt;   /* SEQ, ARRAY: the bytes not yet given to a part; ALT: all of them */
-    size_t n;
-    uint8_t i;            /* parts given so far (SEQ, ALT) */
-    uint8_t r;            /* the verdict so far */
+    uint16_t node;  /* the SEQ, ARRAY or ALT node, from the program's start */
+    uint16_t child; /* SEQ: the next field's size byte; ALT: the next alternative */
+    uint8_t edt;    /* SEQ, ARRAY: the bytes not yet given to a part; ALT: all of them */
+    uint8_t n;
+    uint8_t i;      /* parts given so far (SEQ, ALT) */
+    uint8_t r;      /* the verdict so far */
 };
 
 static bool is_composite(uint8_t op)
@@ -143,18 +145,19 @@ static bool is_composite(uint8_t op)
 /* Walks the program without recursion (the stack bound of every public call
  * stays computable, tests/stack-usage.py): a frame per open composite, at
  * most ECHONET_LAYOUT_DEPTH of them. */
-int echonet_layout_check(const uint8_t *node, const uint8_t *edt, size_t n)
+int echonet_layout_check(const uint8_t *prog, const uint8_t *value, size_t pdc)
 {
     struct layout_frame st[ECHONET_LAYOUT_DEPTH], *f;
-    size_t depth = 0, size, k;
+    const uint8_t *node = prog, *parent;
+    size_t depth = 0, at = 0, n = pdc, size, k;
     int x;
 
-    if (!node)
+    if (!prog || pdc > 255)
         return 0;
 descend:
-    /* Judge node on the n bytes at edt. */
+    /* Judge node on the n bytes at value + at. */
     if (!is_composite(node[0])) {
-        x = leaf_verdict(node, edt, n);
+        x = leaf_verdict(node, value + at, n);
         goto up;
     }
     k = node[3];
@@ -164,32 +167,33 @@ descend:
         goto up;
     }
     f = &st[depth++];
-    f->node = node;
-    f->child = node + 4;
-    f->edt = edt;
-    f->n = n;
+    f->node = (uint16_t)(node - prog);
+    f->child = (uint16_t)(f->node + 4u);
+    f->edt = (uint8_t)at;
+    f->n = (uint8_t)n;
     f->i = 0;
     f->r = node[0] == ECHONET_LAYOUT_ALT ? 0 : 1;
 next:
     /* Give the next part of f its bytes, or end f with its verdict. */
-    k = f->node[3];
-    switch (f->node[0]) {
+    parent = prog + f->node;
+    k = parent[3];
+    at = f->edt;
+    switch (parent[0]) {
     case ECHONET_LAYOUT_SEQ:
         if (f->i == k) {
             x = f->n == 0 ? f->r : 0;
             break;
         }
-        size = f->child[0] ? f->child[0] : f->n;
+        size = prog[f->child] ? prog[f->child] : f->n;
         if (size > f->n || (f->i + 1u == k && size != f->n)) {
             x = 0;
             break;
         }
-        node = f->child + 1;
-        edt = f->edt;
+        node = prog + f->child + 1;
         n = size;
-        f->child = NODE_NEXT(f->child + 1);
-        f->edt += size;
-        f->n -= size;
+        f->child = (uint16_t)(NODE_NEXT(node) - prog);
+        f->edt = (uint8_t)(f->edt + size);
+        f->n = (uint8_t)(f->n - size);
         f->i++;
         goto descend;
     case ECHONET_LAYOUT_ARRAY:
@@ -197,21 +201,19 @@ next:
             x = f->r;
             break;
         }
-        node = f->node + 6;
-        edt = f->edt;
+        node = parent + 6;
         n = k;
-        f->edt += k;
-        f->n -= k;
+        f->edt = (uint8_t)(f->edt + k);
+        f->n = (uint8_t)(f->n - k);
         goto descend;
     default: /* ECHONET_LAYOUT_ALT */
         if (f->i == k) {
             x = f->r;
             break;
         }
-        node = f->child;
-        edt = f->edt;
+        node = prog + f->child;
         n = f->n;
-        f->child = NODE_NEXT(f->child);
+        f->child = (uint16_t)(NODE_NEXT(node) - prog);
         f->i++;
         goto descend;
     }
@@ -221,7 +223,7 @@ up:
     if (depth == 0)
         return x;
     f = &st[depth - 1];
-    if (f->node[0] == ECHONET_LAYOUT_ALT ? x == 1 : x == 0) {
+    if (prog[f->node] == ECHONET_LAYOUT_ALT ? x == 1 : x == 0) {
         depth--;
         goto up;
     }
@@ -230,67 +232,76 @@ up:
     goto next;
 }
 
-/* Well-formedness of one node within end: operands that match its length,
- * and (for composites) parts that the next level checks. */
-static bool leaf_shape(const uint8_t *node, const uint8_t *end)
+/* Well-formedness of one leaf node within end: operands that match its
+ * length (a bitmap's fields one-byte SCALARs). */
+static bool scalar_shape(const uint8_t *node, const uint8_t *end, size_t width)
 {
     size_t len, w;
 
-    if (end - node < 3 || (size_t)(end - node) - 3 < (len = NODE_LEN(node)))
+    if (end - node < 7 || (size_t)(end - node) - 3 < (len = NODE_LEN(node)) || node[0] != ECHONET_LAYOUT_SCALAR)
         return false;
+    w = node[3] & 7u;
+    return (w == 1 || w == 2 || w == 4) && (width == 0 || w == width) && (node[3] & 0x78u) == 0 &&
+           len == 4 + w * (2u * node[4] + node[5] + node[6]);
+}
+
+static bool leaf_shape(const uint8_t *node, const uint8_t *end)
+{
+    const uint8_t *c, *stop;
+    size_t len, i;
+
+    if (end - node < 4 || (size_t)(end - node) - 3 < (len = NODE_LEN(node)))
+        return false;
+    stop = NODE_NEXT(node);
     switch (node[0]) {
     case ECHONET_LAYOUT_SCALAR:
-        w = node[3] & 7u;
-        return len >= 4 && (w == 1 || w == 2 || w == 4) && (node[3] & 0x78u) == 0 &&
-               len == 4 + w * (2u * node[4] + node[5] + node[6]);
+        return scalar_shape(node, end, 0);
     case ECHONET_LAYOUT_RAW:
         return len == 2 && node[3] <= node[4];
     case ECHONET_LAYOUT_CODES:
         return len >= 3 && node[3] > 0 && len == 3 + (size_t)node[3] * (node[4] + node[5]);
+    case ECHONET_LAYOUT_BITS:
+        if (len < 2 || node[3] == 0)
+            return false;
+        for (i = 0, c = node + 5; i < node[4]; i++, c = NODE_NEXT(c + 2))
+            if (stop - c < 2 || c[0] >= node[3] || c[1] == 0 || !scalar_shape(c + 2, stop, 1))
+                return false;
+        return c == stop;
     default:
         return false;
     }
 }
 
-#define SHAPE_LEVEL(name, next)                                                    \
-    static bool name(const uint8_t *node, const uint8_t *end)                     \
-    {                                                                              \
-        const uint8_t *c, *stop;                                                   \
-        size_t i, k;                                                               \
-                                                                                   \
-        if (end - node < 4 || (size_t)(end - node) - 3 < NODE_LEN(node))          \
-            return leaf_shape(node, end);                                          \
-        stop = NODE_NEXT(node);                                                    \
-        k = node[3];                                                               \
-        switch (node[0]) {                                                         \
-        case ECHONET_LAYOUT_SEQ:                                                   \
-            for (i = 0, c = node + 4; i < k; i++, c = NODE_NEXT(c + 1))            \
-                if (stop - c < 1 || (c[0] == 0 && i + 1 != k) || !next(c + 1, stop)) \
-                    return false;                                                  \
-            return c == stop;                                                      \
-        case ECHONET_LAYOUT_ARRAY:                                                 \
-            return stop - node >= 7 && k > 0 && node[4] <= node[5] &&             \
-                   next(node + 6, stop) && NODE_NEXT(node + 6) == stop;           \
-        case ECHONET_LAYOUT_ALT:                                                   \
-            for (i = 0, c = node + 4; i < k; i++, c = NODE_NEXT(c))                \
-                if (!next(c, stop))                                                \
-                    return false;                                                  \
-            return k > 0 && c == stop;                                             \
-        case ECHONET_LAYOUT_BITS:                                                  \
-            if (stop - node < 5 || k == 0)                                         \
-                return false;                                                      \
-            for (i = 0, c = node + 5; i < node[4]; i++, c = NODE_NEXT(c + 2))      \
-                if (stop - c < 2 || c[0] >= k || c[1] == 0 || !leaf_shape(c + 2, stop) || \
-                    c[2] != ECHONET_LAYOUT_SCALAR || (c[5] & 7u) != 1)             \
-                    return false;                                                  \
-            return c == stop;                                                      \
-        default:                                                                   \
-            return leaf_shape(node, end);                                          \
-        }                                                                          \
+/* One level of composites (SEQ, ARRAY, ALT), their parts checked by the
+ * next level: stamped once per level, so that nothing recurses. */
+#define SHAPE_LEVEL(name, next)                                                          \
+    static bool name(const uint8_t *node, const uint8_t *end)                           \
+    {                                                                                    \
+        const uint8_t *c, *stop;                                                         \
+        size_t i, k;                                                                     \
+                                                                                         \
+        if (!is_composite(node[0]) || end - node < 4 || (size_t)(end - node) - 3 < NODE_LEN(node)) \
+            return leaf_shape(node, end);                                                \
+        stop = NODE_NEXT(node);                                                          \
+        k = node[3];                                                                     \
+        switch (node[0]) {                                                               \
+        case ECHONET_LAYOUT_SEQ:                                                         \
+            for (i = 0, c = node + 4; i < k; i++, c = NODE_NEXT(c + 1))                  \
+                if (stop - c < 4 || (c[0] == 0 && i + 1 != k) || !next(c + 1, stop))    \
+                    return false;                                                        \
+            return c == stop;                                                            \
+        case ECHONET_LAYOUT_ARRAY:                                                       \
+            return stop - node >= 9 && k > 0 && node[4] <= node[5] && next(node + 6, stop) && \
+                   NODE_NEXT(node + 6) == stop;                                          \
+        default:                                                                         \
+            for (i = 0, c = node + 4; i < k; i++, c = NODE_NEXT(c))                      \
+                if (stop - c < 3 || !next(c, stop))                                      \
+                    return false;                                                        \
+            return k > 0 && c == stop;                                                   \
+        }                                                                                \
     }
 
-SHAPE_LEVEL(shape4, leaf_shape)
-SHAPE_LEVEL(shape3, shape4)
+SHAPE_LEVEL(shape3, leaf_shape)
 SHAPE_LEVEL(shape2, shape3)
 SHAPE_LEVEL(shape1, shape2)
 

@@ -263,9 +263,10 @@ START_TEST(layout_programs)
     ck_assert_int_eq(echonet_prop_desc_validate(&d, 1), ECHONET_ERR_TABLE);
     d.values = too_deep; /* 6 composites */
     ck_assert_int_eq(echonet_prop_desc_validate(&d, 1), ECHONET_ERR_TABLE);
-    d.values = too_deep + 4; /* 5 */
+    ck_assert_int_eq(echonet_prop_desc_check(&d, (const uint8_t[]){8}, 1, false), ECHONET_ERR_VALUE);
+    d.values = too_deep + 8; /* 4 */
     ck_assert_int_eq(echonet_prop_desc_validate(&d, 1), ECHONET_ERR_TABLE);
-    d.values = too_deep + 8; /* ECHONET_LAYOUT_DEPTH: accepted */
+    d.values = too_deep + 12; /* ECHONET_LAYOUT_DEPTH: accepted */
     ck_assert_int_eq(echonet_prop_desc_validate(&d, 1), ECHONET_OK);
     ck_assert_int_eq(echonet_prop_desc_check(&d, (const uint8_t[]){8}, 1, true), ECHONET_OK);
     d.values = NULL;

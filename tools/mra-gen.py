@@ -28,7 +28,7 @@ RELEASE_LATEST = "latest"
 # Layout program opcodes (include/echonet/propdesc.h, ECHONET_LAYOUT_*).
 OP_SCALAR, OP_RAW, OP_SEQ, OP_ARRAY, OP_ALT, OP_BITS, OP_CODES = 1, 2, 3, 4, 5, 6, 7
 SIGNED = 0x80
-MAX_DEPTH = 4  # composite levels the C walker has (lib/propdesc.c)
+MAX_DEPTH = 3  # SEQ, ARRAY and ALT levels the C walker has (ECHONET_LAYOUT_DEPTH)
 
 
 class GenError(Exception):
@@ -249,7 +249,7 @@ def encode(n, depth=0):
         for c in codes + ro:
             body += be(c, w, False)
         return wrap(OP_SCALAR, body)
-    if depth >= MAX_DEPTH:
+    if k in ("seq", "array", "alt") and depth >= MAX_DEPTH:
         raise GenError("layout nested deeper than %d" % MAX_DEPTH)
     if k == "raw":
         return wrap(OP_RAW, [n[1], n[2]])

@@ -64,9 +64,10 @@
  *   no field covers must be 0.
  *
  * Programs nest at most @ref ECHONET_LAYOUT_DEPTH composite nodes (SEQ,
- * ARRAY, ALT, BITS) deep; echonet_prop_desc_validate() refuses any other
- * shape, a length that does not match the operands, a width other than 1,
- * 2 or 4 and an item size of 0.
+ * ARRAY, ALT) deep (the MRA needs 3); echonet_prop_desc_validate() refuses
+ * any other shape, a length that does not match the operands, a width
+ * other than 1, 2 or 4 and an item size of 0. A value longer than 255
+ * bytes is refused.
  * @{
  */
 #ifndef ECHONET_PROPDESC_H
@@ -121,7 +122,7 @@ typedef enum echonet_value_rule {
 #define ECHONET_LAYOUT_BITS 6u   /**< a bitmap of fields */
 #define ECHONET_LAYOUT_CODES 7u  /**< codes of any size, compared as bytes */
 #define ECHONET_LAYOUT_SIGNED 0x80u /**< SCALAR flag: a two's complement number */
-#define ECHONET_LAYOUT_DEPTH 4u  /**< composite nodes a program may nest */
+#define ECHONET_LAYOUT_DEPTH 3u  /**< SEQ, ARRAY and ALT nodes a program may nest */
 /** @} */
 
 /** @brief Size flag: the EDT may have any size from 1 to @c size. */
