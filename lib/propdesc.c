@@ -35,7 +35,15 @@ echonet_err echonet_prop_desc_check(const echonet_prop_desc *d, const uint8_t *e
 #define NODE_LEN(p) ((size_t)(p)[1] << 8 | (size_t)(p)[2])
 #define NODE_NEXT(p) ((p) + 3 + NODE_LEN(p))
 
-static uint32_t be_value(const uint8_t *p, size_t w)
+/* The leaves are folded into the walker: one frame instead of a chain of
+ * them under every check (the stack bound of echonet_node_write()). */
+#if defined(__GNUC__)
+#define LEAF_INLINE __attribute__((always_inline)) inline
+#else
+#define LEAF_INLINE inline
+#endif
+
+static LEAF_INLINE uint32_t be_value(const uint8_t *p, size_t w)
 {
     uint32_t v = 0;
 
@@ -45,7 +53,7 @@ static uint32_t be_value(const uint8_t *p, size_t w)
 }
 
 /* A SCALAR node's verdict on the number v. */
-static int scalar_verdict(const uint8_t *node, uint32_t v)
+static LEAF_INLINE int scalar_verdict(const uint8_t *node, uint32_t v)
 {
     size_t w = node[3] & 7u, i;
     const uint8_t *at = node + 7;
@@ -62,7 +70,7 @@ static int scalar_verdict(const uint8_t *node, uint32_t v)
 }
 
 /* A bitmap: every field's bits valid, every bit outside the fields 0. */
-static int bits_verdict(const uint8_t *node, const uint8_t *edt, size_t n)
+static LEAF_INLINE int bits_verdict(const uint8_t *node, const uint8_t *edt, size_t n)
 {
     size_t i, f;
     int r = 1;
@@ -96,7 +104,7 @@ static int bits_verdict(const uint8_t *node, const uint8_t *edt, size_t n)
     return r;
 }
 
-static int codes_verdict(const uint8_t *node, const uint8_t *edt, size_t n)
+static LEAF_INLINE int codes_verdict(const uint8_t *node, const uint8_t *edt, size_t n)
 {
     const uint8_t *at = node + 6;
     size_t i;
@@ -109,7 +117,7 @@ static int codes_verdict(const uint8_t *node, const uint8_t *edt, size_t n)
     return 0;
 }
 
-static int leaf_verdict(const uint8_t *node, const uint8_t *edt, size_t n)
+static LEAF_INLINE int leaf_verdict(const uint8_t *node, const uint8_t *edt, size_t n)
 {
     switch (node[0]) {
     case ECHONET_LAYOUT_SCALAR:
