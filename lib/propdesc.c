@@ -53,7 +53,7 @@ static LEAF_INLINE uint32_t be_value(const uint8_t *p, size_t w)
 }
 
 /* A SCALAR node's verdict on the number v. */
-static LEAF_INLINE int scalar_verdict(const uint8_t *node, uint32_t v)
+static ECHONET_NOINLINE int scalar_verdict(const uint8_t *node, uint32_t v)
 {
     size_t w = node[3] & 7u, i;
     const uint8_t *at = node + 7;
@@ -280,43 +280,66 @@ static bool leaf_shape(const uint8_t *node, const uint8_t *end)
     }
 }
 
-/* One level of composites (SEQ, ARRAY, ALT), their parts checked by the
- * next level: stamped once per level, so that nothing recurses. */
-#define SHAPE_LEVEL(name, next)                                                          \
-    static bool name(const uint8_t *node, const uint8_t *end)                           \
-    {                                                                                    \
-        const uint8_t *c, *stop;                                                         \
-        size_t i, k;                                                                     \
-                                                                                         \
-        if (!is_composite(node[0]) || end - node < 4 || (size_t)(end - node) - 3 < NODE_LEN(node)) \
-            return leaf_shape(node, end);                                                \
-        stop = NODE_NEXT(node);                                                          \
-        k = node[3];                                                                     \
-        switch (node[0]) {                                                               \
-        case ECHONET_LAYOUT_SEQ:                                                         \
-            for (i = 0, c = node + 4; i < k; i++, c = NODE_NEXT(c + 1))                  \
-                if (stop - c < 4 || (c[0] == 0 && i + 1 != k) || !next(c + 1, stop))    \
-                    return false;                                                        \
-            return c == stop;                                                            \
-        case ECHONET_LAYOUT_ARRAY:                                                       \
-            return stop - node >= 9 && k > 0 && node[4] <= node[5] && next(node + 6, stop) && \
-                   NODE_NEXT(node + 6) == stop;                                          \
-        default:                                                                         \
-            for (i = 0, c = node + 4; i < k; i++, c = NODE_NEXT(c))                      \
-                if (stop - c < 3 || !next(c, stop))                                      \
-                    return false;                                                        \
-            return k > 0 && c == stop;                                                   \
-        }                                                                                \
-    }
-
-SHAPE_LEVEL(shape3, leaf_shape)
-SHAPE_LEVEL(shape2, shape3)
-SHAPE_LEVEL(shape1, shape2)
+/* The shape of a program, walked without recursion like the values: a
+ * frame per open composite holds where its next part starts, where it
+ * ends and how many parts are left. */
+struct shape_frame {
+    const uint8_t *next, *stop;
+    uint8_t left, op;
+};
 
 static bool layout_ok(const uint8_t *prog)
 {
-    /* The program's own length bounds it: a node past it is refused. */
-    return shape1(prog, prog + 3 + NODE_LEN(prog));
+    struct shape_frame st[ECHONET_LAYOUT_DEPTH], *f;
+    const uint8_t *node = prog, *stop = prog + 3 + NODE_LEN(prog);
+    size_t depth = 0, k;
+
+    for (;;) {
+        /* node must lie within stop. */
+        if (stop - node < 4 || (size_t)(stop - node) - 3 < NODE_LEN(node))
+            return false;
+        if (is_composite(node[0])) {
+            k = node[3];
+            if (depth == ECHONET_LAYOUT_DEPTH || (node[0] != ECHONET_LAYOUT_SEQ && k == 0) ||
+                (node[0] == ECHONET_LAYOUT_ARRAY && (NODE_LEN(node) < 6 || node[4] > node[5])))
+                return false;
+            f = &st[depth++];
+            f->op = node[0];
+            f->stop = NODE_NEXT(node);
+            f->next = node + (node[0] == ECHONET_LAYOUT_ARRAY ? 6 : 4);
+            f->left = (uint8_t)(node[0] == ECHONET_LAYOUT_ARRAY ? 1 : k);
+        } else if (!leaf_shape(node, stop)) {
+            return false;
+        } else {
+            /* A leaf ends where its length says: the next part follows. */
+            if (depth == 0)
+                return true;
+            st[depth - 1].next = NODE_NEXT(node);
+        }
+        /* The next part of the innermost composite with parts left; each
+         * composite's parts must fill it exactly. */
+        for (;;) {
+            if (depth == 0)
+                return true;
+            f = &st[depth - 1];
+            if (f->left > 0)
+                break;
+            if (f->next != f->stop)
+                return false;
+            depth--;
+            if (depth > 0)
+                st[depth - 1].next = f->stop;
+        }
+        node = f->next;
+        stop = f->stop;
+        if (f->op == ECHONET_LAYOUT_SEQ) {
+            /* a field's size byte; 0 (the rest) for the last field only */
+            if (stop - node < 1 || (node[0] == 0 && f->left != 1))
+                return false;
+            node++;
+        }
+        f->left--;
+    }
 }
 
 static size_t desc_largest(const echonet_prop_desc *d)
