@@ -22,10 +22,6 @@
 #define HOT_INLINE
 #endif
 
-/* The verdict of a layout program (lib/propdesc.c) on pdc bytes: 0
- * refused, 1 valid, 2 valid only as read (a read-only state code). */
-int echonet_layout_check(const uint8_t *prog, const uint8_t *edt, size_t pdc);
-
 static inline bool desc_in_list(const uint8_t *list, size_t n, uint8_t v)
 {
     size_t i;
@@ -75,7 +71,8 @@ static HOT_INLINE echonet_err prop_desc_check(const echonet_prop_desc *d, const 
         ok = d->check(edt, pdc);
         break;
     case ECHONET_RULE_LAYOUT: {
-        int r = echonet_layout_check(d->values, edt, pdc);
+        const echonet_layout *l = (const echonet_layout *)(const void *)d->values;
+        int r = l && l->ops && l->ops->walk && l->prog ? l->ops->walk(l->prog, edt, pdc) : 0;
 
         ok = r == 1 || (r == 2 && !for_set);
         break;

@@ -208,13 +208,19 @@ static const uint8_t too_deep[] = {ECHONET_LAYOUT_ALT, 0, 26, 1, ECHONET_LAYOUT_
                                    ECHONET_LAYOUT_RAW, 0, 2, 1, 1};
 static const uint8_t one_pair[] = {0x00, 0x10};
 
-#define LAYOUT(epc, size, alt_size, prog) \
-    {epc, ECHONET_ACCESS_GET | ECHONET_ACCESS_SET, size, alt_size, ECHONET_RULE_LAYOUT, 0, 0, prog, NULL, NULL}
+static const echonet_layout l_bits = {&echonet_layout_program, bits};
+static const echonet_layout l_alt = {&echonet_layout_program, alt};
+static const echonet_layout l_s16 = {&echonet_layout_program, s16_or_code};
+static const echonet_layout l_items = {&echonet_layout_program, count_and_items};
+
+#define LAYOUT(epc, size, alt_size, l)                                                                   \
+    {epc, ECHONET_ACCESS_GET | ECHONET_ACCESS_SET, size, alt_size, ECHONET_RULE_LAYOUT, 0, 0, ECHONET_LAYOUT_VALUES(l), \
+     NULL, NULL}
 static const echonet_prop_desc programs[] = {
-    LAYOUT(0xF0, 2, 0, bits),
-    LAYOUT(0xF1, 1, 17, alt),
-    LAYOUT(0xF2, 2, 0, s16_or_code),
-    LAYOUT(0xF3, 7, ECHONET_SIZE_VARIABLE, count_and_items),
+    LAYOUT(0xF0, 2, 0, l_bits),
+    LAYOUT(0xF1, 1, 17, l_alt),
+    LAYOUT(0xF2, 2, 0, l_s16),
+    LAYOUT(0xF3, 7, ECHONET_SIZE_VARIABLE, l_items),
 };
 
 static echonet_err run(unsigned epc, const char *hex, bool for_set)
@@ -227,7 +233,8 @@ static echonet_err run(unsigned epc, const char *hex, bool for_set)
 
 START_TEST(layout_programs)
 {
-    echonet_prop_desc d = LAYOUT(0xF0, 1, 0, bad_width);
+    echonet_layout l = {&echonet_layout_program, bad_width};
+    echonet_prop_desc d = LAYOUT(0xF0, 1, 0, l);
 
     ck_assert_int_eq(echonet_prop_desc_validate(programs, 4), ECHONET_OK);
     /* bitmap: bits 0-2 a level 0..5, bits 4-5 0..2, the rest 0 */
@@ -257,18 +264,23 @@ START_TEST(layout_programs)
     ck_assert_int_eq(run(0xF3, "04 00 00", true), ECHONET_ERR_VALUE);
     /* malformed programs are refused by the table check */
     ck_assert_int_eq(echonet_prop_desc_validate(&d, 1), ECHONET_ERR_TABLE);
-    d.values = bad_len;
+    l.prog = bad_len;
     ck_assert_int_eq(echonet_prop_desc_validate(&d, 1), ECHONET_ERR_TABLE);
-    d.values = bad_rest;
+    l.prog = bad_rest;
     ck_assert_int_eq(echonet_prop_desc_validate(&d, 1), ECHONET_ERR_TABLE);
-    d.values = too_deep; /* 6 composites */
+    l.prog = too_deep; /* 6 composites */
     ck_assert_int_eq(echonet_prop_desc_validate(&d, 1), ECHONET_ERR_TABLE);
     ck_assert_int_eq(echonet_prop_desc_check(&d, (const uint8_t[]){8}, 1, false), ECHONET_ERR_VALUE);
-    d.values = too_deep + 8; /* 4 */
+    l.prog = too_deep + 8; /* 4 */
     ck_assert_int_eq(echonet_prop_desc_validate(&d, 1), ECHONET_ERR_TABLE);
-    d.values = too_deep + 12; /* ECHONET_LAYOUT_DEPTH: accepted */
+    l.prog = too_deep + 12; /* ECHONET_LAYOUT_DEPTH: accepted */
     ck_assert_int_eq(echonet_prop_desc_validate(&d, 1), ECHONET_OK);
     ck_assert_int_eq(echonet_prop_desc_check(&d, (const uint8_t[]){8}, 1, true), ECHONET_OK);
+    l.prog = NULL;
+    ck_assert_int_eq(echonet_prop_desc_validate(&d, 1), ECHONET_ERR_TABLE);
+    l.prog = alt;
+    l.ops = NULL;
+    ck_assert_int_eq(echonet_prop_desc_validate(&d, 1), ECHONET_ERR_TABLE);
     d.values = NULL;
     ck_assert_int_eq(echonet_prop_desc_validate(&d, 1), ECHONET_ERR_TABLE);
 }

@@ -389,7 +389,12 @@ def class_source(code, short, name, props, conv, release):
         v = array("v", values) if values else "NULL"
         r = array("v", ro) if ro else "NULL"
         if prog:
-            v = array("p", prog)
+            p_name = array("p", prog)
+            l_name = "l" + p_name[1:]
+            if ("l", p_name) not in arrays:
+                arrays[("l", p_name)] = l_name
+                lines.append("static const echonet_layout %s = {&echonet_layout_program, %s};" % (l_name, p_name))
+            v = "ECHONET_LAYOUT_VALUES(%s)" % l_name
         flags = " | ".join(ACCESS[c] for c in acc) or "0"
         rows.append("    {0x%02X, %s, %d, %s, ECHONET_RULE_%s, %d, %d, %s, %s, NULL}, /* %s */" % (
             epc, flags, size, "ECHONET_SIZE_VARIABLE" if alt == "VAR" else alt, rule,

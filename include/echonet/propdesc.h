@@ -29,7 +29,9 @@
  *
  * @section layout Layout programs (ECHONET_RULE_LAYOUT)
  * A value with more structure than one byte is described by a small
- * program of bytes in flash (@c values). A program is one node; every node
+ * program of bytes in flash, named by an @ref echonet_layout that the
+ * descriptor's @c values points to (ECHONET_LAYOUT_VALUES()). A program is
+ * one node; every node
  * is `op, len_hi, len_lo` followed by @c len bytes of operands. A node is
  * given exactly the bytes it must describe (n) and accepts them or not:
  * - @ref ECHONET_LAYOUT_SCALAR `flags, n_ranges, n_codes, n_readonly`,
@@ -106,7 +108,8 @@ typedef enum echonet_value_rule {
     ECHONET_RULE_RANGE_S8,
     /** Decided by the descriptor's @c check function. */
     ECHONET_RULE_FUNC,
-    /** The layout program at @c values (see @ref layout); @c n_values is 0.
+    /** A layout program (see @ref layout): @c values points to an
+     *  @ref echonet_layout (ECHONET_LAYOUT_VALUES()); @c n_values is 0.
      *  Multi-byte numbers (u/s 8, 16, 32 bit), enumerations of multi-byte
      *  codes, numbers or state codes, bitmaps, objects and arrays. */
     ECHONET_RULE_LAYOUT
@@ -124,6 +127,30 @@ typedef enum echonet_value_rule {
 #define ECHONET_LAYOUT_SIGNED 0x80u /**< SCALAR flag: a two's complement number */
 #define ECHONET_LAYOUT_DEPTH 3u  /**< SEQ, ARRAY and ALT nodes a program may nest */
 /** @} */
+
+/** @brief The functions that run layout programs (see @ref layout). */
+typedef struct echonet_layout_ops {
+    /** The verdict on @p pdc bytes at @p edt: 0 refused, 1 valid, 2 valid
+     *  only as read (a read-only code). */
+    int (*walk)(const uint8_t *prog, const uint8_t *edt, size_t pdc);
+    /** Whether the program is well-formed (echonet_prop_desc_validate()). */
+    bool (*shape)(const uint8_t *prog);
+} echonet_layout_ops;
+
+/** @brief A layout rule: the program and the functions that run it. The
+ *  walker comes with the tables that use it, so an image whose tables
+ *  have no layout program does not link it. */
+typedef struct echonet_layout {
+    const echonet_layout_ops *ops; /**< &echonet_layout_program */
+    const uint8_t *prog;           /**< the program (see @ref layout) */
+} echonet_layout;
+
+/** @brief The library's layout walker, for @ref echonet_layout::ops. */
+ECHONET_API extern const echonet_layout_ops echonet_layout_program;
+
+/** @brief The @c values of an @ref ECHONET_RULE_LAYOUT descriptor: the
+ *  address of an @ref echonet_layout object @p l. */
+#define ECHONET_LAYOUT_VALUES(l) ((const uint8_t *)(const void *)&(l))
 
 /** @brief Size flag: the EDT may have any size from 1 to @c size. */
 #define ECHONET_SIZE_VARIABLE 0xFFu
