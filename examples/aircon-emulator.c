@@ -75,6 +75,8 @@
 #include <echonet/echonet.h>
 
 #include "frame_json.h"
+#include "evloop.h"
+#include "lines.h"
 #include "posix_util.h"
 #include "udp.h"
 
@@ -131,12 +133,9 @@ struct emulator {
     echonet_node_request queue[QUEUE_SLOTS];
     struct unit units[MAX_INSTANCES];
     echonet_tstamp last_tick, next_tick;
-    int signal_fd;       /* the self-pipe's read end */
+    struct evloop loop;  /* its sources: the UDP endpoint, standard input */
     bool stdin_open;
-    char line[LINE_CAP];
-    size_t line_len;
-    bool line_long;      /* the current line overflowed line[] */
-    bool quit;
+    struct lines line;   /* of standard input */
     uint8_t rx[DATAGRAM_CAP];
     uint8_t tx[DATAGRAM_CAP];
 };
@@ -167,16 +166,6 @@ static const char usage_text[] =
     "One JSON object per line on standard output.\n"
     "\n"
     "Exit status: 0 quit or signal, 1 socket or output failure, 2 bad option.\n";
-
-/* ---- Signals -------------------------------------------------------------- */
-
-/* Signals arrive through the self-pipe (posix_util.h). Returns its read end. */
-static int setup_signals(void)
-{
-    static const int caught[] = {SIGINT, SIGTERM, SIGUSR1, SIGUSR2};
-
-    return posix_signal_pipe(caught, sizeof caught / sizeof caught[0]);
-}
 
 /* ---- Log lines ------------------------------------------------------------ */
 
@@ -354,7 +343,7 @@ static void apply(struct emulator *emu, const struct command *cmd, echonet_tstam
     unsigned i;
 
     if (cmd->kind == CMD_QUIT) {
-        emu->quit = true;
+        evloop_stop(&emu->loop);
         return;
     }
     for (i = 0; i < emu->opt.instances; i++) {
@@ -559,99 +548,66 @@ static bool is_blank(const char *s)
     return s[strspn(s, " \t\r")] == '\0';
 }
 
-static void run_line(struct emulator *emu, echonet_tstamp now)
+/* A line of standard input (lines_fn). */
+static bool run_line(void *user, char *line, bool too_long)
 {
+    struct emulator *emu = user;
     char copy[LINE_CAP];
     struct command cmd;
     const char *why;
 
-    emu->line[emu->line_len] = '\0';
-    if (emu->line_len > 0 && emu->line[emu->line_len - 1] == '\r')
-        emu->line[emu->line_len - 1] = '\0';
-    if (emu->line_long) {
+    if (too_long) {
         log_error("command line longer than %u bytes", LINE_CAP - 1u);
-        return;
+        return true;
     }
-    if (is_blank(emu->line))
-        return;
-    memcpy(copy, emu->line, sizeof copy);
+    if (is_blank(line))
+        return true;
+    memcpy(copy, line, sizeof copy);
     why = parse_command(emu, copy, &cmd);
     if (why) {
-        log_error("%s: %s", emu->line, why);
-        return;
+        log_error("%s: %s", line, why);
+        return true;
     }
-    log_event("command", "line", emu->line);
-    apply(emu, &cmd, now);
+    log_event("command", "line", line);
+    apply(emu, &cmd, posix_now_ms());
+    return !emu->loop.stop;
 }
 
 static void read_stdin(struct emulator *emu)
 {
     char chunk[512];
     ssize_t n = read(STDIN_FILENO, chunk, sizeof chunk);
-    ssize_t i;
 
     if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
         return;
     if (n <= 0) {
-        /* End of input: a last line without its newline still counts. */
-        if (emu->line_len > 0 || emu->line_long)
-            run_line(emu, posix_now_ms());
+        lines_end(&emu->line, run_line, emu);
         emu->stdin_open = false;
         return;
     }
-    for (i = 0; i < n && !emu->quit; i++) {
-        if (chunk[i] == '\n') {
-            run_line(emu, posix_now_ms());
-            emu->line_len = 0;
-            emu->line_long = false;
-        } else if (emu->line_len + 1 < sizeof emu->line) {
-            emu->line[emu->line_len++] = chunk[i];
-        } else {
-            emu->line_long = true;
-        }
-    }
+    (void)lines_feed(&emu->line, chunk, (size_t)n, run_line, emu);
 }
 
-static void read_signals(struct emulator *emu)
+/* The loop's signal handler. */
+static void on_signal(void *user, int sig)
 {
-    unsigned char sig;
+    struct emulator *emu = user;
     struct command cmd = {CMD_FAULT, 0, 1};
 
-    while (read(emu->signal_fd, &sig, 1) == 1) {
-        if (sig == SIGUSR1) {
-            log_event("signal", "signal", "SIGUSR1");
-            apply(emu, &cmd, posix_now_ms());
-        } else if (sig == SIGUSR2) {
-            log_event("signal", "signal", "SIGUSR2");
-            cmd.kind = CMD_RECOVER;
-            apply(emu, &cmd, posix_now_ms());
-            cmd.kind = CMD_FAULT;
-        } else {
-            log_event("signal", "signal", sig == SIGINT ? "SIGINT" : "SIGTERM");
-            emu->quit = true;
-        }
+    if (sig == SIGUSR1) {
+        log_event("signal", "signal", "SIGUSR1");
+        apply(emu, &cmd, posix_now_ms());
+    } else if (sig == SIGUSR2) {
+        log_event("signal", "signal", "SIGUSR2");
+        cmd.kind = CMD_RECOVER;
+        apply(emu, &cmd, posix_now_ms());
+    } else {
+        log_event("signal", "signal", sig == SIGINT ? "SIGINT" : "SIGTERM");
+        evloop_stop(&emu->loop);
     }
 }
 
 /* ---- Options -------------------------------------------------------------- */
-
-/* hex: 1 to 2 * n hex digits, left-padded with zeros into n bytes; with
- * exact, exactly 2 * n digits. */
-static bool parse_hex(const char *hex, uint8_t *out, size_t n, bool exact)
-{
-    size_t len = strlen(hex), i;
-
-    if (len == 0 || len > 2 * n || (exact && len != 2 * n) || strspn(hex, "0123456789abcdefABCDEF") != len)
-        return false;
-    memset(out, 0, n);
-    for (i = 0; i < len; i++) {
-        char c = hex[len - 1 - i];
-        unsigned v = (unsigned)(c <= '9' ? c - '0' : (c | 0x20) - 'a' + 10);
-
-        out[n - 1 - i / 2] |= (uint8_t)(i % 2 ? v << 4 : v);
-    }
-    return true;
-}
 
 static bool option_value(const char *name, const char *value, struct options *o)
 {
@@ -662,9 +618,9 @@ static bool option_value(const char *name, const char *value, struct options *o)
         return endpoint > 0;
     if (strcmp(name, "--instances") == 0 && parse_long(value, false, 1, MAX_INSTANCES, &v))
         o->instances = (unsigned)v;
-    else if (strcmp(name, "--maker") == 0 && parse_hex(value, o->maker, 3, true))
+    else if (strcmp(name, "--maker") == 0 && strlen(value) == 6 && posix_parse_hex(value, o->maker, 3, false) == 3)
         ;
-    else if (strcmp(name, "--id") == 0 && parse_hex(value, o->id, 13, false))
+    else if (strcmp(name, "--id") == 0 && posix_parse_hex(value, o->id, 13, true) == 13)
         ;
     else if (strcmp(name, "--max-opc") == 0 && parse_long(value, false, 0, 255, &v))
         o->max_opc = (uint8_t)v;
@@ -812,57 +768,87 @@ static int setup_transport(struct emulator *emu)
     return 0;
 }
 
-/* Milliseconds poll() may sleep: until the next tick or node deadline. */
-static int poll_timeout(const struct emulator *emu, echonet_tstamp now)
+/* ---- The loop's sources ----------------------------------------------------- */
+
+/* The UDP endpoint and the node's and the physics' deadlines. */
+static int net_fds(void *self, struct pollfd *out, int cap)
 {
+    const struct emulator *emu = self;
+
+    return evloop_watch_in(out, cap, emu->udp.fds, emu->udp.n_fds);
+}
+
+/* Until the next tick or node deadline. */
+static int net_timeout(void *self)
+{
+    const struct emulator *emu = self;
     echonet_tstamp deadline = echonet_node_expiry(&emu->node);
 
     if (emu->next_tick < deadline)
         deadline = emu->next_tick;
-    if (deadline <= now)
-        return 0;
-    return deadline - now > (echonet_tstamp)INT_MAX ? INT_MAX : (int)(deadline - now);
+    return evloop_ms_until(deadline, posix_now_ms());
+}
+
+static void net_dispatch(void *self, const struct pollfd *fds, int n)
+{
+    struct emulator *emu = self;
+    echonet_tstamp now;
+    int i;
+
+    for (i = 0; i < n && !emu->loop.stop; i++)
+        if (fds[i].revents != 0)
+            receive(emu, fds[i].fd);
+    now = posix_now_ms();
+    tick(emu, now);
+    drain(emu, now);
+    if (ferror(stdout))
+        evloop_stop(&emu->loop);
+}
+
+static int stdin_fds(void *self, struct pollfd *out, int cap)
+{
+    const struct emulator *emu = self;
+    static const int in = STDIN_FILENO;
+
+    return !emu->stdin_open ? 0 : evloop_watch_in(out, cap, &in, 1);
+}
+
+static void stdin_dispatch(void *self, const struct pollfd *fds, int n)
+{
+    struct emulator *emu = self;
+
+    if (n < 1 || fds[0].revents == 0)
+        return;
+    if (fds[0].revents & POLLNVAL)
+        emu->stdin_open = false; /* no standard input at all */
+    else
+        read_stdin(emu);
+    if (ferror(stdout))
+        evloop_stop(&emu->loop);
+}
+
+static int setup_loop(struct emulator *emu)
+{
+    static const int caught[] = {SIGINT, SIGTERM, SIGUSR1, SIGUSR2};
+    const struct evloop_source net = {emu, net_fds, net_timeout, net_dispatch};
+    const struct evloop_source in = {emu, stdin_fds, NULL, stdin_dispatch};
+
+    if (evloop_init(&emu->loop, caught, sizeof caught / sizeof caught[0], on_signal, emu) != 0)
+        return -1;
+    (void)evloop_add(&emu->loop, &net);
+    (void)evloop_add(&emu->loop, &in);
+    return 0;
 }
 
 static void run(struct emulator *emu)
 {
-    while (!emu->quit) {
-        struct pollfd pfd[2 + sizeof emu->udp.fds / sizeof emu->udp.fds[0]];
-        nfds_t n = 0, i;
-        echonet_tstamp now = posix_now_ms();
+    echonet_tstamp now = posix_now_ms();
 
-        tick(emu, now);
-        drain(emu, now);
-        pfd[n].fd = emu->signal_fd;
-        pfd[n++].events = POLLIN;
-        for (i = 0; i < (nfds_t)emu->udp.n_fds; i++) {
-            pfd[n].fd = emu->udp.fds[i];
-            pfd[n++].events = POLLIN;
-        }
-        if (emu->stdin_open) {
-            pfd[n].fd = STDIN_FILENO;
-            pfd[n++].events = POLLIN;
-        }
-        if (poll(pfd, n, poll_timeout(emu, now)) < 0) {
-            if (errno != EINTR)
-                log_error("poll: %s", strerror(errno));
-            continue;
-        }
-        for (i = 0; i < n && !emu->quit; i++) {
-            if (pfd[i].revents == 0)
-                continue;
-            if (pfd[i].fd == emu->signal_fd)
-                read_signals(emu);
-            else if (pfd[i].fd == STDIN_FILENO && (pfd[i].revents & POLLNVAL))
-                emu->stdin_open = false; /* no standard input at all */
-            else if (pfd[i].fd == STDIN_FILENO)
-                read_stdin(emu);
-            else
-                receive(emu, pfd[i].fd);
-        }
-        if (ferror(stdout))
-            return;
-    }
+    tick(emu, now);
+    drain(emu, now);
+    while (!emu->loop.stop && !ferror(stdout))
+        if (evloop_turn(&emu->loop) != 0)
+            log_error("poll: %s", strerror(errno));
 }
 
 int main(int argc, char **argv)
@@ -877,14 +863,14 @@ int main(int argc, char **argv)
     status = parse_options(argc, argv, &emu->opt);
     if (status != 0)
         return status == 1 ? 0 : status;
-    emu->signal_fd = setup_signals();
-    if (emu->signal_fd < 0) {
+    if (setup_loop(emu) != 0) {
         perror("aircon-emulator: signals");
         return 1;
     }
     if (setup_node(emu) != 0 || setup_transport(emu) != 0)
         return 1;
     emu->stdin_open = true;
+    lines_init(&emu->line, LINE_CAP);
     emu->last_tick = posix_now_ms();
     emu->next_tick = emu->last_tick + emu->opt.tick_ms;
     printf("{\"event\":\"start\",\"port\":%u,\"instances\":%u,\"ipv6\":%s}\n", (unsigned)emu->opt.endpoint.port,

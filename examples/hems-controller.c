@@ -20,6 +20,10 @@
  *                                   react to announcements and faults, and
  *                                   take the commands above (and `line
  *                                   up|down`, `quit`) on standard input
+ *   serve                           the same as a service: the end of
+ *                                   standard input does not end it, only
+ *                                   SIGTERM, SIGINT or `quit` (on standard
+ *                                   input or the control socket) do
  *   energy [NODE] [--days N] [--csv] [--svg FILE]
  *                                   show the --energy FILE: kWh per hour
  *                                   (last 24) or per day (last N) of each
@@ -50,16 +54,29 @@
  * energy log, hems_energy.h: every 0x84/0x85 value read is added; the
  * file is saved atomically at most once a minute and at exit),
  * --energy-interval S (reading 0x84/0x85, 60 to 1800, default 1800) and --utc-offset S (local days of the log, default
- * 32400 = JST); see doc/energy.md.
+ * 32400 = JST); see doc/energy.md. --control PATH (run, serve): a
+ * Unix-domain stream socket, created mode 0600, taking the commands of
+ * standard input, one per line, from up to 16 clients at once; each client
+ * gets the events of its own commands, as printed (hems_control.h).
+ * --log FILE: standard output and error are appended to FILE, reopened on
+ * SIGHUP (after logrotate renamed it).
+ *
+ * `run` whose standard input is closed, or a device that is not a terminal
+ * (/dev/null, as systemd gives a service), is `serve`: there is nothing to
+ * read, so the end of it does not end the program. examples/
+ * hems-controller.service is the systemd unit.
  *
  * The program is one ECHONET Lite node: an echonet_node holding a
  * controller object 0x05FF01 (the superclass's mandatory properties), so it
  * announces its instance list 0xD5 at start (AIF 3.1.1) and answers other
  * controllers' searches, plus an echonet_ctl that manages the air
- * conditioners. One UDP endpoint; every datagram goes to
- * echonet_node_read(), and the responses and notifications it forwards to
- * echonet_ctl_read(). After every input both are drained; poll() sleeps
- * until the earlier of their expiries (CLOCK_MONOTONIC milliseconds). The
+ * conditioners. One UDP endpoint; every datagram is decoded once and the
+ * frame goes to echonet_node_read_frame(), and the responses and
+ * notifications it forwards to echonet_ctl_read_frame(). After every
+ * input both are drained; poll() sleeps until the earlier of their
+ * expiries (CLOCK_MONOTONIC milliseconds), in the loop of evloop.h, whose
+ * sources are added in setup_loop() and setup_control(); every event
+ * printed passes through on_output(). The
  * program's own multicasts come back (udp.h loops them) and are dropped, so
  * its node does not answer its own controller's searches.
  *
@@ -80,7 +97,7 @@
  * Exit status: 0 when the operation's outcome is done (discover: an air
  * conditioner was found, and one at each NODE it names; run: at the end of
  * standard input, after the operations still running, or on
- * SIGINT/SIGTERM); 1 for another outcome, a node that was not found within
+ * SIGINT/SIGTERM; serve: on SIGINT/SIGTERM or after `quit`); 1 for another outcome, a node that was not found within
  * --wait (discover: none found), or a socket or file failure; 2 for bad input (an unknown
  * command or option, bad hex, a value the class table refuses...), always
  * before anything is sent for it.
@@ -98,17 +115,21 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
 #include <echonet/echonet.h>
 
+#include "evloop.h"
 #include "hems_cmd.h"
+#include "hems_control.h"
 #include "hems_energy.h"
 #include "hems_opts.h"
 #include "hems_print.h"
 #include "hems_self.h"
 #include "hems_state.h"
+#include "lines.h"
 #include "posix_util.h"
 #include "udp.h"
 
@@ -150,6 +171,7 @@ struct pending {
     uint16_t node;
     echonet_eoj eoj;
     echonet_propmap epcs; /* get/set: the properties whose events are shown */
+    unsigned origin;      /* the control client that sent the command (0: none) */
 };
 
 /* A command waiting for its air conditioner to be ready (discover: for
@@ -160,6 +182,7 @@ struct held {
     long wait_s;
     echonet_tstamp deadline;
     bool searched; /* its nodes not known were searched by unicast */
+    unsigned origin; /* the control client that sent it (0: none) */
 };
 
 struct hems {
@@ -209,29 +232,21 @@ struct hems {
     struct hems_state_file state;
     /* The energy log (--energy), NULL without. */
     struct hems_energy *energy;
-    /* Standard input (run), signals, the end. */
-    bool daemon;
+    /* The loop and its sources; standard input (run), the end. */
+    struct evloop loop;
+    bool daemon;       /* run or serve */
+    bool serve;        /* the end of standard input does not end it */
+    bool quitting;     /* a quit command came */
     bool stdin_open;
-    char line[LINE_CAP];
-    size_t line_len;
-    bool line_long;
-    int signal_fd;
-    bool quit;
+    struct lines line; /* of standard input */
+    /* The control socket (--control), NULL without; the client whose
+     * command's events are being printed (0: none). */
+    struct hems_control *control;
+    unsigned origin;
     int status;
     uint8_t rx[DATAGRAM_CAP];
     uint8_t tx[DATAGRAM_CAP];
 };
-
-/* ---- Signals -------------------------------------------------------------- */
-
-/* SIGINT and SIGTERM arrive through the self-pipe (posix_util.h). Returns
- * its read end. */
-static int setup_signals(void)
-{
-    static const int caught[] = {SIGINT, SIGTERM};
-
-    return posix_signal_pipe(caught, sizeof caught / sizeof caught[0]);
-}
 
 /* ---- Messages ------------------------------------------------------------- */
 
@@ -279,6 +294,24 @@ static const char *node_name(const struct hems *h, uint16_t node, char *buf, siz
     const echonet_addr *a = echonet_ctl_node_addr(&h->ctl, node);
 
     return a ? udp_format_addr(a, buf, cap) : "?";
+}
+
+/* ---- Output: every event --------------------------------------------------- */
+
+/* Every event the program prints comes here once, as written by hems_print
+ * (JSON with --json, else text): to standard output, the event log, and to
+ * whatever else follows the events. */
+static void on_output(void *user, const char *text, size_t len, bool text_error)
+{
+    struct hems *h = user;
+
+    if (!text_error) {
+        fwrite(text, 1, len, stdout);
+        fflush(stdout);
+    }
+    /* The control client whose command this event answers. */
+    if (h->control && h->origin != 0)
+        hems_control_send(h->control, h->origin, text, len);
 }
 
 /* Records a failure of a command: the exit status of a one-shot command. */
@@ -543,6 +576,25 @@ static void on_done(struct hems *h, const echonet_ctl_event *ev)
     p->used = false;
 }
 
+/* The control client an event answers: the one whose command started the
+ * operation it ends or reports on (0: none, an event for the log alone). */
+static unsigned event_origin(struct hems *h, const echonet_ctl_event *ev, const echonet_ctl_event *next)
+{
+    const struct pending *p = NULL;
+    unsigned i;
+
+    if (ev->kind == ECHONET_CTL_EV_DONE)
+        p = pending_find(h, ev->op);
+    else if (ev->kind == ECHONET_CTL_EV_FAULT && next && next->kind == ECHONET_CTL_EV_DONE)
+        p = pending_find(h, next->op);
+    else if (ev->kind == ECHONET_CTL_EV_PROPERTY)
+        for (i = 0; i < MAX_OPS && !p; i++)
+            if (h->pending[i].used && h->pending[i].origin != 0 && h->pending[i].node == ev->node &&
+                h->pending[i].eoj == ev->eoj && echonet_propmap_contains(&h->pending[i].epcs, ev->epc))
+                p = &h->pending[i];
+    return p ? p->origin : 0;
+}
+
 /* next: the event queued after this one, or NULL. */
 static void handle_event(struct hems *h, const echonet_ctl_event *ev, const echonet_ctl_event *next)
 {
@@ -616,10 +668,16 @@ static void handle_event(struct hems *h, const echonet_ctl_event *ev, const echo
 /* Handles the events the last library call queued. */
 static void handle_events(struct hems *h)
 {
+    unsigned origin = h->origin;
     size_t i;
 
-    for (i = 0; i < h->n_events; i++)
-        handle_event(h, &h->events[i], i + 1 < h->n_events ? &h->events[i + 1] : NULL);
+    for (i = 0; i < h->n_events; i++) {
+        const echonet_ctl_event *next = i + 1 < h->n_events ? &h->events[i + 1] : NULL;
+
+        h->origin = event_origin(h, &h->events[i], next); /* whom it answers */
+        handle_event(h, &h->events[i], next);
+    }
+    h->origin = origin;
     h->n_events = 0;
     h->arena_used = 0;
     if (h->events_lost) {
@@ -706,20 +764,26 @@ static void drain(struct hems *h, echonet_tstamp now)
     }
 }
 
-/* One datagram to the node, and to the controller what the node forwards. */
+/* One datagram, decoded once: to the node, and to the controller what the
+ * node forwards. */
 static void feed(struct hems *h, const struct udp_peer *from, size_t len, echonet_tstamp now)
 {
+    echonet_frame frame;
     int32_t r;
 
     if (is_echo(h, h->rx, len, now))
         return;
-    r = echonet_node_read(&h->node, &from->addr, h->rx, len);
+    /* Bytes after the last declared property are ignored, as by
+     * echonet_node_read() (reference 2.4, tolerance). */
+    if (echonet_frame_decode(&frame, h->rx, len, NULL) < 0)
+        return;
+    r = echonet_node_read_frame(&h->node, &from->addr, &frame);
     if (r == ECHONET_ERR_FULL) {
         drain(h, now);
-        r = echonet_node_read(&h->node, &from->addr, h->rx, len);
+        r = echonet_node_read_frame(&h->node, &from->addr, &frame);
     }
     if (r == ECHONET_NODE_FORWARD) {
-        (void)echonet_ctl_read(&h->ctl, &from->addr, h->rx, len, now);
+        (void)echonet_ctl_read_frame(&h->ctl, &from->addr, &frame, now);
         handle_events(h);
     }
     /* Malformed datagrams and requests the node cannot queue are dropped:
@@ -770,7 +834,8 @@ static void search_named(struct hems *h, const struct hems_cmd *cmd)
 
 /* ---- Commands ------------------------------------------------------------------ */
 
-static const char *const kind_names[] = {"discover", "get", "set", "status", "probe", "fault", "run", "line", "quit"};
+static const char *const kind_names[] = {"discover", "get", "set",  "status", "probe",
+                                         "fault",    "run", "line", "quit",   "serve"};
 
 /* Whether the air conditioner(s) a command names are ready; *node gets the
  * node's index. For `status NODE`, every object found must be. */
@@ -809,6 +874,7 @@ static struct pending *pending_new(struct hems *h, const struct hems_cmd *cmd, u
         p->handle = handle;
         p->node = node;
         p->eoj = eoj;
+        p->origin = h->origin;
         for (k = 0; k < cmd->n; k++)
             (void)echonet_propmap_add(&p->epcs, cmd->epc[k]);
         return p;
@@ -1013,9 +1079,18 @@ static void advance(struct hems *h, echonet_tstamp now)
 {
     unsigned i;
 
-    for (i = 0; i < MAX_HELD; i++)
-        if (h->held[i].used && advance_held(h, &h->held[i], now))
+    for (i = 0; i < MAX_HELD; i++) {
+        unsigned origin = h->origin;
+        bool done;
+
+        if (!h->held[i].used)
+            continue;
+        h->origin = h->held[i].origin; /* its events answer its client */
+        done = advance_held(h, &h->held[i], now);
+        h->origin = origin;
+        if (done)
             h->held[i].used = false;
+    }
 }
 
 /* Takes a command: held until its air conditioner is ready, or done at once. */
@@ -1030,6 +1105,7 @@ static void submit(struct hems *h, const struct hems_cmd *cmd, echonet_tstamp no
         return;
     }
     if (cmd->kind == HEMS_CMD_QUIT) {
+        h->quitting = true;
         h->stdin_open = false;
         return;
     }
@@ -1045,6 +1121,7 @@ static void submit(struct hems *h, const struct hems_cmd *cmd, echonet_tstamp no
     w->wait_s = cmd->kind == HEMS_CMD_DISCOVER && cmd->wait_s >= 0 ? cmd->wait_s : h->opt.wait_s;
     w->deadline = now + (echonet_tstamp)w->wait_s * 1000u;
     w->searched = false;
+    w->origin = h->origin;
     /* A search when one was asked for (run); the nodes a command names are
      * searched by unicast (search_named()). */
     if (h->daemon && cmd->kind == HEMS_CMD_DISCOVER)
@@ -1054,18 +1131,19 @@ static void submit(struct hems *h, const struct hems_cmd *cmd, echonet_tstamp no
 
 /* ---- Standard input (run) ------------------------------------------------------- */
 
-static void run_line(struct hems *h, echonet_tstamp now)
+/* A command line of standard input or of a control client (h->origin). */
+static void run_line(struct hems *h, char *line, bool too_long)
 {
     char *words[MAX_WORDS], why[160];
     struct hems_cmd cmd;
+    echonet_tstamp now = posix_now_ms();
     int n;
 
-    h->line[h->line_len] = '\0';
-    if (h->line_long) {
+    if (too_long) {
         hems_print_error(&h->out, NULL, 0, "bad_command", "command line too long");
         return;
     }
-    n = hems_cmd_split(h->line, words, MAX_WORDS);
+    n = hems_cmd_split(line, words, MAX_WORDS);
     if (n == 0 || (n > 0 && words[0][0] == '#'))
         return;
     if (n < 0) {
@@ -1093,43 +1171,80 @@ static void run_line(struct hems *h, echonet_tstamp now)
     drain(h, now);
 }
 
+/* A line of standard input (lines_fn). */
+static bool stdin_line(void *user, char *line, bool too_long)
+{
+    struct hems *h = user;
+
+    run_line(h, line, too_long);
+    return h->stdin_open;
+}
+
+/* A line of a control client (hems_control.h): its events go back to it. */
+static bool control_line(void *user, unsigned client, char *line, bool too_long)
+{
+    struct hems *h = user;
+
+    h->origin = client;
+    run_line(h, line, too_long);
+    h->origin = 0;
+    return !h->quitting;
+}
+
 static void read_stdin(struct hems *h)
 {
     char chunk[512];
-    ssize_t n = read(STDIN_FILENO, chunk, sizeof chunk), i;
+    ssize_t n = read(STDIN_FILENO, chunk, sizeof chunk);
 
     if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
         return;
     if (n <= 0) {
-        /* The end of input: a last line without its newline still counts. */
-        if (h->line_len > 0 || h->line_long)
-            run_line(h, posix_now_ms());
+        lines_end(&h->line, stdin_line, h);
         h->stdin_open = false;
         return;
     }
-    for (i = 0; i < n && h->stdin_open; i++) {
-        if (chunk[i] == '\n') {
-            run_line(h, posix_now_ms());
-            h->line_len = 0;
-            h->line_long = false;
-        } else if (h->line_len + 1 < sizeof h->line) {
-            h->line[h->line_len++] = chunk[i];
-        } else {
-            h->line_long = true;
-        }
-    }
+    (void)lines_feed(&h->line, chunk, (size_t)n, stdin_line, h);
 }
 
-static void read_signals(struct hems *h)
+/* Points standard output and error at --log FILE (appending), at start and
+ * on SIGHUP (after logrotate moved it). Returns 0, or -1 with errno. */
+static int open_log(const struct hems *h)
 {
-    unsigned char sig;
+    int fd;
 
-    while (read(h->signal_fd, &sig, 1) == 1) {
-        h->quit = true;
-        if (!h->daemon) {
-            hems_print_error(&h->out, NULL, 0, "interrupted", sig == SIGINT ? "interrupted (SIGINT)" : "terminated (SIGTERM)");
-            failed(h, 1);
-        }
+    if (!h->opt.log_path)
+        return 0;
+    fflush(stdout);
+    fflush(stderr);
+    fd = open(h->opt.log_path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
+    if (fd < 0)
+        return -1;
+    if (dup2(fd, STDOUT_FILENO) < 0 || dup2(fd, STDERR_FILENO) < 0) {
+        int saved = errno;
+
+        close(fd);
+        errno = saved;
+        return -1;
+    }
+    close(fd);
+    return 0;
+}
+
+/* The loop's signal handler: SIGHUP reopens the log; SIGINT, SIGTERM end. */
+static void on_signal(void *user, int sig)
+{
+    struct hems *h = user;
+
+    if (sig == SIGHUP) {
+        if (open_log(h) != 0)
+            fprintf(stderr, "hems-controller: --log %s: %s (still writing to the old file)\n", h->opt.log_path,
+                    strerror(errno));
+        return;
+    }
+    evloop_stop(&h->loop);
+    if (!h->daemon) {
+        hems_print_error(&h->out, NULL, 0, "interrupted", sig == SIGINT ? "interrupted (SIGINT)" : "terminated (SIGTERM)");
+        failed(h, 1);
     }
 }
 
@@ -1254,6 +1369,8 @@ static int setup_controller(struct hems *h)
     st.n_index = INDEX_SIZE;
     st.heap = h->ctl_heap;
     err = echonet_ctl_init(&h->ctl, &cfg, &cb, h, &st);
+    if (err == ECHONET_OK)
+        err = echonet_ctl_read_energy(&h->ctl); /* 0x84/0x85 of every unit that has them */
     if (err != ECHONET_OK) {
         fprintf(stderr, "hems-controller: setting up the controller: %s\n", err_text(err, text, sizeof text));
         return -1;
@@ -1285,10 +1402,20 @@ static bool busy(const struct hems *h)
     return pending_count(h) > 0;
 }
 
-/* Milliseconds poll() may sleep: until the next deadline of the node, the
- * controller or a held command. */
-static int poll_timeout(const struct hems *h, echonet_tstamp now)
+/* ---- The loop's sources --------------------------------------------------------- */
+
+/* The UDP endpoint, and the deadlines of the node, the controller, the
+ * state file and the held commands (their work is step()'s). */
+static int net_fds(void *self, struct pollfd *out, int cap)
 {
+    const struct hems *h = self;
+
+    return evloop_watch_in(out, cap, h->udp.fds, h->udp.n_fds);
+}
+
+static int net_timeout(void *self)
+{
+    const struct hems *h = self;
     echonet_tstamp deadline = echonet_ctl_expiry(&h->ctl), t = echonet_node_expiry(&h->node);
     unsigned i;
 
@@ -1303,50 +1430,96 @@ static int poll_timeout(const struct hems *h, echonet_tstamp now)
         if (h->held[i].deadline < deadline)
             deadline = h->held[i].deadline;
     }
-    if (deadline <= now)
+    return evloop_ms_until(deadline, posix_now_ms());
+}
+
+static void net_dispatch(void *self, const struct pollfd *fds, int n)
+{
+    struct hems *h = self;
+    int i;
+
+    for (i = 0; i < n && !h->loop.stop; i++)
+        if (fds[i].revents != 0)
+            receive(h, fds[i].fd);
+}
+
+/* Standard input of `run`. */
+static int stdin_fds(void *self, struct pollfd *out, int cap)
+{
+    const struct hems *h = self;
+    static const int in = STDIN_FILENO;
+
+    return (!h->daemon || !h->stdin_open) ? 0 : evloop_watch_in(out, cap, &in, 1);
+}
+
+static void stdin_dispatch(void *self, const struct pollfd *fds, int n)
+{
+    struct hems *h = self;
+
+    if (n < 1 || fds[0].revents == 0)
+        return;
+    if (fds[0].revents & POLLNVAL)
+        h->stdin_open = false;
+    else
+        read_stdin(h);
+}
+
+/* The loop with its sources. Further sources (front-ends over the same
+ * commands and events) are added here. */
+static int setup_loop(struct hems *h)
+{
+    static const int caught[] = {SIGINT, SIGTERM, SIGHUP};
+    const struct evloop_source net = {h, net_fds, net_timeout, net_dispatch};
+    const struct evloop_source in = {h, stdin_fds, NULL, stdin_dispatch};
+
+    if (evloop_init(&h->loop, caught, sizeof caught / sizeof caught[0], on_signal, h) != 0)
+        return -1;
+    if (evloop_add(&h->loop, &net) != 0 || evloop_add(&h->loop, &in) != 0)
+        return -1;
+    return 0;
+}
+
+/* The control socket (--control PATH), a source of the loop. */
+static int setup_control(struct hems *h)
+{
+    static struct hems_control control; /* about 1 MB: each client's unsent answers */
+    struct evloop_source src;
+    char why[256];
+    static const char busy_json[] =
+        "{\"event\":\"error\",\"code\":\"busy\",\"message\":\"too many control clients\"}\n";
+    static const char busy_text[] = "error     busy: too many control clients\n";
+
+    if (!h->opt.control_path)
         return 0;
-    return deadline - now > (echonet_tstamp)INT_MAX ? INT_MAX : (int)(deadline - now);
+    if (hems_control_open(&control, h->opt.control_path, control_line, h, h->opt.json ? busy_json : busy_text, why,
+                          sizeof why) != 0) {
+        fprintf(stderr, "hems-controller: %s\n", why);
+        return -1;
+    }
+    h->control = &control;
+    src = hems_control_source(&control);
+    return evloop_add(&h->loop, &src);
+}
+
+/* What is due after any input or deadline: held commands that can start
+ * or have timed out, datagrams to send, the state file. */
+static void step(struct hems *h)
+{
+    echonet_tstamp now = posix_now_ms();
+
+    advance(h, now);
+    drain(h, now);
+    (void)hems_state_tick(&h->state, &h->ctl, now, false);
 }
 
 static void run(struct hems *h)
 {
-    while (!h->quit) {
-        struct pollfd pfd[4];
-        nfds_t n = 0, i;
-        echonet_tstamp now = posix_now_ms();
-
-        advance(h, now);
-        drain(h, now);
-        (void)hems_state_tick(&h->state, &h->ctl, now, false);
-        if (!busy(h) && (!h->daemon || !h->stdin_open))
+    while (!h->loop.stop) {
+        step(h);
+        if (!busy(h) && (!h->daemon || h->quitting || (!h->stdin_open && !h->serve)))
             return;
-        pfd[n].fd = h->signal_fd;
-        pfd[n++].events = POLLIN;
-        for (i = 0; i < (nfds_t)h->udp.n_fds; i++) {
-            pfd[n].fd = h->udp.fds[i];
-            pfd[n++].events = POLLIN;
-        }
-        if (h->daemon && h->stdin_open) {
-            pfd[n].fd = STDIN_FILENO;
-            pfd[n++].events = POLLIN;
-        }
-        if (poll(pfd, n, poll_timeout(h, now)) < 0) {
-            if (errno != EINTR)
-                fprintf(stderr, "hems-controller: poll: %s\n", strerror(errno));
-            continue;
-        }
-        for (i = 0; i < n && !h->quit; i++) {
-            if (pfd[i].revents == 0)
-                continue;
-            if (pfd[i].fd == h->signal_fd)
-                read_signals(h);
-            else if (pfd[i].fd == STDIN_FILENO && (pfd[i].revents & POLLNVAL))
-                h->stdin_open = false;
-            else if (pfd[i].fd == STDIN_FILENO)
-                read_stdin(h);
-            else
-                receive(h, pfd[i].fd);
-        }
+        if (evloop_turn(&h->loop) != 0)
+            fprintf(stderr, "hems-controller: poll: %s\n", strerror(errno));
     }
 }
 
@@ -1360,6 +1533,17 @@ static int check_file_option(const char *option, const char *path)
         fprintf(stderr, "hems-controller: %s %s: cannot create it in its directory: %s\n", option, path,
                 strerror(err));
     return err;
+}
+
+/* Whether standard input can bring commands: not when it is closed, or a
+ * device that is not a terminal (/dev/null, as systemd gives a service). */
+static bool stdin_usable(void)
+{
+    struct stat st;
+
+    if (fstat(STDIN_FILENO, &st) != 0)
+        return false;
+    return !S_ISCHR(st.st_mode) || isatty(STDIN_FILENO);
 }
 
 /* Parses the command line into h; returns 0, or the exit status. */
@@ -1378,7 +1562,10 @@ static int parse_command_line(struct hems *h, int argc, char **argv)
     }
     if (hems_cmd_parse(&h->cmd, argv + first, n, false, why, sizeof why) != 0)
         return hems_usage_error(why, NULL);
-    h->daemon = h->cmd.kind == HEMS_CMD_RUN;
+    h->daemon = h->cmd.kind == HEMS_CMD_RUN || h->cmd.kind == HEMS_CMD_SERVE;
+    h->serve = h->cmd.kind == HEMS_CMD_SERVE || (h->daemon && !stdin_usable());
+    if (h->opt.control_path && !h->daemon)
+        return hems_usage_error("--control is for run and serve", NULL);
     return hems_opts_check(&h->opt, &h->cmd);
 }
 
@@ -1395,15 +1582,21 @@ int main(int argc, char **argv)
         return status < 0 ? 0 : status;
     if (check_file_option("--state", h->opt.state_path) != 0 || check_file_option("--energy", h->opt.energy_path) != 0)
         return 1;
-    h->out.out = stdout;
-    h->out.json = h->opt.json;
-    h->signal_fd = setup_signals();
-    if (h->signal_fd < 0) {
+    if (hems_printer_open(&h->out, h->opt.json, on_output, h) != 0) {
+        perror("hems-controller");
+        return 1;
+    }
+    if (open_log(h) != 0) {
+        fprintf(stderr, "hems-controller: --log %s: %s\n", h->opt.log_path, strerror(errno));
+        return 1;
+    }
+    if (setup_loop(h) != 0) {
         perror("hems-controller: signals");
         return 1;
     }
     now = posix_now_ms();
-    if (setup_node(h) != 0 || setup_controller(h) != 0 || load_state(h, now) != 0 || setup_transport(h) != 0)
+    if (setup_node(h) != 0 || setup_controller(h) != 0 || load_state(h, now) != 0 || setup_transport(h) != 0 ||
+        setup_control(h) != 0)
         return 1;
     if (h->opt.energy_path) {
         static struct hems_energy energy; /* about 0.9 MB: 32 logs and the file's bytes */
@@ -1415,6 +1608,7 @@ int main(int argc, char **argv)
     if (h->opt.remote)
         echonet_ctl_set_line(&h->ctl, true, now);
     h->stdin_open = h->daemon;
+    lines_init(&h->line, LINE_CAP);
     if (!h->daemon)
         submit(h, &h->cmd, now);
     run(h);
@@ -1423,6 +1617,9 @@ int main(int argc, char **argv)
     if (h->energy && hems_energy_flush(h->energy) != 0)
         status = 1;
     udp_close(&h->udp);
+    if (h->control)
+        hems_control_close(h->control);
+    hems_printer_close(&h->out);
     if (fflush(stdout) != 0 || ferror(stdout)) {
         perror("hems-controller: standard output");
         return 1;

@@ -97,27 +97,9 @@ bool hems_parse_mode(const char *s, uint8_t *mode)
     return posix_mode_by_name(s, mode);
 }
 
-/* An even number of hex digits into at most cap bytes; returns the bytes,
- * or -1. */
-static int parse_hex(const char *s, uint8_t *out, size_t cap)
-{
-    size_t len = strlen(s), i;
-
-    if (len == 0 || len % 2 != 0 || len / 2 > cap)
-        return -1;
-    for (i = 0; i < len; i += 2) {
-        int hi = posix_hex_digit(s[i]), lo = posix_hex_digit(s[i + 1]);
-
-        if (hi < 0 || lo < 0)
-            return -1;
-        out[i / 2] = (uint8_t)(hi << 4 | lo);
-    }
-    return (int)(len / 2);
-}
-
 static bool parse_epc(const char *s, uint8_t *epc)
 {
-    return strlen(s) == 2 && parse_hex(s, epc, 1) == 1 && *epc >= 0x80;
+    return strlen(s) == 2 && posix_parse_hex(s, epc, 1, false) == 1 && *epc >= 0x80;
 }
 
 /* An EOJ of a home air conditioner, instance 01-7F: what the controller
@@ -126,7 +108,7 @@ static int parse_eoj(const char *s, echonet_eoj *eoj, char *why, size_t why_len)
 {
     uint8_t b[3];
 
-    if (strlen(s) != 6 || parse_hex(s, b, 3) != 3)
+    if (strlen(s) != 6 || posix_parse_hex(s, b, 3, false) != 3)
         return fail(why, why_len, "bad EOJ '%s': expected 6 hex digits such as 013001", s);
     *eoj = echonet_eoj_read(b);
     if (ECHONET_EOJ_CLASS(*eoj) != ECHONET_CLASS_HOME_AIRCON)
@@ -185,7 +167,7 @@ static int parse_setting(struct hems_cmd *cmd, char **words, int n, int *i, char
             return fail(why, why_len, "bad property '%s': expected EPC=HEX such as b3=1a", w);
         memcpy(name, w, 2);
         name[2] = '\0';
-        len = parse_hex(eq + 1, v, sizeof v);
+        len = posix_parse_hex(eq + 1, v, sizeof v, false);
         if (!parse_epc(name, &epc) || len < 0)
             return fail(why, why_len, "bad property '%s': expected EPC=HEX such as b3=1a", w);
         (*i)++;
@@ -332,6 +314,7 @@ int hems_cmd_parse(struct hems_cmd *cmd, char **words, int n, bool interactive, 
         {"discover", HEMS_CMD_DISCOVER}, {"get", HEMS_CMD_GET},     {"set", HEMS_CMD_SET},
         {"status", HEMS_CMD_STATUS},     {"probe", HEMS_CMD_PROBE}, {"fault", HEMS_CMD_FAULT},
         {"run", HEMS_CMD_RUN},           {"line", HEMS_CMD_LINE},   {"quit", HEMS_CMD_QUIT},
+        {"serve", HEMS_CMD_SERVE},
     };
     size_t i;
 
@@ -349,19 +332,20 @@ int hems_cmd_parse(struct hems_cmd *cmd, char **words, int n, bool interactive, 
     case HEMS_CMD_DISCOVER:
         return parse_discover(cmd, words, n, why, why_len);
     case HEMS_CMD_RUN:
+    case HEMS_CMD_SERVE:
         if (interactive)
             return fail(why, why_len, "already running");
-        return n == 1 ? 0 : fail(why, why_len, "run takes no arguments");
+        return n == 1 ? 0 : fail(why, why_len, "%s takes no arguments", words[0]);
     case HEMS_CMD_LINE:
         if (!interactive)
-            return fail(why, why_len, "line: only on the standard input of run");
+            return fail(why, why_len, "line: only in run or serve (standard input, control socket)");
         if (n != 2 || (strcmp(words[1], "up") != 0 && strcmp(words[1], "down") != 0))
             return fail(why, why_len, "usage: line up|down");
         cmd->up = strcmp(words[1], "up") == 0;
         return 0;
     case HEMS_CMD_QUIT:
         if (!interactive)
-            return fail(why, why_len, "quit: only on the standard input of run");
+            return fail(why, why_len, "quit: only in run or serve (standard input, control socket)");
         return n == 1 ? 0 : fail(why, why_len, "quit takes no arguments");
     default:
         return parse_targeted(cmd, words, n, why, why_len);

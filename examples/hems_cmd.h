@@ -14,8 +14,9 @@
  *   probe NODE EOJ MODE LOW HIGH
  *   fault NODE EOJ
  *   run
- *   line up|down                       (standard input of `run` only)
- *   quit                               (standard input of `run` only)
+ *   serve
+ *   line up|down                       (standard input or control socket of `run`/`serve` only)
+ *   quit                               (standard input or control socket of `run`/`serve` only)
  *
  * NODE is an IPv4 or IPv6 literal (IPv6 with an optional %interface, which
  * a link-local fe80:: address must have), EOJ
@@ -47,7 +48,8 @@ enum hems_cmd_kind {
     HEMS_CMD_FAULT,
     HEMS_CMD_RUN,
     HEMS_CMD_LINE,
-    HEMS_CMD_QUIT
+    HEMS_CMD_QUIT,
+    HEMS_CMD_SERVE
 };
 
 /* A parsed command; a plain value (copy it to keep it). */

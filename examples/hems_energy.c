@@ -27,20 +27,6 @@ static void report(const char *what, const char *path, const char *detail)
     fprintf(stderr, "hems-controller: %s %s: %s\n", what, path, detail);
 }
 
-/* CRC-32 (IEEE), the same as the library's own, over the file's framing. */
-static uint32_t crc32_ieee(const uint8_t *p, size_t n)
-{
-    uint32_t c = 0xFFFFFFFFu;
-    unsigned k;
-
-    while (n--) {
-        c ^= *p++;
-        for (k = 0; k < 8; k++)
-            c = (c >> 1) ^ (0xEDB88320u & (0u - (c & 1u)));
-    }
-    return ~c;
-}
-
 static uint32_t get32(const uint8_t *p)
 {
     return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
@@ -63,7 +49,7 @@ static const char *parse(struct hems_energy *e, const uint8_t *buf, size_t len)
 
     if (len < 11 || memcmp(buf, "HEEF", 4) != 0)
         return "not an energy file";
-    if (get32(buf + len - 4) != crc32_ieee(buf, len - 4))
+    if (get32(buf + len - 4) != echonet_crc32(buf, len - 4))
         return "checksum mismatch (damaged or truncated)";
     if (buf[4] != FILE_VERSION)
         return "unknown version";
@@ -169,7 +155,7 @@ static int save(struct hems_energy *e)
         put32(e->buf + pos - 4, (uint32_t)len);
         pos += len;
     }
-    put32(e->buf + pos, crc32_ieee(e->buf, pos));
+    put32(e->buf + pos, echonet_crc32(e->buf, pos));
     return replace_file(e->path, e->buf, pos + 4);
 }
 

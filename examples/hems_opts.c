@@ -30,6 +30,8 @@ static const char usage_text[] =
     "  fault NODE EOJ                 read the fault status and codes\n"
     "  run                            stay up; commands (and line up|down, quit)\n"
     "                                 on standard input, one per line\n"
+    "  serve                          run as a service: stay up until SIGTERM,\n"
+    "                                 SIGINT or quit; commands on --control PATH\n"
     "  energy [NODE] [--days N] [--csv] [--svg FILE]\n"
     "                                 show the energy log of --energy FILE\n"
     "NODE: the device's IP address (127.0.0.2, ::1); EOJ: 0130xx (e.g. 013001).\n"
@@ -52,6 +54,10 @@ static const char usage_text[] =
     "                          show it: energy [NODE] [--days N] [--csv] [--svg F]\n"
     "  --energy-interval S     reading of 0x84/0x85, 60 to 1800 (default 1800)\n"
     "  --utc-offset S          local time of the energy log (default 32400, JST)\n"
+    "  --control PATH          run/serve: a control socket (Unix, mode 0600) taking\n"
+    "                          the commands of standard input, one per line\n"
+    "  --log FILE              append events and messages to FILE instead of\n"
+    "                          standard output and error; reopened on SIGHUP\n"
     "  -h, --help              this text (COMMAND --help: the command's)\n"
     "  --version               the program's and libechonet's version\n"
     "Options may also follow COMMAND and its arguments.\n"
@@ -93,7 +99,14 @@ static const struct {
             "take commands on standard input, one per line: the commands above, and\n"
             "  line up|down   the public line is up or down (--remote)\n"
             "  quit           finish the operations running, then exit\n"
-            "Ends at the end of standard input or on SIGINT/SIGTERM (exit status 0).\n"},
+            "Ends at the end of standard input or on SIGINT/SIGTERM (exit status 0).\n"
+            "With no standard input (closed, or a device that is not a terminal such\n"
+            "as /dev/null, as under systemd) it stays up as serve does.\n"},
+    {"serve", "serve\n"
+              "Run as a service: as run, but the end of standard input does not end it;\n"
+              "it stays up until SIGTERM, SIGINT or a quit command. Commands come on\n"
+              "standard input and on the control socket (--control PATH), whose clients\n"
+              "each get the events of their own commands. SIGHUP reopens --log FILE.\n"},
     {"energy", "energy [NODE] [--days N] [--csv] [--svg FILE]\n"
                "Show the energy log of --energy FILE: kWh per hour (the last 24) or per\n"
                "day (the last N, --days N) of each air conditioner (or those at NODE).\n"
@@ -153,6 +166,10 @@ static bool option_value(const char *name, const char *value, struct hems_option
         o->energy_interval_s = v;
     } else if (strcmp(name, "--utc-offset") == 0 && hems_parse_long(value, -86399, 86399, &v)) {
         o->utc_offset_s = v;
+    } else if (strcmp(name, "--control") == 0 && value[0] != '\0') {
+        o->control_path = value;
+    } else if (strcmp(name, "--log") == 0 && value[0] != '\0') {
+        o->log_path = value;
     } else {
         return false;
     }
@@ -162,7 +179,8 @@ static bool option_value(const char *name, const char *value, struct hems_option
 static bool takes_value(const char *name)
 {
     static const char *const names[] = {"--state", "--response-timeout", "--keepalive", "--poll", "--wait",
-                                         "--energy", "--energy-interval", "--utc-offset", "--offline-after"};
+                                         "--energy", "--energy-interval", "--utc-offset", "--offline-after",
+                                         "--control", "--log"};
     size_t i;
 
     for (i = 0; i < sizeof names / sizeof names[0]; i++)

@@ -13,6 +13,8 @@
  *   --offline-after N      1 to 255 requests without answer (each after its
  *                          attempts) before a unit is offline, default 3
  *   --remote, --state FILE, --json, --wait S (default 5)
+ *   --control PATH         the control socket of run/serve (hems_control.h)
+ *   --log FILE             events and messages appended to FILE, reopened on SIGHUP
  *
  * Out-of-range values get a message that names the rule, and exit status 2.
  */
@@ -37,6 +39,8 @@ struct hems_options {
     const char *energy_path; /* --energy FILE (hems_energy.h) */
     long energy_interval_s;  /* --energy-interval S, 60 to 1800 */
     long utc_offset_s;       /* --utc-offset S: local days of the energy log (default 32400, JST) */
+    const char *control_path; /* --control PATH: the control socket (hems_control.h) */
+    const char *log_path;     /* --log FILE: standard output and error go there (reopened on SIGHUP) */
 };
 
 /* Parses the options, before or after COMMAND (until "--"), and gathers

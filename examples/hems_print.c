@@ -3,8 +3,11 @@
  * SPDX-License-Identifier: MIT
  */
 /* Events of hems-controller as JSON lines or text; see hems_print.h. */
+#define _POSIX_C_SOURCE 200809L /* open_memstream() */
+
 #include "hems_print.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "frame_json.h"
@@ -107,10 +110,31 @@ static void j_begin(FILE *f, const char *event, const char *node, echonet_eoj eo
         fprintf(f, ",\"eoj\":\"%06lx\"", (unsigned long)eoj);
 }
 
-static void j_end(FILE *f)
+/* The end of an event: handed to p->emit, or flushed. text_error: a
+ * text-mode error line (see hems_print.h). */
+static void finish_as(const struct hems_printer *p, bool text_error)
 {
-    fputs("}\n", f);
-    fflush(f);
+    long len;
+
+    if (!p->emit) {
+        fflush(p->out);
+        return;
+    }
+    len = fflush(p->out) == 0 ? ftell(p->out) : -1;
+    if (len > 0)
+        p->emit(p->user, p->buf, (size_t)len, text_error);
+    rewind(p->out);
+}
+
+static void finish(const struct hems_printer *p)
+{
+    finish_as(p, false);
+}
+
+static void j_end(const struct hems_printer *p)
+{
+    fputs("}\n", p->out);
+    finish(p);
 }
 
 static void j_byte(FILE *f, const char *key, uint8_t v)
@@ -274,10 +298,10 @@ void hems_print_found(const struct hems_printer *p, const char *node, echonet_eo
 {
     if (p->json) {
         j_begin(p->out, "found", node, eoj);
-        j_end(p->out);
+        j_end(p);
     } else {
         fprintf(p->out, "found     %s %06lx\n", node, (unsigned long)eoj);
-        fflush(p->out);
+        finish(p);
     }
 }
 
@@ -297,13 +321,13 @@ void hems_print_ready(const struct hems_printer *p, const char *node, echonet_eo
         else
             fputs("null", p->out);
         j_state(p->out, state);
-        j_end(p->out);
+        j_end(p);
         return;
     }
     fprintf(p->out, "ready     %s %06lx id %s maker %s: ", node, (unsigned long)eoj, idtext, makertext);
     t_state(p->out, state);
     fputc('\n', p->out);
-    fflush(p->out);
+    finish(p);
 }
 
 void hems_print_property(const struct hems_printer *p, const char *node, echonet_eoj eoj, uint8_t epc,
@@ -316,14 +340,14 @@ void hems_print_property(const struct hems_printer *p, const char *node, echonet
         j_byte(p->out, "epc", epc);
         fputs(",\"edt\":", p->out);
         frame_json_hex(p->out, edt, pdc);
-        j_end(p->out);
+        j_end(p);
         return;
     }
     describe(epc, edt, pdc, meaning, sizeof meaning);
     hex_text(edt, pdc, value, sizeof value);
     fprintf(p->out, "%-9s %s %06lx %02x=%s%s%s%s\n", changed ? "changed" : "property", node, (unsigned long)eoj,
             (unsigned)epc, value, meaning[0] ? " (" : "", meaning, meaning[0] ? ")" : "");
-    fflush(p->out);
+    finish(p);
 }
 
 void hems_print_result(const struct hems_printer *p, const char *event, const char *node, echonet_eoj eoj,
@@ -334,13 +358,13 @@ void hems_print_result(const struct hems_printer *p, const char *event, const ch
         fputs(",\"outcome\":", p->out);
         frame_json_string(p->out, hems_outcome_name(outcome));
         j_props(p->out, props);
-        j_end(p->out);
+        j_end(p);
         return;
     }
     fprintf(p->out, "%-9s %s %06lx: %s", event, node, (unsigned long)eoj, hems_outcome_name(outcome));
     t_props(p->out, props);
     fputc('\n', p->out);
-    fflush(p->out);
+    finish(p);
 }
 
 void hems_print_status(const struct hems_printer *p, const char *node, echonet_eoj eoj, echonet_ctl_outcome outcome,
@@ -354,7 +378,7 @@ void hems_print_status(const struct hems_printer *p, const char *node, echonet_e
         fputs(",\"outcome\":", f);
         frame_json_string(f, hems_outcome_name(outcome));
         j_state(f, s);
-        j_end(f);
+        j_end(p);
         return;
     }
     fprintf(f, "%s %06lx (read: %s)\n  power:        ", node, (unsigned long)eoj, hems_outcome_name(outcome));
@@ -376,7 +400,7 @@ void hems_print_status(const struct hems_printer *p, const char *node, echonet_e
     fputs("\n  power saving: ", f);
     t_field(f, s, ECHONET_CTL_S_POWER_SAVING, 0x8F, s->power_saving);
     fputc('\n', f);
-    fflush(f);
+    finish(p);
 }
 
 void hems_print_fault(const struct hems_printer *p, const char *node, echonet_eoj eoj, uint8_t fault,
@@ -398,7 +422,7 @@ void hems_print_fault(const struct hems_printer *p, const char *node, echonet_eo
             frame_json_hex(p->out, c86, n86);
         }
         fputc('}', p->out);
-        j_end(p->out);
+        j_end(p);
         return;
     }
     fprintf(p->out, "fault     %s %06lx: %s", node, (unsigned long)eoj,
@@ -412,7 +436,7 @@ void hems_print_fault(const struct hems_printer *p, const char *node, echonet_eo
         fprintf(p->out, ", 86=%s", text);
     }
     fputc('\n', p->out);
-    fflush(p->out);
+    finish(p);
 }
 
 void hems_print_keepalive(const struct hems_printer *p, const char *node, echonet_eoj eoj, bool ok)
@@ -420,10 +444,10 @@ void hems_print_keepalive(const struct hems_printer *p, const char *node, echone
     if (p->json) {
         j_begin(p->out, "keepalive", node, eoj);
         fprintf(p->out, ",\"ok\":%s", ok ? "true" : "false");
-        j_end(p->out);
+        j_end(p);
     } else {
         fprintf(p->out, "keepalive %s %06lx: %s\n", node, (unsigned long)eoj, ok ? "ok" : "failed");
-        fflush(p->out);
+        finish(p);
     }
 }
 
@@ -431,10 +455,10 @@ void hems_print_node(const struct hems_printer *p, const char *what, const char 
 {
     if (p->json) {
         j_begin(p->out, what, node, 0);
-        j_end(p->out);
+        j_end(p);
     } else {
         fprintf(p->out, "%-9s %s\n", what, node);
-        fflush(p->out);
+        finish(p);
     }
 }
 
@@ -442,10 +466,10 @@ void hems_print_removed(const struct hems_printer *p, const char *node, echonet_
 {
     if (p->json) {
         j_begin(p->out, "removed", node, eoj);
-        j_end(p->out);
+        j_end(p);
     } else {
         fprintf(p->out, "removed   %s %06lx\n", node, (unsigned long)eoj);
-        fflush(p->out);
+        finish(p);
     }
 }
 
@@ -454,10 +478,10 @@ void hems_print_timeout(const struct hems_printer *p, const char *node, echonet_
     if (p->json) {
         j_begin(p->out, "timeout", node, eoj);
         fprintf(p->out, ",\"wait\":%ld", wait_s);
-        j_end(p->out);
+        j_end(p);
     } else {
         fprintf(p->out, "timeout   %s %06lx: not ready within %ld s\n", node, (unsigned long)eoj, wait_s);
-        fflush(p->out);
+        finish(p);
     }
 }
 
@@ -479,7 +503,7 @@ void hems_print_done(const struct hems_printer *p, const char *op, const char *n
             j_int_or_null(p->out, "low", low);
             j_int_or_null(p->out, "high", high);
         }
-        j_end(p->out);
+        j_end(p);
         return;
     }
     fprintf(p->out, "%-9s %s %06lx: %s", op, node, (unsigned long)eoj, hems_outcome_name(outcome));
@@ -494,7 +518,7 @@ void hems_print_done(const struct hems_printer *p, const char *op, const char *n
         fprintf(p->out, ", settable %s C to %s C", lo, hi);
     }
     fputc('\n', p->out);
-    fflush(p->out);
+    finish(p);
 }
 
 void hems_print_discovered(const struct hems_printer *p, unsigned found, unsigned ready)
@@ -502,10 +526,10 @@ void hems_print_discovered(const struct hems_printer *p, unsigned found, unsigne
     if (p->json) {
         j_begin(p->out, "done", NULL, 0);
         fprintf(p->out, ",\"op\":\"discover\",\"found\":%u,\"ready\":%u", found, ready);
-        j_end(p->out);
+        j_end(p);
     } else {
         fprintf(p->out, "%u air conditioner%s found, %u ready\n", found, found == 1 ? "" : "s", ready);
-        fflush(p->out);
+        finish(p);
     }
 }
 
@@ -514,10 +538,10 @@ void hems_print_line(const struct hems_printer *p, bool up)
     if (p->json) {
         j_begin(p->out, "line", NULL, 0);
         fprintf(p->out, ",\"up\":%s", up ? "true" : "false");
-        j_end(p->out);
+        j_end(p);
     } else {
         fprintf(p->out, "line      %s\n", up ? "up" : "down");
-        fflush(p->out);
+        finish(p);
     }
 }
 
@@ -532,6 +556,28 @@ void hems_print_error(const struct hems_printer *p, const char *node, echonet_eo
         frame_json_string(p->out, code);
         fputs(",\"message\":", p->out);
         frame_json_string(p->out, message);
-        j_end(p->out);
+        j_end(p);
+    } else if (p->emit) {
+        fprintf(p->out, "error     %s: %s\n", code, message);
+        finish_as(p, true);
     }
+}
+
+int hems_printer_open(struct hems_printer *p, bool json, hems_emit_fn emit, void *user)
+{
+    memset(p, 0, sizeof *p);
+    p->json = json;
+    p->emit = emit;
+    p->user = user;
+    p->out = open_memstream(&p->buf, &p->size);
+    return p->out ? 0 : -1;
+}
+
+void hems_printer_close(struct hems_printer *p)
+{
+    if (p->out)
+        fclose(p->out);
+    free(p->buf);
+    p->out = NULL;
+    p->buf = NULL;
 }

@@ -37,7 +37,8 @@
  * refused (echonet_err_name(): "ECHONET_ERR_VALUE"...; "echonet_err_N" for
  * error -N in a build without error strings), else the program's own:
  * "not_found" (nothing answered within --wait), "bad_command" (a line of
- * standard input), "busy" (too many commands waiting), "full" (no room
+ * standard input or of a control client), "busy" (too many commands
+ * waiting, or too many control clients), "full" (no room
  * for another node or object), "events_lost" or "interrupted".
  *
  * The contract is also a JSON Schema, doc/hems-events.schema.json, which
@@ -53,10 +54,29 @@
 
 #include <echonet/echonet.h>
 
+/* Called with each event once it is written: text (len bytes, one or more
+ * lines, the last ending in '\n'), valid until the call returns.
+ * text_error: an error in text mode, already on standard error as
+ * "hems-controller: MESSAGE" and written here as "error     CODE: MESSAGE"
+ * for whoever asked (standard output does not show it). */
+typedef void (*hems_emit_fn)(void *user, const char *text, size_t len, bool text_error);
+
+/* Where events go: written to out and flushed; with emit (see
+ * hems_printer_open()), out is a memory stream and each event is handed to
+ * emit. */
 struct hems_printer {
     FILE *out;
     bool json;
+    hems_emit_fn emit;
+    void *user;
+    char *buf;   /* the memory stream's (private) */
+    size_t size;
 };
+
+/* A printer handing each event to emit(user, ...). Returns 0, or -1 with
+ * errno (no memory). */
+int hems_printer_open(struct hems_printer *p, bool json, hems_emit_fn emit, void *user);
+void hems_printer_close(struct hems_printer *p);
 
 /* The name of an outcome: "done", "substituted"... */
 const char *hems_outcome_name(echonet_ctl_outcome outcome);

@@ -99,6 +99,25 @@ int posix_hex_digit(int c)
     return -1;
 }
 
+int posix_parse_hex(const char *s, uint8_t *out, size_t cap, bool pad)
+{
+    size_t len = strlen(s), n, i;
+
+    if (len == 0 || len > 2 * cap || (!pad && len % 2 != 0))
+        return -1;
+    for (i = 0; i < len; i++)
+        if (posix_hex_digit((unsigned char)s[i]) < 0)
+            return -1;
+    n = pad ? cap : len / 2;
+    memset(out, 0, n);
+    for (i = 0; i < len; i++) {
+        unsigned v = (unsigned)posix_hex_digit((unsigned char)s[len - 1 - i]);
+
+        out[n - 1 - i / 2] |= (uint8_t)(i % 2 ? v << 4 : v);
+    }
+    return (int)n;
+}
+
 bool posix_mode_by_name(const char *name, uint8_t *mode)
 {
     static const struct {

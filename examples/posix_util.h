@@ -40,6 +40,13 @@ void posix_print_version(const char *program);
 /* The value of a hex digit (either case), or -1. */
 int posix_hex_digit(int c);
 
+/* The examples' one parser of hex strings (either case, nothing else).
+ * Without pad: an even number of digits, 2 to 2 * cap, into the first
+ * bytes of out; returns how many bytes. With pad: 1 to 2 * cap digits,
+ * right-aligned into all cap bytes with zeros before them ("1" -> 00 01);
+ * returns cap. Returns -1 for anything else, out left untouched. */
+int posix_parse_hex(const char *s, uint8_t *out, size_t cap, bool pad);
+
 /* An operation mode by its name (auto, cool, heat, dry, fan) into *mode
  * (0x41-0x45); false for any other name. */
 bool posix_mode_by_name(const char *name, uint8_t *mode);

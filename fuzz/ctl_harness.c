@@ -95,6 +95,7 @@ echonet_ctl *h_init(bool remote, uint8_t max_props, echonet_tstamp start, bool n
     cfg.max_props = max_props;
     cfg.keepalive_interval_ms = 3600000u;
     h_must(echonet_ctl_init(&ctl, &cfg, &cb, NULL, &st) == ECHONET_OK);
+    h_must(echonet_ctl_read_energy(&ctl) == ECHONET_OK);
     return &ctl;
 }
 

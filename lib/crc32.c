@@ -2,7 +2,7 @@
  * libechonet: ECHONET Lite for firmware and HEMS controllers.
  * SPDX-License-Identifier: MIT
  */
-#include "crc32.h"
+#include "echonet/crc32.h"
 
 /* Bitwise, without a table: the data it guards are small and rarely
  * written, and 1 KiB of flash matters more on a microcontroller. */

@@ -47,13 +47,3 @@ uint32_t ctl_clock(echonet_ctl *ctl, echonet_tstamp now)
     ctl->clock = 0;
     return 0;
 }
-
-/* Polling and re-reading start one interval from now; the keepalive and the
- * energy read are due at once. */
-void ctl_object_timers(const echonet_ctl *ctl, echonet_ctl_object *o, uint32_t now)
-{
-    o->next_poll = ctl->cfg.poll_interval_ms ? now + ctl->cfg.poll_interval_ms : CLOCK_NEVER;
-    o->next_reread = ctl->cfg.reread_interval_ms ? now + ctl->cfg.reread_interval_ms : CLOCK_NEVER;
-    o->next_keepalive = now;
-    o->next_energy = now;
-}

@@ -19,8 +19,11 @@
 
 #include "addr_internal.h"
 #include "bytes.h"
-#include "crc32.h"
+#include "echonet/crc32.h"
 #include "ctl_internal.h"
+#include "ctl_nodes.h"
+#include "ctl_poll.h"
+#include "ctl_sched.h"
 
 #define SNAPSHOT_VERSION 1u
 #define HEADER_LEN 11u
@@ -28,9 +31,6 @@
  * starts past them, so that no TID is reused while it could be answered. */
 #define TID_SKIP ECHONET_CTL_RESTORE_TID_SKIP
 #define OBJECT_LEN (2u + 3u + 16u + 16u + 1u + 17u + 4u)
-
-/* Object work bits, as in controller.c. */
-enum { OW_ATTR = 0x01, OW_ID = 0x02, OW_STATE = 0x08, OW_READY = 0x20 };
 
 /* Only the ready objects are saved, and only the nodes that have one
  * (ctl_ready_objects()). A node still being discovered, or forgotten, is
@@ -194,6 +194,6 @@ echonet_err echonet_ctl_restore(echonet_ctl *ctl, const uint8_t *buf, size_t len
         ctl->n_objects_used++;
     }
     for (i = 0; i < nodes; i++)
-        ctl_schedule_node(ctl, i);
+        ctl_schedule(ctl, i);
     return ECHONET_OK;
 }

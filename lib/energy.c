@@ -18,7 +18,7 @@
 #include "echonet/energy.h"
 
 #include "bytes.h"
-#include "crc32.h"
+#include "echonet/crc32.h"
 
 #define VERSION 1u
 #define HEADER_LEN 66u

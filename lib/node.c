@@ -343,13 +343,56 @@ static echonet_object *next_target(echonet_node *node, echonet_eoj deoj, size_t 
     return NULL;
 }
 
-int32_t echonet_node_read(echonet_node *node, const echonet_addr *src, const uint8_t *buf, size_t len)
+/* echonet_node_read_frame(); trailing: bytes followed the frame in its
+ * datagram (counted when the request is kept). */
+static int32_t take_frame(echonet_node *node, const echonet_addr *src, const echonet_frame *f, bool trailing)
 {
     echonet_node_request *slot;
-    echonet_frame f;
     echonet_esv_kind kind;
-    int32_t n;
+    const uint8_t *buf;
     size_t i = 0;
+
+    if (f->format != 1)
+        return ECHONET_NODE_HANDLED; /* format 2 is not spoken here (AIF: format 1) */
+    /* A request or INFC (the decoded ESV is a valid one). */
+    if (!esv_needs_property(f->esv))
+        return ECHONET_NODE_FORWARD;
+    kind = f->esv == ECHONET_ESV_INFC ? ECHONET_ESV_KIND_NOTIFICATION_REQ : ECHONET_ESV_KIND_REQUEST;
+    /* No object addressed: silence, not even SNA (reference 3.4 rule 1). */
+    if (!next_target(node, f->deoj, &i))
+        return kind == ECHONET_ESV_KIND_NOTIFICATION_REQ ? ECHONET_NODE_FORWARD : ECHONET_NODE_HANDLED;
+    if (f->len > ECHONET_NODE_REQUEST_MAX) {
+        node->stats.too_long++;
+        return ECHONET_ERR_TOO_LONG;
+    }
+    if (node->queued == node->cap_queue)
+        return ECHONET_ERR_FULL;
+    if (trailing)
+        node->stats.trailing++;
+    /* The frame's bytes: EHD1, EHD2 and the TID (4 bytes) come before EDATA. */
+    buf = f->edata - 4;
+    slot = &node->queue[(node->head + node->queued) % node->cap_queue];
+    slot->src = *src;
+    slot->len = (uint32_t)f->len;
+    memcpy(slot->frame, buf, f->len);
+    if (node->queued++ == 0) {
+        /* The head request: kept decoded, its views moved to the copy. */
+        echonet_frame *head = &node->head_frame;
+
+        node->fanout = 0;
+        *head = *f;
+        head->props.pos = f->props.pos ? slot->frame + (f->props.pos - buf) : NULL;
+        head->props_get.pos = f->props_get.pos ? slot->frame + (f->props_get.pos - buf) : NULL;
+        head->edata = slot->frame + (f->edata - buf);
+        node->head_decoded = true;
+    }
+    return kind == ECHONET_ESV_KIND_NOTIFICATION_REQ ? ECHONET_NODE_FORWARD : ECHONET_NODE_HANDLED;
+}
+
+int32_t echonet_node_read(echonet_node *node, const echonet_addr *src, const uint8_t *buf, size_t len)
+{
+    echonet_frame f;
+    int32_t n;
 
     if (!node || !src)
         return ECHONET_ERR_INVALID_ARG;
@@ -358,37 +401,14 @@ int32_t echonet_node_read(echonet_node *node, const echonet_addr *src, const uin
     n = echonet_frame_decode(&f, buf, len, NULL);
     if (n < 0)
         return n;
-    if (f.format != 1)
-        return ECHONET_NODE_HANDLED; /* format 2 is not spoken here (AIF: format 1) */
-    /* A request or INFC (the decoded ESV is a valid one). */
-    if (!esv_needs_property(f.esv))
-        return ECHONET_NODE_FORWARD;
-    kind = f.esv == ECHONET_ESV_INFC ? ECHONET_ESV_KIND_NOTIFICATION_REQ : ECHONET_ESV_KIND_REQUEST;
-    /* No object addressed: silence, not even SNA (reference 3.4 rule 1). */
-    if (!next_target(node, f.deoj, &i))
-        return kind == ECHONET_ESV_KIND_NOTIFICATION_REQ ? ECHONET_NODE_FORWARD : ECHONET_NODE_HANDLED;
-    if (f.len > ECHONET_NODE_REQUEST_MAX) {
-        node->stats.too_long++;
-        return ECHONET_ERR_TOO_LONG;
-    }
-    if (node->queued == node->cap_queue)
-        return ECHONET_ERR_FULL;
-    if (f.len != len)
-        node->stats.trailing++;
-    slot = &node->queue[(node->head + node->queued) % node->cap_queue];
-    slot->src = *src;
-    slot->len = (uint32_t)f.len;
-    memcpy(slot->frame, buf, f.len);
-    if (node->queued++ == 0) {
-        /* The head request: kept decoded, its views moved to the copy. */
-        node->fanout = 0;
-        f.props.pos = f.props.pos ? slot->frame + (f.props.pos - buf) : NULL;
-        f.props_get.pos = f.props_get.pos ? slot->frame + (f.props_get.pos - buf) : NULL;
-        f.edata = slot->frame + (f.edata - buf);
-        node->head_frame = f;
-        node->head_decoded = true;
-    }
-    return kind == ECHONET_ESV_KIND_NOTIFICATION_REQ ? ECHONET_NODE_FORWARD : ECHONET_NODE_HANDLED;
+    return take_frame(node, src, &f, f.len != len);
+}
+
+int32_t echonet_node_read_frame(echonet_node *node, const echonet_addr *src, const echonet_frame *frame)
+{
+    if (!node || !src || !frame || !frame->edata)
+        return ECHONET_ERR_INVALID_ARG;
+    return take_frame(node, src, frame, false);
 }
 
 /* echonet_writer_prop(), the common case without a call. */

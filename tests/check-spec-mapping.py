@@ -10,7 +10,7 @@ fault) when:
   not exist;
 - a function it cites as `name()` is not defined or used as `name(` in the
   files cited in the same cell (or, with none cited there, in lib/);
-- a job or operation kind (`J_*`, `OP_*`, `JF_*`) is not in lib/controller.c;
+- a job or operation kind (`J_*`, `OP_*`, `JF_*`) is not in lib/ctl_internal.h;
 - a Check test `suite/test` has no START_TEST(test) in tests/test_<suite>.c,
   or is not added to a test case there (tcase_add_test);
 - a script case `tests/test_x.py "prefix"` has no @case("prefix...") there;
@@ -62,7 +62,7 @@ def main(argv):
     doc = os.path.join(top, "doc", "spec-mapping.md")
     faults = []
     lib_sources = sorted(os.path.join("lib", f) for f in os.listdir(os.path.join(top, "lib")) if f.endswith(".c"))
-    controller = read(os.path.join(top, "lib", "controller.c"))
+    controller = read(os.path.join(top, "lib", "ctl_internal.h"))
     seen_clauses, n_tests, n_funcs = [], 0, 0
     for n, (clause, title, side, code, tests) in rows(read(doc)):
         where = f"spec-mapping.md:{n} ({clause})"
@@ -85,7 +85,7 @@ def main(argv):
                 faults.append(f"{where}: {name}() is not in {', '.join(code_files)}")
         for kind in KIND.findall(code):
             if not re.search(r"\b%s\b" % re.escape(kind), controller):
-                faults.append(f"{where}: {kind} is not in lib/controller.c")
+                faults.append(f"{where}: {kind} is not in lib/ctl_internal.h")
         for suite, test in CHECK_TEST.findall(tests):
             n_tests += 1
             path = os.path.join(top, "tests", f"test_{suite}.c")

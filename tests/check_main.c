@@ -19,8 +19,10 @@ int main(void)
     srunner_add_suite(sr, classes_suite());
 #if ECHONET_ENABLE_CONTROLLER
     srunner_add_suite(sr, controller_suite());
+    srunner_add_suite(sr, ctl_parts_suite());
 #endif
     srunner_add_suite(sr, energy_suite());
+    srunner_add_suite(sr, crc32_suite());
     srunner_run_all(sr, CK_ENV);
     failed = srunner_ntests_failed(sr);
     srunner_free(sr);

@@ -5,7 +5,7 @@
 #     memcpy/memset/memcmp/memmove (tests/check-freestanding.sh; and that the
 #     check refuses a library calling malloc),
 #  3. links three minimal firmware images (tests/firmware/: codec,
-#     aircon_node, controller8) with --gc-sections and a link map,
+#     aircon_node, controller_min, controller8) with --gc-sections and a link map,
 #  4. prints the footprint table and checks the budgets (tests/footprint.py),
 #  5. checks the worst stack of every public call (tests/stack-usage.py),
 #     also for the native gcc build.
@@ -120,7 +120,7 @@ for t in m0:cortex-m0plus:arm-none-eabi m4:cortex-m4f:arm-none-eabi rv:rv32imac:
         $cc $cflags $warn $extra -c "$src" -o "$o"
         objs="$objs $o"
     done
-    for image in codec aircon_node controller8; do
+    for image in codec aircon_node controller_min controller8; do
         # shellcheck disable=SC2086
         $cc $cflags $warn -c "$fw/$image.c" -o "$out/$image.o"
         # shellcheck disable=SC2086

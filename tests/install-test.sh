@@ -107,5 +107,19 @@ if [ -x "$bindir/echonet-dump" ]; then
         grep -q '"esv":"62"' || die "the installed echonet-dump does not decode a Get"
     step "the installed echonet-dump decodes a frame"
 fi
+# hems-controller comes with its systemd unit, which starts the installed
+# program as a service (`serve`).
+if [ -x "$bindir/hems-controller" ]; then
+    unit=$(find "$root" -name hems-controller.service -path '*/systemd/system/*' | head -n 1)
+    [ -n "$unit" ] || die "hems-controller is installed without its systemd unit"
+    grep -q "^ExecStart=${bindir#"$root"}/hems-controller .* serve\$" "$unit" ||
+        die "${unit#"$root"} does not start ${bindir#"$root"}/hems-controller ... serve"
+    if command -v systemd-analyze >/dev/null 2>&1; then
+        sed "s|^ExecStart=${bindir#"$root"}/|ExecStart=$bindir/|" "$unit" >"$tmp/hems-controller.service"
+        systemd-analyze verify --man=no "$tmp/hems-controller.service" ||
+            die "systemd-analyze verify finds fault with ${unit#"$root"} (above)"
+    fi
+    step "the systemd unit ${unit#"$root"} starts the installed hems-controller serve"
+fi
 
 step "OK"

@@ -178,16 +178,25 @@ static void link_send(sim *s, sim_dev *d, int to, const echonet_addr *src, const
 
 /* ---- Addresses --------------------------------------------------------------- */
 
+/* The device at @p a: 10.0.x.y its first address, 10.1.x.y its second,
+ * 10.k.x.y (k >= 2) one it was given by sim_readdress(); an address it no
+ * longer has reaches nothing (-2). */
 static int dev_of_addr(const sim *s, const echonet_addr *a)
 {
+    const sim_dev *d;
     unsigned i;
 
-    if (a->len != 4 || a->bytes[0] != 10 || a->bytes[1] > 1)
+    if (a->len != 4 || a->bytes[0] != 10)
         return -2;
     i = ((unsigned)a->bytes[2] << 8 | a->bytes[3]) - 1u;
-    if (i >= s->n_devs || (a->bytes[1] == 1 && !s->devs[i].two_addrs))
+    if (i >= s->n_devs)
         return -2;
-    return (int)i;
+    d = &s->devs[i];
+    if (a->bytes[1] == 0)
+        return d->readdressed ? -2 : (int)i;
+    if (a->bytes[1] == 1)
+        return d->two_addrs ? (int)i : -2;
+    return echonet_addr_equal(a, &d->addr) ? (int)i : -2;
 }
 
 uint16_t sim_node(const sim *s, unsigned dev)
@@ -847,6 +856,8 @@ static void ctl_start(sim *s)
     echonet_ctl_callbacks cb = {on_event};
 
     SIM_OK(echonet_ctl_init(&s->ctl, &s->cfg, &cb, s, &s->st) == ECHONET_OK);
+    if (!s->no_energy)
+        SIM_OK(echonet_ctl_read_energy(&s->ctl) == ECHONET_OK);
 }
 
 sim *sim_init(const sim_setup *setup)
@@ -862,6 +873,7 @@ sim *sim_init(const sim_setup *setup)
     s->rng = setup->seed * 0x2545F4914F6CDD1Du + 1u;
     s->now = setup->start;
     s->cfg = setup->cfg;
+    s->no_energy = setup->no_energy;
     s->st.nodes = ctl_nodes;
     s->st.n_nodes = setup->n_nodes ? setup->n_nodes : CTL_NODES_DEFAULT;
     s->st.objects = ctl_objects;
@@ -1027,6 +1039,19 @@ const echonet_addr *sim_second_addr(sim *s, unsigned dev)
     (void)echonet_addr_set(&d->addr2, (const uint8_t[]){10, 1, (uint8_t)((dev + 1) >> 8), (uint8_t)(dev + 1)}, 4);
     d->two_addrs = true;
     return &d->addr2;
+}
+
+void sim_readdress(sim *s, unsigned dev)
+{
+    sim_dev *d = &s->devs[dev];
+
+    SIM_OK(dev < s->n_devs && !d->two_addrs && d->readdressed < 250);
+    d->readdressed++;
+    (void)echonet_addr_set(&d->addr, (const uint8_t[]){10, (uint8_t)(1 + d->readdressed), (uint8_t)((dev + 1) >> 8),
+                                                       (uint8_t)(dev + 1)}, 4);
+    if (tracing())
+        fprintf(stderr, "%12llu READDRESS dev %u to 10.%u\n", (unsigned long long)s->now, dev, 1u + d->readdressed);
+    sim_announce_instances(s, dev);
 }
 
 void sim_remove_instance(sim *s, unsigned dev, unsigned obj)

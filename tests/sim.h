@@ -142,6 +142,7 @@ typedef struct sim_dev {
     echonet_addr addr2;
     bool two_addrs;
     bool moved;            /* its address became addr2 (DHCP): it sends and is reached there only */
+    unsigned readdressed;  /* times sim_readdress() gave it a new address */
     bool asked_via2;       /* the request being answered came to addr2 */
     bool answering_search; /* the request being answered is a search */
     /* Issue 13 quirks (sim_remove_instance(), sim_loss_burst()). */
@@ -185,6 +186,7 @@ typedef struct sim_setup {
     echonet_ctl_config cfg;             /* fill from echonet_ctl_config_default() */
     uint16_t n_nodes, n_objects, n_ops; /* controller storage (0: 128, 512, 64) */
     bool line_up;                       /* echonet_ctl_set_line(up) at the start */
+    bool no_energy;                     /* no echonet_ctl_read_energy() (it is called by default) */
 } sim_setup;
 
 struct sim {
@@ -198,6 +200,7 @@ struct sim {
     unsigned n_devs;
     sim_link link_default;
     bool line_up;
+    bool no_energy;
     echonet_tstamp line_up_since;
     /* Invariant options. */
     bool strong_keepalive;   /* device-side gap <= 8 h while the line is up */
@@ -273,6 +276,10 @@ void sim_late_searches(sim *s, unsigned dev, uint32_t min_ms, uint32_t max_ms);
 /* Issue 13: gives the node a second address, 10.1.x.y beside 10.0.x.y (the
  * controller learns it only if told: echonet_ctl_add_node()). */
 const echonet_addr *sim_second_addr(sim *s, unsigned dev);
+/* The unit gets a new address, 10.k.x.y (a DHCP lease, a rotating IPv6
+ * address): the old one reaches nothing from now on, and it announces its
+ * instance list from the new one. Not with sim_second_addr(). */
+void sim_readdress(sim *s, unsigned dev);
 /* Takes an object out of the unit (its 0xD5 announces the shorter list).
  * From the moment the controller has received a complete 0xD5 or 0xD6 list
  * without it, a request to it is a violation (AIF 3.1.1). */

@@ -3343,6 +3343,50 @@ START_TEST(ctl_unit_at_two_addresses_one_node)
 }
 END_TEST
 
+/* A unit that gets a new address again and again (DHCP leases, rotating
+ * IPv6 addresses) leaves an alias at each old one. With every slot taken,
+ * the alias heard longest ago is forgotten to make room, so the aliases of
+ * one unit never keep a new unit out; the unit itself stays known and
+ * usable throughout. Before, aliases were freed only with their unit (never
+ * for a unit once ready): a new unit got EV_FULL for good. */
+START_TEST(ctl_stale_aliases_make_room)
+{
+    sim_setup su = setup_default(171);
+    sim *s;
+    unsigned move, forgotten;
+    echonet_err err;
+    int op;
+
+    su.n_nodes = 4;
+    s = sim_init(&su);
+    sim_add_devs(s, 1);
+    sim_run_for(s, MIN);
+    ck_assert(sim_ready(s, 0));
+    for (move = 0; move < 6; move++) {
+        sim_readdress(s, 0);
+        sim_run_for(s, 30 * MIN);
+        ck_assert_msg(sim_ready(s, 0), "move %u: the unit is not known at its new address", move);
+        op = sim_get(s, 0, 0, (const uint8_t[]){0x80}, 1, &err);
+        ck_assert_int_ge(op, 0);
+        sim_run_for(s, 2 * MIN);
+        ck_assert_int_eq(s->ops[op].outcome, ECHONET_CTL_DONE);
+    }
+    ck_assert_uint_ge(s->ev_count[ECHONET_CTL_EV_ALIAS], 3);
+    forgotten = s->ev_count[ECHONET_CTL_EV_FORGOTTEN];
+    ck_assert_uint_ge(forgotten, 3); /* six aliases in three spare slots */
+    /* The table is full of the unit and its aliases: a new unit gets a slot. */
+    (void)sim_add_dev(s, &(sim_dev_setup){0});
+    sim_announce_instances(s, 1);
+    sim_run_for(s, 10 * MIN);
+    ck_assert(sim_ready(s, 1));
+    ck_assert(sim_ready(s, 0));
+    ck_assert_uint_eq(s->ev_count[ECHONET_CTL_EV_FULL], 0);
+    ck_assert_uint_gt(s->ev_count[ECHONET_CTL_EV_FORGOTTEN], forgotten);
+    sim_check_ops_done(s);
+    sim_check_converged(s);
+}
+END_TEST
+
 /* Defect 3: the unit's node offline (at its first address) when the unit
  * shows at its second: the node moves to the address that answers, and the
  * old one stays as the alias. */
@@ -4015,6 +4059,7 @@ Suite *controller_suite(void)
     tcase_add_test(tc, ctl_known_node_named_again_asked);
     tcase_add_test(tc, ctl_unit_at_two_addresses_one_node);
     tcase_add_test(tc, ctl_unit_moves_to_its_second_address);
+    tcase_add_test(tc, ctl_stale_aliases_make_room);
     tcase_add_test(tc, ctl_unit_moves_while_online);
     tcase_add_test(tc, ctl_search_answer_older_than_instance_list);
     tcase_add_test(tc, ctl_issue13_quirks_soak);

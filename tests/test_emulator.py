@@ -614,6 +614,13 @@ def _(s):
     expect(c.get_value("013002", 0x83) == h("FE 00 00 7A 01 02 03 04 05 06 07 08 09 0A 0B 0C 0F"), "013002 0x83")
 
 
+@case("identification: a short --id (odd number of digits) is right-aligned with zeros before it")
+def _(s):
+    s.emulator("--id", "abc")
+    c = s.client()
+    expect(c.get_value("0ef001", 0x83) == h("FE FF FF F0") + bytes(11) + h("0A BC"), "node 0x83")
+
+
 @case("defaults: maker FFFFF0, id 0, object N's 0x83 ends in N")
 def _(s):
     s.emulator()

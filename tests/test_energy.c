@@ -5,7 +5,7 @@
 #include "echonet/energy.h"
 #include "tests.h"
 
-#include "../lib/crc32.h"
+#include "echonet/crc32.h"
 
 #define JST 32400
 /* 2023-11-15 00:00 JST: a local midnight. */

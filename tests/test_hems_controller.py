@@ -31,6 +31,7 @@ import queue
 import shutil
 import signal
 import socket
+import stat
 import struct
 import subprocess
 import sys
@@ -190,9 +191,9 @@ class Result:
 class Daemon:
     """hems-controller run, its JSON lines read by a thread."""
 
-    def __init__(self, cmd):
+    def __init__(self, cmd, stdin=subprocess.PIPE):
         self.cmd = cmd
-        self.proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        self.proc = subprocess.Popen(cmd, stdin=stdin, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         self.lines = queue.Queue()
         self.log = []
         self.reader = threading.Thread(target=self._read, daemon=True)
@@ -273,9 +274,65 @@ class Daemon:
         self.reader.join(timeout=STEP)
         for f in (self.proc.stdin, self.proc.stdout, self.proc.stderr):
             try:
-                f.close()
+                if f:
+                    f.close()
             except (OSError, ValueError):
                 pass
+
+
+class ControlClient:
+    """A client of hems-controller's control socket: sends lines, reads the
+    JSON lines it is answered with."""
+
+    def __init__(self, path, timeout):
+        end = time.monotonic() + timeout
+        while True:
+            self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+            try:
+                self.sock.connect(path)
+                break
+            except OSError as e:
+                self.sock.close()
+                if time.monotonic() > end:
+                    raise Failure("no control socket at %s: %s" % (path, e))
+                time.sleep(0.05)
+        self.buf = b""
+        self.log = []
+
+    def command(self, line):
+        self.sock.sendall((line + "\n").encode("ascii"))
+
+    def expect(self, pred, what, timeout=STEP):
+        end = time.monotonic() + timeout
+        while True:
+            while b"\n" in self.buf:
+                raw, self.buf = self.buf.split(b"\n", 1)
+                try:
+                    obj = json.loads(raw.decode("utf-8"))
+                except ValueError:
+                    raise Failure("control client: not a JSON line: %r" % raw)
+                SEEN_EVENTS.append(obj)
+                self.log.append(obj)
+                if pred(obj):
+                    return obj
+            left = end - time.monotonic()
+            if left <= 0:
+                raise Failure("control client: no %s within %.0f s; got %r" % (what, timeout, self.log))
+            self.sock.settimeout(left)
+            try:
+                data = self.sock.recv(65536)
+            except socket.timeout:
+                continue
+            if not data:
+                raise Failure("control client: closed before %s; got %r" % (what, self.log))
+            self.buf += data
+
+    def event(self, event, what=None, timeout=STEP, **fields):
+        return self.expect(lambda o: o.get("event") == event and all(o.get(k) == v for k, v in fields.items()),
+                           what or "a %s event %r" % (event, fields), timeout)
+
+    def close(self):
+        self.sock.close()
 
 
 # ---- A scripted air conditioner ----------------------------------------------------
@@ -513,10 +570,16 @@ class Session:
             raise Failure("%s did not exit within %.0f s" % (" ".join(cmd), timeout))
         return Result(cmd, proc, json_out)
 
-    def daemon(self, *options, bind=CONTROLLER_ADDR):
-        d = Daemon(self.base(bind) + list(options) + ["run"])
+    def daemon(self, *options, bind=CONTROLLER_ADDR, command="run", stdin=subprocess.PIPE):
+        d = Daemon(self.base(bind) + list(options) + [command], stdin=stdin)
         self.things.append(d)
         return d
+
+    def control(self, path, timeout=STEP):
+        """A client of the control socket at path (connected once it exists)."""
+        c = ControlClient(path, timeout)
+        self.things.append(c)
+        return c
 
     def fake(self, addr, values):
         f = FakeAircon(self.port, addr, values)
@@ -784,7 +847,10 @@ BAD = [
     (["set", "127.0.0.2", AIRCON, "warm"], "unknown setting"),
     (["status", "127.0.0.2", AIRCON, "extra"], "unexpected"),
     (["probe", "127.0.0.2", AIRCON, "cool", "16"], "usage"),
-    (["line", "down"], "only on the standard input"),
+    (["line", "down"], "only in run or serve"),
+    (["quit"], "only in run or serve"),
+    (["serve", "now"], "no arguments"),
+    (["--control", "/tmp/x", "get", "127.0.0.2", AIRCON, "80"], "--control is for run and serve"),
     (["run", "now"], "no arguments"),
     (["--response-timeout", "19", "discover"], "20"),
     (["--keepalive", "28801", "discover"], "28800"),
@@ -811,7 +877,7 @@ def _(s):
     expect(p.returncode == 0 and p.stdout.startswith(b"Usage: hems-controller"), "--help")
 
 
-COMMANDS = ["discover", "get", "set", "status", "probe", "fault", "run", "energy"]
+COMMANDS = ["discover", "get", "set", "status", "probe", "fault", "run", "serve", "energy"]
 
 
 @case("COMMAND --help for every command, --version of both programs: exit 0, on stdout")
@@ -1144,6 +1210,142 @@ def _(s):
     s.emulator("--ipv6", bind="fd00::1")
     r = s.hems("--ipv6", "discover", "--wait", "2", bind="fd00::2").ok()
     r.one("ready", node="fd00::1", eoj=AIRCON)
+
+
+# ---- Cases: the service (serve, run without standard input, --control, --log) -------
+
+def service(s, *options, command="serve", ready=True):
+    """An emulator, and hems-controller COMMAND with standard input /dev/null
+    and a control socket; returns the daemon and the socket's path."""
+    s.emulator()
+    sock = os.path.join(s.tmp, "ctl")
+    d = s.daemon("--control", sock, *options, command=command, stdin=subprocess.DEVNULL)
+    if ready:
+        d.event("ready", node="127.0.0.2", eoj=AIRCON)
+    return d, sock
+
+
+@case("serve: standard input /dev/null, stays up; --control socket 0600 takes commands; "
+      "SIGTERM exits 0 with the state file written")
+def _(s):
+    state = os.path.join(s.tmp, "state")
+    d, sock = service(s, "--state", state)
+    time.sleep(0.5)
+    expect(d.proc.poll() is None, "serve exited (%s) with standard input /dev/null" % d.proc.returncode)
+    st = os.lstat(sock)
+    expect(stat.S_ISSOCK(st.st_mode) and stat.S_IMODE(st.st_mode) == 0o600,
+           "control socket mode %o" % st.st_mode)
+    c = s.control(sock)
+    c.command("get 127.0.0.2 %s 80 b3" % AIRCON)
+    c.event("property", epc="b3", edt="14")
+    c.event("read", outcome="done")
+    c.command("set 127.0.0.2 %s temp 25" % AIRCON)
+    c.event("write", outcome="done")
+    d.event("write", outcome="done")  # the log (standard output) has it too
+    if os.path.exists(state):
+        os.unlink(state)  # (saved soon after the unit was ready: it must come again at the end)
+    status = d.finish(signal.SIGTERM)
+    expect(status == 0, "exit status %d after SIGTERM" % status)
+    expect(os.path.getsize(state) > 0, "no state file after SIGTERM")
+    expect(not os.path.exists(sock), "the control socket was left behind")
+
+
+@case("run with standard input /dev/null stays up; `quit` over the control socket ends it (exit 0)")
+def _(s):
+    d, sock = service(s, command="run")
+    time.sleep(0.5)
+    expect(d.proc.poll() is None, "run exited (%s) with standard input /dev/null" % d.proc.returncode)
+    c = s.control(sock)
+    c.command("quit")
+    try:
+        status = d.proc.wait(timeout=STEP)
+    except subprocess.TimeoutExpired:
+        raise Failure("still running %d s after quit on the control socket" % STEP)
+    expect(status == 0, "exit status %d after quit" % status)
+
+
+@case("serve: two control clients at once get the answers to their own commands; garbage gets an "
+      "error line and the daemon goes on; a client gone mid-command is dropped")
+def _(s):
+    d, sock = service(s)
+    c1, c2 = s.control(sock), s.control(sock)
+    c1.command("status 127.0.0.2 %s" % AIRCON)
+    c2.command("frobnicate")
+    e = c2.event("error")
+    expect(e.get("code") == "bad_command", "the answer to garbage: %r" % e)
+    c1.event("status", outcome="done")
+    c2.sock.sendall(b"\x01\x02 \xff\n")
+    c2.event("error", "an error for a line of binary", code="bad_command")
+    c2.command("x" * 3000)
+    c2.event("error", "an error for a line too long", code="bad_command")
+    c2.command("get 127.0.0.2 %s 80" % AIRCON)
+    c2.event("read", outcome="done")
+    gone = s.control(sock)
+    gone.command("status 127.0.0.2 %s" % AIRCON)
+    gone.close()
+    c1.command("get 127.0.0.2 %s b0" % AIRCON)
+    c1.event("read", outcome="done")
+    expect(not any(o.get("event") == "error" for o in c1.log), "client 1 got client 2's errors: %r" % c1.log)
+    expect(not any(o.get("event") == "status" for o in c2.log), "client 2 got client 1's status: %r" % c2.log)
+    expect(d.proc.poll() is None, "the daemon exited (%s)" % d.proc.returncode)
+    expect(d.finish(signal.SIGINT) == 0, "exit status after SIGINT")
+
+
+@case("serve --control PATH: a stale socket is replaced; a regular file or a socket in use is refused (exit 1)")
+def _(s):
+    sock = os.path.join(s.tmp, "ctl")
+    stale = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    stale.bind(sock)
+    stale.close()  # (bound, never listened: what a killed daemon leaves)
+    d, _ = service(s, "--wait", "1")
+    c = s.control(sock)
+    c.command("get 127.0.0.2 %s 80" % AIRCON)
+    c.event("read", outcome="done")
+    for path in (sock, os.path.join(s.tmp, "file")):
+        if path != sock:
+            with open(path, "w") as f:
+                f.write("keep me\n")
+        p = subprocess.run(s.base() + ["--control", path, "serve"], stdin=subprocess.DEVNULL,
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=RUN)
+        expect(p.returncode == 1 and b"--control" in p.stderr, "%s: exit %d, stderr %r" %
+               (path, p.returncode, p.stderr))
+    with open(os.path.join(s.tmp, "file")) as f:
+        expect(f.read() == "keep me\n", "the regular file was changed")
+    c.command("get 127.0.0.2 %s b0" % AIRCON)
+    c.event("read", outcome="done")  # the first daemon's socket still works
+    expect(d.finish(signal.SIGTERM) == 0, "exit status after SIGTERM")
+
+
+@case("serve --log FILE: events go to FILE; after it is renamed, SIGHUP reopens it and new lines go "
+      "to a new FILE")
+def _(s):
+    log = os.path.join(s.tmp, "hems.log")
+    d, sock = service(s, "--log", log, ready=False)  # (its events go to the log)
+
+    def wait_for(path, text, what):
+        end = time.monotonic() + STEP
+        while time.monotonic() < end:
+            if os.path.exists(path):
+                with open(path, encoding="utf-8") as f:
+                    if text in f.read():
+                        return
+            time.sleep(0.05)
+        raise Failure("%s: %r not in %s" % (what, text, path))
+
+    wait_for(log, '"event":"ready"', "the log at start")
+    os.rename(log, log + ".1")
+    d.proc.send_signal(signal.SIGHUP)
+    c = s.control(sock)
+    end = time.monotonic() + STEP
+    while not os.path.exists(log) and time.monotonic() < end:
+        time.sleep(0.05)  # (the signal is taken when the loop next wakes up)
+    c.command("status 127.0.0.2 %s" % AIRCON)
+    c.event("status", outcome="done")
+    wait_for(log, '"event":"status"', "after SIGHUP")
+    with open(log + ".1", encoding="utf-8") as f:
+        expect('"event":"status"' not in f.read(), "the status event went to the renamed log")
+    expect(d.proc.poll() is None, "the daemon exited (%s)" % d.proc.returncode)
+    expect(d.finish(signal.SIGTERM) == 0, "exit status after SIGTERM")
 
 
 # ---- The contract: last, as it checks the events of every case before it ------------

@@ -296,12 +296,28 @@ START_TEST(unknown_deoj_silent)
 }
 END_TEST
 
-START_TEST(bad_datagrams)
+/* A request longer than a queue slot (a SetGet: longer than any Get,
+ * whatever ECHONET_NODE_REQUEST_MAX is) in buf; returns its length. */
+static size_t too_long_request(uint8_t *buf, size_t cap)
 {
-    static uint8_t big[ECHONET_NODE_REQUEST_MAX + 300];
     echonet_writer w;
     size_t len = 0;
     unsigned i;
+
+    echonet_writer_init(&w, buf, cap);
+    echonet_writer_header(&w, 1, 0x05FF01, 0x013001, ECHONET_ESV_SETGET);
+    for (i = 0; i < 255 && w.len < ECHONET_NODE_REQUEST_MAX; i++)
+        echonet_writer_prop(&w, 0x80, 255, buf);
+    echonet_writer_get_block(&w);
+    echonet_writer_prop(&w, 0x80, 0, NULL);
+    ck_assert_int_eq(echonet_writer_finish(&w, &len), ECHONET_OK);
+    return len;
+}
+
+START_TEST(bad_datagrams)
+{
+    static uint8_t big[ECHONET_NODE_REQUEST_MAX + 300];
+    size_t len;
 
     setup_node(1, 0);
     skip_startup();
@@ -313,15 +329,7 @@ START_TEST(bad_datagrams)
     ck_assert_int_eq(echonet_node_read(&node, NULL, big, 4), ECHONET_ERR_INVALID_ARG);
     ck_assert_int_eq(echonet_node_read(NULL, &peer, big, 4), ECHONET_ERR_INVALID_ARG);
     ck_assert_int_eq(echonet_node_read(&node, &peer, NULL, 4), ECHONET_ERR_INVALID_ARG);
-    /* A request longer than a queue slot (a SetGet: longer than any Get,
-     * whatever ECHONET_NODE_REQUEST_MAX is). */
-    echonet_writer_init(&w, big, sizeof big);
-    echonet_writer_header(&w, 1, 0x05FF01, 0x013001, ECHONET_ESV_SETGET);
-    for (i = 0; i < 255 && w.len < ECHONET_NODE_REQUEST_MAX; i++)
-        echonet_writer_prop(&w, 0x80, 255, big);
-    echonet_writer_get_block(&w);
-    echonet_writer_prop(&w, 0x80, 0, NULL);
-    ck_assert_int_eq(echonet_writer_finish(&w, &len), ECHONET_OK);
+    len = too_long_request(big, sizeof big);
     ck_assert_int_eq(echonet_node_read(&node, &peer, big, len), ECHONET_ERR_TOO_LONG);
     expect_nothing();
 }
@@ -357,6 +365,106 @@ START_TEST(trailing_bytes_ignored_and_counted)
     ck_assert_uint_eq(st.trailing, 3);
     ck_assert_int_eq(echonet_node_get_stats(NULL, &st), ECHONET_ERR_INVALID_ARG);
     ck_assert_int_eq(echonet_node_get_stats(&node, NULL), ECHONET_ERR_INVALID_ARG);
+}
+END_TEST
+
+/* ---- Decode once: echonet_node_read_frame() ----------------------------- */
+
+/* Decodes hex into buf (placed against an unreadable page) and hands the
+ * frame that starts at byte skip to echonet_node_read_frame(); the bytes
+ * are overwritten after the call, so only what the node copied is used. */
+static int32_t feed_frame_at(const char *hex, size_t skip)
+{
+    uint8_t b[512];
+    size_t len = test_hex(hex, b, sizeof b);
+    uint8_t *placed = (uint8_t *)guard_place(b, len);
+    echonet_frame f;
+    int32_t r;
+
+    ck_assert_int_ge(echonet_frame_decode(&f, placed + skip, len - skip, NULL), 4);
+    r = echonet_node_read_frame(&node, &peer, &f);
+    memset(placed, 0xEE, len);
+    return r;
+}
+
+START_TEST(read_frame_answers_as_read)
+{
+    setup_node(1, 0);
+    skip_startup();
+    /* A SetC then a Get: the second waits in the queue behind the first. */
+    ck_assert_int_eq(feed_frame_at("10 81 00 02 05 FF 01 01 30 01 61 03 80 01 30 B0 01 42 B3 01 1A", 0),
+                     ECHONET_NODE_HANDLED);
+    ck_assert_int_eq(feed_frame_at("10 81 00 03 05 FF 01 01 30 01 62 03 80 00 BA 00 B3 00", 0),
+                     ECHONET_NODE_HANDLED);
+    expect("10 81 00 02 01 30 01 05 FF 01 71 03 80 00 B0 00 B3 00", false);
+    expect("10 81 00 03 01 30 01 05 FF 01 52 03 80 01 30 BA 00 B3 01 1A", false);
+    expect("10 81 00 01 01 30 01 0E F0 01 73 02 80 01 30 B0 01 42", true);
+    /* SetGet: both blocks moved with the copy. */
+    ck_assert_int_eq(feed_frame_at("10 81 00 06 05 FF 01 01 30 01 6E 01 80 01 31 02 80 00 B0 00", 0),
+                     ECHONET_NODE_HANDLED);
+    expect("10 81 00 06 01 30 01 05 FF 01 7E 01 80 00 02 80 01 31 B0 01 42", false);
+    expect("10 81 00 02 01 30 01 0E F0 01 73 01 80 01 31", true);
+    expect_nothing();
+}
+END_TEST
+
+/* A frame that is not at the start of its buffer (the second of a stream),
+ * and one with bytes after it: the frame alone is taken, and (the datagram
+ * unknown) not counted as trailing. */
+START_TEST(read_frame_inside_a_buffer)
+{
+    echonet_node_stats st;
+
+    setup_node(1, 0);
+    skip_startup();
+    ck_assert_int_eq(feed_frame_at("10 81 00 07 05 FF 01 01 30 01 62 01 80 00 "
+                                   "10 81 00 08 05 FF 01 01 30 01 62 01 B3 00 DE AD", 14),
+                     ECHONET_NODE_HANDLED);
+    expect("10 81 00 08 01 30 01 05 FF 01 72 01 B3 01 14", false);
+    expect_nothing();
+    ck_assert_int_eq(echonet_node_get_stats(&node, &st), ECHONET_OK);
+    ck_assert_uint_eq(st.trailing, 0);
+}
+END_TEST
+
+START_TEST(read_frame_forwards_and_refuses)
+{
+    static uint8_t big[ECHONET_NODE_REQUEST_MAX + 300];
+    echonet_frame f;
+    size_t len;
+    unsigned i;
+
+    setup_node(1, 0);
+    skip_startup();
+    /* Responses and notifications for the controller; INFC both. */
+    ck_assert_int_eq(feed_frame_at("10 81 00 01 01 30 01 05 FF 01 72 01 80 01 30", 0), ECHONET_NODE_FORWARD);
+    ck_assert_int_eq(feed_frame_at("10 81 00 10 01 30 01 0E F0 01 73 01 80 01 31", 0), ECHONET_NODE_FORWARD);
+    ck_assert_int_eq(feed_frame_at("10 81 00 0D 02 88 01 01 30 01 74 01 80 01 30", 0), ECHONET_NODE_FORWARD);
+    expect("10 81 00 0D 01 30 01 02 88 01 7A 01 80 00", false);
+    /* No such object, format 2: handled, silent. */
+    ck_assert_int_eq(feed_frame_at("10 81 00 01 05 FF 01 01 30 02 62 01 80 00", 0), ECHONET_NODE_HANDLED);
+    ck_assert_int_eq(feed_frame_at("10 82 00 01 DE AD", 0), ECHONET_NODE_HANDLED);
+    expect_nothing();
+    /* Bad arguments. */
+    ck_assert_int_ge(echonet_frame_decode(&f, (const uint8_t *)"\x10\x81\x00\x01\x05\xFF\x01\x01\x30\x01\x62\x01\x80\x00",
+                                          14, NULL), 4);
+    ck_assert_int_eq(echonet_node_read_frame(NULL, &peer, &f), ECHONET_ERR_INVALID_ARG);
+    ck_assert_int_eq(echonet_node_read_frame(&node, NULL, &f), ECHONET_ERR_INVALID_ARG);
+    ck_assert_int_eq(echonet_node_read_frame(&node, &peer, NULL), ECHONET_ERR_INVALID_ARG);
+    f.edata = NULL;
+    ck_assert_int_eq(echonet_node_read_frame(&node, &peer, &f), ECHONET_ERR_INVALID_ARG);
+    expect_nothing();
+    /* Too long for a queue slot. */
+    len = too_long_request(big, sizeof big);
+    ck_assert_int_ge(echonet_frame_decode(&f, big, len, NULL), 4);
+    ck_assert_int_eq(echonet_node_read_frame(&node, &peer, &f), ECHONET_ERR_TOO_LONG);
+    /* A full queue (4 slots). */
+    for (i = 0; i < 4; i++)
+        ck_assert_int_eq(feed_frame_at("10 81 00 20 05 FF 01 01 30 01 62 01 80 00", 0), ECHONET_NODE_HANDLED);
+    ck_assert_int_eq(feed_frame_at("10 81 00 21 05 FF 01 01 30 01 62 01 80 00", 0), ECHONET_ERR_FULL);
+    for (i = 0; i < 4; i++)
+        expect("10 81 00 20 01 30 01 05 FF 01 72 01 80 01 31", false);
+    expect_nothing();
 }
 END_TEST
 
@@ -1005,6 +1113,9 @@ Suite *node_suite(void)
     tcase_add_test(tc, unknown_deoj_silent);
     tcase_add_test(tc, bad_datagrams);
     tcase_add_test(tc, trailing_bytes_ignored_and_counted);
+    tcase_add_test(tc, read_frame_answers_as_read);
+    tcase_add_test(tc, read_frame_inside_a_buffer);
+    tcase_add_test(tc, read_frame_forwards_and_refuses);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("objects");

@@ -9,6 +9,8 @@
 Suite *aircon_suite(void);
 Suite *classes_suite(void);
 Suite *controller_suite(void);
+Suite *crc32_suite(void);
+Suite *ctl_parts_suite(void);
 Suite *energy_suite(void);
 Suite *eoj_suite(void);
 Suite *error_suite(void);

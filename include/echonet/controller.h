@@ -100,7 +100,8 @@ typedef struct echonet_ctl_config {
                                          (default 600000); a lost node being probed is not forgotten,
                                          so one close to the response timer leaves little time to forget */
     uint32_t energy_interval_ms;    /**< reading measured power 0x84 and cumulative energy 0x85 (PROPERTY
-                                         events) of every ready object whose Get map has them, 60000 to
+                                         events), once echonet_ctl_read_energy() asked for it, of every
+                                         ready object whose Get map has them, 60000 to
                                          1800000 (default 1800000: the 30 min of HEMS criteria); a unit
                                          with neither is never asked: its Get map
                                          (echonet_ctl_object_info()) tells the application */
@@ -140,9 +141,12 @@ typedef enum echonet_ctl_event_kind {
                                     no lost node to forget for it */
     /** The node was forgotten to make room for a node or object found: it
      *  was offline and none of its objects had ever been ready (an address
-     *  that announced an air conditioner and never answered). Its objects
-     *  are gone and @c node may name another address from now on (during
-     *  the callback, echonet_ctl_node_addr() still gives its address). */
+     *  that announced an air conditioner and never answered), or, with no
+     *  such node left, it was the alias (@ref ECHONET_CTL_EV_ALIAS) heard
+     *  longest ago (a unit's old address, after DHCP or a rotating IPv6
+     *  address). Its objects are gone and @c node may name another address
+     *  from now on (during the callback, echonet_ctl_node_addr() still
+     *  gives its address). */
     ECHONET_CTL_EV_FORGOTTEN,
     /** The node turned out to be a unit already known as node @c same_as,
      *  reached at a second address (an IPv6 unit at its link-local and its
@@ -351,6 +355,8 @@ typedef struct echonet_ctl {
                                        fields before keep the short offsets Thumb-1 loads reach) */
     uint16_t free_objects;        /**< @private their object slots, linked by next */
     uint16_t n_lost;              /**< @private offline nodes never ready: they may be forgotten */
+    const struct echonet_ctl_probe_part *probe;   /**< @private set by echonet_ctl_probe() */
+    const struct echonet_ctl_energy_part *energy; /**< @private set by echonet_ctl_read_energy() */
 } echonet_ctl;
 
 /**
@@ -545,6 +551,21 @@ ECHONET_API echonet_err echonet_ctl_probe(echonet_ctl *ctl, uint16_t node, echon
 ECHONET_API echonet_err echonet_ctl_read_fault(echonet_ctl *ctl, uint16_t node, echonet_eoj eoj, uint16_t *op);
 
 /**
+ * @brief Starts the energy reads: measured instantaneous power 0x84 and
+ *        cumulative energy 0x85 of every ready object whose Get map has
+ *        them, as PROPERTY events, every
+ *        echonet_ctl_config::energy_interval_ms (the first at once).
+ *
+ * Without this call the controller reads neither, and a firmware that
+ * never calls it links none of the code (doc/footprint.md). Calling it
+ * again changes nothing.
+ * @param ctl the controller.
+ * @return @ref ECHONET_OK or an error code:
+ * @retval ECHONET_ERR_INVALID_ARG @p ctl is NULL.
+ */
+ECHONET_API echonet_err echonet_ctl_read_energy(echonet_ctl *ctl);
+
+/**
  * @brief Searches one address (unicast): adds a node by address, for a
  *        device the multicast search does not reach or that the
  *        application names; a unicast Get 0xD6 asks it for its instance
@@ -565,8 +586,8 @@ ECHONET_API echonet_err echonet_ctl_read_fault(echonet_ctl *ctl, uint16_t node, 
  *         unless that request is in flight) or an error code:
  * @retval ECHONET_ERR_INVALID_ARG a NULL pointer or an empty address.
  * @retval ECHONET_ERR_FULL every node slot is taken and no node is lost
- *         (offline and never ready: such a node is forgotten to make room,
- *         @ref ECHONET_CTL_EV_FORGOTTEN).
+ *         (offline and never ready) and none is an alias: such a node is
+ *         forgotten to make room (@ref ECHONET_CTL_EV_FORGOTTEN).
  */
 ECHONET_API echonet_err echonet_ctl_add_node(echonet_ctl *ctl, const echonet_addr *addr, uint16_t *node);
 

@@ -19,6 +19,7 @@
 #include "echonet/propmap.h"
 #include "echonet/tstamp.h"
 #include "echonet/addr.h"
+#include "echonet/crc32.h"
 #include "echonet/propdesc.h"
 #include "echonet/node.h"
 #include "echonet/aircon.h"

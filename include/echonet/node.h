@@ -18,7 +18,8 @@
  * derived from the node's objects.
  *
  * The node is sans-I/O. The application passes each received datagram to
- * echonet_node_read() with the sender's address, then calls
+ * echonet_node_read() (or, decoded, to echonet_node_read_frame()) with the
+ * sender's address, then calls
  * echonet_node_write() until it returns 0, sending each datagram it gets;
  * echonet_node_expiry() tells when to call echonet_node_write() again for
  * the objects' timers. Requests are processed when they are written out, so
@@ -339,6 +340,34 @@ ECHONET_API echonet_object *echonet_node_find(echonet_node *node, echonet_eoj eo
  */
 ECHONET_API int32_t echonet_node_read(echonet_node *node, const echonet_addr *src, const uint8_t *buf,
                                       size_t len);
+
+/**
+ * @brief Takes a received datagram that the caller has already decoded.
+ *
+ * The same as echonet_node_read() without the decoding, for a program that
+ * also runs a controller and decodes each datagram once
+ * (echonet_ctl_read_frame() takes the same frame). A request kept is copied
+ * from the frame's bytes, which need stay valid only during the call. The
+ * bytes that followed the frame in its datagram are not known here, so such
+ * a request is not counted in echonet_node_stats.trailing (decode with
+ * echonet_frame_decode() to tolerate them, or echonet_frame_decode_udp() to
+ * refuse them).
+ * @param node the node.
+ * @param src the sender (copied; the answer goes there).
+ * @param frame a frame from echonet_frame_decode() or
+ *        echonet_frame_decode_udp(), unchanged (its views point into the
+ *        datagram, the frame's first byte 4 bytes before @c edata).
+ * @return @ref ECHONET_NODE_HANDLED, @ref ECHONET_NODE_FORWARD, or an error:
+ * @retval ECHONET_ERR_INVALID_ARG a NULL pointer (also a frame without
+ *         @c edata).
+ * @retval ECHONET_ERR_FULL the request queue is full: call echonet_node_write()
+ *         first; nothing was kept.
+ * @retval ECHONET_ERR_TOO_LONG a request longer than
+ *         @ref ECHONET_NODE_REQUEST_MAX, dropped without an answer and
+ *         counted in echonet_node_stats.too_long.
+ */
+ECHONET_API int32_t echonet_node_read_frame(echonet_node *node, const echonet_addr *src,
+                                            const echonet_frame *frame);
 
 /**
  * @brief Reads the node's counters (echonet_node_stats).

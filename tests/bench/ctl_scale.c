@@ -130,7 +130,7 @@ int main(int argc, char **argv)
             return 1;
     }
     echonet_ctl_config_default(&cc);
-    if (echonet_ctl_init(&ctl, &cc, &cb, NULL, &st) != ECHONET_OK)
+    if (echonet_ctl_init(&ctl, &cc, &cb, NULL, &st) != ECHONET_OK || echonet_ctl_read_energy(&ctl) != ECHONET_OK)
         return 1;
     settle(); /* discovery: every node found and ready */
     if (ready != n_nodes) {

@@ -1,8 +1,14 @@
 /*
- * Image (c): a HEMS controller for 8 air conditioners. Storage for 8 nodes,
- * 8 objects and 8 operations (one queued operation per unit), an address
- * index of 16; events go to fw_io.out; commands (fw_io.cmd) read, write,
- * probe, read faults and save the state to "flash".
+ * Images (c) controller8 and, built with FW_CTL_MIN, (d) controller_min
+ * (tests/firmware/controller_min.c). (c): a HEMS controller for 8 air
+ * conditioners with every part. Storage for 8 nodes, 8 objects and 8
+ * operations (one queued operation per unit), an address index of 16;
+ * events go to fw_io.out; commands (fw_io.cmd) read, write, probe, read
+ * faults and save the state to "flash"; energy reads are on. (d): the
+ * smallest useful controller (issue 13): discovery, reads, writes with the
+ * AIF rules (write order, verify, remote prefix) and keepalives; no
+ * temperature probe, no snapshot, no energy reads, which a firmware links
+ * only when it calls them.
  * SPDX-License-Identifier: MIT
  */
 #include <stdbool.h>
@@ -12,12 +18,18 @@
 #include "echonet/echonet.h"
 #include "fw.h"
 
+#ifndef FW_CTL_MIN
+#define FW_CTL_MIN 0
+#endif
+
 #define FW_UNITS 8
 
 ECHONET_CTL_STORAGE(fw_ctl_storage, FW_UNITS, FW_UNITS, FW_UNITS, 2 * FW_UNITS);
 static echonet_ctl fw_ctl;
+#if !FW_CTL_MIN
 static uint8_t snapshot[1024]; /* stands in for a flash page */
 static size_t snapshot_len;
+#endif
 
 static void on_event(void *user, const echonet_ctl_event *ev)
 {
@@ -48,12 +60,14 @@ static void command(uint32_t cmd, echonet_tstamp now)
     case 3:
         echonet_ctl_set_line(&fw_ctl, v != 0, now);
         break;
+#if !FW_CTL_MIN
     case 4:
         err = echonet_ctl_probe(&fw_ctl, node, eoj, ECHONET_MODE_COOL, 16, 30, &op);
         break;
     case 5:
         err = echonet_ctl_read_fault(&fw_ctl, node, eoj, &op);
         break;
+#endif
     case 6: {
         echonet_ctl_state s = {0};
         echonet_propmap get, set;
@@ -64,12 +78,14 @@ static void command(uint32_t cmd, echonet_tstamp now)
         fw_io.out = s.temp;
         break;
     }
+#if !FW_CTL_MIN
     case 7:
         err = echonet_ctl_save(&fw_ctl, snapshot, sizeof snapshot, &snapshot_len);
         break;
     case 8:
         err = echonet_ctl_restore(&fw_ctl, snapshot, snapshot_len, now);
         break;
+#endif
     default:
         echonet_ctl_discover(&fw_ctl);
         break;
@@ -86,6 +102,9 @@ void fw_main(void)
     cfg.remote = true;
     cfg.first_tid = (uint16_t)fw_io.time_lo;
     fw_io.out = (uint32_t)echonet_ctl_init(&fw_ctl, &cfg, &cb, NULL, &fw_ctl_storage);
+#if !FW_CTL_MIN
+    (void)echonet_ctl_read_energy(&fw_ctl);
+#endif
     echonet_ctl_discover(&fw_ctl);
 
     for (;;) {

@@ -1,0 +1,137 @@
+/*
+ * libechonet: ECHONET Lite for firmware and HEMS controllers.
+ * SPDX-License-Identifier: MIT
+ */
+/* Scheduling: which node may send now (ready queue), which waits for a deadline (heap), and when its next timer falls. */
+#include <string.h>
+
+#include "ctl_keepalive.h"
+#include "ctl_sched.h"
+
+static bool object_has_work(const echonet_ctl *ctl, const echonet_ctl_object *o, uint32_t now)
+{
+    return (o->work & (OW_ATTR | OW_ID | OW_NPID | OW_STATE | OW_FAULT)) || ctl_timer_due(o->next_poll, now) ||
+           ctl_timer_due(o->next_reread, now) || ctl_timer_due(o->next_energy, now) ||
+           (ctl_keepalive_wanted(ctl, o) && ctl_timer_due(o->next_keepalive, now));
+}
+
+static bool node_has_work(echonet_ctl *ctl, const echonet_ctl_node *n, uint32_t now)
+{
+    uint16_t i;
+
+    if (n->job.kind != J_NONE || (n->work & ~NW_FACTS) || n->ops_head != NONE)
+        return true;
+    for (i = n->first_object; i != NONE; i = ctl_obj(ctl, i)->next)
+        if (object_has_work(ctl, ctl_obj(ctl, i), now))
+            return true;
+    return false;
+}
+
+static uint32_t earliest(uint32_t a, uint32_t b, uint32_t now)
+{
+    /* Only timers still to come: due ones put the node in the ready queue. */
+    return b > now && b < a ? b : a;
+}
+
+uint32_t ctl_next_timer(echonet_ctl *ctl, const echonet_ctl_node *n, uint32_t now)
+{
+    uint32_t t = CLOCK_NEVER;
+    uint16_t i;
+
+    /* A node that answered but whose objects found no room asks for its
+     * instance list again every keepalive_retry_ms (echonet_ctl_write()):
+     * room may have been made since (a lost node forgotten), and a unit
+     * sends its 0xD5 only when it starts. */
+    if (n->first_object == NONE && (n->work & NW_AFTER_SEARCH)) /* (echonet_ctl_add_node()) */
+        return ctl->search ? (now > ctl->search_until ? now : ctl->search_until) + ctl->cfg.response_timeout_ms
+                           : ctl->search_until;
+    if (n->first_object == NONE)
+        return now + ctl->cfg.keepalive_retry_ms;
+    for (i = n->first_object; i != NONE; i = ctl_obj(ctl, i)->next) {
+        const echonet_ctl_object *o = ctl_obj(ctl, i);
+
+        t = earliest(t, o->next_poll, now);
+        t = earliest(t, o->next_reread, now);
+        t = earliest(t, o->next_energy, now);
+        if (ctl_keepalive_wanted(ctl, o))
+            t = earliest(t, o->next_keepalive, now);
+    }
+    return t;
+}
+
+static void ready_push(echonet_ctl *ctl, uint16_t i)
+{
+    echonet_ctl_node *n = ctl_node(ctl, i);
+
+    if (n->queued)
+        return;
+    n->queued = true;
+    n->ready_next = NONE;
+    if (ctl->ready_tail == NONE)
+        ctl->ready_head = i;
+    else
+        ctl_node(ctl, ctl->ready_tail)->ready_next = i;
+    ctl->ready_tail = i;
+}
+
+uint16_t ctl_ready_pop(echonet_ctl *ctl)
+{
+    uint16_t i = ctl->ready_head;
+
+    if (i == NONE)
+        return NONE;
+    ctl->ready_head = ctl_node(ctl, i)->ready_next;
+    if (ctl->ready_head == NONE)
+        ctl->ready_tail = NONE;
+    ctl_node(ctl, i)->queued = false;
+    return i;
+}
+
+void ctl_schedule(echonet_ctl *ctl, uint16_t i)
+{
+    echonet_ctl_node *n = ctl_node(ctl, i);
+    uint32_t now = ctl->clock;
+
+    if (n->state == N_OFFLINE) {
+        /* An offline node is probed (ctl_node_offline()): by its keepalives when
+         * it has any to send, else by a Get 0xD6 every keepalive_retry_ms. */
+        if (!n->busy) {
+            uint32_t t = CLOCK_NEVER;
+            bool wanted = false;
+            uint16_t oi;
+
+            for (oi = n->first_object; oi != NONE; oi = ctl_obj(ctl, oi)->next) {
+                const echonet_ctl_object *o = ctl_obj(ctl, oi);
+
+                if (ctl_keepalive_wanted(ctl, o)) {
+                    wanted = true;
+                    if (o->next_keepalive < t)
+                        t = o->next_keepalive;
+                }
+            }
+            if (wanted) {
+                /* A due one goes at once (ready queue), a later one by the heap. */
+                n->work &= (uint8_t)~NW_PROBE;
+                n->deadline = t > now ? t : CLOCK_NEVER;
+                if (t <= now)
+                    ready_push(ctl, i);
+            } else if (n->work & NW_PROBE) {
+                ready_push(ctl, i);
+            } else if (n->deadline == CLOCK_NEVER) {
+                n->deadline = now + ctl->cfg.keepalive_retry_ms;
+            }
+        }
+        ctl_heap_update(ctl, i);
+        return;
+    }
+    if (n->state != N_ACTIVE) {
+        ctl_heap_remove(ctl, i);
+        return;
+    }
+    if (!n->busy) {
+        if (node_has_work(ctl, n, now))
+            ready_push(ctl, i);
+        n->deadline = ctl_next_timer(ctl, n, now);
+    }
+    ctl_heap_update(ctl, i);
+}

@@ -1,0 +1,730 @@
+/*
+ * libechonet: ECHONET Lite for firmware and HEMS controllers.
+ * SPDX-License-Identifier: MIT
+ */
+/* The controller's parts, each through its own entry points (lib/ctl_*.h),
+ * as ngtcp2 tests its path validation alone: the request job, the state
+ * table, the probe, keepalives, the fault read-out, discovery values,
+ * polling and operations. test_controller.c and the simulation are the
+ * integration suite over the public API. */
+#include <string.h>
+
+#include "echonet/aircon.h"
+#include "../lib/ctl_discovery.h"
+#include "../lib/ctl_fault.h"
+#include "../lib/ctl_job.h"
+#include "../lib/ctl_keepalive.h"
+#include "../lib/ctl_nodes.h"
+#include "../lib/ctl_op.h"
+#include "../lib/ctl_poll.h"
+#include "../lib/ctl_probe.h"
+#include "../lib/ctl_state.h"
+#include "tests.h"
+
+/* ---- A controller with a few slots, driven by hand ---------------------------- */
+
+#define P_NODES 4
+#define P_OBJECTS 8
+#define P_OPS 4
+
+static echonet_ctl pc;
+static echonet_ctl_node p_nodes[P_NODES];
+static echonet_ctl_object p_objects[P_OBJECTS];
+static echonet_ctl_op p_ops[P_OPS];
+static uint16_t p_index[2 * P_NODES], p_heap[P_NODES];
+static echonet_ctl_event p_events[32];
+static unsigned p_n_events;
+
+static void p_event(void *user, const echonet_ctl_event *ev)
+{
+    (void)user;
+    if (p_n_events < 32)
+        p_events[p_n_events] = *ev;
+    p_n_events++;
+}
+
+static unsigned p_count(echonet_ctl_event_kind kind)
+{
+    unsigned i, n = 0;
+
+    for (i = 0; i < p_n_events && i < 32; i++)
+        n += p_events[i].kind == kind;
+    return n;
+}
+
+static void p_init(bool remote)
+{
+    echonet_ctl_config cfg;
+    echonet_ctl_callbacks cb = {p_event};
+    echonet_ctl_storage st = {p_nodes, P_NODES, p_objects, P_OBJECTS, p_ops, P_OPS, p_index, 2 * P_NODES, p_heap};
+
+    echonet_ctl_config_default(&cfg);
+    cfg.remote = remote;
+    cfg.no_initial_search = true;
+    ck_assert_int_eq(echonet_ctl_init(&pc, &cfg, &cb, NULL, &st), ECHONET_OK);
+    p_n_events = 0;
+}
+
+/* A node at 192.0.2.(10 + k). */
+static uint16_t p_node(unsigned k)
+{
+    echonet_addr a;
+    uint16_t ni;
+
+    ck_assert_int_eq(echonet_addr_set(&a, (const uint8_t[]){192, 0, 2, (uint8_t)(10 + k)}, 4), ECHONET_OK);
+    ni = ctl_node_create(&pc, &a);
+    ck_assert_uint_ne(ni, NONE);
+    return ni;
+}
+
+/* Air conditioner @p instance of node @p ni, ready, with 0x80, 0xB0, 0xB3
+ * and 0x93 settable and readable. */
+static uint16_t p_aircon(uint16_t ni, uint8_t instance)
+{
+    static const uint8_t epcs[] = {0x80, 0xB0, 0xB3, 0x93, 0x88, 0x86, 0x89};
+    echonet_ctl_object *o;
+    uint16_t oi = ctl_object_get(&pc, ni, ECHONET_EOJ(0x01, 0x30, instance));
+    unsigned k;
+
+    ck_assert_uint_ne(oi, NONE);
+    o = ctl_obj(&pc, oi);
+    for (k = 0; k < sizeof epcs; k++) {
+        ck_assert_int_eq(echonet_propmap_add(&o->get, epcs[k]), ECHONET_OK);
+        if (k < 4)
+            ck_assert_int_eq(echonet_propmap_add(&o->set, epcs[k]), ECHONET_OK);
+    }
+    o->work = OW_READY;
+    return oi;
+}
+
+/* A job of @p n properties 0x80.. with the first @p inflight in flight. */
+static void p_job(echonet_ctl_job *job, unsigned n, unsigned inflight, bool write)
+{
+    static const uint8_t epcs[] = {0x80, 0xB0, 0xB3, 0xA0, 0x8F, 0xBB};
+
+    memset(job, 0, sizeof *job);
+    job->epc = epcs;
+    job->n = (uint8_t)n;
+    job->pending = ctl_all_of(n);
+    job->inflight = ctl_all_of(inflight);
+    job->flags = write ? JF_WRITE : 0;
+}
+
+/* ---- The request job (AIF 2.4.1-2.4.4, 5.2) ------------------------------------- */
+
+/* One property alone, refused: that is the device's answer; nothing to ask again. */
+START_TEST(job_alone_refused_is_failed)
+{
+    echonet_ctl_job job;
+    uint8_t capacity = 4;
+
+    p_job(&job, 1, 1, false);
+    ck_assert(ctl_job_answered(&job, 0, &capacity));
+    ck_assert_uint_eq(job.failed, 1);
+    ck_assert_uint_eq(job.pending, 0);
+    ck_assert_uint_eq(capacity, 4);
+}
+END_TEST
+
+/* A read whose last properties failed after processed ones shows the
+ * unit's capacity (AIF 5.2): learned, the rest asked again in groups. */
+START_TEST(job_read_tail_learns_capacity)
+{
+    echonet_ctl_job job;
+    uint8_t capacity = 4;
+
+    p_job(&job, 6, 4, false);
+    ck_assert(!ctl_job_answered(&job, 0x3, &capacity));
+    ck_assert_uint_eq(capacity, 2);
+    ck_assert_uint_eq(job.pending, 0x3C);
+    ck_assert_uint_eq(job.failed, 0);
+    ck_assert(!(job.flags & JF_SINGLE));
+}
+END_TEST
+
+/* A hole (answered, failed, answered) is no capacity: asked one by one. */
+START_TEST(job_read_hole_goes_single)
+{
+    echonet_ctl_job job;
+    uint8_t capacity = 4;
+
+    p_job(&job, 3, 3, false);
+    ck_assert(!ctl_job_answered(&job, 0x5, &capacity));
+    ck_assert_uint_eq(capacity, 4);
+    ck_assert(job.flags & JF_SINGLE);
+    ck_assert_uint_eq(job.pending, 0x2);
+}
+END_TEST
+
+/* A write refused before a property that was processed is the device's
+ * refusal (it processes in order): never re-sent alone, where it would
+ * land after properties that come later in the order of AIF 5.1 ⑦. Only
+ * those after the last processed one are asked again, one by one. */
+START_TEST(job_write_refused_before_processed_not_resent)
+{
+    echonet_ctl_job job;
+    uint8_t capacity = 4;
+
+    p_job(&job, 4, 4, true);
+    /* 0x80 refused, 0xB0 taken, 0xB3 and 0xA0 not. */
+    ck_assert(!ctl_job_answered(&job, 0x2, &capacity));
+    ck_assert_uint_eq(job.failed, 0x1);
+    ck_assert_uint_eq(job.pending, 0xC);
+    ck_assert(job.flags & JF_SINGLE);
+    ck_assert_uint_eq(capacity, 4); /* a write shows no capacity */
+}
+END_TEST
+
+/* A group without answer is asked again whole for all its attempts, then
+ * one by one; it never counts toward offline (a lost datagram is likelier). */
+START_TEST(job_timeout_group_retried_then_split)
+{
+    echonet_ctl_job job;
+    uint8_t timeouts = 0;
+
+    p_job(&job, 5, 3, false);
+    ck_assert_int_eq(ctl_job_timeout(&job, &timeouts, 2, 1), CTL_JOB_AGAIN);
+    ck_assert_uint_eq(job.split, 0);
+    job.inflight = 0x7;
+    ck_assert_int_eq(ctl_job_timeout(&job, &timeouts, 2, 1), CTL_JOB_AGAIN);
+    ck_assert_uint_eq(job.split, 3); /* only this group, not the rest of the job */
+    ck_assert_uint_eq(job.pending, 0x1F);
+    ck_assert_uint_eq(timeouts, 0);
+    ck_assert_uint_eq(job.inflight, 0);
+}
+END_TEST
+
+/* A property alone uses up its attempts, then times out and counts once;
+ * offline_after such in a row make the node offline. */
+START_TEST(job_timeout_single_gives_up_and_counts)
+{
+    echonet_ctl_job job;
+    uint8_t timeouts = 0;
+
+    p_job(&job, 2, 1, false);
+    ck_assert_int_eq(ctl_job_timeout(&job, &timeouts, 2, 2), CTL_JOB_AGAIN);
+    job.inflight = 1;
+    ck_assert_int_eq(ctl_job_timeout(&job, &timeouts, 2, 2), CTL_JOB_GAVE_UP);
+    ck_assert_uint_eq(job.timedout, 1);
+    ck_assert_uint_eq(job.pending, 2);
+    ck_assert_uint_eq(timeouts, 1);
+    job.inflight = 2;
+    ck_assert_int_eq(ctl_job_timeout(&job, &timeouts, 1, 2), CTL_JOB_OFFLINE);
+    ck_assert_uint_eq(timeouts, 2);
+}
+END_TEST
+
+/* An answer matches a property in flight once; others are ignored. */
+START_TEST(job_match_only_inflight_unseen)
+{
+    echonet_ctl_job job;
+
+    p_job(&job, 3, 2, false);
+    ck_assert_int_eq(ctl_job_match(&job, 0xB0, 0), 1);
+    ck_assert_int_eq(ctl_job_match(&job, 0xB0, 0x2), -1); /* answered already */
+    ck_assert_int_eq(ctl_job_match(&job, 0xB3, 0), -1);   /* not in flight */
+    ck_assert_int_eq(ctl_job_match(&job, 0x81, 0), -1);   /* not asked */
+}
+END_TEST
+
+/* Each request a new TID (AIF 2.4.3); the node busy for the response timer
+ * (2.4.1, 2.4.2); the remote prefix 0x93 = 0x42 first and counted in the
+ * node's capacity (4.1): a write of four to a unit of capacity four goes as
+ * 0x93 and three. */
+START_TEST(job_send_tid_timer_and_prefix)
+{
+    static const uint8_t epcs[] = {0x80, 0xB0, 0xB3, 0xA0};
+    static const uint8_t values[] = {0x30, 0x42, 25, 0x41};
+    uint8_t buf[128];
+    echonet_frame f;
+    echonet_prop p;
+    echonet_prop_iter it;
+    echonet_ctl_op op;
+    echonet_ctl_node *n;
+    uint16_t ni, oi;
+    int32_t len;
+    uint16_t tid;
+    unsigned k;
+
+    p_init(true);
+    ni = p_node(0);
+    oi = p_aircon(ni, 1);
+    n = ctl_node(&pc, ni);
+    memset(&op, 0, sizeof op);
+    for (k = 0; k < 4; k++) {
+        op.epc[k] = epcs[k];
+        op.len[k] = 1;
+        op.data[k] = values[k];
+    }
+    op.n = 4;
+    ctl_job_start(n, J_OP, oi, op.epc, 4, ctl_all_of(4), JF_WRITE | JF_PREFIX);
+    len = ctl_job_send(&pc, ni, &op, buf, sizeof buf, 1000);
+    ck_assert_int_gt(len, 0);
+    ck_assert_int_gt(echonet_frame_decode(&f, buf, (size_t)len, NULL), 0);
+    tid = f.tid;
+    ck_assert_uint_eq(f.esv, ECHONET_ESV_SETC);
+    ck_assert_uint_eq(f.opc, 4);
+    it = f.props;
+    ck_assert(echonet_prop_next(&it, &p));
+    ck_assert_uint_eq(p.epc, 0x93);
+    ck_assert_uint_eq(p.edt[0], 0x42);
+    for (k = 0; k < 3; k++) {
+        ck_assert(echonet_prop_next(&it, &p));
+        ck_assert_uint_eq(p.epc, epcs[k]);
+        ck_assert_uint_eq(p.edt[0], values[k]);
+    }
+    ck_assert(n->busy);
+    ck_assert_uint_eq(n->deadline, 1000 + ECHONET_CTL_MIN_RESPONSE_TIMEOUT);
+    ck_assert_uint_eq(n->job.inflight, 0x7);
+    n->busy = false;
+    len = ctl_job_send(&pc, ni, &op, buf, sizeof buf, 2000);
+    ck_assert_int_gt(len, 0);
+    ck_assert_int_gt(echonet_frame_decode(&f, buf, (size_t)len, NULL), 0);
+    ck_assert_uint_eq(f.tid, (uint16_t)(tid + 1u)); /* a new TID for each request */
+    ck_assert_uint_eq(n->tid, f.tid);
+}
+END_TEST
+
+/* ---- The state table ----------------------------------------------------------- */
+
+/* One table: property i is bit i and field i of echonet_ctl_state; only
+ * the first seven are the status read; 0x93 is cached, never asked. */
+START_TEST(state_table_is_fields_in_order)
+{
+    static const uint8_t in_order[] = {0x80, 0x8F, 0xB0, 0xB3, 0xBB, 0xA0, 0x88, 0x93};
+    echonet_ctl_state *s;
+    echonet_propmap map;
+    uint16_t ni, oi;
+    unsigned k;
+
+    p_init(false);
+    ni = p_node(0);
+    oi = p_aircon(ni, 1);
+    s = &ctl_obj(&pc, oi)->state;
+    for (k = 0; k < sizeof in_order; k++) {
+        uint8_t v = (uint8_t)(0x30 + k);
+
+        ck_assert_uint_eq(ctl_state_bit(in_order[k]), 1u << k);
+        ctl_deliver(&pc, ni, oi, in_order[k], &v, 1);
+        ck_assert_uint_eq((&s->status)[k], v);
+        ck_assert(s->valid & (1u << k));
+    }
+    ck_assert_uint_eq(s->status, 0x30);
+    ck_assert_uint_eq(s->remote, 0x37);
+    ck_assert_uint_eq(ctl_state_bit(0x81), 0);
+    memset(&map, 0, sizeof map);
+    (void)echonet_propmap_add(&map, 0x80);
+    (void)echonet_propmap_add(&map, 0xB0);
+    (void)echonet_propmap_add(&map, 0x93);
+    ck_assert_uint_eq(ctl_state_bits_in(&map), ECHONET_CTL_S_STATUS | ECHONET_CTL_S_MODE);
+    ck_assert_uint_eq(CTL_STATUS_READ, 7);
+}
+END_TEST
+
+/* A fault newly seen starts the read-out, once (AIF 3.4, 5.5). */
+START_TEST(state_fault_seen_starts_readout)
+{
+    static const uint8_t fault = ECHONET_FAULT, ok = ECHONET_NO_FAULT;
+    echonet_ctl_object *o;
+    uint16_t ni, oi;
+
+    p_init(false);
+    ni = p_node(0);
+    oi = p_aircon(ni, 1);
+    o = ctl_obj(&pc, oi);
+    ctl_deliver(&pc, ni, oi, 0x88, &ok, 1);
+    ck_assert(!(o->work & OW_FAULT));
+    ctl_deliver(&pc, ni, oi, 0x88, &fault, 1);
+    ck_assert(o->work & OW_FAULT);
+    o->work &= (uint8_t)~OW_FAULT;
+    ctl_deliver(&pc, ni, oi, 0x88, &fault, 1); /* not changed: no second read-out */
+    ck_assert(!(o->work & OW_FAULT));
+}
+END_TEST
+
+/* ---- The probe (AIF 5.3) ---------------------------------------------------------- */
+
+/* Steps of a unit that was off and refuses writes while off: after the
+ * search, the mode and temperature go back first and 0x80 = OFF alone and
+ * last (issue 13, defect 4). */
+START_TEST(probe_restore_off_last_alone)
+{
+    echonet_ctl_op op;
+    ctl_probe_state *p;
+    echonet_ctl_node n;
+
+    memset(&op, 0, sizeof op);
+    memset(&n, 0, sizeof n);
+    p = ctl_probe_state_of(&op);
+    p->mode = ECHONET_MODE_COOL;
+    p->low = 18;
+    p->high = 20;
+    p->found_low = p->found_high = CTL_NO_TEMP;
+    ctl_probe_step(&op, PR_SAVE);
+    ck_assert_uint_eq(op.n, 3);
+    /* Saved: off, heat, 23 °C. */
+    p->s80 = ECHONET_OFF;
+    p->sb0 = ECHONET_MODE_HEAT;
+    p->sb3 = 23;
+    ctl_probe_next(&op, false, false, 0, 0, 0);
+    ck_assert_uint_eq(op.phase, PR_ON);
+    ck_assert_uint_eq(op.epc[0], 0x80);
+    ck_assert_uint_eq(op.data[0], ECHONET_ON);
+    ck_assert_uint_eq(op.data[1], ECHONET_MODE_COOL);
+    ctl_probe_next(&op, false, false, 0, 0, 0);
+    ck_assert_uint_eq(op.phase, PR_HIGH_TRY);
+    ck_assert_uint_eq(op.data[0], 20);
+    ctl_probe_next(&op, false, false, 0, 0, 0);
+    ck_assert_uint_eq(op.phase, PR_HIGH_CHECK);
+    ctl_probe_next(&op, false, false, 0, 0, 20); /* took 20 */
+    ck_assert_uint_eq(p->found_high, 20);
+    ck_assert_uint_eq(op.phase, PR_LOW_TRY);
+    ck_assert_uint_eq(op.data[0], 18);
+    ctl_probe_next(&op, true, false, 1, 0, 0); /* 18 refused: 19 next */
+    ck_assert_uint_eq(op.phase, PR_LOW_TRY);
+    ck_assert_uint_eq(op.data[0], 19);
+    ctl_probe_next(&op, false, false, 0, 0, 0);
+    ctl_probe_next(&op, false, false, 0, 0, 19);
+    ck_assert_uint_eq(p->found_low, 19);
+    ck_assert_uint_eq(op.phase, PR_RESTORE);
+    ck_assert_uint_eq(op.n, 3);
+    ck_assert_uint_eq(op.epc[0], 0xB0);
+    ck_assert_uint_eq(op.data[0], ECHONET_MODE_HEAT);
+    ck_assert_uint_eq(op.epc[1], 0xB3);
+    ck_assert_uint_eq(op.data[1], 23);
+    ck_assert_uint_eq(op.epc[2], 0x80);
+    ck_assert_uint_eq(op.data[2], ECHONET_OFF);
+    ctl_probe_next(&op, false, false, 0, 0, 0);
+    ck_assert_uint_eq(op.phase, PR_RESTORE_OFF);
+    ctl_probe_next(&op, false, false, 0, 0, 0);
+    ck_assert_uint_eq(op.phase, PR_DONE);
+    ck_assert_uint_eq(op.refused, 0);
+    ck_assert_uint_eq(op.timedout, 0);
+}
+END_TEST
+
+/* A unit that was on gets 0x80 = ON first (write order of AIF 5.1 ⑦), and
+ * a substituted reading is the next guess; a timeout goes straight to the
+ * restore and is reported. */
+START_TEST(probe_substitute_and_timeout)
+{
+    echonet_ctl_op op;
+    ctl_probe_state *p;
+
+    memset(&op, 0, sizeof op);
+    p = ctl_probe_state_of(&op);
+    p->mode = ECHONET_MODE_HEAT;
+    p->low = 10;
+    p->high = 30;
+    p->found_low = p->found_high = CTL_NO_TEMP;
+    p->s80 = ECHONET_ON;
+    p->sb0 = ECHONET_MODE_COOL;
+    p->sb3 = 26;
+    ctl_probe_step(&op, PR_HIGH_CHECK);
+    p->cand = 30;
+    ctl_probe_next(&op, false, false, 0, 0, 28); /* the unit took 28 */
+    ck_assert_uint_eq(op.phase, PR_HIGH_TRY);
+    ck_assert_uint_eq(op.data[0], 28);
+    ctl_probe_next(&op, false, true, 0, 1, 0);
+    ck_assert_uint_eq(op.timedout, 1);
+    ck_assert_uint_eq(op.phase, PR_RESTORE);
+    ck_assert_uint_eq(op.epc[0], 0x80);
+    ck_assert_uint_eq(op.data[0], ECHONET_ON);
+    ck_assert_uint_eq(op.epc[1], 0xB0);
+    ck_assert_uint_eq(op.epc[2], 0xB3);
+    ctl_probe_next(&op, false, false, 0, 0, 0);
+    ck_assert_uint_eq(op.phase, PR_DONE); /* no OFF step for a unit that was on */
+}
+END_TEST
+
+/* ---- Keepalives (AIF 3.5) ------------------------------------------------------------ */
+
+/* The longest overdue goes first; one not wanted (line down) never. */
+START_TEST(keepalive_due_longest_overdue_first)
+{
+    uint16_t ni, a, b, c;
+
+    p_init(true);
+    echonet_ctl_set_line(&pc, true, 0);
+    ni = p_node(0);
+    a = p_aircon(ni, 1);
+    b = p_aircon(ni, 2);
+    c = p_aircon(ni, 3);
+    ctl_obj(&pc, a)->next_keepalive = 500;
+    ctl_obj(&pc, b)->next_keepalive = 100;
+    ctl_obj(&pc, c)->next_keepalive = 5000;
+    ck_assert_uint_eq(ctl_keepalive_due(&pc, ctl_node(&pc, ni), 1000), b);
+    ctl_obj(&pc, b)->next_keepalive = 2000;
+    ck_assert_uint_eq(ctl_keepalive_due(&pc, ctl_node(&pc, ni), 1000), a);
+    ck_assert_uint_eq(ctl_keepalive_due(&pc, ctl_node(&pc, ni), 400), NONE);
+    echonet_ctl_set_line(&pc, false, 0);
+    ck_assert_uint_eq(ctl_keepalive_due(&pc, ctl_node(&pc, ni), 1000), NONE);
+}
+END_TEST
+
+/* A keepalive answered is scheduled within its interval; one without
+ * answer is retried after keepalive_retry_ms and counts toward offline. */
+START_TEST(keepalive_answer_and_timeout)
+{
+    uint8_t buf[64];
+    echonet_frame f;
+    echonet_ctl_node *n;
+    uint16_t ni, oi;
+
+    p_init(true);
+    echonet_ctl_set_line(&pc, true, 0);
+    ni = p_node(0);
+    oi = p_aircon(ni, 1);
+    n = ctl_node(&pc, ni);
+    ck_assert_int_gt(ctl_keepalive_send(&pc, ni, oi, buf, sizeof buf, 1000), 0);
+    ck_assert(n->busy && (n->work & NW_KEEPALIVE));
+    memset(&f, 0, sizeof f);
+    f.esv = ECHONET_ESV_SET_RES;
+    f.seoj = ctl_obj(&pc, oi)->eoj;
+    ctl_keepalive_answer(&pc, ni, &f, 2000);
+    ck_assert(!n->busy && !(n->work & NW_KEEPALIVE));
+    ck_assert_uint_gt(ctl_obj(&pc, oi)->next_keepalive, 2000);
+    ck_assert_uint_le(ctl_obj(&pc, oi)->next_keepalive, 2000 + ECHONET_CTL_MAX_KEEPALIVE_INTERVAL);
+    ck_assert_uint_eq(p_count(ECHONET_CTL_EV_KEEPALIVE), 1);
+    ck_assert(p_events[p_n_events - 1].ok);
+    ck_assert_int_gt(ctl_keepalive_send(&pc, ni, oi, buf, sizeof buf, 3000), 0);
+    n->timeouts = (uint8_t)(pc.cfg.offline_after - 1u);
+    ck_assert(ctl_keepalive_timeout(&pc, ni, 23000));
+    ck_assert_uint_eq(ctl_obj(&pc, oi)->next_keepalive, 23000 + pc.cfg.keepalive_retry_ms);
+    ck_assert(!p_events[p_n_events - 1].ok);
+}
+END_TEST
+
+/* ---- Fault read-out, discovery values, polling ------------------------------------- */
+
+/* The codes are read only after 0x88 was answered 0x41. */
+START_TEST(fault_codes_only_after_fault_answered)
+{
+    static const uint8_t fault = ECHONET_FAULT;
+    echonet_ctl_node *n;
+    uint16_t ni, oi;
+
+    p_init(false);
+    ni = p_node(0);
+    oi = p_aircon(ni, 1);
+    n = ctl_node(&pc, ni);
+    ck_assert(ctl_fault_step(&pc, n, oi, J_FAULT, false));
+    ck_assert_uint_eq(n->job.n, 1);
+    ck_assert_uint_eq(n->job.epc[0], 0x88);
+    ck_assert(!ctl_fault_codes_next(&pc, &n->job)); /* fault status not known */
+    ctl_deliver(&pc, ni, oi, 0x88, &fault, 1);
+    ck_assert(ctl_fault_codes_next(&pc, &n->job));
+    n->job.timedout = 1;
+    ck_assert(!ctl_fault_codes_next(&pc, &n->job));
+    ck_assert(ctl_fault_step(&pc, n, oi, J_FAULT, true));
+    ck_assert_uint_eq(n->job.pending, 0x3); /* 0x86 and 0x89, both in its Get map */
+    p_n_events = 0;
+    ctl_fault_report(&pc, ni, oi, 3);
+    ck_assert_uint_eq(p_count(ECHONET_CTL_EV_FAULT), 1);
+    ck_assert_uint_eq(p_events[0].fault, ECHONET_FAULT);
+    ck_assert_uint_eq(p_events[0].op, 3);
+    ck_assert(!(ctl_obj(&pc, oi)->work & OW_FAULT));
+}
+END_TEST
+
+/* Maps decode or fail the property; identification numbers have 17 bytes;
+ * the announce map gives the announced state bits. */
+START_TEST(discovery_values)
+{
+    static const uint8_t anno[] = {2, 0x80, 0xB0}, bad_map[] = {2, 0x80, 0x40}; /* an EPC below 0x80 */
+    uint8_t id[17];
+    echonet_ctl_node *n;
+    echonet_ctl_object *o;
+    uint16_t ni, oi;
+
+    p_init(false);
+    ni = p_node(0);
+    oi = p_aircon(ni, 1);
+    n = ctl_node(&pc, ni);
+    o = ctl_obj(&pc, oi);
+    ctl_job_start(n, J_ATTR, oi, NULL, 0, 0, 0);
+    ck_assert(ctl_discovery_value(&pc, ni, 0x9D, anno, sizeof anno));
+    ck_assert_uint_eq(o->announced, ECHONET_CTL_S_STATUS | ECHONET_CTL_S_MODE);
+    ck_assert(!ctl_discovery_value(&pc, ni, 0x9F, bad_map, sizeof bad_map));
+    memset(id, 0xAB, sizeof id);
+    ctl_job_start(n, J_NPID, oi, NULL, 0, 0, 0);
+    ck_assert(!ctl_discovery_value(&pc, ni, 0x83, id, 16));
+    ck_assert(ctl_discovery_value(&pc, ni, 0x83, id, 17));
+    ck_assert_mem_eq(o->id, id, 17);
+}
+END_TEST
+
+/* A search answer only inside its window, with its TID, to a Get. */
+START_TEST(discovery_search_answer_window)
+{
+    uint8_t buf[64];
+    bool multicast = false;
+    echonet_frame f;
+
+    p_init(false);
+    ck_assert_int_gt(ctl_send_search(&pc, &multicast, buf, sizeof buf, 1000), 0);
+    ck_assert(multicast);
+    memset(&f, 0, sizeof f);
+    f.tid = pc.search_tid;
+    f.esv = ECHONET_ESV_GET_RES;
+    ck_assert(ctl_discovery_is_search_answer(&pc, &f, 1000 + ECHONET_CTL_MIN_RESPONSE_TIMEOUT - 1));
+    ck_assert(!ctl_discovery_is_search_answer(&pc, &f, 1000 + ECHONET_CTL_MIN_RESPONSE_TIMEOUT));
+    f.esv = ECHONET_ESV_SET_RES;
+    ck_assert(!ctl_discovery_is_search_answer(&pc, &f, 2000));
+    f.esv = ECHONET_ESV_GET_SNA;
+    ck_assert(ctl_discovery_is_search_answer(&pc, &f, 2000));
+    f.tid++;
+    ck_assert(!ctl_discovery_is_search_answer(&pc, &f, 2000));
+}
+END_TEST
+
+/* Polling asks what the announce map does not cover, re-reading what it
+ * does; a property that timed out alone is skipped until the re-read; no
+ * energy read unless asked for (echonet_ctl_read_energy()). */
+START_TEST(poll_filters_skip_and_energy)
+{
+    echonet_ctl_node *n;
+    echonet_ctl_object *o;
+    echonet_ctl_job job;
+    uint16_t ni, oi;
+
+    p_init(false);
+    ni = p_node(0);
+    oi = p_aircon(ni, 1);
+    n = ctl_node(&pc, ni);
+    o = ctl_obj(&pc, oi);
+    (void)echonet_propmap_add(&o->get, 0xBB);
+    (void)echonet_propmap_add(&o->get, 0x84);
+    o->announced = ECHONET_CTL_S_STATUS;
+    ctl_object_timers(&pc, o, 0);
+    ck_assert_uint_eq(o->next_energy, CLOCK_NEVER);
+    ck_assert(!ctl_poll_job(&pc, n, oi, 1000));
+    ck_assert(ctl_poll_job(&pc, n, oi, pc.cfg.poll_interval_ms));
+    ck_assert_uint_eq(n->job.kind, J_POLL);
+    /* 0xB0, 0xB3, 0xBB, 0x88 of the status read: not 0x80 (announced), not 0x8F or 0xA0 (not readable). */
+    ck_assert_uint_eq(n->job.pending, ctl_bit(2) | ctl_bit(3) | ctl_bit(4) | ctl_bit(6));
+    memset(&job, 0, sizeof job);
+    job.epc = ctl_state_epcs;
+    job.n = CTL_STATUS_READ;
+    job.inflight = ctl_bit(4) | ctl_bit(3);
+    ctl_poll_skip(o, &job); /* two in flight: no skip */
+    ck_assert_uint_eq(o->skip[0], 0);
+    job.inflight = ctl_bit(4);
+    ctl_poll_skip(o, &job);
+    ck_assert_uint_eq(o->skip[0], 0xBB);
+    ck_assert(ctl_poll_job(&pc, n, oi, 2 * pc.cfg.poll_interval_ms));
+    ck_assert(!(n->job.pending & ctl_bit(4)));
+    ck_assert(!ctl_poll_job(&pc, n, oi, 2 * pc.cfg.poll_interval_ms + 1)); /* nothing due: no energy */
+    ck_assert_int_eq(echonet_ctl_read_energy(&pc), ECHONET_OK);
+    ck_assert(ctl_poll_job(&pc, n, oi, 2 * pc.cfg.poll_interval_ms + 2));
+    ck_assert_uint_eq(n->job.kind, J_ENERGY);
+    ck_assert_uint_eq(n->job.pending, 0x1); /* 0x84 only: no 0x85 in its Get map */
+}
+END_TEST
+
+/* ---- Operations ----------------------------------------------------------------------- */
+
+/* Values are kept in the order of AIF 5.1 ⑦ whatever the order given, and
+ * each found by its EPC. */
+START_TEST(op_write_order_and_values)
+{
+    const echonet_prop props[] = {
+        {0xA0, 1, (const uint8_t[]){0x41}},
+        {0xB3, 1, (const uint8_t[]){24}},
+        {0x80, 1, (const uint8_t[]){ECHONET_ON}},
+        {0xB0, 1, (const uint8_t[]){ECHONET_MODE_COOL}},
+    };
+    const echonet_ctl_op *op;
+    const uint8_t *v;
+    size_t len;
+    uint16_t ni, h;
+
+    p_init(false);
+    ni = p_node(0);
+    (void)p_aircon(ni, 1);
+    ck_assert_int_eq(echonet_ctl_set(&pc, ni, ECHONET_EOJ(0x01, 0x30, 1), props, 4, &h), ECHONET_OK);
+    op = ctl_op(&pc, h);
+    ck_assert_uint_eq(op->n, 4);
+    ck_assert_uint_eq(op->epc[0], 0x80);
+    ck_assert_uint_eq(op->epc[1], 0xB0);
+    ck_assert_uint_eq(op->epc[2], 0xB3);
+    ck_assert_uint_eq(op->epc[3], 0xA0);
+    v = ctl_op_value(op, 0xB3, &len);
+    ck_assert_uint_eq(len, 1);
+    ck_assert_uint_eq(v[0], 24);
+    ck_assert_int_eq(ctl_op_index_of(op, 0x81), -1);
+}
+END_TEST
+
+/* An object dropped from its node's list ends its operations, running and
+ * queued, with INSTANCE_GONE; another object's stay. */
+START_TEST(op_removed_ends_instance_gone)
+{
+    static const uint8_t epcs[] = {0x80};
+    echonet_ctl_node *n;
+    uint16_t ni, a, b, h1, h2, h3;
+    unsigned i, gone = 0;
+
+    p_init(false);
+    ni = p_node(0);
+    a = p_aircon(ni, 1);
+    b = p_aircon(ni, 2);
+    n = ctl_node(&pc, ni);
+    ck_assert_int_eq(echonet_ctl_get(&pc, ni, ECHONET_EOJ(0x01, 0x30, 1), epcs, 1, &h1), ECHONET_OK);
+    ck_assert_int_eq(echonet_ctl_get(&pc, ni, ECHONET_EOJ(0x01, 0x30, 2), epcs, 1, &h2), ECHONET_OK);
+    ck_assert_int_eq(echonet_ctl_get(&pc, ni, ECHONET_EOJ(0x01, 0x30, 1), epcs, 1, &h3), ECHONET_OK);
+    ck_assert(ctl_pick_op(&pc, n, true));
+    ck_assert_uint_eq(n->op, h1);
+    p_n_events = 0;
+    ctl_ops_removed(&pc, n, a);
+    ck_assert_uint_eq(n->op, NONE);
+    for (i = 0; i < p_n_events; i++) {
+        ck_assert_uint_eq(p_events[i].kind, ECHONET_CTL_EV_DONE);
+        ck_assert_int_eq(p_events[i].outcome, ECHONET_CTL_INSTANCE_GONE);
+        ck_assert(p_events[i].op == h1 || p_events[i].op == h3);
+        gone++;
+    }
+    ck_assert_uint_eq(gone, 2);
+    ck_assert_uint_eq(n->ops_head, h2);
+    ck_assert_uint_eq(ctl_op(&pc, h2)->object, b);
+}
+END_TEST
+
+Suite *ctl_parts_suite(void)
+{
+    Suite *s = suite_create("ctl_parts");
+    TCase *tc = tcase_create("job");
+
+    tcase_add_test(tc, job_alone_refused_is_failed);
+    tcase_add_test(tc, job_read_tail_learns_capacity);
+    tcase_add_test(tc, job_read_hole_goes_single);
+    tcase_add_test(tc, job_write_refused_before_processed_not_resent);
+    tcase_add_test(tc, job_timeout_group_retried_then_split);
+    tcase_add_test(tc, job_timeout_single_gives_up_and_counts);
+    tcase_add_test(tc, job_match_only_inflight_unseen);
+    tcase_add_test(tc, job_send_tid_timer_and_prefix);
+    suite_add_tcase(s, tc);
+    tc = tcase_create("state");
+    tcase_add_test(tc, state_table_is_fields_in_order);
+    tcase_add_test(tc, state_fault_seen_starts_readout);
+    suite_add_tcase(s, tc);
+    tc = tcase_create("probe");
+    tcase_add_test(tc, probe_restore_off_last_alone);
+    tcase_add_test(tc, probe_substitute_and_timeout);
+    suite_add_tcase(s, tc);
+    tc = tcase_create("keepalive");
+    tcase_add_test(tc, keepalive_due_longest_overdue_first);
+    tcase_add_test(tc, keepalive_answer_and_timeout);
+    suite_add_tcase(s, tc);
+    tc = tcase_create("fault, discovery, polling");
+    tcase_add_test(tc, fault_codes_only_after_fault_answered);
+    tcase_add_test(tc, discovery_values);
+    tcase_add_test(tc, discovery_search_answer_window);
+    tcase_add_test(tc, poll_filters_skip_and_energy);
+    suite_add_tcase(s, tc);
+    tc = tcase_create("operations");
+    tcase_add_test(tc, op_write_order_and_values);
+    tcase_add_test(tc, op_removed_ends_instance_gone);
+    suite_add_tcase(s, tc);
+    return s;
+}
