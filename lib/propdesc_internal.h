@@ -58,9 +58,9 @@ static HOT_INLINE echonet_err prop_desc_check(const echonet_prop_desc *d, const 
         break;
     case ECHONET_RULE_RANGE:
         /* One (low, high) pair per byte; no byte without one. */
-        ok = 2 * pdc <= d->n_values;
+        ok = true;
         for (i = 0; ok && i < pdc; i++)
-            ok = edt[i] >= d->values[2 * i] && edt[i] <= d->values[2 * i + 1];
+            ok = 2 * i + 1 < d->n_values && edt[i] >= d->values[2 * i] && edt[i] <= d->values[2 * i + 1];
         break;
     case ECHONET_RULE_RANGE_S8:
         /* Signed bytes compared unsigned once 0x80 is added to each. */
