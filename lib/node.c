@@ -64,18 +64,112 @@ echonet_err echonet_object_init(echonet_object *obj, echonet_eoj eoj, const echo
     return ECHONET_OK;
 }
 
+/* Whether a mandatory entry of table (n entries) is shadowed by an overlay
+ * entry that is not mandatory, or omitted. */
+static bool lacks_mandatory(const echonet_prop_desc *table, size_t n, const echonet_prop_desc *overlay,
+                            size_t n_overlay, const echonet_propmap *omit)
+{
+    const echonet_prop_desc *o;
+    size_t i;
+
+    for (i = 0; i < n; i++) {
+        if (!(table[i].access & ECHONET_ACCESS_MANDATORY))
+            continue;
+        o = echonet_prop_desc_find(overlay, n_overlay, table[i].epc);
+        if ((o && !(o->access & ECHONET_ACCESS_MANDATORY)) || echonet_propmap_contains(omit, table[i].epc))
+            return true;
+    }
+    return false;
+}
+
+echonet_err echonet_object_init_class(echonet_object *obj, echonet_eoj eoj, const echonet_class *cls,
+                                      const echonet_prop_desc *overlay, size_t n_overlay, const echonet_propmap *omit,
+                                      const echonet_object_ops *ops, void *ctx)
+{
+    const echonet_class *super;
+    echonet_err err;
+
+    if (!cls || (!overlay && n_overlay > 0) || n_overlay > 128 || ECHONET_EOJ_CLASS(eoj) != cls->code)
+        return ECHONET_ERR_INVALID_ARG;
+    super = cls->super;
+    if ((super && super->super) || (super && echonet_prop_desc_validate(super->props, super->n_props) != ECHONET_OK) ||
+        echonet_prop_desc_validate(overlay, n_overlay) != ECHONET_OK)
+        return ECHONET_ERR_TABLE;
+    err = echonet_object_init(obj, eoj, cls->props, cls->n_props, NULL, ops, ctx);
+    if (err != ECHONET_OK)
+        return err;
+    if (lacks_mandatory(cls->props, cls->n_props, overlay, n_overlay, omit) ||
+        (super && lacks_mandatory(super->props, super->n_props, overlay, n_overlay, omit)) ||
+        lacks_mandatory(overlay, n_overlay, NULL, 0, omit))
+        return ECHONET_ERR_MANDATORY;
+    if (omit)
+        obj->omit = *omit;
+    obj->overlay = overlay;
+    obj->n_overlay = (uint8_t)n_overlay;
+    obj->super = super ? super->props : NULL;
+    obj->n_super = super ? super->n_props : 0;
+    if (obj->row[0] == 0 && (n_overlay > 0 || obj->n_super > 0))
+        obj->row[0] = 254; /* object_desc_chained() */
+    return ECHONET_OK;
+}
+
+/* The maps of an object with chained tables: each layer's entries that are
+ * the object's (not shadowed by an earlier layer, not omitted). */
+static void chained_map(const echonet_object *obj, echonet_propmap *map, uint8_t access)
+{
+    const echonet_prop_desc *layer[3] = {obj->overlay, obj->props, obj->super};
+    size_t n[3] = {obj->n_overlay, obj->n_props, obj->n_super}, l, i;
+
+    echonet_propmap_init(map);
+    for (l = 0; l < 3; l++)
+        for (i = 0; i < n[l]; i++)
+            if ((layer[l][i].access & access) == access && echonet_object_desc(obj, layer[l][i].epc) == &layer[l][i])
+                (void)echonet_propmap_add(map, layer[l][i].epc);
+}
+
+static void object_map(const echonet_object *obj, echonet_propmap *map, uint8_t access)
+{
+    if (!map)
+        return;
+    if (obj->n_overlay == 0 && obj->n_super == 0)
+        echonet_prop_desc_map(map, obj->props, obj->n_props, access, &obj->omit);
+    else
+        chained_map(obj, map, access);
+}
+
 void echonet_object_maps(const echonet_object *obj, echonet_propmap *anno, echonet_propmap *set, echonet_propmap *get)
 {
     if (!obj)
         return;
-    echonet_prop_desc_map(anno, obj->props, obj->n_props, ECHONET_ACCESS_ANNO, &obj->omit);
-    echonet_prop_desc_map(set, obj->props, obj->n_props, ECHONET_ACCESS_SET, &obj->omit);
+    object_map(obj, anno, ECHONET_ACCESS_ANNO);
+    object_map(obj, set, ECHONET_ACCESS_SET);
     if (get) {
-        echonet_prop_desc_map(get, obj->props, obj->n_props, ECHONET_ACCESS_GET, &obj->omit);
+        object_map(obj, get, ECHONET_ACCESS_GET);
         (void)echonet_propmap_add(get, 0x9D);
         (void)echonet_propmap_add(get, 0x9E);
         (void)echonet_propmap_add(get, 0x9F);
     }
+}
+
+/* object_desc() of an object whose table is out of EPC order (row[0] 255)
+ * or chained to an overlay or a superclass (row[0] 254): the overlay
+ * first, then the class table, then the superclass. */
+static ECHONET_NOINLINE const echonet_prop_desc *object_desc_chained(const echonet_object *obj, uint8_t epc)
+{
+    const echonet_prop_desc *d = echonet_prop_desc_find(obj->overlay, obj->n_overlay, epc);
+    size_t r = (size_t)(epc - 0x80u) >> 3, i;
+
+    if (d)
+        return d;
+    if (obj->row[0] == 255) {
+        d = echonet_prop_desc_find(obj->props, obj->n_props, epc);
+    } else {
+        for (i = r == 0 ? 0 : obj->row[r]; !d && i < obj->row[r + 1]; i++)
+            if (obj->props[i].epc == epc)
+                d = &obj->props[i];
+    }
+    /* The superclass last: a class may redefine its properties. */
+    return d ? d : echonet_prop_desc_find(obj->super, obj->n_super, epc);
 }
 
 /* The descriptor of a property this object really has, or NULL. */
@@ -87,13 +181,20 @@ static HOT_INLINE const echonet_prop_desc *object_desc(const echonet_object *obj
 
     if (epc < 0x80u || propmap_has(&obj->omit, epc))
         return NULL;
-    if (obj->row[0] == 255)
-        return echonet_prop_desc_find(obj->props, obj->n_props, epc);
+    /* row[0] is 0 for one table in rising EPC order (its first row starts
+     * at entry 0): the property is among the few entries of its row. */
+    if (obj->row[0] != 0)
+        return object_desc_chained(obj, epc);
     end = obj->row[((epc - 0x80u) >> 3) + 1];
     for (i = obj->row[(epc - 0x80u) >> 3]; i < end; i++)
         if (obj->props[i].epc == epc)
             return &obj->props[i];
     return NULL;
+}
+
+const echonet_prop_desc *echonet_object_desc(const echonet_object *obj, uint8_t epc)
+{
+    return obj ? object_desc(obj, epc) : NULL;
 }
 
 /* Reads a property for an answer or an announcement into edt (cap bytes).

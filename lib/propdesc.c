@@ -25,6 +25,11 @@ echonet_err echonet_prop_desc_check(const echonet_prop_desc *d, const uint8_t *e
     return prop_desc_check(d, edt, pdc, for_set);
 }
 
+static size_t desc_largest(const echonet_prop_desc *d)
+{
+    return d->size_alt != ECHONET_SIZE_VARIABLE && d->size_alt > d->size ? d->size_alt : d->size;
+}
+
 static bool desc_ok(const echonet_prop_desc *d)
 {
     if (d->epc < 0x80u || d->size == 0 || (d->n_readonly > 0 && !d->readonly))
@@ -35,11 +40,18 @@ static bool desc_ok(const echonet_prop_desc *d)
     case ECHONET_RULE_ENUM:
         return d->values && d->n_values > 0 && d->size == 1 && d->size_alt == 0;
     case ECHONET_RULE_RANGE:
-        return d->values && d->n_values >= 2 && d->n_values % 2 == 0;
+        return d->values && d->n_values == 2 * desc_largest(d);
     case ECHONET_RULE_RANGE_S8:
         return d->values && d->n_values == 2 && d->size == 1 && d->size_alt == 0;
     case ECHONET_RULE_FUNC:
         return d->check != NULL;
+    case ECHONET_RULE_LAYOUT: {
+        /* The walker comes with the table (echonet_layout_program): an
+         * image whose tables have no layout program does not link it. */
+        const echonet_layout *l = (const echonet_layout *)(const void *)d->values;
+
+        return l && d->n_values == 0 && l->ops && l->ops->walk && l->ops->shape && l->prog && l->ops->shape(l->prog);
+    }
     default:
         return false;
     }
@@ -74,4 +86,41 @@ void echonet_prop_desc_map(echonet_propmap *map, const echonet_prop_desc *table,
     for (i = 0; i < n; i++)
         if ((table[i].access & access) == access && !echonet_propmap_contains(omit, table[i].epc))
             (void)echonet_propmap_add(map, table[i].epc);
+}
+
+echonet_err echonet_class_check_table(const echonet_class *cls, const echonet_prop_desc *table, size_t n)
+{
+    const echonet_class *c;
+    const echonet_prop_desc *d;
+    size_t i;
+
+    if (!cls || (!table && n > 0))
+        return ECHONET_ERR_INVALID_ARG;
+    for (c = cls; c; c = c->super)
+        for (i = 0; i < c->n_props; i++)
+            if ((c->props[i].access & ECHONET_ACCESS_MANDATORY) &&
+                (!(d = echonet_prop_desc_find(table, n, c->props[i].epc)) || !(d->access & ECHONET_ACCESS_MANDATORY)))
+                return ECHONET_ERR_MANDATORY;
+    return ECHONET_OK;
+}
+
+echonet_err echonet_class_omit(echonet_propmap *omit, const echonet_class *cls, const uint8_t *keep, size_t n_keep)
+{
+    const echonet_class *c;
+    size_t i, k;
+
+    if (!omit || !cls || (!keep && n_keep > 0))
+        return ECHONET_ERR_INVALID_ARG;
+    echonet_propmap_init(omit);
+    for (c = cls; c; c = c->super)
+        for (i = 0; i < c->n_props; i++) {
+            bool kept = (c->props[i].access & ECHONET_ACCESS_MANDATORY) != 0;
+
+            for (k = 0; k < n_keep && !kept; k++)
+                kept = keep[k] == c->props[i].epc;
+            /* A class's own entry decides over the superclass's. */
+            if (!kept && (c == cls || !echonet_prop_desc_find(cls->props, cls->n_props, c->props[i].epc)))
+                (void)echonet_propmap_add(omit, c->props[i].epc);
+        }
+    return ECHONET_OK;
 }

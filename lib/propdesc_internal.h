@@ -57,10 +57,10 @@ static HOT_INLINE echonet_err prop_desc_check(const echonet_prop_desc *d, const 
         ok = pdc == 1 && desc_in_list(d->values, d->n_values, edt[0]);
         break;
     case ECHONET_RULE_RANGE:
-        /* One (low, high) pair per byte; bytes beyond the pairs are free. */
+        /* One (low, high) pair per byte; no byte without one. */
         ok = true;
-        for (i = 0; ok && i < pdc && 2 * i + 1 < d->n_values; i++)
-            ok = edt[i] >= d->values[2 * i] && edt[i] <= d->values[2 * i + 1];
+        for (i = 0; ok && i < pdc; i++)
+            ok = 2 * i + 1 < d->n_values && edt[i] >= d->values[2 * i] && edt[i] <= d->values[2 * i + 1];
         break;
     case ECHONET_RULE_RANGE_S8:
         /* Signed bytes compared unsigned once 0x80 is added to each. */
@@ -70,6 +70,13 @@ static HOT_INLINE echonet_err prop_desc_check(const echonet_prop_desc *d, const 
     case ECHONET_RULE_FUNC:
         ok = d->check(edt, pdc);
         break;
+    case ECHONET_RULE_LAYOUT: {
+        const echonet_layout *l = (const echonet_layout *)(const void *)d->values;
+        int r = l && l->ops && l->ops->walk && l->prog ? l->ops->walk(l->prog, edt, pdc) : 0;
+
+        ok = r == 1 || (r == 2 && !for_set);
+        break;
+    }
     default:
         ok = false;
         break;

@@ -16,6 +16,7 @@ int main(void)
     srunner_add_suite(sr, eoj_suite());
     srunner_add_suite(sr, error_suite());
     srunner_add_suite(sr, aircon_suite());
+    srunner_add_suite(sr, classes_suite());
 #if ECHONET_ENABLE_CONTROLLER
     srunner_add_suite(sr, controller_suite());
     srunner_add_suite(sr, ctl_parts_suite());

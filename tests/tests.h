@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 Suite *aircon_suite(void);
+Suite *classes_suite(void);
 Suite *controller_suite(void);
 Suite *crc32_suite(void);
 Suite *ctl_parts_suite(void);

@@ -23,6 +23,7 @@
 #include "echonet/propdesc.h"
 #include "echonet/node.h"
 #include "echonet/aircon.h"
+#include "echonet/classes.h"
 #if ECHONET_ENABLE_CONTROLLER
 #include "echonet/controller.h"
 #endif

@@ -115,15 +115,20 @@ typedef struct echonet_object_ops {
 /** @brief One ECHONET object of a node. Fields are private. */
 typedef struct echonet_object {
     echonet_eoj eoj;                 /**< @private */
-    const echonet_prop_desc *props;  /**< @private */
+    const echonet_prop_desc *props;  /**< @private the class table */
     size_t n_props;                  /**< @private */
+    const echonet_prop_desc *overlay; /**< @private searched first (maker or profile rules), or NULL */
+    const echonet_prop_desc *super;  /**< @private searched last (the superclass), or NULL */
+    uint8_t n_overlay;               /**< @private */
+    uint8_t n_super;                 /**< @private */
     echonet_propmap omit;            /**< @private properties of the table this device lacks */
     const echonet_object_ops *ops;   /**< @private */
     void *ctx;                       /**< @private */
     echonet_propmap pending;         /**< @private announcements due */
     /** @private for a table in rising EPC order, where each row of 8 EPCs
      *  (0x80-0x87, 0x88-0x8F...) starts in @c props; row[16] = n_props.
-     *  row[0] is 255 for another table (searched from start to end). */
+     *  row[0] is 255 for another table (searched from start to end), 254
+     *  for a table in order chained to an overlay or a superclass. */
     uint8_t row[17];
 } echonet_object;
 
@@ -146,6 +151,52 @@ typedef struct echonet_object {
 ECHONET_API echonet_err echonet_object_init(echonet_object *obj, echonet_eoj eoj, const echonet_prop_desc *props,
                                             size_t n_props, const echonet_propmap *omit,
                                             const echonet_object_ops *ops, void *ctx);
+
+/**
+ * @brief Prepares an object of a device class: its superclass table, its
+ *        class table and an optional overlay chained in flash, nothing
+ *        copied.
+ *
+ * A property is looked up in @p overlay first, then in the class table,
+ * then in the superclass table: the first entry found is the property's.
+ * The overlay holds maker-specific properties (EPC 0xF0-0xFF) and stricter
+ * rules a profile lays on the class's (the AIF air-conditioner rules, a
+ * product's narrower ranges); it may not make a mandatory property
+ * optional.
+ * @param obj the object.
+ * @param eoj its EOJ: a real instance (0x01-0x7F) of @p cls's class.
+ * @param cls the class (a generated table of classes.h, or one of the
+ *        application's), kept by pointer.
+ * @param overlay entries searched before the class's; may be NULL when
+ *        @p n_overlay is 0. Kept by pointer.
+ * @param n_overlay entries in @p overlay (at most 128).
+ * @param omit if not NULL, optional properties this device does not have (copied).
+ * @param ops the accessors (kept by pointer); @c get is required.
+ * @param ctx passed to every accessor.
+ * @return @ref ECHONET_OK or an error code:
+ * @retval ECHONET_ERR_INVALID_ARG a NULL argument, no @c get accessor, an
+ *         EOJ with instance 0x00, of the node profile class or of another
+ *         class than @p cls, or @p n_overlay above 128.
+ * @retval ECHONET_ERR_TABLE a table is malformed (echonet_prop_desc_validate()),
+ *         or has more than 255 entries.
+ * @retval ECHONET_ERR_MANDATORY @p omit names a mandatory property, or an
+ *         overlay entry replaces a mandatory property without
+ *         @ref ECHONET_ACCESS_MANDATORY (the object would lack a property
+ *         the class requires).
+ */
+ECHONET_API echonet_err echonet_object_init_class(echonet_object *obj, echonet_eoj eoj, const echonet_class *cls,
+                                                  const echonet_prop_desc *overlay, size_t n_overlay,
+                                                  const echonet_propmap *omit, const echonet_object_ops *ops,
+                                                  void *ctx);
+
+/**
+ * @brief The descriptor of a property the object has (after its omitted
+ *        properties and the lookup order of echonet_object_init_class()).
+ * @param obj the object.
+ * @param epc the property.
+ * @return the descriptor, or NULL (no such property, or @p obj NULL).
+ */
+ECHONET_API const echonet_prop_desc *echonet_object_desc(const echonet_object *obj, uint8_t epc);
 
 /**
  * @brief The object's property maps, as served in 0x9D, 0x9E and 0x9F.

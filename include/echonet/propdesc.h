@@ -17,6 +17,59 @@
  * Values are checked against the descriptor's rule. Read-only codes (0xFD
  * "undefined", 0x7E "unmeasurable" and the like) are valid in a value read
  * from a device but never in a Set.
+ *
+ * Validation is complete: every byte of a value is checked by its rule;
+ * only @ref ECHONET_RULE_ANY (and a raw field of a layout,
+ * @ref ECHONET_LAYOUT_RAW) leaves bytes free, and only when the table says
+ * the property (or field) is raw.
+ *
+ * The tables of every device class of the ECHONET Machine Readable
+ * Appendix (MRA) are generated from it (`tools/mra-gen.py`, `classes.h`);
+ * an @ref echonet_class is one of them, chained to the superclass table.
+ *
+ * @section layout Layout programs (ECHONET_RULE_LAYOUT)
+ * A value with more structure than one byte is described by a small
+ * program of bytes in flash, named by an @ref echonet_layout that the
+ * descriptor's @c values points to (ECHONET_LAYOUT_VALUES()). A program is
+ * one node; every node
+ * is `op, len_hi, len_lo` followed by @c len bytes of operands. A node is
+ * given exactly the bytes it must describe (n) and accepts them or not:
+ * - @ref ECHONET_LAYOUT_SCALAR `flags, n_ranges, n_codes, n_readonly`,
+ *   then n_ranges pairs (low, high), n_codes codes, n_readonly codes, each
+ *   a big-endian number of w bytes: a number of w = flags & 7 (1, 2 or 4)
+ *   bytes, signed when flags has @ref ECHONET_LAYOUT_SIGNED. n must be w;
+ *   the value is valid within any range (signed or unsigned comparison) or
+ *   equal to any code (state codes such as 0xFFFFFFFE "no data", 0xFD
+ *   "undefined", 0x7E "unmeasurable", 0x7F/0x80 overflow/underflow); a
+ *   read-only code is valid when read and refused in a Set. An enumeration
+ *   has only codes; "a number or one of these state codes" has both.
+ * - @ref ECHONET_LAYOUT_CODES `size, n_codes, n_readonly`, then the codes
+ *   of size bytes each: an enumeration of codes of any size (the 7-byte
+ *   "no schedule" state of a date-time); n must be size, read-only codes
+ *   as above.
+ * - @ref ECHONET_LAYOUT_RAW `min, max`: any n bytes, min <= n <= max.
+ * - @ref ECHONET_LAYOUT_SEQ `count`, then count times `size, node`: fixed
+ *   fields one after the other (an object of the MRA: a date, a time, a
+ *   day number and an array...). size is the field's byte count; 0 means
+ *   "the rest of the value" and is allowed for the last field only. The
+ *   fields must use exactly n bytes.
+ * - @ref ECHONET_LAYOUT_ARRAY `item_size, min_items, max_items, node`:
+ *   n / item_size items (n a multiple of item_size), each checked by node,
+ *   their number within min_items .. max_items.
+ * - @ref ECHONET_LAYOUT_ALT `count`, then count nodes: valid when any
+ *   alternative accepts the n bytes (the first that accepts without a
+ *   read-only code decides).
+ * - @ref ECHONET_LAYOUT_BITS `size, count`, then count times
+ *   `index, mask, node`: a bitmap of size bytes (n must be size); each
+ *   field is the bits @c mask of byte @c index (0 is the first byte of the
+ *   EDT), shifted down, checked by its node (a one-byte SCALAR). Bits that
+ *   no field covers must be 0.
+ *
+ * Programs nest at most @ref ECHONET_LAYOUT_DEPTH composite nodes (SEQ,
+ * ARRAY, ALT) deep (the MRA needs 3); echonet_prop_desc_validate() refuses
+ * any other shape, a length that does not match the operands, a width
+ * other than 1, 2 or 4 and an item size of 0. A value longer than 255
+ * bytes is refused.
  * @{
  */
 #ifndef ECHONET_PROPDESC_H
@@ -46,13 +99,58 @@ typedef enum echonet_value_rule {
     ECHONET_RULE_ANY = 0,
     /** One byte, one of the codes in @c values. */
     ECHONET_RULE_ENUM,
-    /** Every byte i within @c values[2i] .. @c values[2i+1] (unsigned). */
+    /** Every byte i within @c values[2i] .. @c values[2i+1] (unsigned).
+     *  @c n_values must be twice the largest size: no byte is left free
+     *  (echonet_prop_desc_validate() refuses fewer pairs, and a value with
+     *  a byte beyond the pairs is refused). */
     ECHONET_RULE_RANGE,
     /** One signed byte within (int8_t)@c values[0] .. (int8_t)@c values[1]. */
     ECHONET_RULE_RANGE_S8,
     /** Decided by the descriptor's @c check function. */
-    ECHONET_RULE_FUNC
+    ECHONET_RULE_FUNC,
+    /** A layout program (see @ref layout): @c values points to an
+     *  @ref echonet_layout (ECHONET_LAYOUT_VALUES()); @c n_values is 0.
+     *  Multi-byte numbers (u/s 8, 16, 32 bit), enumerations of multi-byte
+     *  codes, numbers or state codes, bitmaps, objects and arrays. */
+    ECHONET_RULE_LAYOUT
 } echonet_value_rule;
+
+/** @name Layout program opcodes and flags (see @ref layout)
+ *  @{ */
+#define ECHONET_LAYOUT_SCALAR 1u /**< a number of 1, 2 or 4 bytes: ranges and codes */
+#define ECHONET_LAYOUT_RAW 2u    /**< raw bytes, min .. max of them */
+#define ECHONET_LAYOUT_SEQ 3u    /**< fields one after the other */
+#define ECHONET_LAYOUT_ARRAY 4u  /**< items of one size and rule */
+#define ECHONET_LAYOUT_ALT 5u    /**< any of several layouts */
+#define ECHONET_LAYOUT_BITS 6u   /**< a bitmap of fields */
+#define ECHONET_LAYOUT_CODES 7u  /**< codes of any size, compared as bytes */
+#define ECHONET_LAYOUT_SIGNED 0x80u /**< SCALAR flag: a two's complement number */
+#define ECHONET_LAYOUT_DEPTH 3u  /**< SEQ, ARRAY and ALT nodes a program may nest */
+/** @} */
+
+/** @brief The functions that run layout programs (see @ref layout). */
+typedef struct echonet_layout_ops {
+    /** The verdict on @p pdc bytes at @p edt: 0 refused, 1 valid, 2 valid
+     *  only as read (a read-only code). */
+    int (*walk)(const uint8_t *prog, const uint8_t *edt, size_t pdc);
+    /** Whether the program is well-formed (echonet_prop_desc_validate()). */
+    bool (*shape)(const uint8_t *prog);
+} echonet_layout_ops;
+
+/** @brief A layout rule: the program and the functions that run it. The
+ *  walker comes with the tables that use it, so an image whose tables
+ *  have no layout program does not link it. */
+typedef struct echonet_layout {
+    const echonet_layout_ops *ops; /**< &echonet_layout_program */
+    const uint8_t *prog;           /**< the program (see @ref layout) */
+} echonet_layout;
+
+/** @brief The library's layout walker, for @ref echonet_layout::ops. */
+ECHONET_API extern const echonet_layout_ops echonet_layout_program;
+
+/** @brief The @c values of an @ref ECHONET_RULE_LAYOUT descriptor: the
+ *  address of an @ref echonet_layout object @p l. */
+#define ECHONET_LAYOUT_VALUES(l) ((const uint8_t *)(const void *)&(l))
 
 /** @brief Size flag: the EDT may have any size from 1 to @c size. */
 #define ECHONET_SIZE_VARIABLE 0xFFu
@@ -71,6 +169,49 @@ typedef struct echonet_prop_desc {
     /** With @ref ECHONET_RULE_FUNC, whether @p pdc bytes at @p edt are a valid value. */
     bool (*check)(const uint8_t *edt, size_t pdc);
 } echonet_prop_desc;
+
+/**
+ * @brief A device class: its descriptor table and the superclass table it
+ *        is chained to. Meant for `static const` objects (the generated
+ *        ones are declared in classes.h).
+ */
+typedef struct echonet_class {
+    uint16_t code;                  /**< class group and class code (0x0288); 0x0000 for the superclass */
+    uint8_t n_props;                /**< entries at @c props */
+    char release;                   /**< the MRA release the table follows ('M') */
+    const echonet_prop_desc *props; /**< the class's own properties, rising EPC */
+    const struct echonet_class *super; /**< the superclass, NULL for the superclass itself */
+} echonet_class;
+
+/**
+ * @brief Checks that a table has every property a class and its
+ *        superclass mark mandatory (@ref ECHONET_ACCESS_MANDATORY, where the MRA
+ *        says "required" for its Get, Set or announcement), and marks
+ *        each of them mandatory too.
+ * @param cls the class.
+ * @param table the table; may be NULL when @p n is 0.
+ * @param n entries in @p table.
+ * @return @ref ECHONET_OK or an error code:
+ * @retval ECHONET_ERR_INVALID_ARG @p cls is NULL, or @p table NULL with @p n > 0.
+ * @retval ECHONET_ERR_MANDATORY a mandatory property is missing from
+ *         @p table, or is there without @ref ECHONET_ACCESS_MANDATORY.
+ */
+ECHONET_API echonet_err echonet_class_check_table(const echonet_class *cls, const echonet_prop_desc *table,
+                                                  size_t n);
+
+/**
+ * @brief The optional properties of a class (and its superclass) that a
+ *        device leaves out, given those it keeps: for
+ *        echonet_object_init_class().
+ * @param omit receives every optional property not in @p keep.
+ * @param cls the class.
+ * @param keep optional EPCs the device has; may be NULL when @p n_keep is 0.
+ * @param n_keep entries in @p keep.
+ * @return @ref ECHONET_OK or an error code:
+ * @retval ECHONET_ERR_INVALID_ARG @p omit or @p cls NULL, or @p keep NULL with @p n_keep > 0.
+ */
+ECHONET_API echonet_err echonet_class_omit(echonet_propmap *omit, const echonet_class *cls, const uint8_t *keep,
+                                           size_t n_keep);
 
 /**
  * @brief Finds a property's descriptor in a table.
@@ -99,7 +240,9 @@ ECHONET_API echonet_err echonet_prop_desc_check(const echonet_prop_desc *desc, c
 
 /**
  * @brief Checks that a table is well-formed: EPCs 0x80-0xFF, each once,
- *        sizes 1-255, rules with the values they need.
+ *        sizes 1-255, rules with the values they need (a RANGE with one
+ *        pair per byte of its largest size, a LAYOUT program of a valid
+ *        shape, see @ref layout).
  * @param table the table.
  * @param n entries in @p table (at most 128).
  * @return @ref ECHONET_OK or an error code:
