@@ -1058,6 +1058,27 @@ static void discover_verdict(struct hems *h, const struct hems_cmd *cmd, unsigne
     }
 }
 
+/* Whether the unit a command names is known, online and fully discovered
+ * (every object it lists is ready) without the object the command names: it
+ * does not have it (or no longer: its list left it out, AIF 3.1.1). Waiting
+ * for it would only end in the same answer after --wait. */
+static bool unit_lacks(struct hems *h, const struct hems_cmd *cmd)
+{
+    echonet_eoj eojs[32];
+    uint16_t node = echonet_ctl_find(&h->ctl, &cmd->node[0]);
+    size_t n, i;
+
+    if (cmd->eoj == 0 || node == ECHONET_CTL_NONE || !echonet_ctl_node_online(&h->ctl, node))
+        return false;
+    n = echonet_ctl_objects(&h->ctl, node, eojs, sizeof eojs / sizeof eojs[0]);
+    if (n == 0 || n > sizeof eojs / sizeof eojs[0])
+        return false;
+    for (i = 0; i < n; i++)
+        if (eojs[i] == cmd->eoj || !echonet_ctl_object_ready(&h->ctl, node, eojs[i]))
+            return false;
+    return true;
+}
+
 /* Looks at a held command: started, finished or timed out (true), or still
  * waiting (false). */
 static bool advance_held(struct hems *h, struct held *w, echonet_tstamp now)
@@ -1076,6 +1097,13 @@ static bool advance_held(struct hems *h, struct held *w, echonet_tstamp now)
     if (cmd->kind != HEMS_CMD_DISCOVER &&
         (target_ready(h, cmd, &node, &ready) || (now >= w->deadline && ready > 0 && cmd->eoj == 0))) {
         start_command(h, cmd, node);
+        return true;
+    }
+    if (cmd->kind != HEMS_CMD_DISCOVER && unit_lacks(h, cmd)) {
+        udp_format_addr(&cmd->node[0], node_text, sizeof node_text);
+        snprintf(text, sizeof text, "no such object: the unit at %s has no air conditioner %06lx", node_text,
+                 (unsigned long)cmd->eoj);
+        command_error(h, &cmd->node[0], cmd->eoj, 1, "not_found", text);
         return true;
     }
     if (now < w->deadline) {

@@ -46,6 +46,13 @@ have() {
     gcc-s390x-linux-gnu) command -v s390x-linux-gnu-gcc ;;
     libc6-dev-s390x-cross) test -f /usr/s390x-linux-gnu/include/stdio.h ;;
     qemu-user) command -v qemu-s390x ;;
+    libmicrohttpd-dev) pkg-config --exists libmicrohttpd ;;
+    libjansson-dev) pkg-config --exists jansson ;;
+    chromium) command -v chromium ;;
+    libmosquitto-dev) pkg-config --exists libmosquitto ;;
+    mosquitto) command -v mosquitto || test -x /usr/sbin/mosquitto ;;
+    mosquitto-clients) command -v mosquitto_pub && command -v mosquitto_sub ;;
+    openssl) command -v openssl ;;
     check:s390x) test -f /usr/lib/s390x-linux-gnu/pkgconfig/check.pc &&
         test -f /usr/lib/s390x-linux-gnu/libsubunit.a ;;
     *) return 1 ;;
