@@ -32,8 +32,11 @@ void ctl_fault_report(echonet_ctl *ctl, uint16_t ni, uint16_t oi, uint16_t op)
     echonet_ctl_event ev;
 
     /* The read-out asked for is the one a fault seen meanwhile would start
-     * (no second FAULT event). */
-    o->work &= (uint8_t)~OW_FAULT;
+     * (no second FAULT event). An automatic one cleared the mark when it
+     * started: one set since is a fault raised again during it, whose
+     * read-out is still owed. */
+    if (op != NONE)
+        o->work &= (uint8_t)~OW_FAULT;
     ctl_event_init(&ev, ECHONET_CTL_EV_FAULT, ni, o->eoj);
     ev.fault = o->state.fault;
     ev.op = op;

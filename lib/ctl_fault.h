@@ -22,8 +22,8 @@ bool ctl_fault_step(echonet_ctl *ctl, echonet_ctl_node *n, uint16_t oi, ctl_job_
 bool ctl_fault_codes_next(echonet_ctl *ctl, const echonet_ctl_job *job);
 
 /* The read-out of object @p oi of node @p ni ended: ECHONET_CTL_EV_FAULT
- * with the fault status and @p op (the operation, or NONE); no other
- * automatic read-out is owed for it. */
+ * with the fault status and @p op (the operation, or NONE). After an
+ * operation's read-out no automatic one is owed for what it read. */
 void ctl_fault_report(echonet_ctl *ctl, uint16_t ni, uint16_t oi, uint16_t op);
 
 #endif

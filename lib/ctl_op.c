@@ -432,6 +432,9 @@ echonet_err echonet_ctl_read_fault(echonet_ctl *ctl, uint16_t node, echonet_eoj 
 
     if (err != ECHONET_OK)
         return err;
+    /* What a TIMED_OUT outcome names (ctl_op_finish()). */
+    ctl_op(ctl, i)->epc[0] = ECHONET_EPC_FAULT_STATUS;
+    ctl_op(ctl, i)->n = 1;
     ctl_op_queue(ctl, i, handle);
     return ECHONET_OK;
 }

@@ -525,6 +525,10 @@ START_TEST(fault_codes_only_after_fault_answered)
     ck_assert_uint_eq(p_events[0].fault, ECHONET_FAULT);
     ck_assert_uint_eq(p_events[0].op, 3);
     ck_assert(!(ctl_obj(&pc, oi)->work & OW_FAULT));
+    /* A fault raised again during an automatic read-out owes another. */
+    ctl_obj(&pc, oi)->work |= OW_FAULT;
+    ctl_fault_report(&pc, ni, oi, NONE);
+    ck_assert(ctl_obj(&pc, oi)->work & OW_FAULT);
 }
 END_TEST
 
@@ -654,6 +658,10 @@ START_TEST(op_write_order_and_values)
     ck_assert_uint_eq(len, 1);
     ck_assert_uint_eq(v[0], 24);
     ck_assert_int_eq(ctl_op_index_of(op, 0x81), -1);
+    /* A fault read-out names 0x88, what a TIMED_OUT outcome of it lists. */
+    ck_assert_int_eq(echonet_ctl_read_fault(&pc, ni, ECHONET_EOJ(0x01, 0x30, 1), &h), ECHONET_OK);
+    ck_assert_uint_eq(ctl_op(&pc, h)->n, 1);
+    ck_assert_uint_eq(ctl_op(&pc, h)->epc[0], 0x88);
 }
 END_TEST
 
