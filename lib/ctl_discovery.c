@@ -89,7 +89,7 @@ static ECHONET_NOINLINE void objects_unlisted(echonet_ctl *ctl, uint16_t ni, con
 
 /* A node an announcement or a search answer made, whose objects found no
  * room, asks for its instance list itself, again at once after each
- * request without answer (ctl_job_done()): without any work it would never
+ * request without answer (job_done(), controller.c): without any work it would never
  * time out, so a spoofed one would hold its slot for good instead of going
  * offline and becoming a lost node that can be forgotten. One that answers
  * stays, and asks again every keepalive_retry_ms (ctl_next_timer()). */
@@ -353,7 +353,7 @@ void ctl_discovery_done(echonet_ctl *ctl, uint16_t ni, ctl_job_kind kind, bool t
         break;
     case J_INSTANCES:
         /* No answer, and no object known: asked again, until it answers or
-         * is offline (ctl_no_object_asks()). */
+         * is offline (no_object_asks()). */
         if (timedout && n->first_object == NONE)
             n->work |= NW_INSTANCES;
         break;

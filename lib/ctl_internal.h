@@ -24,7 +24,7 @@
 /* A job holds ECHONET_CTL_BATCH_MAX properties, and the status read of AIF
  * 3.3.1 (7 properties), the attributes (4) and the probe's saved settings
  * (3) are each one job: smaller batches would overflow the job's arrays or
- * silently drop properties. (config.h allows 1 to 16.) */
+ * silently drop properties. */
 #if ECHONET_CTL_BATCH_MAX < 7
 #error "the controller needs ECHONET_CTL_BATCH_MAX of at least 7"
 #endif

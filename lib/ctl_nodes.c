@@ -348,7 +348,7 @@ void ctl_node_offline(echonet_ctl *ctl, uint16_t ni)
      * operated unit would stop after 20 hours without keepalives (AIF 3.5).
      * Its keepalives go on (the next within keepalive_retry_ms, as after a
      * failure); without any, a Get 0xD6 every keepalive_retry_ms probes it
-     * (ctl_schedule(), ctl_pick_job()). */
+     * (ctl_schedule(), pick_job() of controller.c). */
     {
         uint32_t retry = ctl->clock + ctl->cfg.keepalive_retry_ms;
         uint16_t oi;

@@ -2875,6 +2875,37 @@ START_TEST(ctl_energy_read_at_interval)
 }
 END_TEST
 
+/* Energy reads are asked for (echonet_ctl_read_energy(), issue 13): without
+ * the call no unit is asked for 0x84 or 0x85, whatever its Get map has;
+ * with it, a unit already ready is read at once. */
+START_TEST(ctl_energy_not_read_unless_asked)
+{
+    sim_setup su = setup_default(7);
+    static const uint8_t both[] = {0x83, 0x86, 0x89, 0x93, 0x84, 0x85};
+    sim_dev_setup ds;
+    uint64_t from;
+    sim *s;
+
+    su.no_energy = true;
+    s = sim_init(&su);
+    memset(&ds, 0, sizeof ds);
+    ds.keep = both;
+    ds.n_keep = sizeof both;
+    (void)sim_add_dev(s, &ds);
+    sim_run_for(s, 2 * HOUR);
+    ck_assert(sim_ready(s, 0));
+    ck_assert_uint_eq(sim_count_sent(s, 0, -1, 0, 0x84), 0);
+    ck_assert_uint_eq(sim_count_sent(s, 0, -1, 0, 0x85), 0);
+    from = s->n_log;
+    ck_assert_int_eq(echonet_ctl_read_energy(&s->ctl), ECHONET_OK);
+    ck_assert_int_eq(echonet_ctl_read_energy(&s->ctl), ECHONET_OK); /* again: nothing more */
+    ck_assert_int_eq(echonet_ctl_read_energy(NULL), ECHONET_ERR_INVALID_ARG);
+    sim_run_for(s, MIN);
+    ck_assert_uint_eq(sim_count_sent(s, from, 0, ECHONET_ESV_GET, 0x84), 1);
+    sim_check_ops_done(s);
+}
+END_TEST
+
 /* Values as the units hold them; a lossy link does not stop the reading. */
 START_TEST(ctl_energy_values_and_loss)
 {
@@ -4020,6 +4051,7 @@ Suite *controller_suite(void)
     tcase_add_test(tc, ctl_refused_local_remote_without_0x93);
     tcase_add_test(tc, ctl_config_refusals);
     tcase_add_test(tc, ctl_energy_read_at_interval);
+    tcase_add_test(tc, ctl_energy_not_read_unless_asked);
     tcase_add_test(tc, ctl_energy_values_and_loss);
     tcase_add_test(tc, ctl_energy_interval_refusals);
     tcase_add_test(tc, ctl_energy_400_days_end_to_end);

@@ -318,6 +318,8 @@ START_TEST(state_table_is_fields_in_order)
     (void)echonet_propmap_add(&map, 0xB0);
     (void)echonet_propmap_add(&map, 0x93);
     ck_assert_uint_eq(ctl_state_bits_in(&map), ECHONET_CTL_S_STATUS | ECHONET_CTL_S_MODE);
+    (void)echonet_propmap_add(&map, 0x88);
+    ck_assert_uint_eq(ctl_state_bits_in(&map), ECHONET_CTL_S_STATUS | ECHONET_CTL_S_MODE | ECHONET_CTL_S_FAULT);
     ck_assert_uint_eq(CTL_STATUS_READ, 7);
 }
 END_TEST
@@ -435,6 +437,21 @@ START_TEST(probe_substitute_and_timeout)
     ck_assert_uint_eq(op.epc[2], 0xB3);
     ctl_probe_next(&op, false, false, 0, 0, 0);
     ck_assert_uint_eq(op.phase, PR_DONE); /* no OFF step for a unit that was on */
+    /* A reading exactly at LOW is still the next guess. */
+    ctl_probe_step(&op, PR_HIGH_CHECK);
+    p->cand = 20;
+    ctl_probe_next(&op, false, false, 0, 0, 10);
+    ck_assert_uint_eq(op.phase, PR_HIGH_TRY);
+    ck_assert_uint_eq(op.data[0], 10);
+    /* Only 0x80 saved (mode and temperature unread): the restore is that
+     * one property, in one request, then done. */
+    p->s80 = ECHONET_OFF;
+    p->sb0 = p->sb3 = CTL_NO_TEMP;
+    ctl_probe_step(&op, PR_RESTORE);
+    ck_assert_uint_eq(op.n, 1);
+    ck_assert_uint_eq(op.epc[0], 0x80);
+    ctl_probe_next(&op, false, false, 0, 0, 0);
+    ck_assert_uint_eq(op.phase, PR_DONE);
 }
 END_TEST
 
@@ -517,6 +534,10 @@ START_TEST(fault_codes_only_after_fault_answered)
     ck_assert(ctl_fault_codes_next(&pc, &n->job));
     n->job.timedout = 1;
     ck_assert(!ctl_fault_codes_next(&pc, &n->job));
+    n->job.timedout = 0;
+    n->job.failed = 1; /* 0x88 refused (Get_SNA) */
+    ck_assert(!ctl_fault_codes_next(&pc, &n->job));
+    n->job.failed = 0;
     ck_assert(ctl_fault_step(&pc, n, oi, J_FAULT, true));
     ck_assert_uint_eq(n->job.pending, 0x3); /* 0x86 and 0x89, both in its Get map */
     p_n_events = 0;
