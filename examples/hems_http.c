@@ -418,20 +418,39 @@ static void finish(struct hems_http *http, struct conn *c, unsigned status, json
     resume(http, c);
 }
 
-/* The HTTP status of an error event's code (hems_print.h). */
+/* The HTTP status of an error event's code (hems_print.h): the program's
+ * own codes, and the library's errors by name or, in a build without error
+ * strings, as "echonet_err_N" (error -N). */
 static unsigned error_status(const char *code)
 {
-    static const char *const bad[] = {"bad_command", "ECHONET_ERR_INVALID_ARG", "ECHONET_ERR_VALUE",
-                                      "ECHONET_ERR_VALUE_SIZE", "ECHONET_ERR_ACCESS"};
+    static const struct {
+        const char *name;
+        echonet_err err;
+        unsigned status;
+    } codes[] = {
+        {"bad_command", ECHONET_OK, 400},
+        {"ECHONET_ERR_INVALID_ARG", ECHONET_ERR_INVALID_ARG, 400},
+        {"ECHONET_ERR_VALUE", ECHONET_ERR_VALUE, 400},
+        {"ECHONET_ERR_VALUE_SIZE", ECHONET_ERR_VALUE_SIZE, 400},
+        {"ECHONET_ERR_ACCESS", ECHONET_ERR_ACCESS, 400},
+        {"not_found", ECHONET_OK, 404},
+        {"ECHONET_ERR_NOT_FOUND", ECHONET_ERR_NOT_FOUND, 404},
+        {"busy", ECHONET_OK, 503},
+        {"full", ECHONET_OK, 503},
+        {"ECHONET_ERR_FULL", ECHONET_ERR_FULL, 503},
+    };
+    char numbered[24];
     size_t i;
 
-    for (i = 0; i < sizeof bad / sizeof bad[0]; i++)
-        if (strcmp(code, bad[i]) == 0)
-            return 400;
-    if (strcmp(code, "not_found") == 0 || strcmp(code, "ECHONET_ERR_NOT_FOUND") == 0)
-        return 404;
-    if (strcmp(code, "busy") == 0 || strcmp(code, "full") == 0 || strcmp(code, "ECHONET_ERR_FULL") == 0)
-        return 503;
+    for (i = 0; i < sizeof codes / sizeof codes[0]; i++) {
+        if (strcmp(code, codes[i].name) == 0)
+            return codes[i].status;
+        if (codes[i].err == ECHONET_OK)
+            continue;
+        snprintf(numbered, sizeof numbered, "echonet_err_%d", -(int)codes[i].err);
+        if (strcmp(code, numbered) == 0)
+            return codes[i].status;
+    }
     return 500;
 }
 
