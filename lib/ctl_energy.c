@@ -4,10 +4,14 @@
  */
 /* The energy reads (issue 7), linked only into a program that calls
  * echonet_ctl_read_energy(). */
+#include "echonet/aircon.h"
 #include "ctl_energy.h"
 #include "ctl_job.h"
 #include "ctl_sched.h"
 #include "ctl_state.h"
+
+/* Measured instantaneous power and cumulative energy (issue 7). */
+static const uint8_t energy_epcs[] = {ECHONET_EPC_INSTANT_POWER, ECHONET_EPC_CUMULATIVE_ENERGY};
 
 static bool energy_job(echonet_ctl *ctl, echonet_ctl_node *n, uint16_t oi, uint32_t now)
 {
@@ -16,7 +20,7 @@ static bool energy_job(echonet_ctl *ctl, echonet_ctl_node *n, uint16_t oi, uint3
     if (!ctl_timer_due(o->next_energy, now))
         return false;
     o->next_energy = now + ctl->cfg.energy_interval_ms;
-    return ctl_job_read(ctl, n, J_ENERGY, oi, ctl_energy_epcs, sizeof ctl_energy_epcs, CTL_READ_ALL, false);
+    return ctl_job_read(ctl, n, J_ENERGY, oi, energy_epcs, sizeof energy_epcs, CTL_READ_ALL, false);
 }
 
 static const struct echonet_ctl_energy_part energy_part = {energy_job};

@@ -15,7 +15,6 @@
 const uint8_t ctl_state_epcs[8] = {ECHONET_EPC_OPERATION_STATUS, ECHONET_EPC_POWER_SAVING, ECHONET_EPC_MODE, ECHONET_EPC_SET_TEMPERATURE,
                                    ECHONET_EPC_ROOM_TEMPERATURE, ECHONET_EPC_AIR_FLOW, ECHONET_EPC_FAULT_STATUS,
                                    ECHONET_EPC_REMOTE_CONTROL};
-const uint8_t ctl_energy_epcs[2] = {ECHONET_EPC_INSTANT_POWER, ECHONET_EPC_CUMULATIVE_ENERGY};
 
 /* The fields follow @c valid in the table's order, one byte each. */
 ECHONET_STATIC_ASSERT(offsetof(echonet_ctl_state, remote) - offsetof(echonet_ctl_state, status) == 7,

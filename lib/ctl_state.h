@@ -16,9 +16,6 @@
 extern const uint8_t ctl_state_epcs[8];
 #define CTL_STATUS_READ 7u
 
-/* Measured instantaneous power and cumulative energy (issue 7, ctl_energy.c). */
-extern const uint8_t ctl_energy_epcs[2];
-
 /* The state bit of a cached property (ECHONET_CTL_S_*), or 0. */
 uint16_t ctl_state_bit(uint8_t epc);
 

@@ -770,6 +770,47 @@ START_TEST(op_remote_write_per_operation)
 }
 END_TEST
 
+/* ---- Decode once --------------------------------------------------------------------------- */
+
+/* echonet_ctl_read_frame() takes a frame already decoded, as
+ * echonet_ctl_read() does the bytes: an answer to the search makes the node
+ * and its object; NULL arguments are refused; a format 2 frame is ignored. */
+START_TEST(read_frame_decoded_once)
+{
+    uint8_t buf[ECHONET_CTL_WRITE_MAX], answer[32];
+    echonet_addr dst, unit;
+    echonet_frame f;
+    echonet_writer w;
+    size_t len = 0;
+    bool mc;
+    int32_t n;
+
+    p_init(false);
+    echonet_ctl_discover(&pc);
+    n = echonet_ctl_write(&pc, &dst, &mc, buf, sizeof buf, 0);
+    ck_assert_int_gt(n, 0);
+    ck_assert(mc);
+    ck_assert_int_gt(echonet_frame_decode(&f, buf, (size_t)n, NULL), 0);
+    echonet_writer_init(&w, answer, sizeof answer);
+    echonet_writer_header(&w, f.tid, ECHONET_EOJ_NODE_PROFILE, ECHONET_EOJ_CONTROLLER, ECHONET_ESV_GET_RES);
+    echonet_writer_prop(&w, 0xD6, 4, (const uint8_t[]){1, 0x01, 0x30, 0x01});
+    ck_assert_int_eq(echonet_writer_finish(&w, &len), ECHONET_OK);
+    ck_assert_int_gt(echonet_frame_decode(&f, answer, len, NULL), 0);
+    ck_assert_int_eq(echonet_addr_set(&unit, (const uint8_t[]){192, 0, 2, 7}, 4), ECHONET_OK);
+    ck_assert_int_eq(echonet_ctl_read_frame(NULL, &unit, &f, 10), ECHONET_ERR_INVALID_ARG);
+    ck_assert_int_eq(echonet_ctl_read_frame(&pc, NULL, &f, 10), ECHONET_ERR_INVALID_ARG);
+    ck_assert_int_eq(echonet_ctl_read_frame(&pc, &unit, NULL, 10), ECHONET_ERR_INVALID_ARG);
+    ck_assert_uint_eq(echonet_ctl_find(&pc, &unit), NONE);
+    f.format = 2;
+    ck_assert_int_eq(echonet_ctl_read_frame(&pc, &unit, &f, 10), ECHONET_OK);
+    ck_assert_uint_eq(echonet_ctl_find(&pc, &unit), NONE);
+    f.format = 1;
+    ck_assert_int_eq(echonet_ctl_read_frame(&pc, &unit, &f, 10), ECHONET_OK);
+    ck_assert_uint_ne(echonet_ctl_find(&pc, &unit), NONE);
+    ck_assert_uint_eq(p_count(ECHONET_CTL_EV_FOUND), 1);
+}
+END_TEST
+
 /* ---- Class profiles --------------------------------------------------------------------- */
 
 /* Only objects of a class with a profile are managed: the air conditioner
@@ -834,6 +875,9 @@ Suite *ctl_parts_suite(void)
     tcase_add_test(tc, op_write_order_and_values);
     tcase_add_test(tc, op_removed_ends_instance_gone);
     tcase_add_test(tc, op_remote_write_per_operation);
+    suite_add_tcase(s, tc);
+    tc = tcase_create("decode once");
+    tcase_add_test(tc, read_frame_decoded_once);
     suite_add_tcase(s, tc);
     tc = tcase_create("profiles");
     tcase_add_test(tc, profile_of_classes);
