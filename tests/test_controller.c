@@ -351,6 +351,15 @@ static void count_found(sim *s, const echonet_ctl_event *ev)
 
 /* 3.1.1: the instance list names one unit, several of one class, or
  * several classes; the controller picks out the air conditioners. */
+static bool aircons_only(void *user, echonet_eoj eoj)
+{
+    (void)user;
+    return ECHONET_EOJ_CLASS(eoj) == ECHONET_CLASS_HOME_AIRCON;
+}
+
+/* (An application that manages air conditioners only,
+ * echonet_ctl_config::manage: the hand-made list names an object the
+ * simulated unit does not have.) */
 START_TEST(aif_3_1_1_instance_list_single_multi_class)
 {
     sim_setup su = setup_default(6);
@@ -362,6 +371,7 @@ START_TEST(aif_3_1_1_instance_list_single_multi_class)
     echonet_addr stranger;
     uint64_t from;
 
+    su.cfg.manage = aircons_only;
     s = sim_init(&su);
     s->on_event = count_found;
     found_objects = 0;
