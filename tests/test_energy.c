@@ -8,6 +8,8 @@
 #include "echonet/crc32.h"
 
 #define JST 32400
+/* Header of the saved form, version 2 (doc/energy.md). */
+#define HDR 88u
 /* 2023-11-15 00:00 JST: a local midnight. */
 #define T0 ((int64_t)1699974000)
 
@@ -357,7 +359,7 @@ START_TEST(thirteen_months)
     unsigned flags;
     uint32_t missing, n;
     size_t len, len2;
-    static uint8_t buf[ECHONET_ENERGY_HOURS * 12 + ECHONET_ENERGY_DAYS * 12 + 100], buf2[sizeof buf];
+    static uint8_t buf[(ECHONET_ENERGY_HALF_HOURS + ECHONET_ENERGY_HOURS + ECHONET_ENERGY_DAYS) * 12 + 100], buf2[sizeof buf];
 
     ck_assert_int_ge(ECHONET_ENERGY_HOURS, 744);
     ck_assert_int_ge(ECHONET_ENERGY_DAYS, SIM_DAYS);
@@ -445,7 +447,7 @@ START_TEST(thirteen_months)
 
     /* Saved and restored: the same log, byte for byte, and saved the same. */
     ck_assert_int_eq(echonet_energy_save(&lg, NULL, 0, &len), ECHONET_ERR_NOBUF);
-    ck_assert_uint_eq(len, 66u + 4u + 12u * (ECHONET_ENERGY_HOURS + ECHONET_ENERGY_DAYS));
+    ck_assert_uint_eq(len, HDR + 4u + 12u * (ECHONET_ENERGY_HALF_HOURS + ECHONET_ENERGY_HOURS + ECHONET_ENERGY_DAYS));
     ck_assert_int_eq(echonet_energy_save(&lg, buf, len - 1, &len2), ECHONET_ERR_NOBUF);
     ck_assert_uint_eq(len2, len);
     ck_assert_int_eq(echonet_energy_save(&lg, buf, sizeof buf, &len), ECHONET_OK);
@@ -492,7 +494,7 @@ START_TEST(damaged_refused)
     unsigned bit;
     int err;
 
-    ck_assert_uint_gt(len, 66u + 4u + 12u * 10u);
+    ck_assert_uint_gt(len, HDR + 4u + 12u * 10u);
     /* Every truncation, every single bit flip: refused, the log untouched. */
     add(ctr(T0, 1));
     memcpy(&lg2, &lg, sizeof lg);
@@ -511,7 +513,7 @@ START_TEST(damaged_refused)
     ck_assert_int_eq(echonet_energy_load(&lg, guard_place(buf, len), len), ECHONET_OK);
     memcpy(&lg2, &lg, sizeof lg);
     memcpy(bad, buf, len);
-    bad[4] = 2;
+    bad[4] = 3;
     recrc(bad, len);
     ck_assert_int_eq(echonet_energy_load(&lg, bad, len), ECHONET_ERR_ENERGY_VERSION);
     memcpy(bad, buf, len);
@@ -519,11 +521,11 @@ START_TEST(damaged_refused)
     recrc(bad, len);
     ck_assert_int_eq(echonet_energy_load(&lg, bad, len), ECHONET_ERR_ENERGY_FORMAT);
     memcpy(bad, buf, len);
-    memcpy(bad + 66 + 12, bad + 66, 12); /* the same hour twice */
+    memcpy(bad + HDR + 12, bad + HDR, 12); /* the same hour twice */
     recrc(bad, len);
     ck_assert_int_eq(echonet_energy_load(&lg, bad, len), ECHONET_ERR_ENERGY_FORMAT);
     memcpy(bad, buf, len);
-    bad[66 + 8] = 0x80; /* unknown flag */
+    bad[HDR + 8] = 0x80; /* unknown flag */
     recrc(bad, len);
     ck_assert_int_eq(echonet_energy_load(&lg, bad, len), ECHONET_ERR_ENERGY_FORMAT);
     memcpy(bad, buf, len);
@@ -570,14 +572,16 @@ START_TEST(larger_ring_restored)
     echonet_energy_period p;
     unsigned i, j;
 
-    memcpy(big, buf, 66);
+    memcpy(big, buf, HDR);
     big[58] = (uint8_t)(ring >> 8);
     big[59] = (uint8_t)ring;
     big[62] = 0;
     big[63] = 2;
     big[64] = 0;
     big[65] = 0;
-    n = 66;
+    big[86] = 0; /* no half-hours */
+    big[87] = 0;
+    n = HDR;
     for (i = 0; i < 2; i++) {
         for (j = 0; j < 4; j++)
             big[n + j] = (uint8_t)(keys[i] >> (24 - 8 * j));
