@@ -599,6 +599,293 @@ START_TEST(larger_ring_restored)
 }
 END_TEST
 
+
+/* ---- Series, half-hours, readings, amounts, no-data (issue 15) ---------------------------- */
+
+static echonet_energy_period period(echonet_energy_res res, int64_t t)
+{
+    echonet_energy_period p;
+    uint32_t i;
+
+    ck_assert_int_eq(echonet_energy_index(&lg, res, t, &i), ECHONET_OK);
+    (void)echonet_energy_get(&lg, res, i, &p);
+    return p;
+}
+
+static void reading_w(int64_t t, uint64_t wh, uint64_t wrap)
+{
+    ck_assert_int_eq(echonet_energy_add_reading(&lg, t, wh, wrap), ECHONET_OK);
+}
+
+static void reading(int64_t t, uint64_t wh)
+{
+    reading_w(t, wh, 0);
+}
+
+/* A meter's fixed-time values at :00 and :30: each half-hour gets exactly
+ * its difference, the hour the sum of its two, the day the sum of all. */
+START_TEST(energy_half_hour_bucket_boundary)
+{
+    echonet_energy_period p;
+    int k;
+
+    ck_assert_int_eq(echonet_energy_init_series(&lg, ECHONET_ENERGY_KIND_WHOLE_HOUSE, JST, 0), ECHONET_OK);
+    ck_assert_int_eq(stats().kind, ECHONET_ENERGY_KIND_WHOLE_HOUSE);
+    for (k = 0; k <= 48; k++)
+        reading(T0 + k * 1800, 1000u + (uint64_t)k * (uint64_t)(k + 1) * 10u);
+    for (k = 0; k < 48; k++) {
+        p = period(ECHONET_ENERGY_HALF_HOURLY, T0 + k * 1800);
+        ck_assert_msg(p.present, "half-hour %d", k);
+        ck_assert_int_eq(p.start, T0 + k * 1800);
+        /* reading(k+1) - reading(k) = 20 (k + 1) Wh */
+        ck_assert_uint_eq(p.mwh, (uint32_t)(k + 1) * 20000u);
+        ck_assert_uint_eq(p.flags, 0);
+        /* the same, seen from a time inside it */
+        ck_assert_uint_eq(period(ECHONET_ENERGY_HALF_HOURLY, T0 + k * 1800 + 1799).mwh, p.mwh);
+    }
+    for (k = 0; k < 24; k++)
+        ck_assert_uint_eq(period(ECHONET_ENERGY_HOURLY, T0 + k * 3600).mwh, (uint32_t)(4 * k + 3) * 20000u);
+    ck_assert_uint_eq(period(ECHONET_ENERGY_DAILY, T0).mwh, 48u * 49u * 10u * 1000u);
+    /* The reading at 24:00 opens the next half-hour with nothing in it yet. */
+    p = period(ECHONET_ENERGY_HALF_HOURLY, T0 + 48 * 1800);
+    ck_assert(p.present);
+    ck_assert_uint_eq(p.mwh, 0);
+    /* One sample across a boundary: split in proportion to time. */
+    echonet_energy_init_series(&lg, ECHONET_ENERGY_KIND_GENERATION, JST, 0);
+    reading(T0 + 1500, 0);
+    reading(T0 + 1800 + 900, 1200);
+    ck_assert_uint_eq(period(ECHONET_ENERGY_HALF_HOURLY, T0).mwh, 300000u);
+    ck_assert_uint_eq(period(ECHONET_ENERGY_HALF_HOURLY, T0 + 1800).mwh, 900000u);
+    ck_assert_uint_eq(period(ECHONET_ENERGY_HOURLY, T0).mwh, 1200000u);
+}
+END_TEST
+
+/* Saved after some readings, restored, fed the readings that follow: the
+ * same totals as a log that never stopped, nothing counted twice. */
+START_TEST(energy_restore_no_double_count)
+{
+    static uint8_t buf[32768];
+    static echonet_energy_log ref;
+    size_t len;
+    uint64_t a, b;
+    int k;
+
+    echonet_energy_init_series(&ref, ECHONET_ENERGY_KIND_WHOLE_HOUSE, JST, 0);
+    echonet_energy_init_series(&lg, ECHONET_ENERGY_KIND_WHOLE_HOUSE, JST, 0);
+    for (k = 0; k <= 20; k++) {
+        ck_assert_int_eq(echonet_energy_add_reading(&ref, T0 + k * 1800, 5000000u + (uint64_t)k * 700u, 0),
+                         ECHONET_OK);
+        if (k <= 10)
+            reading(T0 + k * 1800, 5000000u + (uint64_t)k * 700u);
+    }
+    ck_assert_int_eq(echonet_energy_save(&lg, buf, sizeof buf, &len), ECHONET_OK);
+    memset(&lg, 0, sizeof lg);
+    ck_assert_int_eq(echonet_energy_load(&lg, buf, len), ECHONET_OK);
+    ck_assert_int_eq(stats().kind, ECHONET_ENERGY_KIND_WHOLE_HOUSE);
+    ck_assert_uint_eq(stats().last_counter, 5007000u);
+    /* The controller restarted; its first reading comes 2 h later. */
+    for (k = 14; k <= 20; k++)
+        reading(T0 + k * 1800, 5000000u + (uint64_t)k * 700u);
+    ck_assert_int_eq(echonet_energy_total(&ref, ECHONET_ENERGY_DAILY, T0, T0 + 86400, &a, NULL, NULL), ECHONET_OK);
+    ck_assert_int_eq(echonet_energy_total(&lg, ECHONET_ENERGY_DAILY, T0, T0 + 86400, &b, NULL, NULL), ECHONET_OK);
+    ck_assert_uint_eq(a, 20u * 700u * 1000u);
+    ck_assert_uint_eq(b, a);
+    ck_assert_uint_eq(stats().total_mwh, a);
+    ck_assert_uint_eq(stats().restarts, 0);
+    /* An amount log restored refuses an amount it already has. */
+    echonet_energy_init_series(&lg, ECHONET_ENERGY_KIND_BATTERY_CHARGE, JST, 0);
+    ck_assert_int_eq(echonet_energy_add_amount(&lg, T0, T0 + 1800, 400000u), ECHONET_OK);
+    ck_assert_int_eq(echonet_energy_save(&lg, buf, sizeof buf, &len), ECHONET_OK);
+    ck_assert_int_eq(echonet_energy_load(&lg, buf, len), ECHONET_OK);
+    ck_assert_int_eq(echonet_energy_add_amount(&lg, T0, T0 + 1800, 400000u), ECHONET_ERR_ENERGY_CONFLICT);
+    ck_assert_int_eq(echonet_energy_add_amount(&lg, T0 + 1799, T0 + 3600, 1000u), ECHONET_ERR_ENERGY_CONFLICT);
+    ck_assert_uint_eq(period(ECHONET_ENERGY_HALF_HOURLY, T0).mwh, 400000u);
+    ck_assert_int_eq(echonet_energy_add_amount(&lg, T0 + 1800, T0 + 3600, 100000u), ECHONET_OK);
+    ck_assert_uint_eq(period(ECHONET_ENERGY_HOURLY, T0).mwh, 500000u);
+    /* ... and readings (the other kind of input) */
+    ck_assert_int_eq(echonet_energy_add_reading(&lg, T0 + 3600, 5, 0), ECHONET_ERR_ENERGY_CONFLICT);
+    ck_assert_int_eq(echonet_energy_add_amount(&ref, T0 + 86400, T0 + 90000, 5), ECHONET_ERR_ENERGY_CONFLICT);
+}
+END_TEST
+
+/* A meter with 6 effective digits and 0.1 kWh units wraps at 100 000 kWh:
+ * 99 999.9 -> 0.2 kWh is 300 Wh. A value that goes back without a wrap
+ * explaining it, or a step no house can make, counts nothing. */
+START_TEST(energy_meter_wrap)
+{
+    const uint64_t wrap = 1000000u * 100u; /* 10^6 counts of 100 Wh */
+
+    echonet_energy_init_series(&lg, ECHONET_ENERGY_KIND_WHOLE_HOUSE, JST, 0);
+    ck_assert_int_eq(echonet_energy_add_reading(&lg, T0, wrap, wrap), ECHONET_ERR_ENERGY_VALUE);
+    reading_w(T0, wrap - 100u, wrap);
+    reading_w(T0 + 1800, 200u, wrap);
+    ck_assert_uint_eq(period(ECHONET_ENERGY_HALF_HOURLY, T0).mwh, 300000u);
+    ck_assert_uint_eq(stats().wraps, 1);
+    ck_assert(period(ECHONET_ENERGY_HALF_HOURLY, T0 + 1800).flags & ECHONET_ENERGY_WRAP);
+    /* Back by 100 Wh: a restart, not 99 999.9 kWh. */
+    reading_w(T0 + 3600, 100u, wrap);
+    ck_assert_uint_eq(stats().restarts, 1);
+    ck_assert_uint_eq(period(ECHONET_ENERGY_HALF_HOURLY, T0 + 1800).mwh, 0);
+    ck_assert(period(ECHONET_ENERGY_HALF_HOURLY, T0 + 3600).flags & ECHONET_ENERGY_RESTART);
+    /* Without a wrap value, back is always a restart. */
+    reading(T0 + 5400, 50u);
+    ck_assert_uint_eq(stats().restarts, 2);
+    /* 60 000 Wh in half an hour is 120 kW: more than the series' 100 kW. */
+    reading(T0 + 7200, 60050u);
+    ck_assert_uint_eq(stats().restarts, 3);
+    ck_assert_uint_eq(stats().total_mwh, 300000u);
+    /* A higher limit given at init takes it. */
+    echonet_energy_init_series(&lg, ECHONET_ENERGY_KIND_WHOLE_HOUSE, JST, 200000);
+    ck_assert_uint_eq(stats().max_w, 200000);
+    reading(T0 + 5400, 50u);
+    reading(T0 + 7200, 60050u);
+    ck_assert_uint_eq(stats().restarts, 0);
+    ck_assert_uint_eq(stats().total_mwh, 60000000u);
+    ck_assert_int_eq(echonet_energy_add_amount(&lg, T0 + 7200, T0 + 9000, 100000001u), ECHONET_ERR_ENERGY_CONFLICT);
+    echonet_energy_init_series(&lg, ECHONET_ENERGY_KIND_SALE, JST, 0);
+    ck_assert_int_eq(echonet_energy_add_amount(&lg, T0, T0 + 1800, 50000002001u), ECHONET_ERR_ENERGY_VALUE);
+    ck_assert_int_eq(echonet_energy_init_series(&lg, (echonet_energy_kind)6, JST, 0), ECHONET_ERR_INVALID_ARG);
+}
+END_TEST
+
+/* No data gives a gap, not a zero: the meter said "no data" at 01:00 and
+ * 01:30; the half-hours between 00:30 and 02:00 stay absent, the energy is
+ * unattributed, and readings after it count again. */
+START_TEST(energy_nodata_gap)
+{
+    echonet_energy_period p;
+    uint32_t missing;
+    uint64_t mwh;
+    unsigned flags;
+
+    echonet_energy_init_series(&lg, ECHONET_ENERGY_KIND_WHOLE_HOUSE, JST, 0);
+    ck_assert_int_eq(echonet_energy_add_nodata(&lg, T0), ECHONET_OK); /* no reference: nothing */
+    ck_assert(!stats().nodata_pending);
+    reading(T0, 1000u);
+    reading(T0 + 1800, 1100u);
+    ck_assert_int_eq(echonet_energy_add_nodata(&lg, T0 + 3600), ECHONET_OK);
+    ck_assert_int_eq(echonet_energy_add_nodata(&lg, T0 + 5400), ECHONET_OK);
+    ck_assert(stats().nodata_pending);
+    reading(T0 + 7200, 1500u);
+    reading(T0 + 9000, 1550u);
+    ck_assert(!stats().nodata_pending);
+    ck_assert_uint_eq(period(ECHONET_ENERGY_HALF_HOURLY, T0).mwh, 100000u);
+    p = period(ECHONET_ENERGY_HALF_HOURLY, T0 + 1800); /* the gap's start */
+    ck_assert(p.present && (p.flags & ECHONET_ENERGY_GAP) && p.mwh == 0);
+    ck_assert(!period(ECHONET_ENERGY_HALF_HOURLY, T0 + 3600).present);
+    ck_assert(!period(ECHONET_ENERGY_HALF_HOURLY, T0 + 5400).present);
+    p = period(ECHONET_ENERGY_HALF_HOURLY, T0 + 7200); /* the gap's end, then counting again */
+    ck_assert(p.present && (p.flags & ECHONET_ENERGY_GAP));
+    ck_assert_uint_eq(p.mwh, 50000u);
+    ck_assert_uint_eq(stats().unattributed_mwh, 400000u);
+    ck_assert_uint_eq(stats().gaps, 1);
+    ck_assert_int_eq(echonet_energy_total(&lg, ECHONET_ENERGY_HALF_HOURLY, T0, T0 + 9000, &mwh, &flags, &missing),
+                     ECHONET_OK);
+    ck_assert_uint_eq(missing, 2);
+    ck_assert_uint_eq(mwh, 150000u);
+    ck_assert(flags & ECHONET_ENERGY_GAP);
+    /* A device logging power alone: the no-data interval adds nothing. */
+    echonet_energy_init(&lg, JST);
+    add(pwr(T0, 1000));
+    ck_assert_int_eq(echonet_energy_add_nodata(&lg, T0 + 900), ECHONET_OK);
+    add(pwr(T0 + 1800, 1000));
+    ck_assert_uint_eq(period(ECHONET_ENERGY_HALF_HOURLY, T0).mwh, 0);
+    ck_assert(period(ECHONET_ENERGY_HALF_HOURLY, T0).flags & ECHONET_ENERGY_GAP);
+    add(pwr(T0 + 3600, 1000));
+    ck_assert_uint_eq(period(ECHONET_ENERGY_HALF_HOURLY, T0 + 1800).mwh, 500000u);
+    /* Amounts: a half-hour left out stays absent. */
+    echonet_energy_init_series(&lg, ECHONET_ENERGY_KIND_GENERATION, JST, 0);
+    ck_assert_int_eq(echonet_energy_add_amount(&lg, T0, T0 + 1800, 7000u), ECHONET_OK);
+    ck_assert_int_eq(echonet_energy_add_amount(&lg, T0 + 3600, T0 + 5400, 9000u), ECHONET_OK);
+    ck_assert(!period(ECHONET_ENERGY_HALF_HOURLY, T0 + 1800).present);
+    ck_assert_uint_eq(period(ECHONET_ENERGY_HALF_HOURLY, T0 + 3600).mwh, 9000u);
+    ck_assert_uint_eq(period(ECHONET_ENERGY_HOURLY, T0).mwh, 7000u);
+}
+END_TEST
+
+/* 401 days of whole-house readings every half-hour, the last one opening
+ * day 402: 400 days are kept by the day (399 full days and the one just
+ * begun), 31 by the hour, 7 by the half-hour, each equal to the readings'
+ * differences; older ones are gone. */
+START_TEST(energy_daily_400_days)
+{
+    const int days = 401;
+    echonet_energy_period p;
+    uint64_t wh = 0, day_wh[401];
+    int d, k;
+
+    echonet_energy_init_series(&lg, ECHONET_ENERGY_KIND_WHOLE_HOUSE, JST, 0);
+    memset(day_wh, 0, sizeof day_wh);
+    reading(T0, 0);
+    for (d = 0; d < days; d++)
+        for (k = 0; k < 48; k++) {
+            uint64_t step = (uint64_t)(100 + (d * 7 + k * 13) % 900);
+
+            wh += step;
+            day_wh[d] += step;
+            reading(T0 + ((int64_t)d * 48 + k + 1) * 1800, wh);
+        }
+    for (d = 0; d < days; d++) {
+        p = period(ECHONET_ENERGY_DAILY, T0 + (int64_t)d * 86400);
+        if (d <= 1) {
+            ck_assert(!p.present); /* evicted */
+            continue;
+        }
+        ck_assert_msg(p.present, "day %d", d);
+        ck_assert_uint_eq(p.mwh, day_wh[d] * 1000u);
+    }
+    for (k = 0; k < 24 * 31 - 1; k++) {
+        int64_t t = T0 + (int64_t)days * 86400 - (int64_t)(k + 1) * 3600;
+        int64_t i = (t - T0) / 1800;
+        uint64_t want = 2u * 100u + (uint64_t)((i / 48 * 7 + i % 48 * 13) % 900 + ((i + 1) / 48 * 7 + (i + 1) % 48 * 13) % 900);
+
+        ck_assert_uint_eq(period(ECHONET_ENERGY_HOURLY, t).mwh, want * 1000u);
+    }
+    ck_assert(!period(ECHONET_ENERGY_HOURLY, T0 + (int64_t)(days - 31) * 86400).present);
+    ck_assert(period(ECHONET_ENERGY_HALF_HOURLY, T0 + (int64_t)days * 86400 - (ECHONET_ENERGY_HALF_HOURS - 1) * 1800)
+                  .present);
+    ck_assert(!period(ECHONET_ENERGY_HALF_HOURLY, T0 + (int64_t)days * 86400 - ECHONET_ENERGY_HALF_HOURS * 1800)
+                   .present);
+    ck_assert_uint_eq(stats().total_mwh, wh * 1000u);
+}
+END_TEST
+
+/* A version 1 file (hours and days of a device) still loads: its buckets
+ * and its counter reference, no half-hours. */
+START_TEST(energy_load_version_1)
+{
+    static uint8_t buf[4096], v1[4096];
+    size_t len, n_h, n_d, n;
+    echonet_energy_period p;
+
+    echonet_energy_init(&lg, JST);
+    add(ctr(T0, 100));
+    add(ctr(T0 + 1800, 400));
+    ck_assert_int_eq(echonet_energy_save(&lg, buf, sizeof buf, &len), ECHONET_OK);
+    n_h = (size_t)(buf[62] << 8 | buf[63]);
+    n_d = (size_t)(buf[64] << 8 | buf[65]);
+    memcpy(v1, buf, 66);
+    v1[4] = 1;
+    memcpy(v1 + 66, buf + HDR, (n_h + n_d) * 12u);
+    n = 66 + (n_h + n_d) * 12u + 4u;
+    recrc(v1, n);
+    memset(&lg2, 0, sizeof lg2);
+    ck_assert_int_eq(echonet_energy_load(&lg2, v1, n), ECHONET_OK);
+    ck_assert_int_eq(echonet_energy_get(&lg2, ECHONET_ENERGY_HOURLY, (uint32_t)((T0 + JST) / 3600), &p), ECHONET_OK);
+    ck_assert_uint_eq(p.mwh, 300000u);
+    ck_assert_int_eq(echonet_energy_get(&lg2, ECHONET_ENERGY_HALF_HOURLY, (uint32_t)((T0 + JST) / 1800), &p),
+                     ECHONET_ERR_NOT_FOUND);
+    ck_assert_int_eq(echonet_energy_add(&lg2, &(echonet_energy_sample){T0 + 3600, true, false, 450, 0}), ECHONET_OK);
+    ck_assert_int_eq(echonet_energy_get(&lg2, ECHONET_ENERGY_HOURLY, (uint32_t)((T0 + JST) / 3600), &p), ECHONET_OK);
+    ck_assert_uint_eq(p.mwh, 350000u);
+    /* A version 1 header with a version 2 length is refused. */
+    v1[4] = 1;
+    memcpy(buf + 4, v1 + 4, 1);
+    recrc(buf, len);
+    ck_assert_int_eq(echonet_energy_load(&lg2, buf, len), ECHONET_ERR_ENERGY_FORMAT);
+}
+END_TEST
+
 Suite *energy_suite(void)
 {
     Suite *s = suite_create("energy");
@@ -617,6 +904,12 @@ Suite *energy_suite(void)
     tcase_add_test(tc, damaged_refused);
     tcase_add_test(tc, restored_continues);
     tcase_add_test(tc, larger_ring_restored);
+    tcase_add_test(tc, energy_half_hour_bucket_boundary);
+    tcase_add_test(tc, energy_restore_no_double_count);
+    tcase_add_test(tc, energy_meter_wrap);
+    tcase_add_test(tc, energy_nodata_gap);
+    tcase_add_test(tc, energy_daily_400_days);
+    tcase_add_test(tc, energy_load_version_1);
     tcase_set_timeout(tc, 60);
     suite_add_tcase(s, tc);
     return s;
