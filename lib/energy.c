@@ -150,9 +150,9 @@ static void mark(echonet_energy_log *log, int64_t t, unsigned flags)
  * counted as unattributed. */
 static void attribute(echonet_energy_log *log, int64_t t0, int64_t t1, uint64_t mwh, unsigned flags, bool known)
 {
-    uint64_t dt = (uint64_t)(t1 - t0), done = 0;
+    uint64_t dt = (uint64_t)(t1 - t0), done = 0, hour_mwh = 0, day_mwh = 0;
     int64_t pos = t0;
-    uint32_t half = half_of(t0);
+    uint32_t half = half_of(t0), hour, day;
 
     if (dt > (uint64_t)ECHONET_ENERGY_SPLIT_HOURS * 3600u || log->nodata) {
         log->nodata = 0;
@@ -170,6 +170,10 @@ static void attribute(echonet_energy_log *log, int64_t t0, int64_t t1, uint64_t 
     }
     if (dt > ECHONET_ENERGY_ESTIMATE_S)
         flags |= ECHONET_ENERGY_ESTIMATED;
+    /* Each half-hour gets its share; an hour or a day gets the sum of its
+     * half-hours' shares once, when the walk leaves it. */
+    hour = half / 2u;
+    day = half / 48u;
     while (pos < t1) {
         int64_t end = ((int64_t)half + 1) * HALF_S;
         uint64_t share;
@@ -177,11 +181,25 @@ static void attribute(echonet_energy_log *log, int64_t t0, int64_t t1, uint64_t 
         if (end > t1)
             end = t1;
         share = mwh * (uint64_t)(end - t0) / dt - done;
-        add_half(log, half, share, flags, 0);
+        if (half / 2u != hour) {
+            bucket_add(slot(log->hours, ECHONET_ENERGY_HOURS, hour), hour_mwh, flags);
+            hour = half / 2u;
+            hour_mwh = 0;
+        }
+        if (half / 48u != day) {
+            bucket_add(slot(log->days, ECHONET_ENERGY_DAYS, day), day_mwh, flags);
+            day = half / 48u;
+            day_mwh = 0;
+        }
+        bucket_add(slot(log->halves, ECHONET_ENERGY_HALF_HOURS, half), share, flags);
+        hour_mwh += share;
+        day_mwh += share;
         done += share;
         pos = end;
         half++;
     }
+    bucket_add(slot(log->hours, ECHONET_ENERGY_HOURS, hour), hour_mwh, flags);
+    bucket_add(slot(log->days, ECHONET_ENERGY_DAYS, day), day_mwh, flags);
     log->total_mwh += mwh;
 }
 

@@ -27,13 +27,13 @@
  * fixed at :00 and :30).
  *
  * Three kinds of input:
- * - a cumulative reading (@ref echonet_energy_add_reading: Wh at a time,
+ * - a cumulative reading (@ref echonet_energy_add_reading(): Wh at a time,
  *   with the value at which the counter returns to 0, e.g. from a meter's
- *   effective digits), or a device's sample (@ref echonet_energy_add: 0x85
+ *   effective digits), or a device's sample (@ref echonet_energy_add(): 0x85
  *   and/or 0x84);
- * - an interval amount (@ref echonet_energy_add_amount: mWh over a time
+ * - an interval amount (@ref echonet_energy_add_amount(): mWh over a time
  *   range, in time order, never twice for the same time);
- * - a "no data" report (@ref echonet_energy_add_nodata: the interval it
+ * - a "no data" report (@ref echonet_energy_add_nodata(): the interval it
  *   falls in becomes a gap, never a number).
  * A log takes readings or amounts, not both.
  *
