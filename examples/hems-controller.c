@@ -24,11 +24,13 @@
  *                                   standard input does not end it, only
  *                                   SIGTERM, SIGINT or `quit` (on standard
  *                                   input or the control socket) do
- *   energy [NODE] [--days N] [--csv] [--svg FILE]
+ *   energy [NODE] [--half-hour | --days N] [--csv] [--svg FILE]
  *                                   show the --energy FILE: kWh per hour
- *                                   (last 24) or per day (last N) of each
- *                                   air conditioner, as a table, CSV or an
- *                                   SVG bar chart (hems_energy.h)
+ *                                   (last 24), half-hour (last 48) or day
+ *                                   (last N) of each series (whole house,
+ *                                   generation, sale, battery, devices), as
+ *                                   a table, CSV or an SVG bar chart
+ *                                   (hems_energy.h)
  *
  * NODE is the device's IP address (127.0.0.2, ::1, fe80::1%eth0); an IPv6
  * NODE implies --ipv6. EOJ is 0130xx (e.g. 013001). The grammar is in
