@@ -1816,7 +1816,7 @@ int main(int argc, char **argv)
         setup_control(h) != 0)
         return 1;
     if (h->opt.energy_path) {
-        static struct hems_energy energy; /* about 0.9 MB: 32 logs and the file's bytes */
+        static struct hems_energy energy; /* about 1.1 MB: 32 logs and the file's bytes */
 
         if (hems_energy_open(&energy, h->opt.energy_path, (int32_t)h->opt.utc_offset_s, true) != 0)
             return 1;
