@@ -36,6 +36,8 @@
 #define HALF_S 1800
 /* Default plausibility limit of the series other than a device's (W). */
 #define HOUSE_MAX_W 100000u
+/* Readings and wrap values are below 2^53 Wh, so that d * 1000 fits. */
+#define READING_LIMIT ((uint64_t)1 << 53)
 /* state bits of the saved form */
 #define ST_NODATA 1u
 #define ST_AMOUNT 2u
@@ -59,6 +61,11 @@ static bool local_time(const echonet_energy_log *log, int64_t unix_s, int64_t *t
     return *t >= 0 && *t < LOCAL_LIMIT;
 }
 
+static uint64_t add_sat(uint64_t a, uint64_t b)
+{
+    return a > UINT64_MAX - b ? UINT64_MAX : a + b;
+}
+
 static uint32_t half_of(int64_t t)
 {
     return (uint32_t)(t / HALF_S);
@@ -79,7 +86,8 @@ static void clear_ring(echonet_energy_bucket *b, size_t n)
 echonet_err echonet_energy_init_series(echonet_energy_log *log, echonet_energy_kind kind, int32_t utc_offset,
                                        uint32_t max_w)
 {
-    if (!log || utc_offset <= -86400 || utc_offset >= 86400 || (unsigned)kind > ECHONET_ENERGY_KIND_MAX)
+    if (!log || utc_offset <= -86400 || utc_offset >= 86400 || (unsigned)kind > ECHONET_ENERGY_KIND_MAX ||
+        max_w > ECHONET_ENERGY_SERIES_MAX_W)
         return ECHONET_ERR_INVALID_ARG;
     memset(log, 0, sizeof *log);
     clear_ring(log->halves, ECHONET_ENERGY_HALF_HOURS);
@@ -158,14 +166,14 @@ static void attribute(echonet_energy_log *log, int64_t t0, int64_t t1, uint64_t 
         log->nodata = 0;
         log->gaps++;
         if (known)
-            log->unattributed_mwh += mwh;
+            log->unattributed_mwh = add_sat(log->unattributed_mwh, mwh);
         add_half(log, half_of(t0), 0, flags | ECHONET_ENERGY_GAP, 0);
         add_half(log, half_of(t1), 0, flags | ECHONET_ENERGY_GAP, 0);
         return;
     }
     if (dt == 0) {
         add_half(log, half_of(t1), mwh, flags, 0);
-        log->total_mwh += mwh;
+        log->total_mwh = add_sat(log->total_mwh, mwh);
         return;
     }
     if (dt > ECHONET_ENERGY_ESTIMATE_S)
@@ -200,7 +208,7 @@ static void attribute(echonet_energy_log *log, int64_t t0, int64_t t1, uint64_t 
     }
     bucket_add(slot(log->hours, ECHONET_ENERGY_HOURS, hour), hour_mwh, flags);
     bucket_add(slot(log->days, ECHONET_ENERGY_DAYS, day), day_mwh, flags);
-    log->total_mwh += mwh;
+    log->total_mwh = add_sat(log->total_mwh, mwh);
 }
 
 /* One input: a counter reading, a power reading, or both. */
@@ -235,6 +243,9 @@ static void start(echonet_energy_log *log, const reading *s, int64_t t, unsigned
  * plus the reading's own resolution at both ends. */
 static uint64_t plausible_wh(const echonet_energy_log *log, uint64_t dt)
 {
+    /* max_w <= 10^7 W: the product fits for every dt below 58 000 years. */
+    if (dt > UINT64_MAX / 2u / ECHONET_ENERGY_SERIES_MAX_W)
+        return UINT64_MAX;
     return ((uint64_t)log->max_w * dt + 3599u) / 3600u + 2u;
 }
 
@@ -329,7 +340,7 @@ echonet_err echonet_energy_add_reading(echonet_energy_log *log, int64_t unix_s, 
 
     if (!log || !local_time(log, unix_s, &t))
         return ECHONET_ERR_INVALID_ARG;
-    if (wrap_wh != 0 && wh >= wrap_wh)
+    if ((wrap_wh != 0 && wh >= wrap_wh) || wh >= READING_LIMIT || wrap_wh > READING_LIMIT)
         return ECHONET_ERR_ENERGY_VALUE;
     memset(&r, 0, sizeof r);
     r.has_counter = true;
@@ -642,6 +653,7 @@ static bool header_ok(const uint8_t *buf, size_t len, unsigned version)
         return buf[9] <= ECHONET_ENERGY_SOURCE_POWER && get_u32(buf + 20) <= ECHONET_ENERGY_COUNTER_MAX;
     return buf[9] <= ECHONET_ENERGY_SOURCE_AMOUNT && buf[66] <= ECHONET_ENERGY_KIND_MAX &&
            (buf[67] & ~(ST_NODATA | ST_AMOUNT)) == 0 && get_u32(buf + 68) != 0 &&
+           get_u32(buf + 68) <= ECHONET_ENERGY_SERIES_MAX_W && get_u32(buf + 72) < (uint32_t)(READING_LIMIT >> 32) &&
            get_u64(buf + 76) < (uint64_t)LOCAL_LIMIT;
 }
 

@@ -745,6 +745,24 @@ START_TEST(energy_meter_wrap)
     echonet_energy_init_series(&lg, ECHONET_ENERGY_KIND_SALE, JST, 0);
     ck_assert_int_eq(echonet_energy_add_amount(&lg, T0, T0 + 1800, 50000002001u), ECHONET_ERR_ENERGY_VALUE);
     ck_assert_int_eq(echonet_energy_init_series(&lg, (echonet_energy_kind)6, JST, 0), ECHONET_ERR_INVALID_ARG);
+    ck_assert_int_eq(echonet_energy_init_series(&lg, ECHONET_ENERGY_KIND_SALE, JST, ECHONET_ENERGY_SERIES_MAX_W + 1u),
+                     ECHONET_ERR_INVALID_ARG);
+    /* The largest values: nothing overflows; 2^53 Wh in a century is more
+     * than 10 MW, in 127 000 years it is a gap. */
+    ck_assert_int_eq(echonet_energy_init_series(&lg, ECHONET_ENERGY_KIND_SALE, JST, ECHONET_ENERGY_SERIES_MAX_W),
+                     ECHONET_OK);
+    ck_assert_int_eq(echonet_energy_add_reading(&lg, T0, (uint64_t)1 << 53, 0), ECHONET_ERR_ENERGY_VALUE);
+    ck_assert_int_eq(echonet_energy_add_reading(&lg, T0, 5, ((uint64_t)1 << 53) + 1u), ECHONET_ERR_ENERGY_VALUE);
+    reading(T0, 0);
+    reading(T0 + 3155760000, ((uint64_t)1 << 53) - 1u);
+    ck_assert_uint_eq(stats().restarts, 1);
+    reading(T0 + 3155760000, 0);
+    ck_assert_uint_eq(stats().restarts, 2);
+    reading(T0 + 4000000000000, ((uint64_t)1 << 53) - 1u);
+    ck_assert_uint_eq(stats().restarts, 2);
+    ck_assert_uint_eq(stats().gaps, 1);
+    ck_assert_uint_eq(stats().unattributed_mwh, (((uint64_t)1 << 53) - 1u) * 1000u);
+    ck_assert_uint_eq(stats().total_mwh, 0);
 }
 END_TEST
 

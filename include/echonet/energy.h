@@ -94,6 +94,10 @@ ECHONET_BEGIN_DECLS
  *  taken for a restart or replacement rather than consumption. */
 #define ECHONET_ENERGY_MAX_W 65533u
 
+/** @brief Highest @c max_w a series may be given (W): 10 MW, so that every
+ *  product of energy and time in the log fits 64 bits. */
+#define ECHONET_ENERGY_SERIES_MAX_W 10000000u
+
 /** @name Bucket flags
  *  @{ */
 /** Part of the energy was split over buckets from an interval longer than
@@ -256,13 +260,13 @@ ECHONET_API echonet_err echonet_energy_init(echonet_energy_log *log, int32_t utc
  * @param log the log.
  * @param kind what the series measures.
  * @param utc_offset as for @ref echonet_energy_init.
- * @param max_w the highest power the series can have, W: a counter step
- *        or an amount that would need more is refused as implausible
- *        (a restart). 0: @ref ECHONET_ENERGY_MAX_W for a device,
- *        100 000 W for the other kinds.
+ * @param max_w the highest power the series can have, W, at most
+ *        @ref ECHONET_ENERGY_SERIES_MAX_W: a counter step or an amount that
+ *        would need more is refused as implausible (a restart). 0:
+ *        @ref ECHONET_ENERGY_MAX_W for a device, 100 000 W for the other kinds.
  * @retval ECHONET_OK done.
- * @retval ECHONET_ERR_INVALID_ARG @p log is NULL, the offset out of range
- *         or @p kind unknown.
+ * @retval ECHONET_ERR_INVALID_ARG @p log is NULL, the offset out of range,
+ *         @p kind unknown or @p max_w too high.
  */
 ECHONET_API echonet_err echonet_energy_init_series(echonet_energy_log *log, echonet_energy_kind kind,
                                                    int32_t utc_offset, uint32_t max_w);
@@ -299,13 +303,14 @@ ECHONET_API echonet_err echonet_energy_add(echonet_energy_log *log, const echone
  * backfill of missed half-hours before the current value).
  * @param log the log.
  * @param unix_s time of the reading, Unix seconds.
- * @param wh the reading, Wh; below @p wrap_wh.
- * @param wrap_wh the value at which the counter returns to 0; 0: it never
- *        does (any step back is a restart).
+ * @param wh the reading, Wh; below @p wrap_wh and below 2^53.
+ * @param wrap_wh the value at which the counter returns to 0, at most
+ *        2^53; 0: it never does (any step back is a restart).
  * @retval ECHONET_OK taken.
  * @retval ECHONET_ERR_INVALID_ARG @p log NULL, or a time outside the range
  *         @ref echonet_energy_add accepts.
- * @retval ECHONET_ERR_ENERGY_VALUE @p wh not below a non-zero @p wrap_wh.
+ * @retval ECHONET_ERR_ENERGY_VALUE @p wh not below a non-zero @p wrap_wh,
+ *         or either above its limit.
  * @retval ECHONET_ERR_ENERGY_CONFLICT the log takes interval amounts.
  */
 ECHONET_API echonet_err echonet_energy_add_reading(echonet_energy_log *log, int64_t unix_s, uint64_t wh,
