@@ -261,7 +261,7 @@ ECHONET_API echonet_err echonet_energy_init(echonet_energy_log *log, int32_t utc
  * @param kind what the series measures.
  * @param utc_offset as for @ref echonet_energy_init.
  * @param max_w the highest power the series can have, W, at most
- *        @ref ECHONET_ENERGY_SERIES_MAX_W: a counter step or an amount that
+ *        @ref ECHONET_ENERGY_SERIES_MAX_W; a counter step or an amount that
  *        would need more is refused as implausible (a restart). 0:
  *        @ref ECHONET_ENERGY_MAX_W for a device, 100 000 W for the other kinds.
  * @retval ECHONET_OK done.
