@@ -349,6 +349,35 @@ echonet_err echonet_energy_add_reading(echonet_energy_log *log, int64_t unix_s, 
     return take(log, &r, t);
 }
 
+echonet_err echonet_energy_meter_wh(uint32_t raw, uint32_t coefficient, uint8_t unit, uint8_t digits,
+                                    uint64_t *wh, uint64_t *wrap_wh)
+{
+    /* 0xE1's unit codes in mWh per count. */
+    static const struct {
+        uint8_t code;
+        uint64_t mwh;
+    } units[] = {{0x00, 1000000u},   {0x01, 100000u},     {0x02, 10000u},       {0x03, 1000u},           {0x04, 100u},
+                 {0x0A, 10000000u}, {0x0B, 100000000u}, {0x0C, 1000000000u}, {0x0D, 10000000000u}};
+    uint64_t scale = 0, counts = 1;
+    size_t i;
+
+    if (!wh || !wrap_wh || coefficient < 1u || coefficient > 999999u || digits < 1u || digits > 8u)
+        return ECHONET_ERR_INVALID_ARG;
+    for (i = 0; i < sizeof units / sizeof units[0]; i++)
+        if (units[i].code == unit)
+            scale = units[i].mwh * coefficient;
+    if (scale == 0)
+        return ECHONET_ERR_INVALID_ARG;
+    for (i = 0; i < digits; i++)
+        counts *= 10u;
+    /* scale <= 10^16 and counts <= 10^8: compare before multiplying. */
+    if (raw >= counts || scale > READING_LIMIT * 1000u / counts)
+        return ECHONET_ERR_ENERGY_VALUE;
+    *wh = raw * scale / 1000u;
+    *wrap_wh = counts * scale / 1000u;
+    return ECHONET_OK;
+}
+
 echonet_err echonet_energy_add_nodata(echonet_energy_log *log, int64_t unix_s)
 {
     int64_t t;

@@ -904,6 +904,42 @@ START_TEST(energy_load_version_1)
 }
 END_TEST
 
+/* A meter's count to Wh with its coefficient, unit and effective digits;
+ * the no-data code and counts beyond the digits are not readings. */
+START_TEST(energy_meter_conversion)
+{
+    uint64_t wh, wrap;
+
+    /* 6 digits of 0.1 kWh, no coefficient: 99 999.9 kWh, wrapping at 100 000 kWh. */
+    ck_assert_int_eq(echonet_energy_meter_wh(999999u, 1, 0x01, 6, &wh, &wrap), ECHONET_OK);
+    ck_assert_uint_eq(wh, 99999900u);
+    ck_assert_uint_eq(wrap, 100000000u);
+    /* 8 digits of 0.0001 kWh times 40: 0.1 Wh counts, floored. */
+    ck_assert_int_eq(echonet_energy_meter_wh(12345677u, 40, 0x04, 8, &wh, &wrap), ECHONET_OK);
+    ck_assert_uint_eq(wh, 49382708u); /* 12345677 × 4 Wh / 1 */
+    ck_assert_uint_eq(wrap, 400000000u);
+    ck_assert_int_eq(echonet_energy_meter_wh(7u, 3, 0x0A, 1, &wh, &wrap), ECHONET_OK);
+    ck_assert_uint_eq(wh, 210000u);
+    ck_assert_uint_eq(wrap, 300000u);
+    ck_assert_int_eq(echonet_energy_meter_wh(0xFFFFFFFEu, 1, 0x01, 8, &wh, &wrap), ECHONET_ERR_ENERGY_VALUE);
+    ck_assert_int_eq(echonet_energy_meter_wh(1000000u, 1, 0x01, 6, &wh, &wrap), ECHONET_ERR_ENERGY_VALUE);
+    ck_assert_int_eq(echonet_energy_meter_wh(5u, 999999u, 0x0D, 8, &wh, &wrap), ECHONET_ERR_ENERGY_VALUE);
+    ck_assert_int_eq(echonet_energy_meter_wh(5u, 1, 0x05, 6, &wh, &wrap), ECHONET_ERR_INVALID_ARG);
+    ck_assert_int_eq(echonet_energy_meter_wh(5u, 0, 0x01, 6, &wh, &wrap), ECHONET_ERR_INVALID_ARG);
+    ck_assert_int_eq(echonet_energy_meter_wh(5u, 1000000u, 0x01, 6, &wh, &wrap), ECHONET_ERR_INVALID_ARG);
+    ck_assert_int_eq(echonet_energy_meter_wh(5u, 1, 0x01, 0, &wh, &wrap), ECHONET_ERR_INVALID_ARG);
+    ck_assert_int_eq(echonet_energy_meter_wh(5u, 1, 0x01, 9, &wh, &wrap), ECHONET_ERR_INVALID_ARG);
+    ck_assert_int_eq(echonet_energy_meter_wh(5u, 1, 0x01, 6, NULL, &wrap), ECHONET_ERR_INVALID_ARG);
+    /* Into a log: 99 999.8 -> 0.1 kWh across the wrap is 300 Wh. */
+    echonet_energy_init_series(&lg, ECHONET_ENERGY_KIND_WHOLE_HOUSE, JST, 0);
+    ck_assert_int_eq(echonet_energy_meter_wh(999998u, 1, 0x01, 6, &wh, &wrap), ECHONET_OK);
+    reading_w(T0, wh, wrap);
+    ck_assert_int_eq(echonet_energy_meter_wh(1u, 1, 0x01, 6, &wh, &wrap), ECHONET_OK);
+    reading_w(T0 + 1800, wh, wrap);
+    ck_assert_uint_eq(period(ECHONET_ENERGY_HALF_HOURLY, T0).mwh, 300000u);
+}
+END_TEST
+
 Suite *energy_suite(void)
 {
     Suite *s = suite_create("energy");
@@ -928,6 +964,7 @@ Suite *energy_suite(void)
     tcase_add_test(tc, energy_nodata_gap);
     tcase_add_test(tc, energy_daily_400_days);
     tcase_add_test(tc, energy_load_version_1);
+    tcase_add_test(tc, energy_meter_conversion);
     tcase_set_timeout(tc, 60);
     suite_add_tcase(s, tc);
     return s;

@@ -317,6 +317,33 @@ ECHONET_API echonet_err echonet_energy_add_reading(echonet_energy_log *log, int6
                                                    uint64_t wrap_wh);
 
 /**
+ * @brief Converts a smart meter's cumulative energy (0x0288 0xE0, 0xE3, and
+ *        the value of 0xEA/0xEB or of a 0xE2/0xE4 history slot) to a
+ *        reading for @ref echonet_energy_add_reading.
+ *
+ * Wh = @p raw × @p coefficient × unit × 1000 (rounded down when the unit is
+ * below 1 Wh; differences of readings stay exact over time), and
+ * @p wrap_wh = 10^@p digits × @p coefficient × unit × 1000, where the
+ * count returns to 0.
+ * @param raw the property's value.
+ * @param coefficient 0xD3 (1 to 999 999; 1 when the meter has none).
+ * @param unit 0xE1: 0x00 1 kWh, 0x01 0.1, 0x02 0.01, 0x03 0.001, 0x04
+ *        0.0001, 0x0A 10, 0x0B 100, 0x0C 1000, 0x0D 10 000 kWh.
+ * @param digits 0xD7, effective digits of the count (1 to 8).
+ * @param wh out: the reading, Wh.
+ * @param wrap_wh out: where it wraps, Wh.
+ * @retval ECHONET_OK converted.
+ * @retval ECHONET_ERR_INVALID_ARG a NULL pointer, or @p coefficient, @p unit
+ *         or @p digits outside the values above.
+ * @retval ECHONET_ERR_ENERGY_VALUE not a reading: the no-data code
+ *         0xFFFFFFFE or any count of @p digits + 1 digits or more (report
+ *         the time with @ref echonet_energy_add_nodata), or a scale whose
+ *         wrap is beyond 2^53 Wh.
+ */
+ECHONET_API echonet_err echonet_energy_meter_wh(uint32_t raw, uint32_t coefficient, uint8_t unit, uint8_t digits,
+                                                uint64_t *wh, uint64_t *wrap_wh);
+
+/**
  * @brief The source said "no data" at a time (e.g. a meter's 0xFFFFFFFE).
  *
  * The interval from the latest reading to the next one becomes a gap: its
