@@ -16,7 +16,7 @@
  *   max_w(4) last_counter high 32 bits(4) amount_end(8, local seconds)
  *   half-hour ring size(2) half-hours kept(2)                  -- 88 bytes
  *   per bucket, hours, days, then (v2) half-hours, each in ring-slot order:
- *     key(4) mwh(4) flags(2) samples(2)
+ *     key(4) mwh(4) flags(2; v2: bit 15 energy attributed) samples(2)
  *   CRC-32 (IEEE) of everything before it (4)
  * The CRC is always the last four bytes, in every version. */
 #include <string.h>
@@ -38,6 +38,10 @@
 #define HOUSE_MAX_W 100000u
 /* Readings and wrap values are below 2^53 Wh, so that d * 1000 fits. */
 #define READING_LIMIT ((uint64_t)1 << 53)
+/* Bucket flag, private (saved, never reported): energy of an interval was
+ * attributed to the bucket. A bucket without it that a gap touched holds
+ * no measurement and is reported absent, not as 0. */
+#define HAS_ENERGY 0x8000u
 /* state bits of the saved form */
 #define ST_NODATA 1u
 #define ST_AMOUNT 2u
@@ -171,6 +175,7 @@ static void attribute(echonet_energy_log *log, int64_t t0, int64_t t1, uint64_t 
         add_half(log, half_of(t1), 0, flags | ECHONET_ENERGY_GAP, 0);
         return;
     }
+    flags |= HAS_ENERGY;
     if (dt == 0) {
         add_half(log, half_of(t1), mwh, flags, 0);
         log->total_mwh = add_sat(log->total_mwh, mwh);
@@ -443,9 +448,9 @@ static bool fill(const echonet_energy_log *log, echonet_energy_res res, uint32_t
 
     out->index = index;
     out->start = (int64_t)index * len - log->utc_offset;
-    out->present = b->key == index;
+    out->present = b->key == index && ((b->flags & HAS_ENERGY) || !(b->flags & ECHONET_ENERGY_GAP));
     out->mwh = out->present ? b->mwh : 0;
-    out->flags = out->present ? b->flags : 0;
+    out->flags = (uint16_t)(out->present ? b->flags & ECHONET_ENERGY_FLAGS_ALL : 0);
     out->samples = out->present ? b->samples : 0;
     return out->present;
 }
@@ -621,16 +626,17 @@ echonet_err echonet_energy_save(const echonet_energy_log *log, uint8_t *buf, siz
 
 /* A saved ring: each bucket valid, in strictly increasing slot order of the
  * ring it was saved from (so no key twice). */
-static bool check_ring(const uint8_t *p, uint16_t n, uint16_t ring)
+static bool check_ring(const uint8_t *p, uint16_t n, uint16_t ring, unsigned version)
 {
     uint32_t i, prev = 0;
+    unsigned known = ECHONET_ENERGY_FLAGS_ALL | (version == 1 ? 0u : HAS_ENERGY);
 
     if (n > ring || ring == 0)
         return false;
     for (i = 0; i < n; i++, p += BUCKET_LEN) {
         uint32_t key = get_u32(p);
 
-        if (key == EMPTY || (echonet_get_u16be(p + 8) & ~ECHONET_ENERGY_FLAGS_ALL) != 0)
+        if (key == EMPTY || (echonet_get_u16be(p + 8) & ~known) != 0)
             return false;
         if (i > 0 && key % ring <= prev)
             return false;
@@ -639,7 +645,7 @@ static bool check_ring(const uint8_t *p, uint16_t n, uint16_t ring)
     return true;
 }
 
-static void load_ring(echonet_energy_bucket *ring, uint32_t n, const uint8_t *p, uint16_t count)
+static void load_ring(echonet_energy_bucket *ring, uint32_t n, const uint8_t *p, uint16_t count, unsigned version)
 {
     uint16_t i;
 
@@ -654,6 +660,9 @@ static void load_ring(echonet_energy_bucket *ring, uint32_t n, const uint8_t *p,
         b->mwh = get_u32(p + 4);
         b->flags = echonet_get_u16be(p + 8);
         b->samples = echonet_get_u16be(p + 10);
+        /* Version 1 did not mark buckets with energy: those with some have it. */
+        if (version == 1 && b->mwh > 0)
+            b->flags = (uint16_t)(b->flags | HAS_ENERGY);
     }
 }
 
@@ -709,10 +718,10 @@ echonet_err echonet_energy_load(echonet_energy_log *log, const uint8_t *buf, siz
     if (version == 2)
         n_hh = echonet_get_u16be(buf + 86);
     p = buf + head;
-    if (!check_ring(p, n_h, echonet_get_u16be(buf + 58)) ||
-        !check_ring(p + (size_t)n_h * BUCKET_LEN, n_d, echonet_get_u16be(buf + 60)) ||
+    if (!check_ring(p, n_h, echonet_get_u16be(buf + 58), version) ||
+        !check_ring(p + (size_t)n_h * BUCKET_LEN, n_d, echonet_get_u16be(buf + 60), version) ||
         (version == 2 &&
-         !check_ring(p + ((size_t)n_h + n_d) * BUCKET_LEN, n_hh, echonet_get_u16be(buf + 84))))
+         !check_ring(p + ((size_t)n_h + n_d) * BUCKET_LEN, n_hh, echonet_get_u16be(buf + 84), version)))
         return ECHONET_ERR_ENERGY_FORMAT;
     (void)echonet_energy_init(log, get_offset(buf));
     log->source = buf[9];
@@ -735,8 +744,8 @@ echonet_err echonet_energy_load(echonet_energy_log *log, const uint8_t *buf, siz
         log->last_counter |= (uint64_t)get_u32(buf + 72) << 32;
         log->amount_end = (int64_t)get_u64(buf + 76);
     }
-    load_ring(log->hours, ECHONET_ENERGY_HOURS, p, n_h);
-    load_ring(log->days, ECHONET_ENERGY_DAYS, p + (size_t)n_h * BUCKET_LEN, n_d);
-    load_ring(log->halves, ECHONET_ENERGY_HALF_HOURS, p + ((size_t)n_h + n_d) * BUCKET_LEN, n_hh);
+    load_ring(log->hours, ECHONET_ENERGY_HOURS, p, n_h, version);
+    load_ring(log->days, ECHONET_ENERGY_DAYS, p + (size_t)n_h * BUCKET_LEN, n_d, version);
+    load_ring(log->halves, ECHONET_ENERGY_HALF_HOURS, p + ((size_t)n_h + n_d) * BUCKET_LEN, n_hh, version);
     return ECHONET_OK;
 }

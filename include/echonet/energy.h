@@ -65,7 +65,8 @@
  *   forward is a gap as above;
  * - an interval in which a "no data" report fell is a gap as above.
  *
- * A bucket nothing was recorded in is absent (a gap), never a zero.
+ * A bucket nothing was recorded in is absent (a gap), never a zero; so is a
+ * bucket at a gap's end that no energy was attributed to.
  * After @ref echonet_energy_load the next reading continues from the saved
  * last reading: nothing is counted twice across a restart.
  *
