@@ -4,7 +4,7 @@
 """The energy log of hems-controller (--energy FILE, `energy`) against
 aircon-emulator over real UDP (issue 7).
 
-Usage: python3 tests/test_energy_cli.py /path/to/hems-controller /path/to/aircon-emulator
+Usage: python3 tests/test_energy_cli.py /path/to/hems-controller /path/to/aircon-emulator /path/to/hems-energy-feed
 
 Runs in a private network namespace like tests/test_hems_controller.py
 (whose harness it uses). Cases:
@@ -15,6 +15,9 @@ Runs in a private network namespace like tests/test_hems_controller.py
   a table, CSV and an SVG rendered to PNG by rsvg-convert (Debian
   librsvg2-bin; the case fails without it): one bar per hour with
   data, each as high as its value says;
+- series of every kind in a file (half-hours as CSV, table and SVG); the
+  house's series fed through examples/hems_energy.c by hems-energy-feed
+  (tests/hems_energy_feed.c) as the meter, PV and battery profiles will;
 - a damaged file is reported and kept aside (FILE.damaged-TIME), never
   overwritten, and `energy` refuses it;
 - kill -9 at random moments of runs that write the file: the file is
@@ -50,6 +53,7 @@ KINDS = ["device", "whole-house", "generation", "sale", "battery-charge", "batte
 LEGEND = 24
 
 CASES = []
+FEED = None  # hems-energy-feed (tests/hems_energy_feed.c)
 
 
 def case(name):
@@ -344,6 +348,38 @@ def _(s):
             expect(abs(got - 120 * v / top) <= 1.5, "bar of %d mWh is %d px, want %.1f" % (v, got, 120 * v / top))
 
 
+@case("the house's series fed through hems_energy.c: readings across a wrap, no data, amounts once, by kind")
+def _(s):
+    path = os.path.join(s.tmp, "fed.bin")
+    now = int(time.time())
+    r = subprocess.run([FEED, path, str(now)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=thc.RUN)
+    expect(r.returncode == 0, "hems-energy-feed: %d %r" % (r.returncode, r.stderr))
+    expect(r.stdout.decode().strip() == "repeated amount: -1" and b"not taken" in r.stderr,
+           "a repeated amount must be refused and reported: %r %r" % (r.stdout, r.stderr))
+    mode = os.stat(path).st_mode & 0o777
+    expect(mode == 0o600, "the fed file has mode %o" % mode)
+    rows = csv_rows(s, path, "--half-hour")
+    by = {}
+    for row in rows:
+        by.setdefault(row["device"], []).append(row)
+    expect(list(by) == ["house", "pv", "battery"] and [by[k][0]["series"] for k in by] ==
+           ["whole-house", "generation", "battery-charge"], "series: %r" % [(k, by[k][0]["series"]) for k in by])
+    # The last 9 half-hours of the 48 are the fed ones (k = 0..8, 8 the current).
+    def kwh(key, k):
+        return by[key][39 + k]["kwh"]
+    for k in range(8):
+        want = "" if k == 5 else "%.6f" % (100 * (k + 1) / 1000)
+        expect(kwh("house", k) == want, "house half-hour %d: %r, want %r" % (k, kwh("house", k), want))
+    expect(kwh("house", 8) == "0.000000", "the current half-hour: %r" % kwh("house", 8))
+    expect(all(r["kwh"] == "" for r in by["house"][:39]), "house before the readings")
+    flags = [by["house"][39 + k]["flags"] for k in range(9)]
+    expect("W" in flags[2] and "G" in flags[6], "wrap and gap flags: %r" % flags)
+    pv = [kwh("pv", k) for k in range(9)]
+    expect(pv == ["", "", "0.250000", "0.500000", "0.750000", "", "", "", ""], "pv: %r" % pv)
+    bat = [kwh("battery", k) for k in range(9)]
+    expect(bat == ["", "1.000000", "1.000000", "", "", "", "", "", ""], "battery: %r" % bat)
+
+
 @case("SVG of one day with a long name: wide enough for its titles (rendered by rsvg-convert)")
 def _(s):
     import re
@@ -442,10 +478,13 @@ def _(s):
 
 
 def main():
-    if len(sys.argv) != 3:
-        print("usage: %s /path/to/hems-controller /path/to/aircon-emulator" % sys.argv[0], file=sys.stderr)
+    global FEED
+    if len(sys.argv) != 4:
+        print("usage: %s /path/to/hems-controller /path/to/aircon-emulator /path/to/hems-energy-feed" % sys.argv[0],
+              file=sys.stderr)
         return 2
     ctl_path, emu_path = os.path.abspath(sys.argv[1]), os.path.abspath(sys.argv[2])
+    FEED = os.path.abspath(sys.argv[3])
     why_not = te.udp_netns.enter_namespace(__file__)
     net = te.Network()
     print(net.describe() + ("" if net.netns else " (%s)" % why_not))
