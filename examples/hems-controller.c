@@ -24,11 +24,13 @@
  *                                   standard input does not end it, only
  *                                   SIGTERM, SIGINT or `quit` (on standard
  *                                   input or the control socket) do
- *   energy [NODE] [--days N] [--csv] [--svg FILE]
+ *   energy [NODE] [--half-hour | --days N] [--csv] [--svg FILE]
  *                                   show the --energy FILE: kWh per hour
- *                                   (last 24) or per day (last N) of each
- *                                   air conditioner, as a table, CSV or an
- *                                   SVG bar chart (hems_energy.h)
+ *                                   (last 24), half-hour (last 48) or day
+ *                                   (last N) of each series (whole house,
+ *                                   generation, sale, battery, devices), as
+ *                                   a table, CSV or an SVG bar chart
+ *                                   (hems_energy.h)
  *
  * NODE is the device's IP address (127.0.0.2, ::1, fe80::1%eth0); an IPv6
  * NODE implies --ipv6. EOJ is 0130xx (e.g. 013001). The grammar is in
@@ -1828,7 +1830,7 @@ int main(int argc, char **argv)
         setup_control(h) != 0)
         return 1;
     if (h->opt.energy_path) {
-        static struct hems_energy energy; /* about 0.9 MB: 32 logs and the file's bytes */
+        static struct hems_energy energy; /* about 1.1 MB: 32 logs and the file's bytes */
 
         if (hems_energy_open(&energy, h->opt.energy_path, (int32_t)h->opt.utc_offset_s, true) != 0)
             return 1;
