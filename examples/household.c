@@ -276,13 +276,15 @@ static int32_t clamp(int64_t v, int64_t lo, int64_t hi)
 }
 
 /* The battery's power for the minute: what the mode asks, within its
- * power and its remaining room or charge. */
+ * power and its remaining room or charge. Automatic (0x46) charges from
+ * the surplus and discharges to cover the load from 17:00 to 23:00. */
 static int32_t battery_power(const struct household *h, int32_t net)
 {
     int64_t max = h->cfg.battery_max_w;
     int64_t room = (int64_t)(((uint64_t)h->cfg.battery_wh * 3600u - h->soc_ws) / HOUSEHOLD_STEP);
     int64_t avail = (int64_t)(h->soc_ws / HOUSEHOLD_STEP);
     int64_t want;
+    unsigned hour;
 
     switch (h->battery_mode) {
     case HOUSEHOLD_BATTERY_RAPID:
@@ -293,7 +295,9 @@ static int32_t battery_power(const struct household *h, int32_t net)
         want = -max;
         break;
     case HOUSEHOLD_BATTERY_AUTO:
-        want = -(int64_t)net; /* charge the surplus, cover the shortfall */
+        /* Charge any surplus; cover the shortfall in the evening peak. */
+        hour = minute_of_day(h->now) / 60;
+        want = net < 0 || (hour >= 17 && hour < 23) ? -(int64_t)net : 0;
         break;
     default:
         want = 0;
