@@ -439,13 +439,11 @@ static void on_signal(void *user, int sig)
 
 /* ---- Options -------------------------------------------------------------- */
 
-static bool option_value(const char *name, const char *value, struct options *o)
+static bool option_value(void *user, const char *name, const char *value)
 {
+    struct options *o = user;
     long v;
-    int endpoint = udp_parse_option(&o->endpoint, name, value);
 
-    if (endpoint != 0)
-        return endpoint > 0;
     if (strcmp(name, "--instances") == 0 && emu_parse_long(value, false, 1, MAX_INSTANCES, &v))
         o->instances = (unsigned)v;
     else if (strcmp(name, "--maker") == 0 && strlen(value) == 6 && posix_parse_hex(value, o->maker, 3, false) == 3)
@@ -469,27 +467,24 @@ static bool takes_value(const char *name)
     for (i = 0; i < sizeof names / sizeof names[0]; i++)
         if (strcmp(name, names[i]) == 0)
             return true;
-    return udp_option_has_value(name);
+    return false;
 }
 
-static int usage_error(const char *what, const char *arg)
+static bool option_flag(void *user, const char *arg)
 {
-    fprintf(stderr, "aircon-emulator: %s '%s'\nTry 'aircon-emulator --help'.\n", what, arg);
-    return 2;
-}
+    struct options *o = user;
 
-/* Whether the bind address and interface fit the chosen family. */
-static int check_addresses(const struct options *o)
-{
-    const char *value, *what = udp_config_check(&o->endpoint, &value);
-
-    return what ? usage_error(what, value) : 0;
+    if (strcmp(arg, "--extra") != 0)
+        return false;
+    o->extra = true;
+    return true;
 }
 
 /* Returns 0 to run, 1 after --help or --version, 2 (with a message) on a bad option. */
 static int parse_options(int argc, char **argv, struct options *o)
 {
-    int i;
+    const struct emu_args args = {"aircon-emulator", usage_text, &o->endpoint, option_flag, takes_value,
+                                  option_value, o};
 
     memset(o, 0, sizeof *o);
     o->endpoint.port = ECHONET_PORT;
@@ -499,41 +494,7 @@ static int parse_options(int argc, char **argv, struct options *o)
     o->maker[1] = (uint8_t)(DEFAULT_MAKER >> 8);
     o->maker[2] = (uint8_t)DEFAULT_MAKER;
     o->tick_ms = 1000;
-    for (i = 1; i < argc; i++) {
-        char name[16];
-        const char *arg = argv[i], *value;
-
-        if (strcmp(arg, "-h") == 0 || strcmp(arg, "--help") == 0) {
-            fputs(usage_text, stdout);
-            return 1;
-        }
-        if (strcmp(arg, "--version") == 0) {
-            posix_print_version("aircon-emulator");
-            return 1;
-        }
-        if (udp_parse_option(&o->endpoint, arg, NULL) > 0) /* --ipv6 */
-            continue;
-        if (strcmp(arg, "--extra") == 0) {
-            o->extra = true;
-            continue;
-        }
-        /* "--name value" or "--name=value" */
-        value = posix_option_split(arg, name, sizeof name);
-        if (!takes_value(name))
-            return usage_error("unknown option", arg);
-        if (!value) {
-            if (i + 1 == argc)
-                return usage_error("missing value for option", arg);
-            value = argv[++i];
-        }
-        if (!option_value(name, value, o)) {
-            char what[32];
-
-            snprintf(what, sizeof what, "bad value for %s:", name);
-            return usage_error(what, value);
-        }
-    }
-    return check_addresses(o);
+    return emu_parse_args(&args, argc, argv);
 }
 
 /* ---- Set-up and main loop ------------------------------------------------- */
@@ -605,7 +566,7 @@ static int net_fds(void *self, struct pollfd *out, int cap)
 {
     const struct emulator *emu = self;
 
-    return evloop_watch_in(out, cap, emu->net.udp.fds, emu->net.udp.n_fds);
+    return emu_net_fds(&emu->net, out, cap);
 }
 
 /* Until the next tick or node deadline. */
@@ -635,32 +596,15 @@ static void net_dispatch(void *self, const struct pollfd *fds, int n)
         evloop_stop(&emu->loop);
 }
 
-static int stdin_fds(void *self, struct pollfd *out, int cap)
-{
-    const struct emulator *emu = self;
-
-    return emu_stdin_fds(&emu->in, out, cap);
-}
-
-static void stdin_dispatch(void *self, const struct pollfd *fds, int n)
-{
-    struct emulator *emu = self;
-
-    emu_stdin_dispatch(&emu->in, fds, n, run_line, emu);
-    if (ferror(stdout))
-        evloop_stop(&emu->loop);
-}
-
 static int setup_loop(struct emulator *emu)
 {
     static const int caught[] = {SIGINT, SIGTERM, SIGUSR1, SIGUSR2};
     const struct evloop_source net = {emu, net_fds, net_timeout, net_dispatch};
-    const struct evloop_source in = {emu, stdin_fds, NULL, stdin_dispatch};
 
     if (evloop_init(&emu->loop, caught, sizeof caught / sizeof caught[0], on_signal, emu) != 0)
         return -1;
     (void)evloop_add(&emu->loop, &net);
-    (void)evloop_add(&emu->loop, &in);
+    (void)emu_stdin_add(&emu->in, &emu->loop, LINE_CAP, run_line, emu);
     return 0;
 }
 
@@ -694,7 +638,6 @@ int main(int argc, char **argv)
     }
     if (setup_node(emu) != 0 || setup_transport(emu) != 0)
         return 1;
-    emu_stdin_init(&emu->in, LINE_CAP);
     emu->last_tick = posix_now_ms();
     emu->next_tick = emu->last_tick + emu->opt.tick_ms;
     printf("{\"event\":\"start\",\"port\":%u,\"instances\":%u,\"ipv6\":%s}\n", (unsigned)emu->opt.endpoint.port,

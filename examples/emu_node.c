@@ -137,20 +137,20 @@ void emu_net_receive(struct emu_net *net, int fd)
     }
 }
 
-void emu_stdin_init(struct emu_stdin *in, size_t cap)
+int emu_net_fds(const struct emu_net *net, struct pollfd *out, int cap)
 {
-    in->open = true;
-    lines_init(&in->line, cap);
+    return evloop_watch_in(out, cap, net->udp.fds, net->udp.n_fds);
 }
 
-int emu_stdin_fds(const struct emu_stdin *in, struct pollfd *out, int cap)
+static int stdin_fds(void *self, struct pollfd *out, int cap)
 {
+    const struct emu_stdin *in = self;
     static const int fd = STDIN_FILENO;
 
     return !in->open ? 0 : evloop_watch_in(out, cap, &fd, 1);
 }
 
-void emu_stdin_dispatch(struct emu_stdin *in, const struct pollfd *fds, int n, lines_fn on_line, void *user)
+static void stdin_read(struct emu_stdin *in, const struct pollfd *fds, int n)
 {
     char chunk[512];
     ssize_t got;
@@ -165,11 +165,80 @@ void emu_stdin_dispatch(struct emu_stdin *in, const struct pollfd *fds, int n, l
     if (got < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
         return;
     if (got <= 0) {
-        lines_end(&in->line, on_line, user);
+        lines_end(&in->line, in->on_line, in->user);
         in->open = false;
         return;
     }
-    (void)lines_feed(&in->line, chunk, (size_t)got, on_line, user);
+    (void)lines_feed(&in->line, chunk, (size_t)got, in->on_line, in->user);
+}
+
+static void stdin_dispatch(void *self, const struct pollfd *fds, int n)
+{
+    struct emu_stdin *in = self;
+
+    stdin_read(in, fds, n);
+    if (ferror(stdout))
+        evloop_stop(in->loop);
+}
+
+int emu_stdin_add(struct emu_stdin *in, struct evloop *loop, size_t cap, lines_fn on_line, void *user)
+{
+    const struct evloop_source src = {in, stdin_fds, NULL, stdin_dispatch};
+
+    in->open = true;
+    lines_init(&in->line, cap);
+    in->on_line = on_line;
+    in->user = user;
+    in->loop = loop;
+    return evloop_add(loop, &src);
+}
+
+int emu_usage_error(const char *program, const char *what, const char *arg)
+{
+    fprintf(stderr, "%s: %s '%s'\nTry '%s --help'.\n", program, what, arg, program);
+    return 2;
+}
+
+int emu_parse_args(const struct emu_args *a, int argc, char **argv)
+{
+    const char *value, *what;
+    int i;
+
+    for (i = 1; i < argc; i++) {
+        char name[32];
+        const char *arg = argv[i];
+
+        if (strcmp(arg, "-h") == 0 || strcmp(arg, "--help") == 0) {
+            fputs(a->usage, stdout);
+            return 1;
+        }
+        if (strcmp(arg, "--version") == 0) {
+            posix_print_version(a->program);
+            return 1;
+        }
+        if (udp_parse_option(a->endpoint, arg, NULL) > 0) /* --ipv6 */
+            continue;
+        if (a->flag && a->flag(a->user, arg))
+            continue;
+        /* "--name value" or "--name=value" */
+        value = posix_option_split(arg, name, sizeof name);
+        if (!a->takes_value(name) && !udp_option_has_value(name))
+            return emu_usage_error(a->program, "unknown option", arg);
+        if (!value) {
+            if (i + 1 == argc)
+                return emu_usage_error(a->program, "missing value for option", arg);
+            value = argv[++i];
+        }
+        if (udp_option_has_value(name) ? udp_parse_option(a->endpoint, name, value) <= 0
+                                       : !a->value(a->user, name, value)) {
+            char bad[48];
+
+            snprintf(bad, sizeof bad, "bad value for %s:", name);
+            return emu_usage_error(a->program, bad, value);
+        }
+    }
+    what = udp_config_check(a->endpoint, &value);
+    return what ? emu_usage_error(a->program, what, value) : 0;
 }
 
 bool emu_parse_long(const char *s, bool hex_ok, long min, long max, long *out)

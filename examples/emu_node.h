@@ -25,6 +25,7 @@
 
 #include <echonet/echonet.h>
 
+#include "evloop.h"
 #include "lines.h"
 #include "udp.h"
 
@@ -61,22 +62,47 @@ void emu_net_drain(struct emu_net *net, echonet_tstamp now);
  * reading): logs each, hands it to the node and sends its answers. */
 void emu_net_receive(struct emu_net *net, int fd);
 
-/* Standard input as command lines (lines.h): call emu_stdin_fds() from a
- * source's fds() and emu_stdin_dispatch() from its dispatch(). */
+/* The endpoint's pollfds, for a source's fds(). */
+int emu_net_fds(const struct emu_net *net, struct pollfd *out, int cap);
+
+/* Standard input as command lines (lines.h), a source of the program's
+ * loop: each line goes to on_line(user, ...); at the end of standard input
+ * (or without one) the source goes quiet and the program goes on. The loop
+ * stops when standard output fails. */
 struct emu_stdin {
     bool open;
     struct lines line;
+    lines_fn on_line;
+    void *user;
+    struct evloop *loop;
 };
 
-/* Opens the reader of lines up to cap - 1 bytes. */
-void emu_stdin_init(struct emu_stdin *in, size_t cap);
+/* Adds standard input, read as lines up to cap - 1 bytes, to loop. Returns
+ * evloop_add()'s result. */
+int emu_stdin_add(struct emu_stdin *in, struct evloop *loop, size_t cap, lines_fn on_line, void *user);
 
-/* Standard input's pollfd while it is open. */
-int emu_stdin_fds(const struct emu_stdin *in, struct pollfd *out, int cap);
+/* An emulator's command line: -h/--help prints usage and --version the
+ * version (both on standard output); the endpoint options of udp.h go to
+ * *endpoint; a flag of the program's (an argument without a value) is taken
+ * by flag() (NULL: none); an option for which takes_value() is true gets
+ * its value ("--name value" or "--name=value") through value(), false for
+ * a bad one. At the end the endpoint is checked (udp_config_check()). */
+struct emu_args {
+    const char *program;
+    const char *usage;
+    struct udp_config *endpoint;
+    bool (*flag)(void *user, const char *arg);
+    bool (*takes_value)(const char *name);
+    bool (*value)(void *user, const char *name, const char *value);
+    void *user;
+};
 
-/* Reads what standard input has and calls on_line with each line; at its
- * end (or without one) the reader is closed (the program goes on). */
-void emu_stdin_dispatch(struct emu_stdin *in, const struct pollfd *fds, int n, lines_fn on_line, void *user);
+/* Returns 0 to run, 1 after --help or --version, 2 (with a message on
+ * standard error) for a bad option. */
+int emu_parse_args(const struct emu_args *a, int argc, char **argv);
+
+/* "PROGRAM: WHAT 'ARG'" and a hint on standard error; returns 2. */
+int emu_usage_error(const char *program, const char *what, const char *arg);
 
 /* A whole decimal number (hex after "0x" when hex_ok) within min..max. */
 bool emu_parse_long(const char *s, bool hex_ok, long min, long max, long *out);

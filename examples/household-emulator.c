@@ -714,14 +714,12 @@ static void on_signal(void *user, int sig)
 
 /* ---- Options ---------------------------------------------------------------------- */
 
-static bool option_value(const char *name, const char *value, struct options *o)
+static bool option_value(void *user, const char *name, const char *value)
 {
+    struct options *o = user;
     long v;
-    int endpoint = udp_parse_option(&o->endpoint, name, value);
     struct household_config *c = &o->house;
 
-    if (endpoint != 0)
-        return endpoint > 0;
     if (strcmp(name, "--start") == 0 && household_parse_time(value, &c->start) == 0)
         o->have_start = true;
     else if (strcmp(name, "--speed") == 0 && emu_parse_long(value, false, 0, SPEED_MAX, &v))
@@ -759,13 +757,7 @@ static bool takes_value(const char *name)
     for (i = 0; i < sizeof names / sizeof names[0]; i++)
         if (strcmp(name, names[i]) == 0)
             return true;
-    return udp_option_has_value(name);
-}
-
-static int usage_error(const char *what, const char *arg)
-{
-    fprintf(stderr, "household-emulator: %s '%s'\nTry 'household-emulator --help'.\n", what, arg);
-    return 2;
+    return false;
 }
 
 /* The local time now, to the minute. */
@@ -789,8 +781,9 @@ static uint64_t local_now(void)
 /* Returns 0 to run, 1 after --help or --version, 2 (with a message) on a bad option. */
 static int parse_options(int argc, char **argv, struct options *o)
 {
-    const char *what, *value;
-    int i;
+    const struct emu_args args = {"household-emulator", usage_text, &o->endpoint, NULL, takes_value, option_value, o};
+    const char *what;
+    int rc;
 
     memset(o, 0, sizeof *o);
     o->endpoint.port = ECHONET_PORT;
@@ -800,42 +793,13 @@ static int parse_options(int argc, char **argv, struct options *o)
     o->maker[2] = (uint8_t)DEFAULT_MAKER;
     o->speed = 1;
     household_defaults(&o->house);
-    for (i = 1; i < argc; i++) {
-        char name[24];
-        const char *arg = argv[i];
-
-        if (strcmp(arg, "-h") == 0 || strcmp(arg, "--help") == 0) {
-            fputs(usage_text, stdout);
-            return 1;
-        }
-        if (strcmp(arg, "--version") == 0) {
-            posix_print_version("household-emulator");
-            return 1;
-        }
-        if (udp_parse_option(&o->endpoint, arg, NULL) > 0) /* --ipv6 */
-            continue;
-        value = posix_option_split(arg, name, sizeof name);
-        if (!takes_value(name))
-            return usage_error("unknown option", arg);
-        if (!value) {
-            if (i + 1 == argc)
-                return usage_error("missing value for option", arg);
-            value = argv[++i];
-        }
-        if (!option_value(name, value, o)) {
-            char bad[40];
-
-            snprintf(bad, sizeof bad, "bad value for %s:", name);
-            return usage_error(bad, value);
-        }
-    }
+    rc = emu_parse_args(&args, argc, argv);
+    if (rc != 0)
+        return rc;
     if (!o->have_start)
         o->house.start = local_now();
     what = household_config_check(&o->house);
-    if (what)
-        return usage_error(what, "");
-    what = udp_config_check(&o->endpoint, &value);
-    return what ? usage_error(what, value) : 0;
+    return what ? emu_usage_error("household-emulator", what, "") : 0;
 }
 
 /* ---- The loop's sources ------------------------------------------------------------ */
@@ -844,7 +808,7 @@ static int net_fds(void *self, struct pollfd *out, int cap)
 {
     const struct emulator *emu = self;
 
-    return evloop_watch_in(out, cap, emu->net.udp.fds, emu->net.udp.n_fds);
+    return emu_net_fds(&emu->net, out, cap);
 }
 
 static int net_timeout(void *self)
@@ -874,29 +838,12 @@ static void net_dispatch(void *self, const struct pollfd *fds, int n)
         evloop_stop(&emu->loop);
 }
 
-static int stdin_fds(void *self, struct pollfd *out, int cap)
-{
-    const struct emulator *emu = self;
-
-    return emu_stdin_fds(&emu->in, out, cap);
-}
-
-static void stdin_dispatch(void *self, const struct pollfd *fds, int n)
-{
-    struct emulator *emu = self;
-
-    emu_stdin_dispatch(&emu->in, fds, n, run_line, emu);
-    if (ferror(stdout))
-        evloop_stop(&emu->loop);
-}
-
 int main(int argc, char **argv)
 {
     static const int caught[] = {SIGINT, SIGTERM, SIGUSR1};
     static struct emulator state; /* about 200 KB: the datagram buffers and the meter's history */
     struct emulator *emu = &state;
     const struct evloop_source net = {emu, net_fds, net_timeout, net_dispatch};
-    const struct evloop_source in = {emu, stdin_fds, NULL, stdin_dispatch};
     char why[256], group[UDP_FORMAT_MAX], t[24];
     int status = parse_options(argc, argv, &emu->opt);
 
@@ -912,14 +859,13 @@ int main(int argc, char **argv)
         return 1;
     }
     (void)evloop_add(&emu->loop, &net);
-    (void)evloop_add(&emu->loop, &in);
+    (void)emu_stdin_add(&emu->in, &emu->loop, LINE_CAP, run_line, emu);
     if (setup_node(emu) != 0)
         return 1;
     if (udp_open(&emu->net.udp, &emu->opt.endpoint, why, sizeof why) != 0) {
         fprintf(stderr, "household-emulator: %s\n", why);
         return 1;
     }
-    emu_stdin_init(&emu->in, LINE_CAP);
     printf("{\"event\":\"start\",\"port\":%u,\"ipv6\":%s,\"time\":\"%s\",\"speed\":%ld}\n",
            (unsigned)emu->opt.endpoint.port, emu->opt.endpoint.ipv6 ? "true" : "false",
            household_format_time(emu->house.now, t, sizeof t), emu->speed);
