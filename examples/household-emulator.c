@@ -88,6 +88,10 @@ struct hobj {
 
 struct emulator {
     struct options opt;
+    /* The meter's EA and EB as its class has them, but announced: a meter
+     * sends them after each half-hour boundary (an overlay, searched
+     * before the class table). */
+    echonet_prop_desc meter_overlay[2];
     struct emu_net net;
     echonet_node node;
     echonet_object *slots[N_OBJECTS];
@@ -464,6 +468,24 @@ static void publish_fixed_values(struct emulator *emu)
     publish_byte(&o[LIGHT], 0xB6, 0x42);        /* main lighting */
 }
 
+/* EA and EB of the meter's class table, with announcement added. */
+static echonet_err announced_fixed_time(echonet_prop_desc overlay[2])
+{
+    static const uint8_t epcs[2] = {0xEA, 0xEB};
+    unsigned k;
+
+    for (k = 0; k < 2; k++) {
+        const echonet_prop_desc *d =
+            echonet_prop_desc_find(echonet_class_0288.props, echonet_class_0288.n_props, epcs[k]);
+
+        if (d == NULL)
+            return ECHONET_ERR_TABLE;
+        overlay[k] = *d;
+        overlay[k].access |= ECHONET_ACCESS_ANNO;
+    }
+    return ECHONET_OK;
+}
+
 static int setup_node(struct emulator *emu)
 {
     /* The optional properties each object keeps (0x83 for all). */
@@ -503,8 +525,11 @@ static int setup_node(struct emulator *emu)
         o->cls = parts[k].cls;
         o->eoj = ECHONET_EOJ_OF_CLASS(o->cls->code, 1);
         err = echonet_class_omit(&omit, o->cls, parts[k].keep, parts[k].n_keep);
+        if (err == ECHONET_OK && k == METER)
+            err = announced_fixed_time(emu->meter_overlay);
         if (err == ECHONET_OK)
-            err = echonet_object_init_class(&o->object, o->eoj, o->cls, NULL, 0, &omit, &hobj_ops, o);
+            err = echonet_object_init_class(&o->object, o->eoj, o->cls, k == METER ? emu->meter_overlay : NULL,
+                                            k == METER ? 2 : 0, &omit, &hobj_ops, o);
         if (err == ECHONET_OK)
             echonet_object_maps(&o->object, &o->anno, NULL, NULL);
     }

@@ -12,7 +12,8 @@
 //      SetC 0xDA = 0x42 (charging) is accepted, announced (INF 0xDA) and
 //      read back, and the working status 0xCF follows (INF 0xCF = 0x42);
 //      0x47 (no mode of the class) is refused with SetC_SNA;
-//   3. 90 minutes of house time pass (`advance 90`); the values read from
+//   3. 90 minutes of house time pass (`advance 90`): the meter announces
+//      EA (INF) of 01:30; the values read from
 //      the smart meter 0x028801 (E7, E0, E3, D3, E1, D7, EA, EB), the
 //      battery (D3, E2, A8, CF) and the PV (E0, E1) equal the report's,
 //      and the meter's E0 converted with D3, E1 and D7 is the report's
@@ -137,9 +138,12 @@ async function main() {
         'SetC 0xDA = 0x47 (no mode of the class): SetC_SNA, value echoed', res && C.spaced(Buffer.from(res.hex, 'hex')));
 
     // 3. 90 minutes of house time, then the meter, battery and PV against the report.
+    mark = rx.length;
     C.emulatorCommand('advance 90');
     rep = await report(90);
     if (!checks.check(rep && rep.time === '2026-12-01T01:30:00', 'the emulator reported after 90 minutes', rep && rep.time)) return;
+    const ea = '07ea0c01011e00' + rep.meter.ea.toString(16).padStart(8, '0');
+    checks.check(await inf(mark, METER, 0xEA, ea, 3000), 'INF EA (01:30, the reported register) announced', ea);
     console.log('# report: ' + JSON.stringify({ meter: rep.meter, energy_wh: rep.energy_wh, battery: rep.battery }));
     const m = await get(METER, [0xE7, 0xE0, 0xE3, 0xD3, 0xE1, 0xD7, 0xEA, 0xEB]);
     if (m) {
