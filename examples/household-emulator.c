@@ -355,38 +355,41 @@ static int hobj_get(void *ctx, uint8_t epc, uint8_t *edt, size_t cap)
     return o->len[i];
 }
 
-/* A write the model acts on; false for a property it only stores. */
-static bool model_set(struct hobj *o, uint8_t epc, const uint8_t *edt, size_t pdc)
+/* A write the model acts on: 1; 0 for a property it only stores; a
+ * negative echonet_err for a value the model cannot take. */
+static int model_set(struct hobj *o, uint8_t epc, const uint8_t *edt, size_t pdc)
 {
     struct household *h = &o->emu->house;
 
     switch (o->part * 256 + epc) {
     case METER * 256 + 0xE5:
         o->emu->meter_day = edt[0];
-        return true;
+        return 1;
     case BATTERY * 256 + 0xDA:
+        if (!household_battery_mode_ok(edt[0]))
+            return ECHONET_ERR_VALUE;
         h->battery_mode = edt[0];
-        return true;
+        return 1;
     case FUEL_CELL * 256 + 0xD2:
         h->fc_mode = edt[0];
-        return true;
+        return 1;
     case FUEL_CELL * 256 + 0xD1:
-        if (pdc != 4 || edt[0] > 23 || edt[1] > 59 || edt[2] > 24 || edt[3] > 59)
-            return false;
+        if (pdc != 4 || edt[0] > 23 || edt[1] > 59 || edt[2] > 24 || edt[3] > 59 || (edt[2] == 24 && edt[3] != 0))
+            return ECHONET_ERR_VALUE; /* also "undefined" (0xFFFFFFFF): the model needs hours */
         h->fc_from = (uint16_t)(edt[0] * 60 + edt[1]);
         h->fc_to = (uint16_t)(edt[2] * 60 + edt[3]);
-        return true;
+        return 1;
     case HEATER * 256 + 0xB0:
         h->heater_mode = edt[0];
-        return true;
+        return 1;
     case LIGHT * 256 + 0x80:
         h->light_on = edt[0] == ECHONET_ON;
-        return true;
+        return 1;
     case LIGHT * 256 + 0xB0:
         h->brightness = edt[0];
-        return true;
+        return 1;
     default:
-        return false;
+        return 0;
     }
 }
 
@@ -396,16 +399,18 @@ static int hobj_set(void *ctx, uint8_t epc, const uint8_t *edt, size_t pdc, echo
 {
     struct hobj *o = ctx;
     unsigned i = epc - 0x80u;
+    int acted;
 
     (void)source;
     (void)now;
-    if (o->part == BATTERY && epc == 0xDA && !household_battery_mode_ok(edt[0]))
-        return ECHONET_ERR_VALUE;
     if (pdc > VALUE_CAP)
         return ECHONET_ERR_VALUE_SIZE;
     if (o->len[i] == pdc && memcmp(o->value[i], edt, pdc) == 0)
         return 0;
-    if (model_set(o, epc, edt, pdc)) {
+    acted = model_set(o, epc, edt, pdc);
+    if (acted < 0)
+        return acted;
+    if (acted > 0) {
         household_update(&o->emu->house);
         o->emu->dirty = true; /* the measured values follow after the answer */
     }

@@ -11,7 +11,8 @@
 //   2. the storage battery 0x027D01: Get 0xDA is the reported mode (0x46),
 //      SetC 0xDA = 0x42 (charging) is accepted, announced (INF 0xDA) and
 //      read back, and the working status 0xCF follows (INF 0xCF = 0x42);
-//      0x47 (no mode of the class) is refused with SetC_SNA;
+//      0x47 (no mode of the class) is refused with SetC_SNA; the lighting
+//      0x029001 is switched on (INF 0x80) at 50 %, and the report shows it;
 //   3. 90 minutes of house time pass (`advance 90`): the meter announces
 //      EA (INF) of 01:30; the values read from
 //      the smart meter 0x028801 (E7, E0, E3, D3, E1, D7, EA, EB), the
@@ -37,6 +38,7 @@ const CONTROLLER = '05ff01';
 const METER = '028801';
 const PV = '027901';
 const BATTERY = '027d01';
+const LIGHT = '029001';
 const OBJECTS = ['028801', '027901', '027d01', '027c01', '026b01', '029001'];
 const NO_DATA = 0xFFFFFFFE;
 
@@ -46,12 +48,13 @@ const hexByte = (n) => n.toString(16).padStart(2, '0');
 const tidOf = (pair) => pair[0] * 256 + pair[1];
 const fromEmu = T.fromEmu;
 
-// The emulator's report once it says `minutes` minutes have passed.
-function report(minutes) {
+// The emulator's report once it says `minutes` minutes have passed (and
+// `also(report)` holds).
+function report(minutes, also) {
     return C.waitFor(() => {
         try {
             const r = JSON.parse(fs.readFileSync(process.env.REPORT_FILE, 'utf8'));
-            return r.minutes === minutes ? r : null;
+            return r.minutes === minutes && (!also || also(r)) ? r : null;
         } catch (e) {
             return null;
         }
@@ -136,6 +139,20 @@ async function main() {
     res = await setc(BATTERY, 0xDA, '47');
     checks.check(res && res.f.esv === 0x51 && C.hex(res.f.props[0].edt) === '47',
         'SetC 0xDA = 0x47 (no mode of the class): SetC_SNA, value echoed', res && C.spaced(Buffer.from(res.hex, 'hex')));
+
+    // The lights: on, at 50 %; the report sees them and their 40 W.
+    mark = rx.length;
+    res = await setc(LIGHT, 0x80, '30');
+    checks.check(res && res.f.esv === 0x71, 'SetC lighting 0x80 = 0x30 (on): Set_Res');
+    checks.check(await inf(mark, LIGHT, 0x80, '30', 3000), 'INF lighting 0x80 = 30 announced');
+    res = await setc(LIGHT, 0xB0, '32');
+    checks.check(res && res.f.esv === 0x71, 'SetC lighting 0xB0 = 50 %: Set_Res');
+    C.emulatorCommand('report');
+    rep = await report(0, (r) => r.lighting.on && r.lighting.brightness === 50);
+    checks.check(rep && rep.power_w.light === 40, 'the report: lighting on at 50 %, 40 W', rep && JSON.stringify(rep.lighting));
+    v = await get(LIGHT, [0x80, 0xB0, 0x84]);
+    checks.check(v && C.hex(v[0x80]) === '30' && v[0xB0][0] === 50 && v[0x84].readUInt16BE(0) === 40,
+        'read back lighting 0x80 = 30, 0xB0 = 50, 0x84 = 40 W', v && [0x80, 0xB0, 0x84].map((e) => C.hex(v[e])).join(' '));
 
     // 3. 90 minutes of house time, then the meter, battery and PV against the report.
     mark = rx.length;
