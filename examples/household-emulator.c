@@ -314,7 +314,6 @@ static void publish_all(struct emulator *emu)
     publish_meter(&o[METER], h);
     publish_u16(&o[PV], 0xE0, (uint32_t)h->p.pv);
     publish_wh(&o[PV], 0xE1, h->e.pv);
-    publish_u16(&o[PV], 0xE8, h->cfg.pv_peak_w);
     publish_battery(&o[BATTERY], h);
     publish_fuel_cell(&o[FUEL_CELL], h);
     publish_byte(&o[HEATER], 0xB0, h->heater_mode);
@@ -450,6 +449,7 @@ static void publish_fixed_values(struct emulator *emu)
     publish_byte(&o[PV], 0xC2, 0x41);           /* with self-consumption */
     publish_byte(&o[PV], 0xD0, 0x00);           /* grid-tied, reverse flow */
     publish_byte(&o[PV], 0xD1, 0x44);           /* not restraining */
+    publish_u16(&o[PV], 0xE8, emu->opt.house.pv_peak_w); /* rated output (writable, stored) */
     publish_u32(&o[BATTERY], 0xAA, 0);          /* not set */
     publish_u32(&o[BATTERY], 0xAB, 0);
     publish_byte(&o[BATTERY], 0xC1, 0x02);      /* surplus-energy charging */
