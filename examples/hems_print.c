@@ -280,6 +280,12 @@ static void t_state(FILE *f, const echonet_ctl_state *s)
 {
     t_field(f, s, ECHONET_CTL_S_STATUS, 0x80, s->status);
     fputs(", ", f);
+    if (!(s->valid & (ECHONET_CTL_S_MODE | ECHONET_CTL_S_TEMP | ECHONET_CTL_S_ROOM | ECHONET_CTL_S_FLOW))) {
+        /* Not an air conditioner's state (another class: its superclass
+         * properties only, issue 14). */
+        t_field(f, s, ECHONET_CTL_S_FAULT, 0x88, s->fault);
+        return;
+    }
     t_field(f, s, ECHONET_CTL_S_MODE, 0xB0, s->mode);
     fputs(", set ", f);
     t_field(f, s, ECHONET_CTL_S_TEMP, 0xB3, s->temp);
@@ -297,10 +303,10 @@ static void t_state(FILE *f, const echonet_ctl_state *s)
 
 void hems_print_found(const struct hems_printer *p, const char *node, echonet_eoj eoj)
 {
-    if (p->twin)
-        hems_print_found(p->twin, node, eoj);
     const char *cls = mra_class_name(ECHONET_EOJ_CLASS(eoj));
 
+    if (p->twin)
+        hems_print_found(p->twin, node, eoj);
     if (p->json) {
         j_begin(p->out, "found", node, eoj);
         if (cls) {
