@@ -30,6 +30,12 @@ const version = require('echonet-lite/package.json').version;
 const checks = new C.Checks('echonet-lite@' + version + ' as an air conditioner');
 const ctl = process.env.CTL_ADDR || '10.99.0.2';
 const AIRCON = '013001';
+// Issue 14: a storage battery beside the air conditioner, so that
+// hems-controller reads and writes an object of another class. The
+// library's replySetDetail() accepts a write to a class it has no details
+// for without storing it: userfunc stores the battery's writes first, as a
+// device would.
+const BATTERY = '027d01';
 
 // The README's dev_details for '013001', with the additions above.
 const devDetails = {
@@ -51,6 +57,20 @@ const devDetails = {
         'b0': [0x41], // mode: automatic
         'b3': [0x19], // set temperature 25
         'bb': [0x1a], // room temperature 26
+    },
+    '027d01': {
+        '80': [0x30], // on
+        '81': [0xff],
+        '82': [0x00, 0x00, 0x4d, 0x00], // release M
+        '83': [0xfe, 0x00, 0x00, 0x77, 0x00, 0x00, 0x02, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x03],
+        '88': [0x42],
+        '8a': [0x00, 0x00, 0x77],
+        '9d': [0x02, 0x80, 0xda], // announce map
+        '9e': [0x01, 0xda], // Set map: the operation mode
+        '9f': [0x0c, 0x80, 0x81, 0x82, 0x83, 0x88, 0x8a, 0x9d, 0x9e, 0x9f, 0xda, 0xdb, 0xe4], // Get map
+        'da': [0x44], // operation mode: standby
+        'db': [0x00], // system-interconnected (reverse power flow acceptable)
+        'e4': [0x32], // remaining capacity 50 %
     },
 };
 
@@ -80,6 +100,13 @@ function userfunc(rinfo, els, e) {
     switch (els.ESV) {
     case EL.SETI:
     case EL.SETC:
+        if (els.DEOJ === BATTERY) {
+            for (const epc of Object.keys(els.DETAILs)) {
+                if (devDetails[BATTERY]['9e'].slice(1).includes(parseInt(epc, 16))) {
+                    devDetails[BATTERY][epc] = EL.toHexArray(els.DETAILs[epc]);
+                }
+            }
+        }
         EL.replySetDetail(rinfo, els, devDetails);
         break;
     case EL.GET:
@@ -120,6 +147,14 @@ function evaluate() {
     checks.check(d['80'][0] === 0x30 && d['b0'][0] === 0x42 && d['b3'][0] === 23,
         'the device ends ON, cooling, 23 degC', '80=' + d['80'] + ' b0=' + d['b0'] + ' b3=' + d['b3']);
     checks.check(libErrors.length === 0, 'the library raised no exception', libErrors.join('; '));
+    // Issue 14: the battery discovered, read and written like any object.
+    checks.check(reqs.some((r) => r.f.esv === 0x62 && r.f.deoj === BATTERY && epcList(r.f) === '82,9d,9e,9f'),
+        'battery: its attributes read (Get {82,9D,9E,9F})');
+    checks.check(reqs.some((r) => r.f.esv === 0x61 && r.f.deoj === BATTERY && pairs(r.f) === 'da=42'),
+        'battery: SetC da=42 (charging), without a 0x93 prefix', reqs.filter((r) => r.f.deoj === BATTERY && r.f.esv === 0x61).map((r) => pairs(r.f)).join(' | '));
+    checks.check(!reqs.some((r) => r.f.deoj === BATTERY && r.f.props.some((p) => p.epc === 0x93)),
+        'battery: 0x93 never written (the AIF remote rules are the air conditioner\'s)');
+    checks.check(devDetails[BATTERY]['da'][0] === 0x42, 'the battery ends charging (da=42)', 'da=' + devDetails[BATTERY]['da']);
 
     // Quirks of echonet-lite.js as a device, as seen on the wire.
     const classAnswer = tx.find((s) => s.f && s.f.seoj === '013000');
@@ -151,7 +186,7 @@ function trace() {
 }
 
 async function main() {
-    const sock = await EL.initialize([AIRCON], userfunc, 4, {
+    const sock = await EL.initialize([AIRCON, BATTERY], userfunc, 4, {
         v4: C.env.self, ignoreMe: true, autoGetProperties: false, debugMode: false,
     });
     await new Promise((resolve) => {
@@ -159,7 +194,8 @@ async function main() {
     });
     await C.sleep(100); // the bind callback joins 224.0.23.0
     C.signalReady();
-    console.log('# echonet-lite@' + version + ' air conditioner 013001 on ' + C.env.self + ':3610; waiting for SIGTERM');
+    console.log('# echonet-lite@' + version + ' air conditioner 013001 and storage battery 027d01 on ' + C.env.self +
+        ':3610; waiting for SIGTERM');
 }
 
 checks.atFinish.push(trace);

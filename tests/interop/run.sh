@@ -160,6 +160,18 @@ run_hems_device() {
     hc status status "$dev" 013001
     hc_check "status: on, cool, 23 degC" status '"event":"status".*"outcome":"done"' '"power":"on"' \
         '"mode":"cool"' '"temp":23'
+    # Issue 14: an object of another class, a storage battery.
+    hc_check "discover: storage battery 027d01 found, with its class" discover \
+        "\"event\":\"found\",\"node\":\"$dev\",\"eoj\":\"027d01\",\"class\":\"Storage battery\"" \
+        "\"event\":\"ready\",\"node\":\"$dev\",\"eoj\":\"027d01\""
+    hc bat1 get "$dev" 027d01 da e4
+    hc_check "battery get da e4: 44 (standby), 32 (50 %)" bat1 '"epc":"da","edt":"44"' '"epc":"e4","edt":"32"' \
+        '"event":"read".*"outcome":"done"'
+    hc bat2 --remote set "$dev" 027d01 da=42
+    hc_check "battery --remote set da=42: done (verified), no 0x93" bat2 '"event":"write".*"outcome":"done"'
+    hc bat3 set "$dev" 027d01 da=47
+    [ "$hc_rc" -eq 2 ] && hc_rc=0 || hc_rc=1
+    hc_check "battery set da=47: refused before sending (not an operation mode)" bat3
 
     # The device checks what it received when it is told to stop.
     kill -TERM "$peer_pid" 2>/dev/null
