@@ -348,8 +348,7 @@ echonet_err echonet_ctl_set_ex(echonet_ctl *ctl, uint16_t node, echonet_eoj eoj,
                                unsigned flags, uint16_t *handle)
 {
     const ctl_profile *profile = ctl_profile_of(eoj);
-    const echonet_prop_desc *table = NULL;
-    size_t k, total = 0, nt = 0;
+    size_t k, total = 0;
     echonet_ctl_op *op;
     echonet_err err;
     unsigned rank;
@@ -359,10 +358,8 @@ echonet_err echonet_ctl_set_ex(echonet_ctl *ctl, uint16_t node, echonet_eoj eoj,
     if (!ctl || !props || n < 1 || n > ECHONET_CTL_BATCH_MAX || (flags & ~ECHONET_CTL_FROM_REMOTE) != 0)
         return ECHONET_ERR_INVALID_ARG;
     remote = ctl->cfg.remote || (flags & ECHONET_CTL_FROM_REMOTE) != 0;
-    if (profile)
-        table = profile->table(&nt);
     for (k = 0; k < n; k++) {
-        const echonet_prop_desc *d = table ? echonet_prop_desc_find(table, nt, props[k].epc) : NULL;
+        const echonet_prop_desc *d = profile ? profile->desc(props[k].epc) : NULL;
         size_t j;
 
         for (j = 0; j < k; j++)

@@ -8,11 +8,11 @@
 #include "ctl_state.h"
 
 /* The home air conditioner (AIF spec): the status read of 3.3.1, the
- * write order of 5.1 ⑦, the class table of aircon.h. */
+ * write order of 5.1 ⑦, the class tables with the AIF overlay of aircon.h. */
 static const uint8_t aircon_write_first[] = {ECHONET_EPC_OPERATION_STATUS, ECHONET_EPC_MODE,
                                              ECHONET_EPC_SET_TEMPERATURE};
 const ctl_profile ctl_profile_aircon = {ECHONET_CLASS_HOME_AIRCON, ctl_state_epcs, CTL_STATUS_READ,
-                                        aircon_write_first, sizeof aircon_write_first, echonet_aircon_props};
+                                        aircon_write_first, sizeof aircon_write_first, echonet_aircon_desc};
 
 unsigned ctl_profile_write_rank(const ctl_profile *p, uint8_t epc)
 {
@@ -25,9 +25,7 @@ unsigned ctl_profile_write_rank(const ctl_profile *p, uint8_t epc)
 
 bool ctl_profile_plausible(const ctl_profile *p, uint8_t epc, const uint8_t *edt, size_t pdc)
 {
-    size_t n = 0;
-    const echonet_prop_desc *table = p->table(&n);
-    const echonet_prop_desc *d = echonet_prop_desc_find(table, n, epc);
+    const echonet_prop_desc *d = p->desc(epc);
 
     return !d || echonet_prop_desc_check(d, edt, pdc, false) == ECHONET_OK;
 }

@@ -24,9 +24,10 @@ typedef struct ctl_profile {
     /* Written first, in this order (AIF 5.1 ⑦); the rest after, as given. */
     const uint8_t *write_first;
     uint8_t n_write_first;
-    /* The class table: values written are checked against it (AIF 2.4.5),
-     * values read believed only within it. */
-    const echonet_prop_desc *(*table)(size_t *n);
+    /* The class's descriptor of a property (NULL: none): values written
+     * are checked against it (AIF 2.4.5), values read believed only
+     * within it. */
+    const echonet_prop_desc *(*desc)(uint8_t epc);
 } ctl_profile;
 
 /* The profiles (ctl_profile.c). */
