@@ -69,19 +69,28 @@ static bool check_methods(const uint8_t *edt, size_t pdc)
  * methods of 0xC7/0xC9/0xCB (reference 8.2) and the read-only properties
  * whose values are checked for size only. Everything
  * else, mandatory flags included, is the MRA's. */
-static const echonet_prop_desc overlay[] = {
-    /* The hot ones first: the node searches this table in order. */
-    {0xB0, G | S | A | M, 1, 0, ECHONET_RULE_ENUM, N(modes), N(mode_other), modes, mode_other, NULL},
-    {0xBB, G | M, 1, 0, ECHONET_RULE_RANGE_S8, 2, N(s8_invalid), s8_range, s8_invalid, NULL},
-    {0x81, G | S | A | M, 1, 17, ECHONET_RULE_FUNC, 0, N(position_marker), NULL, position_marker, check_installation},
-    OPT(RAW(0x83, G, 17, 9), RAW(0x85, G, 4, 0), RAW(0x86, G, 225, VAR), RAW(0x9A, G, 5, 0), RAW(0xB8, G, 8, 0),
-        {0xBD, G, 1, 0, ECHONET_RULE_RANGE_S8, 2, N(s8_invalid), s8_range, s8_invalid, NULL},
-        {0xBE, G, 1, 0, ECHONET_RULE_RANGE_S8, 2, N(s8_invalid), s8_range, s8_invalid, NULL},
-        RAW(0xC6, G, 1, 0), {0xC7, G | S, 8, 0, ECHONET_RULE_FUNC, 0, 0, NULL, NULL, check_methods},
-        RAW(0xC8, G, 1, 0), {0xC9, G | S, 8, 0, ECHONET_RULE_FUNC, 0, 0, NULL, NULL, check_methods},
-        RAW(0xCA, G, 1, 0), {0xCB, G | S, 8, 0, ECHONET_RULE_FUNC, 0, 0, NULL, NULL, check_methods},
-        RAW(0xCD, G, 1, 0))
-};
+#define OVERLAY(X, k) \
+    X(0xB0, k, {0xB0, G | S | A | M, 1, 0, ECHONET_RULE_ENUM, N(modes), N(mode_other), modes, mode_other, NULL}) \
+    X(0xBB, k, {0xBB, G | M, 1, 0, ECHONET_RULE_RANGE_S8, 2, N(s8_invalid), s8_range, s8_invalid, NULL}) \
+    X(0x81, k, {0x81, G | S | A | M, 1, 17, ECHONET_RULE_FUNC, 0, N(position_marker), NULL, position_marker, \
+                check_installation}) \
+    OPT(X(0x83, k, RAW(0x83, G, 17, 9)) X(0x85, k, RAW(0x85, G, 4, 0)) X(0x86, k, RAW(0x86, G, 225, VAR)) \
+        X(0x9A, k, RAW(0x9A, G, 5, 0)) X(0xB8, k, RAW(0xB8, G, 8, 0)) \
+        X(0xBD, k, {0xBD, G, 1, 0, ECHONET_RULE_RANGE_S8, 2, N(s8_invalid), s8_range, s8_invalid, NULL}) \
+        X(0xBE, k, {0xBE, G, 1, 0, ECHONET_RULE_RANGE_S8, 2, N(s8_invalid), s8_range, s8_invalid, NULL}) \
+        X(0xC6, k, RAW(0xC6, G, 1, 0)) X(0xC7, k, METHODS(0xC7)) X(0xC8, k, RAW(0xC8, G, 1, 0)) \
+        X(0xC9, k, METHODS(0xC9)) X(0xCA, k, RAW(0xCA, G, 1, 0)) X(0xCB, k, METHODS(0xCB)) \
+        X(0xCD, k, RAW(0xCD, G, 1, 0)))
+#define METHODS(epc) {epc, G | S, 8, 0, ECHONET_RULE_FUNC, 0, 0, NULL, NULL, check_methods}
+#define ENTRY(epc, k, ...) __VA_ARGS__,
+/* The hot ones first: a lookup walks this table in order. */
+static const echonet_prop_desc overlay[] = {OVERLAY(ENTRY, 0)};
+/* Which EPCs the overlay holds (bit e & 7 of byte (e - 0x80) >> 3), so
+ * that a lookup of any other property does not walk it. */
+#define BIT(epc, k, ...) | (((epc) - 0x80) >> 3 == (k) ? 1u << ((epc) & 7) : 0u)
+#define BYTE(k) (uint8_t)(0u OVERLAY(BIT, k))
+static const uint8_t in_overlay[16] = {BYTE(0), BYTE(1), BYTE(2),  BYTE(3),  BYTE(4),  BYTE(5),  BYTE(6),  BYTE(7),
+                                       BYTE(8), BYTE(9), BYTE(10), BYTE(11), BYTE(12), BYTE(13), BYTE(14), BYTE(15)};
 #define N_OVERLAY (sizeof overlay / sizeof overlay[0])
 
 /* The model's store: per property a length byte, then room for its largest
@@ -128,16 +137,34 @@ const echonet_prop_desc *echonet_aircon_overlay(size_t *n)
     return overlay;
 }
 
+/* A property of a generated table (in rising EPC order), by halves. */
+static const echonet_prop_desc *find_sorted(const echonet_class *c, uint8_t epc)
+{
+    size_t lo = 0, hi = c->n_props;
+
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+
+        if (c->props[mid].epc == epc)
+            return &c->props[mid];
+        if (c->props[mid].epc < epc)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return NULL;
+}
+
 const echonet_prop_desc *echonet_aircon_desc(uint8_t epc)
 {
     const echonet_prop_desc *d;
 
     if (epc < 0x80u || index_of[epc - 0x80u] == 0)
         return NULL;
-    d = echonet_prop_desc_find(overlay, N_OVERLAY, epc);
-    if (!d)
-        d = echonet_prop_desc_find(echonet_class_0130.props, echonet_class_0130.n_props, epc);
-    return d ? d : echonet_prop_desc_find(echonet_class_superclass.props, echonet_class_superclass.n_props, epc);
+    if (in_overlay[(epc - 0x80u) >> 3] & (1u << (epc & 7u)))
+        return echonet_prop_desc_find(overlay, N_OVERLAY, epc);
+    d = find_sorted(&echonet_class_0130, epc);
+    return d ? d : find_sorted(&echonet_class_superclass, epc);
 }
 
 echonet_err echonet_aircon_object_init(echonet_object *obj, echonet_eoj eoj, const echonet_propmap *omit,
