@@ -14,6 +14,7 @@
 
 #include "echonet/classes.h"
 #include "noinline.h"
+#include "static_assert.h"
 
 /* Access shorthands: G get, S set, A announce, M mandatory. */
 #define G ECHONET_ACCESS_GET
@@ -115,11 +116,10 @@ struct aircon_layout {
     SLOTS
 };
 #undef E
+/* The store of aircon.h is exactly this plan. */
+ECHONET_STATIC_ASSERT(sizeof(struct aircon_layout) == ECHONET_AIRCON_STORE_SIZE, store_is_the_plan);
 #define E(epc, room) (uint16_t)offsetof(struct aircon_layout, slot_##epc),
 static const uint16_t slot_offset[] = {SLOTS};
-#undef E
-#define E(epc, room) room,
-static const uint8_t slot_room[] = {SLOTS};
 #undef E
 /* Each property's slot, plus one, by EPC - 0x80 (0: not a property of the
  * model): a value is found in one step on every read. */
@@ -331,7 +331,7 @@ echonet_err echonet_aircon_init(echonet_aircon *ac, const uint8_t manufacturer[3
     uint8_t id[17] = {0xFE};
 #endif
     const echonet_class *c;
-    size_t i;
+    size_t i, k, end;
     unsigned epc;
     int err = 0;
 
@@ -349,7 +349,10 @@ echonet_err echonet_aircon_init(echonet_aircon *ac, const uint8_t manufacturer[3
 
         if (!s)
             continue;
-        if (!d || largest(d) > slot_room[index_of[epc - 0x80u] - 1u])
+        /* a slot's room: up to the next slot, or to the end of the store */
+        k = index_of[epc - 0x80u];
+        end = k < N_SLOTS ? slot_offset[k] : ECHONET_AIRCON_STORE_SIZE;
+        if (!d || 1u + largest(d) > end - slot_offset[k - 1u])
             return ECHONET_ERR_TABLE;
         s[0] = d->size_alt == ECHONET_SIZE_VARIABLE ? 1 : d->size;
         if (d->rule == ECHONET_RULE_ENUM || d->rule == ECHONET_RULE_RANGE)

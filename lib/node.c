@@ -164,8 +164,9 @@ static ECHONET_NOINLINE const echonet_prop_desc *object_desc_unsorted(const echo
 
 /* The descriptor of a property this object really has, or NULL. */
 /* HOT_INLINE (propdesc_internal.h): in the answer loop unless optimising
- * for size. */
-static HOT_INLINE const echonet_prop_desc *object_desc(const echonet_object *obj, uint8_t epc)
+ * for size, and then out of line, once. */
+static HOT_INLINE ECHONET_NOINLINE_FOR_SIZE const echonet_prop_desc *object_desc(const echonet_object *obj,
+                                                                                 uint8_t epc)
 {
     size_t i, end;
 
