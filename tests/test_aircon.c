@@ -1158,6 +1158,30 @@ START_TEST(unprefixed_set_ends_remote)
     ck_assert_uint_eq(v, ECHONET_OFF);
 }
 END_TEST
+
+/* The AIF overlay on the wire: the MRA lets a controller set 0xB0 = 0x40
+ * ("other"), the AIF does not; a unit answers SetC_SNA with the value
+ * echoed and keeps its mode, reads 0x40 when it reports it itself, and
+ * takes 0x42. The generated class table answers 0x81 = 0x05 too; the
+ * overlay refuses it. */
+START_TEST(aif_overlay_on_the_wire)
+{
+    struct unit u;
+    static const uint8_t other = 0x40;
+    uint8_t v = 0;
+
+    unit_init(&u);
+    ck_assert_uint_eq(unit_request(&u, "10 81 00 01 05 FF 01 01 30 01 61 01 B0 01 40", 0), 0x51);
+    ck_assert_int_eq(echonet_aircon_value(&u.ac, 0xB0, &v, 1), 1);
+    ck_assert_uint_eq(v, ECHONET_MODE_AUTO);
+    ck_assert_uint_eq(unit_request(&u, "10 81 00 02 05 FF 01 01 30 01 61 01 81 01 05", 0), 0x51);
+    ck_assert_uint_eq(unit_request(&u, "10 81 00 03 05 FF 01 01 30 01 61 01 B0 01 42", 0), 0x71);
+    ck_assert_int_eq(echonet_node_set_local(&u.node, 0x013001, 0xB0, &other, 1, 0), ECHONET_OK);
+    ck_assert_uint_eq(unit_request(&u, "10 81 00 04 05 FF 01 01 30 01 62 01 B0 00", 0), 0x72);
+    ck_assert_int_eq(echonet_aircon_value(&u.ac, 0xB0, &v, 1), 1);
+    ck_assert_uint_eq(v, 0x40);
+}
+END_TEST
 #endif
 
 Suite *aircon_suite(void)
@@ -1203,6 +1227,7 @@ Suite *aircon_suite(void)
 #if ECHONET_AIRCON_OPTIONAL
     tc = tcase_create("remote");
     tcase_add_test(tc, unprefixed_set_ends_remote);
+    tcase_add_test(tc, aif_overlay_on_the_wire);
     suite_add_tcase(s, tc);
 #endif
     return s;
