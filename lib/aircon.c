@@ -137,11 +137,19 @@ const echonet_prop_desc *echonet_aircon_overlay(size_t *n)
     return overlay;
 }
 
-/* A property of a generated table (in rising EPC order), by halves. */
+/* A property of a generated table (in rising EPC order): its bracket found
+ * by doubling from the start (the status properties 0x80, 0x8F, 0xA0...
+ * come first), then by halves. */
 static const echonet_prop_desc *find_sorted(const echonet_class *c, uint8_t epc)
 {
-    size_t lo = 0, hi = c->n_props;
+    size_t lo = 0, hi = 1;
 
+    while (hi <= c->n_props && c->props[hi - 1u].epc < epc) {
+        lo = hi;
+        hi = 2u * hi + 1u;
+    }
+    if (hi > c->n_props)
+        hi = c->n_props;
     while (lo < hi) {
         size_t mid = (lo + hi) / 2;
 
