@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "frame_json.h"
+#include "mra_names.h"
 
 const char *hems_outcome_name(echonet_ctl_outcome outcome)
 {
@@ -298,11 +299,17 @@ void hems_print_found(const struct hems_printer *p, const char *node, echonet_eo
 {
     if (p->twin)
         hems_print_found(p->twin, node, eoj);
+    const char *cls = mra_class_name(ECHONET_EOJ_CLASS(eoj));
+
     if (p->json) {
         j_begin(p->out, "found", node, eoj);
+        if (cls) {
+            fputs(",\"class\":", p->out);
+            frame_json_string(p->out, cls);
+        }
         j_end(p);
     } else {
-        fprintf(p->out, "found     %s %06lx\n", node, (unsigned long)eoj);
+        fprintf(p->out, "found     %s %06lx%s%s\n", node, (unsigned long)eoj, cls ? " " : "", cls ? cls : "");
         finish(p);
     }
 }
@@ -552,7 +559,7 @@ void hems_print_discovered(const struct hems_printer *p, unsigned found, unsigne
         fprintf(p->out, ",\"op\":\"discover\",\"found\":%u,\"ready\":%u", found, ready);
         j_end(p);
     } else {
-        fprintf(p->out, "%u air conditioner%s found, %u ready\n", found, found == 1 ? "" : "s", ready);
+        fprintf(p->out, "%u object%s found, %u ready\n", found, found == 1 ? "" : "s", ready);
         finish(p);
     }
 }
