@@ -505,8 +505,6 @@ static int setup_node(struct emulator *emu)
     const struct options *o = &emu->opt;
     echonet_node_config cfg;
     echonet_propmap omit;
-    const echonet_prop_desc *props;
-    size_t n_props;
     unsigned i;
     char text[64];
     echonet_err err;
@@ -516,7 +514,6 @@ static int setup_node(struct emulator *emu)
     memcpy(cfg.unique_id, o->id, 13);
     cfg.max_opc = o->max_opc;
     err = echonet_node_init(&emu->node, &cfg, emu->slots, MAX_INSTANCES, emu->queue, QUEUE_SLOTS);
-    props = echonet_aircon_props(&n_props);
     echonet_aircon_omit(&omit, keep, o->extra ? 8 : 4);
     for (i = 0; i < o->instances && err == ECHONET_OK; i++) {
         struct unit *u = &emu->units[i];
@@ -537,7 +534,7 @@ static int setup_node(struct emulator *emu)
         if (err == ECHONET_OK)
             err = echonet_aircon_store(&u->model, ECHONET_EPC_INSTANT_POWER, standby, 2);
         if (err == ECHONET_OK)
-            err = echonet_object_init(&u->object, u->eoj, props, n_props, &omit, &echonet_aircon_ops, &u->model);
+            err = echonet_aircon_object_init(&u->object, u->eoj, &omit, &echonet_aircon_ops, &u->model);
         if (err == ECHONET_OK)
             err = echonet_node_add(&emu->node, &u->object);
     }

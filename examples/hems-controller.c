@@ -948,8 +948,7 @@ static echonet_err start_status_read(struct hems *h, uint16_t node, echonet_eoj 
 static void refusal_detail(const struct hems_cmd *cmd, echonet_err err, char *buf, size_t cap)
 {
     echonet_prop props[ECHONET_CTL_BATCH_MAX];
-    size_t n = cmd->kind == HEMS_CMD_SET ? hems_cmd_props(cmd, props) : 0, k, i, table_n;
-    const echonet_prop_desc *table = echonet_aircon_props(&table_n);
+    size_t n = cmd->kind == HEMS_CMD_SET ? hems_cmd_props(cmd, props) : 0, k, i;
     char allowed[96], value[2 * ECHONET_CTL_VALUE_BYTES + 1];
 
     buf[0] = '\0';
@@ -962,7 +961,7 @@ static void refusal_detail(const struct hems_cmd *cmd, echonet_err err, char *bu
         return;
     }
     for (k = 0; k < n; k++) {
-        const echonet_prop_desc *d = echonet_prop_desc_find(table, table_n, props[k].epc);
+        const echonet_prop_desc *d = echonet_aircon_desc(props[k].epc);
         echonet_err e = d ? echonet_prop_desc_check(d, props[k].edt, props[k].pdc, true) : ECHONET_OK;
 
         if (e != ECHONET_ERR_VALUE && e != ECHONET_ERR_VALUE_SIZE)

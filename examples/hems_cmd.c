@@ -60,8 +60,8 @@ static void append(char *buf, size_t cap, size_t *used, const char *fmt, ...)
 
 const char *hems_cmd_allowed(uint8_t epc, char *buf, size_t cap)
 {
-    size_t n = 0, used = 0, i;
-    const echonet_prop_desc *table = echonet_aircon_props(&n), *d = echonet_prop_desc_find(table, n, epc);
+    size_t used = 0, i;
+    const echonet_prop_desc *d = echonet_aircon_desc(epc);
 
     buf[0] = '\0';
     if (!d) {

@@ -348,9 +348,7 @@ static void add_common(struct hems_mqtt *m, struct text *t, const struct hems_mq
 /* The settable range of 0xB3 from the class table (0 to 50 °C). */
 static void temp_range(int *min, int *max)
 {
-    size_t n = 0;
-    const echonet_prop_desc *table = echonet_aircon_props(&n);
-    const echonet_prop_desc *d = echonet_prop_desc_find(table, n, ECHONET_EPC_SET_TEMPERATURE);
+    const echonet_prop_desc *d = echonet_aircon_desc(ECHONET_EPC_SET_TEMPERATURE);
 
     *min = 0;
     *max = 50;

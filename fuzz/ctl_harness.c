@@ -125,8 +125,6 @@ static bool has_object(uint16_t node, echonet_eoj eoj)
 
 static void check_sent(const echonet_addr *dst, bool mc, const uint8_t *buf, size_t len)
 {
-    size_t nt;
-    const echonet_prop_desc *table = echonet_aircon_props(&nt);
     echonet_frame f;
     echonet_prop_iter it;
     echonet_prop p;
@@ -170,7 +168,7 @@ static void check_sent(const echonet_addr *dst, bool mc, const uint8_t *buf, siz
                 prefixed = true;
             }
         } else {
-            const echonet_prop_desc *desc = echonet_prop_desc_find(table, nt, p.epc);
+            const echonet_prop_desc *desc = echonet_aircon_desc(p.epc);
 
             h_must(desc && (desc->access & ECHONET_ACCESS_SET));
             h_must(echonet_prop_desc_check(desc, p.edt, p.pdc, true) == ECHONET_OK);

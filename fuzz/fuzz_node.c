@@ -108,8 +108,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     static uint8_t out[2048];
     echonet_propmap omit;
     echonet_tstamp now = 0;
-    size_t n_table, pos = 0;
-    const echonet_prop_desc *table = echonet_aircon_props(&n_table);
+    size_t pos = 0;
     unsigned i;
 
     if (size < 2)
@@ -118,8 +117,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     echonet_aircon_omit(&omit, keep, sizeof keep);
     for (i = 0; i < 2; i++) {
         must(echonet_aircon_init(&ac[i], maker) == ECHONET_OK);
-        must(echonet_object_init(&obj[i], 0x013001 + i, table, n_table, i ? NULL : &omit, &echonet_aircon_ops,
-                                 &ac[i]) == ECHONET_OK);
+        must(echonet_aircon_object_init(&obj[i], 0x013001 + i, i ? NULL : &omit, &echonet_aircon_ops, &ac[i]) == ECHONET_OK);
     }
     must(echonet_node_init(&node, &cfg, slots, 2, queue, 2) == ECHONET_OK);
     must(echonet_node_add(&node, &obj[0]) == ECHONET_OK);

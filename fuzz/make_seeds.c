@@ -45,8 +45,6 @@ static void add_dev(unsigned addr_len, unsigned n_obj, uint8_t max_opc)
     struct dev *d = &devs[n_devs];
     echonet_node_config cfg = {{0xFF, 0xFF, 0xF0}, {0}, 0};
     uint8_t a[16];
-    size_t nt;
-    const echonet_prop_desc *table = echonet_aircon_props(&nt);
     echonet_propmap omit;
     unsigned i;
 
@@ -60,8 +58,7 @@ static void add_dev(unsigned addr_len, unsigned n_obj, uint8_t max_opc)
         fail("node init");
     for (i = 0; i < n_obj; i++) {
         if (echonet_aircon_init(&d->ac[i], maker) != ECHONET_OK ||
-            echonet_object_init(&d->obj[i], 0x013001 + i, table, nt, i ? NULL : &omit, &echonet_aircon_ops,
-                                &d->ac[i]) != ECHONET_OK ||
+            echonet_aircon_object_init(&d->obj[i], 0x013001 + i, i ? NULL : &omit, &echonet_aircon_ops, &d->ac[i]) != ECHONET_OK ||
             echonet_node_add(&d->node, &d->obj[i]) != ECHONET_OK)
             fail("object");
     }

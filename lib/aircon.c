@@ -2,13 +2,19 @@
  * libechonet: ECHONET Lite for firmware and HEMS controllers.
  * SPDX-License-Identifier: MIT
  */
-/* Home air conditioner class 0x0130 (reference 7 and 8; AIF tables 2-3, 2-4). */
+/* Home air conditioner class 0x0130 (reference 7 and 8; AIF tables 2-3, 2-4).
+ * The class facts are the generated MRA tables (echonet_class_0130 chained
+ * to echonet_class_superclass); this file adds only the AIF overlay, the
+ * entries where the AIF profile of this library says something else
+ * (doc/decisions.md), and the device model. */
 #include "echonet/aircon.h"
 
 #include <stddef.h>
 #include <string.h>
 
+#include "echonet/classes.h"
 #include "noinline.h"
+#include "static_assert.h"
 
 /* Access shorthands: G get, S set, A announce, M mandatory. */
 #define G ECHONET_ACCESS_GET
@@ -16,57 +22,20 @@
 #define A ECHONET_ACCESS_ANNO
 #define M ECHONET_ACCESS_MANDATORY
 #define VAR ECHONET_SIZE_VARIABLE
-
 #define N(a) ((uint8_t)sizeof(a))
-/* Each entry is E(epc, room for its largest value, descriptor): the list
- * below is expanded once into the table and once into the store's layout. */
-#define LARGEST(size, alt) ((alt) != VAR && (alt) > (size) ? (alt) : (size))
-#define ANY(epc, acc, size, alt) E(epc, LARGEST(size, alt), {epc, acc, size, alt, ECHONET_RULE_ANY, 0, 0, NULL, NULL, NULL})
-#define ENUM(epc, acc, codes, ro) E(epc, 1, {epc, acc, 1, 0, ECHONET_RULE_ENUM, N(codes), N(ro), codes, ro, NULL})
-#define ENUM0(epc, acc, codes) E(epc, 1, {epc, acc, 1, 0, ECHONET_RULE_ENUM, N(codes), 0, codes, NULL, NULL})
-#define RANGE(epc, acc, size, ranges, ro) \
-    E(epc, size, {epc, acc, size, 0, ECHONET_RULE_RANGE, N(ranges), N(ro), ranges, ro, NULL})
-#define RANGE0(epc, acc, size, ranges) E(epc, size, {epc, acc, size, 0, ECHONET_RULE_RANGE, N(ranges), 0, ranges, NULL, NULL})
-#define SIGNED(epc, acc, ro) E(epc, 1, {epc, acc, 1, 0, ECHONET_RULE_RANGE_S8, 2, N(ro), s8_range, ro, NULL})
-#define FUNC(epc, acc, size, alt, fn) E(epc, LARGEST(size, alt), {epc, acc, size, alt, ECHONET_RULE_FUNC, 0, 0, NULL, NULL, fn})
-/* An optional property: in the table only with ECHONET_AIRCON_OPTIONAL
- * (config.h); the mandatory ones (flag M) are always there. */
+#define RAW(epc, acc, size, alt) {epc, acc, size, alt, ECHONET_RULE_ANY, 0, 0, NULL, NULL, NULL}
+/* An optional property: only with ECHONET_AIRCON_OPTIONAL (config.h). */
 #if ECHONET_AIRCON_OPTIONAL
-#define OPT(entry) entry
+#define OPT(...) __VA_ARGS__
 #else
-#define OPT(entry)
+#define OPT(...)
 #endif
 
-static const uint8_t on_off[] = {0x30, 0x31};
-static const uint8_t fault[] = {0x41, 0x42};
-static const uint8_t two_choice[] = {0x41, 0x42};
-static const uint8_t five_choice[] = {0x41, 0x42, 0x43, 0x44, 0x45};
+static const uint8_t modes[] = {0x41, 0x42, 0x43, 0x44, 0x45};
 static const uint8_t mode_other[] = {0x40};
-static const uint8_t flow[] = {0x41, 0x31, 0x32, 0x33, 0x34, 0x35, 0x36, 0x37, 0x38};
-static const uint8_t celsius[] = {0x00, 0x32};
-static const uint8_t undefined[] = {0xFD};
-static const uint8_t s8_range[] = {0x81, 0x7D};             /* -127 .. 125 */
-static const uint8_t s8_invalid[] = {0x7E, 0x7F, 0x80};     /* unmeasurable, overflow, underflow */
+static const uint8_t s8_range[] = {0x81, 0x7D};         /* -127 .. 125 */
+static const uint8_t s8_invalid[] = {0x7E, 0x7F, 0x80}; /* unmeasurable, overflow, underflow */
 static const uint8_t position_marker[] = {0x01};
-#if ECHONET_AIRCON_OPTIONAL
-static const uint8_t three_choice[] = {0x41, 0x42, 0x43};
-static const uint8_t four_choice[] = {0x41, 0x42, 0x43, 0x44};
-static const uint8_t remote[] = {0x41, 0x42, 0x61, 0x62};
-static const uint8_t swing[] = {0x31, 0x41, 0x42, 0x43};
-static const uint8_t horizontal[] = {0x41, 0x42, 0x43, 0x44, 0x51, 0x52, 0x54, 0x55, 0x56, 0x57, 0x58,
-                                     0x59, 0x5A, 0x5B, 0x5C, 0x5D, 0x5F, 0x60, 0x61, 0x62, 0x63, 0x64,
-                                     0x65, 0x66, 0x67, 0x69, 0x6A, 0x6C, 0x6D, 0x6E, 0x6F};
-static const uint8_t special_state[] = {0x40, 0x41, 0x42, 0x43};
-static const uint8_t non_priority[] = {0x40, 0x41};
-static const uint8_t special_function[] = {0x40, 0x41, 0x42, 0x43, 0x44};
-static const uint8_t thermostat[] = {0x40, 0x41, 0x42};
-static const uint8_t buzzer[] = {0x41};
-static const uint8_t level8_auto[] = {0x31, 0x32, 0x33, 0x34, 0x35, 0x36, 0x37, 0x38, 0x41};
-static const uint8_t percent[] = {0x00, 0x64};
-static const uint8_t unmeasurable[] = {0x7E};
-static const uint8_t hh_mm[] = {0x00, 0x17, 0x00, 0x3B};    /* 0-23 h, 0-59 min */
-static const uint8_t hhh_mm[] = {0x00, 0xFF, 0x00, 0x3B};   /* 0-255 h, 0-59 min */
-#endif
 
 /* 0x81: one byte (bit 7 free definition, bits 6-3 location, bits 2-0 number;
  * 0x00 not set, 0xFF indefinite) or 17 bytes starting 0x01 (position
@@ -81,16 +50,8 @@ static bool check_installation(const uint8_t *edt, size_t pdc)
 }
 
 #if ECHONET_AIRCON_OPTIONAL
-/* 0x98: YYYY (1-9999) MM (1-12) DD (1-31). */
-static bool check_date(const uint8_t *edt, size_t pdc)
-{
-    unsigned year = (unsigned)edt[0] << 8 | edt[1];
-
-    (void)pdc;
-    return year >= 1 && year <= 9999 && edt[2] >= 1 && edt[2] <= 12 && edt[3] >= 1 && edt[3] <= 31;
-}
-
-/* 0xC7/0xC9/0xCB: per method, bits 0-2 level, bit 3 on/off, bit 4 auto. */
+/* 0xC7/0xC9/0xCB: per method (8 bytes), bits 0-2 level, bit 3 on/off,
+ * bit 4 auto (reference 8.2; the MRA extract describes two methods). */
 static bool check_methods(const uint8_t *edt, size_t pdc)
 {
     size_t i;
@@ -102,125 +63,144 @@ static bool check_methods(const uint8_t *edt, size_t pdc)
 }
 #endif
 
-/* Announce flags follow the AIF (0x80, 0x81, 0x88, 0x8F, 0xA0, 0xB0); the
- * mandatory set is AIF tables 2-3 and 2-4. */
-#define AIRCON_TABLE \
-    ENUM0(0x80, G | S | A | M, on_off) \
-    E(0x81, 17, {0x81, G | S | A | M, 1, 17, ECHONET_RULE_FUNC, 0, N(position_marker), NULL, position_marker, check_installation}) \
-    ANY(0x82, G | M, 4, 0) \
-    OPT(ANY(0x83, G, 17, 9)) \
-    OPT(ANY(0x84, G, 2, 0)) \
-    OPT(ANY(0x85, G, 4, 0)) \
-    OPT(ANY(0x86, G, 225, VAR)) \
-    OPT(RANGE0(0x87, G | S, 1, percent)) \
-    ENUM0(0x88, G | A | M, fault) \
-    OPT(ANY(0x89, G, 2, 0)) \
-    ANY(0x8A, G | M, 3, 0) \
-    OPT(ANY(0x8B, G, 3, 0)) \
-    OPT(ANY(0x8C, G, 12, 0)) \
-    OPT(ANY(0x8D, G, 12, 0)) \
-    OPT(ANY(0x8E, G, 4, 0)) \
-    ENUM0(0x8F, G | S | A | M, two_choice) \
-    OPT(ENUM0(0x90, G | S, four_choice)) \
-    OPT(RANGE0(0x91, G | S, 2, hh_mm)) \
-    OPT(RANGE0(0x92, G | S, 2, hhh_mm)) \
-    OPT(ENUM0(0x93, G | S, remote)) \
-    OPT(ENUM0(0x94, G | S, four_choice)) \
-    OPT(RANGE0(0x95, G | S, 2, hh_mm)) \
-    OPT(RANGE0(0x96, G | S, 2, hhh_mm)) \
-    OPT(RANGE0(0x97, G | S, 2, hh_mm)) \
-    OPT(FUNC(0x98, G | S, 4, 0, check_date)) \
-    OPT(ANY(0x99, G | S, 2, 0)) \
-    OPT(ANY(0x9A, G, 5, 0)) \
-    ANY(0x9D, G | M, 17, VAR) \
-    ANY(0x9E, G | M, 17, VAR) \
-    ANY(0x9F, G | M, 17, VAR) \
-    ENUM0(0xA0, G | S | A | M, flow) \
-    OPT(ENUM0(0xA1, G | S, four_choice)) \
-    OPT(ENUM0(0xA3, G | S, swing)) \
-    OPT(ENUM0(0xA4, G | S, five_choice)) \
-    OPT(ENUM0(0xA5, G | S, horizontal)) \
-    OPT(ENUM0(0xAA, G, special_state)) \
-    OPT(ENUM0(0xAB, G, non_priority)) \
-    ENUM(0xB0, G | S | A | M, five_choice, mode_other) \
-    OPT(ENUM0(0xB1, G | S, two_choice)) \
-    OPT(ENUM0(0xB2, G | S, three_choice)) \
-    RANGE(0xB3, G | S | M, 1, celsius, undefined) \
-    OPT(RANGE0(0xB4, G | S, 1, percent)) \
-    OPT(RANGE(0xB5, G | S, 1, celsius, undefined)) \
-    OPT(RANGE(0xB6, G | S, 1, celsius, undefined)) \
-    OPT(RANGE(0xB7, G | S, 1, celsius, undefined)) \
-    OPT(ANY(0xB8, G, 8, 0)) \
-    OPT(ANY(0xB9, G, 2, 0)) \
-    OPT(RANGE(0xBA, G, 1, percent, undefined)) \
-    SIGNED(0xBB, G | M, s8_invalid) \
-    OPT(RANGE0(0xBC, G, 1, celsius)) \
-    OPT(SIGNED(0xBD, G, s8_invalid)) \
-    OPT(SIGNED(0xBE, G, s8_invalid)) \
-    OPT(SIGNED(0xBF, G | S, unmeasurable)) \
-    OPT(ENUM0(0xC0, G | S, four_choice)) \
-    OPT(ENUM0(0xC1, G | S, two_choice)) \
-    OPT(ENUM0(0xC2, G | S, level8_auto)) \
-    OPT(ENUM0(0xC4, G | S, level8_auto)) \
-    OPT(ANY(0xC6, G, 1, 0)) \
-    OPT(FUNC(0xC7, G | S, 8, 0, check_methods)) \
-    OPT(ANY(0xC8, G, 1, 0)) \
-    OPT(FUNC(0xC9, G | S, 8, 0, check_methods)) \
-    OPT(ANY(0xCA, G, 1, 0)) \
-    OPT(FUNC(0xCB, G | S, 8, 0, check_methods)) \
-    OPT(ENUM0(0xCC, G | S, special_function)) \
-    OPT(ANY(0xCD, G, 1, 0)) \
-    OPT(ENUM0(0xCE, G | S, thermostat)) \
-    OPT(ENUM0(0xCF, G | S, two_choice)) \
-    OPT(ENUM0(0xD0, S, buzzer))
+/* The AIF overlay, searched before the class and superclass tables
+ * (doc/decisions.md, "The AIF overlay"): the AIF's stricter rules (0x81's
+ * structure, 0xB0 = 0x40 "other" read only, 0x86 at most 225 bytes), the
+ * overflow and underflow codes of the measured temperatures, the eight
+ * methods of 0xC7/0xC9/0xCB (reference 8.2) and the read-only properties
+ * whose values are checked for size only. Everything
+ * else, mandatory flags included, is the MRA's. */
+#define OVERLAY(X, k) \
+    X(0xB0, k, {0xB0, G | S | A | M, 1, 0, ECHONET_RULE_ENUM, N(modes), N(mode_other), modes, mode_other, NULL}) \
+    X(0xBB, k, {0xBB, G | M, 1, 0, ECHONET_RULE_RANGE_S8, 2, N(s8_invalid), s8_range, s8_invalid, NULL}) \
+    X(0x81, k, {0x81, G | S | A | M, 1, 17, ECHONET_RULE_FUNC, 0, N(position_marker), NULL, position_marker, \
+                check_installation}) \
+    OPT(X(0x83, k, RAW(0x83, G, 17, 9)) X(0x85, k, RAW(0x85, G, 4, 0)) X(0x86, k, RAW(0x86, G, 225, VAR)) \
+        X(0x9A, k, RAW(0x9A, G, 5, 0)) X(0xB8, k, RAW(0xB8, G, 8, 0)) \
+        X(0xBD, k, {0xBD, G, 1, 0, ECHONET_RULE_RANGE_S8, 2, N(s8_invalid), s8_range, s8_invalid, NULL}) \
+        X(0xBE, k, {0xBE, G, 1, 0, ECHONET_RULE_RANGE_S8, 2, N(s8_invalid), s8_range, s8_invalid, NULL}) \
+        X(0xC6, k, RAW(0xC6, G, 1, 0)) X(0xC7, k, METHODS(0xC7)) X(0xC8, k, RAW(0xC8, G, 1, 0)) \
+        X(0xC9, k, METHODS(0xC9)) X(0xCA, k, RAW(0xCA, G, 1, 0)) X(0xCB, k, METHODS(0xCB)) \
+        X(0xCD, k, RAW(0xCD, G, 1, 0)))
+#define METHODS(epc) {epc, G | S, 8, 0, ECHONET_RULE_FUNC, 0, 0, NULL, NULL, check_methods}
+#define ENTRY(epc, k, ...) __VA_ARGS__,
+/* The hot ones first: a lookup walks this table in order. */
+static const echonet_prop_desc overlay[] = {OVERLAY(ENTRY, 0)};
+/* Which EPCs the overlay holds (bit e & 7 of byte (e - 0x80) >> 3), so
+ * that a lookup of any other property does not walk it. */
+#define BIT(epc, k, ...) | (((epc) - 0x80) >> 3 == (k) ? 1u << ((epc) & 7) : 0u)
+#define BYTE(k) (uint8_t)(0u OVERLAY(BIT, k))
+static const uint8_t in_overlay[16] = {BYTE(0), BYTE(1), BYTE(2),  BYTE(3),  BYTE(4),  BYTE(5),  BYTE(6),  BYTE(7),
+                                       BYTE(8), BYTE(9), BYTE(10), BYTE(11), BYTE(12), BYTE(13), BYTE(14), BYTE(15)};
+#define N_OVERLAY (sizeof overlay / sizeof overlay[0])
 
-#define E(epc, largest, ...) __VA_ARGS__,
-static const echonet_prop_desc aircon_props[] = {AIRCON_TABLE};
-#undef E
+/* The model's store: per property a length byte, then room for its largest
+ * value (checked against the descriptors by echonet_aircon_init()). Every
+ * property of the class and the superclass, the optional ones only with
+ * ECHONET_AIRCON_OPTIONAL. */
+#define SLOTS \
+    E(0x80, 1) E(0x81, 17) E(0x82, 4) OPT(E(0x83, 17) E(0x84, 2) E(0x85, 4) E(0x86, 225) E(0x87, 1)) \
+    E(0x88, 1) OPT(E(0x89, 2)) E(0x8A, 3) OPT(E(0x8B, 3) E(0x8C, 12) E(0x8D, 12) E(0x8E, 4)) E(0x8F, 1) \
+    OPT(E(0x90, 1) E(0x91, 2) E(0x92, 2) E(0x93, 1) E(0x94, 1) E(0x95, 2) E(0x96, 2) E(0x97, 2) E(0x98, 4) \
+        E(0x99, 2) E(0x9A, 5)) \
+    E(0x9D, 17) E(0x9E, 17) E(0x9F, 17) E(0xA0, 1) \
+    OPT(E(0xA1, 1) E(0xA3, 1) E(0xA4, 1) E(0xA5, 1) E(0xAA, 1) E(0xAB, 1)) E(0xB0, 1) \
+    OPT(E(0xB1, 1) E(0xB2, 1)) E(0xB3, 1) \
+    OPT(E(0xB4, 1) E(0xB5, 1) E(0xB6, 1) E(0xB7, 1) E(0xB8, 8) E(0xB9, 2) E(0xBA, 1)) E(0xBB, 1) \
+    OPT(E(0xBC, 1) E(0xBD, 1) E(0xBE, 1) E(0xBF, 1) E(0xC0, 1) E(0xC1, 1) E(0xC2, 1) E(0xC4, 1) E(0xC6, 1) \
+        E(0xC7, 8) E(0xC8, 1) E(0xC9, 8) E(0xCA, 1) E(0xCB, 8) E(0xCC, 1) E(0xCD, 1) E(0xCE, 1) E(0xCF, 1) \
+        E(0xD0, 1))
 
-/* The model's store: for each table entry in order, a length byte then
- * room for the descriptor's largest value. */
-#define E(epc, largest, ...) uint8_t slot_##epc[1 + (largest)];
+#define E(epc, room) uint8_t slot_##epc[1 + (room)];
 struct aircon_layout {
-    AIRCON_TABLE
+    SLOTS
 };
 #undef E
-#define E(epc, largest, ...) (uint16_t)offsetof(struct aircon_layout, slot_##epc),
-static const uint16_t slot_offset[] = {AIRCON_TABLE};
+/* The store of aircon.h is exactly this plan. */
+ECHONET_STATIC_ASSERT(sizeof(struct aircon_layout) == ECHONET_AIRCON_STORE_SIZE, store_is_the_plan);
+#define E(epc, room) (uint16_t)offsetof(struct aircon_layout, slot_##epc),
+static const uint16_t slot_offset[] = {SLOTS};
 #undef E
-/* Each property's entry, plus one, by EPC - 0x80 (0: not in the table): a
- * value is found in one step on every read. */
-#define E(epc, largest, ...) index_##epc,
-enum aircon_index { AIRCON_TABLE };
+/* Each property's slot, plus one, by EPC - 0x80 (0: not a property of the
+ * model): a value is found in one step on every read. */
+#define E(epc, room) index_##epc,
+enum aircon_index { SLOTS N_SLOTS };
 #undef E
-#define E(epc, largest, ...) [(epc) - 0x80] = index_##epc + 1,
-static const uint8_t index_of[128] = {AIRCON_TABLE};
+#define E(epc, room) [(epc) - 0x80] = index_##epc + 1,
+static const uint8_t index_of[128] = {SLOTS};
 #undef E
 
-#define N_PROPS (sizeof aircon_props / sizeof aircon_props[0])
-
-const echonet_prop_desc *echonet_aircon_props(size_t *n)
+const echonet_prop_desc *echonet_aircon_overlay(size_t *n)
 {
     if (n)
-        *n = N_PROPS;
-    return aircon_props;
+        *n = N_OVERLAY;
+    return overlay;
+}
+
+/* A property of a generated table (in rising EPC order): its bracket found
+ * by doubling from the start (the status properties 0x80, 0x8F, 0xA0...
+ * come first), then by halves. */
+static const echonet_prop_desc *find_sorted(const echonet_class *c, uint8_t epc)
+{
+    size_t lo = 0, hi = 1;
+
+    while (hi <= c->n_props && c->props[hi - 1u].epc < epc) {
+        lo = hi;
+        hi = 2u * hi + 1u;
+    }
+    if (hi > c->n_props)
+        hi = c->n_props;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+
+        if (c->props[mid].epc == epc)
+            return &c->props[mid];
+        if (c->props[mid].epc < epc)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return NULL;
+}
+
+const echonet_prop_desc *echonet_aircon_desc(uint8_t epc)
+{
+    const echonet_prop_desc *d;
+
+    if (epc < 0x80u || index_of[epc - 0x80u] == 0)
+        return NULL;
+    if (in_overlay[(epc - 0x80u) >> 3] & (1u << (epc & 7u)))
+        return echonet_prop_desc_find(overlay, N_OVERLAY, epc);
+    d = find_sorted(&echonet_class_0130, epc);
+    return d ? d : find_sorted(&echonet_class_superclass, epc);
+}
+
+echonet_err echonet_aircon_object_init(echonet_object *obj, echonet_eoj eoj, const echonet_propmap *omit,
+                                       const echonet_object_ops *ops, void *ctx)
+{
+#if !ECHONET_AIRCON_OPTIONAL
+    echonet_propmap all;
+    unsigned epc;
+
+    /* Without the optional properties the model has none of them. */
+    echonet_aircon_omit(&all, NULL, 0);
+    for (epc = omit ? echonet_propmap_next(omit, 0x80) : ECHONET_PROPMAP_END; epc != ECHONET_PROPMAP_END;
+         epc = echonet_propmap_next(omit, epc + 1))
+        (void)echonet_propmap_add(&all, (uint8_t)epc);
+    omit = &all;
+#endif
+    return echonet_object_init_class(obj, eoj, &echonet_class_0130, overlay, N_OVERLAY, omit, ops, ctx);
 }
 
 void echonet_aircon_omit(echonet_propmap *omit, const uint8_t *keep, size_t n_keep)
 {
-    size_t i, k;
-
     if (!omit)
         return;
-    echonet_propmap_init(omit);
-    for (i = 0; i < N_PROPS; i++) {
-        bool kept = (aircon_props[i].access & ECHONET_ACCESS_MANDATORY) != 0;
-
-        for (k = 0; keep && k < n_keep && !kept; k++)
-            kept = keep[k] == aircon_props[i].epc;
-        if (!kept)
-            (void)echonet_propmap_add(omit, aircon_props[i].epc);
-    }
+    /* Every optional property of the class and the superclass not kept
+     * (all of them without ECHONET_AIRCON_OPTIONAL: the model lacks them). */
+    if (echonet_class_omit(omit, &echonet_class_0130, ECHONET_AIRCON_OPTIONAL ? keep : NULL,
+                           ECHONET_AIRCON_OPTIONAL && keep ? n_keep : 0) != ECHONET_OK)
+        echonet_propmap_init(omit);
 }
 
 /* ---- Value helpers ------------------------------------------------------ */
@@ -291,16 +271,11 @@ static size_t largest(const echonet_prop_desc *d)
 }
 
 /* A property's place in the model's store (struct aircon_layout). */
-static uint8_t *slot(const echonet_aircon *ac, uint8_t epc, const echonet_prop_desc **desc)
+static uint8_t *slot(const echonet_aircon *ac, uint8_t epc)
 {
-    size_t i;
-
     if (epc < 0x80u || index_of[epc - 0x80u] == 0)
         return NULL;
-    i = index_of[epc - 0x80u] - 1u;
-    if (desc)
-        *desc = &aircon_props[i];
-    return (uint8_t *)(uintptr_t)(ac->store + slot_offset[i]);
+    return (uint8_t *)(uintptr_t)(ac->store + slot_offset[index_of[epc - 0x80u] - 1u]);
 }
 
 int echonet_aircon_value(const echonet_aircon *ac, uint8_t epc, uint8_t *edt, size_t cap)
@@ -309,7 +284,7 @@ int echonet_aircon_value(const echonet_aircon *ac, uint8_t epc, uint8_t *edt, si
 
     if (!ac || !edt)
         return ECHONET_ERR_INVALID_ARG;
-    s = slot(ac, epc, NULL);
+    s = slot(ac, epc);
     if (!s)
         return ECHONET_ERR_NOT_FOUND;
     if (cap < s[0])
@@ -323,14 +298,15 @@ int echonet_aircon_value(const echonet_aircon *ac, uint8_t epc, uint8_t *edt, si
 
 echonet_err echonet_aircon_store(echonet_aircon *ac, uint8_t epc, const uint8_t *edt, size_t pdc)
 {
-    const echonet_prop_desc *d = NULL;
+    const echonet_prop_desc *d;
     uint8_t *s;
     echonet_err err;
 
     if (!ac || (!edt && pdc > 0))
         return ECHONET_ERR_INVALID_ARG;
-    s = slot(ac, epc, &d);
-    if (!s)
+    s = slot(ac, epc);
+    d = echonet_aircon_desc(epc);
+    if (!s || !d)
         return ECHONET_ERR_NOT_FOUND;
     err = echonet_prop_desc_check(d, edt, pdc, false);
     if (err != ECHONET_OK)
@@ -345,45 +321,60 @@ static int store_byte(echonet_aircon *ac, uint8_t epc, uint8_t v)
     return echonet_aircon_store(ac, epc, &v, 1);
 }
 
+/* Factory values other than zeros, as (EPC, length, bytes): the date
+ * properties, the air-flow levels (automatic) and the class's state. */
+static const uint8_t factory[] = {
+    0x80, 1, ECHONET_OFF, 0x82, 4, 0x00, 0x00, 'H', 0x00, 0x88, 1, ECHONET_NO_FAULT, 0x8F, 1,
+    ECHONET_POWER_SAVING_OFF, 0xA0, 1, ECHONET_FLOW_AUTO, 0xB0, 1, ECHONET_MODE_AUTO, 0xB3, 1, 20, 0xBB, 1, 20,
+#if ECHONET_AIRCON_OPTIONAL
+    0x8E, 4, 0x07, 0xD0, 1, 1, 0x93, 1, ECHONET_REMOTE_LOCAL, 0x98, 4, 0x07, 0xD0, 1, 1, 0xC2, 1, 0x41, 0xC4, 1,
+    0x41,
+#endif
+};
+
 echonet_err echonet_aircon_init(echonet_aircon *ac, const uint8_t manufacturer[3])
 {
-    static const uint8_t version[4] = {0x00, 0x00, 'H', 0x00};
 #if ECHONET_AIRCON_OPTIONAL
     uint8_t no_fault[8] = {0x04};
     uint8_t id[17] = {0xFE};
 #endif
-    size_t i, need = 0;
-    int err;
+    const echonet_class *c;
+    size_t i, k, end;
+    unsigned epc;
+    int err = 0;
 
     if (!ac || !manufacturer)
         return ECHONET_ERR_INVALID_ARG;
-    for (i = 0; i < N_PROPS; i++)
-        need += 1u + largest(&aircon_props[i]);
-    if (need > sizeof ac->store)
-        return ECHONET_ERR_TABLE;
     memset(ac, 0, sizeof *ac);
     ac->line_deadline = ECHONET_TSTAMP_NEVER;
     ac->prefix_at = ECHONET_TSTAMP_NEVER;
-    /* Every property starts with a valid value of its largest size... */
-    for (i = 0; i < N_PROPS; i++) {
-        const echonet_prop_desc *d = &aircon_props[i];
-        uint8_t v = d->rule == ECHONET_RULE_ENUM ? d->values[0] : d->rule == ECHONET_RULE_RANGE ? d->values[0] : 0;
-        uint8_t *s = slot(ac, d->epc, NULL);
+    /* The store holds every property the class tables give the model, each
+     * with room for its largest value; each starts with the first code of
+     * its rule or zeros of its largest size... */
+    for (epc = 0x80; epc <= 0xFF; epc++) {
+        const echonet_prop_desc *d = echonet_aircon_desc((uint8_t)epc);
+        uint8_t *s = slot(ac, (uint8_t)epc);
 
+        if (!s)
+            continue;
+        /* a slot's room: up to the next slot, or to the end of the store */
+        k = index_of[epc - 0x80u];
+        end = k < N_SLOTS ? slot_offset[k] : ECHONET_AIRCON_STORE_SIZE;
+        if (!d || 1u + largest(d) > end - slot_offset[k - 1u])
+            return ECHONET_ERR_TABLE;
         s[0] = d->size_alt == ECHONET_SIZE_VARIABLE ? 1 : d->size;
-        memset(s + 1, 0, largest(d));
-        s[1] = v;
-        if (d->rule == ECHONET_RULE_FUNC && d->epc == 0x98) {
-            s[1] = 0x07; /* 2000-01-01 */
-            s[2] = 0xD0;
-            s[3] = 1;
-            s[4] = 1;
-        }
+        if (d->rule == ECHONET_RULE_ENUM || d->rule == ECHONET_RULE_RANGE)
+            s[1] = d->values[0];
     }
+    /* ...and every property of the tables has its slot. */
+    for (c = &echonet_class_0130; c; c = c->super)
+        for (i = 0; i < c->n_props; i++)
+            if ((ECHONET_AIRCON_OPTIONAL || (c->props[i].access & M)) && !slot(ac, c->props[i].epc))
+                return ECHONET_ERR_TABLE;
     /* ...then the factory state of the class. */
-    err = store_byte(ac, 0x80, ECHONET_OFF);
+    for (i = 0; i < sizeof factory; i += 2u + factory[i + 1])
+        err |= echonet_aircon_store(ac, factory[i], &factory[i + 2], factory[i + 1]);
     err |= store_byte(ac, 0x81, 0x00);
-    err |= echonet_aircon_store(ac, 0x82, version, 4);
 #if ECHONET_AIRCON_OPTIONAL
     memcpy(id + 1, manufacturer, 3);
     err |= echonet_aircon_store(ac, 0x83, id, 17);
@@ -392,16 +383,7 @@ echonet_err echonet_aircon_init(echonet_aircon *ac, const uint8_t manufacturer[3
     memcpy(no_fault + 1, manufacturer, 3);
     err |= echonet_aircon_store(ac, 0x86, no_fault, 8);
 #endif
-    err |= store_byte(ac, 0x88, ECHONET_NO_FAULT);
     err |= echonet_aircon_store(ac, 0x8A, manufacturer, 3);
-    err |= store_byte(ac, 0x8F, ECHONET_POWER_SAVING_OFF);
-#if ECHONET_AIRCON_OPTIONAL
-    err |= store_byte(ac, 0x93, ECHONET_REMOTE_LOCAL);
-#endif
-    err |= store_byte(ac, 0xA0, ECHONET_FLOW_AUTO);
-    err |= store_byte(ac, 0xB0, ECHONET_MODE_AUTO);
-    err |= store_byte(ac, 0xB3, 20);
-    err |= store_byte(ac, 0xBB, 20);
     return err == 0 ? ECHONET_OK : ECHONET_ERR_TABLE;
 }
 
@@ -455,7 +437,7 @@ static int aircon_set(void *ctx, uint8_t epc, const uint8_t *edt, size_t pdc, ec
         (void)store_byte(ac, ECHONET_EPC_REMOTE_CONTROL, ECHONET_REMOTE_LOCAL);
     }
     /* Compared in the store itself: no copy of the old value on the stack. */
-    old = slot(ac, epc, NULL);
+    old = slot(ac, epc);
     if (!old)
         return ECHONET_ERR_NOT_FOUND;
     if (old[0] == pdc && memcmp(old + 1, edt, pdc) == 0)

@@ -8,11 +8,12 @@
 #include "ctl_state.h"
 
 /* The home air conditioner (AIF spec): the status read of 3.3.1, the
- * write order of 5.1 ⑦, the class table of aircon.h, every state field. */
+ * write order of 5.1 ⑦, the class tables with the AIF overlay of aircon.h
+ * (echonet_aircon_desc()), every state field. */
 static const uint8_t aircon_write_first[] = {ECHONET_EPC_OPERATION_STATUS, ECHONET_EPC_MODE,
                                              ECHONET_EPC_SET_TEMPERATURE};
 const ctl_profile ctl_profile_aircon = {ctl_state_epcs,     CTL_STATUS_READ, aircon_write_first,
-                                        sizeof aircon_write_first, 0xFFu, true, echonet_aircon_props};
+                                        sizeof aircon_write_first, 0xFFu, true, echonet_aircon_desc};
 
 /* Any other device class: the superclass's operation and fault status
  * (mandatory Get properties of every device object), polled where the
@@ -42,14 +43,10 @@ const echonet_prop_desc *ctl_profile_desc(const echonet_ctl *ctl, const ctl_prof
 {
     const echonet_class *cls;
     const echonet_prop_desc *d = NULL;
-    size_t n = 0;
 
     *known = true;
-    if (p->table) {
-        const echonet_prop_desc *table = p->table(&n);
-
-        return echonet_prop_desc_find(table, n, epc);
-    }
+    if (p->desc)
+        return p->desc(epc);
     cls = ctl->cfg.classes ? ctl->cfg.classes(ECHONET_EOJ_CLASS(eoj)) : NULL;
     if (!cls) {
         *known = false;

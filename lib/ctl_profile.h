@@ -31,10 +31,11 @@ typedef struct ctl_profile {
     /* The AIF's remote operation (0x93 prefix, 4.1; keepalive, 3.5) and
      * temperature probe (5.3) apply. */
     bool aif;
-    /* The class table: values written are checked against it (AIF 2.4.5),
-     * values read believed only within it. NULL: the table the
-     * application's echonet_ctl_config::classes finds for the class. */
-    const echonet_prop_desc *(*table)(size_t *n);
+    /* The class's descriptor of a property (NULL: none): values written
+     * are checked against it (AIF 2.4.5), values read believed only
+     * within it. NULL: the table the application's
+     * echonet_ctl_config::classes finds for the class. */
+    const echonet_prop_desc *(*desc)(uint8_t epc);
 } ctl_profile;
 
 /* The profiles (ctl_profile.c). */

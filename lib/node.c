@@ -108,8 +108,7 @@ echonet_err echonet_object_init_class(echonet_object *obj, echonet_eoj eoj, cons
     obj->n_overlay = (uint8_t)n_overlay;
     obj->super = super ? super->props : NULL;
     obj->n_super = super ? super->n_props : 0;
-    if (obj->row[0] == 0 && (n_overlay > 0 || obj->n_super > 0))
-        obj->row[0] = 254; /* object_desc_chained() */
+    echonet_prop_desc_map(&obj->in_overlay, overlay, n_overlay, 0, NULL);
     return ECHONET_OK;
 }
 
@@ -151,45 +150,43 @@ void echonet_object_maps(const echonet_object *obj, echonet_propmap *anno, echon
     }
 }
 
-/* object_desc() of an object whose table is out of EPC order (row[0] 255)
- * or chained to an overlay or a superclass (row[0] 254): the overlay
- * first, then the class table, then the superclass. */
-static ECHONET_NOINLINE const echonet_prop_desc *object_desc_chained(const echonet_object *obj, uint8_t epc)
+/* object_desc() of an object whose table is out of EPC order (row[0]
+ * 255): the overlay first, then the class table, then the superclass. */
+static ECHONET_NOINLINE const echonet_prop_desc *object_desc_unsorted(const echonet_object *obj, uint8_t epc)
 {
     const echonet_prop_desc *d = echonet_prop_desc_find(obj->overlay, obj->n_overlay, epc);
-    size_t r = (size_t)(epc - 0x80u) >> 3, i;
 
-    if (d)
-        return d;
-    if (obj->row[0] == 255) {
+    if (!d)
         d = echonet_prop_desc_find(obj->props, obj->n_props, epc);
-    } else {
-        for (i = r == 0 ? 0 : obj->row[r]; !d && i < obj->row[r + 1]; i++)
-            if (obj->props[i].epc == epc)
-                d = &obj->props[i];
-    }
     /* The superclass last: a class may redefine its properties. */
     return d ? d : echonet_prop_desc_find(obj->super, obj->n_super, epc);
 }
 
 /* The descriptor of a property this object really has, or NULL. */
 /* HOT_INLINE (propdesc_internal.h): in the answer loop unless optimising
- * for size. */
-static HOT_INLINE const echonet_prop_desc *object_desc(const echonet_object *obj, uint8_t epc)
+ * for size, and then out of line, once. */
+static HOT_INLINE ECHONET_NOINLINE_FOR_SIZE const echonet_prop_desc *object_desc(const echonet_object *obj,
+                                                                                 uint8_t epc)
 {
     size_t i, end;
 
     if (epc < 0x80u || propmap_has(&obj->omit, epc))
         return NULL;
-    /* row[0] is 0 for one table in rising EPC order (its first row starts
-     * at entry 0): the property is among the few entries of its row. */
     if (obj->row[0] != 0)
-        return object_desc_chained(obj, epc);
+        return object_desc_unsorted(obj, epc);
+    /* The overlay only for the EPCs it has (a bit each); then the class
+     * table in rising EPC order (row[0] 0): the property is among the few
+     * entries of its row; the superclass last. */
+    if (propmap_has(&obj->in_overlay, epc)) {
+        for (i = 0; obj->overlay[i].epc != epc; i++)
+            ; /* it is there: the bit says so */
+        return &obj->overlay[i];
+    }
     end = obj->row[((epc - 0x80u) >> 3) + 1];
     for (i = obj->row[(epc - 0x80u) >> 3]; i < end; i++)
         if (obj->props[i].epc == epc)
             return &obj->props[i];
-    return NULL;
+    return obj->n_super ? echonet_prop_desc_find(obj->super, obj->n_super, epc) : NULL;
 }
 
 const echonet_prop_desc *echonet_object_desc(const echonet_object *obj, uint8_t epc)

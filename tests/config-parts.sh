@@ -44,8 +44,8 @@ grep -q '^#define ECHONET_AIRCON_OPTIONAL 0$' "$build/include/echonet/config.h" 
     die "config.h does not say ECHONET_AIRCON_OPTIONAL 0"
 lib="$build/lib/libechonet_internal.a"
 [ -f "$lib" ] || die "$lib was not built"
-nm -g --defined-only "$lib" | grep -q ' T echonet_aircon_props$' ||
-    die "nm cannot see the library's functions (echonet_aircon_props missing)"
+nm -g --defined-only "$lib" | grep -q ' T echonet_aircon_desc$' ||
+    die "nm cannot see the library's functions (echonet_aircon_desc missing)"
 if nm -g --defined-only "$lib" | grep ' T echonet_ctl_'; then
     die "the library defines controller functions although the controller is off"
 fi

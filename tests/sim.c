@@ -672,8 +672,6 @@ static void check_sent(sim *s, int dev, bool multicast, const uint8_t *buf, size
     echonet_frame f;
     echonet_prop p;
     echonet_prop_iter it;
-    size_t nt;
-    const echonet_prop_desc *table = echonet_aircon_props(&nt);
     unsigned k = 0, rank = 0, limit;
     bool prefixed = false, keepalive = false, aircon = true;
     unsigned long long now = (unsigned long long)s->now;
@@ -755,7 +753,7 @@ static void check_sent(sim *s, int dev, bool multicast, const uint8_t *buf, size
             SIM_CHECK(!desc || echonet_prop_desc_check(desc, p.edt, p.pdc, true) == ECHONET_OK,
                       "t=%llu: %06X EPC %02X written out of range (AIF 2.4.5)", now, (unsigned)f.deoj, p.epc);
         } else {
-            const echonet_prop_desc *desc = echonet_prop_desc_find(table, nt, p.epc);
+            const echonet_prop_desc *desc = echonet_aircon_desc(p.epc);
             unsigned r = write_rank(p.epc);
 
             SIM_CHECK(desc && (desc->access & ECHONET_ACCESS_SET), "t=%llu: write of EPC %02X", now, p.epc);
@@ -1088,8 +1086,6 @@ unsigned sim_add_dev(sim *s, const sim_dev_setup *setup)
     sim_dev *d = &s->devs[i];
     echonet_node_config nc;
     echonet_propmap omit;
-    size_t nt;
-    const echonet_prop_desc *table = echonet_aircon_props(&nt);
 
     if (!setup)
         setup = &plain;
@@ -1148,7 +1144,7 @@ unsigned sim_add_dev(sim *s, const sim_dev_setup *setup)
         d->ctx[o].dev = i;
         d->ctx[o].obj = o;
         d->ka_last[o] = NEVER;
-        SIM_OK(echonet_object_init(&d->obj[o], sim_eoj(o), table, nt, &omit, &sim_ops, &d->ctx[o]) == ECHONET_OK);
+        SIM_OK(echonet_aircon_object_init(&d->obj[o], sim_eoj(o), &omit, &sim_ops, &d->ctx[o]) == ECHONET_OK);
         SIM_OK(echonet_node_add(&d->node, &d->obj[o]) == ECHONET_OK);
     }
     /* Its start-up 0xD5 goes out at once (AIF 3.1.1). */

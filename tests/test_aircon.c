@@ -181,19 +181,11 @@ static bool in_spec(const char *spec, unsigned v)
     return false;
 }
 
-static const echonet_prop_desc *table(size_t *n)
-{
-    const echonet_prop_desc *t = echonet_aircon_props(n);
-
-    ck_assert_ptr_nonnull(t);
-    return t;
-}
-
+/* The class's properties, as the library looks them up (the AIF overlay,
+ * then the generated class and superclass tables). */
 static const echonet_prop_desc *desc_of(unsigned epc)
 {
-    size_t n;
-    const echonet_prop_desc *t = table(&n);
-    const echonet_prop_desc *d = echonet_prop_desc_find(t, n, (uint8_t)epc);
+    const echonet_prop_desc *d = echonet_aircon_desc((uint8_t)epc);
 
     ck_assert_msg(d != NULL, "EPC %02X missing from the table", epc);
     return d;
@@ -204,14 +196,11 @@ static const echonet_prop_desc *desc_of(unsigned epc)
 static const echonet_prop_desc *desc_if_present(unsigned epc)
 {
     const struct expect *e = expect_of(epc);
-    size_t n;
-    const echonet_prop_desc *t = table(&n);
 
     ck_assert_ptr_nonnull(e);
     if (expected_present(e))
         return desc_of(epc);
-    ck_assert_msg(echonet_prop_desc_find(t, n, (uint8_t)epc) == NULL, "optional EPC %02X in a mandatory-only table",
-                  epc);
+    ck_assert_msg(echonet_aircon_desc((uint8_t)epc) == NULL, "optional EPC %02X in a mandatory-only table", epc);
     return NULL;
 }
 
@@ -254,21 +243,30 @@ END_TEST
 
 START_TEST(no_unexpected_property)
 {
-    size_t n, i, n_present = 0;
-    const echonet_prop_desc *t = table(&n);
+    size_t n = 0, i, n_present = 0, n_overlay;
+    const echonet_prop_desc *overlay = echonet_aircon_overlay(&n_overlay);
+    unsigned epc;
 
+    for (epc = 0; epc < 256; epc++) {
+        const echonet_prop_desc *d = echonet_aircon_desc((uint8_t)epc);
+
+        if (!d)
+            continue;
+        n++;
+        ck_assert_uint_eq(d->epc, epc);
+        ck_assert_msg(expect_of(epc) != NULL, "unexpected EPC %02X in the table", epc);
+        ck_assert_int_eq(echonet_prop_desc_validate(d, 1), ECHONET_OK);
+    }
     ck_assert_uint_eq(n, EXPECTED_PROPS);
     for (i = 0; i < N_EXPECTS; i++)
         if (expected_present(&expects[i]))
             n_present++;
     ck_assert_uint_eq(n, n_present);
-    ck_assert_ptr_eq(echonet_aircon_props(NULL), t);
-    for (i = 0; i < n; i++)
-        ck_assert_msg(expect_of(t[i].epc) != NULL, "unexpected EPC %02X in the table", t[i].epc);
+    ck_assert_ptr_eq(echonet_aircon_overlay(NULL), overlay);
     /* Reference 7 note: the SetM/GetM maps do not apply to ECHONET Lite. */
-    ck_assert_ptr_null(echonet_prop_desc_find(t, n, 0x9B));
-    ck_assert_ptr_null(echonet_prop_desc_find(t, n, 0x9C));
-    ck_assert_int_eq(echonet_prop_desc_validate(t, n), ECHONET_OK);
+    ck_assert_ptr_null(echonet_aircon_desc(0x9B));
+    ck_assert_ptr_null(echonet_aircon_desc(0x9C));
+    ck_assert_int_eq(echonet_prop_desc_validate(overlay, n_overlay), ECHONET_OK);
 }
 END_TEST
 
@@ -278,15 +276,18 @@ START_TEST(mandatory_and_anno_sets)
     static const uint8_t mandatory[] = {0x80, 0x81, 0x82, 0x88, 0x8A, 0x8F, 0x9D,
                                         0x9E, 0x9F, 0xA0, 0xB0, 0xB3, 0xBB};
     static const uint8_t anno[] = {0x80, 0x81, 0x88, 0x8F, 0xA0, 0xB0};
-    size_t n, i, n_m = 0, n_a = 0;
-    const echonet_prop_desc *t = table(&n);
+    size_t n_m = 0, n_a = 0;
+    unsigned epc;
 
-    for (i = 0; i < n; i++) {
-        bool want_m = memchr(mandatory, t[i].epc, sizeof mandatory) != NULL;
-        bool want_a = memchr(anno, t[i].epc, sizeof anno) != NULL;
+    for (epc = 0x80; epc < 256; epc++) {
+        const echonet_prop_desc *d = echonet_aircon_desc((uint8_t)epc);
+        bool want_m = memchr(mandatory, (int)epc, sizeof mandatory) != NULL;
+        bool want_a = memchr(anno, (int)epc, sizeof anno) != NULL;
 
-        ck_assert_msg(((t[i].access & M) != 0) == want_m, "EPC %02X mandatory flag", t[i].epc);
-        ck_assert_msg(((t[i].access & A) != 0) == want_a, "EPC %02X announce flag", t[i].epc);
+        if (!d)
+            continue;
+        ck_assert_msg(((d->access & M) != 0) == want_m, "EPC %02X mandatory flag", epc);
+        ck_assert_msg(((d->access & A) != 0) == want_a, "EPC %02X announce flag", epc);
         n_m += want_m;
         n_a += want_a;
     }
@@ -730,14 +731,20 @@ START_TEST(omit_sets)
 
     expected_optional(&want);
     ck_assert_uint_eq(echonet_propmap_count(&want), EXPECTED_PROPS - 13);
+    /* Without the optional properties the model has none: every one of
+     * the class is left out, whatever the device says it keeps. */
+    for (i = 0; !ECHONET_AIRCON_OPTIONAL && i < N_EXPECTS; i++)
+        if (!(expects[i].access & M))
+            ck_assert_int_eq(echonet_propmap_add(&want, expects[i].epc), ECHONET_OK);
     memset(&omit, 0xFF, sizeof omit);
     echonet_aircon_omit(&omit, NULL, 0);
     assert_map_is(&omit, &want);
 
     echonet_aircon_omit(&omit, keep_93, sizeof keep_93);
-    echonet_propmap_remove(&want, 0x93);
+    if (ECHONET_AIRCON_OPTIONAL)
+        echonet_propmap_remove(&want, 0x93);
     assert_map_is(&omit, &want);
-    ck_assert(!echonet_propmap_contains(&omit, 0x93));
+    ck_assert(echonet_propmap_contains(&omit, 0x93) == !ECHONET_AIRCON_OPTIONAL);
 
     /* Mandatory ones are never omitted, listed or not; unknown EPCs ignored. */
     echonet_aircon_omit(&omit, keep_mixed, sizeof keep_mixed);
@@ -747,7 +754,7 @@ START_TEST(omit_sets)
         if (!(expects[i].access & M))
             keep_all[n_all++] = expects[i].epc;
     echonet_aircon_omit(&omit, keep_all, n_all);
-    ck_assert_uint_eq(echonet_propmap_count(&omit), 0);
+    ck_assert_uint_eq(echonet_propmap_count(&omit), ECHONET_AIRCON_OPTIONAL ? 0 : N_EXPECTS - 13);
 }
 END_TEST
 
@@ -760,26 +767,31 @@ START_TEST(reference_worked_maps)
                                   0x93, 0x9D, 0x9E, 0x9F, 0xA0, 0xB0, 0xB3, 0xBB};
     static const uint8_t set[] = {0x80, 0x81, 0x8F, 0x93, 0xA0, 0xB0, 0xB3};
     static const uint8_t anno[] = {0x80, 0x81, 0x88, 0x8F, 0xA0, 0xB0};
-    echonet_propmap omit, got, want;
-    size_t n, i;
-    const echonet_prop_desc *t = table(&n);
+    echonet_propmap omit, got, want, set_map, anno_map;
+    echonet_object obj;
+    echonet_aircon ac;
+    size_t i;
 
+    /* The maps an object of the class serves (0x9D-0x9F are always in the
+     * Get map: derived, never stored). */
     echonet_aircon_omit(&omit, keep, sizeof keep);
-    echonet_prop_desc_map(&got, t, n, G, &omit);
+    ck_assert_int_eq(echonet_aircon_init(&ac, (const uint8_t *)"\x12\x34\x56"), ECHONET_OK);
+    ck_assert_int_eq(echonet_aircon_object_init(&obj, 0x013001, &omit, &echonet_aircon_ops, &ac), ECHONET_OK);
+    echonet_object_maps(&obj, &anno_map, &set_map, &got);
     echonet_propmap_init(&want);
     for (i = 0; i < sizeof get; i++)
         if (expected_present(expect_of(get[i])))
             echonet_propmap_add(&want, get[i]);
     assert_map_is(&got, &want);
 
-    echonet_prop_desc_map(&got, t, n, S, &omit);
+    got = set_map;
     echonet_propmap_init(&want);
     for (i = 0; i < sizeof set; i++)
         if (expected_present(expect_of(set[i])))
             echonet_propmap_add(&want, set[i]);
     assert_map_is(&got, &want);
 
-    echonet_prop_desc_map(&got, t, n, A, &omit);
+    got = anno_map;
     echonet_propmap_init(&want);
     for (i = 0; i < sizeof anno; i++)
         echonet_propmap_add(&want, anno[i]);
@@ -885,11 +897,15 @@ END_TEST
 /* And from the descriptors: a table change must update the macro. */
 START_TEST(store_size_matches_table)
 {
-    size_t n, i, sum = 0;
-    const echonet_prop_desc *t = table(&n);
+    size_t sum = 0;
+    unsigned epc;
 
-    for (i = 0; i < n; i++)
-        sum += 1u + (t[i].size_alt != ECHONET_SIZE_VARIABLE && t[i].size_alt > t[i].size ? t[i].size_alt : t[i].size);
+    for (epc = 0x80; epc < 256; epc++) {
+        const echonet_prop_desc *t = echonet_aircon_desc((uint8_t)epc);
+
+        if (t)
+            sum += 1u + (t->size_alt != ECHONET_SIZE_VARIABLE && t->size_alt > t->size ? t->size_alt : t->size);
+    }
     ck_assert_uint_eq(ECHONET_AIRCON_STORE_SIZE, sum);
 }
 END_TEST
@@ -1065,13 +1081,11 @@ struct unit {
 static void unit_init(struct unit *u)
 {
     echonet_node_config cfg = {{0x12, 0x34, 0x56}, {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13}, 0};
-    size_t n;
-    const echonet_prop_desc *t = echonet_aircon_props(&n);
 
     memset(u, 0, sizeof *u);
     ck_assert_int_eq(echonet_node_init(&u->node, &cfg, &u->slot, 1, u->queue, 2), ECHONET_OK);
     ck_assert_int_eq(echonet_aircon_init(&u->ac, maker), ECHONET_OK);
-    ck_assert_int_eq(echonet_object_init(&u->obj, 0x013001, t, n, NULL, &echonet_aircon_ops, &u->ac), ECHONET_OK);
+    ck_assert_int_eq(echonet_aircon_object_init(&u->obj, 0x013001, NULL, &echonet_aircon_ops, &u->ac), ECHONET_OK);
     ck_assert_int_eq(echonet_node_add(&u->node, &u->obj), ECHONET_OK);
 }
 
@@ -1144,6 +1158,30 @@ START_TEST(unprefixed_set_ends_remote)
     ck_assert_uint_eq(v, ECHONET_OFF);
 }
 END_TEST
+
+/* The AIF overlay on the wire: the MRA lets a controller set 0xB0 = 0x40
+ * ("other"), the AIF does not; a unit answers SetC_SNA with the value
+ * echoed and keeps its mode, reads 0x40 when it reports it itself, and
+ * takes 0x42. The generated class table answers 0x81 = 0x05 too; the
+ * overlay refuses it. */
+START_TEST(aif_overlay_on_the_wire)
+{
+    struct unit u;
+    static const uint8_t other = 0x40;
+    uint8_t v = 0;
+
+    unit_init(&u);
+    ck_assert_uint_eq(unit_request(&u, "10 81 00 01 05 FF 01 01 30 01 61 01 B0 01 40", 0), 0x51);
+    ck_assert_int_eq(echonet_aircon_value(&u.ac, 0xB0, &v, 1), 1);
+    ck_assert_uint_eq(v, ECHONET_MODE_AUTO);
+    ck_assert_uint_eq(unit_request(&u, "10 81 00 02 05 FF 01 01 30 01 61 01 81 01 05", 0), 0x51);
+    ck_assert_uint_eq(unit_request(&u, "10 81 00 03 05 FF 01 01 30 01 61 01 B0 01 42", 0), 0x71);
+    ck_assert_int_eq(echonet_node_set_local(&u.node, 0x013001, 0xB0, &other, 1, 0), ECHONET_OK);
+    ck_assert_uint_eq(unit_request(&u, "10 81 00 04 05 FF 01 01 30 01 62 01 B0 00", 0), 0x72);
+    ck_assert_int_eq(echonet_aircon_value(&u.ac, 0xB0, &v, 1), 1);
+    ck_assert_uint_eq(v, 0x40);
+}
+END_TEST
 #endif
 
 Suite *aircon_suite(void)
@@ -1189,6 +1227,7 @@ Suite *aircon_suite(void)
 #if ECHONET_AIRCON_OPTIONAL
     tc = tcase_create("remote");
     tcase_add_test(tc, unprefixed_set_ends_remote);
+    tcase_add_test(tc, aif_overlay_on_the_wire);
     suite_add_tcase(s, tc);
 #endif
     return s;

@@ -405,33 +405,67 @@ START_TEST(chained_object)
 }
 END_TEST
 
-/* The hand-written air-conditioner table against the generated 0x0130 and
- * superclass tables: the AIF's mandatory set holds the MRA's, the access
- * rules agree, and the places where the hand table is looser than the MRA
- * are exactly these (issue 14: the generated table with the AIF rules on
- * top is to replace it). */
-START_TEST(aircon_table_against_mra)
+/* Whether d is an entry of table (n entries). */
+static bool entry_of(const echonet_prop_desc *d, const echonet_prop_desc *table, size_t n)
 {
-    /* 1-byte properties where the hand table accepts what the MRA refuses:
-     * 0xBB/0xBD/0xBE also take 0x7F/0x80 (overflow, underflow: reference
-     * 8.1); 0xC6, 0xC8, 0xCA, 0xCD are raw bytes there. */
+    return d >= table && d < table + n;
+}
+
+/* The air conditioner is the generated 0x0130 and superclass tables with
+ * the AIF overlay on top (issue 14): every property not in the overlay is
+ * the generated entry itself, the overlay keeps the MRA's access and
+ * mandatory flags, and its rules differ from the MRA's exactly where
+ * doc/decisions.md says. */
+START_TEST(aircon_overlay_on_mra)
+{
+    /* 1-byte properties where the overlay accepts what the MRA refuses:
+     * 0xBB/0xBD/0xBE also read 0x7F/0x80 (overflow, underflow: reference
+     * 8.1); 0xC6, 0xC8, 0xCA, 0xCD are raw bytes there. And where it is
+     * stricter: 0x81 (location code 0 reserved, 0x01 read only), 0xB0 =
+     * 0x40 read only. */
     static const uint8_t looser[] = {0xBB, 0xBD, 0xBE, 0xC6, 0xC8, 0xCA, 0xCD};
+    static const uint8_t stricter[] = {0x81, 0xB0};
     /* sizes: 0x83 also 9 bytes, 0x86 at most 225 */
     static const uint8_t other_size[] = {0x83, 0x86};
-    size_t n, i, k;
-    const echonet_prop_desc *t = echonet_aircon_props(&n);
+    const echonet_class *cls = &echonet_class_0130, *sup = &echonet_class_superclass;
+    size_t n, i, k, n_found = 0;
+    const echonet_prop_desc *overlay = echonet_aircon_overlay(&n);
+    unsigned epc;
 
-    ck_assert_int_eq(echonet_class_check_table(&echonet_class_0130, t, n), ECHONET_OK);
+    ck_assert_uint_gt(n, 0);
+    ck_assert_int_eq(echonet_prop_desc_validate(overlay, n), ECHONET_OK);
+    for (epc = 0x80; epc < 256; epc++) {
+        const echonet_prop_desc *a = echonet_aircon_desc((uint8_t)epc);
+        const echonet_prop_desc *m = echonet_prop_desc_find(cls->props, cls->n_props, (uint8_t)epc);
+
+        if (!m)
+            m = echonet_prop_desc_find(sup->props, sup->n_props, (uint8_t)epc);
+        /* The class has exactly the MRA's properties (all of them with the
+         * optional ones). */
+        ck_assert_msg((a != NULL) == (m != NULL && (ECHONET_AIRCON_OPTIONAL || (m->access & ECHONET_ACCESS_MANDATORY))),
+                      "0x%02X", epc);
+        if (!a)
+            continue;
+        n_found++;
+        /* Not in the overlay: the generated entry itself, not a copy. */
+        if (!entry_of(a, overlay, n)) {
+            ck_assert_ptr_eq(a, m);
+            ck_assert_msg(entry_of(a, cls->props, cls->n_props) || entry_of(a, sup->props, sup->n_props), "0x%02X",
+                          epc);
+            continue;
+        }
+        ck_assert_msg(a->access == m->access, "0x%02X access", epc);
+    }
+    ck_assert_uint_eq(n_found, ECHONET_AIRCON_OPTIONAL ? 68 : 13);
     for (i = 0; i < n; i++) {
-        const echonet_prop_desc *a = &t[i];
-        const echonet_prop_desc *m = echonet_prop_desc_find(echonet_class_0130.props, echonet_class_0130.n_props, a->epc);
-        bool loose = false, sized = false;
+        const echonet_prop_desc *a = &overlay[i];
+        const echonet_prop_desc *m = echonet_prop_desc_find(cls->props, cls->n_props, a->epc);
+        bool loose = false, strict = false, sized = false, listed;
         int v, set;
 
         if (!m)
-            m = echonet_prop_desc_find(echonet_class_superclass.props, echonet_class_superclass.n_props, a->epc);
-        ck_assert_msg(m != NULL, "0x%02X is not in the MRA", a->epc);
-        ck_assert_msg((a->access & 7u) == (m->access & 7u), "0x%02X access", a->epc);
+            m = echonet_prop_desc_find(sup->props, sup->n_props, a->epc);
+        ck_assert_ptr_eq(echonet_aircon_desc(a->epc), a);
         for (k = 0; k < sizeof other_size; k++)
             sized = sized || other_size[k] == a->epc;
         ck_assert_msg(sized == (a->size != m->size || a->size_alt != m->size_alt), "0x%02X sizes", a->epc);
@@ -440,16 +474,48 @@ START_TEST(aircon_table_against_mra)
         for (set = 0; set < 2; set++)
             for (v = 0; v < 256; v++) {
                 uint8_t b = (uint8_t)v;
+                bool ok_a = echonet_prop_desc_check(a, &b, 1, set) == ECHONET_OK;
+                bool ok_m = echonet_prop_desc_check(m, &b, 1, set) == ECHONET_OK;
 
-                if (echonet_prop_desc_check(a, &b, 1, set) == ECHONET_OK &&
-                    echonet_prop_desc_check(m, &b, 1, set) != ECHONET_OK)
-                    loose = true;
+                loose = loose || (ok_a && !ok_m);
+                strict = strict || (!ok_a && ok_m);
             }
-        for (k = 0; k < sizeof looser; k++)
-            if (looser[k] == a->epc)
-                loose = !loose;
-        ck_assert_msg(!loose, "0x%02X: looser than the MRA, or no longer", a->epc);
+        listed = memchr(looser, a->epc, sizeof looser) != NULL;
+        ck_assert_msg(loose == listed, "0x%02X: looser than the MRA, or no longer", a->epc);
+        listed = memchr(stricter, a->epc, sizeof stricter) != NULL;
+        ck_assert_msg(strict == listed, "0x%02X: stricter than the MRA, or no longer", a->epc);
     }
+}
+END_TEST
+
+/* The AIF overlay at work on both sides: 0xB0 = 0x40 ("other") is a value
+ * the MRA lets a controller write and the AIF does not; a one-byte 0x81 =
+ * 0x05 (location code 0, reserved) is a raw byte to the MRA. An object
+ * built with the overlay and the controller's lookup refuse both; without
+ * the overlay (the generated class alone) both pass. */
+START_TEST(aircon_overlay_refuses_what_the_mra_allows)
+{
+    static const uint8_t other = 0x40, reserved = 0x05, cool = 0x42;
+    echonet_object with, without;
+    echonet_aircon ac;
+
+    ck_assert_int_eq(echonet_aircon_init(&ac, (const uint8_t *)"\x00\x00\x77"), ECHONET_OK);
+    ck_assert_int_eq(echonet_aircon_object_init(&with, 0x013001, NULL, &echonet_aircon_ops, &ac), ECHONET_OK);
+    ck_assert_int_eq(echonet_object_init_class(&without, 0x013001, &echonet_class_0130, NULL, 0, NULL,
+                                               &echonet_aircon_ops, &ac),
+                     ECHONET_OK);
+    ck_assert_int_eq(echonet_prop_desc_check(echonet_object_desc(&without, 0xB0), &other, 1, true), ECHONET_OK);
+    ck_assert_int_eq(echonet_prop_desc_check(echonet_object_desc(&without, 0x81), &reserved, 1, true), ECHONET_OK);
+    ck_assert_int_eq(echonet_prop_desc_check(echonet_object_desc(&with, 0xB0), &other, 1, true), ECHONET_ERR_VALUE);
+    ck_assert_int_eq(echonet_prop_desc_check(echonet_object_desc(&with, 0xB0), &other, 1, false), ECHONET_OK);
+    ck_assert_int_eq(echonet_prop_desc_check(echonet_object_desc(&with, 0xB0), &cool, 1, true), ECHONET_OK);
+    ck_assert_int_eq(echonet_prop_desc_check(echonet_object_desc(&with, 0x81), &reserved, 1, true), ECHONET_ERR_VALUE);
+    /* What the controller checks a write against. */
+    ck_assert_int_eq(echonet_prop_desc_check(echonet_aircon_desc(0xB0), &other, 1, true), ECHONET_ERR_VALUE);
+    ck_assert_int_eq(echonet_prop_desc_check(echonet_aircon_desc(0x81), &reserved, 1, true), ECHONET_ERR_VALUE);
+    /* The model refuses to hold what no table allows, but holds 0x40. */
+    ck_assert_int_eq(echonet_aircon_store(&ac, 0xB0, &other, 1), ECHONET_OK);
+    ck_assert_int_eq(echonet_aircon_store(&ac, 0x81, &reserved, 1), ECHONET_ERR_VALUE);
 }
 END_TEST
 
@@ -464,7 +530,8 @@ Suite *classes_suite(void)
     tcase_add_test(tc, layout_programs);
     tcase_add_test(tc, range_leaves_no_byte_free);
     tcase_add_test(tc, chained_object);
-    tcase_add_test(tc, aircon_table_against_mra);
+    tcase_add_test(tc, aircon_overlay_on_mra);
+    tcase_add_test(tc, aircon_overlay_refuses_what_the_mra_allows);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -27,16 +27,14 @@ static void setup_node(unsigned n_aircons, uint8_t max_opc)
 {
     echonet_node_config cfg = {{0xFF, 0xFF, 0xF0}, {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13}, max_opc};
     echonet_propmap omit;
-    size_t n;
-    const echonet_prop_desc *t = echonet_aircon_props(&n);
     unsigned i;
 
     echonet_aircon_omit(&omit, keep, sizeof keep);
     ck_assert_int_eq(echonet_node_init(&node, &cfg, slots, MAX_OBJ, queue, 4), ECHONET_OK);
     for (i = 0; i < n_aircons; i++) {
         ck_assert_int_eq(echonet_aircon_init(&models[i], maker), ECHONET_OK);
-        ck_assert_int_eq(echonet_object_init(&objs[i], ECHONET_EOJ_OF_CLASS(0x0130, i + 1), t, n, &omit,
-                                             &echonet_aircon_ops, &models[i]),
+        ck_assert_int_eq(echonet_aircon_object_init(&objs[i], ECHONET_EOJ_OF_CLASS(0x0130, i + 1), &omit,
+                                                    &echonet_aircon_ops, &models[i]),
                          ECHONET_OK);
         ck_assert_int_eq(echonet_node_add(&node, &objs[i]), ECHONET_OK);
     }
@@ -654,13 +652,12 @@ END_TEST
 START_TEST(objects_add_remove)
 {
     echonet_object dup;
-    size_t n;
-    const echonet_prop_desc *t = echonet_aircon_props(&n);
     echonet_propmap omit;
+    size_t n;
 
     setup_node(2, 0);
     expect("10 81 00 00 0E F0 01 0E F0 01 73 01 D5 07 02 01 30 01 01 30 02", true);
-    ck_assert_int_eq(echonet_object_init(&dup, 0x013001, t, n, NULL, &echonet_aircon_ops, &models[0]), ECHONET_OK);
+    ck_assert_int_eq(echonet_aircon_object_init(&dup, 0x013001, NULL, &echonet_aircon_ops, &models[0]), ECHONET_OK);
     ck_assert_int_eq(echonet_node_add(&node, &dup), ECHONET_ERR_DUPLICATE);
     ck_assert_int_eq(echonet_node_remove(&node, 0x013001), ECHONET_OK);
     ck_assert_int_eq(echonet_node_remove(&node, 0x013001), ECHONET_ERR_NOT_FOUND);
@@ -668,13 +665,14 @@ START_TEST(objects_add_remove)
     ck_assert_ptr_null(echonet_node_find(&node, 0x013001));
     ck_assert_ptr_eq(echonet_node_find(&node, 0x0EF000), echonet_node_find(&node, 0x0EF001));
     /* Objects that cannot be. */
-    ck_assert_int_eq(echonet_object_init(&dup, 0x013000, t, n, NULL, &echonet_aircon_ops, &models[0]),
+    ck_assert_int_eq(echonet_aircon_object_init(&dup, 0x013000, NULL, &echonet_aircon_ops, &models[0]),
                      ECHONET_ERR_INVALID_ARG);
-    ck_assert_int_eq(echonet_object_init(&dup, 0x0EF001, t, n, NULL, &echonet_aircon_ops, &models[0]),
+    ck_assert_int_eq(echonet_object_init(&dup, 0x0EF001, echonet_aircon_overlay(&n), n, NULL, &echonet_aircon_ops,
+                                         &models[0]),
                      ECHONET_ERR_INVALID_ARG);
     echonet_propmap_init(&omit);
     echonet_propmap_add(&omit, 0xB3);
-    ck_assert_int_eq(echonet_object_init(&dup, 0x013005, t, n, &omit, &echonet_aircon_ops, &models[0]),
+    ck_assert_int_eq(echonet_aircon_object_init(&dup, 0x013005, &omit, &echonet_aircon_ops, &models[0]),
                      ECHONET_ERR_MANDATORY);
     ck_assert_int_eq(echonet_object_init(&dup, 0x013005, tiny_props, 1, NULL, &tiny_ops, NULL), ECHONET_OK);
     ck_assert_int_eq(echonet_node_init(&node, NULL, slots, 1, queue, 1), ECHONET_ERR_INVALID_ARG);

@@ -134,15 +134,13 @@ static int setup_unit(void)
     static const uint8_t maker[3] = {0x00, 0x00, 0x0B};
     echonet_node_config cfg;
     echonet_propmap omit;
-    size_t n;
-    const echonet_prop_desc *table = echonet_aircon_props(&n);
 
     memset(&cfg, 0, sizeof cfg);
     memcpy(cfg.manufacturer, maker, 3);
     echonet_aircon_omit(&omit, NULL, 0);
     if (echonet_aircon_init(&unit_model, maker) != ECHONET_OK ||
-        echonet_object_init(&unit_object, ECHONET_EOJ(0x01, 0x30, 0x01), table, n, &omit, &echonet_aircon_ops,
-                            &unit_model) != ECHONET_OK ||
+        echonet_aircon_object_init(&unit_object, ECHONET_EOJ(0x01, 0x30, 0x01), &omit, &echonet_aircon_ops,
+                                   &unit_model) != ECHONET_OK ||
         echonet_node_init(&unit_node, &cfg, unit_slots, 1, unit_queue, 2) != ECHONET_OK ||
         echonet_node_add(&unit_node, &unit_object) != ECHONET_OK)
         return -1;

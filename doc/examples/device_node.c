@@ -82,8 +82,6 @@ static int unit_start(void)
     static const uint8_t optional[] = {ECHONET_EPC_REMOTE_CONTROL}; /* optional properties kept */
     echonet_node_config cfg;
     echonet_propmap omit;
-    size_t n;
-    const echonet_prop_desc *table = echonet_aircon_props(&n); /* static const: in flash */
 
     memset(&cfg, 0, sizeof cfg);
     memcpy(cfg.manufacturer, maker, 3);
@@ -91,7 +89,7 @@ static int unit_start(void)
     echonet_aircon_omit(&omit, optional, sizeof optional);
     if (echonet_aircon_init(&unit.model, maker) != ECHONET_OK)
         return -1;
-    if (echonet_object_init(&aircon, AIRCON_EOJ, table, n, &omit, &unit_ops, &unit) != ECHONET_OK)
+    if (echonet_aircon_object_init(&aircon, AIRCON_EOJ, &omit, &unit_ops, &unit) != ECHONET_OK)
         return -1;
     if (echonet_node_init(&node, &cfg, slots, 1, queue, 4) != ECHONET_OK)
         return -1;

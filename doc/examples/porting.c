@@ -92,14 +92,12 @@ static int firmware_init(void)
 {
     static const uint8_t maker[3] = {0x00, 0x00, 0x0B};
     echonet_node_config cfg;
-    size_t n;
-    const echonet_prop_desc *table = echonet_aircon_props(&n);
 
     memset(&cfg, 0, sizeof cfg);
     memcpy(cfg.manufacturer, maker, 3);
     if (echonet_aircon_init(&ram.model, maker) != ECHONET_OK ||
-        echonet_object_init(&ram.aircon, ECHONET_EOJ(0x01, 0x30, 0x01), table, n, NULL, &echonet_aircon_ops,
-                            &ram.model) != ECHONET_OK ||
+        echonet_aircon_object_init(&ram.aircon, ECHONET_EOJ(0x01, 0x30, 0x01), NULL, &echonet_aircon_ops,
+                                   &ram.model) != ECHONET_OK ||
         echonet_node_init(&ram.node, &cfg, ram.slots, 1, ram.queue, 2) != ECHONET_OK ||
         echonet_node_add(&ram.node, &ram.aircon) != ECHONET_OK)
         return -1;

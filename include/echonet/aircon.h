@@ -10,11 +10,13 @@
  * @defgroup aircon Home air conditioner (0x0130)
  * @brief Appendix Release H+ and the AIF air-conditioner/HEMS spec Ver. 1.10.
  *
- * echonet_aircon_props() is the class's descriptor table: the superclass
- * properties of reference section 7 and the class properties of section 8,
- * with sizes and allowed values. Both sides use it: a device derives its
- * property maps and validates Sets from it; a controller refuses to send an
- * out-of-range value with it.
+ * The class's facts are the generated MRA tables (echonet_class_0130
+ * chained to echonet_class_superclass, classes.h) with a small overlay of
+ * the AIF rules searched first (echonet_aircon_overlay(), doc/decisions.md);
+ * echonet_aircon_desc() looks a property up in that order. Both sides use
+ * them: a device derives its property maps and validates Sets from them
+ * (echonet_aircon_object_init()); a controller refuses to send an
+ * out-of-range value with them.
  *
  * @ref echonet_aircon is an optional device model that stores every value
  * of the table and implements the remote-control setting 0x93 (reference
@@ -104,16 +106,52 @@ typedef enum echonet_aircon_mode {
 #define ECHONET_AIRCON_LINE_TIMEOUT ECHONET_HOURS(20)
 
 /**
- * @brief The descriptor table of class 0x0130.
+ * @brief The AIF overlay of class 0x0130: the entries searched before the
+ *        generated class and superclass tables (echonet_class_0130,
+ *        echonet_class_superclass of classes.h), where the AIF profile of
+ *        this library says more than the MRA (doc/decisions.md).
  * @param n receives the number of entries; may be NULL.
- * @return the table (static, in flash).
+ * @return the overlay (static, in flash).
  */
-ECHONET_API const echonet_prop_desc *echonet_aircon_props(size_t *n);
+ECHONET_API const echonet_prop_desc *echonet_aircon_overlay(size_t *n);
 
 /**
- * @brief The optional properties of the table a device leaves out, given
- *        those it keeps: for echonet_object_init().
- * @param omit receives every optional property not in @p keep.
+ * @brief The descriptor of a property of an AIF air conditioner: the
+ *        overlay's entry, else the class table's, else the superclass's.
+ * @param epc the property.
+ * @return the descriptor (in flash), or NULL: not a property of the class,
+ *         or an optional one while @ref ECHONET_AIRCON_OPTIONAL is 0.
+ */
+ECHONET_API const echonet_prop_desc *echonet_aircon_desc(uint8_t epc);
+
+/**
+ * @brief Prepares an object of class 0x0130 with the AIF rules:
+ *        echonet_object_init_class() with echonet_class_0130 and
+ *        echonet_aircon_overlay(), nothing copied.
+ *
+ * While @ref ECHONET_AIRCON_OPTIONAL is 0, every optional property is left
+ * out as well (the model has none).
+ * @param obj the object.
+ * @param eoj its EOJ: an instance 0x01-0x7F of class 0x0130.
+ * @param omit if not NULL, optional properties this device does not have
+ *        (echonet_aircon_omit(); copied).
+ * @param ops the accessors (kept by pointer), e.g. &echonet_aircon_ops.
+ * @param ctx passed to every accessor, e.g. an @ref echonet_aircon.
+ * @return @ref ECHONET_OK or an error code of echonet_object_init_class():
+ * @retval ECHONET_ERR_INVALID_ARG a NULL argument, no @c get accessor, or
+ *         an EOJ with instance 0x00 or of another class.
+ * @retval ECHONET_ERR_TABLE a table is malformed (a defect of the build).
+ * @retval ECHONET_ERR_MANDATORY @p omit names a mandatory property.
+ */
+ECHONET_API echonet_err echonet_aircon_object_init(echonet_object *obj, echonet_eoj eoj, const echonet_propmap *omit,
+                                                   const echonet_object_ops *ops, void *ctx);
+
+/**
+ * @brief The optional properties of class 0x0130 and its superclass a
+ *        device leaves out, given those it keeps: for
+ *        echonet_aircon_object_init().
+ * @param omit receives every optional property not in @p keep (every one
+ *        while @ref ECHONET_AIRCON_OPTIONAL is 0).
  * @param keep optional EPCs the device has; may be NULL when @p n_keep is 0.
  * @param n_keep entries in @p keep.
  */
@@ -180,8 +218,8 @@ ECHONET_API bool echonet_aircon_flow_level(uint8_t edt, int *level);
  * @brief A device model of one air conditioner: every value of the table,
  *        and the 0x93 line-health rule. Fields are private.
  *
- * Use with echonet_object_init(obj, eoj, echonet_aircon_props(&n), n, omit,
- * &echonet_aircon_ops, &model).
+ * Use with echonet_aircon_object_init(obj, eoj, omit, &echonet_aircon_ops,
+ * &model).
  */
 typedef struct echonet_aircon {
     uint8_t store[ECHONET_AIRCON_STORE_SIZE]; /**< @private length byte + value per table entry */
@@ -202,9 +240,10 @@ ECHONET_API extern const echonet_object_ops echonet_aircon_ops;
  * @param manufacturer the 3-byte manufacturer code (0x8A, and in 0x83).
  * @return @ref ECHONET_OK or an error code:
  * @retval ECHONET_ERR_INVALID_ARG a NULL pointer.
- * @retval ECHONET_ERR_TABLE the class table and @ref ECHONET_AIRCON_STORE_SIZE
- *         disagree: a defect of the library build, never of the caller
- *         (the aircon tests check that it cannot happen).
+ * @retval ECHONET_ERR_TABLE the class tables and the model's store
+ *         disagree (a property without room for its largest value, or
+ *         without a slot): a defect of the library build, never of the
+ *         caller (the aircon tests check that it cannot happen).
  */
 ECHONET_API echonet_err echonet_aircon_init(echonet_aircon *ac, const uint8_t manufacturer[3]);
 

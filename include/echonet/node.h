@@ -122,13 +122,13 @@ typedef struct echonet_object {
     uint8_t n_overlay;               /**< @private */
     uint8_t n_super;                 /**< @private */
     echonet_propmap omit;            /**< @private properties of the table this device lacks */
+    echonet_propmap in_overlay;      /**< @private the EPCs of @c overlay */
     const echonet_object_ops *ops;   /**< @private */
     void *ctx;                       /**< @private */
     echonet_propmap pending;         /**< @private announcements due */
     /** @private for a table in rising EPC order, where each row of 8 EPCs
      *  (0x80-0x87, 0x88-0x8F...) starts in @c props; row[16] = n_props.
-     *  row[0] is 255 for another table (searched from start to end), 254
-     *  for a table in order chained to an overlay or a superclass. */
+     *  row[0] is 255 for another table (searched from start to end). */
     uint8_t row[17];
 } echonet_object;
 

@@ -163,12 +163,8 @@ static void setup_node(void)
 {
     static const uint8_t maker[3] = {0xFF, 0xFF, 0xF0};
     echonet_node_config cfg = {{0xFF, 0xFF, 0xF0}, {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13}, 0};
-    const echonet_prop_desc *table;
-    size_t n_table;
-
-    table = echonet_aircon_props(&n_table);
     if (echonet_aircon_init(&model, maker) != ECHONET_OK ||
-        echonet_object_init(&obj, 0x013001, table, n_table, NULL, &echonet_aircon_ops, &model) != ECHONET_OK ||
+        echonet_aircon_object_init(&obj, 0x013001, NULL, &echonet_aircon_ops, &model) != ECHONET_OK ||
         echonet_node_init(&node, &cfg, &slot, 1, queue, 1) != ECHONET_OK || echonet_node_add(&node, &obj) != ECHONET_OK)
         fail("node", "set-up failed");
     (void)echonet_addr_set(&peer, "\xC0\xA8\x01\x0A", 4);

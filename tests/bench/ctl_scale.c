@@ -101,8 +101,6 @@ int main(int argc, char **argv)
     echonet_ctl_callbacks cb = {on_event};
     echonet_node_config cfg = {{0xFF, 0xFF, 0xF0}, {0}, 0};
     echonet_ctl_config cc;
-    const echonet_prop_desc *table;
-    size_t n_table;
     unsigned i, r;
     double ns_read = 0, ns_write = 0;
     /* What echonet_ctl_write() asks for: 318 bytes with the largest sizes (config.h). */
@@ -115,7 +113,6 @@ int main(int argc, char **argv)
     st.n_nodes = st.n_objects = (uint16_t)n_nodes;
     for (st.n_index = 2; st.n_index < 2 * n_nodes; st.n_index = (uint16_t)(st.n_index * 2))
         ;
-    table = echonet_aircon_props(&n_table);
     echonet_addr_set(&me, "\x0A\x00\x00\x01", 4);
     for (i = 0; i < n_nodes; i++) {
         uint8_t a[4] = {10, 1, (uint8_t)(i >> 8), (uint8_t)i};
@@ -123,7 +120,7 @@ int main(int argc, char **argv)
         echonet_addr_set(&addrs[i], a, 4);
         cfg.unique_id[12] = (uint8_t)i;
         if (echonet_aircon_init(&models[i], maker) != ECHONET_OK ||
-            echonet_object_init(&objs[i], 0x013001, table, n_table, NULL, &echonet_aircon_ops, &models[i]) !=
+            echonet_aircon_object_init(&objs[i], 0x013001, NULL, &echonet_aircon_ops, &models[i]) !=
                 ECHONET_OK ||
             echonet_node_init(&devs[i], &cfg, &slots[i], 1, queues[i], 1) != ECHONET_OK ||
             echonet_node_add(&devs[i], &objs[i]) != ECHONET_OK)

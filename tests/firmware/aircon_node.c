@@ -37,17 +37,14 @@ void fw_main(void)
     static const uint8_t keep[] = {0x83, 0x86, 0x89, 0x93};
     echonet_node_config cfg = {{0x00, 0x00, 0x77}, {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13}, 0};
     echonet_propmap omit;
-    const echonet_prop_desc *props;
-    size_t n_props;
     echonet_err err;
 
     err = echonet_node_init(&node, &cfg, slots, 1, queue, FW_QUEUE);
-    props = echonet_aircon_props(&n_props);
     echonet_aircon_omit(&omit, keep, sizeof keep);
     if (err == ECHONET_OK)
         err = echonet_aircon_init(&model, maker);
     if (err == ECHONET_OK)
-        err = echonet_object_init(&object, FW_EOJ, props, n_props, &omit, &echonet_aircon_ops, &model);
+        err = echonet_aircon_object_init(&object, FW_EOJ, &omit, &echonet_aircon_ops, &model);
     if (err == ECHONET_OK)
         err = echonet_node_add(&node, &object);
     fw_io.out = (uint32_t)err;
