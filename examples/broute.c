@@ -469,6 +469,8 @@ static void on_line(struct broute *b, char *line, echonet_tstamp now)
     int n;
     uint8_t ip[16];
 
+    if (line[0] == '\0')
+        return; /* the CR of a CRLF, and ROPT's CR-only answers, make empty lines */
     b->stats.lines++;
     if (b->in_pandesc && line[0] == ' ') {
         pandesc_line(b, line);
@@ -483,8 +485,10 @@ static void on_line(struct broute *b, char *line, echonet_tstamp now)
         return;
     }
     n = split(line, w, (int)(sizeof w / sizeof w[0]));
-    if (n == 0)
-        return; /* empty: the CR of a CRLF, or ROPT's CR-only answers */
+    if (n == 0) {
+        bad_line(b, "spaces alone");
+        return;
+    }
     if (n < 0) {
         bad_line(b, "too many words");
         return;
@@ -671,13 +675,13 @@ void broute_tick(struct broute *b, echonet_tstamp now)
     }
     switch (b->phase) {
     case P_DRAIN:
-        if (now < b->deadline)
-            return;
         if (b->deadline == NEVER) { /* the start: CRLF, then the stale bytes dropped */
             out_bytes(b, "\r\n", 2);
             b->deadline = now + DRAIN_MS;
             return;
         }
+        if (now < b->deadline)
+            return;
         b->phase = P_SETUP;
         b->step = 0;
         b->up = false;
