@@ -605,8 +605,9 @@ static int read_auth(const char *path)
     n = fread(buf, 1, sizeof buf - 1, f);
     fclose(f);
     buf[n] = '\0';
-    a = strtok_r(buf, "\r\n", &save);
-    b = strtok_r(NULL, "\r\n", &save);
+    for (a = strtok_r(buf, "\r\n", &save); a && a[0] == '#'; a = strtok_r(NULL, "\r\n", &save))
+        ;
+    b = a ? strtok_r(NULL, "\r\n", &save) : NULL;
     if (!a || !b || strlen(a) != 32 || strlen(b) > 32)
         return -1;
     snprintf(m.want_rbid, sizeof m.want_rbid, "%s", a);
