@@ -65,6 +65,12 @@
  * printed (hems_control.h).
  * --log FILE: standard output and error are appended to FILE, reopened on
  * SIGHUP (after logrotate renamed it).
+ * --broute DEVICE, --broute-auth FILE, --broute-baud N: the smart meter
+ * over Wi-SUN B-route (broute.h, doc/broute.md): a SKSTACK-IP module on a
+ * serial port; every datagram for an IPv6 link-local address without
+ * interface goes through it (SKSENDTO), and the meter's ERXUDP lines are
+ * received as datagrams from that address. When its session comes up the
+ * meter is searched (echonet_ctl_add_node()) as any node.
  *
  * `run` whose standard input is closed, or a device that is not a terminal
  * (/dev/null, as systemd gives a service), is `serve`: there is nothing to
