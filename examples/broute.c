@@ -16,7 +16,6 @@
 #include <strings.h>
 #include <sys/stat.h>
 #include <termios.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "posix_util.h"
@@ -874,42 +873,24 @@ static speed_t baud_constant(long baud)
     }
 }
 
-int broute_open(struct broute *b, const struct broute_config *cfg, const struct broute_host *host, char *why,
-                size_t why_len)
+/* Opens b->device raw, 8N1 at b->baud. Returns the descriptor, or -1 with
+ * why. */
+static int open_port(const struct broute *b, char *why, size_t why_len)
 {
-    char rbid[33], pwd[33];
     struct termios t;
-    speed_t speed = baud_constant(cfg->baud > 0 ? cfg->baud : BROUTE_DEFAULT_BAUD);
-    int fd, rc;
+    speed_t speed = baud_constant(b->baud);
+    int fd = open(b->device, O_RDWR | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
 
-    if (speed == B0) {
-        snprintf(why, why_len, "--broute-baud %ld: not one of 9600, 19200, 38400, 57600, 115200, 230400", cfg->baud);
-        return -1;
-    }
-    if (broute_read_auth(cfg->auth_path, rbid, pwd, why, why_len) != 0)
-        return -1;
-    rc = broute_init(b, rbid, pwd, host, posix_now_ms());
-    memset(rbid, 0, sizeof rbid);
-    memset(pwd, 0, sizeof pwd);
-    if (rc != 0) {
-        snprintf(why, why_len, "--broute-auth %s: a password of printable characters without spaces",
-                 cfg->auth_path);
-        broute_close(b);
-        return -1;
-    }
-    fd = open(cfg->device, O_RDWR | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
     if (fd < 0) {
-        snprintf(why, why_len, "--broute %s: %s", cfg->device, strerror(errno));
-        broute_close(b);
+        snprintf(why, why_len, "--broute %s: %s", b->device, strerror(errno));
+        return -1;
+    }
+    if (tcgetattr(fd, &t) != 0) {
+        snprintf(why, why_len, "--broute %s: not a serial port: %s", b->device, strerror(errno));
+        (void)close(fd);
         return -1;
     }
     /* Raw 8N1 at the speed asked, no flow control, nothing translated. */
-    if (tcgetattr(fd, &t) != 0) {
-        snprintf(why, why_len, "--broute %s: not a serial port: %s", cfg->device, strerror(errno));
-        (void)close(fd);
-        broute_close(b);
-        return -1;
-    }
     t.c_iflag &= ~(tcflag_t)(IGNBRK | BRKINT | PARMRK | ISTRIP | INLCR | IGNCR | ICRNL | IXON | IXOFF | IXANY);
     t.c_oflag &= ~(tcflag_t)OPOST;
     t.c_lflag &= ~(tcflag_t)(ECHO | ECHONL | ICANON | ISIG | IEXTEN);
@@ -923,13 +904,47 @@ int broute_open(struct broute *b, const struct broute_config *cfg, const struct 
     (void)cfsetispeed(&t, speed);
     (void)cfsetospeed(&t, speed);
     if (tcsetattr(fd, TCSANOW, &t) != 0) {
-        snprintf(why, why_len, "--broute %s: %s", cfg->device, strerror(errno));
+        snprintf(why, why_len, "--broute %s: %s", b->device, strerror(errno));
         (void)close(fd);
-        broute_close(b);
         return -1;
     }
     (void)tcflush(fd, TCIOFLUSH);
-    b->fd = fd;
+    return fd;
+}
+
+int broute_open(struct broute *b, const struct broute_config *cfg, const struct broute_host *host, char *why,
+                size_t why_len)
+{
+    char rbid[33], pwd[33];
+    long baud = cfg->baud > 0 ? cfg->baud : BROUTE_DEFAULT_BAUD;
+    int rc;
+
+    if (baud_constant(baud) == B0) {
+        snprintf(why, why_len, "--broute-baud %ld: not one of 9600, 19200, 38400, 57600, 115200, 230400", baud);
+        return -1;
+    }
+    if (strlen(cfg->device) >= sizeof b->device) {
+        snprintf(why, why_len, "--broute: the device's path is too long");
+        return -1;
+    }
+    if (broute_read_auth(cfg->auth_path, rbid, pwd, why, why_len) != 0)
+        return -1;
+    rc = broute_init(b, rbid, pwd, host, posix_now_ms());
+    memset(rbid, 0, sizeof rbid);
+    memset(pwd, 0, sizeof pwd);
+    if (rc != 0) {
+        snprintf(why, why_len, "--broute-auth %s: a password of printable characters without spaces",
+                 cfg->auth_path);
+        broute_close(b);
+        return -1;
+    }
+    snprintf(b->device, sizeof b->device, "%s", cfg->device);
+    b->baud = baud;
+    b->fd = open_port(b, why, why_len);
+    if (b->fd < 0) {
+        broute_close(b);
+        return -1;
+    }
     return 0;
 }
 
@@ -958,19 +973,53 @@ static int serial_fds(void *self, struct pollfd *out, int cap)
 static int serial_timeout(void *self)
 {
     const struct broute *b = self;
+    echonet_tstamp now = posix_now_ms();
 
-    return evloop_ms_until(broute_expiry(b), posix_now_ms());
+    if (b->fd < 0)
+        return evloop_ms_until(b->reopen_at, now);
+    return evloop_ms_until(broute_expiry(b), now);
+}
+
+/* The port failed: closed, opened again in 2 s (serial_reopen()). */
+static void serial_failed(struct broute *b, const char *what, echonet_tstamp now)
+{
+    (void)close(b->fd);
+    b->fd = -1;
+    b->out_len = 0;
+    b->reopen_at = now + 2000u;
+    session_down(b, "the serial port failed");
+    status(b, false, "serial port %s: %s; opening it again every 2 s", b->device, what);
+}
+
+/* Opens the port again; once it is back, everything starts again. */
+static void serial_reopen(struct broute *b, echonet_tstamp now)
+{
+    char why[300];
+
+    if (now < b->reopen_at)
+        return;
+    b->fd = open_port(b, why, sizeof why);
+    if (b->fd < 0) {
+        b->reopen_at = now + 2000u;
+        return;
+    }
+    b->stats.reopened++;
+    b->inflight = C_NONE;
+    b->phase = P_DRAIN;
+    b->deadline = NEVER;
+    b->lines.len = 0;
+    status(b, false, "serial port %s open again; starting again", b->device);
 }
 
 /* Writes what the module must get; keeps the rest for POLLOUT. */
 static void serial_write(struct broute *b)
 {
-    while (b->out_len > 0) {
+    while (b->fd >= 0 && b->out_len > 0) {
         ssize_t n = write(b->fd, b->out, b->out_len);
 
         if (n < 0) {
             if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)
-                b->out_len = 0; /* (the read side reports the port gone) */
+                serial_failed(b, strerror(errno), posix_now_ms());
             return;
         }
         memmove(b->out, b->out + n, b->out_len - (size_t)n);
@@ -984,7 +1033,11 @@ static void serial_dispatch(void *self, const struct pollfd *fds, int n)
     char buf[512];
     int i;
 
-    if (n >= 1 && (fds[0].revents & (POLLIN | POLLHUP | POLLERR))) {
+    if (b->fd < 0) {
+        serial_reopen(b, posix_now_ms());
+        return;
+    }
+    if (n >= 1 && (fds[0].revents & (POLLIN | POLLHUP | POLLERR | POLLNVAL))) {
         for (i = 0; i < 16; i++) {
             ssize_t got = read(b->fd, buf, sizeof buf);
 
@@ -994,15 +1047,10 @@ static void serial_dispatch(void *self, const struct pollfd *fds, int n)
             }
             if (got < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
                 break;
-            /* The end or an error: a USB adapter pulled out, the pty's
-             * other side closed. Nothing more will come; a command waiting
-             * for its answer times out and everything starts again. */
-            if (fds[0].revents & POLLHUP) {
-                struct timespec ts = {0, 100000000L};
-
-                nanosleep(&ts, NULL); /* (no busy loop on a hung-up port) */
-            }
-            break;
+            /* The end or an error: a USB module pulled out, the pty's
+             * other side gone. */
+            serial_failed(b, got == 0 ? "end of input" : strerror(errno), posix_now_ms());
+            return;
         }
     }
     broute_tick(b, posix_now_ms());

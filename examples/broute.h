@@ -99,6 +99,7 @@ struct broute_stats {
     unsigned long dropped;    /* frames dropped: queue full, too old, too long */
     unsigned long received;   /* datagrams from the meter */
     unsigned long restarts;   /* the module did not answer a command in time */
+    unsigned long reopened;   /* the serial port failed and was opened again */
 };
 
 /* The transport; its fields are private but for stats and out. */
@@ -136,7 +137,11 @@ struct broute {
     uint8_t out[BROUTE_OUT_CAP]; /* to be written to the module */
     size_t out_len;
     struct broute_stats stats;
-    unsigned long bad_reported; /* bad_lines when last reported */
+    /* The serial port (broute_open()): opened again every 2 s after it
+     * failed (a USB module pulled out and put back). */
+    char device[256];
+    long baud;
+    echonet_tstamp reopen_at;
 };
 
 /* What broute_open() needs. */

@@ -11,6 +11,7 @@
  *
  *   broute-sim --auth FILE [--empty-scans N] [--silent-scans N]
  *              [--join-failures N] [--expire S] [--reauth] [--garbage]
+ *              [--link PATH] [--hangup S]
  *
  * Prints "PTY /dev/pts/N" on standard output once the terminal is ready,
  * then one JSON object per line for what happens on it ({"cmd": "SKSCAN"},
@@ -29,7 +30,11 @@
  * session's lifetime ends S seconds after it began (EVENT 29; --reauth: the
  * module renews it by itself 1 s later with EVENT 25, else the controller
  * must SKJOIN). --garbage: once the first session is up, malformed and
- * truncated lines, a 5000-byte line and stray bytes. SKSENDTO reads exactly
+ * truncated lines, a 5000-byte line, stray bytes and 300 lines of noise.
+ * --link PATH: a symbolic link to the terminal (printed instead of its
+ * name); --hangup S: S seconds into the first session the terminal goes
+ * away and a new one comes at PATH, as a USB module pulled out and put back.
+ * SKSENDTO reads exactly
  * DATALEN bytes, answers EVENT 21 (00, or 01 without a session) and OK, and
  * gives the frame to the meter; its answers come back as ERXUDP lines.
  */
@@ -155,10 +160,14 @@ static struct {
     char rbid[33], pwd[33];
     char want_rbid[33], want_pwd[33];
     int empty_scans, silent_scans, join_failures;
-    long expire_s;
+    long expire_s, hangup_s;
     bool reauth, garbage;
+    const char *link;
+    int slave;
+    uint64_t hangup_at;
     unsigned scan_d;
     uint64_t scan_at, join_at, expire_at, reauth_at, garbage_at;
+    unsigned long noise; /* the state of the noise's generator */
     bool join_ok;
     uint8_t in[8192];
     size_t in_len;
@@ -276,6 +285,8 @@ static void session_up(void)
             m.expire_at = now_ms() + (uint64_t)m.expire_s * 1000u;
         if (m.garbage)
             m.garbage_at = now_ms() + 300;
+        if (m.hangup_s > 0)
+            m.hangup_at = now_ms() + (uint64_t)m.hangup_s * 1000u;
     }
     /* The meter announces its instance list on a new connection. */
     {
@@ -320,7 +331,28 @@ static void garbage(void)
     big[sizeof big - 1] = '\0';
     say("%s", big);
     put("\x01\x02\xff\xfe\r\n", 6);
-    log_json("{\"garbage\": %u}", (unsigned)(sizeof lines / sizeof lines[0] + 2));
+    /* 300 lines of noise: bytes of any value, some after a real line's
+     * start, cut anywhere (a fixed generator: the same every run). */
+    for (i = 0; i < 300; i++) {
+        static const char *const starts[] = {"ERXUDP ", "EVENT ", "EPANDESC", "  Addr:", "OK ", "FAIL ", ""};
+        char noise[200];
+        size_t k, len;
+
+        m.noise = m.noise * 1103515245u + 12345u;
+        len = (m.noise >> 8) % sizeof noise;
+        k = (size_t)snprintf(noise, sizeof noise, "%s", starts[(m.noise >> 20) % 7]);
+        if (k > len)
+            k = len;
+        for (; k < len; k++) {
+            m.noise = m.noise * 1103515245u + 12345u;
+            noise[k] = (char)(m.noise >> 16);
+            if (noise[k] == '\n' || noise[k] == '\r')
+                noise[k] = ' ';
+        }
+        put(noise, len);
+        put("\r\n", 2);
+    }
+    log_json("{\"garbage\": %u}", (unsigned)(sizeof lines / sizeof lines[0] + 302));
 }
 
 static int words(char *line, char **w, int max)
@@ -522,6 +554,8 @@ static void take_input(void)
     }
 }
 
+static void hangup(void);
+
 static void timers(void)
 {
     uint64_t now = now_ms();
@@ -569,6 +603,58 @@ static void timers(void)
         m.garbage_at = NEVER;
         garbage();
     }
+    if (now >= m.hangup_at) {
+        m.hangup_at = NEVER;
+        hangup();
+    }
+}
+
+/* A new pseudo-terminal, raw, its other side held open (so that the master
+ * never sees a hang-up between two programs using it), named by --link
+ * when given. Returns 0, or -1. */
+static int open_pty(void)
+{
+    struct termios t;
+
+    m.master = posix_openpt(O_RDWR | O_NOCTTY);
+    if (m.master < 0 || grantpt(m.master) != 0 || unlockpt(m.master) != 0 || !ptsname(m.master))
+        return -1;
+    m.slave = open(ptsname(m.master), O_RDWR | O_NOCTTY);
+    if (m.slave < 0 || tcgetattr(m.slave, &t) != 0)
+        return -1;
+    t.c_iflag &= ~(tcflag_t)(IGNBRK | BRKINT | PARMRK | ISTRIP | INLCR | IGNCR | ICRNL | IXON);
+    t.c_oflag &= ~(tcflag_t)OPOST;
+    t.c_lflag &= ~(tcflag_t)(ECHO | ECHONL | ICANON | ISIG | IEXTEN);
+    t.c_cflag &= ~(tcflag_t)(CSIZE | PARENB);
+    t.c_cflag |= CS8;
+    (void)tcsetattr(m.slave, TCSANOW, &t);
+    (void)fcntl(m.master, F_SETFL, O_NONBLOCK);
+    if (m.link) {
+        char tmp[600];
+
+        snprintf(tmp, sizeof tmp, "%s.new", m.link);
+        (void)unlink(tmp);
+        if (symlink(ptsname(m.master), tmp) != 0 || rename(tmp, m.link) != 0)
+            return -1;
+    }
+    return 0;
+}
+
+/* The module pulled out and put back: the terminal goes (the program using
+ * it reads its end) and another comes, at the same --link. */
+static void hangup(void)
+{
+    close(m.slave);
+    close(m.master);
+    m.echo = true;
+    m.session = false;
+    m.in_len = 0;
+    m.scan_at = m.join_at = m.reauth_at = m.expire_at = NEVER;
+    if (open_pty() != 0) {
+        perror("broute-sim: a new terminal");
+        exit(1);
+    }
+    log_json("{\"hangup\": \"%s\"}", ptsname(m.master));
 }
 
 static int next_timeout(void)
@@ -583,6 +669,8 @@ static int next_timeout(void)
         t = m.reauth_at;
     if (m.garbage_at < t)
         t = m.garbage_at;
+    if (m.hangup_at < t)
+        t = m.hangup_at;
     if (t == NEVER)
         return 1000;
     return t <= now ? 0 : (int)(t - now > 1000 ? 1000 : t - now);
@@ -618,10 +706,9 @@ static int read_auth(const char *path)
 int main(int argc, char **argv)
 {
     const char *auth = NULL;
-    struct termios t;
-    int i, slave;
+    int i;
 
-    m.scan_at = m.join_at = m.expire_at = m.reauth_at = m.garbage_at = NEVER;
+    m.scan_at = m.join_at = m.expire_at = m.reauth_at = m.garbage_at = m.hangup_at = NEVER;
     m.echo = true;
     for (i = 1; i < argc; i++) {
         const char *v = i + 1 < argc ? argv[i + 1] : "0";
@@ -636,6 +723,10 @@ int main(int argc, char **argv)
             m.join_failures = atoi(v);
         else if (strcmp(argv[i], "--expire") == 0 && ++i)
             m.expire_s = atol(v);
+        else if (strcmp(argv[i], "--hangup") == 0 && ++i)
+            m.hangup_s = atol(v);
+        else if (strcmp(argv[i], "--link") == 0 && i + 1 < argc)
+            m.link = argv[++i];
         else if (strcmp(argv[i], "--reauth") == 0)
             m.reauth = true;
         else if (strcmp(argv[i], "--garbage") == 0)
@@ -653,29 +744,13 @@ int main(int argc, char **argv)
         fprintf(stderr, "broute-sim: the meter node could not be made\n");
         return 1;
     }
-    m.master = posix_openpt(O_RDWR | O_NOCTTY);
-    if (m.master < 0 || grantpt(m.master) != 0 || unlockpt(m.master) != 0 || !ptsname(m.master)) {
-        perror("broute-sim: posix_openpt");
-        return 1;
-    }
-    /* The terminal raw (no echo, no CR translation) before anyone opens it,
-     * and held open, so that the master never sees a hang-up between two
-     * programs using it. */
-    slave = open(ptsname(m.master), O_RDWR | O_NOCTTY);
-    if (slave < 0 || tcgetattr(slave, &t) != 0) {
+    if (open_pty() != 0) {
         perror("broute-sim: the terminal");
         return 1;
     }
-    t.c_iflag &= ~(tcflag_t)(IGNBRK | BRKINT | PARMRK | ISTRIP | INLCR | IGNCR | ICRNL | IXON);
-    t.c_oflag &= ~(tcflag_t)OPOST;
-    t.c_lflag &= ~(tcflag_t)(ECHO | ECHONL | ICANON | ISIG | IEXTEN);
-    t.c_cflag &= ~(tcflag_t)(CSIZE | PARENB);
-    t.c_cflag |= CS8;
-    (void)tcsetattr(slave, TCSANOW, &t);
-    (void)fcntl(m.master, F_SETFL, O_NONBLOCK);
     signal(SIGTERM, on_signal);
     signal(SIGINT, on_signal);
-    printf("PTY %s\n", ptsname(m.master));
+    printf("PTY %s\n", m.link ? m.link : ptsname(m.master));
     fflush(stdout);
     while (!stopping) {
         struct pollfd pfd = {m.master, POLLIN, 0};
@@ -691,7 +766,9 @@ int main(int argc, char **argv)
         }
         timers();
     }
-    close(slave);
+    close(m.slave);
     close(m.master);
+    if (m.link)
+        (void)unlink(m.link);
     return 0;
 }

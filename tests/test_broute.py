@@ -11,7 +11,8 @@ Cases: an auth file others may read is refused before the module hears
 anything; the transport joins after an empty scan and a failed join, reads
 E7 and EA, survives malformed lines and a session that expires (EVENT 29,
 re-joined with SKJOIN), and reads them again; a scan the module never ends
-is given up and scanned again; hems-controller itself joins over the pty and
+is given up and scanned again; a terminal that goes away (a USB module
+pulled out) is opened again; hems-controller itself joins over the pty and
 talks to the meter (its search out, the meter's answer back) before and
 after a session expiry; `get METER 028801 e7 ea` reads the meter once the
 controller manages class 0x0288 (until then the library refuses that EOJ
@@ -154,15 +155,33 @@ def case_silent_scan(tmp):
           "status %d: %s %s" % (r.returncode, r.stdout, r.stderr[-400:]))
 
 
-def case_controller(tmp):
-    """hems-controller over the pty: it joins, reaches the meter, and again after an expiry."""
-    sim = Sim(tmp, "--empty-scans", "1", "--join-failures", "1", "--expire", "4")
+def case_hangup(tmp):
+    """The module's terminal goes away and comes back: opened again, joined, read."""
+    link = os.path.join(tmp, "module")
+    sim = Sim(tmp, "--link", link, "--hangup", "3")
+    try:
+        r = run([GET, link, os.path.join(tmp, "auth"), "2", "e7"], 150)
+    finally:
+        sim.stop()
+    recs = sim.records()
+    check("hangup: the terminal went away", any("hangup" in r_ for r_ in recs), recs)
+    check("hangup: opened again and read in a new session",
+          r.returncode == 0 and "session 2: e7=%s" % E7 in r.stdout and "open again" in r.stderr,
+          "status %d: %s %s" % (r.returncode, r.stdout, r.stderr[-600:]))
+
+
+def case_controller_get(tmp):
+    """hems-controller get METER 028801 e7 ea, once the controller manages 0x0288."""
+    sim = Sim(tmp, "--empty-scans", "1", "--join-failures", "1")
     auth = os.path.join(tmp, "auth")
     try:
         r = run([HEMS, "--broute", sim.pty, "--broute-auth", auth, "--bind", "127.0.0.1", "--port", "23612",
                  "--wait", "40", "--json", "get", METER, "028801", "e7", "ea"], 90)
         refused_today = r.returncode == 2 and "only home air conditioners" in r.stderr
-        if not refused_today:
+        if refused_today:
+            check("controller get: refused before anything reaches the module", commands(sim.records()) == [],
+                  sim.records())
+        else:
             # The controller manages class 0x0288: the command itself reads.
             values = {}
             for line in r.stdout.splitlines():
@@ -173,8 +192,17 @@ def case_controller(tmp):
                   "status %d: %s %s" % (r.returncode, r.stdout, r.stderr[-600:]))
             check("controller: E7 and EA values", str(values).upper().count(E7) + str(values).upper().count(EA) == 2,
                   values)
-        # Today's path, and in any case: the controller's own frames go to the
-        # meter over B-route and its answers come back, across an expiry.
+    finally:
+        sim.stop()
+
+
+def case_controller(tmp):
+    """hems-controller over the pty: it joins, reaches the meter, and again after an expiry."""
+    sim = Sim(tmp, "--empty-scans", "1", "--join-failures", "1", "--expire", "4")
+    auth = os.path.join(tmp, "auth")
+    try:
+        # The controller's own frames go to the meter over B-route and its
+        # answers come back, across an expiry.
         r = run([HEMS, "--broute", sim.pty, "--broute-auth", auth, "--bind", "127.0.0.1", "--port", "23612",
                  "--wait", "22", "--json", "discover", METER], 90)
     finally:
@@ -200,7 +228,8 @@ def main():
         with open(auth, "w") as f:
             f.write("# route-B ID, then password\n" + RBID + "\n" + PASSWORD + "\n")
         os.chmod(auth, 0o600)
-        for case in (case_auth_refused, case_transport, case_silent_scan, case_controller):
+        for case in (case_auth_refused, case_transport, case_silent_scan, case_hangup, case_controller_get,
+                     case_controller):
             try:
                 case(tmp)
             except Exception as e:  # noqa: BLE001 (a case that crashes is a failure)
