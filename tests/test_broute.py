@@ -24,6 +24,7 @@ anything failed.
 
 import json
 import os
+import socket
 import subprocess
 import sys
 import tempfile
@@ -37,6 +38,14 @@ E7 = "000004D2"                    # 1234 W
 EA = "07EA0C070C1E000001E240"      # 2026-12-07 12:30:00, 123456 (x 0.1 kWh)
 failures = []
 passed = 0
+
+
+def free_port():
+    """A UDP port nobody holds on 127.0.0.1, for hems-controller's own
+    endpoint (the meter is reached over the pty, not UDP)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return str(sock.getsockname()[1])
 
 
 class Sim:
@@ -92,7 +101,7 @@ def case_auth_refused(tmp):
     os.chmod(loose, 0o644)
     sim = Sim(tmp)
     try:
-        r = run([HEMS, "--broute", sim.pty, "--broute-auth", loose, "--bind", "127.0.0.1", "--port", "23611",
+        r = run([HEMS, "--broute", sim.pty, "--broute-auth", loose, "--bind", "127.0.0.1", "--port", free_port(),
                  "--wait", "3", "discover", METER], 30)
         time.sleep(0.5)
         check("auth 0644 refused", r.returncode == 1 and "--broute-auth" in r.stderr and "chmod 600" in r.stderr,
@@ -175,7 +184,7 @@ def case_controller_get(tmp):
     sim = Sim(tmp, "--empty-scans", "1", "--join-failures", "1")
     auth = os.path.join(tmp, "auth")
     try:
-        r = run([HEMS, "--broute", sim.pty, "--broute-auth", auth, "--bind", "127.0.0.1", "--port", "23612",
+        r = run([HEMS, "--broute", sim.pty, "--broute-auth", auth, "--bind", "127.0.0.1", "--port", free_port(),
                  "--wait", "40", "--json", "get", METER, "028801", "e7", "ea"], 90)
         refused_today = r.returncode == 2 and "only home air conditioners" in r.stderr
         if refused_today:
@@ -203,7 +212,7 @@ def case_controller(tmp):
     try:
         # The controller's own frames go to the meter over B-route and its
         # answers come back, across an expiry.
-        r = run([HEMS, "--broute", sim.pty, "--broute-auth", auth, "--bind", "127.0.0.1", "--port", "23612",
+        r = run([HEMS, "--broute", sim.pty, "--broute-auth", auth, "--bind", "127.0.0.1", "--port", free_port(),
                  "--wait", "22", "--json", "discover", METER], 90)
     finally:
         sim.stop()
