@@ -108,6 +108,20 @@ def case_auth_refused(tmp):
               "status %d, %r" % (r.returncode, r.stderr))
         check("auth 0644: nothing sent to the module", commands(sim.records()) == [], sim.records())
         check("auth: the password is never shown", PASSWORD not in r.stderr + r.stdout, r.stderr)
+        bad = os.path.join(tmp, "bad")
+        with open(bad, "w") as f:
+            f.write(RBID[:31] + "\n" + PASSWORD + "\n")
+        os.chmod(bad, 0o600)
+        r = run([HEMS, "--broute", sim.pty, "--broute-auth", bad, "--wait", "1", "discover", METER], 30)
+        check("auth: a 31-character ID refused", r.returncode == 1 and "32 hex digits" in r.stderr and
+              PASSWORD not in r.stderr, "status %d, %r" % (r.returncode, r.stderr))
+        link = os.path.join(tmp, "auth-link")
+        os.symlink(os.path.join(tmp, "auth"), link)
+        r = run([HEMS, "--broute", sim.pty, "--broute-auth", link, "--wait", "1", "discover", METER], 30)
+        check("auth: a symbolic link refused", r.returncode == 1 and "--broute-auth" in r.stderr,
+              "status %d, %r" % (r.returncode, r.stderr))
+        time.sleep(0.3)
+        check("auth: nothing sent to the module for a bad file", commands(sim.records()) == [], sim.records())
         r = run([HEMS, "--broute", sim.pty, "discover", METER], 30)
         check("--broute without --broute-auth refused", r.returncode == 2 and "--broute-auth" in r.stderr,
               "status %d, %r" % (r.returncode, r.stderr))
