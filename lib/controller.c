@@ -211,7 +211,7 @@ static bool take_value(echonet_ctl *ctl, uint16_t ni, uint8_t epc, const uint8_t
         ok = true;
         break;
     }
-    if (!ok || !ctl_profile_plausible(ctl_profile_of(ctl_obj(ctl, n->job.object)->eoj), epc, edt, pdc))
+    if (!ok || !ctl_profile_plausible(ctl, ctl_obj(ctl, n->job.object)->eoj, epc, edt, pdc))
         return false;
     ctl_deliver(ctl, ni, n->job.object, epc, edt, pdc);
     return true;

@@ -22,8 +22,8 @@
 #include "writer_internal.h"
 
 /* Whether an instance list (0xD5/0xD6) names an object the controller
- * manages (one of a class with a profile). */
-static bool list_has_managed(const uint8_t *edt, size_t pdc)
+ * manages (ctl_manages()). */
+static bool list_has_managed(const echonet_ctl *ctl, const uint8_t *edt, size_t pdc)
 {
     size_t k, count;
 
@@ -31,7 +31,7 @@ static bool list_has_managed(const uint8_t *edt, size_t pdc)
         return false;
     count = edt[0] <= (pdc - 1u) / 3u ? edt[0] : (pdc - 1u) / 3u;
     for (k = 0; k < count; k++)
-        if (ctl_profile_of(echonet_eoj_read(edt + 1 + 3 * k)))
+        if (ctl_manages(ctl, echonet_eoj_read(edt + 1 + 3 * k)))
             return true;
     return false;
 }
@@ -107,10 +107,10 @@ void ctl_on_search_answer(echonet_ctl *ctl, const echonet_addr *src, const echon
     /* (The search is a Get 0xD6 to the node profile: ctl_send_search().) */
     if (!echonet_eoj_is_node_profile(f->seoj) || !echonet_prop_find(f->props, CTL_EPC_INSTANCES, &p) || p.pdc < 4)
         return;
-    /* A node without an air conditioner takes no slot (every ECHONET
+    /* A node without an object to manage takes no slot (every ECHONET
      * node of the home answers the search). */
     ni = ctl_node_of_src(ctl, src);
-    if (ni == NONE && !list_has_managed(p.edt, p.pdc))
+    if (ni == NONE && !list_has_managed(ctl, p.edt, p.pdc))
         return;
     ni = ctl_node_for(ctl, src, f->seoj, false);
     if (ni != NONE) {
@@ -134,7 +134,7 @@ void ctl_on_instance_list(echonet_ctl *ctl, const echonet_addr *src, const echon
         return;
     ni = ctl_node_of_src(ctl, src);
     if (ni == NONE) {
-        if (!list_has_managed(p.edt, p.pdc))
+        if (!list_has_managed(ctl, p.edt, p.pdc))
             return;
         ni = ctl_node_for(ctl, src, f->seoj, false);
         if (ni == NONE)
@@ -151,21 +151,32 @@ void ctl_on_instance_list(echonet_ctl *ctl, const echonet_addr *src, const echon
 void ctl_on_state_announced(echonet_ctl *ctl, const echonet_addr *src, const echonet_frame *f)
 {
     echonet_prop_iter it = f->props;
-    const ctl_profile *profile = ctl_profile_of(f->seoj);
     echonet_prop p;
     uint16_t ni, oi;
 
-    if (!profile)
+    if (!ctl_profile_of(f->seoj))
         return;
-    ni = ctl_node_for(ctl, src, f->seoj, true);
-    if (ni == NONE)
+    ni = ctl_node_of_src(ctl, src);
+    oi = ni != NONE ? ctl_object_find(ctl, ni, f->seoj) : NONE;
+    if (oi == NONE) {
+        /* An object not known: what the application does not manage is
+         * ignored (and takes no node slot); else the node's instance list
+         * tells whether it has it (AIF 3.1.1), not the announcement, which
+         * may be a copy from another address or come after a list that
+         * took the object out. */
+        if (!ctl_manages(ctl, f->seoj))
+            return;
+        ni = ctl_node_for(ctl, src, f->seoj, true);
+        if (ni != NONE) {
+            ctl_node_heard(ctl, ni);
+            ctl_node(ctl, ni)->work |= NW_INSTANCES;
+            ctl_schedule(ctl, ni);
+        }
         return;
+    }
     ctl_node_heard(ctl, ni);
-    oi = ctl_object_get(ctl, ni, f->seoj);
-    if (oi == NONE)
-        return;
     while (echonet_prop_next(&it, &p))
-        if (p.pdc > 0 && ctl_profile_plausible(profile, p.epc, p.edt, p.pdc))
+        if (p.pdc > 0 && ctl_profile_plausible(ctl, f->seoj, p.epc, p.edt, p.pdc))
             ctl_deliver(ctl, ni, oi, p.epc, p.edt, p.pdc);
     ctl_schedule(ctl, ni);
 }

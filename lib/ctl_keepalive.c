@@ -9,6 +9,7 @@
 #include "ctl_event.h"
 #include "ctl_keepalive.h"
 #include "ctl_nodes.h"
+#include "ctl_profile.h"
 #include "ctl_sched.h"
 #include "noinline.h"
 #include "writer_internal.h"
@@ -16,7 +17,7 @@
 bool ctl_keepalive_wanted(const echonet_ctl *ctl, const echonet_ctl_object *o)
 {
     return ctl->cfg.remote && ctl->line_up && (o->work & OW_READY) &&
-           echonet_propmap_contains(&o->set, ECHONET_EPC_REMOTE_CONTROL);
+           echonet_propmap_contains(&o->set, ECHONET_EPC_REMOTE_CONTROL) && ctl_profile_of(o->eoj)->aif;
 }
 
 static uint32_t keepalive_lead(const echonet_ctl *ctl, unsigned objects)

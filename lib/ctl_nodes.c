@@ -190,7 +190,7 @@ uint16_t ctl_object_get(echonet_ctl *ctl, uint16_t node, echonet_eoj eoj)
 
     if (i != NONE)
         return i;
-    if (!ctl_profile_of(eoj))
+    if (!ctl_manages(ctl, eoj))
         return NONE;
     i = object_slot(ctl);
     if (i == NONE) {

@@ -108,12 +108,19 @@ void ctl_ops_gone(echonet_ctl *ctl, echonet_ctl_node *n)
     }
 }
 
+/* Whether the operation's writes are remote operation (AIF 4.1): in remote
+ * mode or asked so, to an object whose profile follows the AIF. */
+static bool op_remote(const echonet_ctl *ctl, const echonet_ctl_op *op)
+{
+    return (ctl->cfg.remote || (op->flags & OF_REMOTE)) && ctl_profile_of(ctl->st.objects[op->object].eoj)->aif;
+}
+
 /* Sets the job of the operation's current step. Returns false when the
  * operation ended without sending anything. */
 static bool op_job(echonet_ctl *ctl, echonet_ctl_node *n)
 {
     echonet_ctl_op *op = ctl_op(ctl, n->op);
-    uint8_t prefix = ctl->cfg.remote || (op->flags & OF_REMOTE) ? JF_PREFIX : 0;
+    uint8_t prefix = op_remote(ctl, op) ? JF_PREFIX : 0;
 
     switch (op->kind) {
     case OP_GET:
@@ -159,8 +166,7 @@ static bool op_locally_refused(echonet_ctl *ctl, echonet_ctl_op *op)
             (op->kind == OP_PROBE && !echonet_propmap_contains(&o->get, op->epc[k])))
             op->refused |= ctl_bit(k);
     /* A remote write to a unit that cannot be told so is not made. */
-    if (op->kind != OP_GET && (ctl->cfg.remote || (op->flags & OF_REMOTE)) &&
-        !echonet_propmap_contains(&o->set, ECHONET_EPC_REMOTE_CONTROL))
+    if (op->kind != OP_GET && op_remote(ctl, op) && !echonet_propmap_contains(&o->set, ECHONET_EPC_REMOTE_CONTROL))
         op->flags |= OF_LOCAL;
     if (op->refused)
         op->flags |= OF_LOCAL;
@@ -348,8 +354,7 @@ echonet_err echonet_ctl_set_ex(echonet_ctl *ctl, uint16_t node, echonet_eoj eoj,
                                unsigned flags, uint16_t *handle)
 {
     const ctl_profile *profile = ctl_profile_of(eoj);
-    const echonet_prop_desc *table = NULL;
-    size_t k, total = 0, nt = 0;
+    size_t k, total = 0;
     echonet_ctl_op *op;
     echonet_err err;
     unsigned rank;
@@ -358,27 +363,39 @@ echonet_err echonet_ctl_set_ex(echonet_ctl *ctl, uint16_t node, echonet_eoj eoj,
 
     if (!ctl || !props || n < 1 || n > ECHONET_CTL_BATCH_MAX || (flags & ~ECHONET_CTL_FROM_REMOTE) != 0)
         return ECHONET_ERR_INVALID_ARG;
-    remote = ctl->cfg.remote || (flags & ECHONET_CTL_FROM_REMOTE) != 0;
-    if (profile)
-        table = profile->table(&nt);
+    remote = (ctl->cfg.remote || (flags & ECHONET_CTL_FROM_REMOTE) != 0) && profile && profile->aif;
     for (k = 0; k < n; k++) {
-        const echonet_prop_desc *d = table ? echonet_prop_desc_find(table, nt, props[k].epc) : NULL;
+        const echonet_prop_desc *d;
         size_t j;
+        bool known;
 
         for (j = 0; j < k; j++)
             if (props[j].epc == props[k].epc)
                 return ECHONET_ERR_INVALID_ARG;
         if (remote && props[k].epc == ECHONET_EPC_REMOTE_CONTROL)
             return ECHONET_ERR_INVALID_ARG;
+        if (props[k].pdc && !props[k].edt)
+            return ECHONET_ERR_INVALID_ARG;
         if (!profile)
             continue;
-        if (!d || !(d->access & ECHONET_ACCESS_SET))
+        d = ctl_profile_desc(ctl, profile, eoj, props[k].epc, &known);
+        total += props[k].pdc;
+        if (!d) {
+            /* Not in the class table: a maker's property (0xF0 to 0xFF)
+             * or one of a class without a table is raw bytes the unit's
+             * Set map allows; any other the class does not define. */
+            if (known && props[k].epc < 0xF0u)
+                return ECHONET_ERR_ACCESS;
+            if (props[k].pdc == 0)
+                return ECHONET_ERR_VALUE_SIZE;
+            continue;
+        }
+        if (!(d->access & ECHONET_ACCESS_SET))
             return ECHONET_ERR_ACCESS;
         /* Never a value outside the Appendix range (AIF 2.4.5). */
         err = echonet_prop_desc_check(d, props[k].edt, props[k].pdc, true);
         if (err != ECHONET_OK)
             return err;
-        total += props[k].pdc;
     }
     if (total > ECHONET_CTL_VALUE_BYTES)
         return ECHONET_ERR_INVALID_ARG;

@@ -234,7 +234,8 @@ echonet_err echonet_ctl_probe(echonet_ctl *ctl, uint16_t node, echonet_eoj eoj, 
     echonet_err err;
     uint16_t i;
 
-    if (mode < ECHONET_MODE_AUTO || mode > ECHONET_MODE_FAN || low < 0 || high > ECHONET_TEMP_MAX || low > high)
+    if (mode < ECHONET_MODE_AUTO || mode > ECHONET_MODE_FAN || low < 0 || high > ECHONET_TEMP_MAX || low > high ||
+        ECHONET_EOJ_CLASS(eoj) != ECHONET_CLASS_HOME_AIRCON)
         return ECHONET_ERR_INVALID_ARG;
     err = ctl_op_new(ctl, node, eoj, OP_PROBE, &i);
     if (err != ECHONET_OK)

@@ -94,7 +94,10 @@ void ctl_schedule(echonet_ctl *ctl, uint16_t i)
 
     if (n->state == N_OFFLINE) {
         /* An offline node is probed (ctl_node_offline()): by its keepalives when
-         * it has any to send, else by a Get 0xD6 every keepalive_retry_ms. */
+         * it has any to send, each followed by a Get 0xD6 (the object kept
+         * alive may be one the unit no longer has, its 0xD5 lost: only its
+         * node profile answers then), else by a Get 0xD6 every
+         * keepalive_retry_ms. */
         if (!n->busy) {
             uint32_t t = CLOCK_NEVER;
             bool wanted = false;
@@ -110,10 +113,10 @@ void ctl_schedule(echonet_ctl *ctl, uint16_t i)
                 }
             }
             if (wanted) {
-                /* A due one goes at once (ready queue), a later one by the heap. */
-                n->work &= (uint8_t)~NW_PROBE;
+                /* A due one goes at once (ready queue), a later one by the
+                 * heap; the probe due with it, after it (pick_job()). */
                 n->deadline = t > now ? t : CLOCK_NEVER;
-                if (t <= now)
+                if (t <= now || (n->work & NW_PROBE))
                     ready_push(ctl, i);
             } else if (n->work & NW_PROBE) {
                 ready_push(ctl, i);

@@ -9,6 +9,7 @@
 
 #include "echonet/aircon.h"
 #include "ctl_event.h"
+#include "ctl_profile.h"
 #include "ctl_state.h"
 #include "static_assert.h"
 
@@ -46,7 +47,7 @@ void ctl_deliver(echonet_ctl *ctl, uint16_t ni, uint16_t oi, uint8_t epc, const 
 {
     echonet_ctl_object *o = ctl_obj(ctl, oi);
     echonet_ctl_event ev;
-    uint16_t sb = ctl_state_bit(epc);
+    uint16_t sb = ctl_state_bit(epc) & ctl_profile_of(o->eoj)->state_bits;
 
     ctl_event_init(&ev, ECHONET_CTL_EV_PROPERTY, ni, o->eoj);
     ev.epc = epc;

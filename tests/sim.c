@@ -1,4 +1,5 @@
 /* The deterministic controller/air-conditioner simulation (see sim.h). */
+#include "echonet/classes.h"
 #include "sim.h"
 
 #include <stdio.h>
@@ -73,6 +74,10 @@ static echonet_ctl_op ctl_ops[CTL_OPS];
 static uint16_t ctl_index[CTL_INDEX];
 static uint16_t ctl_heap[CTL_NODES];
 static echonet_node_request dev_queue[SIM_MAX_DEVS][8];
+/* Value stores of the units of other classes (a mixed house). */
+#define SIM_STORE_DEVS 16
+static sim_store dev_stores[SIM_STORE_DEVS][SIM_MAX_OBJS];
+static unsigned n_store_devs;
 
 static const uint8_t maker[3] = {0xFF, 0xFF, 0xF0};
 static const uint8_t default_keep[] = {0x83, 0x86, 0x89, 0x93};
@@ -209,6 +214,11 @@ echonet_eoj sim_eoj(unsigned obj)
     return ECHONET_EOJ_OF_CLASS(0x0130, obj + 1);
 }
 
+echonet_eoj sim_dev_eoj(const sim *s, unsigned dev, unsigned obj)
+{
+    return ECHONET_EOJ_OF_CLASS(s->devs[dev].cls, obj + 1);
+}
+
 static int dev_of_node(const sim *s, uint16_t node)
 {
     const echonet_addr *a = echonet_ctl_node_addr(&s->ctl, node);
@@ -220,7 +230,7 @@ static int obj_of_eoj(const sim *s, int dev, echonet_eoj eoj)
 {
     unsigned i = ECHONET_EOJ_INSTANCE(eoj);
 
-    if (dev < 0 || ECHONET_EOJ_CLASS(eoj) != 0x0130 || i == 0 || i > s->devs[dev].n_obj)
+    if (dev < 0 || ECHONET_EOJ_CLASS(eoj) != s->devs[dev].cls || i == 0 || i > s->devs[dev].n_obj)
         return -1;
     return (int)i - 1;
 }
@@ -302,10 +312,161 @@ static void w_handle_expiry(void *ctx, echonet_tstamp now, echonet_propmap *chan
 
 static const echonet_object_ops sim_ops = {w_get, w_set, w_expiry, w_handle_expiry};
 
+/* ---- The units of other classes: a value store ------------------------------------ */
+
+static int store_find(const sim_store *st, uint8_t epc)
+{
+    unsigned i;
+
+    for (i = 0; i < st->n; i++)
+        if (st->epc[i] == epc)
+            return (int)i;
+    return -1;
+}
+
+static int g_get(void *ctx, uint8_t epc, uint8_t *edt, size_t cap)
+{
+    sim_ctx *c = ctx;
+    const sim_store *st = &c->s->devs[c->dev].store[c->obj];
+    int i = store_find(st, epc);
+
+    if (i < 0 || st->len[i] == 0 || st->len[i] > cap)
+        return ECHONET_ERR_NOT_FOUND; /* no valid value: answered as not processed */
+    memcpy(edt, st->bytes + st->off[i], st->len[i]);
+    return st->len[i];
+}
+
+static int g_set(void *ctx, uint8_t epc, const uint8_t *edt, size_t pdc, echonet_set_source source, echonet_tstamp now)
+{
+    sim_ctx *c = ctx;
+    sim_dev *d = &c->s->devs[c->dev];
+    sim_store *st = &d->store[c->obj];
+    int i = store_find(st, epc);
+    bool changed;
+
+    (void)now;
+    if (source == ECHONET_SET_NETWORK && echonet_propmap_contains(&d->q.refuse, epc))
+        return ECHONET_ERR_VALUE;
+    /* (Checked by the node against the class table, whose largest size
+     * store_add() kept room for.) */
+    if (i < 0)
+        return ECHONET_ERR_VALUE;
+    changed = st->len[i] != pdc || memcmp(st->bytes + st->off[i], edt, pdc) != 0;
+    memcpy(st->bytes + st->off[i], edt, pdc);
+    st->len[i] = (uint8_t)pdc;
+    return changed;
+}
+
+static const echonet_object_ops store_ops = {g_get, g_set, NULL, NULL};
+
+/* A first valid value for a property, as read from a unit: the ones a unit
+ * of any class has, else a few fills, the first code or the low ends. */
+static size_t first_value(const echonet_prop_desc *d, uint8_t *v, size_t cap)
+{
+    static const uint8_t fills[] = {0x00, 0x30, 0x41, 0x01, 0x42, 0xFF, 0xFE, 0x7E, 0xFD, 0x7F};
+    size_t sizes[2], len, k, f;
+
+    sizes[0] = d->size;
+    sizes[1] = d->size_alt && d->size_alt != ECHONET_SIZE_VARIABLE ? d->size_alt : d->size;
+    for (k = 0; k < 2; k++) {
+        len = sizes[k] <= cap ? sizes[k] : cap;
+        if (d->rule == ECHONET_RULE_ENUM && d->n_values > 0 && len == 1) {
+            v[0] = d->values[0];
+            if (echonet_prop_desc_check(d, v, 1, false) == ECHONET_OK)
+                return 1;
+        }
+        if (d->rule == ECHONET_RULE_RANGE && d->n_values >= 2 * len) {
+            for (f = 0; f < len; f++)
+                v[f] = d->values[2 * f];
+            if (echonet_prop_desc_check(d, v, len, false) == ECHONET_OK)
+                return len;
+        }
+        for (f = 0; f < sizeof fills; f++) {
+            memset(v, fills[f], len);
+            if (echonet_prop_desc_check(d, v, len, false) == ECHONET_OK)
+                return len;
+        }
+        /* A number of 2 or 4 bytes that is "no data" (0xFFFE, 0xFFFFFFFE). */
+        if (len == 2 || len == 4) {
+            memset(v, 0xFF, len);
+            v[len - 1] = 0xFE;
+            if (echonet_prop_desc_check(d, v, len, false) == ECHONET_OK)
+                return len;
+        }
+    }
+    return 0;
+}
+
+static void store_add(sim_store *st, uint8_t epc, const uint8_t *v, size_t len, size_t room)
+{
+    SIM_OK(st->n < SIM_STORE_PROPS && st->used + room <= SIM_STORE_BYTES);
+    st->epc[st->n] = epc;
+    st->len[st->n] = (uint8_t)len;
+    st->off[st->n] = st->used;
+    memcpy(st->bytes + st->used, v, len);
+    st->used = (uint16_t)(st->used + room);
+    st->n++;
+}
+
+/* Object @p o of unit @p i, of class d->cls: its mandatory properties and
+ * 0x83, each with a first valid value; on (0x80 = 0x30), no fault. */
+static void store_object(sim *s, unsigned i, unsigned o)
+{
+    sim_dev *d = &s->devs[i];
+    const echonet_class *cls = echonet_class_find(d->cls);
+    echonet_propmap omit;
+    sim_store *st = &d->store[o];
+    unsigned epc;
+    static const uint8_t keep[] = {0x83};
+    uint8_t v[256], id[17] = {0xFE, 0xFF, 0xFF, 0xF0};
+
+    SIM_OK(cls != NULL);
+    SIM_OK(echonet_class_omit(&omit, cls, keep, sizeof keep) == ECHONET_OK);
+    SIM_OK(echonet_object_init_class(&d->obj[o], sim_dev_eoj(s, i, o), cls, NULL, 0, &omit, &store_ops, &d->ctx[o]) ==
+           ECHONET_OK);
+    memset(st, 0, sizeof *st);
+    id[4] = (uint8_t)(i >> 8);
+    id[5] = (uint8_t)i;
+    id[6] = (uint8_t)o;
+    id[15] = 0x3C;
+    id[16] = 0xA5;
+    for (epc = 0x80; epc <= 0xFF; epc++) {
+        const echonet_prop_desc *desc = echonet_object_desc(&d->obj[o], (uint8_t)epc);
+        size_t len;
+
+        if (!desc || (epc >= 0x9D && epc <= 0x9F))
+            continue;
+        if (epc == 0x80) {
+            v[0] = 0x30;
+            len = 1;
+        } else if (epc == 0x88) {
+            v[0] = 0x42;
+            len = 1;
+        } else if (epc == 0x83) {
+            memcpy(v, id, sizeof id);
+            len = sizeof id;
+        } else if (epc == 0x8A) {
+            memcpy(v, maker, 3);
+            len = 3;
+        } else {
+            len = first_value(desc, v, sizeof v);
+        }
+        SIM_OK(len == 0 || echonet_prop_desc_check(desc, v, len, false) == ECHONET_OK);
+        store_add(st, (uint8_t)epc, v, len, desc->size);
+    }
+}
+
 uint8_t sim_value(const sim *s, unsigned dev, unsigned obj, uint8_t epc)
 {
     uint8_t v = 0;
 
+    if (s->devs[dev].cls != 0x0130) {
+        const sim_store *st = &s->devs[dev].store[obj];
+        int i = store_find(st, epc);
+
+        SIM_OK(i >= 0 && st->len[i] > 0);
+        return st->bytes[st->off[i]];
+    }
     SIM_OK(echonet_aircon_value(&s->devs[dev].ac[obj], epc, &v, 1) == 1);
     return v;
 }
@@ -514,7 +675,7 @@ static void check_sent(sim *s, int dev, bool multicast, const uint8_t *buf, size
     size_t nt;
     const echonet_prop_desc *table = echonet_aircon_props(&nt);
     unsigned k = 0, rank = 0, limit;
-    bool prefixed = false, keepalive = false;
+    bool prefixed = false, keepalive = false, aircon = true;
     unsigned long long now = (unsigned long long)s->now;
 
     SIM_CHECK(echonet_frame_decode_udp(&f, buf, len, NULL) == ECHONET_OK, "t=%llu: undecodable frame", now);
@@ -564,8 +725,9 @@ static void check_sent(sim *s, int dev, bool multicast, const uint8_t *buf, size
     if (f.deoj == ECHONET_EOJ_NODE_PROFILE) {
         SIM_OK(f.esv == ECHONET_ESV_GET);
     } else {
-        SIM_CHECK(ECHONET_EOJ_CLASS(f.deoj) == 0x0130 && ECHONET_EOJ_INSTANCE(f.deoj) != 0, "DEOJ %06X",
-                  (unsigned)f.deoj);
+        SIM_CHECK(dev < 0 || (ECHONET_EOJ_CLASS(f.deoj) == s->devs[dev].cls && ECHONET_EOJ_INSTANCE(f.deoj) != 0),
+                  "DEOJ %06X", (unsigned)f.deoj);
+        aircon = ECHONET_EOJ_CLASS(f.deoj) == 0x0130;
     }
     it = f.props;
     while (echonet_prop_next(&it, &p)) {
@@ -573,6 +735,8 @@ static void check_sent(sim *s, int dev, bool multicast, const uint8_t *buf, size
             SIM_CHECK(p.pdc == 0, "Get with a value");
         } else if (p.epc == ECHONET_EPC_REMOTE_CONTROL) {
             SIM_CHECK(s->cfg.remote, "t=%llu: 0x93 written outside remote mode", now);
+            SIM_CHECK(aircon, "t=%llu: 0x93 written to %06X: the AIF's remote rules are the air conditioner's", now,
+                      (unsigned)f.deoj);
             SIM_OK(p.pdc == 1);
             if (p.edt[0] == ECHONET_REMOTE_LINE_OK_PUBLIC) {
                 SIM_CHECK(f.opc == 1, "keepalive with other properties");
@@ -582,6 +746,14 @@ static void check_sent(sim *s, int dev, bool multicast, const uint8_t *buf, size
                           "t=%llu: 0x93 = %02X at position %u (AIF 4.1: 0x42 first)", now, p.edt[0], k);
                 prefixed = true;
             }
+        } else if (!aircon) {
+            int obj = dev >= 0 ? obj_of_eoj(s, dev, f.deoj) : -1;
+            const echonet_prop_desc *desc = obj >= 0 ? echonet_object_desc(&s->devs[dev].obj[obj], p.epc) : NULL;
+
+            SIM_CHECK(obj < 0 || (desc && (desc->access & ECHONET_ACCESS_SET)), "t=%llu: write of %06X EPC %02X", now,
+                      (unsigned)f.deoj, p.epc);
+            SIM_CHECK(!desc || echonet_prop_desc_check(desc, p.edt, p.pdc, true) == ECHONET_OK,
+                      "t=%llu: %06X EPC %02X written out of range (AIF 2.4.5)", now, (unsigned)f.deoj, p.epc);
         } else {
             const echonet_prop_desc *desc = echonet_prop_desc_find(table, nt, p.epc);
             unsigned r = write_rank(p.epc);
@@ -594,7 +766,7 @@ static void check_sent(sim *s, int dev, bool multicast, const uint8_t *buf, size
         }
         k++;
     }
-    if (f.esv == ECHONET_ESV_SETC && s->cfg.remote && !keepalive)
+    if (f.esv == ECHONET_ESV_SETC && s->cfg.remote && !keepalive && aircon)
         SIM_CHECK(prefixed, "t=%llu: remote write without 0x93 = 0x42 first (AIF 4.1)", now);
     limit = s->cfg.max_props;
     if (prefixed && limit < 2)
@@ -640,7 +812,12 @@ static void spoof(sim *s, unsigned dev, const uint8_t *buf, size_t len)
     uint32_t kind = sim_rand(s, 3);
 
     memcpy(copy, buf, len);
-    if (kind == 0 && s->n_devs > 1 && !is_search_tid(s, tid)) {
+    /* (Not its instance list announced: a forged list from another node's
+     * address is believed, as ECHONET has nothing to tell it by; the
+     * copies of its other announcements test that the node's list, not an
+     * announcement, decides what objects it has, issue 14.) */
+    if (kind == 0 && s->n_devs > 1 && !is_search_tid(s, tid) &&
+        !(len > 10 && buf[4] == 0x0E && buf[5] == 0xF0 && (buf[10] == ECHONET_ESV_INF || buf[10] == ECHONET_ESV_INFC))) {
         /* A copy from another node: never its answer. */
         src = &s->devs[(dev + 1 + sim_rand(s, s->n_devs - 1)) % s->n_devs].addr;
     } else if (kind == 2) {
@@ -717,7 +894,7 @@ static void note_instance_list(sim *s, unsigned dev, const uint8_t *buf, size_t 
         bool listed = false;
 
         for (k = 0; k < p.edt[0]; k++)
-            listed = listed || echonet_eoj_read(p.edt + 1 + 3 * k) == sim_eoj(o);
+            listed = listed || echonet_eoj_read(p.edt + 1 + 3 * k) == sim_dev_eoj(s, dev, o);
         if (!(d->removed & (1u << o)))
             continue;
         if (listed)
@@ -867,12 +1044,15 @@ sim *sim_init(const sim_setup *setup)
 
     memset(s, 0, sizeof *s);
     n_heap = 0;
+    n_store_devs = 0;
     n_free = SIM_MSGS;
     for (i = 0; i < SIM_MSGS; i++)
         free_slots[i] = (uint16_t)(SIM_MSGS - 1 - i);
     s->rng = setup->seed * 0x2545F4914F6CDD1Du + 1u;
     s->now = setup->start;
     s->cfg = setup->cfg;
+    if (!s->cfg.classes)
+        s->cfg.classes = echonet_class_find; /* the tables a HEMS would use (issue 14) */
     s->no_energy = setup->no_energy;
     s->st.nodes = ctl_nodes;
     s->st.n_nodes = setup->n_nodes ? setup->n_nodes : CTL_NODES_DEFAULT;
@@ -915,6 +1095,11 @@ unsigned sim_add_dev(sim *s, const sim_dev_setup *setup)
         setup = &plain;
     SIM_OK(i < SIM_MAX_DEVS);
     memset(d, 0, sizeof *d);
+    d->cls = setup->cls ? setup->cls : 0x0130;
+    if (d->cls != 0x0130) {
+        SIM_OK(n_store_devs < SIM_STORE_DEVS);
+        d->store = dev_stores[n_store_devs++];
+    }
     d->queue = dev_queue[i];
     d->q.no_announce = setup->no_announce;
     d->n_obj = setup->n_obj ? setup->n_obj : 1;
@@ -935,7 +1120,15 @@ unsigned sim_add_dev(sim *s, const sim_dev_setup *setup)
     else
         echonet_aircon_omit(&omit, default_keep, sizeof default_keep);
     SIM_OK(echonet_node_init(&d->node, &nc, d->slots, SIM_MAX_OBJS + 1, d->queue, 8) == ECHONET_OK);
-    for (o = 0; o < d->n_obj; o++) {
+    for (o = 0; o < d->n_obj && d->cls != 0x0130; o++) {
+        d->ctx[o].s = s;
+        d->ctx[o].dev = i;
+        d->ctx[o].obj = o;
+        d->ka_last[o] = NEVER;
+        store_object(s, i, o);
+        SIM_OK(echonet_node_add(&d->node, &d->obj[o]) == ECHONET_OK);
+    }
+    for (o = 0; o < d->n_obj && d->cls == 0x0130; o++) {
         uint8_t id[17] = {0xFE, 0xFF, 0xFF, 0xF0};
         echonet_aircon *ac = &d->ac[o];
 
@@ -996,7 +1189,7 @@ void sim_local_set(sim *s, unsigned dev, unsigned obj, uint8_t epc, uint8_t valu
 
     if (tracing())
         fprintf(stderr, "%12llu LOCAL dev %u obj %u %02X=%02X\n", (unsigned long long)s->now, dev, obj, epc, value);
-    SIM_OK(echonet_node_set_local(&d->node, sim_eoj(obj), epc, &value, 1, s->now) == ECHONET_OK);
+    SIM_OK(echonet_node_set_local(&d->node, sim_dev_eoj(s, dev, obj), epc, &value, 1, s->now) == ECHONET_OK);
     dev_pump(s, dev);
 }
 
@@ -1012,9 +1205,11 @@ void sim_announce_instances(sim *s, unsigned dev)
     for (o = 0; o < d->n_obj; o++) {
         if (d->removed & (1u << o))
             continue;
-        list[1 + 3 * list[0]] = 0x01;
-        list[2 + 3 * list[0]] = 0x30;
-        list[3 + 3 * list[0]++] = (uint8_t)(o + 1);
+        echonet_eoj e = sim_dev_eoj(s, dev, o);
+
+        list[1 + 3 * list[0]] = ECHONET_EOJ_GROUP(e);
+        list[2 + 3 * list[0]] = (uint8_t)ECHONET_EOJ_CLASS(e);
+        list[3 + 3 * list[0]++] = ECHONET_EOJ_INSTANCE(e);
     }
     echonet_writer_init(&w, buf, sizeof buf);
     echonet_writer_header(&w, 0x7000, ECHONET_EOJ_NODE_PROFILE, ECHONET_EOJ_NODE_PROFILE, ECHONET_ESV_INF);
@@ -1060,7 +1255,7 @@ void sim_remove_instance(sim *s, unsigned dev, unsigned obj)
 
     if (tracing())
         fprintf(stderr, "%12llu REMOVE dev %u obj %u\n", (unsigned long long)s->now, dev, obj);
-    SIM_OK(obj < d->n_obj && echonet_node_remove(&d->node, sim_eoj(obj)) == ECHONET_OK);
+    SIM_OK(obj < d->n_obj && echonet_node_remove(&d->node, sim_dev_eoj(s, dev, obj)) == ECHONET_OK);
     d->removed |= (uint8_t)(1u << obj);
     d->removed_told[obj] = NEVER;
     dev_pump(s, dev); /* its 0xD5 */
@@ -1111,7 +1306,7 @@ static int op_started(sim *s, echonet_err err, uint16_t handle, unsigned dev, un
     memset(op, 0, sizeof *op);
     op->handle = handle;
     op->node = sim_node(s, dev);
-    op->eoj = sim_eoj(obj);
+    op->eoj = sim_dev_eoj(s, dev, obj);
     op->dev = dev;
     op->obj = obj;
     op->started = s->now;
@@ -1133,12 +1328,12 @@ static int op_started(sim *s, echonet_err err, uint16_t handle, unsigned dev, un
 
 int sim_get(sim *s, unsigned dev, unsigned obj, const uint8_t *epcs, size_t n, echonet_err *err)
 {
-    OP_CALL(echonet_ctl_get(&s->ctl, sim_node(s, dev), sim_eoj(obj), epcs, n, &h));
+    OP_CALL(echonet_ctl_get(&s->ctl, sim_node(s, dev), sim_dev_eoj(s, dev, obj), epcs, n, &h));
 }
 
 int sim_set(sim *s, unsigned dev, unsigned obj, const echonet_prop *props, size_t n, echonet_err *err)
 {
-    OP_CALL(echonet_ctl_set(&s->ctl, sim_node(s, dev), sim_eoj(obj), props, n, &h));
+    OP_CALL(echonet_ctl_set(&s->ctl, sim_node(s, dev), sim_dev_eoj(s, dev, obj), props, n, &h));
 }
 
 int sim_set1(sim *s, unsigned dev, unsigned obj, uint8_t epc, uint8_t value, echonet_err *err)
@@ -1153,12 +1348,12 @@ int sim_set1(sim *s, unsigned dev, unsigned obj, uint8_t epc, uint8_t value, ech
 
 int sim_probe(sim *s, unsigned dev, unsigned obj, uint8_t mode, int low, int high, echonet_err *err)
 {
-    OP_CALL(echonet_ctl_probe(&s->ctl, sim_node(s, dev), sim_eoj(obj), mode, low, high, &h));
+    OP_CALL(echonet_ctl_probe(&s->ctl, sim_node(s, dev), sim_dev_eoj(s, dev, obj), mode, low, high, &h));
 }
 
 int sim_read_fault(sim *s, unsigned dev, unsigned obj, echonet_err *err)
 {
-    OP_CALL(echonet_ctl_read_fault(&s->ctl, sim_node(s, dev), sim_eoj(obj), &h));
+    OP_CALL(echonet_ctl_read_fault(&s->ctl, sim_node(s, dev), sim_dev_eoj(s, dev, obj), &h));
 }
 
 /* ---- Queries and checks ----------------------------------------------------------------------------------- */
@@ -1177,7 +1372,8 @@ echonet_ctl_state sim_cached(const sim *s, unsigned dev, unsigned obj)
     echonet_ctl_state st;
 
     memset(&st, 0, sizeof st);
-    SIM_OK(echonet_ctl_object_info(&s->ctl, sim_node(s, dev), sim_eoj(obj), &st, NULL, NULL, NULL) == ECHONET_OK);
+    SIM_OK(echonet_ctl_object_info(&s->ctl, sim_node(s, dev), sim_dev_eoj(s, dev, obj), &st, NULL, NULL, NULL) ==
+           ECHONET_OK);
     return st;
 }
 
@@ -1203,7 +1399,7 @@ void sim_check_converged(const sim *s)
             echonet_ctl_state st;
 
             if (s->devs[i].removed & (1u << o)) {
-                SIM_CHECK(echonet_ctl_object_info(&s->ctl, node, sim_eoj(o), NULL, NULL, NULL, NULL) ==
+                SIM_CHECK(echonet_ctl_object_info(&s->ctl, node, sim_dev_eoj(s, i, o), NULL, NULL, NULL, NULL) ==
                               ECHONET_ERR_NOT_FOUND,
                           "t=%llu node %u object %u: removed from its list, still known", (unsigned long long)s->now,
                           i, o);
@@ -1213,7 +1409,18 @@ void sim_check_converged(const sim *s)
             const uint8_t cached[] = {st.status, st.power_saving, st.mode, st.temp, st.room, st.flow, st.fault};
 
             for (k = 0; k < sizeof state_epcs; k++) {
-                uint8_t truth = sim_value(s, i, o, state_epcs[k]);
+                uint8_t truth;
+
+                if (s->devs[i].cls != 0x0130) {
+                    /* Another class: only its superclass state is cached
+                     * (its 0xB0..0xBB mean something else, issue 14). */
+                    if (state_epcs[k] != 0x80 && state_epcs[k] != 0x88) {
+                        SIM_CHECK(!(st.valid & (1u << k)), "t=%llu node %u object %u: %02X cached as aircon state",
+                                  (unsigned long long)s->now, i, o, state_epcs[k]);
+                        continue;
+                    }
+                }
+                truth = sim_value(s, i, o, state_epcs[k]);
 
                 if (echonet_propmap_contains(&s->devs[i].q.silent, state_epcs[k]))
                     continue; /* never answered: nothing to compare */

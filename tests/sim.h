@@ -22,11 +22,15 @@
  *    2.4.1, 2.4.2: a search is a request to every node; issue 13);
  *  - no TID twice within any window of 65535 requests (AIF 2.4.3);
  *  - every frame decodes; requests are only Get (PDC 0) and SetC; the node
- *    profile or an air-conditioner object is addressed;
- *  - every value written is within the class table (for_set), except 0x93
- *    which is 0x42 (first, remote mode only) or 0x62 (a keepalive, alone)
- *    (AIF 2.4.5, 4.1, 3.5);
- *  - write order 0x93, 0x80, 0xB0, 0xB3, the rest (AIF 5.1 ⑦);
+ *    profile or a device object of the node is addressed;
+ *  - every value written is within the class table (for_set: the AIF's for
+ *    an air conditioner, the generated one for a unit of another class,
+ *    sim_dev_setup::cls), except 0x93 which is 0x42 (first, remote mode
+ *    only) or 0x62 (a keepalive, alone) (AIF 2.4.5, 4.1, 3.5); 0x93 is
+ *    never written to a unit of another class (the AIF's remote rules are
+ *    the air conditioner's, issue 14);
+ *  - write order 0x93, 0x80, 0xB0, 0xB3, the rest (AIF 5.1 ⑦) to an air
+ *    conditioner;
  *  - at most cfg.max_props properties per request (plus the 0x93 prefix
  *    when max_props is 1);
  *  - every operation started through sim_get/sim_set/sim_probe/
@@ -100,12 +104,17 @@ typedef struct sim_quirks {
 
 /* How a node is built. */
 typedef struct sim_dev_setup {
-    unsigned n_obj;      /* air-conditioner objects, 1 to SIM_MAX_OBJS (0: 1) */
+    unsigned n_obj;      /* objects, 1 to SIM_MAX_OBJS (0: 1) */
     const uint8_t *keep; /* optional properties kept (NULL: 0x83 0x86 0x89 0x93) */
     size_t n_keep;
     bool no_keep;     /* keep no optional property at all */
     uint8_t max_opc;  /* processes at most this many properties (0: all) */
     bool no_announce; /* its INFs never leave it, not even the start-up 0xD5 */
+    /* Their class (0: the air conditioner 0x0130). Another class (a mixed
+     * house, issue 14) makes objects from the generated class table with
+     * its mandatory properties (and 0x83) in a value store, with the
+     * first valid value of each; 0x80 and 0x88 as a unit would have. */
+    uint16_t cls;
 } sim_dev_setup;
 
 typedef struct sim sim;
@@ -116,8 +125,22 @@ typedef struct sim_ctx {
     unsigned dev, obj;
 } sim_ctx;
 
+/* The values of an object of another class than the air conditioner. */
+#define SIM_STORE_BYTES 1024
+#define SIM_STORE_PROPS 48
+typedef struct sim_store {
+    uint8_t n;
+    uint8_t epc[SIM_STORE_PROPS];
+    uint8_t len[SIM_STORE_PROPS]; /* 0: no valid value found: not readable */
+    uint16_t off[SIM_STORE_PROPS];
+    uint16_t used;
+    uint8_t bytes[SIM_STORE_BYTES];
+} sim_store;
+
 typedef struct sim_dev {
     echonet_addr addr;
+    uint16_t cls;          /* its objects' class (sim_dev_setup::cls) */
+    sim_store *store;      /* for another class: SIM_MAX_OBJS stores */
     echonet_node node;
     echonet_object *slots[SIM_MAX_OBJS + 1];
     echonet_object obj[SIM_MAX_OBJS];
@@ -301,8 +324,10 @@ int sim_read_fault(sim *s, unsigned dev, unsigned obj, echonet_err *err);
 
 /* Lookups. */
 uint16_t sim_node(const sim *s, unsigned dev); /* controller's node index, NONE if unknown */
-echonet_eoj sim_eoj(unsigned obj);             /* 0x0130 instance obj + 1 */
+echonet_eoj sim_eoj(unsigned obj);                                  /* 0x0130 instance obj + 1 */
+echonet_eoj sim_dev_eoj(const sim *s, unsigned dev, unsigned obj); /* of the unit's class */
 bool sim_ready(const sim *s, unsigned dev);    /* known, online, every object's maps known */
+/* A one-byte value the unit has (of any class; its first byte for longer ones). */
 uint8_t sim_value(const sim *s, unsigned dev, unsigned obj, uint8_t epc);
 echonet_ctl_state sim_cached(const sim *s, unsigned dev, unsigned obj);
 

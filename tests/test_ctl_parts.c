@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "echonet/aircon.h"
+#include "echonet/classes.h"
 #include "../lib/ctl_discovery.h"
 #include "../lib/ctl_fault.h"
 #include "../lib/ctl_job.h"
@@ -813,29 +814,83 @@ END_TEST
 
 /* ---- Class profiles --------------------------------------------------------------------- */
 
-/* Only objects of a class with a profile are managed: the air conditioner
- * today, with the status read of AIF 3.3.1, the write order of 5.1 ⑦ and
- * its class table; not instance 0, not the node profile, not another class. */
+/* Every device object has a profile: the air conditioner its own (the
+ * status read of AIF 3.3.1, the write order of 5.1 ⑦, its class table,
+ * the AIF's remote rules), any other class the generic one; instance 0,
+ * the node profile and class groups above 0x06 none. */
 START_TEST(profile_of_classes)
 {
     const ctl_profile *p = ctl_profile_of(ECHONET_EOJ(0x01, 0x30, 0x01));
+    const ctl_profile *g = ctl_profile_of(ECHONET_EOJ(0x02, 0x7D, 0x01));
     static const uint8_t fan_out_of_range = 0x29, fan_auto = 0x41;
 
-    ck_assert_ptr_nonnull(p);
-    ck_assert_uint_eq(p->class_code, 0x0130);
+    p_init(false);
+    ck_assert_ptr_eq(p, &ctl_profile_aircon);
+    ck_assert(p->aif);
     ck_assert_uint_eq(p->n_status, 7);
     ck_assert_uint_eq(p->status[0], 0x80);
     ck_assert_ptr_null(ctl_profile_of(ECHONET_EOJ(0x01, 0x30, 0x00)));
     ck_assert_ptr_null(ctl_profile_of(ECHONET_EOJ_NODE_PROFILE));
-    ck_assert_ptr_null(ctl_profile_of(ECHONET_EOJ(0x02, 0x7D, 0x01)));
-    ck_assert_ptr_null(ctl_profile_of(ECHONET_EOJ(0x05, 0xFF, 0x01)));
+    ck_assert_ptr_null(ctl_profile_of(ECHONET_EOJ(0x07, 0x01, 0x01)));
+    ck_assert_ptr_eq(g, &ctl_profile_generic);
+    ck_assert_ptr_null(ctl_profile_of(ECHONET_EOJ(0x05, 0xFF, 0x01))); /* a controller */
+    ck_assert_ptr_eq(ctl_profile_of(ECHONET_EOJ(0x05, 0xFD, 0x01)), &ctl_profile_generic);
+    ck_assert(!g->aif);
+    ck_assert_uint_eq(g->n_status, 2);
+    ck_assert_uint_eq(g->status[0], 0x80);
+    ck_assert_uint_eq(g->status[1], 0x88);
+    ck_assert_uint_eq(g->state_bits & ECHONET_CTL_S_MODE, 0); /* a battery's 0xB0 is not a mode */
     ck_assert_uint_eq(ctl_profile_write_rank(p, 0x80), 0);
     ck_assert_uint_eq(ctl_profile_write_rank(p, 0xB0), 1);
     ck_assert_uint_eq(ctl_profile_write_rank(p, 0xB3), 2);
     ck_assert_uint_eq(ctl_profile_write_rank(p, 0xA0), 3);
-    ck_assert(ctl_profile_plausible(p, 0xA0, &fan_auto, 1));
-    ck_assert(!ctl_profile_plausible(p, 0xA0, &fan_out_of_range, 1));
-    ck_assert(ctl_profile_plausible(p, 0xF5, &fan_out_of_range, 1)); /* not in the table: believed */
+    ck_assert_uint_eq(ctl_profile_write_rank(g, 0x80), 0);
+    ck_assert(ctl_profile_plausible(&pc, ECHONET_EOJ(0x01, 0x30, 0x01), 0xA0, &fan_auto, 1));
+    ck_assert(!ctl_profile_plausible(&pc, ECHONET_EOJ(0x01, 0x30, 0x01), 0xA0, &fan_out_of_range, 1));
+    /* not in the table: believed */
+    ck_assert(ctl_profile_plausible(&pc, ECHONET_EOJ(0x01, 0x30, 0x01), 0xF5, &fan_out_of_range, 1));
+    /* no class table given: raw bytes */
+    ck_assert(ctl_profile_plausible(&pc, ECHONET_EOJ(0x02, 0x7D, 0x01), 0x80, &fan_out_of_range, 1));
+}
+END_TEST
+
+/* The application's class tables (echonet_ctl_config::classes) judge the
+ * values of a class without a profile of its own, the superclass's
+ * properties included; the filter (echonet_ctl_config::manage) narrows
+ * which objects are managed. */
+static const echonet_class *p_classes(uint16_t code)
+{
+    return code == 0x027D ? &echonet_class_027d : NULL;
+}
+
+static bool p_no_batteries(void *user, echonet_eoj eoj)
+{
+    (void)user;
+    return ECHONET_EOJ_CLASS(eoj) != 0x027D;
+}
+
+START_TEST(profile_class_tables_and_filter)
+{
+    echonet_ctl_config cfg;
+    echonet_ctl_callbacks cb = {p_event};
+    echonet_ctl_storage st = {p_nodes, P_NODES, p_objects, P_OBJECTS, p_ops, P_OPS, p_index, 2 * P_NODES, p_heap};
+    const echonet_eoj bat = ECHONET_EOJ(0x02, 0x7D, 0x01);
+    static const uint8_t on = 0x30, bogus = 0x29, no_mode = 0x47;
+
+    echonet_ctl_config_default(&cfg);
+    cfg.no_initial_search = true;
+    cfg.classes = p_classes;
+    ck_assert_int_eq(echonet_ctl_init(&pc, &cfg, &cb, NULL, &st), ECHONET_OK);
+    ck_assert(ctl_profile_plausible(&pc, bat, 0x80, &on, 1));
+    ck_assert(!ctl_profile_plausible(&pc, bat, 0x80, &bogus, 1)); /* superclass 0x80: 0x30/0x31 */
+    ck_assert(ctl_profile_plausible(&pc, bat, 0xF3, &bogus, 1));  /* maker's: raw */
+    ck_assert(!ctl_profile_plausible(&pc, bat, 0xDA, &no_mode, 1)); /* operation mode: no 0x47 */
+    ck_assert(ctl_manages(&pc, bat));
+    ck_assert(!ctl_manages(&pc, ECHONET_EOJ_NODE_PROFILE));
+    cfg.manage = p_no_batteries;
+    ck_assert_int_eq(echonet_ctl_init(&pc, &cfg, &cb, NULL, &st), ECHONET_OK);
+    ck_assert(!ctl_manages(&pc, bat));
+    ck_assert(ctl_manages(&pc, ECHONET_EOJ(0x02, 0x88, 0x01)));
 }
 END_TEST
 
@@ -881,6 +936,7 @@ Suite *ctl_parts_suite(void)
     suite_add_tcase(s, tc);
     tc = tcase_create("profiles");
     tcase_add_test(tc, profile_of_classes);
+    tcase_add_test(tc, profile_class_tables_and_filter);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -4,19 +4,19 @@
  */
 /**
  * @file controller.h
- * @brief The HEMS controller for home air conditioners, as a sans-I/O state
- *        machine following the AIF air-conditioner/HEMS spec Ver. 1.10.
+ * @brief The HEMS controller, as a sans-I/O state machine following the
+ *        AIF air-conditioner/HEMS spec Ver. 1.10, for every device class.
  *
  * @defgroup controller HEMS controller
  * @brief Discovery, attribute acquisition, operations, polling, keepalive
- *        and fault read-out for class 0x0130, without I/O.
+ *        and fault read-out, without I/O.
  *
  * The application passes in datagrams (echonet_ctl_read()) and the time,
  * takes datagrams out (echonet_ctl_write() until it returns 0) and asks when
  * to call again (echonet_ctl_expiry()). Everything that happens is reported
  * through one event callback. All memory is the caller's
  * (@ref echonet_ctl_storage). When it is full, a node that is offline and
- * never became ready (an address that announced an air conditioner and
+ * never became ready (an address that announced a device object and
  * never answered: a spoofed datagram, or a unit unplugged before it was
  * known) is forgotten to make room for a new one
  * (@ref ECHONET_CTL_EV_FORGOTTEN); a node that was ever ready is kept.
@@ -32,9 +32,18 @@
  * its identification number 0x83 (AIF 4.1): a second address it is reached
  * at becomes an alias of its node (@ref ECHONET_CTL_EV_ALIAS).
  *
- * Writes are ordered 0x80, 0xB0, 0xB3, then the rest (AIF 5.1 ⑦), carry
- * 0x93 = 0x42 first in remote mode (AIF 4.1) and are verified by a Get
- * (AIF 2.4.5, 4.1 ③).
+ * Every device object (class groups 0x00 to 0x06, save controllers 0x05FF:
+ * other HEMS, phone apps) a node lists is managed, unless the application's
+ * filter (echonet_ctl_config::manage) says no.
+ * The rules of the AIF air-conditioner spec are the air conditioner's
+ * (0x0130): its writes are ordered 0x80, 0xB0, 0xB3, then the rest (AIF 5.1
+ * ⑦), carry 0x93 = 0x42 first in remote mode (AIF 4.1, with the keepalive
+ * of 3.5), its state (0x80, 0x8F, 0xB0, 0xB3, 0xBB, 0xA0, 0x88) is read and
+ * polled, it can be probed (5.3). An object of any other class has its
+ * operation and fault status (0x80, 0x88) read and polled, and any property
+ * its maps allow read and written as raw bytes, checked against its class
+ * table where the application gives one (echonet_ctl_config::classes).
+ * Writes of every class are verified by a Get (AIF 2.4.5, 4.1 ③).
  * @{
  */
 #ifndef ECHONET_CONTROLLER_H
@@ -50,6 +59,7 @@
 #include "echonet/eoj.h"
 #include "echonet/error.h"
 #include "echonet/frame.h"
+#include "echonet/propdesc.h"
 #include "echonet/propmap.h"
 #include "echonet/tstamp.h"
 
@@ -105,6 +115,24 @@ typedef struct echonet_ctl_config {
                                          1800000 (default 1800000: the 30 min of HEMS criteria); a unit
                                          with neither is never asked: its Get map
                                          (echonet_ctl_object_info()) tells the application */
+    /** The class table of a device class, or NULL (default NULL: none).
+     *  Values written to an object of a class other than the air
+     *  conditioner are checked against the table it gives (a property the
+     *  table lacks may not be written, save maker-specific ones, 0xF0 to
+     *  0xFF), and values read believed only within it; without a table
+     *  they are raw bytes the unit's maps alone allow. echonet_class_find()
+     *  of echonet/classes.h knows every class of the Appendix (and links
+     *  every table); a firmware passes a function naming the few it links.
+     *  The air conditioner always has the AIF's own table (echonet/aircon.h). */
+    const echonet_class *(*classes)(uint16_t class_code);
+    /** Whether to manage a device object (class groups 0x00 to
+     *  0x06, save controllers 0x05FF) a node lists or announces, asked while it is not managed
+     *  (maybe more than once: the answer must depend on @p eoj alone; not
+     *  asked for restored objects). NULL (default) manages every one. Return false
+     *  for the classes the application has no use for: they take no
+     *  object slot, and a node with nothing else takes no node slot. Called with
+     *  echonet_ctl_init()'s @c user; must not change the controller. */
+    bool (*manage)(void *user, echonet_eoj eoj);
 } echonet_ctl_config;
 
 /** @brief How an operation ended. */
@@ -129,7 +157,7 @@ typedef enum echonet_ctl_outcome {
 
 /** @brief Kinds of @ref echonet_ctl_event. */
 typedef enum echonet_ctl_event_kind {
-    ECHONET_CTL_EV_FOUND = 0,  /**< a new air-conditioner object (@c node, @c eoj) */
+    ECHONET_CTL_EV_FOUND = 0,  /**< a new device object (@c node, @c eoj) */
     ECHONET_CTL_EV_READY,      /**< its maps, identification and state are known */
     ECHONET_CTL_EV_PROPERTY,   /**< a property value arrived (@c epc, @c edt, @c pdc, @c changed) */
     ECHONET_CTL_EV_DONE,       /**< an operation ended (@c op, @c outcome, @c props) */
@@ -141,7 +169,7 @@ typedef enum echonet_ctl_event_kind {
                                     no lost node to forget for it */
     /** The node was forgotten to make room for a node or object found: it
      *  was offline and none of its objects had ever been ready (an address
-     *  that announced an air conditioner and never answered), or, with no
+     *  that announced a device object and never answered), or, with no
      *  such node left, it was the alias (@ref ECHONET_CTL_EV_ALIAS) heard
      *  longest ago (a unit's old address, after DHCP or a rotating IPv6
      *  address). Its objects are gone and @c node may name another address
@@ -201,7 +229,10 @@ typedef struct echonet_ctl_callbacks {
     void (*event)(void *user, const echonet_ctl_event *ev);
 } echonet_ctl_callbacks;
 
-/** @brief Cached state of one air conditioner (values as on the wire). */
+/** @brief Cached state of one object (values as on the wire): every field
+ *  for an air conditioner; for any other class only those of superclass
+ *  properties (status, power_saving, fault, remote), as its 0xB0 to 0xBB
+ *  mean something else (read them with echonet_ctl_get()). */
 typedef struct echonet_ctl_state {
     uint16_t valid;      /**< bit i: value i below is known (ECHONET_CTL_S_*) */
     uint8_t status;      /**< 0x80 */
@@ -263,7 +294,7 @@ typedef struct echonet_ctl_node {
     echonet_ctl_job job;        /**< @private */
 } echonet_ctl_node;
 
-/** @brief An air-conditioner object of a node. Fields are private. */
+/** @brief A device object of a node. Fields are private. */
 typedef struct echonet_ctl_object {
     echonet_eoj eoj;                /**< @private (first: no padding before the bytes that follow) */
     uint16_t node;                  /**< @private */
@@ -470,7 +501,7 @@ ECHONET_API void echonet_ctl_discover(echonet_ctl *ctl);
 ECHONET_API void echonet_ctl_set_line(echonet_ctl *ctl, bool up, echonet_tstamp now);
 
 /**
- * @brief Starts a read of properties of one air conditioner. Properties not
+ * @brief Starts a read of properties of one object. Properties not
  *        in its Get map end as @ref ECHONET_CTL_REFUSED_LOCAL.
  * @param ctl the controller.
  * @param node the node index.
@@ -487,10 +518,13 @@ ECHONET_API echonet_err echonet_ctl_get(echonet_ctl *ctl, uint16_t node, echonet
                                         size_t n, uint16_t *op);
 
 /**
- * @brief Starts a write to one air conditioner, verified by a Get.
+ * @brief Starts a write to one object, verified by a Get.
  *
- * Values are checked against the class table first; in remote mode 0x93 =
- * 0x42 is added in front. Properties not in the device's Set map end as
+ * Values are checked against the class table first (the AIF's for an air
+ * conditioner, echonet_ctl_config::classes for any other class; a
+ * maker-specific property, 0xF0 to 0xFF, is raw bytes); to an air
+ * conditioner in remote mode 0x93 = 0x42 is added in front (other classes
+ * are written as they are). Properties not in the device's Set map end as
  * @ref ECHONET_CTL_REFUSED_LOCAL without being sent.
  * @param ctl the controller.
  * @param node the node index.
@@ -503,7 +537,8 @@ ECHONET_API echonet_err echonet_ctl_get(echonet_ctl *ctl, uint16_t node, echonet
  * @retval ECHONET_ERR_INVALID_ARG a NULL pointer, @p n out of range, a
  *         repeated EPC, or values longer than ECHONET_CTL_VALUE_BYTES in all.
  * @retval ECHONET_ERR_VALUE_SIZE, ECHONET_ERR_VALUE a value outside the class range.
- * @retval ECHONET_ERR_ACCESS a property the class does not let anyone write.
+ * @retval ECHONET_ERR_ACCESS a property the class table does not let anyone
+ *         write, or does not have (save maker-specific ones).
  * @retval ECHONET_ERR_NOT_FOUND no such node or object, or the node is offline.
  * @retval ECHONET_ERR_FULL every operation slot is taken.
  */
@@ -523,7 +558,9 @@ ECHONET_API echonet_err echonet_ctl_set(echonet_ctl *ctl, uint16_t node, echonet
  * may not be among @p props, and a unit without 0x93 in its Set map is not
  * written (@ref ECHONET_CTL_REFUSED_LOCAL naming 0x93). For an application
  * that takes commands from the home and from outside it (a web API, a
- * remote server); keepalives (AIF 3.5) stay with remote mode.
+ * remote server); keepalives (AIF 3.5) stay with remote mode. The flag,
+ * like remote mode, concerns air conditioners (the AIF's rule): an object
+ * of another class is written as echonet_ctl_set() writes it.
  * @param ctl the controller.
  * @param node the node index.
  * @param eoj the object.
@@ -536,7 +573,8 @@ ECHONET_API echonet_err echonet_ctl_set(echonet_ctl *ctl, uint16_t node, echonet
  *         repeated EPC, 0x93 in a remote write, an unknown flag, or values
  *         longer than ECHONET_CTL_VALUE_BYTES in all.
  * @retval ECHONET_ERR_VALUE_SIZE, ECHONET_ERR_VALUE a value outside the class range.
- * @retval ECHONET_ERR_ACCESS a property the class does not let anyone write.
+ * @retval ECHONET_ERR_ACCESS a property the class table does not let anyone
+ *         write, or does not have (save maker-specific ones).
  * @retval ECHONET_ERR_NOT_FOUND no such node or object, or the node is offline.
  * @retval ECHONET_ERR_FULL every operation slot is taken.
  */
@@ -561,7 +599,8 @@ ECHONET_API echonet_err echonet_ctl_set_ex(echonet_ctl *ctl, uint16_t node, echo
  * @param high the highest temperature wanted, °C (low ≤ high ≤ 50).
  * @param op receives the operation's handle; may be NULL.
  * @return @ref ECHONET_OK or an error code:
- * @retval ECHONET_ERR_INVALID_ARG a NULL pointer or a value out of range.
+ * @retval ECHONET_ERR_INVALID_ARG a NULL pointer, a value out of range, or
+ *         an object that is not an air conditioner (class 0x0130).
  * @retval ECHONET_ERR_NOT_FOUND no such node or object, or the node is offline.
  * @retval ECHONET_ERR_FULL every operation slot is taken.
  */
@@ -602,7 +641,7 @@ ECHONET_API echonet_err echonet_ctl_read_energy(echonet_ctl *ctl);
  * @brief Searches one address (unicast): adds a node by address, for a
  *        device the multicast search does not reach or that the
  *        application names; a unicast Get 0xD6 asks it for its instance
- *        list, and its air conditioners are then discovered as usual.
+ *        list, and its objects are then discovered as usual.
  *
  * The search is a request of the node like any other (AIF 2.4.1-2.4.3):
  * one in flight, answered for the whole response timer, asked again with a
@@ -625,7 +664,7 @@ ECHONET_API echonet_err echonet_ctl_read_energy(echonet_ctl *ctl);
 ECHONET_API echonet_err echonet_ctl_add_node(echonet_ctl *ctl, const echonet_addr *addr, uint16_t *node);
 
 /**
- * @brief Whether an air conditioner is ready: its maps, identification and
+ * @brief Whether an object is ready: its maps, identification and
  *        state known (its READY event was sent, or it was restored).
  * @param ctl the controller.
  * @param node the node index.
@@ -661,7 +700,7 @@ ECHONET_API const echonet_addr *echonet_ctl_node_addr(const echonet_ctl *ctl, ui
 ECHONET_API bool echonet_ctl_node_online(const echonet_ctl *ctl, uint16_t node);
 
 /**
- * @brief The air-conditioner objects of a node.
+ * @brief The device objects of a node the controller manages.
  * @param ctl the controller.
  * @param node the node index.
  * @param eojs receives up to @p cap EOJs; may be NULL with @p cap 0.
@@ -671,7 +710,7 @@ ECHONET_API bool echonet_ctl_node_online(const echonet_ctl *ctl, uint16_t node);
 ECHONET_API size_t echonet_ctl_objects(const echonet_ctl *ctl, uint16_t node, echonet_eoj *eojs, size_t cap);
 
 /**
- * @brief What the controller knows of one air conditioner.
+ * @brief What the controller knows of one object.
  * @param ctl the controller.
  * @param node the node index.
  * @param eoj the object.
@@ -692,7 +731,7 @@ ECHONET_API echonet_err echonet_ctl_object_info(const echonet_ctl *ctl, uint16_t
  *        maps, identification numbers, learned capacities) with a version
  *        and a CRC-32.
  *
- * Only the air conditioners that became ready, and their nodes, are saved:
+ * Only the objects that became ready, and their nodes, are saved:
  * a unit still being discovered (or a node forgotten,
  * @ref ECHONET_CTL_EV_FORGOTTEN) is found again after a restart, where
  * restored it would be taken for a known one. Node indices after a restore
