@@ -1496,13 +1496,15 @@ static void broute_datagram(void *user, const echonet_addr *from, const uint8_t 
 }
 
 /* The session came up or went down. Up: the meter is a node of the
- * controller like any other, searched at its address. */
+ * controller like any other, searched at its address; after a re-join it
+ * is asked its instance list again (echonet_ctl_add_node() of a known
+ * node), as what it lists may have changed while the session was down. */
 static void broute_status(void *user, bool up, const echonet_addr *meter, const char *message)
 {
     struct hems *h = user;
 
     fprintf(stderr, "hems-controller: B-route: %s\n", message);
-    if (up && meter && echonet_ctl_find(&h->ctl, meter) == ECHONET_CTL_NONE) {
+    if (up && meter) {
         (void)echonet_ctl_add_node(&h->ctl, meter, NULL);
         drain(h, posix_now_ms());
     }

@@ -209,12 +209,11 @@ def case_controller_get(tmp):
             values = {}
             for line in r.stdout.splitlines():
                 ev = json.loads(line)
-                if ev.get("event") == "property":
-                    values[ev.get("epc")] = ev.get("edt", ev.get("value"))
+                if ev.get("event") in ("property", "changed") and ev.get("eoj") == "028801":
+                    values[ev.get("epc")] = ev.get("edt", "").upper()
             check("controller: get 028801 e7 ea", r.returncode == 0 and len(values) == 2,
                   "status %d: %s %s" % (r.returncode, r.stdout, r.stderr[-600:]))
-            check("controller: E7 and EA values", str(values).upper().count(E7) + str(values).upper().count(EA) == 2,
-                  values)
+            check("controller: E7 and EA values", values == {"e7": E7, "ea": EA}, values)
     finally:
         sim.stop()
 
