@@ -14,9 +14,10 @@ re-joined with SKJOIN), and reads them again; a scan the module never ends
 is given up and scanned again; a terminal that goes away (a USB module
 pulled out) is opened again; hems-controller itself joins over the pty and
 talks to the meter (its search out, the meter's answer back) before and
-after a session expiry; `get METER 028801 e7 ea` reads the meter once the
-controller manages class 0x0288 (until then the library refuses that EOJ
-and the reads go through broute-get, the same transport; see doc/broute.md).
+after a session expiry; `get METER 028801 e7 ea` reads the meter once
+hems-controller's commands take any class (until then its parser refuses
+that EOJ and the reads go through broute-get, the same transport; see
+doc/broute.md, "Status").
 
 Prints one line per failure, then "N passed, M failed"; exits 1 when
 anything failed.
