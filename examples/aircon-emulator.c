@@ -63,7 +63,6 @@
 #include <limits.h>
 #include <poll.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -74,17 +73,14 @@
 
 #include <echonet/echonet.h>
 
-#include "frame_json.h"
+#include "emu_node.h"
 #include "evloop.h"
-#include "lines.h"
 #include "posix_util.h"
 #include "udp.h"
 
 #define MAX_INSTANCES 8
 #define QUEUE_SLOTS 4           /* requests waiting for an answer */
-#define DATAGRAM_CAP 65536u     /* more than any UDP payload */
 #define LINE_CAP 256u           /* longest command line */
-#define READS_PER_WAKEUP 32     /* datagrams taken from one socket before polling again */
 #define DEFAULT_MAKER 0xFFFFF0u /* a "test" manufacturer code (reference 7, uecho) */
 #define ROOM_HUMIDITY 50u       /* %, with --extra */
 #define OUTDOOR_TEMPERATURE 28u /* °C, with --extra */
@@ -127,17 +123,14 @@ struct command {
 
 struct emulator {
     struct options opt;
-    struct udp_transport udp;
+    struct emu_net net;  /* the UDP endpoint, its buffers */
     echonet_node node;
     echonet_object *slots[MAX_INSTANCES];
     echonet_node_request queue[QUEUE_SLOTS];
     struct unit units[MAX_INSTANCES];
     echonet_tstamp last_tick, next_tick;
     struct evloop loop;  /* its sources: the UDP endpoint, standard input */
-    bool stdin_open;
-    struct lines line;   /* of standard input */
-    uint8_t rx[DATAGRAM_CAP];
-    uint8_t tx[DATAGRAM_CAP];
+    struct emu_stdin in;
 };
 
 static const char usage_text[] =
@@ -167,128 +160,6 @@ static const char usage_text[] =
     "\n"
     "Exit status: 0 quit or signal, 1 socket or output failure, 2 bad option.\n";
 
-/* ---- Log lines ------------------------------------------------------------ */
-
-static void log_end(void)
-{
-    fputs("}\n", stdout);
-    fflush(stdout);
-}
-
-static void log_error(const char *fmt, ...)
-{
-    char message[512];
-    va_list ap;
-
-    va_start(ap, fmt);
-    vsnprintf(message, sizeof message, fmt, ap);
-    va_end(ap);
-    fputs("{\"event\":\"error\",\"message\":", stdout);
-    frame_json_string(stdout, message);
-    log_end();
-}
-
-static void log_event(const char *event, const char *key, const char *value)
-{
-    printf("{\"event\":\"%s\",\"%s\":", event, key);
-    frame_json_string(stdout, value);
-    log_end();
-}
-
-static void log_datagram(const char *dir, const char *peer, const uint8_t *buf, size_t len)
-{
-    printf("{\"dir\":\"%s\",\"peer\":", dir);
-    frame_json_string(stdout, peer);
-    fputs(",\"frame\":", stdout);
-    (void)frame_json_datagram(stdout, buf, len);
-    log_end();
-}
-
-/* An error code as text, also when the library has no error strings. */
-static const char *err_text(int err, char *buf, size_t cap)
-{
-    const char *name = echonet_err_name(err);
-
-    snprintf(buf, cap, "%s (%d)", name[0] != '\0' ? name : "error", err);
-    return buf;
-}
-
-/* ---- Network -------------------------------------------------------------- */
-
-static void send_datagram(struct emulator *emu, const echonet_addr *dst, bool multicast, size_t len)
-{
-    char peer[UDP_FORMAT_MAX];
-
-    if (multicast)
-        udp_format_group(&emu->udp, peer, sizeof peer);
-    else
-        udp_format(dst, emu->opt.endpoint.port, peer, sizeof peer);
-    if (udp_send(&emu->udp, dst, multicast, emu->tx, len) != 0) {
-        log_error("send to %s: %s", peer, strerror(errno));
-        return;
-    }
-    log_datagram("out", peer, emu->tx, len);
-}
-
-/* Sends everything the node has to send now. */
-static void drain(struct emulator *emu, echonet_tstamp now)
-{
-    for (;;) {
-        echonet_addr dst;
-        bool multicast;
-        char text[64];
-        int32_t n = echonet_node_write(&emu->node, &dst, &multicast, emu->tx, sizeof emu->tx, now);
-
-        if (n == 0)
-            return;
-        if (n < 0) {
-            log_error("echonet_node_write: %s", err_text(n, text, sizeof text));
-            return;
-        }
-        send_datagram(emu, &dst, multicast, (size_t)n);
-    }
-}
-
-/* Hands a datagram to the node; a full queue is emptied once first. */
-static void feed(struct emulator *emu, const struct udp_peer *from, size_t len, echonet_tstamp now)
-{
-    echonet_frame frame;
-    char text[64];
-    int32_t r = echonet_node_read(&emu->node, &from->addr, emu->rx, len);
-
-    if (r == ECHONET_ERR_FULL) {
-        drain(emu, now);
-        r = echonet_node_read(&emu->node, &from->addr, emu->rx, len);
-    }
-    /* A datagram that is not a frame is already an error object in its
-     * "in" line; other refusals (too long, queue full) are reported. */
-    if (r < 0 && echonet_frame_decode_udp(&frame, emu->rx, len, NULL) == ECHONET_OK)
-        log_error("echonet_node_read: %s", err_text(r, text, sizeof text));
-    drain(emu, now);
-}
-
-static void receive(struct emulator *emu, int fd)
-{
-    int i;
-
-    for (i = 0; i < READS_PER_WAKEUP; i++) {
-        struct udp_peer from;
-        char peer[UDP_FORMAT_MAX];
-        ssize_t n = udp_recv(&emu->udp, fd, emu->rx, sizeof emu->rx, &from);
-
-        if (n < 0) {
-            if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)
-                return;
-            log_error("receive: %s", strerror(errno));
-            if (errno == EAFNOSUPPORT)
-                continue;
-            return;
-        }
-        log_datagram("in", udp_format(&from.addr, from.port, peer, sizeof peer), emu->rx, (size_t)n);
-        feed(emu, &from, (size_t)n, posix_now_ms());
-    }
-}
-
 /* ---- The units ------------------------------------------------------------ */
 
 static uint8_t value_byte(const struct unit *u, uint8_t epc)
@@ -308,7 +179,7 @@ static void set_local(struct emulator *emu, const struct unit *u, uint8_t epc, c
     echonet_err err = echonet_node_set_local(&emu->node, u->eoj, epc, edt, pdc, now);
 
     if (err != ECHONET_OK && !(optional && err == ECHONET_ERR_NOT_FOUND))
-        log_error("0x%06lx 0x%02x: %s", (unsigned long)u->eoj, (unsigned)epc, err_text(err, text, sizeof text));
+        emu_log_error("0x%06lx 0x%02x: %s", (unsigned long)u->eoj, (unsigned)epc, emu_err_text(err, text, sizeof text));
 }
 
 static void set_byte(struct emulator *emu, const struct unit *u, uint8_t epc, uint8_t v, echonet_tstamp now)
@@ -380,7 +251,7 @@ static void apply(struct emulator *emu, const struct command *cmd, echonet_tstam
             break;
         }
     }
-    drain(emu, now);
+    emu_net_drain(&emu->net, now);
 }
 
 /* One physics step of dt milliseconds (see the header comment). */
@@ -446,27 +317,6 @@ static void tick(struct emulator *emu, echonet_tstamp now)
 
 /* ---- Commands ------------------------------------------------------------- */
 
-/* A whole decimal number (hex after "0x" when hex_ok) within min..max. */
-static bool parse_long(const char *s, bool hex_ok, long min, long max, long *out)
-{
-    char *end;
-    long v;
-    int base = 10;
-
-    if (hex_ok && s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
-        s += 2;
-        base = 16;
-    }
-    if (*s == '\0' || *s == '+' || (base == 16 && *s == '-'))
-        return false;
-    errno = 0;
-    v = strtol(s, &end, base);
-    if (errno != 0 || *end != '\0' || v < min || v > max)
-        return false;
-    *out = v;
-    return true;
-}
-
 static bool parse_mode(const char *s, long *out)
 {
     uint8_t mode;
@@ -487,16 +337,16 @@ static const char *parse_argument(struct command *cmd, const char *arg)
     case CMD_MODE:
         return parse_mode(arg, &cmd->value) ? NULL : "mode: expected auto, cool, heat, dry or fan";
     case CMD_TEMP:
-        return parse_long(arg, false, 0, ECHONET_TEMP_MAX, &cmd->value) ? NULL : "temp: expected 0 to 50";
+        return emu_parse_long(arg, false, 0, ECHONET_TEMP_MAX, &cmd->value) ? NULL : "temp: expected 0 to 50";
     case CMD_FAN:
-        if (!parse_long(arg, false, 0, 8, &level))
+        if (!emu_parse_long(arg, false, 0, 8, &level))
             return "fan: expected 0 (auto) to 8";
         cmd->value = echonet_aircon_flow_edt((int)level);
         return NULL;
     case CMD_ROOM:
-        return parse_long(arg, false, -127, 125, &cmd->value) ? NULL : "room: expected -127 to 125";
+        return emu_parse_long(arg, false, -127, 125, &cmd->value) ? NULL : "room: expected -127 to 125";
     case CMD_FAULT:
-        return parse_long(arg, true, 0, 0xFFFF, &cmd->value) ? NULL : "fault: expected a code 0 to 65535 (or 0x0 to 0xffff)";
+        return emu_parse_long(arg, true, 0, 0xFFFF, &cmd->value) ? NULL : "fault: expected a code 0 to 65535 (or 0x0 to 0xffff)";
     default:
         return NULL;
     }
@@ -525,7 +375,7 @@ static const char *parse_command(struct emulator *emu, char *line, struct comman
     cmd->instance = 0;
     cmd->value = 0;
     if (n > 0 && words[0][0] == '@') {
-        if (!parse_long(words[0] + 1, false, 1, (long)emu->opt.instances, &instance))
+        if (!emu_parse_long(words[0] + 1, false, 1, (long)emu->opt.instances, &instance))
             return "@N: no such unit";
         cmd->instance = (unsigned)instance;
         first = 1;
@@ -543,11 +393,6 @@ static const char *parse_command(struct emulator *emu, char *line, struct comman
     return "unknown command";
 }
 
-static bool is_blank(const char *s)
-{
-    return s[strspn(s, " \t\r")] == '\0';
-}
-
 /* A line of standard input (lines_fn). */
 static bool run_line(void *user, char *line, bool too_long)
 {
@@ -557,35 +402,20 @@ static bool run_line(void *user, char *line, bool too_long)
     const char *why;
 
     if (too_long) {
-        log_error("command line longer than %u bytes", LINE_CAP - 1u);
+        emu_log_error("command line longer than %u bytes", LINE_CAP - 1u);
         return true;
     }
-    if (is_blank(line))
+    if (emu_is_blank(line))
         return true;
     memcpy(copy, line, sizeof copy);
     why = parse_command(emu, copy, &cmd);
     if (why) {
-        log_error("%s: %s", line, why);
+        emu_log_error("%s: %s", line, why);
         return true;
     }
-    log_event("command", "line", line);
+    emu_log_event("command", "line", line);
     apply(emu, &cmd, posix_now_ms());
     return !emu->loop.stop;
-}
-
-static void read_stdin(struct emulator *emu)
-{
-    char chunk[512];
-    ssize_t n = read(STDIN_FILENO, chunk, sizeof chunk);
-
-    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
-        return;
-    if (n <= 0) {
-        lines_end(&emu->line, run_line, emu);
-        emu->stdin_open = false;
-        return;
-    }
-    (void)lines_feed(&emu->line, chunk, (size_t)n, run_line, emu);
 }
 
 /* The loop's signal handler. */
@@ -595,36 +425,34 @@ static void on_signal(void *user, int sig)
     struct command cmd = {CMD_FAULT, 0, 1};
 
     if (sig == SIGUSR1) {
-        log_event("signal", "signal", "SIGUSR1");
+        emu_log_event("signal", "signal", "SIGUSR1");
         apply(emu, &cmd, posix_now_ms());
     } else if (sig == SIGUSR2) {
-        log_event("signal", "signal", "SIGUSR2");
+        emu_log_event("signal", "signal", "SIGUSR2");
         cmd.kind = CMD_RECOVER;
         apply(emu, &cmd, posix_now_ms());
     } else {
-        log_event("signal", "signal", sig == SIGINT ? "SIGINT" : "SIGTERM");
+        emu_log_event("signal", "signal", sig == SIGINT ? "SIGINT" : "SIGTERM");
         evloop_stop(&emu->loop);
     }
 }
 
 /* ---- Options -------------------------------------------------------------- */
 
-static bool option_value(const char *name, const char *value, struct options *o)
+static bool option_value(void *user, const char *name, const char *value)
 {
+    struct options *o = user;
     long v;
-    int endpoint = udp_parse_option(&o->endpoint, name, value);
 
-    if (endpoint != 0)
-        return endpoint > 0;
-    if (strcmp(name, "--instances") == 0 && parse_long(value, false, 1, MAX_INSTANCES, &v))
+    if (strcmp(name, "--instances") == 0 && emu_parse_long(value, false, 1, MAX_INSTANCES, &v))
         o->instances = (unsigned)v;
     else if (strcmp(name, "--maker") == 0 && strlen(value) == 6 && posix_parse_hex(value, o->maker, 3, false) == 3)
         ;
     else if (strcmp(name, "--id") == 0 && posix_parse_hex(value, o->id, 13, true) == 13)
         ;
-    else if (strcmp(name, "--max-opc") == 0 && parse_long(value, false, 0, 255, &v))
+    else if (strcmp(name, "--max-opc") == 0 && emu_parse_long(value, false, 0, 255, &v))
         o->max_opc = (uint8_t)v;
-    else if (strcmp(name, "--tick") == 0 && parse_long(value, false, 1, 86400000L, &v))
+    else if (strcmp(name, "--tick") == 0 && emu_parse_long(value, false, 1, 86400000L, &v))
         o->tick_ms = (unsigned)v;
     else
         return false;
@@ -639,27 +467,24 @@ static bool takes_value(const char *name)
     for (i = 0; i < sizeof names / sizeof names[0]; i++)
         if (strcmp(name, names[i]) == 0)
             return true;
-    return udp_option_has_value(name);
+    return false;
 }
 
-static int usage_error(const char *what, const char *arg)
+static bool option_flag(void *user, const char *arg)
 {
-    fprintf(stderr, "aircon-emulator: %s '%s'\nTry 'aircon-emulator --help'.\n", what, arg);
-    return 2;
-}
+    struct options *o = user;
 
-/* Whether the bind address and interface fit the chosen family. */
-static int check_addresses(const struct options *o)
-{
-    const char *value, *what = udp_config_check(&o->endpoint, &value);
-
-    return what ? usage_error(what, value) : 0;
+    if (strcmp(arg, "--extra") != 0)
+        return false;
+    o->extra = true;
+    return true;
 }
 
 /* Returns 0 to run, 1 after --help or --version, 2 (with a message) on a bad option. */
 static int parse_options(int argc, char **argv, struct options *o)
 {
-    int i;
+    const struct emu_args args = {"aircon-emulator", usage_text, &o->endpoint, option_flag, takes_value,
+                                  option_value, o};
 
     memset(o, 0, sizeof *o);
     o->endpoint.port = ECHONET_PORT;
@@ -669,41 +494,7 @@ static int parse_options(int argc, char **argv, struct options *o)
     o->maker[1] = (uint8_t)(DEFAULT_MAKER >> 8);
     o->maker[2] = (uint8_t)DEFAULT_MAKER;
     o->tick_ms = 1000;
-    for (i = 1; i < argc; i++) {
-        char name[16];
-        const char *arg = argv[i], *value;
-
-        if (strcmp(arg, "-h") == 0 || strcmp(arg, "--help") == 0) {
-            fputs(usage_text, stdout);
-            return 1;
-        }
-        if (strcmp(arg, "--version") == 0) {
-            posix_print_version("aircon-emulator");
-            return 1;
-        }
-        if (udp_parse_option(&o->endpoint, arg, NULL) > 0) /* --ipv6 */
-            continue;
-        if (strcmp(arg, "--extra") == 0) {
-            o->extra = true;
-            continue;
-        }
-        /* "--name value" or "--name=value" */
-        value = posix_option_split(arg, name, sizeof name);
-        if (!takes_value(name))
-            return usage_error("unknown option", arg);
-        if (!value) {
-            if (i + 1 == argc)
-                return usage_error("missing value for option", arg);
-            value = argv[++i];
-        }
-        if (!option_value(name, value, o)) {
-            char what[32];
-
-            snprintf(what, sizeof what, "bad value for %s:", name);
-            return usage_error(what, value);
-        }
-    }
-    return check_addresses(o);
+    return emu_parse_args(&args, argc, argv);
 }
 
 /* ---- Set-up and main loop ------------------------------------------------- */
@@ -751,7 +542,7 @@ static int setup_node(struct emulator *emu)
             err = echonet_node_add(&emu->node, &u->object);
     }
     if (err != ECHONET_OK) {
-        fprintf(stderr, "aircon-emulator: setting up the node: %s\n", err_text(err, text, sizeof text));
+        fprintf(stderr, "aircon-emulator: setting up the node: %s\n", emu_err_text(err, text, sizeof text));
         return -1;
     }
     return 0;
@@ -761,7 +552,7 @@ static int setup_transport(struct emulator *emu)
 {
     char why[256];
 
-    if (udp_open(&emu->udp, &emu->opt.endpoint, why, sizeof why) != 0) {
+    if (udp_open(&emu->net.udp, &emu->opt.endpoint, why, sizeof why) != 0) {
         fprintf(stderr, "aircon-emulator: %s\n", why);
         return -1;
     }
@@ -775,7 +566,7 @@ static int net_fds(void *self, struct pollfd *out, int cap)
 {
     const struct emulator *emu = self;
 
-    return evloop_watch_in(out, cap, emu->udp.fds, emu->udp.n_fds);
+    return emu_net_fds(&emu->net, out, cap);
 }
 
 /* Until the next tick or node deadline. */
@@ -797,32 +588,10 @@ static void net_dispatch(void *self, const struct pollfd *fds, int n)
 
     for (i = 0; i < n && !emu->loop.stop; i++)
         if (fds[i].revents != 0)
-            receive(emu, fds[i].fd);
+            emu_net_receive(&emu->net, fds[i].fd);
     now = posix_now_ms();
     tick(emu, now);
-    drain(emu, now);
-    if (ferror(stdout))
-        evloop_stop(&emu->loop);
-}
-
-static int stdin_fds(void *self, struct pollfd *out, int cap)
-{
-    const struct emulator *emu = self;
-    static const int in = STDIN_FILENO;
-
-    return !emu->stdin_open ? 0 : evloop_watch_in(out, cap, &in, 1);
-}
-
-static void stdin_dispatch(void *self, const struct pollfd *fds, int n)
-{
-    struct emulator *emu = self;
-
-    if (n < 1 || fds[0].revents == 0)
-        return;
-    if (fds[0].revents & POLLNVAL)
-        emu->stdin_open = false; /* no standard input at all */
-    else
-        read_stdin(emu);
+    emu_net_drain(&emu->net, now);
     if (ferror(stdout))
         evloop_stop(&emu->loop);
 }
@@ -831,12 +600,11 @@ static int setup_loop(struct emulator *emu)
 {
     static const int caught[] = {SIGINT, SIGTERM, SIGUSR1, SIGUSR2};
     const struct evloop_source net = {emu, net_fds, net_timeout, net_dispatch};
-    const struct evloop_source in = {emu, stdin_fds, NULL, stdin_dispatch};
 
     if (evloop_init(&emu->loop, caught, sizeof caught / sizeof caught[0], on_signal, emu) != 0)
         return -1;
     (void)evloop_add(&emu->loop, &net);
-    (void)evloop_add(&emu->loop, &in);
+    (void)emu_stdin_add(&emu->in, &emu->loop, LINE_CAP, run_line, emu);
     return 0;
 }
 
@@ -845,10 +613,10 @@ static void run(struct emulator *emu)
     echonet_tstamp now = posix_now_ms();
 
     tick(emu, now);
-    drain(emu, now);
+    emu_net_drain(&emu->net, now);
     while (!emu->loop.stop && !ferror(stdout))
         if (evloop_turn(&emu->loop) != 0)
-            log_error("poll: %s", strerror(errno));
+            emu_log_error("poll: %s", strerror(errno));
 }
 
 int main(int argc, char **argv)
@@ -860,6 +628,7 @@ int main(int argc, char **argv)
     int status;
 
     memset(emu, 0, sizeof *emu);
+    emu->net.node = &emu->node;
     status = parse_options(argc, argv, &emu->opt);
     if (status != 0)
         return status == 1 ? 0 : status;
@@ -869,21 +638,19 @@ int main(int argc, char **argv)
     }
     if (setup_node(emu) != 0 || setup_transport(emu) != 0)
         return 1;
-    emu->stdin_open = true;
-    lines_init(&emu->line, LINE_CAP);
     emu->last_tick = posix_now_ms();
     emu->next_tick = emu->last_tick + emu->opt.tick_ms;
     printf("{\"event\":\"start\",\"port\":%u,\"instances\":%u,\"ipv6\":%s}\n", (unsigned)emu->opt.endpoint.port,
            emu->opt.instances, emu->opt.endpoint.ipv6 ? "true" : "false");
     fflush(stdout);
-    if (emu->udp.group_errno != 0)
-        log_error(no_group, udp_format_group(&emu->udp, group, sizeof group), strerror(emu->udp.group_errno));
+    if (emu->net.udp.group_errno != 0)
+        emu_log_error(no_group, udp_format_group(&emu->net.udp, group, sizeof group), strerror(emu->net.udp.group_errno));
     run(emu);
     status = 0;
     if (fflush(stdout) != 0 || ferror(stdout)) {
         perror("aircon-emulator: standard output");
         status = 1;
     }
-    udp_close(&emu->udp);
+    udp_close(&emu->net.udp);
     return status;
 }

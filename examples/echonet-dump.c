@@ -20,6 +20,11 @@
  *   {"error":"ECHONET_ERR_TRUNCATED","offset":12,"message":"..."}
  *   {"error":"invalid_hex","line":3,"offset":5,"message":"..."}  (standard input)
  *
+ * With --names, a frame also names the classes of its objects
+ * ("seoj_class", "deoj_class": the Appendix's class names, for the classes
+ * it lists) and each property ("name", of the class of the object it
+ * belongs to: the DEOJ of a request, the SEOJ of anything else).
+ *
  * The SetGet family adds "props_get" (the Get block). Property maps (0x9D,
  * 0x9E, 0x9F) in blocks that carry values get "map" (their EPCs, ascending)
  * or "map_error". Input that is not hex gives the error "invalid_hex" with
@@ -69,13 +74,15 @@ struct hex_reader {
 };
 
 static const char usage_text[] =
-    "Usage: echonet-dump [--] [HEX...]\n"
+    "Usage: echonet-dump [--names] [--] [HEX...]\n"
     "       echonet-dump --help | --version\n"
     "Decode ECHONET Lite frames written in hex; print one JSON object per frame.\n"
     "Each HEX argument is one frame; with none, standard input is read, one\n"
     "frame per line (blank lines are skipped). Hex digits may be separated by\n"
     "spaces or colons. An error object gives the byte offset in the frame (the\n"
     "character for invalid hex) and, on standard input, the line number.\n"
+    "  --names   also name the objects' classes (\"seoj_class\", \"deoj_class\")\n"
+    "            and the properties (\"name\"), as the ECHONET Appendix does\n"
     "\n"
     "Exit status: 0 every frame decoded, 1 some input was invalid, 2 usage error.\n";
 
@@ -209,6 +216,10 @@ int main(int argc, char **argv)
             posix_print_version("echonet-dump");
             return 0;
         }
+        if (strcmp(argv[i], "--names") == 0) {
+            frame_json_names(true);
+            continue;
+        }
         if (argv[i][0] == '-') {
             fprintf(stderr, "echonet-dump: unknown option '%s'\n%s", argv[i], usage_text);
             return 2;
@@ -220,6 +231,8 @@ int main(int argc, char **argv)
             end_of_options = true;
             continue;
         }
+        if (!end_of_options && strcmp(argv[i], "--names") == 0)
+            continue;
         all_ok = dump_string(argv[i], buf, sizeof buf) && all_ok;
         any_frame = true;
     }

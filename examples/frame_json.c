@@ -4,6 +4,7 @@
  */
 /* JSON objects for frames and decode errors; the shape is in frame_json.h. */
 #include "frame_json.h"
+#include "mra_names.h"
 
 #include <stdbool.h>
 
@@ -58,6 +59,14 @@ static bool block_has_values(uint8_t esv, bool get_block)
            esv == ECHONET_ESV_INF_SNA || esv == ECHONET_ESV_INFC;
 }
 
+/* Set by frame_json_names(): the program's one setting, not state. */
+static bool with_names;
+
+void frame_json_names(bool on)
+{
+    with_names = on;
+}
+
 static void put_propmap(FILE *out, const echonet_prop *prop)
 {
     echonet_propmap map;
@@ -79,14 +88,23 @@ static void put_propmap(FILE *out, const echonet_prop *prop)
     fputc(']', out);
 }
 
-static void put_props(FILE *out, echonet_prop_iter it, bool with_values)
+/* The properties of a block, named after the class of @p owner (the object
+ * they belong to: the DEOJ of a request, the SEOJ of anything else). */
+static void put_props(FILE *out, echonet_prop_iter it, bool with_values, echonet_eoj owner)
 {
     echonet_prop prop;
-    const char *sep = "";
+    const char *sep = "", *name;
 
     fputc('[', out);
     while (echonet_prop_next(&it, &prop)) {
-        fprintf(out, "%s{\"epc\":\"%02x\",\"pdc\":%u,\"edt\":", sep, prop.epc, (unsigned)prop.pdc);
+        fprintf(out, "%s{\"epc\":\"%02x\",", sep, prop.epc);
+        name = with_names ? mra_prop_name(ECHONET_EOJ_CLASS(owner), prop.epc) : NULL;
+        if (name) {
+            fputs("\"name\":", out);
+            frame_json_string(out, name);
+            fputc(',', out);
+        }
+        fprintf(out, "\"pdc\":%u,\"edt\":", (unsigned)prop.pdc);
         frame_json_hex(out, prop.edt, prop.pdc);
         if (with_values && prop.pdc > 0 && prop.epc >= 0x9D && prop.epc <= 0x9F)
             put_propmap(out, &prop);
@@ -96,8 +114,21 @@ static void put_props(FILE *out, echonet_prop_iter it, bool with_values)
     fputc(']', out);
 }
 
+/* ,"KEY":"Home air conditioner" for an object of a class the Appendix lists. */
+static void put_class(FILE *out, const char *key, echonet_eoj eoj)
+{
+    const char *name = with_names ? mra_class_name(ECHONET_EOJ_CLASS(eoj)) : NULL;
+
+    if (name) {
+        fprintf(out, ",\"%s\":", key);
+        frame_json_string(out, name);
+    }
+}
+
 void frame_json_frame(FILE *out, const echonet_frame *f)
 {
+    echonet_eoj owner;
+
     if (f->format == 2) {
         fprintf(out, "{\"format\":2,\"tid\":\"%04x\",\"edata\":", (unsigned)f->tid);
         frame_json_hex(out, f->edata, f->edata_len);
@@ -109,11 +140,14 @@ void frame_json_frame(FILE *out, const echonet_frame *f)
             "\"esv\":\"%02x\",\"esv_name\":",
             (unsigned)f->tid, (unsigned long)f->seoj, (unsigned long)f->deoj, (unsigned)f->esv);
     frame_json_string(out, echonet_esv_name(f->esv));
+    owner = f->esv >= 0x60 && f->esv <= 0x6F ? f->deoj : f->seoj;
+    put_class(out, "seoj_class", f->seoj);
+    put_class(out, "deoj_class", f->deoj);
     fputs(",\"props\":", out);
-    put_props(out, f->props, block_has_values(f->esv, false));
+    put_props(out, f->props, block_has_values(f->esv, false), owner);
     if (echonet_esv_is_setget(f->esv)) {
         fputs(",\"props_get\":", out);
-        put_props(out, f->props_get, block_has_values(f->esv, true));
+        put_props(out, f->props_get, block_has_values(f->esv, true), owner);
     }
     fputc('}', out);
 }

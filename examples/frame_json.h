@@ -43,6 +43,10 @@ void frame_json_hex(FILE *out, const uint8_t *p, size_t n);
 /* Writes the object of a frame filled by echonet_frame_decode(). */
 void frame_json_frame(FILE *out, const echonet_frame *f);
 
+/* Whether frame_json_frame() names classes and properties from the
+ * Appendix (echonet-dump --names); off by default. */
+void frame_json_names(bool on);
+
 /* Writes an error object: name (e.g. "ECHONET_ERR_TRUNCATED"), the input
  * line when line > 0 (as "line", before "offset"), offset and message. */
 void frame_json_error(FILE *out, const char *name, unsigned long line, size_t offset, const char *message);

@@ -24,11 +24,13 @@
  *                                   standard input does not end it, only
  *                                   SIGTERM, SIGINT or `quit` (on standard
  *                                   input or the control socket) do
- *   energy [NODE] [--days N] [--csv] [--svg FILE]
+ *   energy [NODE] [--half-hour | --days N] [--csv] [--svg FILE]
  *                                   show the --energy FILE: kWh per hour
- *                                   (last 24) or per day (last N) of each
- *                                   air conditioner, as a table, CSV or an
- *                                   SVG bar chart (hems_energy.h)
+ *                                   (last 24), half-hour (last 48) or day
+ *                                   (last N) of each series (whole house,
+ *                                   generation, sale, battery, devices), as
+ *                                   a table, CSV or an SVG bar chart
+ *                                   (hems_energy.h)
  *
  * NODE is the device's IP address (127.0.0.2, ::1, fe80::1%eth0); an IPv6
  * NODE implies --ipv6. EOJ is 0130xx (e.g. 013001). The grammar is in
@@ -925,19 +927,32 @@ static int start_status(echonet_err err)
                : 1;
 }
 
-/* The status read of one object: the state properties its Get map has. */
+/* The status read of one object: the state properties its Get map has; for
+ * a class other than the air conditioner, 0x80 and 0x88 and then the
+ * properties its class requires (a meter's E7, E0...), 8 at most. */
 static echonet_err start_status_read(struct hems *h, uint16_t node, echonet_eoj eoj, uint16_t *handle)
 {
-    static const uint8_t state_epcs[] = {0x80, 0x8F, 0xB0, 0xB3, 0xBB, 0xA0, 0x88};
+    static const uint8_t state_epcs[] = {0x80, 0x8F, 0xB0, 0xB3, 0xBB, 0xA0, 0x88}, generic[] = {0x80, 0x88};
+    const bool aircon = ECHONET_EOJ_CLASS(eoj) == ECHONET_CLASS_HOME_AIRCON;
+    const uint8_t *base = aircon ? state_epcs : generic;
+    const size_t n_base = aircon ? sizeof state_epcs : sizeof generic;
+    const echonet_class *cls = aircon ? NULL : echonet_class_find(ECHONET_EOJ_CLASS(eoj));
     echonet_propmap get;
-    uint8_t epcs[sizeof state_epcs];
+    uint8_t epcs[ECHONET_CTL_BATCH_MAX];
     size_t k, n = 0;
 
     if (echonet_ctl_object_info(&h->ctl, node, eoj, NULL, &get, NULL, NULL) != ECHONET_OK)
         return ECHONET_ERR_NOT_FOUND;
-    for (k = 0; k < sizeof state_epcs && n < ECHONET_CTL_BATCH_MAX; k++)
-        if (echonet_propmap_contains(&get, state_epcs[k]))
-            epcs[n++] = state_epcs[k];
+    for (k = 0; k < n_base && n < ECHONET_CTL_BATCH_MAX; k++)
+        if (echonet_propmap_contains(&get, base[k]))
+            epcs[n++] = base[k];
+    for (k = 0; cls && k < cls->n_props && n < 8 && n < ECHONET_CTL_BATCH_MAX; k++) {
+        const echonet_prop_desc *d = &cls->props[k];
+
+        if ((d->access & ECHONET_ACCESS_MANDATORY) && (d->access & ECHONET_ACCESS_GET) && d->size <= 32 &&
+            echonet_propmap_contains(&get, d->epc) && (k == 0 || cls->props[k - 1].epc != d->epc))
+            epcs[n++] = d->epc;
+    }
     if (n == 0)
         epcs[n++] = state_epcs[0]; /* refused locally, and shown as such */
     return echonet_ctl_get(&h->ctl, node, eoj, epcs, n, handle);
@@ -1056,7 +1071,7 @@ static void discover_verdict(struct hems *h, const struct hems_cmd *cmd, unsigne
     char node[UDP_FORMAT_MAX], text[200];
 
     if (found == 0) {
-        snprintf(text, sizeof text, "not found: no air conditioner answered within %ld s", wait_s);
+        snprintf(text, sizeof text, "not found: no device object answered within %ld s", wait_s);
         command_error(h, NULL, 0, 1, "not_found", text);
         return;
     }
@@ -1067,7 +1082,7 @@ static void discover_verdict(struct hems *h, const struct hems_cmd *cmd, unsigne
             ;
         if (k < h->n_aircons)
             continue;
-        snprintf(text, sizeof text, "not found: no air conditioner at %s answered within %ld s",
+        snprintf(text, sizeof text, "not found: no device object at %s answered within %ld s",
                  udp_format_addr(&cmd->node[i], node, sizeof node), wait_s);
         command_error(h, &cmd->node[i], 0, 1, "not_found", text);
     }
@@ -1116,7 +1131,7 @@ static bool advance_held(struct hems *h, struct held *w, echonet_tstamp now)
     }
     if (cmd->kind != HEMS_CMD_DISCOVER && unit_lacks(h, cmd)) {
         udp_format_addr(&cmd->node[0], node_text, sizeof node_text);
-        snprintf(text, sizeof text, "no such object: the unit at %s has no air conditioner %06lx", node_text,
+        snprintf(text, sizeof text, "no such object: the unit at %s has no object %06lx", node_text,
                  (unsigned long)cmd->eoj);
         command_error(h, &cmd->node[0], cmd->eoj, 1, "not_found", text);
         return true;
@@ -1131,10 +1146,10 @@ static bool advance_held(struct hems *h, struct held *w, echonet_tstamp now)
     udp_format_addr(&cmd->node[0], node_text, sizeof node_text);
     hems_print_timeout(&h->out, node_text, cmd->eoj, w->wait_s);
     if (cmd->eoj != 0)
-        snprintf(text, sizeof text, "unknown node: no air conditioner %06lx at %s became ready within %ld s",
+        snprintf(text, sizeof text, "unknown node: no object %06lx at %s became ready within %ld s",
                  (unsigned long)cmd->eoj, node_text, w->wait_s);
     else
-        snprintf(text, sizeof text, "unknown node: no air conditioner at %s became ready within %ld s", node_text,
+        snprintf(text, sizeof text, "unknown node: no object at %s became ready within %ld s", node_text,
                  w->wait_s);
     command_error(h, &cmd->node[0], cmd->eoj, 1, "not_found", text);
     return true;
@@ -1639,6 +1654,7 @@ static int setup_controller(struct hems *h)
     /* A new run must not reuse the TIDs of the one before (AIF 2.4.3). A
      * restored state goes past its own. */
     cfg.first_tid = random_first_tid();
+    cfg.classes = echonet_class_find; /* every class's table judges what is written and read (issue 14) */
     /* A one-shot command that names its nodes searches them alone (by
      * unicast, search_named()): no multicast search to hold that back. */
     cfg.no_initial_search = !h->daemon && h->cmd.n_nodes > 0;
@@ -1882,7 +1898,7 @@ int main(int argc, char **argv)
         setup_control(h) != 0 || setup_broute(h) != 0)
         return 1;
     if (h->opt.energy_path) {
-        static struct hems_energy energy; /* about 0.9 MB: 32 logs and the file's bytes */
+        static struct hems_energy energy; /* about 1.1 MB: 32 logs and the file's bytes */
 
         if (hems_energy_open(&energy, h->opt.energy_path, (int32_t)h->opt.utc_offset_s, true) != 0)
             return 1;

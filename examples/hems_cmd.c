@@ -102,17 +102,18 @@ static bool parse_epc(const char *s, uint8_t *epc)
     return strlen(s) == 2 && posix_parse_hex(s, epc, 1, false) == 1 && *epc >= 0x80;
 }
 
-/* An EOJ of a home air conditioner, instance 01-7F: what the controller
- * manages. */
+/* An EOJ of a device object (class groups 00-06, not a controller 05ff),
+ * instance 01-7F: what the controller manages. */
 static int parse_eoj(const char *s, echonet_eoj *eoj, char *why, size_t why_len)
 {
     uint8_t b[3];
 
     if (strlen(s) != 6 || posix_parse_hex(s, b, 3, false) != 3)
-        return fail(why, why_len, "bad EOJ '%s': expected 6 hex digits such as 013001", s);
+        return fail(why, why_len, "bad EOJ '%s': expected 6 hex digits such as 013001 or 027d01", s);
     *eoj = echonet_eoj_read(b);
-    if (ECHONET_EOJ_CLASS(*eoj) != ECHONET_CLASS_HOME_AIRCON)
-        return fail(why, why_len, "bad EOJ '%s': only home air conditioners (0130xx) are managed", s);
+    if (ECHONET_EOJ_GROUP(*eoj) > 0x06 || ECHONET_EOJ_CLASS(*eoj) == ECHONET_CLASS_CONTROLLER)
+        return fail(why, why_len, "bad EOJ '%s': not a device object (class groups 00 to 06, not a controller 05ff)",
+                    s);
     if (ECHONET_EOJ_INSTANCE(*eoj) == 0 || ECHONET_EOJ_INSTANCE(*eoj) > 0x7F)
         return fail(why, why_len, "bad EOJ '%s': the instance must be 01 to 7f", s);
     return 0;
@@ -195,6 +196,9 @@ static int parse_setting(struct hems_cmd *cmd, char **words, int n, int *i, char
     }
     if (strcmp(w, "mode") != 0 && strcmp(w, "temp") != 0 && strcmp(w, "fan") != 0)
         return fail(why, why_len, "unknown setting '%s' (on, off, mode, temp, fan or EPC=HEX)", w);
+    if (ECHONET_EOJ_CLASS(cmd->eoj) != ECHONET_CLASS_HOME_AIRCON)
+        return fail(why, why_len, "%s: a setting of home air conditioners (0130xx); write EPC=HEX to %06lx", w,
+                    (unsigned long)cmd->eoj);
     if (!arg)
         return fail(why, why_len, "%s: missing its value", w);
     *i += 2;
@@ -263,6 +267,8 @@ static int parse_probe(struct hems_cmd *cmd, char **words, int n, char *why, siz
 
     if (n != 6)
         return fail(why, why_len, "usage: probe NODE EOJ MODE LOW HIGH");
+    if (ECHONET_EOJ_CLASS(cmd->eoj) != ECHONET_CLASS_HOME_AIRCON)
+        return fail(why, why_len, "probe: only home air conditioners (0130xx) have a temperature range to probe");
     if (!hems_parse_mode(words[3], &cmd->mode))
         return fail(why, why_len, "mode '%s': expected auto, cool, heat, dry or fan", words[3]);
     /* The range is echonet_ctl_probe()'s to judge. */

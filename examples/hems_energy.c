@@ -20,7 +20,38 @@
 
 #define FILE_VERSION 1u
 #define PATH_CAP 4096
-#define BAR_COLOUR "#2a7ab9"
+
+/* Per series kind (echonet_energy_kind order): its name and its colour in
+ * the SVG; a device's bars keep the colour they always had. */
+static const struct {
+    const char *name, *label, *colour;
+} kinds[] = {
+    {"device", "device", "#2a7ab9"},
+    {"whole-house", "whole house", "#d0342c"},
+    {"generation", "generation", "#e8a317"},
+    {"sale", "sale", "#2e9d4a"},
+    {"battery-charge", "battery charge", "#8a5cc2"},
+    {"battery-discharge", "battery discharge", "#0e9aa7"},
+};
+#define N_KINDS (sizeof kinds / sizeof kinds[0])
+/* The order series are shown in: the house first, devices last. */
+static const echonet_energy_kind show_order[N_KINDS] = {
+    ECHONET_ENERGY_KIND_WHOLE_HOUSE,    ECHONET_ENERGY_KIND_GENERATION,        ECHONET_ENERGY_KIND_SALE,
+    ECHONET_ENERGY_KIND_BATTERY_CHARGE, ECHONET_ENERGY_KIND_BATTERY_DISCHARGE, ECHONET_ENERGY_KIND_DEVICE};
+
+const char *hems_energy_kind_name(echonet_energy_kind kind)
+{
+    return (unsigned)kind < N_KINDS ? kinds[kind].name : "unknown";
+}
+
+static unsigned kind_of(const echonet_energy_log *log)
+{
+    echonet_energy_stats st;
+
+    if (echonet_energy_stats_get(log, &st) != ECHONET_OK || (unsigned)st.kind >= N_KINDS)
+        return ECHONET_ENERGY_KIND_DEVICE;
+    return (unsigned)st.kind;
+}
 
 static void report(const char *what, const char *path, const char *detail)
 {
@@ -159,7 +190,7 @@ static int save(struct hems_energy *e)
     return replace_file(e->path, e->buf, pos + 4);
 }
 
-static echonet_energy_log *log_of(struct hems_energy *e, const char *key)
+static echonet_energy_log *log_of(struct hems_energy *e, const char *key, echonet_energy_kind kind)
 {
     unsigned i;
 
@@ -173,7 +204,7 @@ static echonet_energy_log *log_of(struct hems_energy *e, const char *key)
         return NULL;
     }
     snprintf(e->dev[e->n].key, HEMS_ENERGY_KEY, "%s", key);
-    (void)echonet_energy_init(&e->dev[e->n].log, e->utc_offset);
+    (void)echonet_energy_init_series(&e->dev[e->n].log, kind, e->utc_offset, 0);
     return &e->dev[e->n++].log;
 }
 
@@ -185,24 +216,50 @@ int hems_energy_flush(struct hems_energy *e)
     return save(e);
 }
 
-static int add(struct hems_energy *e, const char *key, const echonet_energy_sample *s)
+/* After an input to the series key at time t: reported when refused, the
+ * file saved when the last save is HEMS_ENERGY_SAVE_EVERY_S old. */
+static int taken(struct hems_energy *e, const char *key, echonet_err err, int64_t t)
 {
-    echonet_energy_log *log = log_of(e, key);
-    echonet_err err;
-
-    if (!log)
-        return -1;
-    err = echonet_energy_add(log, s);
     if (err != ECHONET_OK) {
         fprintf(stderr, "hems-controller: energy sample of %s not taken: %s (%d)\n", key, echonet_err_name(err),
                 (int)err);
         return -1;
     }
     e->dirty = true;
-    if (s->unix_s >= (int64_t)e->saved_at && s->unix_s - (int64_t)e->saved_at < HEMS_ENERGY_SAVE_EVERY_S)
+    if (t >= (int64_t)e->saved_at && t - (int64_t)e->saved_at < HEMS_ENERGY_SAVE_EVERY_S)
         return 0;
-    e->saved_at = (time_t)s->unix_s;
+    e->saved_at = (time_t)t;
     return hems_energy_flush(e);
+}
+
+static int add(struct hems_energy *e, const char *key, const echonet_energy_sample *s)
+{
+    echonet_energy_log *log = log_of(e, key, ECHONET_ENERGY_KIND_DEVICE);
+
+    return log ? taken(e, key, echonet_energy_add(log, s), s->unix_s) : -1;
+}
+
+int hems_energy_reading(struct hems_energy *e, const char *key, echonet_energy_kind kind, time_t at, uint64_t wh,
+                        uint64_t wrap_wh)
+{
+    echonet_energy_log *log = log_of(e, key, kind);
+
+    return log ? taken(e, key, echonet_energy_add_reading(log, (int64_t)at, wh, wrap_wh), (int64_t)at) : -1;
+}
+
+int hems_energy_amount(struct hems_energy *e, const char *key, echonet_energy_kind kind, time_t from, time_t to,
+                       uint64_t mwh)
+{
+    echonet_energy_log *log = log_of(e, key, kind);
+
+    return log ? taken(e, key, echonet_energy_add_amount(log, (int64_t)from, (int64_t)to, mwh), (int64_t)to) : -1;
+}
+
+int hems_energy_nodata(struct hems_energy *e, const char *key, echonet_energy_kind kind, time_t at)
+{
+    echonet_energy_log *log = log_of(e, key, kind);
+
+    return log ? taken(e, key, echonet_energy_add_nodata(log, (int64_t)at), (int64_t)at) : -1;
 }
 
 int hems_energy_value(struct hems_energy *e, const char *key, uint8_t epc, const uint8_t *edt, uint8_t pdc,
@@ -259,7 +316,7 @@ static void period_label(int64_t start, int32_t offset, bool daily, char *out, s
     if (!gmtime_r(&t, &tm))
         snprintf(out, cap, "?");
     else
-        strftime(out, cap, daily ? "%Y-%m-%d" : "%Y-%m-%d %H:00", &tm);
+        strftime(out, cap, daily ? "%Y-%m-%d" : "%Y-%m-%d %H:%M", &tm);
 }
 
 static void kwh_text(uint64_t mwh, char *out, size_t cap)
@@ -271,22 +328,32 @@ struct report {
     const struct hems_energy *e;
     unsigned sel[HEMS_ENERGY_DEVICES];
     unsigned n_sel;
-    bool daily;
+    echonet_energy_res res;
+    int64_t len; /* seconds per period */
     unsigned periods;
     int64_t from, to; /* Unix seconds */
 };
+
+static const char *res_word(const struct report *r)
+{
+    return r->res == ECHONET_ENERGY_DAILY ? "day" : r->res == ECHONET_ENERGY_HOURLY ? "hour" : "half-hour";
+}
 
 static echonet_energy_period period_of(const struct report *r, unsigned d, unsigned k)
 {
     echonet_energy_iter it;
     echonet_energy_period p;
-    int64_t len = r->daily ? 86400 : 3600, t = r->from + (int64_t)k * len;
-    echonet_energy_res res = r->daily ? ECHONET_ENERGY_DAILY : ECHONET_ENERGY_HOURLY;
+    int64_t t = r->from + (int64_t)k * r->len;
 
     memset(&p, 0, sizeof p);
-    if (echonet_energy_iter_init(&it, &r->e->dev[r->sel[d]].log, res, t, t + 1) == ECHONET_OK)
+    if (echonet_energy_iter_init(&it, &r->e->dev[r->sel[d]].log, r->res, t, t + 1) == ECHONET_OK)
         (void)echonet_energy_iter_next(&it, &p);
     return p;
+}
+
+static void label_of(const struct report *r, unsigned k, char *out, size_t cap)
+{
+    period_label(r->from + (int64_t)k * r->len, r->e->utc_offset, r->res == ECHONET_ENERGY_DAILY, out, cap);
 }
 
 static bool unmeasured(const struct report *r, unsigned d)
@@ -297,20 +364,27 @@ static bool unmeasured(const struct report *r, unsigned d)
            st.source == ECHONET_ENERGY_SOURCE_UNMEASURED;
 }
 
+static unsigned sel_kind(const struct report *r, unsigned d)
+{
+    return kind_of(&r->e->dev[r->sel[d]].log);
+}
+
 static void print_table(const struct report *r, FILE *out)
 {
     unsigned d, k;
     char label[32], kwh[32], flags[8];
     uint64_t total[HEMS_ENERGY_DEVICES];
 
-    fprintf(out, "%-17s", r->daily ? "day" : "hour");
+    fprintf(out, "%-17s", res_word(r));
     for (d = 0; d < r->n_sel; d++)
         fprintf(out, "  %22s", r->e->dev[r->sel[d]].key);
+    fprintf(out, "\n%-17s", "series");
+    for (d = 0; d < r->n_sel; d++)
+        fprintf(out, "  %22s", kinds[sel_kind(r, d)].name);
     fprintf(out, "\n");
     memset(total, 0, sizeof total);
     for (k = 0; k < r->periods; k++) {
-        period_label(r->from + (int64_t)k * (r->daily ? 86400 : 3600), r->e->utc_offset, r->daily, label,
-                     sizeof label);
+        label_of(r, k, label, sizeof label);
         fprintf(out, "%-17s", label);
         for (d = 0; d < r->n_sel; d++) {
             echonet_energy_period p = period_of(r, d, k);
@@ -337,7 +411,7 @@ static void print_table(const struct report *r, FILE *out)
     }
     fprintf(out, "\nkWh per %s, local time UTC%+d:%02d. Flags: E estimated (samples missed), G gap (not spread),\n"
                  "R counter restart, W counter wrap, C clock step, P integrated from 0x84 power; - no data.\n",
-            r->daily ? "day" : "hour", (int)(r->e->utc_offset / 3600), (int)(abs(r->e->utc_offset) % 3600 / 60));
+            res_word(r), (int)(r->e->utc_offset / 3600), (int)(abs(r->e->utc_offset) % 3600 / 60));
 }
 
 static void print_csv(const struct report *r, FILE *out)
@@ -345,13 +419,12 @@ static void print_csv(const struct report *r, FILE *out)
     unsigned d, k;
     char label[32], kwh[32], flags[8];
 
-    fprintf(out, "device,period,start_unix,kwh,flags\n");
+    fprintf(out, "device,period,start_unix,kwh,flags,series\n");
     for (d = 0; d < r->n_sel; d++) {
         for (k = 0; k < r->periods; k++) {
             echonet_energy_period p = period_of(r, d, k);
-            int64_t start = r->from + (int64_t)k * (r->daily ? 86400 : 3600);
 
-            period_label(start, r->e->utc_offset, r->daily, label, sizeof label);
+            label_of(r, k, label, sizeof label);
             flag_letters(p.flags, flags);
             if (p.present && !unmeasured(r, d)) {
                 snprintf(kwh, sizeof kwh, "%" PRIu64 ".%06" PRIu64, (uint64_t)p.mwh / 1000000u,
@@ -359,8 +432,9 @@ static void print_csv(const struct report *r, FILE *out)
             } else {
                 kwh[0] = '\0';
             }
-            fprintf(out, "%s,%s,%lld,%s,%s\n", r->e->dev[r->sel[d]].key, label, (long long)start, kwh,
-                    unmeasured(r, d) ? "not-measured" : flags);
+            fprintf(out, "%s,%s,%lld,%s,%s,%s\n", r->e->dev[r->sel[d]].key, label,
+                    (long long)(r->from + (int64_t)k * r->len), kwh, unmeasured(r, d) ? "not-measured" : flags,
+                    kinds[sel_kind(r, d)].name);
         }
     }
 }
@@ -370,28 +444,40 @@ static void print_csv(const struct report *r, FILE *out)
  * must not clip its titles. */
 #define SVG_MIN_WIDTH 320u
 #define SVG_TITLE_CHAR_PX 8u
+/* The legend's row above the panels: a swatch and a name per kind shown. */
+#define SVG_LEGEND 24u
+#define SVG_SWATCH 12u
 
-/* One panel per air conditioner, bars on a common scale, hand-written SVG. */
+/* One panel per series, bars on a common scale coloured by the series'
+ * kind, a legend of the kinds above; hand-written SVG. */
 static int write_svg(const struct report *r, const char *path)
 {
     const unsigned bar = r->periods <= 48 ? 24u : r->periods <= 100 ? 10u : 4u;
     const unsigned left = 70, panel = 180, plot = 120;
-    const unsigned height = 20 + r->n_sel * panel;
-    unsigned width = left + r->periods * bar + 20;
+    const unsigned height = 20 + SVG_LEGEND + r->n_sel * panel;
+    unsigned width = left + r->periods * bar + 20, legend = left;
+    bool shown[N_KINDS];
     uint64_t max = 0;
     unsigned d, k;
     char label[32], kwh[32];
     FILE *f;
 
-    if (width < SVG_MIN_WIDTH)
-        width = SVG_MIN_WIDTH;
+    memset(shown, 0, sizeof shown);
     for (d = 0; d < r->n_sel; d++) {
-        /* "KEY: kWh per hour (not measured)" */
-        unsigned chars = (unsigned)strlen(r->e->dev[r->sel[d]].key) + 15u + (unmeasured(r, d) ? 15u : 0u);
+        /* "KEY: kWh per half-hour (battery discharge, not measured)" */
+        unsigned chars = (unsigned)strlen(r->e->dev[r->sel[d]].key) + 20u +
+                         (unsigned)strlen(kinds[sel_kind(r, d)].label) + (unmeasured(r, d) ? 15u : 0u);
 
         if (left + chars * SVG_TITLE_CHAR_PX + 20 > width)
             width = left + chars * SVG_TITLE_CHAR_PX + 20;
+        if (!shown[sel_kind(r, d)])
+            legend += SVG_SWATCH + 6u + (unsigned)strlen(kinds[sel_kind(r, d)].label) * SVG_TITLE_CHAR_PX + 14u;
+        shown[sel_kind(r, d)] = true;
     }
+    if (legend + 20 > width)
+        width = legend + 20;
+    if (width < SVG_MIN_WIDTH)
+        width = SVG_MIN_WIDTH;
     f = fopen(path, "w");
     if (!f) {
         report("cannot write", path, strerror(errno));
@@ -408,15 +494,28 @@ static int write_svg(const struct report *r, const char *path)
                "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%u\" height=\"%u\" viewBox=\"0 0 %u %u\">\n"
                "<rect x=\"0\" y=\"0\" width=\"%u\" height=\"%u\" fill=\"#ffffff\"/>\n",
             width, height, width, height, width, height);
+    fprintf(f, "<g class=\"legend\">\n");
+    for (legend = left, k = 0; k < N_KINDS; k++) {
+        unsigned kind = (unsigned)show_order[k];
+
+        if (!shown[kind])
+            continue;
+        fprintf(f,
+                "<rect x=\"%u\" y=\"8\" width=\"%u\" height=\"%u\" fill=\"%s\"/>"
+                "<text x=\"%u\" y=\"19\" font-family=\"sans-serif\" font-size=\"13\" fill=\"#000000\">%s</text>\n",
+                legend, SVG_SWATCH, SVG_SWATCH, kinds[kind].colour, legend + SVG_SWATCH + 6u, kinds[kind].label);
+        legend += SVG_SWATCH + 6u + (unsigned)strlen(kinds[kind].label) * SVG_TITLE_CHAR_PX + 14u;
+    }
+    fprintf(f, "</g>\n");
     kwh_text(max, kwh, sizeof kwh);
     for (d = 0; d < r->n_sel; d++) {
-        unsigned top = 20 + d * panel, base = top + 20 + plot;
+        unsigned top = 20 + SVG_LEGEND + d * panel, base = top + 20 + plot, kind = sel_kind(r, d);
 
         fprintf(f,
                 "<text x=\"%u\" y=\"%u\" font-family=\"sans-serif\" font-size=\"13\" fill=\"#000000\">"
-                "%s: kWh per %s%s</text>\n",
-                left, top + 12, r->e->dev[r->sel[d]].key, r->daily ? "day" : "hour",
-                unmeasured(r, d) ? " (not measured)" : "");
+                "%s: kWh per %s (%s%s)</text>\n",
+                left, top + 12, r->e->dev[r->sel[d]].key, res_word(r), kinds[kind].label,
+                unmeasured(r, d) ? ", not measured" : "");
         fprintf(f,
                 "<text x=\"%u\" y=\"%u\" font-family=\"sans-serif\" font-size=\"11\" text-anchor=\"end\" "
                 "fill=\"#000000\">%s</text>\n",
@@ -432,13 +531,13 @@ static int write_svg(const struct report *r, const char *path)
             h = (unsigned)((p.mwh * plot + max / 2) / max);
             if (h == 0)
                 h = 1;
-            period_label(r->from + (int64_t)k * (r->daily ? 86400 : 3600), r->e->utc_offset, r->daily, label,
-                         sizeof label);
+            label_of(r, k, label, sizeof label);
             kwh_text(p.mwh, kwh, sizeof kwh);
             fprintf(f,
                     "<rect x=\"%u\" y=\"%u\" width=\"%u\" height=\"%u\" fill=\"%s\">"
-                    "<title>%s %s kWh</title></rect>\n",
-                    left + k * bar + 1, base + 1 - h, bar - 2, h, BAR_COLOUR, label, kwh);
+                    "<title>%s %s %s kWh</title></rect>\n",
+                    left + k * bar + 1, base + 1 - h, bar - 2, h, kinds[kind].colour, kinds[kind].label, label,
+                    kwh);
         }
     }
     fprintf(f, "</svg>\n");
@@ -454,16 +553,18 @@ int hems_energy_command(const char *path, int32_t utc_offset, char **words, int 
     static struct hems_energy e;
     struct report r;
     const char *node = NULL, *svg = NULL;
-    bool csv = false;
+    bool csv = false, half = false;
     long days = 0;
     int i;
-    unsigned d;
-    int64_t local, len;
+    unsigned d, k;
+    int64_t local;
 
     for (i = 1; i < n; i++) {
         if (strcmp(words[i], "--csv") == 0) {
             csv = true;
-        } else if (strcmp(words[i], "--days") == 0 && i + 1 < n) {
+        } else if (strcmp(words[i], "--half-hour") == 0 && days == 0) {
+            half = true;
+        } else if (strcmp(words[i], "--days") == 0 && i + 1 < n && !half) {
             if (!hems_parse_long(words[++i], 1, ECHONET_ENERGY_DAYS, &days)) {
                 fprintf(stderr, "hems-controller: energy: --days takes 1 to %d\n", ECHONET_ENERGY_DAYS);
                 return 2;
@@ -474,7 +575,7 @@ int hems_energy_command(const char *path, int32_t utc_offset, char **words, int 
             node = words[i];
         } else {
             fprintf(stderr, "hems-controller: energy: unexpected argument %s\n"
-                            "usage: energy [NODE] [--days N] [--csv] [--svg FILE]\n", words[i]);
+                            "usage: energy [NODE] [--half-hour | --days N] [--csv] [--svg FILE]\n", words[i]);
             return 2;
         }
     }
@@ -486,24 +587,27 @@ int hems_energy_command(const char *path, int32_t utc_offset, char **words, int 
         return 1;
     memset(&r, 0, sizeof r);
     r.e = &e;
-    for (d = 0; d < e.n; d++) {
-        size_t nl = node ? strlen(node) : 0;
+    /* The house's series first, devices last, each kind in file order. */
+    for (k = 0; k < N_KINDS; k++)
+        for (d = 0; d < e.n; d++) {
+            size_t nl = node ? strlen(node) : 0;
 
-        if (!node || strcmp(e.dev[d].key, node) == 0 ||
-            (strncmp(e.dev[d].key, node, nl) == 0 && e.dev[d].key[nl] == '/'))
-            r.sel[r.n_sel++] = d;
-    }
+            if (kind_of(&e.dev[d].log) != (unsigned)show_order[k])
+                continue;
+            if (!node || strcmp(e.dev[d].key, node) == 0 ||
+                (strncmp(e.dev[d].key, node, nl) == 0 && e.dev[d].key[nl] == '/'))
+                r.sel[r.n_sel++] = d;
+        }
     if (r.n_sel == 0) {
-        fprintf(stderr, "hems-controller: energy: %s%s in %s\n", node ? "no air conditioner " : "no air conditioner",
-                node ? node : "", path);
+        fprintf(stderr, "hems-controller: energy: no series%s%s in %s\n", node ? " " : "", node ? node : "", path);
         return 1;
     }
-    r.daily = days > 0;
-    r.periods = r.daily ? (unsigned)days : 24u;
-    len = r.daily ? 86400 : 3600;
+    r.res = days > 0 ? ECHONET_ENERGY_DAILY : half ? ECHONET_ENERGY_HALF_HOURLY : ECHONET_ENERGY_HOURLY;
+    r.periods = days > 0 ? (unsigned)days : half ? 48u : 24u;
+    r.len = days > 0 ? 86400 : half ? 1800 : 3600;
     local = (int64_t)now + utc_offset;
-    r.to = local - local % len + len - utc_offset;
-    r.from = r.to - (int64_t)r.periods * len;
+    r.to = local - local % r.len + r.len - utc_offset;
+    r.from = r.to - (int64_t)r.periods * r.len;
     if (svg && write_svg(&r, svg) != 0)
         return 1;
     if (csv)

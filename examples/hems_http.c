@@ -874,33 +874,64 @@ static json_t *period_json(int64_t start, bool present, uint64_t mwh, unsigned f
     return o;
 }
 
-/* GET /api/energy[?res=hour|day][&days=N]: today's hours, or the last N
- * local days, per device and for the whole house. */
+/* One log's periods [from, from + periods * len) as JSON; each present
+ * one added to sum/any when they are given. */
+static json_t *periods_json(const echonet_energy_log *log, echonet_energy_res res, int64_t from, int64_t len,
+                            unsigned periods, uint64_t *sum, bool *any)
+{
+    json_t *series = json_array();
+    unsigned k;
+
+    for (k = 0; k < periods; k++) {
+        echonet_energy_iter it;
+        echonet_energy_period p;
+        int64_t t = from + (int64_t)k * len;
+
+        memset(&p, 0, sizeof p);
+        if (echonet_energy_iter_init(&it, log, res, t, t + 1) == ECHONET_OK)
+            (void)echonet_energy_iter_next(&it, &p);
+        (void)json_array_append_new(series, period_json(t, p.present, p.mwh, p.flags));
+        if (p.present && sum) {
+            sum[k] += p.mwh;
+            any[k] = true;
+        }
+    }
+    return series;
+}
+
+/* GET /api/energy[?res=half-hour|hour|day][&days=N]: today's half-hours or
+ * hours, or the last N local days; per device, for the house's other series
+ * (whole house, generation, sale, battery), and the devices' sum. */
 static enum MHD_Result serve_energy(struct hems_http *http, struct conn *c)
 {
-    static const char *const sources[] = {"none", "unmeasured", "counter", "power"};
+    static const char *const sources[] = {"none", "unmeasured", "counter", "power", "amounts"};
     const struct hems_energy *e = http->host.energy(http->host.user);
     const char *res_q = MHD_lookup_connection_value(c->mc, MHD_GET_ARGUMENT_KIND, "res");
     const char *days_q = MHD_lookup_connection_value(c->mc, MHD_GET_ARGUMENT_KIND, "days");
-    bool daily = res_q && strcmp(res_q, "day") == 0;
+    echonet_energy_res res = ECHONET_ENERGY_HOURLY;
     long days = 7;
     int64_t now = (int64_t)time(NULL), off = http->utc_offset, today, from, to, len;
     unsigned periods, d, k;
     uint64_t sum[400];
     bool any[400];
-    json_t *devices, *total;
+    json_t *devices, *others, *total;
 
-    if (res_q && !daily && strcmp(res_q, "hour") != 0)
-        return answer_error(c->mc, 400, "bad_request", "res: hour or day");
-    if (days_q && (!daily || !hems_parse_long(days_q, 1, 400, &days)))
+    if (res_q && strcmp(res_q, "day") == 0)
+        res = ECHONET_ENERGY_DAILY;
+    else if (res_q && strcmp(res_q, "half-hour") == 0)
+        res = ECHONET_ENERGY_HALF_HOURLY;
+    else if (res_q && strcmp(res_q, "hour") != 0)
+        return answer_error(c->mc, 400, "bad_request", "res: half-hour, hour or day");
+    if (days_q && (res != ECHONET_ENERGY_DAILY || !hems_parse_long(days_q, 1, 400, &days)))
         return answer_error(c->mc, 400, "bad_request", "days: 1 to 400, with res=day");
     /* Today in local time, and the periods that end with it. */
     today = (now + off) / 86400 * 86400 - off;
-    len = daily ? 86400 : 3600;
-    periods = daily ? (unsigned)days : 24u;
+    len = res == ECHONET_ENERGY_DAILY ? 86400 : res == ECHONET_ENERGY_HOURLY ? 3600 : 1800;
+    periods = res == ECHONET_ENERGY_DAILY ? (unsigned)days : (unsigned)(86400 / len);
     to = today + 86400;
     from = to - (int64_t)periods * len;
     devices = json_array();
+    others = json_array();
     total = json_array();
     memset(sum, 0, sizeof sum);
     memset(any, 0, sizeof any);
@@ -908,38 +939,37 @@ static enum MHD_Result serve_energy(struct hems_http *http, struct conn *c)
         const struct hems_energy_dev *dev = &e->dev[d];
         const char *slash = strrchr(dev->key, '/');
         echonet_energy_stats st;
-        json_t *o, *series = json_array();
+        json_t *o;
         char node[HEMS_ENERGY_KEY];
+        bool device;
 
-        snprintf(node, sizeof node, "%.*s", slash ? (int)(slash - dev->key) : 0, dev->key);
         memset(&st, 0, sizeof st);
         (void)echonet_energy_stats_get(&dev->log, &st);
-        for (k = 0; k < periods; k++) {
-            echonet_energy_iter it;
-            echonet_energy_period p;
-            int64_t t = from + (int64_t)k * len;
-
-            memset(&p, 0, sizeof p);
-            if (echonet_energy_iter_init(&it, &dev->log, daily ? ECHONET_ENERGY_DAILY : ECHONET_ENERGY_HOURLY, t,
-                                         t + 1) == ECHONET_OK)
-                (void)echonet_energy_iter_next(&it, &p);
-            (void)json_array_append_new(series, period_json(t, p.present, p.mwh, p.flags));
-            if (p.present) {
-                sum[k] += p.mwh;
-                any[k] = true;
-            }
-        }
-        o = json_pack("{s:s, s:s, s:s, s:o}", "node", node, "eoj", slash ? slash + 1 : "", "source",
-                      st.source <= 3 ? sources[st.source] : "none", "periods", series);
+        device = st.kind == ECHONET_ENERGY_KIND_DEVICE;
+        snprintf(node, sizeof node, "%.*s", slash ? (int)(slash - dev->key) : 0, dev->key);
+        o = json_pack("{s:s, s:s, s:o}", "series", hems_energy_kind_name(st.kind), "source",
+                      (unsigned)st.source < sizeof sources / sizeof sources[0] ? sources[st.source] : "none",
+                      "periods",
+                      periods_json(&dev->log, res, from, len, periods, device ? sum : NULL, device ? any : NULL));
         (void)json_object_set_new(o, "total_wh", json_real((double)st.total_mwh / 1000.0));
-        (void)json_array_append_new(devices, o);
+        if (device) {
+            (void)json_object_set_new(o, "node", json_string(node));
+            (void)json_object_set_new(o, "eoj", json_string(slash ? slash + 1 : ""));
+            (void)json_array_append_new(devices, o);
+        } else {
+            (void)json_object_set_new(o, "key", json_string(dev->key));
+            (void)json_array_append_new(others, o);
+        }
     }
     for (k = 0; k < periods; k++)
         (void)json_array_append_new(total, period_json(from + (int64_t)k * len, any[k], sum[k], 0));
     return answer_json(c->mc, 200,
-                       json_pack("{s:b, s:s, s:i, s:I, s:I, s:o, s:o}", "enabled", e != NULL, "res",
-                                 daily ? "day" : "hour", "utc_offset", (int)off, "from", (json_int_t)from, "to",
-                                 (json_int_t)to, "devices", devices, "total", total));
+                       json_pack("{s:b, s:s, s:i, s:I, s:I, s:o, s:o, s:o}", "enabled", e != NULL, "res",
+                                 res == ECHONET_ENERGY_DAILY    ? "day"
+                                 : res == ECHONET_ENERGY_HOURLY ? "hour"
+                                                                : "half-hour",
+                                 "utc_offset", (int)off, "from", (json_int_t)from, "to", (json_int_t)to, "devices",
+                                 devices, "series", others, "total", total));
 }
 
 static enum MHD_Result serve_asset(struct conn *c, const char *name)

@@ -20,13 +20,15 @@
 
 static const char usage_text[] =
     "Usage: hems-controller [OPTIONS] COMMAND [ARGS]\n"
-    "A HEMS controller for ECHONET Lite home air conditioners (0x0130) over UDP.\n"
+    "A HEMS controller for ECHONET Lite devices over UDP: home air conditioners\n"
+    "(0x0130) by the AIF spec, and every other device class of the Appendix.\n"
     "\n"
     "Commands:\n"
-    "  discover [--wait S] [NODE...]  list the air conditioners that answer\n"
+    "  discover [--wait S] [NODE...]  list the device objects that answer\n"
     "  get NODE EOJ EPC...            read properties (EPC: 2 hex digits)\n"
     "  set NODE EOJ SETTING...        write and verify; SETTING: EPC=HEX, on, off,\n"
-    "                                 mode auto|cool|heat|dry|fan, temp C, fan 0-8\n"
+    "                                 and for 0130xx mode auto|cool|heat|dry|fan,\n"
+    "                                 temp C, fan 0-8\n"
     "  status NODE [EOJ]              read and show the state\n"
     "  probe NODE EOJ MODE LOW HIGH   find the settable temperature range\n"
     "  fault NODE EOJ                 read the fault status and codes\n"
@@ -34,9 +36,10 @@ static const char usage_text[] =
     "                                 on standard input, one per line\n"
     "  serve                          run as a service: stay up until SIGTERM,\n"
     "                                 SIGINT or quit; commands on --control PATH\n"
-    "  energy [NODE] [--days N] [--csv] [--svg FILE]\n"
+    "  energy [NODE] [--half-hour | --days N] [--csv] [--svg FILE]\n"
     "                                 show the energy log of --energy FILE\n"
-    "NODE: the device's IP address (127.0.0.2, ::1); EOJ: 0130xx (e.g. 013001).\n"
+    "NODE: the device's IP address (127.0.0.2, ::1); EOJ: a device object\n"
+    "(e.g. 013001 air conditioner, 027d01 storage battery, 028801 smart meter).\n"
     "\n"
     "Options:\n"
     "  --bind ADDR             local address (default 0.0.0.0, or ::)\n"
@@ -53,7 +56,7 @@ static const char usage_text[] =
     "  --json                  one JSON object per line\n"
     "  --wait S                how long discovery may take (default 5)\n"
     "  --energy FILE           keep the 0x84/0x85 energy log in FILE (run), or\n"
-    "                          show it: energy [NODE] [--days N] [--csv] [--svg F]\n"
+    "                          show it: energy [NODE] [--half-hour | --days N] ...\n"
     "  --energy-interval S     reading of 0x84/0x85, 60 to 1800 (default 1800)\n"
     "  --utc-offset S          local time of the energy log (default 32400, JST)\n"
     "  --control PATH          run/serve: a control socket (Unix, mode 0600) taking\n"
@@ -79,7 +82,7 @@ static const char usage_tail[] =
     "  --version               the program's and libechonet's version\n"
     "Options may also follow COMMAND and its arguments.\n"
     "\n"
-    "Exit status: 0 done, 1 failed or not found (discover: no air conditioner\n"
+    "Exit status: 0 done, 1 failed or not found (discover: no device object\n"
     "answered, or none at a NODE it names), 2 bad input.\n";
 
 /* Each command's --help: its usage line first. */
@@ -88,24 +91,28 @@ static const struct {
     const char *text;
 } command_help[] = {
     {"discover", "discover [--wait S] [NODE...]\n"
-                 "Search for home air conditioners (multicast, and unicast to each NODE)\n"
-                 "and show each one found and ready, with its identification and state.\n"
+                 "Search for device objects of every class (multicast, and unicast to each\n"
+                 "NODE) and show each one found (with its class) and ready, with its\n"
+                 "identification and state.\n"
                  "  --wait S   how long to wait for answers (default: the --wait option, 5)\n"
                  "  NODE       also search this address by unicast (at most 8)\n"
-                 "Exit status 1 when no air conditioner answered, or none at a NODE.\n"},
+                 "Exit status 1 when no device object answered, or none at a NODE.\n"},
     {"get", "get NODE EOJ EPC...\n"
-            "Read properties of one air conditioner (EPC: 2 hex digits 80 to ff).\n"},
+            "Read properties of one object of any class (EPC: 2 hex digits 80 to ff,\n"
+            "maker-specific ones f0 to ff included, as its Get map allows).\n"},
     {"set", "set NODE EOJ SETTING...\n"
             "Write properties (SetC), then read them back to verify. SETTING:\n"
-            "  EPC=HEX                        any property, e.g. b3=1a\n"
+            "  EPC=HEX                        any property, e.g. b3=1a, da=42\n"
             "  on, off                        0x80\n"
-            "  mode auto|cool|heat|dry|fan    0xB0\n"
-            "  temp C                         0xB3, 0 to 50\n"
-            "  fan 0-8                        0xA0 (0: auto)\n"
-            "Values outside the class's allowed values are refused before sending.\n"},
+            "  mode auto|cool|heat|dry|fan    0xB0 (air conditioners)\n"
+            "  temp C                         0xB3, 0 to 50 (air conditioners)\n"
+            "  fan 0-8                        0xA0, 0: auto (air conditioners)\n"
+            "Values outside the class's allowed values (the Appendix's table) are\n"
+            "refused before sending; maker-specific properties f0 to ff go as given.\n"},
     {"status", "status NODE [EOJ]\n"
-               "Read and show the state (power, mode, temperatures, air flow, fault)\n"
-               "of one air conditioner, or of every one at NODE.\n"},
+               "Read and show the state of one object, or of every one at NODE: for an\n"
+               "air conditioner power, mode, temperatures, air flow, fault; for any\n"
+               "other class power, fault and the properties its class requires.\n"},
     {"probe", "probe NODE EOJ MODE LOW HIGH\n"
               "Find the settable temperature range of MODE between LOW and HIGH\n"
               "(0 <= LOW <= HIGH <= 50, degrees C), then restore the settings (AIF 5.3).\n"},
@@ -124,9 +131,11 @@ static const struct {
               "it stays up until SIGTERM, SIGINT or a quit command. Commands come on\n"
               "standard input and on the control socket (--control PATH), whose clients\n"
               "each get the events of their own commands. SIGHUP reopens --log FILE.\n"},
-    {"energy", "energy [NODE] [--days N] [--csv] [--svg FILE]\n"
-               "Show the energy log of --energy FILE: kWh per hour (the last 24) or per\n"
-               "day (the last N, --days N) of each air conditioner (or those at NODE).\n"
+    {"energy", "energy [NODE] [--half-hour | --days N] [--csv] [--svg FILE]\n"
+               "Show the energy log of --energy FILE: kWh per hour (the last 24), per\n"
+               "half-hour (the last 48) or per day (the last N) of each series: the\n"
+               "whole house, generation, sale, battery and each device (or those at NODE).\n"
+               "  --half-hour  per half-hour, the last 48\n"
                "  --days N     per day, the last N days\n"
                "  --csv        CSV instead of a table\n"
                "  --svg FILE   write an SVG bar chart to FILE (no table then)\n"},

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "frame_json.h"
+#include "mra_names.h"
 
 const char *hems_outcome_name(echonet_ctl_outcome outcome)
 {
@@ -279,6 +280,12 @@ static void t_state(FILE *f, const echonet_ctl_state *s)
 {
     t_field(f, s, ECHONET_CTL_S_STATUS, 0x80, s->status);
     fputs(", ", f);
+    if (!(s->valid & (ECHONET_CTL_S_MODE | ECHONET_CTL_S_TEMP | ECHONET_CTL_S_ROOM | ECHONET_CTL_S_FLOW))) {
+        /* Not an air conditioner's state (another class: its superclass
+         * properties only, issue 14). */
+        t_field(f, s, ECHONET_CTL_S_FAULT, 0x88, s->fault);
+        return;
+    }
     t_field(f, s, ECHONET_CTL_S_MODE, 0xB0, s->mode);
     fputs(", set ", f);
     t_field(f, s, ECHONET_CTL_S_TEMP, 0xB3, s->temp);
@@ -296,13 +303,19 @@ static void t_state(FILE *f, const echonet_ctl_state *s)
 
 void hems_print_found(const struct hems_printer *p, const char *node, echonet_eoj eoj)
 {
+    const char *cls = mra_class_name(ECHONET_EOJ_CLASS(eoj));
+
     if (p->twin)
         hems_print_found(p->twin, node, eoj);
     if (p->json) {
         j_begin(p->out, "found", node, eoj);
+        if (cls) {
+            fputs(",\"class\":", p->out);
+            frame_json_string(p->out, cls);
+        }
         j_end(p);
     } else {
-        fprintf(p->out, "found     %s %06lx\n", node, (unsigned long)eoj);
+        fprintf(p->out, "found     %s %06lx%s%s\n", node, (unsigned long)eoj, cls ? " " : "", cls ? cls : "");
         finish(p);
     }
 }
@@ -552,7 +565,7 @@ void hems_print_discovered(const struct hems_printer *p, unsigned found, unsigne
         fprintf(p->out, ",\"op\":\"discover\",\"found\":%u,\"ready\":%u", found, ready);
         j_end(p);
     } else {
-        fprintf(p->out, "%u air conditioner%s found, %u ready\n", found, found == 1 ? "" : "s", ready);
+        fprintf(p->out, "%u object%s found, %u ready\n", found, found == 1 ? "" : "s", ready);
         finish(p);
     }
 }

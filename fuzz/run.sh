@@ -21,7 +21,7 @@ case $jobs in '' | *[!0-9]* | 0) usage ;; esac
 
 cd "$(dirname "$0")/.." || exit 2
 build=build-fuzz-run
-targets="frame roundtrip propmap node controller snapshot"
+targets="frame roundtrip propmap node energy controller snapshot"
 
 if ! command -v clang >/dev/null 2>&1; then
     echo "fuzz/run.sh: clang not found (Debian: apt-get install clang libclang-rt-14-dev)" >&2

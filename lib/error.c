@@ -44,6 +44,7 @@ static const struct {
     {ECHONET_ERR_ENERGY_FORMAT, "ECHONET_ERR_ENERGY_FORMAT", "energy log truncated, corrupted or not an energy log"},
     {ECHONET_ERR_ENERGY_VERSION, "ECHONET_ERR_ENERGY_VERSION", "energy log of an unknown version"},
     {ECHONET_ERR_ENERGY_VALUE, "ECHONET_ERR_ENERGY_VALUE", "measured value outside its property's range"},
+    {ECHONET_ERR_ENERGY_CONFLICT, "ECHONET_ERR_ENERGY_CONFLICT", "energy for a time already counted, or the wrong input for this log"},
 };
 
 static size_t echonet_err_index(int err)

@@ -23,6 +23,7 @@ int main(void)
 #endif
     srunner_add_suite(sr, energy_suite());
     srunner_add_suite(sr, crc32_suite());
+    srunner_add_suite(sr, household_suite());
     srunner_run_all(sr, CK_ENV);
     failed = srunner_ntests_failed(sr);
     srunner_free(sr);

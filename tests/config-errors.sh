@@ -56,7 +56,8 @@ cc="$*"
 
 ok "the configuration of this build"
 ok "the smallest allowed sizes" -DECHONET_ADDR_MAX=1 -DECHONET_NODE_REQUEST_MAX=14 \
-    -DECHONET_CTL_BATCH_MAX=7 -DECHONET_CTL_VALUE_BYTES=24
+    -DECHONET_CTL_BATCH_MAX=7 -DECHONET_CTL_VALUE_BYTES=24 -DECHONET_ENERGY_HALF_HOURS=48 \
+    -DECHONET_ENERGY_HOURS=24 -DECHONET_ENERGY_DAYS=2
 ok "a true static assertion" -DPROBE_STATIC_ASSERT=1
 
 refused "a controller batch of 4 properties" "ECHONET_CTL_BATCH_MAX must be 7 to 16" \
@@ -79,6 +80,12 @@ refused "error strings 2" "ECHONET_ENABLE_ERROR_STRINGS must be 0 or 1" \
     -DECHONET_ENABLE_ERROR_STRINGS=2
 refused "aircon optional 2" "ECHONET_AIRCON_OPTIONAL must be 0 or 1" \
     -DECHONET_ENABLE_CONTROLLER=0 -DECHONET_AIRCON_OPTIONAL=2
+refused "less than a day of half-hours" "ECHONET_ENERGY_HALF_HOURS must be 48 to 65535" \
+    -DECHONET_ENERGY_HALF_HOURS=47
+refused "more half-hours than a saved log counts" "ECHONET_ENERGY_HALF_HOURS must be 48 to 65535" \
+    -DECHONET_ENERGY_HALF_HOURS=65536
+refused "less than a day of hours" "ECHONET_ENERGY_HOURS must be 24 to 65535" -DECHONET_ENERGY_HOURS=23
+refused "one day" "ECHONET_ENERGY_DAYS must be 2 to 65535" -DECHONET_ENERGY_DAYS=1
 refused "a false static assertion" "echonet_static_assert_probe_condition_holds" \
     -DPROBE_STATIC_ASSERT=0
 

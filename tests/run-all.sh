@@ -75,9 +75,9 @@ current="clang build (build-clang)"
 say "$current"
 CC=clang CXX=clang++ setup build-clang -Dwerror=true -Dtests=enabled -Ddocs=disabled
 meson compile -C build-clang
-# (The dashboard's browser test runs once, in build-gcc: it needs the npm
-# registry for puppeteer-core and does not depend on the compiler.)
-meson test -C build-clang --print-errorlogs --no-suite browser
+# (The dashboard's browser test and the household interop test run once,
+# in build-gcc: they need the npm registry and do not depend on the compiler.)
+meson test -C build-clang --print-errorlogs --no-suite browser --no-suite interop
 passed
 
 # --- (c) sanitizers ----------------------------------------------------------
@@ -117,7 +117,7 @@ say "$current"
 CC=gcc CXX=g++ setup build-nostrings -Dwerror=true -Derror_strings=false -Dmqtt=disabled \
     -Dtests=enabled -Ddocs=disabled
 meson compile -C build-nostrings
-meson test -C build-nostrings --print-errorlogs --no-suite browser
+meson test -C build-nostrings --print-errorlogs --no-suite browser --no-suite interop
 passed
 
 # --- (f) valgrind ------------------------------------------------------------

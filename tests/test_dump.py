@@ -655,6 +655,27 @@ def _(dump):
     expect(status == 1, "exit status %d, expected 1" % status)
 
 
+@case("--names: classes and properties named from the Appendix, by the object they belong to")
+def _(dump):
+    # A Get of a storage battery (the DEOJ names the properties), its answer
+    # (the SEOJ does), a class the Appendix does not list (no name), and a
+    # maker's property (none).
+    status, objs, _ = run_json(dump, ["--names", "10 81 00 01 05 ff 01 02 7d 01 62 02 da 00 f5 00",
+                                      "10 81 00 01 02 88 01 05 ff 01 72 01 e7 04 00 00 01 f4",
+                                      "10 81 00 01 05 ff 01 0f 01 01 62 01 80 00"])
+    expect(status == 0, "exit status %d" % status)
+    expect(len(objs) == 3, "%d objects" % len(objs))
+    expect(objs[0].get("seoj_class") == "Controller", "seoj_class %r" % objs[0].get("seoj_class"))
+    expect(objs[0].get("deoj_class") == "Storage battery", "deoj_class %r" % objs[0].get("deoj_class"))
+    expect(objs[0]["props"][0].get("name") == "Operation mode setting", "name %r" % objs[0]["props"][0])
+    expect("name" not in objs[0]["props"][1], "a maker's property named: %r" % objs[0]["props"][1])
+    expect(objs[1].get("seoj_class") == "Low-voltage smart electric energy meter", "%r" % objs[1])
+    expect(objs[1]["props"][0].get("name", "").startswith("Measured instantaneous"), "%r" % objs[1]["props"][0])
+    expect("deoj_class" not in objs[2], "an unlisted class named: %r" % objs[2])
+    # The superclass's properties of any class: 0x80.
+    expect(objs[2]["props"][0].get("name") == "Operation status", "%r" % objs[2]["props"][0])
+
+
 # ---------------------------------------------------------------------------
 
 def main():

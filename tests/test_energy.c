@@ -8,6 +8,8 @@
 #include "echonet/crc32.h"
 
 #define JST 32400
+/* Header of the saved form, version 2 (doc/energy.md). */
+#define HDR 88u
 /* 2023-11-15 00:00 JST: a local midnight. */
 #define T0 ((int64_t)1699974000)
 
@@ -196,8 +198,8 @@ START_TEST(gaps)
      * energy known but kept out of every bucket. */
     add(ctr(T0 + 80 * 3600, 5607));
     ck_assert_uint_eq(hour_at(T0 + 8 * 3600).flags & ECHONET_ENERGY_GAP, ECHONET_ENERGY_GAP);
-    ck_assert_uint_eq(hour_at(T0 + 80 * 3600).flags, ECHONET_ENERGY_GAP);
-    ck_assert_uint_eq(hour_at(T0 + 80 * 3600).mwh, 0);
+    /* The gap's end holds no measurement yet: absent, not 0. */
+    ck_assert(!hour_at(T0 + 80 * 3600).present);
     ck_assert(!hour_at(T0 + 40 * 3600).present);
     ck_assert_uint_eq(stats().gaps, 1);
     ck_assert_uint_eq(stats().unattributed_mwh, 4000000);
@@ -205,10 +207,11 @@ START_TEST(gaps)
     ck_assert_int_eq(echonet_energy_total(&lg, ECHONET_ENERGY_DAILY, T0, T0 + 4 * 86400, &total, &flags, &missing),
                      ECHONET_OK);
     ck_assert_uint_eq(total, 607000);
-    ck_assert_uint_eq(missing, 2);
+    ck_assert_uint_eq(missing, 3); /* days 1 and 2, and day 3 where only the gap ended */
     /* Afterwards, samples count as before. */
     add(ctr(T0 + 80 * 3600 + 1800, 5707));
     ck_assert_uint_eq(hour_at(T0 + 80 * 3600).mwh, 100000);
+    ck_assert_uint_eq(hour_at(T0 + 80 * 3600).flags, ECHONET_ENERGY_GAP);
 }
 END_TEST
 
@@ -230,7 +233,7 @@ START_TEST(clock_steps)
     add(ctr(T0 + 366 * 86400, 900));
     ck_assert_uint_eq(stats().gaps, 1);
     ck_assert_uint_eq(stats().unattributed_mwh, 600000);
-    ck_assert_uint_eq(hour_at(T0 + 366 * 86400).flags, ECHONET_ENERGY_GAP);
+    ck_assert(!hour_at(T0 + 366 * 86400).present); /* the gap's end, nothing measured in it yet */
     /* And back again to the first day: its buckets are still there. */
     add(ctr(T0 + 6600, 950));
     ck_assert_uint_eq(stats().clock_steps, 2);
@@ -263,7 +266,10 @@ START_TEST(power_only)
     add(pwr(T0 + 5 * 86400, 500));
     ck_assert_uint_eq(stats().gaps, 1);
     ck_assert_uint_eq(stats().unattributed_mwh, 0);
+    ck_assert(!hour_at(T0 + 5 * 86400).present);
+    add(pwr(T0 + 5 * 86400 + 360, 500));
     ck_assert_uint_eq(hour_at(T0 + 5 * 86400).flags, ECHONET_ENERGY_GAP | ECHONET_ENERGY_FROM_POWER);
+    ck_assert_uint_eq(hour_at(T0 + 5 * 86400).mwh, 50000);
 }
 END_TEST
 
@@ -357,7 +363,7 @@ START_TEST(thirteen_months)
     unsigned flags;
     uint32_t missing, n;
     size_t len, len2;
-    static uint8_t buf[ECHONET_ENERGY_HOURS * 12 + ECHONET_ENERGY_DAYS * 12 + 100], buf2[sizeof buf];
+    static uint8_t buf[(ECHONET_ENERGY_HALF_HOURS + ECHONET_ENERGY_HOURS + ECHONET_ENERGY_DAYS) * 12 + 100], buf2[sizeof buf];
 
     ck_assert_int_ge(ECHONET_ENERGY_HOURS, 744);
     ck_assert_int_ge(ECHONET_ENERGY_DAYS, SIM_DAYS);
@@ -445,7 +451,7 @@ START_TEST(thirteen_months)
 
     /* Saved and restored: the same log, byte for byte, and saved the same. */
     ck_assert_int_eq(echonet_energy_save(&lg, NULL, 0, &len), ECHONET_ERR_NOBUF);
-    ck_assert_uint_eq(len, 66u + 4u + 12u * (ECHONET_ENERGY_HOURS + ECHONET_ENERGY_DAYS));
+    ck_assert_uint_eq(len, HDR + 4u + 12u * (ECHONET_ENERGY_HALF_HOURS + ECHONET_ENERGY_HOURS + ECHONET_ENERGY_DAYS));
     ck_assert_int_eq(echonet_energy_save(&lg, buf, len - 1, &len2), ECHONET_ERR_NOBUF);
     ck_assert_uint_eq(len2, len);
     ck_assert_int_eq(echonet_energy_save(&lg, buf, sizeof buf, &len), ECHONET_OK);
@@ -492,7 +498,7 @@ START_TEST(damaged_refused)
     unsigned bit;
     int err;
 
-    ck_assert_uint_gt(len, 66u + 4u + 12u * 10u);
+    ck_assert_uint_gt(len, HDR + 4u + 12u * 10u);
     /* Every truncation, every single bit flip: refused, the log untouched. */
     add(ctr(T0, 1));
     memcpy(&lg2, &lg, sizeof lg);
@@ -511,7 +517,7 @@ START_TEST(damaged_refused)
     ck_assert_int_eq(echonet_energy_load(&lg, guard_place(buf, len), len), ECHONET_OK);
     memcpy(&lg2, &lg, sizeof lg);
     memcpy(bad, buf, len);
-    bad[4] = 2;
+    bad[4] = 3;
     recrc(bad, len);
     ck_assert_int_eq(echonet_energy_load(&lg, bad, len), ECHONET_ERR_ENERGY_VERSION);
     memcpy(bad, buf, len);
@@ -519,11 +525,11 @@ START_TEST(damaged_refused)
     recrc(bad, len);
     ck_assert_int_eq(echonet_energy_load(&lg, bad, len), ECHONET_ERR_ENERGY_FORMAT);
     memcpy(bad, buf, len);
-    memcpy(bad + 66 + 12, bad + 66, 12); /* the same hour twice */
+    memcpy(bad + HDR + 12, bad + HDR, 12); /* the same hour twice */
     recrc(bad, len);
     ck_assert_int_eq(echonet_energy_load(&lg, bad, len), ECHONET_ERR_ENERGY_FORMAT);
     memcpy(bad, buf, len);
-    bad[66 + 8] = 0x80; /* unknown flag */
+    bad[HDR + 9] = 0x40; /* unknown flag */
     recrc(bad, len);
     ck_assert_int_eq(echonet_energy_load(&lg, bad, len), ECHONET_ERR_ENERGY_FORMAT);
     memcpy(bad, buf, len);
@@ -570,14 +576,16 @@ START_TEST(larger_ring_restored)
     echonet_energy_period p;
     unsigned i, j;
 
-    memcpy(big, buf, 66);
+    memcpy(big, buf, HDR);
     big[58] = (uint8_t)(ring >> 8);
     big[59] = (uint8_t)ring;
     big[62] = 0;
     big[63] = 2;
     big[64] = 0;
     big[65] = 0;
-    n = 66;
+    big[86] = 0; /* no half-hours */
+    big[87] = 0;
+    n = HDR;
     for (i = 0; i < 2; i++) {
         for (j = 0; j < 4; j++)
             big[n + j] = (uint8_t)(keys[i] >> (24 - 8 * j));
@@ -592,6 +600,349 @@ START_TEST(larger_ring_restored)
     ck_assert_uint_eq(p.mwh, 1);
     ck_assert_int_eq(echonet_energy_get(&lg, ECHONET_ENERGY_HOURLY, keys[1], &p), ECHONET_ERR_NOT_FOUND);
     (void)len;
+}
+END_TEST
+
+
+/* ---- Series, half-hours, readings, amounts, no-data (issue 15) ---------------------------- */
+
+static echonet_energy_period period(echonet_energy_res res, int64_t t)
+{
+    echonet_energy_period p;
+    uint32_t i;
+
+    ck_assert_int_eq(echonet_energy_index(&lg, res, t, &i), ECHONET_OK);
+    (void)echonet_energy_get(&lg, res, i, &p);
+    return p;
+}
+
+static void reading_w(int64_t t, uint64_t wh, uint64_t wrap)
+{
+    ck_assert_int_eq(echonet_energy_add_reading(&lg, t, wh, wrap), ECHONET_OK);
+}
+
+static void reading(int64_t t, uint64_t wh)
+{
+    reading_w(t, wh, 0);
+}
+
+/* A meter's fixed-time values at :00 and :30: each half-hour gets exactly
+ * its difference, the hour the sum of its two, the day the sum of all. */
+START_TEST(energy_half_hour_bucket_boundary)
+{
+    echonet_energy_period p;
+    int k;
+
+    ck_assert_int_eq(echonet_energy_init_series(&lg, ECHONET_ENERGY_KIND_WHOLE_HOUSE, JST, 0), ECHONET_OK);
+    ck_assert_int_eq(stats().kind, ECHONET_ENERGY_KIND_WHOLE_HOUSE);
+    for (k = 0; k <= 48; k++)
+        reading(T0 + k * 1800, 1000u + (uint64_t)k * (uint64_t)(k + 1) * 10u);
+    for (k = 0; k < 48; k++) {
+        p = period(ECHONET_ENERGY_HALF_HOURLY, T0 + k * 1800);
+        ck_assert_msg(p.present, "half-hour %d", k);
+        ck_assert_int_eq(p.start, T0 + k * 1800);
+        /* reading(k+1) - reading(k) = 20 (k + 1) Wh */
+        ck_assert_uint_eq(p.mwh, (uint32_t)(k + 1) * 20000u);
+        ck_assert_uint_eq(p.flags, 0);
+        /* the same, seen from a time inside it */
+        ck_assert_uint_eq(period(ECHONET_ENERGY_HALF_HOURLY, T0 + k * 1800 + 1799).mwh, p.mwh);
+    }
+    for (k = 0; k < 24; k++)
+        ck_assert_uint_eq(period(ECHONET_ENERGY_HOURLY, T0 + k * 3600).mwh, (uint32_t)(4 * k + 3) * 20000u);
+    ck_assert_uint_eq(period(ECHONET_ENERGY_DAILY, T0).mwh, 48u * 49u * 10u * 1000u);
+    /* The reading at 24:00 opens the next half-hour with nothing in it yet. */
+    p = period(ECHONET_ENERGY_HALF_HOURLY, T0 + 48 * 1800);
+    ck_assert(p.present);
+    ck_assert_uint_eq(p.mwh, 0);
+    /* One sample across a boundary: split in proportion to time. */
+    echonet_energy_init_series(&lg, ECHONET_ENERGY_KIND_GENERATION, JST, 0);
+    reading(T0 + 1500, 0);
+    reading(T0 + 1800 + 900, 1200);
+    ck_assert_uint_eq(period(ECHONET_ENERGY_HALF_HOURLY, T0).mwh, 300000u);
+    ck_assert_uint_eq(period(ECHONET_ENERGY_HALF_HOURLY, T0 + 1800).mwh, 900000u);
+    ck_assert_uint_eq(period(ECHONET_ENERGY_HOURLY, T0).mwh, 1200000u);
+}
+END_TEST
+
+/* Saved after some readings, restored, fed the readings that follow: the
+ * same totals as a log that never stopped, nothing counted twice. */
+START_TEST(energy_restore_no_double_count)
+{
+    static uint8_t buf[32768];
+    static echonet_energy_log ref;
+    size_t len;
+    uint64_t a, b;
+    int k;
+
+    echonet_energy_init_series(&ref, ECHONET_ENERGY_KIND_WHOLE_HOUSE, JST, 0);
+    echonet_energy_init_series(&lg, ECHONET_ENERGY_KIND_WHOLE_HOUSE, JST, 0);
+    for (k = 0; k <= 20; k++) {
+        ck_assert_int_eq(echonet_energy_add_reading(&ref, T0 + k * 1800, 5000000u + (uint64_t)k * 700u, 0),
+                         ECHONET_OK);
+        if (k <= 10)
+            reading(T0 + k * 1800, 5000000u + (uint64_t)k * 700u);
+    }
+    ck_assert_int_eq(echonet_energy_save(&lg, buf, sizeof buf, &len), ECHONET_OK);
+    memset(&lg, 0, sizeof lg);
+    ck_assert_int_eq(echonet_energy_load(&lg, buf, len), ECHONET_OK);
+    ck_assert_int_eq(stats().kind, ECHONET_ENERGY_KIND_WHOLE_HOUSE);
+    ck_assert_uint_eq(stats().last_counter, 5007000u);
+    /* The controller restarted; its first reading comes 2 h later. */
+    for (k = 14; k <= 20; k++)
+        reading(T0 + k * 1800, 5000000u + (uint64_t)k * 700u);
+    ck_assert_int_eq(echonet_energy_total(&ref, ECHONET_ENERGY_DAILY, T0, T0 + 86400, &a, NULL, NULL), ECHONET_OK);
+    ck_assert_int_eq(echonet_energy_total(&lg, ECHONET_ENERGY_DAILY, T0, T0 + 86400, &b, NULL, NULL), ECHONET_OK);
+    ck_assert_uint_eq(a, 20u * 700u * 1000u);
+    ck_assert_uint_eq(b, a);
+    ck_assert_uint_eq(stats().total_mwh, a);
+    ck_assert_uint_eq(stats().restarts, 0);
+    /* An amount log restored refuses an amount it already has. */
+    echonet_energy_init_series(&lg, ECHONET_ENERGY_KIND_BATTERY_CHARGE, JST, 0);
+    ck_assert_int_eq(echonet_energy_add_amount(&lg, T0, T0 + 1800, 400000u), ECHONET_OK);
+    ck_assert_int_eq(echonet_energy_save(&lg, buf, sizeof buf, &len), ECHONET_OK);
+    ck_assert_int_eq(echonet_energy_load(&lg, buf, len), ECHONET_OK);
+    ck_assert_int_eq(echonet_energy_add_amount(&lg, T0, T0 + 1800, 400000u), ECHONET_ERR_ENERGY_CONFLICT);
+    ck_assert_int_eq(echonet_energy_add_amount(&lg, T0 + 1799, T0 + 3600, 1000u), ECHONET_ERR_ENERGY_CONFLICT);
+    ck_assert_uint_eq(period(ECHONET_ENERGY_HALF_HOURLY, T0).mwh, 400000u);
+    ck_assert_int_eq(echonet_energy_add_amount(&lg, T0 + 1800, T0 + 3600, 100000u), ECHONET_OK);
+    ck_assert_uint_eq(period(ECHONET_ENERGY_HOURLY, T0).mwh, 500000u);
+    /* ... and readings (the other kind of input) */
+    ck_assert_int_eq(echonet_energy_add_reading(&lg, T0 + 3600, 5, 0), ECHONET_ERR_ENERGY_CONFLICT);
+    ck_assert_int_eq(echonet_energy_add_amount(&ref, T0 + 86400, T0 + 90000, 5), ECHONET_ERR_ENERGY_CONFLICT);
+}
+END_TEST
+
+/* A meter with 6 effective digits and 0.1 kWh units wraps at 100 000 kWh:
+ * 99 999.9 -> 0.2 kWh is 300 Wh. A value that goes back without a wrap
+ * explaining it, or a step no house can make, counts nothing. */
+START_TEST(energy_meter_wrap)
+{
+    const uint64_t wrap = 1000000u * 100u; /* 10^6 counts of 100 Wh */
+
+    echonet_energy_init_series(&lg, ECHONET_ENERGY_KIND_WHOLE_HOUSE, JST, 0);
+    ck_assert_int_eq(echonet_energy_add_reading(&lg, T0, wrap, wrap), ECHONET_ERR_ENERGY_VALUE);
+    reading_w(T0, wrap - 100u, wrap);
+    reading_w(T0 + 1800, 200u, wrap);
+    ck_assert_uint_eq(period(ECHONET_ENERGY_HALF_HOURLY, T0).mwh, 300000u);
+    ck_assert_uint_eq(stats().wraps, 1);
+    ck_assert(period(ECHONET_ENERGY_HALF_HOURLY, T0 + 1800).flags & ECHONET_ENERGY_WRAP);
+    /* Back by 100 Wh: a restart, not 99 999.9 kWh. */
+    reading_w(T0 + 3600, 100u, wrap);
+    ck_assert_uint_eq(stats().restarts, 1);
+    ck_assert_uint_eq(period(ECHONET_ENERGY_HALF_HOURLY, T0 + 1800).mwh, 0);
+    ck_assert(period(ECHONET_ENERGY_HALF_HOURLY, T0 + 3600).flags & ECHONET_ENERGY_RESTART);
+    /* Without a wrap value, back is always a restart. */
+    reading(T0 + 5400, 50u);
+    ck_assert_uint_eq(stats().restarts, 2);
+    /* 60 000 Wh in half an hour is 120 kW: more than the series' 100 kW. */
+    reading(T0 + 7200, 60050u);
+    ck_assert_uint_eq(stats().restarts, 3);
+    ck_assert_uint_eq(stats().total_mwh, 300000u);
+    /* A higher limit given at init takes it. */
+    echonet_energy_init_series(&lg, ECHONET_ENERGY_KIND_WHOLE_HOUSE, JST, 200000);
+    ck_assert_uint_eq(stats().max_w, 200000);
+    reading(T0 + 5400, 50u);
+    reading(T0 + 7200, 60050u);
+    ck_assert_uint_eq(stats().restarts, 0);
+    ck_assert_uint_eq(stats().total_mwh, 60000000u);
+    ck_assert_int_eq(echonet_energy_add_amount(&lg, T0 + 7200, T0 + 9000, 100000001u), ECHONET_ERR_ENERGY_CONFLICT);
+    echonet_energy_init_series(&lg, ECHONET_ENERGY_KIND_SALE, JST, 0);
+    ck_assert_int_eq(echonet_energy_add_amount(&lg, T0, T0 + 1800, 50000002001u), ECHONET_ERR_ENERGY_VALUE);
+    ck_assert_int_eq(echonet_energy_init_series(&lg, (echonet_energy_kind)6, JST, 0), ECHONET_ERR_INVALID_ARG);
+    ck_assert_int_eq(echonet_energy_init_series(&lg, ECHONET_ENERGY_KIND_SALE, JST, ECHONET_ENERGY_SERIES_MAX_W + 1u),
+                     ECHONET_ERR_INVALID_ARG);
+    /* The largest values: nothing overflows; 2^53 Wh in a century is more
+     * than 10 MW, in 127 000 years it is a gap. */
+    ck_assert_int_eq(echonet_energy_init_series(&lg, ECHONET_ENERGY_KIND_SALE, JST, ECHONET_ENERGY_SERIES_MAX_W),
+                     ECHONET_OK);
+    ck_assert_int_eq(echonet_energy_add_reading(&lg, T0, (uint64_t)1 << 53, 0), ECHONET_ERR_ENERGY_VALUE);
+    ck_assert_int_eq(echonet_energy_add_reading(&lg, T0, 5, ((uint64_t)1 << 53) + 1u), ECHONET_ERR_ENERGY_VALUE);
+    reading(T0, 0);
+    reading(T0 + 3155760000, ((uint64_t)1 << 53) - 1u);
+    ck_assert_uint_eq(stats().restarts, 1);
+    reading(T0 + 3155760000, 0);
+    ck_assert_uint_eq(stats().restarts, 2);
+    reading(T0 + 4000000000000, ((uint64_t)1 << 53) - 1u);
+    ck_assert_uint_eq(stats().restarts, 2);
+    ck_assert_uint_eq(stats().gaps, 1);
+    ck_assert_uint_eq(stats().unattributed_mwh, (((uint64_t)1 << 53) - 1u) * 1000u);
+    ck_assert_uint_eq(stats().total_mwh, 0);
+}
+END_TEST
+
+/* No data gives a gap, not a zero: the meter said "no data" at 01:00 and
+ * 01:30; the half-hours between 00:30 and 02:00 stay absent, the energy is
+ * unattributed, and readings after it count again. */
+START_TEST(energy_nodata_gap)
+{
+    echonet_energy_period p;
+    uint32_t missing;
+    uint64_t mwh;
+    unsigned flags;
+
+    echonet_energy_init_series(&lg, ECHONET_ENERGY_KIND_WHOLE_HOUSE, JST, 0);
+    ck_assert_int_eq(echonet_energy_add_nodata(&lg, T0), ECHONET_OK); /* no reference: nothing */
+    ck_assert(!stats().nodata_pending);
+    reading(T0, 1000u);
+    reading(T0 + 1800, 1100u);
+    ck_assert_int_eq(echonet_energy_add_nodata(&lg, T0 + 3600), ECHONET_OK);
+    ck_assert_int_eq(echonet_energy_add_nodata(&lg, T0 + 5400), ECHONET_OK);
+    ck_assert(stats().nodata_pending);
+    reading(T0 + 7200, 1500u);
+    reading(T0 + 9000, 1550u);
+    ck_assert(!stats().nodata_pending);
+    ck_assert_uint_eq(period(ECHONET_ENERGY_HALF_HOURLY, T0).mwh, 100000u);
+    p = period(ECHONET_ENERGY_HALF_HOURLY, T0 + 1800); /* the gap's start: no measurement, absent */
+    ck_assert(!p.present && p.mwh == 0 && p.flags == 0);
+    ck_assert(!period(ECHONET_ENERGY_HALF_HOURLY, T0 + 3600).present);
+    ck_assert(!period(ECHONET_ENERGY_HALF_HOURLY, T0 + 5400).present);
+    p = period(ECHONET_ENERGY_HALF_HOURLY, T0 + 7200); /* the gap's end, then counting again */
+    ck_assert(p.present && (p.flags & ECHONET_ENERGY_GAP));
+    ck_assert_uint_eq(p.mwh, 50000u);
+    ck_assert_uint_eq(stats().unattributed_mwh, 400000u);
+    ck_assert_uint_eq(stats().gaps, 1);
+    ck_assert_int_eq(echonet_energy_total(&lg, ECHONET_ENERGY_HALF_HOURLY, T0, T0 + 9000, &mwh, &flags, &missing),
+                     ECHONET_OK);
+    ck_assert_uint_eq(missing, 3);
+    ck_assert_uint_eq(mwh, 150000u);
+    ck_assert(flags & ECHONET_ENERGY_GAP);
+    /* A device logging power alone: the no-data interval adds nothing. */
+    echonet_energy_init(&lg, JST);
+    add(pwr(T0, 1000));
+    ck_assert_int_eq(echonet_energy_add_nodata(&lg, T0 + 900), ECHONET_OK);
+    add(pwr(T0 + 1800, 1000));
+    ck_assert(!period(ECHONET_ENERGY_HALF_HOURLY, T0).present);
+    add(pwr(T0 + 3600, 1000));
+    ck_assert_uint_eq(period(ECHONET_ENERGY_HALF_HOURLY, T0 + 1800).mwh, 500000u);
+    /* Amounts: a half-hour left out stays absent. */
+    echonet_energy_init_series(&lg, ECHONET_ENERGY_KIND_GENERATION, JST, 0);
+    ck_assert_int_eq(echonet_energy_add_amount(&lg, T0, T0 + 1800, 7000u), ECHONET_OK);
+    ck_assert_int_eq(echonet_energy_add_amount(&lg, T0 + 3600, T0 + 5400, 9000u), ECHONET_OK);
+    ck_assert(!period(ECHONET_ENERGY_HALF_HOURLY, T0 + 1800).present);
+    ck_assert_uint_eq(period(ECHONET_ENERGY_HALF_HOURLY, T0 + 3600).mwh, 9000u);
+    ck_assert_uint_eq(period(ECHONET_ENERGY_HOURLY, T0).mwh, 7000u);
+}
+END_TEST
+
+/* 401 days of whole-house readings every half-hour, the last one opening
+ * day 402: 400 days are kept by the day (399 full days and the one just
+ * begun), 31 by the hour, 7 by the half-hour, each equal to the readings'
+ * differences; older ones are gone. */
+START_TEST(energy_daily_400_days)
+{
+    const int days = 401;
+    echonet_energy_period p;
+    uint64_t wh = 0, day_wh[401];
+    int d, k;
+
+    echonet_energy_init_series(&lg, ECHONET_ENERGY_KIND_WHOLE_HOUSE, JST, 0);
+    memset(day_wh, 0, sizeof day_wh);
+    reading(T0, 0);
+    for (d = 0; d < days; d++)
+        for (k = 0; k < 48; k++) {
+            uint64_t step = (uint64_t)(100 + (d * 7 + k * 13) % 900);
+
+            wh += step;
+            day_wh[d] += step;
+            reading(T0 + ((int64_t)d * 48 + k + 1) * 1800, wh);
+        }
+    for (d = 0; d < days; d++) {
+        p = period(ECHONET_ENERGY_DAILY, T0 + (int64_t)d * 86400);
+        if (d <= 1) {
+            ck_assert(!p.present); /* evicted */
+            continue;
+        }
+        ck_assert_msg(p.present, "day %d", d);
+        ck_assert_uint_eq(p.mwh, day_wh[d] * 1000u);
+    }
+    for (k = 0; k < 24 * 31 - 1; k++) {
+        int64_t t = T0 + (int64_t)days * 86400 - (int64_t)(k + 1) * 3600;
+        int64_t i = (t - T0) / 1800;
+        uint64_t want = 2u * 100u + (uint64_t)((i / 48 * 7 + i % 48 * 13) % 900 + ((i + 1) / 48 * 7 + (i + 1) % 48 * 13) % 900);
+
+        ck_assert_uint_eq(period(ECHONET_ENERGY_HOURLY, t).mwh, want * 1000u);
+    }
+    ck_assert(!period(ECHONET_ENERGY_HOURLY, T0 + (int64_t)(days - 31) * 86400).present);
+    ck_assert(period(ECHONET_ENERGY_HALF_HOURLY, T0 + (int64_t)days * 86400 - (ECHONET_ENERGY_HALF_HOURS - 1) * 1800)
+                  .present);
+    ck_assert(!period(ECHONET_ENERGY_HALF_HOURLY, T0 + (int64_t)days * 86400 - ECHONET_ENERGY_HALF_HOURS * 1800)
+                   .present);
+    ck_assert_uint_eq(stats().total_mwh, wh * 1000u);
+}
+END_TEST
+
+/* A version 1 file (hours and days of a device) still loads: its buckets
+ * and its counter reference, no half-hours. */
+START_TEST(energy_load_version_1)
+{
+    static uint8_t buf[4096], v1[4096];
+    size_t len, n_h, n_d, n, i;
+    echonet_energy_period p;
+
+    echonet_energy_init(&lg, JST);
+    add(ctr(T0, 100));
+    add(ctr(T0 + 1800, 400));
+    ck_assert_int_eq(echonet_energy_save(&lg, buf, sizeof buf, &len), ECHONET_OK);
+    n_h = (size_t)(buf[62] << 8 | buf[63]);
+    n_d = (size_t)(buf[64] << 8 | buf[65]);
+    memcpy(v1, buf, 66);
+    v1[4] = 1;
+    memcpy(v1 + 66, buf + HDR, (n_h + n_d) * 12u);
+    n = 66 + (n_h + n_d) * 12u + 4u;
+    ck_assert_uint_ne(v1[66 + 8] & 0x80u, 0); /* version 2's "energy attributed" bit, */
+    for (i = 0; i < n_h + n_d; i++)
+        v1[66 + 12 * i + 8] &= 0x7Fu; /* which version 1 does not have */
+    recrc(v1, n);
+    memset(&lg2, 0, sizeof lg2);
+    ck_assert_int_eq(echonet_energy_load(&lg2, v1, n), ECHONET_OK);
+    ck_assert_int_eq(echonet_energy_get(&lg2, ECHONET_ENERGY_HOURLY, (uint32_t)((T0 + JST) / 3600), &p), ECHONET_OK);
+    ck_assert_uint_eq(p.mwh, 300000u);
+    ck_assert_int_eq(echonet_energy_get(&lg2, ECHONET_ENERGY_HALF_HOURLY, (uint32_t)((T0 + JST) / 1800), &p),
+                     ECHONET_ERR_NOT_FOUND);
+    ck_assert_int_eq(echonet_energy_add(&lg2, &(echonet_energy_sample){T0 + 3600, true, false, 450, 0}), ECHONET_OK);
+    ck_assert_int_eq(echonet_energy_get(&lg2, ECHONET_ENERGY_HOURLY, (uint32_t)((T0 + JST) / 3600), &p), ECHONET_OK);
+    ck_assert_uint_eq(p.mwh, 350000u);
+    /* A version 1 header with a version 2 length is refused. */
+    v1[4] = 1;
+    memcpy(buf + 4, v1 + 4, 1);
+    recrc(buf, len);
+    ck_assert_int_eq(echonet_energy_load(&lg2, buf, len), ECHONET_ERR_ENERGY_FORMAT);
+}
+END_TEST
+
+/* A meter's count to Wh with its coefficient, unit and effective digits;
+ * the no-data code and counts beyond the digits are not readings. */
+START_TEST(energy_meter_conversion)
+{
+    uint64_t wh, wrap;
+
+    /* 6 digits of 0.1 kWh, no coefficient: 99 999.9 kWh, wrapping at 100 000 kWh. */
+    ck_assert_int_eq(echonet_energy_meter_wh(999999u, 1, 0x01, 6, &wh, &wrap), ECHONET_OK);
+    ck_assert_uint_eq(wh, 99999900u);
+    ck_assert_uint_eq(wrap, 100000000u);
+    /* 8 digits of 0.0001 kWh times 40: 0.1 Wh counts, floored. */
+    ck_assert_int_eq(echonet_energy_meter_wh(12345677u, 40, 0x04, 8, &wh, &wrap), ECHONET_OK);
+    ck_assert_uint_eq(wh, 49382708u); /* 12345677 × 4 Wh / 1 */
+    ck_assert_uint_eq(wrap, 400000000u);
+    ck_assert_int_eq(echonet_energy_meter_wh(7u, 3, 0x0A, 1, &wh, &wrap), ECHONET_OK);
+    ck_assert_uint_eq(wh, 210000u);
+    ck_assert_uint_eq(wrap, 300000u);
+    ck_assert_int_eq(echonet_energy_meter_wh(0xFFFFFFFEu, 1, 0x01, 8, &wh, &wrap), ECHONET_ERR_ENERGY_VALUE);
+    ck_assert_int_eq(echonet_energy_meter_wh(1000000u, 1, 0x01, 6, &wh, &wrap), ECHONET_ERR_ENERGY_VALUE);
+    ck_assert_int_eq(echonet_energy_meter_wh(5u, 999999u, 0x0D, 8, &wh, &wrap), ECHONET_ERR_ENERGY_VALUE);
+    ck_assert_int_eq(echonet_energy_meter_wh(5u, 1, 0x05, 6, &wh, &wrap), ECHONET_ERR_INVALID_ARG);
+    ck_assert_int_eq(echonet_energy_meter_wh(5u, 0, 0x01, 6, &wh, &wrap), ECHONET_ERR_INVALID_ARG);
+    ck_assert_int_eq(echonet_energy_meter_wh(5u, 1000000u, 0x01, 6, &wh, &wrap), ECHONET_ERR_INVALID_ARG);
+    ck_assert_int_eq(echonet_energy_meter_wh(5u, 1, 0x01, 0, &wh, &wrap), ECHONET_ERR_INVALID_ARG);
+    ck_assert_int_eq(echonet_energy_meter_wh(5u, 1, 0x01, 9, &wh, &wrap), ECHONET_ERR_INVALID_ARG);
+    ck_assert_int_eq(echonet_energy_meter_wh(5u, 1, 0x01, 6, NULL, &wrap), ECHONET_ERR_INVALID_ARG);
+    /* Into a log: 99 999.8 -> 0.1 kWh across the wrap is 300 Wh. */
+    echonet_energy_init_series(&lg, ECHONET_ENERGY_KIND_WHOLE_HOUSE, JST, 0);
+    ck_assert_int_eq(echonet_energy_meter_wh(999998u, 1, 0x01, 6, &wh, &wrap), ECHONET_OK);
+    reading_w(T0, wh, wrap);
+    ck_assert_int_eq(echonet_energy_meter_wh(1u, 1, 0x01, 6, &wh, &wrap), ECHONET_OK);
+    reading_w(T0 + 1800, wh, wrap);
+    ck_assert_uint_eq(period(ECHONET_ENERGY_HALF_HOURLY, T0).mwh, 300000u);
 }
 END_TEST
 
@@ -613,6 +964,13 @@ Suite *energy_suite(void)
     tcase_add_test(tc, damaged_refused);
     tcase_add_test(tc, restored_continues);
     tcase_add_test(tc, larger_ring_restored);
+    tcase_add_test(tc, energy_half_hour_bucket_boundary);
+    tcase_add_test(tc, energy_restore_no_double_count);
+    tcase_add_test(tc, energy_meter_wrap);
+    tcase_add_test(tc, energy_nodata_gap);
+    tcase_add_test(tc, energy_daily_400_days);
+    tcase_add_test(tc, energy_load_version_1);
+    tcase_add_test(tc, energy_meter_conversion);
     tcase_set_timeout(tc, 60);
     suite_add_tcase(s, tc);
     return s;

@@ -4,7 +4,7 @@
 """The energy log of hems-controller (--energy FILE, `energy`) against
 aircon-emulator over real UDP (issue 7).
 
-Usage: python3 tests/test_energy_cli.py /path/to/hems-controller /path/to/aircon-emulator
+Usage: python3 tests/test_energy_cli.py /path/to/hems-controller /path/to/aircon-emulator /path/to/hems-energy-feed
 
 Runs in a private network namespace like tests/test_hems_controller.py
 (whose harness it uses). Cases:
@@ -15,6 +15,9 @@ Runs in a private network namespace like tests/test_hems_controller.py
   a table, CSV and an SVG rendered to PNG by rsvg-convert (Debian
   librsvg2-bin; the case fails without it): one bar per hour with
   data, each as high as its value says;
+- series of every kind in a file (half-hours as CSV, table and SVG); the
+  house's series fed through examples/hems_energy.c by hems-energy-feed
+  (tests/hems_energy_feed.c) as the meter, PV and battery profiles will;
 - a damaged file is reported and kept aside (FILE.damaged-TIME), never
   overwritten, and `energy` refuses it;
 - kill -9 at random moments of runs that write the file: the file is
@@ -44,8 +47,13 @@ from test_emulator import Failure, expect  # noqa: E402
 STEP = te.STEP
 JST = 32400
 BAR = (0x2A, 0x7A, 0xB9)
+# Bar colours of the other series kinds in the SVG, and the legend's height.
+KIND_COLOURS = {"whole-house": (0xD0, 0x34, 0x2C), "generation": (0xE8, 0xA3, 0x17), "sale": (0x2E, 0x9D, 0x4A)}
+KINDS = ["device", "whole-house", "generation", "sale", "battery-charge", "battery-discharge"]
+LEGEND = 24
 
 CASES = []
+FEED = None  # hems-energy-feed (tests/hems_energy_feed.c)
 
 
 def case(name):
@@ -65,7 +73,8 @@ def csv_rows(s, path, *args):
     r = energy_cmd(s, path, "--csv", *args)
     expect(r.returncode == 0, "energy --csv: status %d, stderr %r" % (r.returncode, r.stderr))
     rows = list(csv.DictReader(io.StringIO(r.stdout.decode())))
-    expect(rows and set(rows[0]) == {"device", "period", "start_unix", "kwh", "flags"}, "CSV header: %r" % rows[:1])
+    expect(rows and set(rows[0]) == {"device", "period", "start_unix", "kwh", "flags", "series"},
+           "CSV header: %r" % rows[:1])
     return rows
 
 
@@ -115,6 +124,9 @@ def _(s):
     mine = [r for r in rows if r["device"] == "127.0.0.2/013001"]
     other = [r for r in rows if r["device"] == "127.0.0.3/013001"]
     expect(len(mine) == 24 and len(other) == 24, "24 hours per unit: %d, %d" % (len(mine), len(other)))
+    expect({r["series"] for r in rows} == {"device"}, "series of air conditioners: %r" % {r["series"] for r in rows})
+    mode = os.stat(path).st_mode & 0o777
+    expect(mode == 0o600, "the energy file has mode %o, want 600 (owner only)" % mode)
     total_wh = sum(round(float(r["kwh"]) * 1000) for r in mine if r["kwh"])
     expect(total_wh == c2 - c1, "CSV sums to %d Wh, the counter moved %d Wh" % (total_wh, c2 - c1))
     expect(all(r["kwh"] == "" and r["flags"] == "not-measured" for r in other), "unit without 0x84/0x85: %r" % other)
@@ -147,6 +159,28 @@ def log_bytes(hours, days, offset=JST):
     head += struct.pack(">HHHH", 744, 400, len(hours), len(days))
     assert len(head) == 66
     body = head + ring(hours, 744) + ring(days, 400)
+    return body + struct.pack(">I", zlib.crc32(body))
+
+
+def log_bytes_v2(kind, halves, total_mwh=0, offset=JST):
+    """A version 2 image of a series of the given kind (doc/energy.md) with
+    half-hours number -> mWh; its hours and days are their sums."""
+    hours, days = {}, {}
+    for k, v in halves.items():
+        hours[k // 2] = hours.get(k // 2, 0) + v
+        days[k // 48] = days.get(k // 48, 0) + v
+
+    def ring(buckets, size):
+        return b"".join(struct.pack(">IIHH", key, v, 0, 1)
+                        for key, v in sorted(buckets.items(), key=lambda kv: kv[0] % size))
+    head = b"ELEN" + bytes([2]) + struct.pack(">i", offset) + bytes([4, 0, 0])
+    head += struct.pack(">QIH", 0, 0, 0)
+    head += struct.pack(">QQIIII", total_mwh, 0, 0, 0, 0, 0)
+    head += struct.pack(">HHHH", 744, 400, len(hours), len(days))
+    head += bytes([KINDS.index(kind), 2]) + struct.pack(">IIQ", 100000, 0, (max(halves) + 1) * 1800)
+    head += struct.pack(">HH", 336, len(halves))
+    assert len(head) == 88
+    body = head + ring(hours, 744) + ring(days, 400) + ring(halves, 336)
     return body + struct.pack(">I", zlib.crc32(body))
 
 
@@ -220,9 +254,10 @@ def _(s):
     table = energy_cmd(s, path).stdout.decode()
     total = sum((k + 1) * 100 for k in range(24) if k % 3 != 2)
     lines = table.splitlines()
-    expect(lines[0].split() == ["hour", "192.0.2.7/013001"] and len(lines) == 1 + 24 + 1 + 2, "table: %r" % table)
-    expect(lines[25].split() == ["total", "%d.%03d" % (total // 1000, total % 1000), "kWh"], "total: %r" % lines[25])
-    expect(lines[1].split()[-1] == "P" and lines[3].split()[-1] == "-", "flags and no-data marks: %r" % lines[1:4])
+    expect(lines[0].split() == ["hour", "192.0.2.7/013001"] and lines[1].split() == ["series", "device"] and
+           len(lines) == 2 + 24 + 1 + 2, "table: %r" % table)
+    expect(lines[26].split() == ["total", "%d.%03d" % (total // 1000, total % 1000), "kWh"], "total: %r" % lines[26])
+    expect(lines[2].split()[-1] == "P" and lines[4].split()[-1] == "-", "flags and no-data marks: %r" % lines[2:5])
     daily = csv_rows(s, path, "--days", "3")
     expect(len(daily) == 3 and daily[2]["kwh"] != "" and daily[0]["kwh"] == "", "daily: %r" % daily)
     rsvg = shutil.which("rsvg-convert")
@@ -235,7 +270,8 @@ def _(s):
     expect(r.returncode == 0 and os.path.exists(svg), "--svg: %d %r" % (r.returncode, r.stderr))
     subprocess.run([rsvg, "-o", png, svg], check=True, timeout=thc.RUN)
     w, hgt, px = png_pixels(png)
-    columns = [x for x in range(w) if any(px[y][x] == BAR for y in range(hgt))]
+    expect(any(px[y][x] == BAR for y in range(LEGEND) for x in range(w)), "no legend swatch of a device")
+    columns = [x for x in range(w) if any(px[y][x] == BAR for y in range(LEGEND, hgt))]
     bars = []
     for x in columns:
         if bars and x == bars[-1][-1] + 1:
@@ -244,13 +280,104 @@ def _(s):
             bars.append([x])
     want = [(k + 1) * 100 for k in range(24) if k % 3 != 2]
     expect(len(bars) == len(want), "%d bars in the PNG, want %d" % (len(bars), len(want)))
-    heights = [max(sum(1 for y in range(hgt) if px[y][x] == BAR) for x in b) for b in bars]
+    heights = [max(sum(1 for y in range(LEGEND, hgt) if px[y][x] == BAR) for x in b) for b in bars]
     for got, wh in zip(heights, want):
         expect(abs(got - 120 * wh / max(want)) <= 1.5, "bar of %d Wh is %d px high, want %.1f" %
                (wh, got, 120 * wh / max(want)))
     # Bars stand where their hours are: the gaps are the hours without data.
     step = (bars[1][0] - bars[0][0])
     expect(all(b[0] - bars[0][0] in [step * k for k in range(24) if k % 3 != 2] for b in bars), "bar positions")
+
+
+@case("half-hours of whole-house, generation and device series: CSV by series, SVG bars in each kind's colour")
+def _(s):
+    this_half = (int(time.time()) + JST) // 1800
+    first = this_half - 47
+    # whole house: every half-hour but the 10th; generation: 8 half-hours at noon-ish; a device: 4.
+    house = {first + k: 200000 + 10000 * k for k in range(48) if k != 10}
+    pv = {first + 20 + k: 50000 * (k + 1) for k in range(8)}
+    dev = {first + 40 + k: 30000 for k in range(4)}
+    path = os.path.join(s.tmp, "house.bin")
+    with open(path, "wb") as f:
+        f.write(file_bytes([("192.0.2.7/013001", log_bytes_v2("device", dev)),
+                            ("pv", log_bytes_v2("generation", pv)),
+                            ("house", log_bytes_v2("whole-house", house))]))
+    rows = csv_rows(s, path, "--half-hour")
+    expect([r["device"] for r in rows[::48]] == ["house", "pv", "192.0.2.7/013001"], "series order: %r" %
+           [r["device"] for r in rows[::48]])
+    expect([r["series"] for r in rows[::48]] == ["whole-house", "generation", "device"], "kinds: %r" % rows[::48])
+    for key, series in (("house", house), ("pv", pv), ("192.0.2.7/013001", dev)):
+        mine = [r for r in rows if r["device"] == key]
+        expect(len(mine) == 48, "%s: %d half-hours" % (key, len(mine)))
+        for k, r in enumerate(mine):
+            want = "%.6f" % (series[first + k] / 1e6) if first + k in series else ""
+            expect(r["kwh"] == want and int(r["start_unix"]) == (first + k) * 1800 - JST,
+                   "%s half-hour %d: %r, want %r" % (key, k, r, want))
+    hourly = csv_rows(s, path, "house")
+    expect(sum(round(float(r["kwh"]) * 1e6) for r in hourly if r["kwh"]) ==
+           sum(v for k, v in house.items() if k >= (this_half // 2 - 23) * 2), "hours of the house")
+    table = energy_cmd(s, path, "--half-hour").stdout.decode().splitlines()
+    expect(table[0].split()[0] == "half-hour" and table[1].split() == ["series", "whole-house", "generation", "device"],
+           "table header: %r" % table[:2])
+    bad = energy_cmd(s, path, "--half-hour", "--days", "2")
+    expect(bad.returncode == 2, "--half-hour with --days: status %d" % bad.returncode)
+    rsvg = shutil.which("rsvg-convert")
+    if not rsvg:
+        raise Failure("rsvg-convert not installed (Debian package librsvg2-bin)")
+    svg, png = os.path.join(s.tmp, "house.svg"), os.path.join(s.tmp, "house.png")
+    r = energy_cmd(s, path, "--half-hour", "--svg", svg)
+    expect(r.returncode == 0, "--svg: %d %r" % (r.returncode, r.stderr))
+    text = open(svg, encoding="utf-8").read()
+    for label in ("whole house", "generation", "device"):
+        expect(">%s</text>" % label in text, "legend lacks %r" % label)
+    subprocess.run([rsvg, "-o", png, svg], check=True, timeout=thc.RUN)
+    w, hgt, px = png_pixels(png)
+    top = max(house.values())
+    for colour, series in ((KIND_COLOURS["whole-house"], house), (KIND_COLOURS["generation"], pv), (BAR, dev)):
+        expect(any(px[y][x] == colour for y in range(LEGEND) for x in range(w)), "no legend swatch %r" % (colour,))
+        cols = [x for x in range(w) if any(px[y][x] == colour for y in range(LEGEND, hgt))]
+        bars = []
+        for x in cols:
+            if bars and x == bars[-1][-1] + 1:
+                bars[-1].append(x)
+            else:
+                bars.append([x])
+        expect(len(bars) == len(series), "%d bars of colour %r, want %d" % (len(bars), colour, len(series)))
+        heights = [max(sum(1 for y in range(LEGEND, hgt) if px[y][x] == colour) for x in b) for b in bars]
+        for got, v in zip(heights, [series[k] for k in sorted(series)]):
+            expect(abs(got - 120 * v / top) <= 1.5, "bar of %d mWh is %d px, want %.1f" % (v, got, 120 * v / top))
+
+
+@case("the house's series fed through hems_energy.c: readings across a wrap, no data, amounts once, by kind")
+def _(s):
+    path = os.path.join(s.tmp, "fed.bin")
+    now = int(time.time())
+    r = subprocess.run([FEED, path, str(now)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=thc.RUN)
+    expect(r.returncode == 0, "hems-energy-feed: %d %r" % (r.returncode, r.stderr))
+    expect(r.stdout.decode().strip() == "repeated amount: -1" and b"not taken" in r.stderr,
+           "a repeated amount must be refused and reported: %r %r" % (r.stdout, r.stderr))
+    mode = os.stat(path).st_mode & 0o777
+    expect(mode == 0o600, "the fed file has mode %o" % mode)
+    rows = csv_rows(s, path, "--half-hour")
+    by = {}
+    for row in rows:
+        by.setdefault(row["device"], []).append(row)
+    expect(list(by) == ["house", "pv", "battery"] and [by[k][0]["series"] for k in by] ==
+           ["whole-house", "generation", "battery-charge"], "series: %r" % [(k, by[k][0]["series"]) for k in by])
+    # The last 9 half-hours of the 48 are the fed ones (k = 0..8, 8 the current).
+    def kwh(key, k):
+        return by[key][39 + k]["kwh"]
+    for k in range(8):
+        want = "" if k == 5 else "%.6f" % (100 * (k + 1) / 1000)
+        expect(kwh("house", k) == want, "house half-hour %d: %r, want %r" % (k, kwh("house", k), want))
+    expect(kwh("house", 8) == "0.000000", "the current half-hour: %r" % kwh("house", 8))
+    expect(all(r["kwh"] == "" for r in by["house"][:39]), "house before the readings")
+    flags = [by["house"][39 + k]["flags"] for k in range(9)]
+    expect("W" in flags[2] and "G" in flags[6], "wrap and gap flags: %r" % flags)
+    pv = [kwh("pv", k) for k in range(9)]
+    expect(pv == ["", "", "0.250000", "0.500000", "0.750000", "", "", "", ""], "pv: %r" % pv)
+    bat = [kwh("battery", k) for k in range(9)]
+    expect(bat == ["", "1.000000", "1.000000", "", "", "", "", "", ""], "battery: %r" % bat)
 
 
 @case("SVG of one day with a long name: wide enough for its titles (rendered by rsvg-convert)")
@@ -351,10 +478,13 @@ def _(s):
 
 
 def main():
-    if len(sys.argv) != 3:
-        print("usage: %s /path/to/hems-controller /path/to/aircon-emulator" % sys.argv[0], file=sys.stderr)
+    global FEED
+    if len(sys.argv) != 4:
+        print("usage: %s /path/to/hems-controller /path/to/aircon-emulator /path/to/hems-energy-feed" % sys.argv[0],
+              file=sys.stderr)
         return 2
     ctl_path, emu_path = os.path.abspath(sys.argv[1]), os.path.abspath(sys.argv[2])
+    FEED = os.path.abspath(sys.argv[3])
     why_not = te.udp_netns.enter_namespace(__file__)
     net = te.Network()
     print(net.describe() + ("" if net.netns else " (%s)" % why_not))

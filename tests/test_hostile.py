@@ -553,8 +553,13 @@ def categories(rng):
     cats.append(("format-2 frames", [("emu", d) for d in format2(rng, AIRCON)] +
                  [("ctl", d) for d in format2(rng, CONTROLLER)] + [("group", d) for d in format2(rng, "0ef001")]))
     cats.append(("unasked answers", [(k, d) for d in spoofed_answers(rng, 200) for k in ("emu", "ctl")]))
+    # (Each lists its air conditioner first: the controller takes an
+    # object from an instance list, not from an announcement, issue 14.)
     cats.append(("announcements of 8 impostor nodes",
-                 [("ctl", frame(0x0600 + i, AIRCON, "0ef001", 0x73, injected_props())) for i in range(len(INF_POOL))]))
+                 [("ctl", frame(0x0610 + i, "0ef001", "0ef001", 0x73, [(0xD5, h("01 01 30 01"))]), src)
+                  for i, src in enumerate(INF_POOL)] +
+                 [("ctl", frame(0x0600 + i, AIRCON, "0ef001", 0x73, injected_props()), src)
+                  for i, src in enumerate(INF_POOL)]))
     cats.append(("requests to absent objects", [("emu", d) for d in absent_requests(rng, EMU_ABSENT)] +
                  [("ctl", d) for d in absent_requests(rng, CTL_ABSENT)] +
                  [("group", d) for d in absent_requests(rng, ["013009", "029001", "05ff09"])]))
@@ -681,8 +686,10 @@ class Scenario:
     # -- sending
 
     def send_all(self, items):
-        for i, (kind, d) in enumerate(items):
-            self.hostile.send(POOL[i % len(POOL)], self.dst[kind], d)
+        """items: (kind, datagram), sent from POOL in turn, or (kind,
+        datagram, source)."""
+        for i, item in enumerate(items):
+            self.hostile.send(item[2] if len(item) == 3 else POOL[i % len(POOL)], self.dst[item[0]], item[1])
         self.hostile.flush()
 
     def flood(self, items, label):

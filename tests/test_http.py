@@ -40,6 +40,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import test_emulator as te  # noqa: E402
+import test_energy_cli as tec  # noqa: E402
 import test_hems_controller as thc  # noqa: E402
 from test_emulator import Failure, expect  # noqa: E402
 
@@ -221,6 +222,11 @@ def announced(emu, epc, edt, timeout=STEP * 3):
 @case("list, fresh read, write (the emulator changes), event stream, energy series")
 def _(s):
     energy = os.path.join(s.tmp, "energy.bin")
+    # A whole-house series already in the file: today's first six half-hours, the third without data.
+    first_half = (int(time.time()) + tec.JST) // 86400 * 48
+    house = {first_half + k: 100000 * (k + 1) for k in range(6) if k != 2}
+    with open(energy, "wb") as f:
+        f.write(tec.file_bytes([("house", tec.log_bytes_v2("whole-house", house))]))
     emu, d, api = start(s, "--energy", energy, extra_emulator=("--extra",))
     devices = api.ok("GET", "/api/devices")["devices"]
     mine = [x for x in devices if x["node"] == EMU and x["eoj"] == AIRCON]
@@ -265,9 +271,18 @@ def _(s):
     mine = [x for x in series["devices"] if x["node"] == EMU and x["eoj"] == AIRCON]
     expect(len(mine) == 1 and mine[0]["source"] in ("counter", "power") and len(mine[0]["periods"]) == 24,
            "energy of the unit: %r" % series["devices"])
+    expect([x["key"] for x in series["series"]] == ["house"] and series["series"][0]["series"] == "whole-house" and
+           all(x["series"] == "device" for x in series["devices"]), "series: %r" % series["series"])
+    halves = api.ok("GET", "/api/energy?res=half-hour")
+    expect(halves["res"] == "half-hour" and len(halves["total"]) == 48 and halves["to"] - halves["from"] == 86400,
+           "half-hours: %r" % {k: halves[k] for k in halves if k not in ("devices", "series")})
+    got = [p["wh"] for p in halves["series"][0]["periods"]]
+    want = [house[first_half + k] / 1000 if first_half + k in house else None for k in range(48)]
+    expect(got == want, "the house's half-hours: %r, want %r" % (got[:8], want[:8]))
     days = api.ok("GET", "/api/energy?res=day&days=3")
     expect(days["res"] == "day" and len(days["total"]) == 3, "energy per day: %r" % days)
     api.refused(400, "bad_request", "GET", "/api/energy?res=minute")
+    api.refused(400, "bad_request", "GET", "/api/energy?res=half-hour&days=2")
     page = api.request("GET", "/", token=False)
     expect(page[0] == 200 and "<title>hems-controller</title>" in page[2] and
            "default-src 'self'" in page[1].getheader("Content-Security-Policy", ""), "the page: %r" % (page[:1],))

@@ -16,6 +16,7 @@ Suite *eoj_suite(void);
 Suite *error_suite(void);
 Suite *esv_suite(void);
 Suite *frame_suite(void);
+Suite *household_suite(void);
 Suite *node_suite(void);
 Suite *propdesc_suite(void);
 Suite *propmap_suite(void);

@@ -115,33 +115,77 @@ function text(v, unit) {
   return String(v);
 }
 
-function bars(container, periods, label) {
+// The names of the series kinds (GET /api/energy "series"), as the legend says them.
+const KIND_LABEL = {
+  'whole-house': 'whole house', generation: 'generation', sale: 'sale',
+  'battery-charge': 'battery charge', 'battery-discharge': 'battery discharge', device: 'devices',
+};
+
+function clock(start) {
+  const d = new Date((start + (info ? info.utc_offset : 0)) * 1000);
+  return d.getUTCHours() + ':' + String(d.getUTCMinutes()).padStart(2, '0');
+}
+
+// Bars of one or more series side by side in each period, one colour (CSS
+// class k-KIND) per kind; periods without data draw nothing. Returns false
+// when no series has any data.
+function bars(container, list, label) {
   container.textContent = '';
-  const present = periods.filter((p) => p.wh !== null);
+  const present = [].concat(...list.map((s) => s.periods.filter((p) => p.wh !== null)));
   if (present.length === 0) return false;
   const max = Math.max(1, ...present.map((p) => p.wh));
+  const n = list[0].periods.length;
+  const w = 10 / list.length;
   const svgNS = 'http://www.w3.org/2000/svg';
   const svg = document.createElementNS(svgNS, 'svg');
-  svg.setAttribute('viewBox', '0 0 ' + periods.length * 10 + ' 100');
+  svg.setAttribute('viewBox', '0 0 ' + n * 10 + ' 100');
   svg.setAttribute('preserveAspectRatio', 'none');
   svg.setAttribute('role', 'img');
   svg.setAttribute('aria-label', label);
-  periods.forEach((p, i) => {
-    const h = p.wh === null ? 0 : Math.max(1, (p.wh / max) * 96);
-    const r = document.createElementNS(svgNS, 'rect');
-    r.setAttribute('x', i * 10 + 1);
-    r.setAttribute('y', 100 - h);
-    r.setAttribute('width', 8);
-    r.setAttribute('height', h);
-    r.setAttribute('class', p.wh === null ? 'bar missing' : 'bar');
-    const t = document.createElementNS(svgNS, 'title');
-    const hour = new Date((p.start + (info ? info.utc_offset : 0)) * 1000).getUTCHours();
-    t.textContent = hour + ':00 ' + (p.wh === null ? 'no data' : p.wh.toFixed(1) + ' Wh');
-    r.appendChild(t);
-    svg.appendChild(r);
+  list.forEach((s, j) => {
+    s.periods.forEach((p, i) => {
+      if (p.wh === null) return;
+      const h = Math.max(1, (p.wh / max) * 96);
+      const r = document.createElementNS(svgNS, 'rect');
+      r.setAttribute('x', i * 10 + j * w + w * 0.1);
+      r.setAttribute('y', 100 - h);
+      r.setAttribute('width', w * 0.8);
+      r.setAttribute('height', h);
+      r.setAttribute('class', 'bar k-' + s.kind);
+      const t = document.createElementNS(svgNS, 'title');
+      t.textContent = s.name + ' ' + clock(p.start) + ' ' + p.wh.toFixed(1) + ' Wh';
+      r.appendChild(t);
+      svg.appendChild(r);
+    });
   });
   container.appendChild(svg);
   return true;
+}
+
+// The main chart's series: the house's own (whole house, generation, sale,
+// battery) and each device, or the devices' sum when there is no whole-house series.
+function chartSeries() {
+  const list = [];
+  for (const s of energy.series || []) list.push({ kind: s.series, name: s.key + ' (' + KIND_LABEL[s.series] + ')', periods: s.periods });
+  if (!list.some((s) => s.kind === 'whole-house') && energy.devices.length > 1)
+    list.unshift({ kind: 'sum', name: 'devices, sum', periods: energy.total });
+  for (const d of energy.devices) list.push({ kind: 'device', name: d.node + ' ' + d.eoj, periods: d.periods });
+  return list;
+}
+
+function legend(el, list) {
+  el.textContent = '';
+  const seen = new Set();
+  for (const s of list) {
+    if (seen.has(s.kind)) continue;
+    seen.add(s.kind);
+    const li = document.createElement('li');
+    const sw = document.createElement('span');
+    sw.className = 'swatch k-' + s.kind;
+    li.dataset.kind = s.kind;
+    li.append(sw, ' ' + (s.kind === 'sum' ? 'devices, sum' : KIND_LABEL[s.kind]));
+    el.appendChild(li);
+  }
 }
 
 function renderSummary() {
@@ -157,10 +201,16 @@ function renderSummary() {
   if (!energy || !energy.enabled) {
     $('chart').textContent = '';
     note.textContent = 'No energy log: start hems-controller with --energy FILE.';
-  } else if (!bars($('chart'), energy.total, 'whole house, Wh per hour today')) {
-    note.textContent = 'No energy recorded today yet.';
+    $('chart-legend').textContent = '';
   } else {
-    note.textContent = 'Wh per hour, local time (the log keeps hours).';
+    const list = chartSeries();
+    if (list.length === 0 || !bars($('chart'), list, 'energy per half-hour today, by series')) {
+      $('chart-legend').textContent = '';
+      note.textContent = 'No energy recorded today yet.';
+    } else {
+      legend($('chart-legend'), list);
+      note.textContent = 'Wh per half-hour, local time.';
+    }
   }
 }
 
@@ -204,7 +254,8 @@ function renderDevices() {
     const sel = el.querySelector('.mode-select');
     if (s.mode && document.activeElement !== sel) sel.value = s.mode;
     const series = seriesOf(dev);
-    if (!series || !bars(el.querySelector('.series'), series.periods, 'Wh per hour today'))
+    if (!series || !bars(el.querySelector('.series'), [{ kind: 'device', name: dev.node + ' ' + dev.eoj,
+      periods: series.periods }], 'Wh per half-hour today'))
       el.querySelector('.series').textContent = '';
   }
   for (const el of Array.from($('devices').children))
@@ -241,7 +292,7 @@ async function load() {
   info = await api('/api/info');
   const list = await api('/api/devices');
   for (const d of list.devices) devices.set(key(d.node, d.eoj), d);
-  energy = await api('/api/energy');
+  energy = await api('/api/energy?res=half-hour');
   renderDevices();
 }
 
@@ -289,7 +340,7 @@ async function start() {
     await load();
     showError('');
     stream();
-    setInterval(() => api('/api/energy').then((e) => { energy = e; renderDevices(); }).catch(() => {}), 60000);
+    setInterval(() => api('/api/energy?res=half-hour').then((e) => { energy = e; renderDevices(); }).catch(() => {}), 60000);
   } catch (e) {
     if (e instanceof AuthError) askToken();
     else showError('Cannot load: ' + e.message);

@@ -100,7 +100,10 @@ typedef enum echonet_err {
     ECHONET_ERR_ENERGY_VERSION = -81,
     /** A measured value outside its property's range (0x85 above 999,999,999,
      *  0x84 above 65533: the overflow and underflow codes). */
-    ECHONET_ERR_ENERGY_VALUE = -82
+    ECHONET_ERR_ENERGY_VALUE = -82,
+    /** An energy amount for a time the log already has, or the other kind
+     *  of input than the log takes (readings or amounts). */
+    ECHONET_ERR_ENERGY_CONFLICT = -83
 } echonet_err;
 
 /**

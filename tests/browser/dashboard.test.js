@@ -195,6 +195,17 @@ async function main() {
     const chart = await page.$eval('#chart-note', (e) => e.textContent);
     const bars = await page.$$eval('#chart rect', (r) => r.length);
     if (bars === 0 && !/No energy recorded today yet/.test(chart)) fail('no chart and no empty state: ' + chart);
+    // Series told apart: each bar's kind (its k-KIND class) is in the legend, in the legend's colour.
+    const kinds = await page.$$eval('#chart rect', (r) => r.map((e) => [e.getAttribute('class'),
+      getComputedStyle(e).fill]));
+    const listed = await page.$$eval('#chart-legend li', (l) => l.map((e) => [e.dataset.kind,
+      getComputedStyle(e.querySelector('.swatch')).backgroundColor]));
+    for (const [cls, fill] of kinds) {
+      const m = /\bk-([a-z-]+)/.exec(cls || '');
+      const entry = m && listed.find((l) => l[0] === m[1]);
+      if (!entry || entry[1] !== fill) fail('a bar of class ' + cls + ' (' + fill + ') not in the legend ' + JSON.stringify(listed));
+    }
+    if (bars > 0 && !listed.some((l) => l[0] === 'device')) fail('no device series in the legend: ' + JSON.stringify(listed));
     // The mode, from the select.
     await page.select(card + ' select.mode-select', 'heat');
     await announced(emu, 'b0', '43');

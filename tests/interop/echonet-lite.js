@@ -13,6 +13,7 @@
 'use strict';
 
 const C = require('./common.js');
+const { tap } = require('./el-tap.js');
 const EL = require('echonet-lite');
 const version = require('echonet-lite/package.json').version;
 
@@ -22,43 +23,10 @@ const CONTROLLER = '05ff01';
 const AIRCON = '013001';
 
 // Every datagram the library sends or receives, with our own decoding.
-const tx = [];
-const rx = [];
-const libErrors = [];
-const t0 = Date.now();
-const sendBase = EL.sendBase;
-EL.sendBase = function (ip, buffer) {
-    tx.push({ t: Date.now() - t0, to: typeof ip === 'object' ? ip.address : ip, hex: C.hex(buffer) });
-    return sendBase.call(EL, ip, buffer);
-};
-const returner = EL.returner;
-EL.returner = function (bytes, rinfo, userfunc) {
-    rx.push({ t: Date.now() - t0, from: rinfo.address, port: rinfo.port, hex: C.hex(bytes), f: C.parseFrame(bytes), els: null });
-    return returner.call(EL, bytes, rinfo, userfunc);
-};
-function userfunc(rinfo, els, err) {
-    if (err) libErrors.push(rinfo.address + ': ' + err.message);
-    const last = rx[rx.length - 1];
-    if (last && els) last.els = els;
-}
-
+const T = tap(EL, emu);
+const { tx, rx, reply, inf, propOf, fromEmu } = T;
 const hexByte = (n) => n.toString(16).padStart(2, '0');
 const tidOf = (pair) => pair[0] * 256 + pair[1];
-const fromEmu = (r) => r.from === emu && r.f;
-const propOf = (f, epc) => f.props.find((p) => p.epc === epc);
-
-// The reply (not an INF) from the emulator to the request with this TID.
-function reply(tid, ms) {
-    return C.waitFor(() => rx.find((r) => fromEmu(r) && r.f.tid === tid && r.f.esv !== 0x73), ms);
-}
-// An INF from `seoj` carrying epc = value, received after rx index `since`.
-function inf(since, seoj, epc, value, ms) {
-    return C.waitFor(() => rx.slice(since).find((r) => {
-        if (!fromEmu(r) || r.f.esv !== 0x73 || r.f.seoj !== seoj) return false;
-        const p = propOf(r.f, epc);
-        return p && C.hex(p.edt) === value;
-    }), ms);
-}
 const facility = (eoj) => (EL.facilities[emu] || {})[eoj] || {};
 
 // The library's maps in EL.facilities are count + EPC list (form 2 is
@@ -71,7 +39,7 @@ function libMap(s) {
 
 async function main() {
     // 1. Start as the library's documentation shows; bind before the emulator starts.
-    const sock = await EL.initialize([CONTROLLER], userfunc, 4, {
+    const sock = await EL.initialize([CONTROLLER], T.userfunc, 4, {
         v4: C.env.self, ignoreMe: true, autoGetProperties: true, autoGetDelay: 100, debugMode: false,
     });
     await new Promise((resolve) => {
@@ -220,21 +188,14 @@ async function main() {
     const p80 = offBack && propOf(offBack.f, 0x80);
     checks.check(p80 && C.hex(p80.edt) === '31', 'read back 0x80 = 31', p80 ? C.hex(p80.edt) : 'no Get_Res');
 
-    checks.check(libErrors.length === 0, 'the library parsed every datagram without an exception', libErrors.join('; '));
+    checks.check(T.libErrors.length === 0, 'the library parsed every datagram without an exception', T.libErrors.join('; '));
     const bad = rx.filter((r) => r.from === emu && !r.f);
     checks.check(bad.length === 0, 'every datagram from the emulator is a well-formed frame', bad.map((r) => r.hex).join(' '));
     const ports = [...new Set(rx.filter((r) => r.from === emu).map((r) => r.port))];
     console.log('# the emulator sent from UDP port(s) ' + ports.join(', '));
 }
 
-function trace() {
-    console.log('# trace (ms, direction, peer, bytes):');
-    const all = tx.map((s) => [s.t, 'out', s.to, s.hex]).concat(rx.map((r) => [r.t, 'in ', r.from + ':' + r.port, r.hex]));
-    all.sort((a, b) => a[0] - b[0]);
-    for (const [t, d, who, h] of all) console.log('#   ' + String(t).padStart(5) + ' ' + d + ' ' + who + ' ' + C.spaced(Buffer.from(h, 'hex')));
-}
-
-checks.atFinish.push(trace);
+checks.atFinish.push(T.trace);
 main().catch((e) => checks.fail('exception: ' + (e && e.stack || e))).finally(() => {
     checks.finish(() => EL.release());
 });

@@ -40,14 +40,8 @@
 set -u
 
 here=$(cd "$(dirname "$0")" && pwd)
+. "$here/lib.sh"
 peers="echonet-lite node-echonet-lite"
-emu_addr=10.99.0.1
-peer_addr=10.99.0.2
-
-die() {
-    printf 'interop: %s\n' "$*" >&2
-    exit 1
-}
 
 [ $# -eq 1 ] || { echo "usage: sh tests/interop/run.sh BUILD_DIR" >&2; exit 2; }
 build=$(cd "$1" 2>/dev/null && pwd) || die "no build directory $1"
@@ -55,69 +49,10 @@ emu=$build/examples/aircon-emulator
 hems=$build/examples/hems-controller
 [ -x "$emu" ] || die "$emu not found (configure the build with -Dexamples=true)"
 [ -x "$hems" ] || die "$hems not found (configure the build with -Dexamples=true)"
-command -v node >/dev/null 2>&1 || die "node not found (apt-get install nodejs)"
-command -v npm >/dev/null 2>&1 || die "npm not found (apt-get install npm)"
-command -v ip >/dev/null 2>&1 || die "ip not found (apt-get install iproute2)"
-[ "$(id -u)" -eq 0 ] || die "must run as root: it creates network namespaces"
-probe=elprobe$$
-if ! ip netns add "$probe" 2>/dev/null; then
-    die "'ip netns add' is not permitted on this machine (no CAP_SYS_ADMIN, or a" \
-        "container without network-namespace support); these tests need it"
-fi
-ip netns del "$probe"
+interop_need
 
 # --- The peers' packages -----------------------------------------------------
-cache=$build/interop-npm
-if [ ! -d "$cache/node_modules" ] || ! cmp -s "$here/package-lock.json" "$cache/package-lock.json"; then
-    echo "==> npm ci into $cache"
-    rm -rf "$cache"
-    mkdir -p "$cache" || die "cannot create $cache"
-    cp "$here/package.json" "$here/package-lock.json" "$cache/" || die "cannot copy the package files"
-    (cd "$cache" && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error) ||
-        { rm -rf "$cache"; die "npm ci failed"; }
-fi
-echo "==> node $(node --version); peers: $(cd "$cache" && node -p \
-    "['echonet-lite','node-echonet-lite'].map(n => n + '@' + require(n + '/package.json').version).join(', ')")"
-
-# --- Namespaces, processes, clean-up -----------------------------------------
-ns_emu=""
-ns_peer=""
-emu_pid=""
-peer_pid=""
-teardown() {
-    for pid in $peer_pid $emu_pid; do
-        kill "$pid" 2>/dev/null
-    done
-    for pid in $peer_pid $emu_pid; do
-        wait "$pid" 2>/dev/null
-    done
-    peer_pid=""
-    emu_pid=""
-    exec 3>&-
-    for ns in $ns_peer $ns_emu; do
-        ip netns del "$ns" 2>/dev/null
-    done
-    ns_emu=""
-    ns_peer=""
-}
-trap teardown EXIT
-trap 'teardown; exit 130' INT TERM HUP
-
-network() {
-    ns_emu=elemu$$
-    ns_peer=elpeer$$
-    ip netns add "$ns_emu" &&
-    ip netns add "$ns_peer" &&
-    ip link add vA netns "$ns_emu" type veth peer name vB netns "$ns_peer" &&
-    ip -n "$ns_emu" addr add "$emu_addr/24" dev vA &&
-    ip -n "$ns_peer" addr add "$peer_addr/24" dev vB &&
-    ip -n "$ns_emu" link set lo up &&
-    ip -n "$ns_peer" link set lo up &&
-    ip -n "$ns_emu" link set vA up &&
-    ip -n "$ns_peer" link set vB up &&
-    ip -n "$ns_emu" route add 224.0.0.0/4 dev vA &&
-    ip -n "$ns_peer" route add 224.0.0.0/4 dev vB
-}
+interop_npm
 
 # run_peer NAME: one peer against a fresh emulator; returns 0 when both passed.
 run_peer() {
@@ -125,7 +60,7 @@ run_peer() {
     logs=$build/interop-logs/$name
     rm -rf "$logs"
     mkdir -p "$logs" || return 1
-    network || { echo "interop: cannot set up the network namespaces" >&2; return 1; }
+    interop_network || { echo "interop: cannot set up the network namespaces" >&2; return 1; }
 
     # The emulator's stdin: a FIFO we also hold open, so it sees no EOF early.
     mkfifo "$logs/emulator.stdin" || return 1
@@ -137,12 +72,8 @@ run_peer() {
         READY_FILE="$logs/peer.ready" PEER_TIMEOUT=60 \
         timeout -k 5 90 node "$here/$name.js" >"$logs/peer.log" 2>&1 &
     peer_pid=$!
-    waited=0
-    while [ ! -f "$logs/peer.ready" ] && kill -0 "$peer_pid" 2>/dev/null && [ "$waited" -lt 100 ]; do
-        sleep 0.2
-        waited=$((waited + 1))
-    done
-    [ -f "$logs/peer.ready" ] || echo "interop: $name did not get ready; starting the emulator anyway"
+    interop_wait_file "$logs/peer.ready" "$peer_pid" ||
+        echo "interop: $name did not get ready; starting the emulator anyway"
 
     ip netns exec "$ns_emu" "$emu" --bind "$emu_addr" --ifname vA \
         <"$logs/emulator.stdin" >"$logs/emulator.log" 2>"$logs/emulator.err" &
@@ -153,30 +84,11 @@ run_peer() {
     peer_pid=""
 
     # Stop the emulator the way a user would; it must leave with status 0.
-    echo quit >&3
-    waited=0
-    while kill -0 "$emu_pid" 2>/dev/null && [ "$waited" -lt 25 ]; do
-        sleep 0.2
-        waited=$((waited + 1))
-    done
-    if kill -0 "$emu_pid" 2>/dev/null; then
-        echo "interop: the emulator ignored 'quit'; killing it"
-        kill "$emu_pid"
-        wait "$emu_pid"
-        emu_rc=124
-    else
-        wait "$emu_pid"
-        emu_rc=$?
-    fi
-    emu_pid=""
+    interop_quit
     teardown
 
     # The datagram trace ("#   " lines) is shown only when something failed.
-    if [ "$peer_rc" -eq 0 ] && [ "$emu_rc" -eq 0 ]; then
-        grep -v -e '^# trace' -e '^#   ' "$logs/peer.log" | sed 's/^/    /'
-    else
-        sed 's/^/    /' "$logs/peer.log"
-    fi
+    interop_show "$logs/peer.log" $(( peer_rc != 0 || emu_rc != 0 ))
     if [ -s "$logs/emulator.err" ]; then
         echo "    -- emulator stderr:"
         sed 's/^/    /' "$logs/emulator.err"
@@ -221,18 +133,13 @@ run_hems_device() {
     logs=$build/interop-logs/$name
     rm -rf "$logs"
     mkdir -p "$logs" || return 1
-    network || { echo "interop: cannot set up the network namespaces" >&2; return 1; }
+    interop_network || { echo "interop: cannot set up the network namespaces" >&2; return 1; }
 
     ip netns exec "$ns_emu" env NODE_PATH="$cache/node_modules" \
         SELF_ADDR="$emu_addr" CTL_ADDR="$peer_addr" READY_FILE="$logs/device.ready" PEER_TIMEOUT=80 \
         timeout -k 5 90 node "$here/el-aircon.js" >"$logs/device.log" 2>&1 &
     peer_pid=$!
-    waited=0
-    while [ ! -f "$logs/device.ready" ] && kill -0 "$peer_pid" 2>/dev/null && [ "$waited" -lt 100 ]; do
-        sleep 0.2
-        waited=$((waited + 1))
-    done
-    [ -f "$logs/device.ready" ] || echo "interop: el-aircon.js did not get ready; going on anyway"
+    interop_wait_file "$logs/device.ready" "$peer_pid" || echo "interop: el-aircon.js did not get ready; going on anyway"
 
     hc_failed=0
     dev=$emu_addr
@@ -260,11 +167,7 @@ run_hems_device() {
     dev_rc=$?
     peer_pid=""
     teardown
-    if [ "$dev_rc" -eq 0 ]; then
-        grep -v -e '^# trace' -e '^#   ' "$logs/device.log" | sed 's/^/    /'
-    else
-        sed 's/^/    /' "$logs/device.log"
-    fi
+    interop_show "$logs/device.log" "$dev_rc"
     [ "$dev_rc" -eq 124 ] && echo "    -- el-aircon.js was killed by the 90 s safety timeout"
     [ "$hc_failed" -eq 0 ] && [ "$dev_rc" -eq 0 ]
 }
