@@ -7,17 +7,15 @@ with a smart meter 0x028801 built on the library behind it (issue 15).
 
 Usage: python3 tests/test_broute.py HEMS_CONTROLLER BROUTE_SIM BROUTE_GET
 
-Cases: an auth file others may read is refused before the module hears
-anything; the transport joins after an empty scan and a failed join, reads
-E7 and EA, survives malformed lines and a session that expires (EVENT 29,
-re-joined with SKJOIN), and reads them again; a scan the module never ends
-is given up and scanned again; a terminal that goes away (a USB module
-pulled out) is opened again; hems-controller itself joins over the pty and
-talks to the meter (its search out, the meter's answer back) before and
-after a session expiry; `get METER 028801 e7 ea` reads the meter once
-hems-controller's commands take any class (until then its parser refuses
-that EOJ and the reads go through broute-get, the same transport; see
-doc/broute.md, "Status").
+Cases: an auth file others may read (or malformed, or a symbolic link) is
+refused before the module hears anything; `hems-controller get METER 028801
+e7 ea` joins after an empty scan and a failed join and prints E7 and EA;
+`hems-controller run` reads them, survives malformed lines and a session
+that expires (EVENT 29, re-joined with SKJOIN) and reads them again; its
+search reaches the meter before and after an expiry. The transport alone
+(broute-get, a small reader on examples/broute.c): two sessions with
+garbage in between, a scan the module never ends, a terminal that goes
+away (a USB module pulled out) and comes back.
 
 Prints one line per failure, then "N passed, M failed"; exits 1 when
 anything failed.
@@ -25,10 +23,12 @@ anything failed.
 
 import json
 import os
+import queue
 import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 
 HEMS, SIM, GET = sys.argv[1:4]
@@ -194,29 +194,86 @@ def case_hangup(tmp):
           "status %d: %s %s" % (r.returncode, r.stdout, r.stderr[-600:]))
 
 
+def meter_values(lines):
+    """The E7 and EA values of 028801 in hems-controller's JSON events."""
+    values = {}
+    for line in lines:
+        ev = json.loads(line)
+        if ev.get("event") in ("property", "changed") and ev.get("eoj") == "028801" and ev.get("epc") in ("e7", "ea"):
+            values[ev["epc"]] = ev.get("edt", "").upper()
+    return values
+
+
 def case_controller_get(tmp):
-    """hems-controller get METER 028801 e7 ea, once the controller manages 0x0288."""
+    """hems-controller get METER 028801 e7 ea: joined after an empty scan and a failed join."""
     sim = Sim(tmp, "--empty-scans", "1", "--join-failures", "1")
     auth = os.path.join(tmp, "auth")
     try:
         r = run([HEMS, "--broute", sim.pty, "--broute-auth", auth, "--bind", "127.0.0.1", "--port", free_port(),
                  "--wait", "40", "--json", "get", METER, "028801", "e7", "ea"], 90)
-        refused_today = r.returncode == 2 and "only home air conditioners" in r.stderr
-        if refused_today:
-            check("controller get: refused before anything reaches the module", commands(sim.records()) == [],
-                  sim.records())
-        else:
-            # The controller manages class 0x0288: the command itself reads.
-            values = {}
-            for line in r.stdout.splitlines():
-                ev = json.loads(line)
-                if ev.get("event") in ("property", "changed") and ev.get("eoj") == "028801":
-                    values[ev.get("epc")] = ev.get("edt", "").upper()
-            check("controller: get 028801 e7 ea", r.returncode == 0 and len(values) == 2,
-                  "status %d: %s %s" % (r.returncode, r.stdout, r.stderr[-600:]))
-            check("controller: E7 and EA values", values == {"e7": E7, "ea": EA}, values)
     finally:
         sim.stop()
+    check("controller get: exit status 0", r.returncode == 0, "status %d: %s %s" % (r.returncode, r.stdout,
+                                                                                    r.stderr[-600:]))
+    check("controller get: E7 and EA", meter_values(r.stdout.splitlines()) == {"e7": E7, "ea": EA}, r.stdout)
+    scans = [r_["scan"] for r_ in sim.records() if "scan" in r_]
+    check("controller get: after an empty scan and a failed join",
+          scans[:2] == [4, 5] and "join failed (EVENT 24)" in r.stderr, (scans, r.stderr))
+
+
+def case_controller_run(tmp):
+    """hems-controller run: E7 and EA read, the session expires, re-joined, read again."""
+    sim = Sim(tmp, "--expire", "8", "--garbage")
+    auth = os.path.join(tmp, "auth")
+    proc = subprocess.Popen([HEMS, "--broute", sim.pty, "--broute-auth", auth, "--bind", "127.0.0.1", "--port",
+                             free_port(), "--wait", "40", "--json", "run"],
+                            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    out, err = queue.Queue(), []
+    threading.Thread(target=lambda: [out.put(l) for l in proc.stdout], daemon=True).start()
+    threading.Thread(target=lambda: [err.append(l) for l in proc.stderr], daemon=True).start()
+
+    def read_meter(what):
+        """Sends the get and collects its events until its "read" result."""
+        proc.stdin.write("get %s 028801 e7 ea\n" % METER)
+        proc.stdin.flush()
+        lines, deadline = [], time.monotonic() + 45
+        while time.monotonic() < deadline:
+            try:
+                line = out.get(timeout=1)
+            except queue.Empty:
+                continue
+            lines.append(line)
+            ev = json.loads(line)
+            if ev.get("event") == "read" and ev.get("eoj") == "028801":
+                check("controller run: %s: read done" % what, ev.get("outcome") == "done", ev)
+                break
+        check("controller run: %s: E7 and EA" % what, meter_values(lines) == {"e7": E7, "ea": EA}, lines)
+
+    try:
+        read_meter("first session")
+        deadline = time.monotonic() + 40
+        while time.monotonic() < deadline and "".join(err).count("session up with the meter") < 2:
+            time.sleep(0.2)
+        check("controller run: re-joined after the session expired",
+              "session lifetime expired" in "".join(err) and "".join(err).count("session up with the meter") >= 2,
+              "".join(err)[-800:])
+        read_meter("after the re-join")
+        proc.stdin.write("quit\n")
+        proc.stdin.flush()
+        check("controller run: quit, exit status 0", proc.wait(timeout=30) == 0, "".join(err)[-800:])
+        check("controller run: malformed lines reported, not fatal", "ignored a line from the module" in "".join(err),
+              "".join(err)[-800:])
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+        sim.stop()
+    recs = sim.records()
+    events = [r_["event"] for r_ in recs if "event" in r_]
+    joins = [i for i, r_ in enumerate(recs) if r_.get("cmd") == "SKJOIN"]
+    expired = [i for i, r_ in enumerate(recs) if r_.get("event") == "29"]
+    check("controller run: SKJOIN after EVENT 29", expired and any(j > expired[0] for j in joins), events)
+    check("controller run: the password is never shown", PASSWORD not in "".join(err), "")
 
 
 def case_controller(tmp):
@@ -252,7 +309,7 @@ def main():
             f.write("# route-B ID, then password\n" + RBID + "\n" + PASSWORD + "\n")
         os.chmod(auth, 0o600)
         for case in (case_auth_refused, case_transport, case_silent_scan, case_hangup, case_controller_get,
-                     case_controller):
+                     case_controller_run, case_controller):
             try:
                 case(tmp)
             except Exception as e:  # noqa: BLE001 (a case that crashes is a failure)
