@@ -67,6 +67,12 @@
  * printed (hems_control.h).
  * --log FILE: standard output and error are appended to FILE, reopened on
  * SIGHUP (after logrotate renamed it).
+ * --broute DEVICE, --broute-auth FILE, --broute-baud N: the smart meter
+ * over Wi-SUN B-route (broute.h, doc/broute.md): a SKSTACK-IP module on a
+ * serial port; every datagram for an IPv6 link-local address without
+ * interface goes through it (SKSENDTO), and the meter's ERXUDP lines are
+ * received as datagrams from that address. When its session comes up the
+ * meter is searched (echonet_ctl_add_node()) as any node.
  *
  * `run` whose standard input is closed, or a device that is not a terminal
  * (/dev/null, as systemd gives a service), is `serve`: there is nothing to
@@ -128,6 +134,7 @@
 
 #include <echonet/echonet.h>
 
+#include "broute.h"
 #include "evloop.h"
 #include "hems_cmd.h"
 #include "hems_control.h"
@@ -249,6 +256,9 @@ struct hems {
     struct hems_printer json_out;
     /* The MQTT bridge (--mqtt), a source of the loop; NULL without. */
     struct hems_mqtt *mqtt;
+    /* The Wi-SUN B-route transport to the smart meter (--broute), a source
+     * of the loop; NULL without. */
+    struct broute *broute;
     /* The loop and its sources; standard input (run), the end. */
     struct evloop loop;
     bool daemon;       /* run or serve */
@@ -735,6 +745,11 @@ static void send_datagram(struct hems *h, const echonet_addr *dst, bool multicas
 {
     char peer[UDP_FORMAT_MAX];
 
+    /* The smart meter of --broute (an fe80:: address without interface). */
+    if (!multicast && h->broute && broute_addr(dst)) {
+        (void)broute_send(h->broute, h->tx, len, now);
+        return;
+    }
     if (!multicast) {
         if (udp_send(&h->udp, dst, false, h->tx, len) != 0)
             fprintf(stderr, "hems-controller: send to %s: %s\n", udp_format(dst, h->opt.endpoint.port, peer, sizeof peer),
@@ -1198,7 +1213,10 @@ static void submit(struct hems *h, const struct hems_cmd *cmd, echonet_tstamp no
 /* A command of `run` (standard input, HTTP): returns 0, or -1 with why. */
 static int take_command(struct hems *h, const struct hems_cmd *cmd, echonet_tstamp now, char *why, size_t cap)
 {
-    if ((cmd->node[0].len == 4) == h->opt.endpoint.ipv6 && cmd->n_nodes > 0) {
+    if (hems_cmd_check_scope(cmd, h->broute != NULL, why, cap) != 0)
+        return -1;
+    if ((cmd->node[0].len == 4) == h->opt.endpoint.ipv6 && cmd->n_nodes > 0 &&
+        !(h->broute && broute_addr(&cmd->node[0]))) {
         snprintf(why, cap, "%s", h->opt.endpoint.ipv6 ? "an IPv4 NODE, but running on IPv6"
                                                       : "an IPv6 NODE, but running on IPv4 (use --ipv6)");
         return -1;
@@ -1474,6 +1492,56 @@ static int setup_mqtt(struct hems *h)
         h->mqtt = &mqtt;
         src = hems_mqtt_source(&mqtt);
     }
+    return evloop_add(&h->loop, &src);
+}
+
+/* ---- The B-route transport (broute.h) --------------------------------------------- */
+
+/* A datagram from the smart meter: as one from the UDP endpoint. */
+static void broute_datagram(void *user, const echonet_addr *from, const uint8_t *buf, size_t len)
+{
+    struct hems *h = user;
+    struct udp_peer peer;
+
+    peer.addr = *from;
+    peer.port = ECHONET_PORT;
+    memcpy(h->rx, buf, len < sizeof h->rx ? len : sizeof h->rx);
+    feed(h, &peer, len < sizeof h->rx ? len : sizeof h->rx, posix_now_ms());
+}
+
+/* The session came up or went down. Up: the meter is a node of the
+ * controller like any other, searched at its address; after a re-join it
+ * is asked its instance list again (echonet_ctl_add_node() of a known
+ * node), as what it lists may have changed while the session was down. */
+static void broute_status(void *user, bool up, const echonet_addr *meter, const char *message)
+{
+    struct hems *h = user;
+
+    fprintf(stderr, "hems-controller: B-route: %s\n", message);
+    if (up && meter) {
+        (void)echonet_ctl_add_node(&h->ctl, meter, NULL);
+        drain(h, posix_now_ms());
+    }
+}
+
+/* Opens the B-route transport when --broute asks for it. Returns 0, or -1
+ * (reported). */
+static int setup_broute(struct hems *h)
+{
+    static struct broute broute; /* about 10 kB: its queue and lines */
+    struct broute_config cfg = {h->opt.broute_device, h->opt.broute_auth, h->opt.broute_baud};
+    struct broute_host host = {h, broute_datagram, broute_status};
+    struct evloop_source src;
+    char why[300];
+
+    if (!h->opt.broute_device)
+        return 0;
+    if (broute_open(&broute, &cfg, &host, why, sizeof why) != 0) {
+        fprintf(stderr, "hems-controller: %s\n", why);
+        return -1;
+    }
+    h->broute = &broute;
+    src = broute_source(&broute);
     return evloop_add(&h->loop, &src);
 }
 
@@ -1826,7 +1894,7 @@ int main(int argc, char **argv)
     }
     now = posix_now_ms();
     if (setup_node(h) != 0 || setup_controller(h) != 0 || load_state(h, now) != 0 || setup_transport(h) != 0 ||
-        setup_control(h) != 0)
+        setup_control(h) != 0 || setup_broute(h) != 0)
         return 1;
     if (h->opt.energy_path) {
         static struct hems_energy energy; /* about 1.1 MB: 32 logs and the file's bytes */
@@ -1868,6 +1936,8 @@ int main(int argc, char **argv)
     if (h->mqtt)
         hems_mqtt_close(h->mqtt);
     udp_close(&h->udp);
+    if (h->broute)
+        broute_close(h->broute);
     if (h->control)
         hems_control_close(h->control);
     hems_printer_close(&h->out);

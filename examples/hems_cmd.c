@@ -119,15 +119,30 @@ static int parse_eoj(const char *s, echonet_eoj *eoj, char *why, size_t why_len)
     return 0;
 }
 
+/* (An IPv6 link-local address without its %interface is a node of the
+ * B-route transport, or refused by hems_cmd_check_scope().) */
 static int parse_node(const char *s, echonet_addr *addr, char *why, size_t why_len)
 {
     if (udp_addr_parse(s, addr) != 0)
         return fail(why, why_len, "bad NODE '%s': expected an IPv4 or IPv6 address", s);
-    /* fe80::/10 without a scope (udp.h: 16 bytes) names no interface: no
-     * answer could ever come back to it. */
-    if (addr->len == 16 && addr->bytes[0] == 0xFE && (addr->bytes[1] & 0xC0) == 0x80)
-        return fail(why, why_len,
-                    "bad NODE '%s': an IPv6 link-local address without its %%interface (e.g. %s%%eth0)", s, s);
+    return 0;
+}
+
+int hems_cmd_check_scope(const struct hems_cmd *cmd, bool broute, char *why, size_t why_len)
+{
+    char text[UDP_FORMAT_MAX];
+    unsigned i;
+
+    /* fe80::/10 without a scope (udp.h: 16 bytes) names no interface: over
+     * UDP no answer could ever come back to it. */
+    for (i = 0; i < cmd->n_nodes && !broute; i++)
+        if (cmd->node[i].len == 16 && cmd->node[i].bytes[0] == 0xFE && (cmd->node[i].bytes[1] & 0xC0) == 0x80) {
+            udp_format_addr(&cmd->node[i], text, sizeof text);
+            return fail(why, why_len,
+                        "bad NODE '%s': an IPv6 link-local address without its %%interface (e.g. %s%%eth0; "
+                        "without one, only the smart meter of --broute)",
+                        text, text);
+        }
     return 0;
 }
 

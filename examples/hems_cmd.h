@@ -19,7 +19,8 @@
  *   quit                               (standard input or control socket of `run`/`serve` only)
  *
  * NODE is an IPv4 or IPv6 literal (IPv6 with an optional %interface, which
- * a link-local fe80:: address must have), EOJ
+ * a link-local fe80:: address must have but for the smart meter of
+ * --broute: hems_cmd_check_scope()), EOJ
  * six hex digits of a home air conditioner (0130 and an instance 01-7F),
  * EPC two hex digits 80-FF. Values are only parsed here, never judged: a
  * temperature of 60 becomes 0xB3 = 0x3C and echonet_ctl_set() refuses it
@@ -75,6 +76,11 @@ struct hems_cmd {
  * input (allows line and quit, not run). Returns 0, or -1 with a message in
  * why. */
 int hems_cmd_parse(struct hems_cmd *cmd, char **words, int n, bool interactive, char *why, size_t why_len);
+
+/* Refuses an IPv6 link-local NODE without its %interface unless broute
+ * (the smart meter of --broute has such an address, broute.h). Returns 0,
+ * or -1 with a message in why. */
+int hems_cmd_check_scope(const struct hems_cmd *cmd, bool broute, char *why, size_t why_len);
 
 /* The properties of a `set` as views into cmd->data, for echonet_ctl_set().
  * Returns how many (cmd->n). */

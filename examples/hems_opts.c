@@ -13,6 +13,7 @@
 
 #include <echonet/echonet.h>
 
+#include "broute.h"
 #include "hems_http.h"
 #include "posix_util.h"
 #include "udp.h"
@@ -67,7 +68,13 @@ static const char usage_text[] =
     "  --http-token-file FILE  the API's bearer token (chmod 600); required to\n"
     "                          listen on an address other than loopback\n"
     "  --http-remote MODE      which HTTP writes are remote operation (AIF 4.1):\n"
-    "                          non-local (default), always or never\n";
+    "                          non-local (default), always or never\n"
+    "  --broute DEVICE         reach the smart meter through a Wi-SUN B-route\n"
+    "                          module (SKSTACK-IP) on this serial port; the meter\n"
+    "                          is the NODE fe80::... without %interface\n"
+    "  --broute-auth FILE      the route-B ID (first line) and password (second);\n"
+    "                          the file must be readable by its owner alone\n"
+    "  --broute-baud N         the serial port's speed (default 115200, 8N1)\n";
 
 /* After the MQTT options (hems_mqtt_usage). */
 static const char usage_tail[] =
@@ -196,6 +203,12 @@ static bool option_value(const char *name, const char *value, struct hems_option
     } else if (strcmp(name, "--http-remote") == 0 &&
                (strcmp(value, "always") == 0 || strcmp(value, "never") == 0 || strcmp(value, "non-local") == 0)) {
         o->http_remote = value;
+    } else if (strcmp(name, "--broute") == 0 && value[0] != '\0') {
+        o->broute_device = value;
+    } else if (strcmp(name, "--broute-auth") == 0 && value[0] != '\0') {
+        o->broute_auth = value;
+    } else if (strcmp(name, "--broute-baud") == 0 && hems_parse_long(value, 1, 4000000, &v)) {
+        o->broute_baud = v;
     } else if (hems_mqtt_option_known(name)) {
         return hems_mqtt_option(&o->mqtt, name, value, why);
     } else {
@@ -208,7 +221,8 @@ static bool takes_value(const char *name)
 {
     static const char *const names[] = {"--state", "--response-timeout", "--keepalive", "--poll", "--wait",
                                          "--energy", "--energy-interval", "--utc-offset", "--offline-after",
-                                         "--control", "--log", "--http", "--http-token-file", "--http-remote"};
+                                         "--control", "--log", "--http", "--http-token-file", "--http-remote",
+                                         "--broute", "--broute-auth", "--broute-baud"};
     size_t i;
 
     for (i = 0; i < sizeof names / sizeof names[0]; i++)
@@ -324,12 +338,23 @@ int hems_opts_check(struct hems_options *o, const struct hems_cmd *cmd)
     const char *value, *what;
     echonet_addr a;
 
-    if (cmd->n_nodes > 0 && cmd->node[0].len != 4 && !e->ipv6) {
+    char why[200];
+    bool meter = o->broute_device && cmd->n_nodes > 0 && broute_addr(&cmd->node[0]);
+
+    if (hems_cmd_check_scope(cmd, o->broute_device != NULL, why, sizeof why) != 0)
+        return hems_usage_error(why, NULL);
+    if ((o->broute_device != NULL) != (o->broute_auth != NULL))
+        return hems_usage_error(o->broute_device ? "--broute needs --broute-auth FILE (the route-B ID and password)"
+                                                 : "--broute-auth is for --broute DEVICE",
+                                NULL);
+    /* The meter of --broute is not reached over UDP: its address says
+     * nothing of the endpoint's family. */
+    if (cmd->n_nodes > 0 && cmd->node[0].len != 4 && !e->ipv6 && !meter) {
         if (e->bind_addr && udp_addr_parse(e->bind_addr, &a) == 0 && a.len == 4)
             return hems_usage_error("an IPv6 NODE with an IPv4 --bind address:", e->bind_addr);
         e->ipv6 = true;
     }
-    if (cmd->n_nodes > 0 && (cmd->node[0].len == 4) == e->ipv6)
+    if (cmd->n_nodes > 0 && (cmd->node[0].len == 4) == e->ipv6 && !meter)
         return hems_usage_error("an IPv4 NODE with --ipv6", NULL);
     what = udp_config_check(e, &value);
     if (what)

@@ -18,6 +18,8 @@
  *   --http ADDR:PORT, --http-token-file FILE, --http-remote MODE   (hems_http.h)
  *   --http-routes          (hidden) the HTTP routes, for the OpenAPI test
  *   --mqtt HOST[:PORT] and the other --mqtt-... options (hems_mqtt.h)
+ *   --broute DEVICE, --broute-auth FILE, --broute-baud N  the Wi-SUN B-route
+ *                          transport to the smart meter (broute.h)
  *
  * Out-of-range values get a message that names the rule, and exit status 2.
  */
@@ -49,6 +51,9 @@ struct hems_options {
     const char *http_token_file; /* --http-token-file FILE */
     const char *http_remote;     /* --http-remote always|never|non-local */
     struct hems_mqtt_config mqtt; /* --mqtt... (hems_mqtt.h) */
+    const char *broute_device;    /* --broute DEVICE (broute.h), NULL: no B-route */
+    const char *broute_auth;      /* --broute-auth FILE */
+    long broute_baud;             /* --broute-baud N, default 115200 */
 };
 
 /* Parses the options, before or after COMMAND (until "--"), and gathers

@@ -14,7 +14,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#define LINES_CAP 1024u /* longest line + 1 of any reader */
+#define LINES_CAP 4096u /* longest line + 1 of any reader (broute.h: an ERXUDP of 1232 bytes) */
 
 /* Called with each line (NUL-terminated, writable); too_long: the line
  * overflowed and text holds only its start. Returns false to stop taking
