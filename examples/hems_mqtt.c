@@ -833,7 +833,7 @@ static void add_device_state(struct text *t, const struct hems_mqtt_entry *e, co
  * beside them. Published when it differs from the last one (or force). */
 static void publish_state(struct hems_mqtt *m, struct hems_mqtt_entry *e, const struct hems_mqtt_unit *u, bool force)
 {
-    char buf[PAYLOAD_CAP], topic[TOPIC_CAP], value[24];
+    char buf[PAYLOAD_CAP], topic[TOPIC_CAP], value[48];
     struct text t = {buf, sizeof buf, 0, false};
     size_t i;
     uint32_t h;

@@ -65,6 +65,7 @@ SENSORS = {
     LIGHTING: {"power_w": ("power", "W", "measurement"), "energy_kwh": ("energy", "kWh", "total_increasing")},
 }
 COEFFICIENT, UNIT_CODE = 10, 0x02          # the meter: D3 = 10, E1 = 0.01 kWh: a register step is 0.1 kWh
+METER_START = 123456                       # Wh: E0 starts at 1234
 START = "2026-12-01T12:10"                 # noon: PV generating; EA without data until 12:30
 
 
@@ -125,7 +126,7 @@ class House:
     def __init__(self, s, path):
         self.report_path = os.path.join(s.tmp, "house.json")
         self.emu = te.Emulator(path, s.udp_port, ["--start", START, "--speed", "0", "--report", self.report_path,
-                                                  "--meter-coefficient", str(COEFFICIENT),
+                                                  "--meter-start", str(METER_START), "--meter-coefficient", str(COEFFICIENT),
                                                   "--meter-unit", "%02x" % UNIT_CODE], bind=EMU_ADDR)
         s.things.append(self.emu)
         self.s = s
@@ -291,6 +292,7 @@ def _(s):
     expect(meter["power_w"] == rep["meter"]["e7"] == p["grid"], "meter power %r, report %r" %
            (meter["power_w"], rep["meter"]))
     # kWh = register x D3 x 0.01 (EA has no data before the first half-hour: E0 alone).
+    expect(rep["meter"]["e0"] >= 1234, "the meter's E0 %r: the test wants a register that is not 0" % rep["meter"])
     for field, reg in (("energy_kwh", "e0"), ("sold_kwh", "e3")):
         want = rep["meter"][reg] * COEFFICIENT * 0.01
         expect(isinstance(meter[field], (int, float)) and abs(meter[field] - want) < 1e-6,
