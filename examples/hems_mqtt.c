@@ -878,28 +878,6 @@ static void publish_availability(struct hems_mqtt *m, struct hems_mqtt_entry *e,
     publish_text(m, topic, online ? "online" : "offline", true);
 }
 
-/* A meter's energy needs its coefficient D3 and unit E1, which do not
- * change: read once, by the program's own get. */
-static void ask_constants(struct hems_mqtt *m, struct hems_mqtt_entry *e, const struct hems_mqtt_unit *u)
-{
-    char eoj[8], d3[] = "d3", e1[] = "e1", get[] = "get", node[UDP_FORMAT_MAX], why[160];
-    char *words[5] = {get, node, eoj, NULL, NULL};
-    struct hems_cmd cmd;
-    int n = 3;
-
-    e->asked = true;
-    if (class_of(u->eoj) != CLASS_METER)
-        return;
-    snprintf(node, sizeof node, "%s", u->node);
-    fmt(eoj, sizeof eoj, "%06lx", (unsigned long)u->eoj);
-    if (echonet_propmap_contains(&u->get, EPC_METER_COEFFICIENT))
-        words[n++] = d3;
-    if (echonet_propmap_contains(&u->get, EPC_METER_UNIT))
-        words[n++] = e1;
-    if (n > 3 && hems_cmd_parse(&cmd, words, n, true, why, sizeof why) == 0)
-        m->host.submit(m->host.user, &cmd);
-}
-
 /* Brings one object up to date: its discovery once it is ready (once per
  * connection), its state, its availability. */
 static void refresh(struct hems_mqtt *m, const struct hems_mqtt_unit *u, bool force)
@@ -927,8 +905,6 @@ static void refresh(struct hems_mqtt *m, const struct hems_mqtt_unit *u, bool fo
         publish_sensors(m, u, key);
         e->announced = m->connected;
     }
-    if (!e->asked)
-        ask_constants(m, e, u);
     publish_state(m, e, u, force);
     publish_availability(m, e, true, force);
 }

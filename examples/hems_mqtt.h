@@ -138,7 +138,6 @@ struct hems_mqtt_entry {
     bool online;                       /* as last published */
     bool announced;                    /* discovery published on this connection */
     uint32_t state_hash;               /* of the state last published (0: none) */
-    bool asked;                        /* the constants it needs were asked for (the meter's D3, E1) */
     uint8_t n_kept;                    /* values in kept[] */
     struct {
         uint8_t epc;
