@@ -59,8 +59,10 @@ void ctl_meter_fixed(const echonet_ctl *ctl, echonet_ctl_object *o, const uint8_
                          : (uint16_t)(o->history << ((slot - 1u) / 48u - (last - 1u) / 48u));
     if (last == 0 || slot < last) {
         /* The first since the controller started (or the meter's clock went
-         * back): today's half-hours, all of them. */
-        o->history |= 1u;
+         * back): today's half-hours, and yesterday's (a restart across
+         * midnight missed its last ones; the controller does not keep the
+         * last half-hour it saw across a restart). */
+        o->history |= 0x3u;
     } else {
         /* Half-hours missed between the two: the days they fall on. */
         for (s = last + 1u; s < slot; s++) {

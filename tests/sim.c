@@ -360,7 +360,7 @@ static void put32(uint8_t *p, uint32_t v)
 /* The model's value of E7, E0, EA or E2 (with E5 = @p day), or -1. */
 static int meter_value(const sim *s, uint8_t epc, uint8_t day, uint8_t *edt, size_t cap)
 {
-    uint64_t now_s = sim_meter_seconds(s, s->now), b, d0;
+    uint64_t now_s = sim_meter_seconds(s, s->now), b;
     unsigned i;
 
     if (cap < 194)
@@ -385,15 +385,17 @@ static int meter_value(const sim *s, uint8_t epc, uint8_t day, uint8_t *edt, siz
         put32(edt + 7, (uint32_t)(sim_meter_wh(b) % 100000000u));
         return 11;
     case 0xE2:
-        if (day > 99 || now_s / 86400u < day)
+        if (day > 99)
             return -1;
-        d0 = (now_s / 86400u - day) * 86400u;
         edt[0] = 0;
         edt[1] = day;
         for (i = 0; i < 48; i++) {
-            uint64_t t = d0 + i * HALF_HOUR_S;
+            /* (A day before the meter's first: no data at all.) */
+            uint64_t t = (now_s / 86400u - day) * 86400u + i * HALF_HOUR_S;
 
-            put32(edt + 2 + 4 * i, t + METER_LAG_S <= now_s ? (uint32_t)(sim_meter_wh(t) % 100000000u) : 0xFFFFFFFEu);
+            put32(edt + 2 + 4 * i, now_s / 86400u >= day && t + METER_LAG_S <= now_s
+                                       ? (uint32_t)(sim_meter_wh(t) % 100000000u)
+                                       : 0xFFFFFFFEu);
         }
         return 194;
     default:

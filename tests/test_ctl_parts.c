@@ -938,7 +938,7 @@ START_TEST(meter_history_days_and_midnight)
     o.eoj = ECHONET_EOJ(0x02, 0x88, 0x01);
     ea(v, 3, 10, 0);
     ctl_meter_fixed(&pc, &o, v, 1000);
-    ck_assert_uint_eq(o.history, 1u); /* today's morning */
+    ck_assert_uint_eq(o.history, 3u); /* today's morning, and yesterday (a restart across midnight) */
     ck_assert(ctl_meter_history_due(&o));
     ck_assert_uint_eq(o.next_fixed, 1000u + 20u * 60000u); /* not in step yet */
     o.history = 0;
