@@ -37,21 +37,30 @@ void echonet_object_rows(echonet_object *obj)
         obj->row[r++] = (uint8_t)obj->n_props;
 }
 
-echonet_err echonet_object_init(echonet_object *obj, echonet_eoj eoj, const echonet_prop_desc *props, size_t n_props,
-                                const echonet_propmap *omit, const echonet_object_ops *ops, void *ctx)
+/* Whether an object may be made of these: accessors with a get, a real
+ * instance of a device class. */
+static bool object_args_ok(const echonet_object *obj, echonet_eoj eoj, const echonet_object_ops *ops)
 {
-    echonet_err err;
+    return obj && ops && ops->get && eoj <= 0xFFFFFFu && ECHONET_EOJ_INSTANCE(eoj) != ECHONET_INSTANCE_ALL &&
+           ECHONET_EOJ_CLASS(eoj) != ECHONET_CLASS_NODE_PROFILE;
+}
+
+/* Whether omit names a mandatory entry of table (n entries). */
+static bool omits_mandatory(const echonet_prop_desc *table, size_t n, const echonet_propmap *omit)
+{
     size_t i;
 
-    if (!obj || !props || !ops || !ops->get || eoj > 0xFFFFFFu || ECHONET_EOJ_INSTANCE(eoj) == ECHONET_INSTANCE_ALL ||
-        ECHONET_EOJ_CLASS(eoj) == ECHONET_CLASS_NODE_PROFILE)
-        return ECHONET_ERR_INVALID_ARG;
-    err = echonet_prop_desc_validate(props, n_props);
-    if (err != ECHONET_OK)
-        return err == ECHONET_ERR_INVALID_ARG ? ECHONET_ERR_TABLE : err;
-    for (i = 0; omit && i < n_props; i++)
-        if ((props[i].access & ECHONET_ACCESS_MANDATORY) && echonet_propmap_contains(omit, props[i].epc))
-            return ECHONET_ERR_MANDATORY;
+    for (i = 0; omit && i < n; i++)
+        if ((table[i].access & ECHONET_ACCESS_MANDATORY) && echonet_propmap_contains(omit, table[i].epc))
+            return true;
+    return false;
+}
+
+/* The object of a table that is valid (checked by the caller, or one of the
+ * library's own); omit, if not NULL, already checked. */
+static void object_setup(echonet_object *obj, echonet_eoj eoj, const echonet_prop_desc *props, size_t n_props,
+                         const echonet_propmap *omit, const echonet_object_ops *ops, void *ctx)
+{
     memset(obj, 0, sizeof *obj);
     obj->eoj = eoj;
     obj->props = props;
@@ -61,6 +70,21 @@ echonet_err echonet_object_init(echonet_object *obj, echonet_eoj eoj, const echo
     obj->ops = ops;
     obj->ctx = ctx;
     echonet_object_rows(obj);
+}
+
+echonet_err echonet_object_init(echonet_object *obj, echonet_eoj eoj, const echonet_prop_desc *props, size_t n_props,
+                                const echonet_propmap *omit, const echonet_object_ops *ops, void *ctx)
+{
+    echonet_err err;
+
+    if (!props || !object_args_ok(obj, eoj, ops))
+        return ECHONET_ERR_INVALID_ARG;
+    err = echonet_prop_desc_validate(props, n_props);
+    if (err != ECHONET_OK)
+        return err == ECHONET_ERR_INVALID_ARG ? ECHONET_ERR_TABLE : err;
+    if (omits_mandatory(props, n_props, omit))
+        return ECHONET_ERR_MANDATORY;
+    object_setup(obj, eoj, props, n_props, omit, ops, ctx);
     return ECHONET_OK;
 }
 
@@ -82,34 +106,50 @@ static bool lacks_mandatory(const echonet_prop_desc *table, size_t n, const echo
     return false;
 }
 
-echonet_err echonet_object_init_class(echonet_object *obj, echonet_eoj eoj, const echonet_class *cls,
-                                      const echonet_prop_desc *overlay, size_t n_overlay, const echonet_propmap *omit,
-                                      const echonet_object_ops *ops, void *ctx)
+/* Whether the arguments of echonet_object_init_class() may make an object
+ * (the tables' contents aside). */
+static bool class_args_ok(const echonet_object *obj, echonet_eoj eoj, const echonet_class *cls,
+                          const echonet_prop_desc *overlay, size_t n_overlay, const echonet_object_ops *ops)
+{
+    return cls && (overlay || n_overlay == 0) && n_overlay <= 128 && ECHONET_EOJ_CLASS(eoj) == cls->code &&
+           object_args_ok(obj, eoj, ops);
+}
+
+echonet_err object_init_chained(echonet_object *obj, echonet_eoj eoj, const echonet_class *cls,
+                                const echonet_prop_desc *overlay, size_t n_overlay, const echonet_propmap *omit,
+                                const echonet_object_ops *ops, void *ctx)
 {
     const echonet_class *super;
-    echonet_err err;
 
-    if (!cls || (!overlay && n_overlay > 0) || n_overlay > 128 || ECHONET_EOJ_CLASS(eoj) != cls->code)
+    if (!class_args_ok(obj, eoj, cls, overlay, n_overlay, ops))
         return ECHONET_ERR_INVALID_ARG;
     super = cls->super;
-    if ((super && super->super) || (super && echonet_prop_desc_validate(super->props, super->n_props) != ECHONET_OK) ||
-        echonet_prop_desc_validate(overlay, n_overlay) != ECHONET_OK)
+    if (super && super->super)
         return ECHONET_ERR_TABLE;
-    err = echonet_object_init(obj, eoj, cls->props, cls->n_props, NULL, ops, ctx);
-    if (err != ECHONET_OK)
-        return err;
     if (lacks_mandatory(cls->props, cls->n_props, overlay, n_overlay, omit) ||
         (super && lacks_mandatory(super->props, super->n_props, overlay, n_overlay, omit)) ||
         lacks_mandatory(overlay, n_overlay, NULL, 0, omit))
         return ECHONET_ERR_MANDATORY;
-    if (omit)
-        obj->omit = *omit;
+    object_setup(obj, eoj, cls->props, cls->n_props, omit, ops, ctx);
     obj->overlay = overlay;
     obj->n_overlay = (uint8_t)n_overlay;
     obj->super = super ? super->props : NULL;
     obj->n_super = super ? super->n_props : 0;
     echonet_prop_desc_map(&obj->in_overlay, overlay, n_overlay, 0, NULL);
     return ECHONET_OK;
+}
+
+echonet_err echonet_object_init_class(echonet_object *obj, echonet_eoj eoj, const echonet_class *cls,
+                                      const echonet_prop_desc *overlay, size_t n_overlay, const echonet_propmap *omit,
+                                      const echonet_object_ops *ops, void *ctx)
+{
+    if (!class_args_ok(obj, eoj, cls, overlay, n_overlay, ops))
+        return ECHONET_ERR_INVALID_ARG;
+    if ((cls->super && echonet_prop_desc_validate(cls->super->props, cls->super->n_props) != ECHONET_OK) ||
+        echonet_prop_desc_validate(overlay, n_overlay) != ECHONET_OK ||
+        echonet_prop_desc_validate(cls->props, cls->n_props) != ECHONET_OK)
+        return ECHONET_ERR_TABLE;
+    return object_init_chained(obj, eoj, cls, overlay, n_overlay, omit, ops, ctx);
 }
 
 /* The maps of an object with chained tables: each layer's entries that are
