@@ -114,6 +114,7 @@ struct aircon_layout {
 #undef E
 /* The store of aircon.h is exactly this plan. */
 ECHONET_STATIC_ASSERT(sizeof(struct aircon_layout) == ECHONET_AIRCON_STORE_SIZE, store_is_the_plan);
+#if ECHONET_SHORTCUTS
 #define E(epc, room) (uint16_t)offsetof(struct aircon_layout, slot_##epc),
 static const uint16_t slot_offset[] = {SLOTS};
 #undef E
@@ -125,6 +126,37 @@ enum aircon_index { SLOTS N_SLOTS };
 #define E(epc, room) [(epc) - 0x80] = index_##epc + 1,
 static const uint8_t index_of[128] = {SLOTS};
 #undef E
+#else
+/* When optimising for size, the plan itself as (EPC, room) pairs, walked
+ * to find a slot (a shortcut: the two tables above cost 264 bytes). */
+#define E(epc, room) epc, room,
+static const uint8_t plan[] = {SLOTS};
+#undef E
+#endif
+
+/* Where a property's slot is in the model's store (struct aircon_layout),
+ * plus one (0: not a property of the model), and the bytes of value it has
+ * room for. */
+static ECHONET_NOINLINE_FOR_SIZE size_t slot_at(uint8_t epc, size_t *room)
+{
+#if ECHONET_SHORTCUTS
+    size_t k;
+
+    if (epc < 0x80u || (k = index_of[epc - 0x80u]) == 0)
+        return 0;
+    *room = (k < N_SLOTS ? slot_offset[k] : ECHONET_AIRCON_STORE_SIZE) - slot_offset[k - 1u] - 1u;
+    return slot_offset[k - 1u] + 1u;
+#else
+    size_t k, at = 0;
+
+    for (k = 0; k < sizeof plan; at += 1u + plan[k + 1], k += 2)
+        if (plan[k] == epc) {
+            *room = plan[k + 1];
+            return at + 1u;
+        }
+    return 0;
+#endif
+}
 
 const echonet_prop_desc *echonet_aircon_overlay(size_t *n)
 {
@@ -162,8 +194,11 @@ static const echonet_prop_desc *find_sorted(const echonet_class *c, uint8_t epc)
 const echonet_prop_desc *echonet_aircon_desc(uint8_t epc)
 {
     const echonet_prop_desc *d;
+    size_t room;
 
-    if (epc < 0x80u || index_of[epc - 0x80u] == 0)
+    /* Every property of the tables has a slot (aircon/store_plan); without
+     * the optional properties, only the mandatory ones. */
+    if (epc < 0x80u || (!ECHONET_AIRCON_OPTIONAL && !slot_at(epc, &room)))
         return NULL;
     if (in_overlay[(epc - 0x80u) >> 3] & (1u << (epc & 7u)))
         return echonet_prop_desc_find(overlay, N_OVERLAY, epc);
@@ -268,16 +303,12 @@ static size_t largest(const echonet_prop_desc *d)
     return d->size_alt != ECHONET_SIZE_VARIABLE && d->size_alt > d->size ? d->size_alt : d->size;
 }
 
-/* A property's place in the model's store (struct aircon_layout) and the
- * bytes of value it has room for, or NULL. */
-static ECHONET_NOINLINE_FOR_SIZE uint8_t *slot_room(const echonet_aircon *ac, uint8_t epc, size_t *room)
+/* A property's slot and its room, or NULL. */
+static uint8_t *slot_room(const echonet_aircon *ac, uint8_t epc, size_t *room)
 {
-    size_t k;
+    size_t at = slot_at(epc, room);
 
-    if (epc < 0x80u || (k = index_of[epc - 0x80u]) == 0)
-        return NULL;
-    *room = (k < N_SLOTS ? slot_offset[k] : ECHONET_AIRCON_STORE_SIZE) - slot_offset[k - 1u] - 1u;
-    return (uint8_t *)(uintptr_t)(ac->store + slot_offset[k - 1u]);
+    return at ? (uint8_t *)(uintptr_t)(ac->store + at - 1u) : NULL;
 }
 
 static uint8_t *slot(const echonet_aircon *ac, uint8_t epc)
@@ -444,6 +475,14 @@ static bool is_operation(uint8_t epc)
     return epc == 0x80 || epc == 0x8F || epc == 0xB0 || epc == 0xB3 || epc == 0xA0;
 }
 
+/* Starts the 20-hour rule of a remotely operated unit from now (AIF 3.5
+ * ⑧), or ends it (armed false). */
+static ECHONET_NOINLINE_FOR_SIZE void line_rule(echonet_aircon *ac, bool armed, echonet_tstamp now)
+{
+    ac->remote_armed = armed;
+    ac->line_deadline = armed ? echonet_tstamp_add(now, ECHONET_AIRCON_LINE_TIMEOUT) : ECHONET_TSTAMP_NEVER;
+}
+
 static int aircon_set(void *ctx, uint8_t epc, const uint8_t *edt, size_t pdc, echonet_set_source source,
                       echonet_tstamp now)
 {
@@ -451,34 +490,22 @@ static int aircon_set(void *ctx, uint8_t epc, const uint8_t *edt, size_t pdc, ec
     const uint8_t *old;
 
     if (epc == ECHONET_EPC_REMOTE_CONTROL && pdc == 1 && source == ECHONET_SET_NETWORK) {
-        switch (edt[0]) {
-        case ECHONET_REMOTE_LINE_OK_LOCAL:
-        case ECHONET_REMOTE_LINE_OK_PUBLIC:
-            /* A line-health signal: acknowledged, never stored (AIF 3.5 ④, 5.7). */
-            ac->prefix_at = ECHONET_TSTAMP_NEVER;
-            if (ac->remote_armed)
-                ac->line_deadline = echonet_tstamp_add(now, ECHONET_AIRCON_LINE_TIMEOUT);
+        /* A line-health signal (0x61, 0x62) is acknowledged, never stored,
+         * and keeps the 20-hour rule running if it is (AIF 3.5 ④, 5.7);
+         * operation through the public network (0x42) starts it, for what
+         * follows in this request too; anything else ends it. */
+        bool line_ok = edt[0] == ECHONET_REMOTE_LINE_OK_LOCAL || edt[0] == ECHONET_REMOTE_LINE_OK_PUBLIC;
+
+        ac->prefix_at = edt[0] == ECHONET_REMOTE_PUBLIC ? now : ECHONET_TSTAMP_NEVER;
+        line_rule(ac, line_ok ? ac->remote_armed : edt[0] == ECHONET_REMOTE_PUBLIC, now);
+        if (line_ok)
             return 0;
-        case ECHONET_REMOTE_PUBLIC:
-            /* Operation through the public network: the 20-hour rule applies
-             * (to what follows in this request, too). */
-            ac->remote_armed = true;
-            ac->line_deadline = echonet_tstamp_add(now, ECHONET_AIRCON_LINE_TIMEOUT);
-            ac->prefix_at = now;
-            break;
-        default:
-            ac->remote_armed = false;
-            ac->line_deadline = ECHONET_TSTAMP_NEVER;
-            ac->prefix_at = ECHONET_TSTAMP_NEVER;
-            break;
-        }
     } else if (is_operation(epc) && (source == ECHONET_SET_LOCAL || now != ac->prefix_at)) {
         /* Operated at the unit, by its handset, or from the home network
          * (a request without the 0x93 = 0x42 prefix, AIF 4.1): no longer
          * remote (AIF 3.5 (6), doc/decisions.md). A request's writes are
          * all made at one instant, the time of its prefix if it has one. */
-        ac->remote_armed = false;
-        ac->line_deadline = ECHONET_TSTAMP_NEVER;
+        line_rule(ac, false, now);
         put_byte(ac, ECHONET_EPC_REMOTE_CONTROL, ECHONET_REMOTE_LOCAL);
     }
     /* Compared in the store itself: no copy of the old value on the stack. */
@@ -506,8 +533,7 @@ static void aircon_handle_expiry(void *ctx, echonet_tstamp now, echonet_propmap 
         return;
     /* 20 hours without a line-health write: assume the line failed and stop
      * (AIF 3.5 ⑧); the change of 0x80 is announced. */
-    ac->remote_armed = false;
-    ac->line_deadline = ECHONET_TSTAMP_NEVER;
+    line_rule(ac, false, now);
     (void)echonet_aircon_value(ac, ECHONET_EPC_OPERATION_STATUS, &status, 1);
     if (status != ECHONET_OFF) {
         put_byte(ac, ECHONET_EPC_OPERATION_STATUS, ECHONET_OFF);

@@ -25,6 +25,12 @@ void echonet_object_rows(echonet_object *obj)
 {
     size_t i, r = 0;
 
+    /* When optimising for size every lookup walks the tables (a shortcut:
+     * the rows and the overlay's bitmap cost code, not only RAM). */
+    if (!ECHONET_SHORTCUTS) {
+        obj->row[0] = 255;
+        return;
+    }
     for (i = 0; i < obj->n_props; i++) {
         if (i > 0 && obj->props[i - 1].epc >= obj->props[i].epc) {
             obj->row[0] = 255;
@@ -89,20 +95,18 @@ echonet_err echonet_object_init(echonet_object *obj, echonet_eoj eoj, const echo
 }
 
 /* Whether a mandatory entry of table (n entries) is shadowed by an overlay
- * entry that is not mandatory, or omitted. */
-static bool lacks_mandatory(const echonet_prop_desc *table, size_t n, const echonet_prop_desc *overlay,
-                            size_t n_overlay, const echonet_propmap *omit)
+ * entry that is not mandatory. */
+static bool shadows_mandatory(const echonet_prop_desc *table, size_t n, const echonet_prop_desc *overlay,
+                              size_t n_overlay)
 {
     const echonet_prop_desc *o;
     size_t i;
 
-    for (i = 0; i < n; i++) {
-        if (!(table[i].access & ECHONET_ACCESS_MANDATORY))
-            continue;
-        o = echonet_prop_desc_find(overlay, n_overlay, table[i].epc);
-        if ((o && !(o->access & ECHONET_ACCESS_MANDATORY)) || echonet_propmap_contains(omit, table[i].epc))
+    for (i = 0; i < n; i++)
+        if ((table[i].access & ECHONET_ACCESS_MANDATORY) &&
+            (o = echonet_prop_desc_find(overlay, n_overlay, table[i].epc)) != NULL &&
+            !(o->access & ECHONET_ACCESS_MANDATORY))
             return true;
-    }
     return false;
 }
 
@@ -126,16 +130,18 @@ echonet_err object_init_chained(echonet_object *obj, echonet_eoj eoj, const echo
     super = cls->super;
     if (super && super->super)
         return ECHONET_ERR_TABLE;
-    if (lacks_mandatory(cls->props, cls->n_props, overlay, n_overlay, omit) ||
-        (super && lacks_mandatory(super->props, super->n_props, overlay, n_overlay, omit)) ||
-        lacks_mandatory(overlay, n_overlay, NULL, 0, omit))
+    /* A mandatory property of any layer may not be omitted. */
+    if (omits_mandatory(cls->props, cls->n_props, omit) ||
+        (super && omits_mandatory(super->props, super->n_props, omit)) ||
+        omits_mandatory(overlay, n_overlay, omit))
         return ECHONET_ERR_MANDATORY;
     object_setup(obj, eoj, cls->props, cls->n_props, omit, ops, ctx);
     obj->overlay = overlay;
     obj->n_overlay = (uint8_t)n_overlay;
     obj->super = super ? super->props : NULL;
     obj->n_super = super ? super->n_props : 0;
-    echonet_prop_desc_map(&obj->in_overlay, overlay, n_overlay, 0, NULL);
+    if (ECHONET_SHORTCUTS)
+        echonet_prop_desc_map(&obj->in_overlay, overlay, n_overlay, 0, NULL);
     return ECHONET_OK;
 }
 
@@ -149,6 +155,10 @@ echonet_err echonet_object_init_class(echonet_object *obj, echonet_eoj eoj, cons
         echonet_prop_desc_validate(overlay, n_overlay) != ECHONET_OK ||
         echonet_prop_desc_validate(cls->props, cls->n_props) != ECHONET_OK)
         return ECHONET_ERR_TABLE;
+    /* Nor may the overlay make it optional. */
+    if (shadows_mandatory(cls->props, cls->n_props, overlay, n_overlay) ||
+        (cls->super && shadows_mandatory(cls->super->props, cls->super->n_props, overlay, n_overlay)))
+        return ECHONET_ERR_MANDATORY;
     return object_init_chained(obj, eoj, cls, overlay, n_overlay, omit, ops, ctx);
 }
 
@@ -170,7 +180,9 @@ static void object_map(const echonet_object *obj, echonet_propmap *map, uint8_t 
 {
     if (!map)
         return;
-    if (obj->n_overlay == 0 && obj->n_super == 0)
+    /* One table: its map without a lookup per entry, unless optimising for
+     * size (a shortcut: chained_map() gives the same map). */
+    if (ECHONET_SHORTCUTS && obj->n_overlay == 0 && obj->n_super == 0)
         echonet_prop_desc_map(map, obj->props, obj->n_props, access, &obj->omit);
     else
         chained_map(obj, map, access);
@@ -191,7 +203,8 @@ void echonet_object_maps(const echonet_object *obj, echonet_propmap *anno, echon
 }
 
 /* object_desc() of an object whose table is out of EPC order (row[0]
- * 255): the overlay first, then the class table, then the superclass. */
+ * 255), or of any object when optimising for size: the overlay first, then
+ * the class table, then the superclass. */
 static ECHONET_NOINLINE const echonet_prop_desc *object_desc_unsorted(const echonet_object *obj, uint8_t epc)
 {
     const echonet_prop_desc *d = echonet_prop_desc_find(obj->overlay, obj->n_overlay, epc);
@@ -212,7 +225,7 @@ static HOT_INLINE ECHONET_NOINLINE_FOR_SIZE const echonet_prop_desc *object_desc
 
     if (epc < 0x80u || propmap_has(&obj->omit, epc))
         return NULL;
-    if (obj->row[0] != 0)
+    if (!ECHONET_SHORTCUTS || obj->row[0] != 0)
         return object_desc_unsorted(obj, epc);
     /* The overlay only for the EPCs it has (a bit each); then the class
      * table in rising EPC order (row[0] 0): the property is among the few
@@ -412,8 +425,9 @@ static int32_t take_frame(echonet_node *node, const echonet_addr *src, const ech
     slot->src = *src;
     slot->len = (uint32_t)f->len;
     memcpy(slot->frame, buf, f->len);
-    if (node->queued++ == 0) {
-        /* The head request: kept decoded, its views moved to the copy. */
+    if (node->queued++ == 0 && ECHONET_SHORTCUTS) {
+        /* The head request: kept decoded, its views moved to the copy (a
+         * shortcut: when optimising for size answer_next() decodes it). */
         echonet_frame *head = &node->head_frame;
 
         node->fanout = 0;

@@ -42,27 +42,28 @@ static inline bool desc_readonly(const echonet_prop_desc *d, uint8_t v)
  * within its range, all of them exactly pdc bytes. */
 static ECHONET_NOINLINE int numbers_verdict(const uint8_t *v, size_t n_values, const uint8_t *edt, size_t pdc)
 {
-    size_t k = 0, at = 0, w, j;
+    const uint8_t *end = v + n_values;
+    size_t w, j;
 
-    while (k < n_values) {
+    while (v < end) {
         uint32_t x = 0, lo = 0, hi = 0, flip;
 
-        w = v[k] & 7u;
-        if (w == 0 || w > 4u || at + w > pdc || k + 1u + 2u * w > n_values)
+        w = v[0] & 7u;
+        if (w == 0 || w > 4u || pdc < w || (size_t)(end - v) < 1u + 2u * w)
             return ECHONET_VALUE_REFUSED;
         /* Signed numbers compare as unsigned once their sign bit is flipped. */
-        flip = (v[k] & ECHONET_NUMBER_SIGNED) ? (uint32_t)1 << (8u * w - 1u) : 0;
-        for (j = 0; j < w; j++) {
-            x = x << 8 | edt[at + j];
-            lo = lo << 8 | v[k + 1u + j];
-            hi = hi << 8 | v[k + 1u + w + j];
+        flip = (uint32_t)(v[0] >> 7) << (8u * w - 1u);
+        for (j = 1; j <= w; j++) {
+            x = x << 8 | *edt++;
+            lo = lo << 8 | v[j];
+            hi = hi << 8 | v[j + w];
         }
         if ((x ^ flip) < (lo ^ flip) || (x ^ flip) > (hi ^ flip))
             return ECHONET_VALUE_REFUSED;
-        at += w;
-        k += 1u + 2u * w;
+        pdc -= w;
+        v += 1u + 2u * w;
     }
-    return at == pdc ? ECHONET_VALUE_VALID : ECHONET_VALUE_REFUSED;
+    return pdc == 0 ? ECHONET_VALUE_VALID : ECHONET_VALUE_REFUSED;
 }
 
 /* echonet_prop_desc_check() of a descriptor and a value that are there
