@@ -489,15 +489,12 @@ static size_t answer(echonet_node *node, echonet_object *obj, const echonet_fram
 {
     /* echonet_esv_response() and echonet_esv_sna() of a request or INFC
      * (what echonet_node_read() queues): the request's code + 0x10 and
-     * - 0x10, none for SetI's success or INFC's SNA (reference 3.1); the
-     * calls when optimising for size. */
-    uint8_t ok_esv = !ECHONET_SHORTCUTS                ? echonet_esv_response(req->esv)
-                     : req->esv == ECHONET_ESV_INFC ? ECHONET_ESV_INFC_RES
+     * - 0x10, none for SetI's success or INFC's SNA (reference 3.1); without
+     * a call (a node links nothing else of esv.c). */
+    uint8_t ok_esv = req->esv == ECHONET_ESV_INFC   ? ECHONET_ESV_INFC_RES
                      : req->esv == ECHONET_ESV_SETI ? 0
                                                     : (uint8_t)(req->esv + 0x10u);
-    uint8_t sna = !ECHONET_SHORTCUTS ? echonet_esv_sna(req->esv)
-                  : req->esv == ECHONET_ESV_INFC ? 0
-                                                 : (uint8_t)(req->esv - 0x10u);
+    uint8_t sna = req->esv == ECHONET_ESV_INFC ? 0 : (uint8_t)(req->esv - 0x10u);
     bool setget = esv_setget(req->esv), all_ok = true, stop = false;
     /* Bytes the unanswered properties need in their "not processed" form,
      * which is never longer than in the request: kept free so that the
