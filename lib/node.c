@@ -162,50 +162,15 @@ echonet_err echonet_object_init_class(echonet_object *obj, echonet_eoj eoj, cons
     return object_init_chained(obj, eoj, cls, overlay, n_overlay, omit, ops, ctx);
 }
 
-/* The maps of an object with chained tables: each layer's entries that are
- * the object's (not shadowed by an earlier layer, not omitted). */
-static void chained_map(const echonet_object *obj, echonet_propmap *map, uint8_t access)
-{
-    const echonet_prop_desc *layer[3] = {obj->overlay, obj->props, obj->super};
-    size_t n[3] = {obj->n_overlay, obj->n_props, obj->n_super}, l, i;
-
-    echonet_propmap_init(map);
-    for (l = 0; l < 3; l++)
-        for (i = 0; i < n[l]; i++)
-            if ((layer[l][i].access & access) == access && echonet_object_desc(obj, layer[l][i].epc) == &layer[l][i])
-                (void)echonet_propmap_add(map, layer[l][i].epc);
-}
-
-static void object_map(const echonet_object *obj, echonet_propmap *map, uint8_t access)
-{
-    if (!map)
-        return;
-    /* One table: its map without a lookup per entry, unless optimising for
-     * size (a shortcut: chained_map() gives the same map). */
-    if (ECHONET_SHORTCUTS && obj->n_overlay == 0 && obj->n_super == 0)
-        echonet_prop_desc_map(map, obj->props, obj->n_props, access, &obj->omit);
-    else
-        chained_map(obj, map, access);
-}
-
-void echonet_object_maps(const echonet_object *obj, echonet_propmap *anno, echonet_propmap *set, echonet_propmap *get)
-{
-    if (!obj)
-        return;
-    object_map(obj, anno, ECHONET_ACCESS_ANNO);
-    object_map(obj, set, ECHONET_ACCESS_SET);
-    if (get) {
-        object_map(obj, get, ECHONET_ACCESS_GET);
-        (void)echonet_propmap_add(get, 0x9D);
-        (void)echonet_propmap_add(get, 0x9E);
-        (void)echonet_propmap_add(get, 0x9F);
-    }
-}
-
 /* object_desc() of an object whose table is out of EPC order (row[0]
  * 255), or of any object when optimising for size: the overlay first, then
  * the class table, then the superclass. */
-static ECHONET_NOINLINE const echonet_prop_desc *object_desc_unsorted(const echonet_object *obj, uint8_t epc)
+#if ECHONET_SHORTCUTS
+#define UNSORTED_NOINLINE ECHONET_NOINLINE /* out of the answer loop */
+#else
+#define UNSORTED_NOINLINE inline /* object_desc() itself */
+#endif
+static UNSORTED_NOINLINE const echonet_prop_desc *object_desc_unsorted(const echonet_object *obj, uint8_t epc)
 {
     const echonet_prop_desc *d = echonet_prop_desc_find(obj->overlay, obj->n_overlay, epc);
 
@@ -245,6 +210,46 @@ static HOT_INLINE ECHONET_NOINLINE_FOR_SIZE const echonet_prop_desc *object_desc
 const echonet_prop_desc *echonet_object_desc(const echonet_object *obj, uint8_t epc)
 {
     return obj ? object_desc(obj, epc) : NULL;
+}
+
+/* The maps of an object with chained tables: each layer's entries that are
+ * the object's (not shadowed by an earlier layer, not omitted). */
+static void chained_map(const echonet_object *obj, echonet_propmap *map, uint8_t access)
+{
+    const echonet_prop_desc *layer[3] = {obj->overlay, obj->props, obj->super};
+    size_t n[3] = {obj->n_overlay, obj->n_props, obj->n_super}, l, i;
+
+    echonet_propmap_init(map);
+    for (l = 0; l < 3; l++)
+        for (i = 0; i < n[l]; i++)
+            if ((layer[l][i].access & access) == access && object_desc(obj, layer[l][i].epc) == &layer[l][i])
+                (void)echonet_propmap_add(map, layer[l][i].epc);
+}
+
+static void object_map(const echonet_object *obj, echonet_propmap *map, uint8_t access)
+{
+    if (!map)
+        return;
+    /* One table: its map without a lookup per entry, unless optimising for
+     * size (a shortcut: chained_map() gives the same map). */
+    if (ECHONET_SHORTCUTS && obj->n_overlay == 0 && obj->n_super == 0)
+        echonet_prop_desc_map(map, obj->props, obj->n_props, access, &obj->omit);
+    else
+        chained_map(obj, map, access);
+}
+
+void echonet_object_maps(const echonet_object *obj, echonet_propmap *anno, echonet_propmap *set, echonet_propmap *get)
+{
+    if (!obj)
+        return;
+    object_map(obj, anno, ECHONET_ACCESS_ANNO);
+    object_map(obj, set, ECHONET_ACCESS_SET);
+    if (get) {
+        object_map(obj, get, ECHONET_ACCESS_GET);
+        (void)echonet_propmap_add(get, 0x9D);
+        (void)echonet_propmap_add(get, 0x9E);
+        (void)echonet_propmap_add(get, 0x9F);
+    }
 }
 
 /* Reads a property for an answer or an announcement into edt (cap bytes).
@@ -597,7 +602,7 @@ static int32_t answer_next(echonet_node *node, echonet_addr *dst, bool *multicas
 
     if (!node->head_decoded) {
         /* validated by echonet_node_read() */
-        (void)echonet_frame_decode_udp(&node->head_frame, req->frame, req->len, NULL);
+        (void)echonet_frame_decode(&node->head_frame, req->frame, req->len, NULL);
         node->head_decoded = true;
     }
     obj = next_target(node, f->deoj, &node->fanout);
@@ -694,15 +699,16 @@ int32_t echonet_node_write(echonet_node *node, echonet_addr *dst, bool *multicas
     }
     for (i = 0; (obj = walk_object(node, i)) != NULL; i++) {
         if (obj->ops->expiry && obj->ops->handle_expiry && obj->ops->expiry(obj->ctx) <= now) {
-            echonet_propmap changed, anno;
+            echonet_propmap changed;
+            const echonet_prop_desc *d;
             unsigned epc;
 
             echonet_propmap_init(&changed);
             obj->ops->handle_expiry(obj->ctx, now, &changed);
-            echonet_object_maps(obj, &anno, NULL, NULL);
-            for (epc = echonet_propmap_next(&changed, 0); epc != ECHONET_PROPMAP_END;
+            /* Each change of a property in the announce map is announced. */
+            for (epc = echonet_propmap_next(&changed, 0x80); epc != ECHONET_PROPMAP_END;
                  epc = echonet_propmap_next(&changed, epc + 1))
-                if (echonet_propmap_contains(&anno, (uint8_t)epc))
+                if ((d = object_desc(obj, (uint8_t)epc)) != NULL && (d->access & ECHONET_ACCESS_ANNO))
                     (void)echonet_propmap_add(&obj->pending, (uint8_t)epc);
         }
     }
