@@ -92,46 +92,46 @@ static const uint8_t in_overlay[16] = {BYTE(0), BYTE(1), BYTE(2),  BYTE(3),  BYT
  * value (checked against the descriptors by echonet_aircon_init()). Every
  * property of the class and the superclass, the optional ones only with
  * ECHONET_AIRCON_OPTIONAL. */
-#define SLOTS \
-    E(0x80, 1) E(0x81, 17) E(0x82, 4) OPT(E(0x83, 17) E(0x84, 2) E(0x85, 4) E(0x86, 225) E(0x87, 1)) \
-    E(0x88, 1) OPT(E(0x89, 2)) E(0x8A, 3) OPT(E(0x8B, 3) E(0x8C, 12) E(0x8D, 12) E(0x8E, 4)) E(0x8F, 1) \
-    OPT(E(0x90, 1) E(0x91, 2) E(0x92, 2) E(0x93, 1) E(0x94, 1) E(0x95, 2) E(0x96, 2) E(0x97, 2) E(0x98, 4) \
-        E(0x99, 2) E(0x9A, 5)) \
-    E(0x9D, 17) E(0x9E, 17) E(0x9F, 17) E(0xA0, 1) \
-    OPT(E(0xA1, 1) E(0xA3, 1) E(0xA4, 1) E(0xA5, 1) E(0xAA, 1) E(0xAB, 1)) E(0xB0, 1) \
-    OPT(E(0xB1, 1) E(0xB2, 1)) E(0xB3, 1) \
-    OPT(E(0xB4, 1) E(0xB5, 1) E(0xB6, 1) E(0xB7, 1) E(0xB8, 8) E(0xB9, 2) E(0xBA, 1)) E(0xBB, 1) \
-    OPT(E(0xBC, 1) E(0xBD, 1) E(0xBE, 1) E(0xBF, 1) E(0xC0, 1) E(0xC1, 1) E(0xC2, 1) E(0xC4, 1) E(0xC6, 1) \
-        E(0xC7, 8) E(0xC8, 1) E(0xC9, 8) E(0xCA, 1) E(0xCB, 8) E(0xCC, 1) E(0xCD, 1) E(0xCE, 1) E(0xCF, 1) \
-        E(0xD0, 1))
+#define SLOTS(E, k) \
+    E(0x80, 1, k) E(0x81, 17, k) E(0x82, 4, k) OPT(E(0x83, 17, k) E(0x84, 2, k) E(0x85, 4, k) E(0x86, 225, k) \
+        E(0x87, 1, k)) E(0x88, 1, k) OPT(E(0x89, 2, k)) E(0x8A, 3, k) OPT(E(0x8B, 3, k) E(0x8C, 12, k) \
+        E(0x8D, 12, k) E(0x8E, 4, k)) E(0x8F, 1, k) OPT(E(0x90, 1, k) E(0x91, 2, k) E(0x92, 2, k) E(0x93, 1, k) \
+        E(0x94, 1, k) E(0x95, 2, k) E(0x96, 2, k) E(0x97, 2, k) E(0x98, 4, k) E(0x99, 2, k) E(0x9A, 5, k)) \
+    E(0x9D, 17, k) E(0x9E, 17, k) E(0x9F, 17, k) E(0xA0, 1, k) OPT(E(0xA1, 1, k) E(0xA3, 1, k) E(0xA4, 1, k) \
+        E(0xA5, 1, k) E(0xAA, 1, k) E(0xAB, 1, k)) E(0xB0, 1, k) OPT(E(0xB1, 1, k) E(0xB2, 1, k)) E(0xB3, 1, k) \
+    OPT(E(0xB4, 1, k) E(0xB5, 1, k) E(0xB6, 1, k) E(0xB7, 1, k) E(0xB8, 8, k) E(0xB9, 2, k) E(0xBA, 1, k)) \
+    E(0xBB, 1, k) OPT(E(0xBC, 1, k) E(0xBD, 1, k) E(0xBE, 1, k) E(0xBF, 1, k) E(0xC0, 1, k) E(0xC1, 1, k) \
+        E(0xC2, 1, k) E(0xC4, 1, k) E(0xC6, 1, k) E(0xC7, 8, k) E(0xC8, 1, k) E(0xC9, 8, k) E(0xCA, 1, k) \
+        E(0xCB, 8, k) E(0xCC, 1, k) E(0xCD, 1, k) E(0xCE, 1, k) E(0xCF, 1, k) E(0xD0, 1, k))
 
 /* The largest value of the store: 0x86 (225 bytes). */
 #define VALUE_MAX 225u
-#define E(epc, room) uint8_t slot_##epc[1 + (room)];
+#define FIELD(epc, room, k) uint8_t slot_##epc[1 + (room)];
 struct aircon_layout {
-    SLOTS
+    SLOTS(FIELD, 0)
 };
-#undef E
 /* The store of aircon.h is exactly this plan. */
 ECHONET_STATIC_ASSERT(sizeof(struct aircon_layout) == ECHONET_AIRCON_STORE_SIZE, store_is_the_plan);
 #if ECHONET_SHORTCUTS
-#define E(epc, room) (uint16_t)offsetof(struct aircon_layout, slot_##epc),
-static const uint16_t slot_offset[] = {SLOTS};
-#undef E
+#define OFFSET(epc, room, k) (uint16_t)offsetof(struct aircon_layout, slot_##epc),
+static const uint16_t slot_offset[] = {SLOTS(OFFSET, 0)};
 /* Each property's slot, plus one, by EPC - 0x80 (0: not a property of the
  * model): a value is found in one step on every read. */
-#define E(epc, room) index_##epc,
-enum aircon_index { SLOTS N_SLOTS };
-#undef E
-#define E(epc, room) [(epc) - 0x80] = index_##epc + 1,
-static const uint8_t index_of[128] = {SLOTS};
-#undef E
+#define INDEX(epc, room, k) index_##epc,
+enum aircon_index { SLOTS(INDEX, 0) N_SLOTS };
+#define INDEX_OF(epc, room, k) [(epc) - 0x80] = index_##epc + 1,
+static const uint8_t index_of[128] = {SLOTS(INDEX_OF, 0)};
 #else
-/* When optimising for size, the plan itself as (EPC, room) pairs, walked
- * to find a slot (a shortcut: the two tables above cost 264 bytes). */
-#define E(epc, room) epc, room,
-static const uint8_t plan[] = {SLOTS};
-#undef E
+/* When optimising for size, the plan itself, walked to find a slot (a
+ * shortcut: the two tables above cost 264 bytes): which EPCs have a slot
+ * (bit e & 7 of byte (e - 0x80) >> 3) and the room of each, in EPC order. */
+#define HAS(epc, room, k) | (((epc) - 0x80) >> 3 == (k) ? 1u << ((epc) & 7) : 0u)
+#define HAS_ROW(k) (uint8_t)(0u SLOTS(HAS, k))
+static const uint8_t has_slot[16] = {HAS_ROW(0), HAS_ROW(1), HAS_ROW(2),  HAS_ROW(3),  HAS_ROW(4),  HAS_ROW(5),
+                                     HAS_ROW(6), HAS_ROW(7), HAS_ROW(8),  HAS_ROW(9),  HAS_ROW(10), HAS_ROW(11),
+                                     HAS_ROW(12), HAS_ROW(13), HAS_ROW(14), HAS_ROW(15)};
+#define ROOM(epc, room, k) room,
+static const uint8_t rooms[] = {SLOTS(ROOM, 0)};
 #endif
 
 /* Where a property's slot is in the model's store (struct aircon_layout),
@@ -147,12 +147,16 @@ static ECHONET_NOINLINE_FOR_SIZE size_t slot_at(uint8_t epc, size_t *room)
     *room = (k < N_SLOTS ? slot_offset[k] : ECHONET_AIRCON_STORE_SIZE) - slot_offset[k - 1u] - 1u;
     return slot_offset[k - 1u] + 1u;
 #else
-    size_t k, at = 0;
+    size_t k = 0, at = 0;
+    unsigned e;
 
-    for (k = 0; k < sizeof plan; at += 1u + plan[k + 1], k += 2)
-        if (plan[k] == epc) {
-            *room = plan[k + 1];
-            return at + 1u;
+    for (e = 0x80; e <= epc; e++)
+        if (has_slot[(e - 0x80u) >> 3] >> (e & 7u) & 1u) {
+            if (e == epc) {
+                *room = rooms[k];
+                return at + 1u;
+            }
+            at += 1u + rooms[k++];
         }
     return 0;
 #endif
