@@ -377,6 +377,14 @@ static void put_byte(echonet_aircon *ac, uint8_t epc, uint8_t v)
     (void)put(ac, epc, &v, 1);
 }
 
+/* Starts the 20-hour rule of a remotely operated unit from now (AIF 3.5
+ * ⑧), or ends it (armed false). */
+static ECHONET_NOINLINE_FOR_SIZE void line_rule(echonet_aircon *ac, bool armed, echonet_tstamp now)
+{
+    ac->remote_armed = armed;
+    ac->line_deadline = armed ? echonet_tstamp_add(now, ECHONET_AIRCON_LINE_TIMEOUT) : ECHONET_TSTAMP_NEVER;
+}
+
 /* Factory values other than zeros, as (EPC, length, bytes): the date
  * properties, the air-flow levels (automatic) and the class's state. */
 static const uint8_t factory[] = {
@@ -399,43 +407,43 @@ static const echonet_prop_desc *layer(size_t l, size_t *n)
 
 echonet_err echonet_aircon_init(echonet_aircon *ac, const uint8_t manufacturer[3])
 {
-#if ECHONET_AIRCON_OPTIONAL
-    uint8_t no_fault[8] = {0x04};
-    uint8_t id[17] = {0xFE};
-#endif
     const echonet_prop_desc *t;
     size_t l, i, n, room;
+    uint8_t *s;
 
     if (!ac || !manufacturer)
         return ECHONET_ERR_INVALID_ARG;
     memset(ac, 0, sizeof *ac);
-    ac->line_deadline = ECHONET_TSTAMP_NEVER;
+    line_rule(ac, false, 0);
     ac->prefix_at = ECHONET_TSTAMP_NEVER;
     /* Each property of the store (its plan and the tables agree:
      * aircon/store_plan) starts with the first code of its rule or zeros of
      * its size, as its first entry in lookup order says... */
     for (l = 0; l < 3; l++)
         for (t = layer(l, &n), i = 0; i < n; i++) {
-            uint8_t *s = slot_room(ac, t[i].epc, &room);
-
-            if (!s || s[0] != 0 || largest(&t[i]) > room)
+            s = slot_room(ac, t[i].epc, &room);
+            if (!s || s[0] != 0)
                 continue;
             s[0] = t[i].size_alt == ECHONET_SIZE_VARIABLE ? 1 : t[i].size;
             if (t[i].rule == ECHONET_RULE_ENUM || t[i].rule == ECHONET_RULE_RANGE)
                 s[1] = t[i].values[0];
         }
-    /* ...then the factory state of the class. */
+    /* ...then the factory state of the class... */
     for (i = 0; i < sizeof factory; i += 2u + factory[i + 1])
         (void)put(ac, factory[i], &factory[i + 2], factory[i + 1]);
+    /* ...and the maker's code: 0x8A, in 0x83 after 0xFE, and in 0x86
+     * without a fault (a 4-byte code field of zeros after the maker code,
+     * b1 counting the code bytes, as real units report it). */
+    memcpy(slot(ac, 0x8A) + 1, manufacturer, 3);
 #if ECHONET_AIRCON_OPTIONAL
-    memcpy(id + 1, manufacturer, 3);
-    (void)put(ac, 0x83, id, 17);
-    /* 0x86 without a fault: a 4-byte code field of zeros after the maker
-     * code (b1 counts the code bytes, as real units report it). */
-    memcpy(no_fault + 1, manufacturer, 3);
-    (void)put(ac, 0x86, no_fault, 8);
+    s = slot(ac, 0x83);
+    s[1] = 0xFE;
+    memcpy(s + 2, manufacturer, 3);
+    s = slot(ac, 0x86);
+    s[0] = 8;
+    s[1] = 0x04;
+    memcpy(s + 2, manufacturer, 3);
 #endif
-    (void)put(ac, 0x8A, manufacturer, 3);
     return ECHONET_OK;
 }
 
@@ -477,14 +485,6 @@ static int aircon_get(void *ctx, uint8_t epc, uint8_t *edt, size_t cap)
 static bool is_operation(uint8_t epc)
 {
     return epc == 0x80 || epc == 0x8F || epc == 0xB0 || epc == 0xB3 || epc == 0xA0;
-}
-
-/* Starts the 20-hour rule of a remotely operated unit from now (AIF 3.5
- * ⑧), or ends it (armed false). */
-static ECHONET_NOINLINE_FOR_SIZE void line_rule(echonet_aircon *ac, bool armed, echonet_tstamp now)
-{
-    ac->remote_armed = armed;
-    ac->line_deadline = armed ? echonet_tstamp_add(now, ECHONET_AIRCON_LINE_TIMEOUT) : ECHONET_TSTAMP_NEVER;
 }
 
 static int aircon_set(void *ctx, uint8_t epc, const uint8_t *edt, size_t pdc, echonet_set_source source,
