@@ -467,13 +467,6 @@ int32_t echonet_node_read_frame(echonet_node *node, const echonet_addr *src, con
     return take_frame(node, src, frame, false);
 }
 
-/* echonet_writer_prop(), the common case without a call. */
-static void put_prop(echonet_writer *w, uint8_t epc, size_t pdc, const uint8_t *edt)
-{
-    if (!writer_prop_quick(w, epc, pdc, edt))
-        echonet_writer_prop(w, epc, pdc, edt);
-}
-
 /* Where the next property's EDT goes in w's buffer, and how many bytes fit
  * there (at most 255). Values are read straight into place and then handed
  * to the writer, so no copy of a value sits on the stack. */
@@ -509,10 +502,11 @@ static size_t answer(echonet_node *node, echonet_object *obj, const echonet_fram
     echonet_writer w;
     size_t len = 0;
 
-    if (!writer_begin_quick(&w, buf, cap, req->tid, obj->eoj, req->seoj, ok_esv ? ok_esv : sna)) {
-        echonet_writer_init(&w, buf, cap);
-        echonet_writer_header(&w, req->tid, obj->eoj, req->seoj, ok_esv ? ok_esv : sna);
-    }
+    /* The answer is written without the writer's checks: it fits, as it
+     * is never longer than the request (cap >= req_len) but for values
+     * read, each of which is let in only if it fits (beside the room the
+     * rest of the request needs); the header's ESV is a valid one. */
+    writer_begin(&w, buf, cap, req->tid, obj->eoj, req->seoj, ok_esv ? ok_esv : sna);
     for (block = 0; block < (setget ? 2u : 1u); block++) {
         echonet_prop_iter it = block == 0 ? req->props : req->props_get;
         /* SetI, SetC and the Set block of SetGet write; INFC is acknowledged;
@@ -521,7 +515,7 @@ static size_t answer(echonet_node *node, echonet_object *obj, const echonet_fram
         echonet_prop p;
 
         if (block == 1)
-            echonet_writer_get_block(&w);
+            writer_get_block_placed(&w);
         /* The block as echonet_prop_next() walks it (decoded: no check). */
         for (; it.left > 0; it.left--, it.pos += 2u + p.pdc) {
             bool may = !stop && (node->cfg.max_opc == 0 || processed < node->cfg.max_opc);
@@ -532,16 +526,16 @@ static size_t answer(echonet_node *node, echonet_object *obj, const echonet_fram
 
             reserve -= 2u + p.pdc;
             if (req->esv == ECHONET_ESV_INFC) {
-                put_prop(&w, p.epc, 0, NULL); /* INFC_Res: PDC 0 (reference 3.4 rule 7) */
+                writer_prop_put(&w, p.epc, 0, NULL); /* INFC_Res: PDC 0 (reference 3.4 rule 7) */
                 continue;
             }
             if (may)
                 processed++;
             if (writes) {
                 if (may && object_write(obj, p.epc, p.edt, p.pdc, ECHONET_SET_NETWORK, now) == ECHONET_OK) {
-                    put_prop(&w, p.epc, 0, NULL);
+                    writer_prop_put(&w, p.epc, 0, NULL);
                 } else {
-                    put_prop(&w, p.epc, p.pdc, p.edt); /* refused: value echoed */
+                    writer_prop_put(&w, p.epc, p.pdc, p.edt); /* refused: value echoed */
                     all_ok = false;
                 }
             } else {
@@ -559,19 +553,17 @@ static size_t answer(echonet_node *node, echonet_object *obj, const echonet_fram
                      * n <= room), it fits (tested above), the block is open
                      * (a valid ESV's header) and has at most 255 properties,
                      * as in the request. */
-                    if (ECHONET_SHORTCUTS)
-                        writer_prop_placed(&w, p.epc, (size_t)n);
-                    else
-                        echonet_writer_prop(&w, p.epc, (size_t)n, value);
+                    writer_prop_placed(&w, p.epc, (size_t)n);
                 } else {
-                    put_prop(&w, p.epc, 0, NULL);
+                    writer_prop_put(&w, p.epc, 0, NULL);
                     all_ok = false;
                 }
             }
         }
     }
-    if (echonet_writer_finish(&w, &len) != ECHONET_OK)
-        return 0; /* cannot happen: cap >= req_len was checked */
+    /* What echonet_writer_finish() would say: the Get block of a SetGet is
+     * open, and an answer has a property for each of the request's. */
+    len = w.len;
     if (!all_ok)
         buf[OFF_ESV] = sna;
     else if (req->esv == ECHONET_ESV_SETI)
@@ -629,10 +621,13 @@ static int32_t announce(echonet_node *node, echonet_object *obj, uint8_t *buf, s
 {
     echonet_writer w;
     unsigned epc;
-    size_t len = 0, props = 0;
+    size_t props = 0;
 
-    echonet_writer_init(&w, buf, cap);
-    echonet_writer_header(&w, node->tid, obj->eoj, ECHONET_EOJ_NODE_PROFILE, ECHONET_ESV_INF);
+    if (cap < ECHONET_HEADER_LEN)
+        return ECHONET_ERR_NOBUF;
+    /* Written without the writer's checks: each value is let in only if
+     * it fits. */
+    writer_begin(&w, buf, cap, node->tid, obj->eoj, ECHONET_EOJ_NODE_PROFILE, ECHONET_ESV_INF);
     for (epc = echonet_propmap_next(&obj->pending, 0); epc != ECHONET_PROPMAP_END;
          epc = echonet_propmap_next(&obj->pending, epc + 1)) {
         size_t room;
@@ -647,31 +642,30 @@ static int32_t announce(echonet_node *node, echonet_object *obj, uint8_t *buf, s
         echonet_propmap_remove(&obj->pending, (uint8_t)epc);
         if (n < 0)
             continue; /* unreadable now: nothing to announce */
-        echonet_writer_prop(&w, (uint8_t)epc, (size_t)n, value);
+        writer_prop_placed(&w, (uint8_t)epc, (size_t)n);
         props++;
     }
-    if (props == 0 || echonet_writer_finish(&w, &len) != ECHONET_OK)
+    if (props == 0)
         return 0;
     node->tid++;
-    return (int32_t)len;
+    return (int32_t)w.len;
 }
 
 static int32_t announce_instances(echonet_node *node, uint8_t *buf, size_t cap)
 {
-    size_t left = node->n_objects - node->d5_next, n, len = 0, room;
+    size_t left = node->n_objects - node->d5_next, n, room;
     echonet_writer w;
     uint8_t *list;
 
-    echonet_writer_init(&w, buf, cap);
-    echonet_writer_header(&w, node->tid, ECHONET_EOJ_NODE_PROFILE, ECHONET_EOJ_NODE_PROFILE, ECHONET_ESV_INF);
+    if (cap < ECHONET_HEADER_LEN)
+        return ECHONET_ERR_NOBUF;
+    writer_begin(&w, buf, cap, node->tid, ECHONET_EOJ_NODE_PROFILE, ECHONET_EOJ_NODE_PROFILE, ECHONET_ESV_INF);
     /* The list is built in place, in the answer buffer. */
     list = value_room(&w, &room);
     if (!list || room < 1u + 3u * (left < NODEPROFILE_MAX_INSTANCES ? left : NODEPROFILE_MAX_INSTANCES))
         return ECHONET_ERR_NOBUF;
     n = echonet_nodeprofile_instance_list(node, node->d5_next, list);
-    echonet_writer_prop(&w, 0xD5, n, list);
-    if (echonet_writer_finish(&w, &len) != ECHONET_OK)
-        return ECHONET_ERR_NOBUF;
+    writer_prop_placed(&w, 0xD5, n);
     /* More than 84 instances: one announcement per 84 (reference 6.1). */
     node->d5_next += NODEPROFILE_MAX_INSTANCES;
     if (node->d5_next >= node->n_objects) {
@@ -679,7 +673,7 @@ static int32_t announce_instances(echonet_node *node, uint8_t *buf, size_t cap)
         node->d5_next = 0;
     }
     node->tid++;
-    return (int32_t)len;
+    return (int32_t)w.len;
 }
 
 int32_t echonet_node_write(echonet_node *node, echonet_addr *dst, bool *multicast, uint8_t *buf, size_t cap,
