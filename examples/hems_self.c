@@ -19,14 +19,14 @@ static const uint8_t fault_codes[] = {ECHONET_FAULT, ECHONET_NO_FAULT};
 
 /* The superclass's mandatory properties (reference 7). */
 static const echonet_prop_desc self_props[] = {
-    {0x80, G | A | M, 1, 0, ECHONET_RULE_ENUM, 2, 0, on_off, NULL, NULL},
-    {0x81, G | S | A | M, 1, 0, ECHONET_RULE_ANY, 0, 0, NULL, NULL, NULL},
-    {0x82, G | M, 4, 0, ECHONET_RULE_ANY, 0, 0, NULL, NULL, NULL},
-    {0x88, G | A | M, 1, 0, ECHONET_RULE_ENUM, 2, 0, fault_codes, NULL, NULL},
-    {0x8A, G | M, 3, 0, ECHONET_RULE_ANY, 0, 0, NULL, NULL, NULL},
-    {0x9D, G | M, 17, ECHONET_SIZE_VARIABLE, ECHONET_RULE_ANY, 0, 0, NULL, NULL, NULL},
-    {0x9E, G | M, 17, ECHONET_SIZE_VARIABLE, ECHONET_RULE_ANY, 0, 0, NULL, NULL, NULL},
-    {0x9F, G | M, 17, ECHONET_SIZE_VARIABLE, ECHONET_RULE_ANY, 0, 0, NULL, NULL, NULL},
+    {0x80, G | A | M, 1, 0, ECHONET_RULE_ENUM, 2, 0, on_off},
+    {0x81, G | S | A | M, 1, 0, ECHONET_RULE_ANY, 0, 0, NULL},
+    {0x82, G | M, 4, 0, ECHONET_RULE_ANY, 0, 0, NULL},
+    {0x88, G | A | M, 1, 0, ECHONET_RULE_ENUM, 2, 0, fault_codes},
+    {0x8A, G | M, 3, 0, ECHONET_RULE_ANY, 0, 0, NULL},
+    {0x9D, G | M, 17, ECHONET_SIZE_VARIABLE, ECHONET_RULE_ANY, 0, 0, NULL},
+    {0x9E, G | M, 17, ECHONET_SIZE_VARIABLE, ECHONET_RULE_ANY, 0, 0, NULL},
+    {0x9F, G | M, 17, ECHONET_SIZE_VARIABLE, ECHONET_RULE_ANY, 0, 0, NULL},
 };
 
 static int self_get(void *ctx, uint8_t epc, uint8_t *edt, size_t cap)

@@ -25,6 +25,12 @@ void echonet_object_rows(echonet_object *obj)
 {
     size_t i, r = 0;
 
+    /* When optimising for size every lookup walks the tables (a shortcut:
+     * the rows and the overlay's bitmap cost code, not only RAM). */
+    if (!ECHONET_SHORTCUTS) {
+        obj->row[0] = 255;
+        return;
+    }
     for (i = 0; i < obj->n_props; i++) {
         if (i > 0 && obj->props[i - 1].epc >= obj->props[i].epc) {
             obj->row[0] = 255;
@@ -37,21 +43,30 @@ void echonet_object_rows(echonet_object *obj)
         obj->row[r++] = (uint8_t)obj->n_props;
 }
 
-echonet_err echonet_object_init(echonet_object *obj, echonet_eoj eoj, const echonet_prop_desc *props, size_t n_props,
-                                const echonet_propmap *omit, const echonet_object_ops *ops, void *ctx)
+/* Whether an object may be made of these: accessors with a get, a real
+ * instance of a device class. */
+static bool object_args_ok(const echonet_object *obj, echonet_eoj eoj, const echonet_object_ops *ops)
 {
-    echonet_err err;
+    return obj && ops && ops->get && eoj <= 0xFFFFFFu && ECHONET_EOJ_INSTANCE(eoj) != ECHONET_INSTANCE_ALL &&
+           ECHONET_EOJ_CLASS(eoj) != ECHONET_CLASS_NODE_PROFILE;
+}
+
+/* Whether omit names a mandatory entry of table (n entries). */
+static bool omits_mandatory(const echonet_prop_desc *table, size_t n, const echonet_propmap *omit)
+{
     size_t i;
 
-    if (!obj || !props || !ops || !ops->get || eoj > 0xFFFFFFu || ECHONET_EOJ_INSTANCE(eoj) == ECHONET_INSTANCE_ALL ||
-        ECHONET_EOJ_CLASS(eoj) == ECHONET_CLASS_NODE_PROFILE)
-        return ECHONET_ERR_INVALID_ARG;
-    err = echonet_prop_desc_validate(props, n_props);
-    if (err != ECHONET_OK)
-        return err == ECHONET_ERR_INVALID_ARG ? ECHONET_ERR_TABLE : err;
-    for (i = 0; omit && i < n_props; i++)
-        if ((props[i].access & ECHONET_ACCESS_MANDATORY) && echonet_propmap_contains(omit, props[i].epc))
-            return ECHONET_ERR_MANDATORY;
+    for (i = 0; omit && i < n; i++)
+        if ((table[i].access & ECHONET_ACCESS_MANDATORY) && echonet_propmap_contains(omit, table[i].epc))
+            return true;
+    return false;
+}
+
+/* The object of a table that is valid (checked by the caller, or one of the
+ * library's own); omit, if not NULL, already checked. */
+static void object_setup(echonet_object *obj, echonet_eoj eoj, const echonet_prop_desc *props, size_t n_props,
+                         const echonet_propmap *omit, const echonet_object_ops *ops, void *ctx)
+{
     memset(obj, 0, sizeof *obj);
     obj->eoj = eoj;
     obj->props = props;
@@ -61,98 +76,101 @@ echonet_err echonet_object_init(echonet_object *obj, echonet_eoj eoj, const echo
     obj->ops = ops;
     obj->ctx = ctx;
     echonet_object_rows(obj);
+}
+
+echonet_err echonet_object_init(echonet_object *obj, echonet_eoj eoj, const echonet_prop_desc *props, size_t n_props,
+                                const echonet_propmap *omit, const echonet_object_ops *ops, void *ctx)
+{
+    echonet_err err;
+
+    if (!props || !object_args_ok(obj, eoj, ops))
+        return ECHONET_ERR_INVALID_ARG;
+    err = echonet_prop_desc_validate(props, n_props);
+    if (err != ECHONET_OK)
+        return err == ECHONET_ERR_INVALID_ARG ? ECHONET_ERR_TABLE : err;
+    if (omits_mandatory(props, n_props, omit))
+        return ECHONET_ERR_MANDATORY;
+    object_setup(obj, eoj, props, n_props, omit, ops, ctx);
     return ECHONET_OK;
 }
 
 /* Whether a mandatory entry of table (n entries) is shadowed by an overlay
- * entry that is not mandatory, or omitted. */
-static bool lacks_mandatory(const echonet_prop_desc *table, size_t n, const echonet_prop_desc *overlay,
-                            size_t n_overlay, const echonet_propmap *omit)
+ * entry that is not mandatory. */
+static bool shadows_mandatory(const echonet_prop_desc *table, size_t n, const echonet_prop_desc *overlay,
+                              size_t n_overlay)
 {
     const echonet_prop_desc *o;
     size_t i;
 
-    for (i = 0; i < n; i++) {
-        if (!(table[i].access & ECHONET_ACCESS_MANDATORY))
-            continue;
-        o = echonet_prop_desc_find(overlay, n_overlay, table[i].epc);
-        if ((o && !(o->access & ECHONET_ACCESS_MANDATORY)) || echonet_propmap_contains(omit, table[i].epc))
+    for (i = 0; i < n; i++)
+        if ((table[i].access & ECHONET_ACCESS_MANDATORY) &&
+            (o = echonet_prop_desc_find(overlay, n_overlay, table[i].epc)) != NULL &&
+            !(o->access & ECHONET_ACCESS_MANDATORY))
             return true;
-    }
     return false;
+}
+
+/* Whether the arguments of echonet_object_init_class() may make an object
+ * (the tables' contents aside). */
+static bool class_args_ok(const echonet_object *obj, echonet_eoj eoj, const echonet_class *cls,
+                          const echonet_prop_desc *overlay, size_t n_overlay, const echonet_object_ops *ops)
+{
+    return cls && (overlay || n_overlay == 0) && n_overlay <= 128 && ECHONET_EOJ_CLASS(eoj) == cls->code &&
+           object_args_ok(obj, eoj, ops);
+}
+
+echonet_err object_init_chained(echonet_object *obj, echonet_eoj eoj, const echonet_class *cls,
+                                const echonet_prop_desc *overlay, size_t n_overlay, const echonet_propmap *omit,
+                                const echonet_object_ops *ops, void *ctx)
+{
+    const echonet_class *super;
+
+    if (!class_args_ok(obj, eoj, cls, overlay, n_overlay, ops))
+        return ECHONET_ERR_INVALID_ARG;
+    super = cls->super;
+    if (super && super->super)
+        return ECHONET_ERR_TABLE;
+    /* A mandatory property of any layer may not be omitted. */
+    if (omits_mandatory(cls->props, cls->n_props, omit) ||
+        (super && omits_mandatory(super->props, super->n_props, omit)) ||
+        omits_mandatory(overlay, n_overlay, omit))
+        return ECHONET_ERR_MANDATORY;
+    object_setup(obj, eoj, cls->props, cls->n_props, omit, ops, ctx);
+    obj->overlay = overlay;
+    obj->n_overlay = (uint8_t)n_overlay;
+    obj->super = super ? super->props : NULL;
+    obj->n_super = super ? super->n_props : 0;
+    if (ECHONET_SHORTCUTS)
+        echonet_prop_desc_map(&obj->in_overlay, overlay, n_overlay, 0, NULL);
+    return ECHONET_OK;
 }
 
 echonet_err echonet_object_init_class(echonet_object *obj, echonet_eoj eoj, const echonet_class *cls,
                                       const echonet_prop_desc *overlay, size_t n_overlay, const echonet_propmap *omit,
                                       const echonet_object_ops *ops, void *ctx)
 {
-    const echonet_class *super;
-    echonet_err err;
-
-    if (!cls || (!overlay && n_overlay > 0) || n_overlay > 128 || ECHONET_EOJ_CLASS(eoj) != cls->code)
+    if (!class_args_ok(obj, eoj, cls, overlay, n_overlay, ops))
         return ECHONET_ERR_INVALID_ARG;
-    super = cls->super;
-    if ((super && super->super) || (super && echonet_prop_desc_validate(super->props, super->n_props) != ECHONET_OK) ||
-        echonet_prop_desc_validate(overlay, n_overlay) != ECHONET_OK)
+    if ((cls->super && echonet_prop_desc_validate(cls->super->props, cls->super->n_props) != ECHONET_OK) ||
+        echonet_prop_desc_validate(overlay, n_overlay) != ECHONET_OK ||
+        echonet_prop_desc_validate(cls->props, cls->n_props) != ECHONET_OK)
         return ECHONET_ERR_TABLE;
-    err = echonet_object_init(obj, eoj, cls->props, cls->n_props, NULL, ops, ctx);
-    if (err != ECHONET_OK)
-        return err;
-    if (lacks_mandatory(cls->props, cls->n_props, overlay, n_overlay, omit) ||
-        (super && lacks_mandatory(super->props, super->n_props, overlay, n_overlay, omit)) ||
-        lacks_mandatory(overlay, n_overlay, NULL, 0, omit))
+    /* Nor may the overlay make it optional. */
+    if (shadows_mandatory(cls->props, cls->n_props, overlay, n_overlay) ||
+        (cls->super && shadows_mandatory(cls->super->props, cls->super->n_props, overlay, n_overlay)))
         return ECHONET_ERR_MANDATORY;
-    if (omit)
-        obj->omit = *omit;
-    obj->overlay = overlay;
-    obj->n_overlay = (uint8_t)n_overlay;
-    obj->super = super ? super->props : NULL;
-    obj->n_super = super ? super->n_props : 0;
-    echonet_prop_desc_map(&obj->in_overlay, overlay, n_overlay, 0, NULL);
-    return ECHONET_OK;
-}
-
-/* The maps of an object with chained tables: each layer's entries that are
- * the object's (not shadowed by an earlier layer, not omitted). */
-static void chained_map(const echonet_object *obj, echonet_propmap *map, uint8_t access)
-{
-    const echonet_prop_desc *layer[3] = {obj->overlay, obj->props, obj->super};
-    size_t n[3] = {obj->n_overlay, obj->n_props, obj->n_super}, l, i;
-
-    echonet_propmap_init(map);
-    for (l = 0; l < 3; l++)
-        for (i = 0; i < n[l]; i++)
-            if ((layer[l][i].access & access) == access && echonet_object_desc(obj, layer[l][i].epc) == &layer[l][i])
-                (void)echonet_propmap_add(map, layer[l][i].epc);
-}
-
-static void object_map(const echonet_object *obj, echonet_propmap *map, uint8_t access)
-{
-    if (!map)
-        return;
-    if (obj->n_overlay == 0 && obj->n_super == 0)
-        echonet_prop_desc_map(map, obj->props, obj->n_props, access, &obj->omit);
-    else
-        chained_map(obj, map, access);
-}
-
-void echonet_object_maps(const echonet_object *obj, echonet_propmap *anno, echonet_propmap *set, echonet_propmap *get)
-{
-    if (!obj)
-        return;
-    object_map(obj, anno, ECHONET_ACCESS_ANNO);
-    object_map(obj, set, ECHONET_ACCESS_SET);
-    if (get) {
-        object_map(obj, get, ECHONET_ACCESS_GET);
-        (void)echonet_propmap_add(get, 0x9D);
-        (void)echonet_propmap_add(get, 0x9E);
-        (void)echonet_propmap_add(get, 0x9F);
-    }
+    return object_init_chained(obj, eoj, cls, overlay, n_overlay, omit, ops, ctx);
 }
 
 /* object_desc() of an object whose table is out of EPC order (row[0]
- * 255): the overlay first, then the class table, then the superclass. */
-static ECHONET_NOINLINE const echonet_prop_desc *object_desc_unsorted(const echonet_object *obj, uint8_t epc)
+ * 255), or of any object when optimising for size: the overlay first, then
+ * the class table, then the superclass. */
+#if ECHONET_SHORTCUTS
+#define UNSORTED_NOINLINE ECHONET_NOINLINE /* out of the answer loop */
+#else
+#define UNSORTED_NOINLINE inline /* object_desc() itself */
+#endif
+static UNSORTED_NOINLINE const echonet_prop_desc *object_desc_unsorted(const echonet_object *obj, uint8_t epc)
 {
     const echonet_prop_desc *d = echonet_prop_desc_find(obj->overlay, obj->n_overlay, epc);
 
@@ -172,7 +190,7 @@ static HOT_INLINE ECHONET_NOINLINE_FOR_SIZE const echonet_prop_desc *object_desc
 
     if (epc < 0x80u || propmap_has(&obj->omit, epc))
         return NULL;
-    if (obj->row[0] != 0)
+    if (!ECHONET_SHORTCUTS || obj->row[0] != 0)
         return object_desc_unsorted(obj, epc);
     /* The overlay only for the EPCs it has (a bit each); then the class
      * table in rising EPC order (row[0] 0): the property is among the few
@@ -192,6 +210,46 @@ static HOT_INLINE ECHONET_NOINLINE_FOR_SIZE const echonet_prop_desc *object_desc
 const echonet_prop_desc *echonet_object_desc(const echonet_object *obj, uint8_t epc)
 {
     return obj ? object_desc(obj, epc) : NULL;
+}
+
+/* The maps of an object with chained tables: each layer's entries that are
+ * the object's (not shadowed by an earlier layer, not omitted). */
+static void chained_map(const echonet_object *obj, echonet_propmap *map, uint8_t access)
+{
+    const echonet_prop_desc *layer[3] = {obj->overlay, obj->props, obj->super};
+    size_t n[3] = {obj->n_overlay, obj->n_props, obj->n_super}, l, i;
+
+    echonet_propmap_init(map);
+    for (l = 0; l < 3; l++)
+        for (i = 0; i < n[l]; i++)
+            if ((layer[l][i].access & access) == access && object_desc(obj, layer[l][i].epc) == &layer[l][i])
+                (void)echonet_propmap_add(map, layer[l][i].epc);
+}
+
+static void object_map(const echonet_object *obj, echonet_propmap *map, uint8_t access)
+{
+    if (!map)
+        return;
+    /* One table: its map without a lookup per entry, unless optimising for
+     * size (a shortcut: chained_map() gives the same map). */
+    if (ECHONET_SHORTCUTS && obj->n_overlay == 0 && obj->n_super == 0)
+        echonet_prop_desc_map(map, obj->props, obj->n_props, access, &obj->omit);
+    else
+        chained_map(obj, map, access);
+}
+
+void echonet_object_maps(const echonet_object *obj, echonet_propmap *anno, echonet_propmap *set, echonet_propmap *get)
+{
+    if (!obj)
+        return;
+    object_map(obj, anno, ECHONET_ACCESS_ANNO);
+    object_map(obj, set, ECHONET_ACCESS_SET);
+    if (get) {
+        object_map(obj, get, ECHONET_ACCESS_GET);
+        (void)echonet_propmap_add(get, 0x9D);
+        (void)echonet_propmap_add(get, 0x9E);
+        (void)echonet_propmap_add(get, 0x9F);
+    }
 }
 
 /* Reads a property for an answer or an announcement into edt (cap bytes).
@@ -372,8 +430,9 @@ static int32_t take_frame(echonet_node *node, const echonet_addr *src, const ech
     slot->src = *src;
     slot->len = (uint32_t)f->len;
     memcpy(slot->frame, buf, f->len);
-    if (node->queued++ == 0) {
-        /* The head request: kept decoded, its views moved to the copy. */
+    if (node->queued++ == 0 && ECHONET_SHORTCUTS) {
+        /* The head request: kept decoded, its views moved to the copy (a
+         * shortcut: when optimising for size answer_next() decodes it). */
         echonet_frame *head = &node->head_frame;
 
         node->fanout = 0;
@@ -408,13 +467,6 @@ int32_t echonet_node_read_frame(echonet_node *node, const echonet_addr *src, con
     return take_frame(node, src, frame, false);
 }
 
-/* echonet_writer_prop(), the common case without a call. */
-static void put_prop(echonet_writer *w, uint8_t epc, size_t pdc, const uint8_t *edt)
-{
-    if (!writer_prop_quick(w, epc, pdc, edt))
-        echonet_writer_prop(w, epc, pdc, edt);
-}
-
 /* Where the next property's EDT goes in w's buffer, and how many bytes fit
  * there (at most 255). Values are read straight into place and then handed
  * to the writer, so no copy of a value sits on the stack. */
@@ -435,15 +487,12 @@ static size_t answer(echonet_node *node, echonet_object *obj, const echonet_fram
 {
     /* echonet_esv_response() and echonet_esv_sna() of a request or INFC
      * (what echonet_node_read() queues): the request's code + 0x10 and
-     * - 0x10, none for SetI's success or INFC's SNA (reference 3.1); the
-     * calls when optimising for size. */
-    uint8_t ok_esv = !ECHONET_SHORTCUTS                ? echonet_esv_response(req->esv)
-                     : req->esv == ECHONET_ESV_INFC ? ECHONET_ESV_INFC_RES
+     * - 0x10, none for SetI's success or INFC's SNA (reference 3.1); without
+     * a call (a node links nothing else of esv.c). */
+    uint8_t ok_esv = req->esv == ECHONET_ESV_INFC   ? ECHONET_ESV_INFC_RES
                      : req->esv == ECHONET_ESV_SETI ? 0
                                                     : (uint8_t)(req->esv + 0x10u);
-    uint8_t sna = !ECHONET_SHORTCUTS ? echonet_esv_sna(req->esv)
-                  : req->esv == ECHONET_ESV_INFC ? 0
-                                                 : (uint8_t)(req->esv - 0x10u);
+    uint8_t sna = req->esv == ECHONET_ESV_INFC ? 0 : (uint8_t)(req->esv - 0x10u);
     bool setget = esv_setget(req->esv), all_ok = true, stop = false;
     /* Bytes the unanswered properties need in their "not processed" form,
      * which is never longer than in the request: kept free so that the
@@ -453,10 +502,11 @@ static size_t answer(echonet_node *node, echonet_object *obj, const echonet_fram
     echonet_writer w;
     size_t len = 0;
 
-    if (!writer_begin_quick(&w, buf, cap, req->tid, obj->eoj, req->seoj, ok_esv ? ok_esv : sna)) {
-        echonet_writer_init(&w, buf, cap);
-        echonet_writer_header(&w, req->tid, obj->eoj, req->seoj, ok_esv ? ok_esv : sna);
-    }
+    /* The answer is written without the writer's checks: it fits, as it
+     * is never longer than the request (cap >= req_len) but for values
+     * read, each of which is let in only if it fits (beside the room the
+     * rest of the request needs); the header's ESV is a valid one. */
+    writer_begin(&w, buf, cap, req->tid, obj->eoj, req->seoj, ok_esv ? ok_esv : sna);
     for (block = 0; block < (setget ? 2u : 1u); block++) {
         echonet_prop_iter it = block == 0 ? req->props : req->props_get;
         /* SetI, SetC and the Set block of SetGet write; INFC is acknowledged;
@@ -465,7 +515,7 @@ static size_t answer(echonet_node *node, echonet_object *obj, const echonet_fram
         echonet_prop p;
 
         if (block == 1)
-            echonet_writer_get_block(&w);
+            writer_get_block_placed(&w);
         /* The block as echonet_prop_next() walks it (decoded: no check). */
         for (; it.left > 0; it.left--, it.pos += 2u + p.pdc) {
             bool may = !stop && (node->cfg.max_opc == 0 || processed < node->cfg.max_opc);
@@ -476,16 +526,16 @@ static size_t answer(echonet_node *node, echonet_object *obj, const echonet_fram
 
             reserve -= 2u + p.pdc;
             if (req->esv == ECHONET_ESV_INFC) {
-                put_prop(&w, p.epc, 0, NULL); /* INFC_Res: PDC 0 (reference 3.4 rule 7) */
+                writer_prop_put(&w, p.epc, 0, NULL); /* INFC_Res: PDC 0 (reference 3.4 rule 7) */
                 continue;
             }
             if (may)
                 processed++;
             if (writes) {
                 if (may && object_write(obj, p.epc, p.edt, p.pdc, ECHONET_SET_NETWORK, now) == ECHONET_OK) {
-                    put_prop(&w, p.epc, 0, NULL);
+                    writer_prop_put(&w, p.epc, 0, NULL);
                 } else {
-                    put_prop(&w, p.epc, p.pdc, p.edt); /* refused: value echoed */
+                    writer_prop_put(&w, p.epc, p.pdc, p.edt); /* refused: value echoed */
                     all_ok = false;
                 }
             } else {
@@ -503,19 +553,17 @@ static size_t answer(echonet_node *node, echonet_object *obj, const echonet_fram
                      * n <= room), it fits (tested above), the block is open
                      * (a valid ESV's header) and has at most 255 properties,
                      * as in the request. */
-                    if (ECHONET_SHORTCUTS)
-                        writer_prop_placed(&w, p.epc, (size_t)n);
-                    else
-                        echonet_writer_prop(&w, p.epc, (size_t)n, value);
+                    writer_prop_placed(&w, p.epc, (size_t)n);
                 } else {
-                    put_prop(&w, p.epc, 0, NULL);
+                    writer_prop_put(&w, p.epc, 0, NULL);
                     all_ok = false;
                 }
             }
         }
     }
-    if (echonet_writer_finish(&w, &len) != ECHONET_OK)
-        return 0; /* cannot happen: cap >= req_len was checked */
+    /* What echonet_writer_finish() would say: the Get block of a SetGet is
+     * open, and an answer has a property for each of the request's. */
+    len = w.len;
     if (!all_ok)
         buf[OFF_ESV] = sna;
     else if (req->esv == ECHONET_ESV_SETI)
@@ -546,7 +594,7 @@ static int32_t answer_next(echonet_node *node, echonet_addr *dst, bool *multicas
 
     if (!node->head_decoded) {
         /* validated by echonet_node_read() */
-        (void)echonet_frame_decode_udp(&node->head_frame, req->frame, req->len, NULL);
+        (void)echonet_frame_decode(&node->head_frame, req->frame, req->len, NULL);
         node->head_decoded = true;
     }
     obj = next_target(node, f->deoj, &node->fanout);
@@ -573,10 +621,13 @@ static int32_t announce(echonet_node *node, echonet_object *obj, uint8_t *buf, s
 {
     echonet_writer w;
     unsigned epc;
-    size_t len = 0, props = 0;
+    size_t props = 0;
 
-    echonet_writer_init(&w, buf, cap);
-    echonet_writer_header(&w, node->tid, obj->eoj, ECHONET_EOJ_NODE_PROFILE, ECHONET_ESV_INF);
+    if (cap < ECHONET_HEADER_LEN)
+        return ECHONET_ERR_NOBUF;
+    /* Written without the writer's checks: each value is let in only if
+     * it fits. */
+    writer_begin(&w, buf, cap, node->tid, obj->eoj, ECHONET_EOJ_NODE_PROFILE, ECHONET_ESV_INF);
     for (epc = echonet_propmap_next(&obj->pending, 0); epc != ECHONET_PROPMAP_END;
          epc = echonet_propmap_next(&obj->pending, epc + 1)) {
         size_t room;
@@ -591,31 +642,30 @@ static int32_t announce(echonet_node *node, echonet_object *obj, uint8_t *buf, s
         echonet_propmap_remove(&obj->pending, (uint8_t)epc);
         if (n < 0)
             continue; /* unreadable now: nothing to announce */
-        echonet_writer_prop(&w, (uint8_t)epc, (size_t)n, value);
+        writer_prop_placed(&w, (uint8_t)epc, (size_t)n);
         props++;
     }
-    if (props == 0 || echonet_writer_finish(&w, &len) != ECHONET_OK)
+    if (props == 0)
         return 0;
     node->tid++;
-    return (int32_t)len;
+    return (int32_t)w.len;
 }
 
 static int32_t announce_instances(echonet_node *node, uint8_t *buf, size_t cap)
 {
-    size_t left = node->n_objects - node->d5_next, n, len = 0, room;
+    size_t left = node->n_objects - node->d5_next, n, room;
     echonet_writer w;
     uint8_t *list;
 
-    echonet_writer_init(&w, buf, cap);
-    echonet_writer_header(&w, node->tid, ECHONET_EOJ_NODE_PROFILE, ECHONET_EOJ_NODE_PROFILE, ECHONET_ESV_INF);
+    if (cap < ECHONET_HEADER_LEN)
+        return ECHONET_ERR_NOBUF;
+    writer_begin(&w, buf, cap, node->tid, ECHONET_EOJ_NODE_PROFILE, ECHONET_EOJ_NODE_PROFILE, ECHONET_ESV_INF);
     /* The list is built in place, in the answer buffer. */
     list = value_room(&w, &room);
     if (!list || room < 1u + 3u * (left < NODEPROFILE_MAX_INSTANCES ? left : NODEPROFILE_MAX_INSTANCES))
         return ECHONET_ERR_NOBUF;
     n = echonet_nodeprofile_instance_list(node, node->d5_next, list);
-    echonet_writer_prop(&w, 0xD5, n, list);
-    if (echonet_writer_finish(&w, &len) != ECHONET_OK)
-        return ECHONET_ERR_NOBUF;
+    writer_prop_placed(&w, 0xD5, n);
     /* More than 84 instances: one announcement per 84 (reference 6.1). */
     node->d5_next += NODEPROFILE_MAX_INSTANCES;
     if (node->d5_next >= node->n_objects) {
@@ -623,7 +673,7 @@ static int32_t announce_instances(echonet_node *node, uint8_t *buf, size_t cap)
         node->d5_next = 0;
     }
     node->tid++;
-    return (int32_t)len;
+    return (int32_t)w.len;
 }
 
 int32_t echonet_node_write(echonet_node *node, echonet_addr *dst, bool *multicast, uint8_t *buf, size_t cap,
@@ -643,15 +693,16 @@ int32_t echonet_node_write(echonet_node *node, echonet_addr *dst, bool *multicas
     }
     for (i = 0; (obj = walk_object(node, i)) != NULL; i++) {
         if (obj->ops->expiry && obj->ops->handle_expiry && obj->ops->expiry(obj->ctx) <= now) {
-            echonet_propmap changed, anno;
+            echonet_propmap changed;
+            const echonet_prop_desc *d;
             unsigned epc;
 
             echonet_propmap_init(&changed);
             obj->ops->handle_expiry(obj->ctx, now, &changed);
-            echonet_object_maps(obj, &anno, NULL, NULL);
-            for (epc = echonet_propmap_next(&changed, 0); epc != ECHONET_PROPMAP_END;
+            /* Each change of a property in the announce map is announced. */
+            for (epc = echonet_propmap_next(&changed, 0x80); epc != ECHONET_PROPMAP_END;
                  epc = echonet_propmap_next(&changed, epc + 1))
-                if (echonet_propmap_contains(&anno, (uint8_t)epc))
+                if ((d = object_desc(obj, (uint8_t)epc)) != NULL && (d->access & ECHONET_ACCESS_ANNO))
                     (void)echonet_propmap_add(&obj->pending, (uint8_t)epc);
         }
     }

@@ -18,6 +18,18 @@
  * of EPC order (a caller's) keeps the search through the whole table. */
 void echonet_object_rows(echonet_object *obj);
 
+/* echonet_object_init_class() of tables known to be well-formed (the
+ * library's own: the generated classes and the AIF overlay, which the tests
+ * validate), without checking them again (their rules, and that the
+ * overlay keeps every mandatory property mandatory): an image that makes
+ * objects only of those does not link the validation. The same errors
+ * otherwise: ECHONET_ERR_INVALID_ARG, ECHONET_ERR_TABLE for a superclass
+ * with a superclass, ECHONET_ERR_MANDATORY when omit names a mandatory
+ * property of any table. */
+echonet_err object_init_chained(echonet_object *obj, echonet_eoj eoj, const echonet_class *cls,
+                                const echonet_prop_desc *overlay, size_t n_overlay, const echonet_propmap *omit,
+                                const echonet_object_ops *ops, void *ctx);
+
 /* Prepares node->profile, the node profile object 0x0EF001. */
 void echonet_nodeprofile_init(echonet_node *node);
 

@@ -30,27 +30,48 @@ static size_t desc_largest(const echonet_prop_desc *d)
     return d->size_alt != ECHONET_SIZE_VARIABLE && d->size_alt > d->size ? d->size_alt : d->size;
 }
 
+/* Whether the NUMBERS at v (n bytes) are well-formed and fill size bytes. */
+static bool numbers_ok(const uint8_t *v, size_t n, size_t size)
+{
+    size_t k = 0, w;
+
+    while (k < n) {
+        w = v[k] & 0x7Fu;
+        if (w == 0 || w > 4u || k + 1u + 2u * w > n || size < w)
+            return false;
+        size -= w;
+        k += 1u + 2u * w;
+    }
+    return size == 0;
+}
+
 static bool desc_ok(const echonet_prop_desc *d)
 {
-    if (d->epc < 0x80u || d->size == 0 || (d->n_readonly > 0 && !d->readonly))
+    if (d->epc < 0x80u || d->size == 0 || ((d->n_values > 0 || d->n_readonly > 0) && !d->values))
         return false;
     switch (d->rule) {
     case ECHONET_RULE_ANY:
-        return true;
+        return d->n_values == 0;
     case ECHONET_RULE_ENUM:
-        return d->values && d->n_values > 0 && d->size == 1 && d->size_alt == 0;
+        return d->n_values > 0 && d->size == 1 && d->size_alt == 0;
     case ECHONET_RULE_RANGE:
-        return d->values && d->n_values == 2 * desc_largest(d);
+        return d->n_values > 0 && d->n_values == 2 * desc_largest(d);
     case ECHONET_RULE_RANGE_S8:
-        return d->values && d->n_values == 2 && d->size == 1 && d->size_alt == 0;
-    case ECHONET_RULE_FUNC:
-        return d->check != NULL;
+        return d->n_values == 2 && d->size == 1 && d->size_alt == 0;
+    case ECHONET_RULE_NUMBERS:
+        return d->n_values > 0 && d->size_alt == 0 && numbers_ok(d->values, d->n_values, d->size);
+    case ECHONET_RULE_FUNC: {
+        const echonet_value_func *f = (const echonet_value_func *)(const void *)d->values;
+
+        return f && d->n_values == 0 && d->n_readonly == 0 && f->check;
+    }
     case ECHONET_RULE_LAYOUT: {
         /* The walker comes with the table (echonet_layout_program): an
          * image whose tables have no layout program does not link it. */
         const echonet_layout *l = (const echonet_layout *)(const void *)d->values;
 
-        return l && d->n_values == 0 && l->ops && l->ops->walk && l->ops->shape && l->prog && l->ops->shape(l->prog);
+        return l && d->n_values == 0 && d->n_readonly == 0 && l->ops && l->ops->walk && l->ops->shape && l->prog &&
+               l->ops->shape(l->prog);
     }
     default:
         return false;

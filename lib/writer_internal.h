@@ -136,15 +136,13 @@ static inline bool writer_prop_quick(echonet_writer *w, uint8_t epc, size_t pdc,
     return true;
 }
 
-/* echonet_writer_init() then echonet_writer_header() of a valid ESV, for a
- * buffer with room for the header: the same writer and bytes in one step.
- * Returns false, having done nothing, for any other call (and always when
- * optimising for size: a shortcut). */
-static inline bool writer_begin_quick(echonet_writer *w, uint8_t *buf, size_t cap, uint16_t tid, echonet_eoj seoj,
-                                      echonet_eoj deoj, uint8_t esv)
+/* echonet_writer_init() then echonet_writer_header() of a valid ESV into a
+ * buffer with room for the header (cap >= ECHONET_HEADER_LEN), by a caller
+ * that knows both hold: the same writer and bytes in one step, without the
+ * tests (the device node's answers and announcements). */
+static inline void writer_begin(echonet_writer *w, uint8_t *buf, size_t cap, uint16_t tid, echonet_eoj seoj,
+                                echonet_eoj deoj, uint8_t esv)
 {
-    if (!(ECHONET_SHORTCUTS && buf && cap >= ECHONET_HEADER_LEN && esv_valid(esv)))
-        return false;
     memset(w, 0, sizeof *w);
     w->buf = buf;
     w->cap = cap;
@@ -153,7 +151,6 @@ static inline bool writer_begin_quick(echonet_writer *w, uint8_t *buf, size_t ca
     w->esv = esv;
     w->state = W_BLOCK_SET;
     writer_header_bytes(buf, tid, seoj, deoj, esv, 0);
-    return true;
 }
 
 /* echonet_writer_prop() of a value already in place, pdc bytes at
@@ -171,6 +168,26 @@ static inline void writer_prop_placed(echonet_writer *w, uint8_t epc, size_t pdc
     w->count++;
     w->total++;
     w->buf[w->opc_pos] = (uint8_t)w->count;
+}
+
+/* echonet_writer_prop() of pdc bytes at edt (moved into place: they may
+ * be there already), by a caller that knows what the checks of
+ * writer_prop_placed() would find. */
+static inline void writer_prop_put(echonet_writer *w, uint8_t epc, size_t pdc, const uint8_t *edt)
+{
+    if (pdc > 0)
+        memmove(w->buf + w->len + 2, edt, pdc);
+    writer_prop_placed(w, epc, pdc);
+}
+
+/* echonet_writer_get_block() of a SetGet writer in its Set block with no
+ * error and room for the OPCGet byte, by a caller that knows all three. */
+static inline void writer_get_block_placed(echonet_writer *w)
+{
+    w->opc_pos = w->len;
+    w->count = 0;
+    w->state = W_BLOCK_GET;
+    w->buf[w->len++] = 0;
 }
 
 #endif

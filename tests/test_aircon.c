@@ -13,6 +13,7 @@
 #include "echonet/node.h"
 #include "echonet/propdesc.h"
 #include "echonet/propmap.h"
+#include "../lib/aircon_internal.h"
 #include "tests.h"
 
 #define G ECHONET_ACCESS_GET
@@ -858,6 +859,18 @@ START_TEST(factory_values)
 }
 END_TEST
 
+/* The store plan and the tables agree (what the model relies on without
+ * checking it at every start): every slot a property with room for its
+ * largest value, every property of the tables with a slot, every first
+ * value valid. */
+START_TEST(store_plan)
+{
+    echonet_aircon ac;
+
+    ck_assert_int_eq(echonet_aircon_check_plan(&ac), ECHONET_OK);
+}
+END_TEST
+
 /* Every property of the table reads back a valid value after init. */
 START_TEST(factory_values_valid)
 {
@@ -1216,6 +1229,7 @@ Suite *aircon_suite(void)
 
     tc = tcase_create("model");
     tcase_add_test(tc, factory_values);
+    tcase_add_test(tc, store_plan);
     tcase_add_loop_test(tc, factory_values_valid, 0, (int)N_EXPECTS);
     tcase_add_test(tc, store_size_matches_reference);
     tcase_add_test(tc, store_size_matches_table);

@@ -215,8 +215,7 @@ static const echonet_layout l_s16 = {&echonet_layout_program, s16_or_code};
 static const echonet_layout l_items = {&echonet_layout_program, count_and_items};
 
 #define LAYOUT(epc, size, alt_size, l)                                                                   \
-    {epc, ECHONET_ACCESS_GET | ECHONET_ACCESS_SET, size, alt_size, ECHONET_RULE_LAYOUT, 0, 0, ECHONET_LAYOUT_VALUES(l), \
-     NULL, NULL}
+    {epc, ECHONET_ACCESS_GET | ECHONET_ACCESS_SET, size, alt_size, ECHONET_RULE_LAYOUT, 0, 0, ECHONET_LAYOUT_VALUES(l)}
 static const echonet_prop_desc programs[] = {
     LAYOUT(0xF0, 2, 0, l_bits),
     LAYOUT(0xF1, 1, 17, l_alt),
@@ -291,7 +290,7 @@ START_TEST(range_leaves_no_byte_free)
 {
     /* A 4-byte property with one (low, high) pair: refused as a table, and
      * its value refused rather than bytes 1-3 left unchecked. */
-    echonet_prop_desc d = {0xE0, ECHONET_ACCESS_GET, 4, 0, ECHONET_RULE_RANGE, 2, 0, one_pair, NULL, NULL};
+    echonet_prop_desc d = {0xE0, ECHONET_ACCESS_GET, 4, 0, ECHONET_RULE_RANGE, 2, 0, one_pair};
     static const uint8_t v[4] = {0x01, 0xFF, 0xFF, 0xFF};
 
     ck_assert_int_eq(echonet_prop_desc_validate(&d, 1), ECHONET_ERR_TABLE);
@@ -336,12 +335,12 @@ static const echonet_object_ops battery_ops = {battery_get, battery_set, NULL, N
 static const uint8_t maker_range[] = {0x00, 0x0F, 0x00, 0xFF};
 static const uint8_t percent_90[] = {0, 90};
 static const echonet_prop_desc maker[] = {
-    {0xF0, ECHONET_ACCESS_GET | ECHONET_ACCESS_SET, 2, 0, ECHONET_RULE_RANGE, 4, 0, maker_range, NULL, NULL},
+    {0xF0, ECHONET_ACCESS_GET | ECHONET_ACCESS_SET, 2, 0, ECHONET_RULE_RANGE, 4, 0, maker_range},
     /* A product that never reports more than 90 %. */
-    {0xE4, ECHONET_ACCESS_GET, 1, 0, ECHONET_RULE_RANGE, 2, 0, percent_90, NULL, NULL},
+    {0xE4, ECHONET_ACCESS_GET, 1, 0, ECHONET_RULE_RANGE, 2, 0, percent_90},
 };
 static const echonet_prop_desc drops_mandatory[] = {
-    {0x80, ECHONET_ACCESS_GET, 1, 0, ECHONET_RULE_RANGE, 2, 0, percent_90, NULL, NULL},
+    {0x80, ECHONET_ACCESS_GET, 1, 0, ECHONET_RULE_RANGE, 2, 0, percent_90},
 };
 
 START_TEST(chained_object)

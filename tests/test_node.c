@@ -533,7 +533,7 @@ END_TEST
 static const uint8_t status_codes[] = {0x30, 0x31};
 static const echonet_prop_desc tiny_props[] = {
     {0x80, ECHONET_ACCESS_GET | ECHONET_ACCESS_ANNO | ECHONET_ACCESS_MANDATORY, 1, 0, ECHONET_RULE_ENUM, 2, 0,
-     status_codes, NULL, NULL},
+     status_codes},
 };
 
 static int tiny_get(void *ctx, uint8_t epc, uint8_t *edt, size_t cap)
@@ -997,7 +997,7 @@ static int epc_get(void *ctx, uint8_t epc, uint8_t *edt, size_t cap)
 
 static const echonet_object_ops epc_ops = {epc_get, NULL, NULL, NULL};
 
-#define ANY1(epc) {epc, ECHONET_ACCESS_GET, 1, 0, ECHONET_RULE_ANY, 0, 0, NULL, NULL, NULL}
+#define ANY1(epc) {epc, ECHONET_ACCESS_GET, 1, 0, ECHONET_RULE_ANY, 0, 0, NULL}
 static const echonet_prop_desc rising[] = {ANY1(0x80), ANY1(0x87), ANY1(0x88), ANY1(0xB3), ANY1(0xF8), ANY1(0xFF)};
 static const echonet_prop_desc falling[] = {ANY1(0xFF), ANY1(0xF8), ANY1(0xB3), ANY1(0x88), ANY1(0x87), ANY1(0x80)};
 

@@ -15,11 +15,18 @@ table is `static const` (flash). Meson runs it at build time
 (lib/meson.build); nothing it writes is committed.
 
 Each property's value rule follows the MRA data description (see
-include/echonet/propdesc.h for the rule kinds and the layout program):
+include/echonet/propdesc.h for the rule kinds and the layout program),
+written as the simplest rule that states the same constraint:
 a one-byte enumeration or range is an ECHONET_RULE_ENUM, _RANGE or
 _RANGE_S8 entry; a raw property is ECHONET_RULE_ANY with its size bounds;
-everything else (multi-byte numbers, number-or-state-code, bitmaps,
-objects, arrays) is an ECHONET_RULE_LAYOUT program."""
+a value of fixed size whose bytes are independent one-byte ranges (a time,
+a bitmap whose every byte allows one run of values) is an
+ECHONET_RULE_RANGE of one pair per byte; fixed-size numbers one after the
+other, each within one range (a 16- or 32-bit number, a date), are
+ECHONET_RULE_NUMBERS; everything else (number-or-state-code of more than
+one byte, enumerations of multi-byte codes, bitmaps with gaps, arrays,
+alternatives) is an ECHONET_RULE_LAYOUT program, so an image whose tables
+need none does not link the layout walker."""
 import json
 import sys
 
@@ -319,6 +326,129 @@ def latest(props):
     return [out[k] for k in sorted(out)]
 
 
+# ---- the simplest rule --------------------------------------------------------
+
+ENUM_MAX = 16  # codes a one-byte value may list as ECHONET_RULE_ENUM instead of a layout
+
+
+def runs(n):
+    """The values a scalar accepts, not read only, as runs (lo, hi) of raw
+    (unsigned) numbers in the scalar's own order (signed numbers compare
+    with their sign bit flipped), codes next to a run merged into it."""
+    _, w, signed, ranges, codes, _ = n
+    flip = 1 << (8 * w - 1) if signed else 0
+    mod = 1 << (8 * w)
+    keys = sorted([((lo % mod) ^ flip, (hi % mod) ^ flip) for lo, hi in ranges] +
+                  [((c % mod) ^ flip, (c % mod) ^ flip) for c in codes])
+    out = []
+    for lo, hi in keys:
+        if out and lo <= out[-1][1] + 1:
+            out[-1] = (out[-1][0], max(out[-1][1], hi))
+        else:
+            out.append((lo, hi))
+    return [(lo ^ flip, hi ^ flip) for lo, hi in out]
+
+
+def scalar_verdict(n, u):
+    """What the layout walker says of the raw number u for a scalar: 0
+    refused, 1 valid, 2 read only."""
+    _, w, signed, ranges, codes, ro = n
+    flip = 1 << (8 * w - 1) if signed else 0
+    mod = 1 << (8 * w)
+    for lo, hi in ranges:
+        if (lo % mod) ^ flip <= u ^ flip <= (hi % mod) ^ flip:
+            return 1
+    if u in codes:
+        return 1
+    return 2 if u in ro else 0
+
+
+def byte_runs(n, index):
+    """The one run (lo, hi) of byte index of a bitmap that its fields
+    accept, or None (several runs, none, or a read-only code)."""
+    fields = [(mask, v) for i, mask, v in n[2] if i == index]
+    covered = 0
+    for mask, _ in fields:
+        covered |= mask
+    valid = []
+    for b in range(256):
+        if b & ~covered & 0xFF:
+            continue
+        verdicts = []
+        for mask, v in fields:
+            x = b & mask
+            m = mask
+            while m and not m & 1:
+                m >>= 1
+                x >>= 1
+            verdicts.append(scalar_verdict(v, x))
+        if 2 in verdicts:
+            return None
+        if all(x == 1 for x in verdicts):
+            valid.append(b)
+    if not valid or valid != list(range(valid[0], valid[-1] + 1)):
+        return None
+    return valid[0], valid[-1]
+
+
+def fields(n):
+    """The value as numbers one after the other, each (width, signed, lo,
+    hi) within one range (raw numbers), or None when it is not that."""
+    k = n[0]
+    if k == "scalar":
+        if n[1] not in (1, 2, 4) or n[5]:
+            return None
+        r = runs(n)
+        if len(r) != 1:
+            return None
+        return [(n[1], bool(n[2]), r[0][0], r[0][1])]
+    if k == "raw":
+        return [(1, False, 0, 255)] * n[1] if n[1] == n[2] else None
+    if k == "seq":
+        out = []
+        for c in n[1]:
+            f = fields(c)
+            if f is None:
+                return None
+            out += f
+        return out
+    if k == "bits":
+        out = []
+        for i in range(n[1]):
+            r = byte_runs(n, i)
+            if r is None:
+                return None
+            out.append((1, False, r[0], r[1]))
+        return out
+    return None
+
+
+def simplest(n):
+    """(rule, values, read-only codes) of the simplest rule other than a
+    layout that states exactly n's constraint, or None."""
+    if n[0] == "scalar" and n[1] == 1:
+        r = runs(n)
+        # A read-only code is read only whatever the rule says (propdesc.h):
+        # one the number also accepts needs the layout's reading.
+        if any(scalar_verdict(n, c) == 1 for c in n[5]):
+            return None
+        if len(r) == 1:
+            return ("RANGE_S8" if n[2] else "RANGE"), [r[0][0], r[0][1]], n[5]
+        codes = [c for lo, hi in r for c in range(lo, hi + 1)]
+        if len(codes) <= ENUM_MAX:
+            return "ENUM", codes, n[5]
+        return None
+    f = fields(n)
+    if f is None:
+        return None
+    if all(w == 1 and not signed for w, signed, _, _ in f):
+        return "RANGE", [b for _, _, lo, hi in f for b in (lo, hi)], []
+    values = []
+    for w, signed, lo, hi in f:
+        values += [w | (SIGNED if signed else 0)] + be(lo, w, False) + be(hi, w, False)
+    return "NUMBERS", values, []
+
+
 def describe(conv, p):
     """(access letters, size, size_alt, rule, values, readonly, program) of one property."""
     n = conv.node(p["data"])
@@ -345,6 +475,10 @@ def describe(conv, p):
         raise GenError("EDT of %d..%d bytes" % (lo, hi))
     if lo == hi:
         size, alt = hi, 0
+        simple = simplest(n)
+        if simple:
+            rule, values, ro = simple
+            return acc, size, alt, rule, values, ro, None
     else:
         size, alt = hi, "VAR"
     return acc, size, alt, "LAYOUT", None, None, encode(n)
@@ -386,8 +520,8 @@ def class_source(code, short, name, props, conv, release):
             acc, size, alt, rule, values, ro, prog = describe(conv, p)
         except GenError as e:
             raise GenError("class 0x%04X EPC 0x%02X: %s" % (code, epc, e))
-        v = array("v", values) if values else "NULL"
-        r = array("v", ro) if ro else "NULL"
+        # The rule's bytes, then the read-only codes (propdesc.h).
+        v = array("v", (values or []) + (ro or [])) if values or ro else "NULL"
         if prog:
             p_name = array("p", prog)
             l_name = "l" + p_name[1:]
@@ -396,9 +530,9 @@ def class_source(code, short, name, props, conv, release):
                 lines.append("static const echonet_layout %s = {&echonet_layout_program, %s};" % (l_name, p_name))
             v = "ECHONET_LAYOUT_VALUES(%s)" % l_name
         flags = " | ".join(ACCESS[c] for c in acc) or "0"
-        rows.append("    {0x%02X, %s, %d, %s, ECHONET_RULE_%s, %d, %d, %s, %s, NULL}, /* %s */" % (
+        rows.append("    {0x%02X, %s, %d, %s, ECHONET_RULE_%s, %d, %d, %s}, /* %s */" % (
             epc, flags, size, "ECHONET_SIZE_VARIABLE" if alt == "VAR" else alt, rule,
-            len(values) if values else 0, len(ro) if ro else 0, v, r, p["shortName"]))
+            len(values) if values else 0, len(ro) if ro else 0, v, p["shortName"]))
     lines.append("")
     lines.append("static const echonet_prop_desc props[] = {")
     lines += rows

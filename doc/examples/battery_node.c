@@ -47,7 +47,7 @@ static const struct { uint8_t epc, len, v[8]; } factory[] = {
  * only. Overlay entries are searched before the class's. */
 static const uint8_t cell_range[] = {0xEC, 0x3C};
 static const echonet_prop_desc maker_props[] = {
-    {0xF0, ECHONET_ACCESS_GET, 1, 0, ECHONET_RULE_RANGE_S8, 2, 0, cell_range, NULL, NULL},
+    {0xF0, ECHONET_ACCESS_GET, 1, 0, ECHONET_RULE_RANGE_S8, 2, 0, cell_range},
 };
 
 static int battery_get(void *ctx, uint8_t epc, uint8_t *edt, size_t cap)

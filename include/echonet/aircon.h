@@ -140,7 +140,9 @@ ECHONET_API const echonet_prop_desc *echonet_aircon_desc(uint8_t epc);
  * @return @ref ECHONET_OK or an error code of echonet_object_init_class():
  * @retval ECHONET_ERR_INVALID_ARG a NULL argument, no @c get accessor, or
  *         an EOJ with instance 0x00 or of another class.
- * @retval ECHONET_ERR_TABLE a table is malformed (a defect of the build).
+ * @retval ECHONET_ERR_TABLE a table is malformed (a defect of the build:
+ *         the tables are the library's own, which its tests validate, so
+ *         they are not validated again here).
  * @retval ECHONET_ERR_MANDATORY @p omit names a mandatory property.
  */
 ECHONET_API echonet_err echonet_aircon_object_init(echonet_object *obj, echonet_eoj eoj, const echonet_propmap *omit,
@@ -228,7 +230,10 @@ typedef struct echonet_aircon {
     echonet_tstamp prefix_at;                  /**< @private when 0x93 = 0x42 was last written from the network */
 } echonet_aircon;
 
-/** @brief Accessors of @ref echonet_aircon, for echonet_object_init(). */
+/** @brief Accessors of @ref echonet_aircon, for echonet_aircon_object_init().
+ *  Their @c set stores a value the node has checked against the object's
+ *  tables (echonet_object_ops::set), as long as it fits the property's
+ *  slot; use echonet_aircon_store() to store a value with the checks. */
 ECHONET_API extern const echonet_object_ops echonet_aircon_ops;
 
 /**
@@ -238,12 +243,12 @@ ECHONET_API extern const echonet_object_ops echonet_aircon_ops;
  *        Release H (00 00 48 00), location not set (0x00).
  * @param ac the model.
  * @param manufacturer the 3-byte manufacturer code (0x8A, and in 0x83).
+ *
+ * The model's store has a slot for every property of the class tables,
+ * with room for its largest value: the aircon tests check that, so it is
+ * not checked again at every start.
  * @return @ref ECHONET_OK or an error code:
  * @retval ECHONET_ERR_INVALID_ARG a NULL pointer.
- * @retval ECHONET_ERR_TABLE the class tables and the model's store
- *         disagree (a property without room for its largest value, or
- *         without a slot): a defect of the library build, never of the
- *         caller (the aircon tests check that it cannot happen).
  */
 ECHONET_API echonet_err echonet_aircon_init(echonet_aircon *ac, const uint8_t manufacturer[3]);
 

@@ -128,7 +128,8 @@ typedef struct echonet_object {
     echonet_propmap pending;         /**< @private announcements due */
     /** @private for a table in rising EPC order, where each row of 8 EPCs
      *  (0x80-0x87, 0x88-0x8F...) starts in @c props; row[16] = n_props.
-     *  row[0] is 255 for another table (searched from start to end). */
+     *  row[0] is 255 for another table, and for every table when the
+     *  library is optimised for size (searched from start to end). */
     uint8_t row[17];
 } echonet_object;
 

@@ -16,7 +16,12 @@
  *
  * Values are checked against the descriptor's rule. Read-only codes (0xFD
  * "undefined", 0x7E "unmeasurable" and the like) are valid in a value read
- * from a device but never in a Set.
+ * from a device but never in a Set: one-byte codes listed after the rule's
+ * own bytes at @c values, or (rules @ref ECHONET_RULE_FUNC and
+ * @ref ECHONET_RULE_LAYOUT) a verdict of @ref ECHONET_VALUE_READ_ONLY.
+ *
+ * A descriptor is 12 bytes on a 32-bit target: seven bytes and one
+ * pointer (doc/decisions.md, "Descriptors of 12 bytes").
  *
  * Validation is complete: every byte of a value is checked by its rule;
  * only @ref ECHONET_RULE_ANY (and a raw field of a layout,
@@ -97,7 +102,7 @@ ECHONET_BEGIN_DECLS
 typedef enum echonet_value_rule {
     /** Any bytes of an allowed size. */
     ECHONET_RULE_ANY = 0,
-    /** One byte, one of the codes in @c values. */
+    /** One byte, one of the @c n_values codes at @c values. */
     ECHONET_RULE_ENUM,
     /** Every byte i within @c values[2i] .. @c values[2i+1] (unsigned).
      *  @c n_values must be twice the largest size: no byte is left free
@@ -106,14 +111,46 @@ typedef enum echonet_value_rule {
     ECHONET_RULE_RANGE,
     /** One signed byte within (int8_t)@c values[0] .. (int8_t)@c values[1]. */
     ECHONET_RULE_RANGE_S8,
-    /** Decided by the descriptor's @c check function. */
+    /** Decided by a function: @c values points to an
+     *  @ref echonet_value_func (ECHONET_FUNC_VALUES()); @c n_values and
+     *  @c n_readonly are 0 (the function's verdict says what is read
+     *  only). */
     ECHONET_RULE_FUNC,
     /** A layout program (see @ref layout): @c values points to an
-     *  @ref echonet_layout (ECHONET_LAYOUT_VALUES()); @c n_values is 0.
-     *  Multi-byte numbers (u/s 8, 16, 32 bit), enumerations of multi-byte
-     *  codes, numbers or state codes, bitmaps, objects and arrays. */
-    ECHONET_RULE_LAYOUT
+     *  @ref echonet_layout (ECHONET_LAYOUT_VALUES()); @c n_values and
+     *  @c n_readonly are 0. Multi-byte numbers with state codes,
+     *  enumerations of multi-byte codes, bitmaps, objects and arrays. */
+    ECHONET_RULE_LAYOUT,
+    /** Big-endian numbers one after the other, each within its range,
+     *  together exactly @c size bytes (@c size_alt 0). @c values holds, for
+     *  each number, its width w (1 to 4, | @ref ECHONET_NUMBER_SIGNED for a
+     *  two's complement number), then its lowest and its highest value, w
+     *  bytes each, big-endian; @c n_values counts all those bytes. A 16- or
+     *  32-bit number with a range, a date (year 1-9999, month, day). */
+    ECHONET_RULE_NUMBERS
 } echonet_value_rule;
+
+/** @brief ECHONET_RULE_NUMBERS width flag: a two's complement number. */
+#define ECHONET_NUMBER_SIGNED 0x80u
+
+/** @name Verdicts of a check function or a layout walker
+ *  @{ */
+#define ECHONET_VALUE_REFUSED 0   /**< not a valid value */
+#define ECHONET_VALUE_VALID 1     /**< valid when read and in a Set */
+#define ECHONET_VALUE_READ_ONLY 2 /**< valid when read, refused in a Set (a state code) */
+/** @} */
+
+/** @brief An @ref ECHONET_RULE_FUNC rule: the function that judges values. */
+typedef struct echonet_value_func {
+    /** The verdict on @p pdc bytes at @p edt (of an allowed size):
+     *  @ref ECHONET_VALUE_REFUSED, @ref ECHONET_VALUE_VALID or
+     *  @ref ECHONET_VALUE_READ_ONLY. */
+    int (*check)(const uint8_t *edt, size_t pdc);
+} echonet_value_func;
+
+/** @brief The @c values of an @ref ECHONET_RULE_FUNC descriptor: the
+ *  address of an @ref echonet_value_func object @p f. */
+#define ECHONET_FUNC_VALUES(f) ((const uint8_t *)(const void *)&(f))
 
 /** @name Layout program opcodes and flags (see @ref layout)
  *  @{ */
@@ -130,8 +167,8 @@ typedef enum echonet_value_rule {
 
 /** @brief The functions that run layout programs (see @ref layout). */
 typedef struct echonet_layout_ops {
-    /** The verdict on @p pdc bytes at @p edt: 0 refused, 1 valid, 2 valid
-     *  only as read (a read-only code). */
+    /** The verdict on @p pdc bytes at @p edt: @ref ECHONET_VALUE_REFUSED,
+     *  @ref ECHONET_VALUE_VALID or @ref ECHONET_VALUE_READ_ONLY. */
     int (*walk)(const uint8_t *prog, const uint8_t *edt, size_t pdc);
     /** Whether the program is well-formed (echonet_prop_desc_validate()). */
     bool (*shape)(const uint8_t *prog);
@@ -162,12 +199,12 @@ typedef struct echonet_prop_desc {
     uint8_t size;     /**< EDT size in bytes (the largest when @c size_alt is ECHONET_SIZE_VARIABLE) */
     uint8_t size_alt; /**< a second allowed size (smaller or larger), 0 if none, or ECHONET_SIZE_VARIABLE */
     uint8_t rule;     /**< an @ref echonet_value_rule */
-    uint8_t n_values; /**< entries at @c values */
-    uint8_t n_readonly; /**< entries at @c readonly */
-    const uint8_t *values;   /**< the enumerated codes, or the ranges */
-    const uint8_t *readonly; /**< one-byte codes valid only when read (0xFD, 0x7E...) */
-    /** With @ref ECHONET_RULE_FUNC, whether @p pdc bytes at @p edt are a valid value. */
-    bool (*check)(const uint8_t *edt, size_t pdc);
+    uint8_t n_values; /**< bytes at @c values that the rule reads */
+    uint8_t n_readonly; /**< one-byte codes valid only when read (0xFD, 0x7E...), at @c values + @c n_values */
+    /** The rule's bytes (codes, ranges) followed by the read-only codes;
+     *  for ECHONET_RULE_FUNC and ECHONET_RULE_LAYOUT the address of the
+     *  rule's object; NULL when both counts are 0. */
+    const uint8_t *values;
 } echonet_prop_desc;
 
 /**
@@ -241,8 +278,10 @@ ECHONET_API echonet_err echonet_prop_desc_check(const echonet_prop_desc *desc, c
 /**
  * @brief Checks that a table is well-formed: EPCs 0x80-0xFF, each once,
  *        sizes 1-255, rules with the values they need (a RANGE with one
- *        pair per byte of its largest size, a LAYOUT program of a valid
- *        shape, see @ref layout).
+ *        pair per byte of its largest size, NUMBERS of widths 1-4 that fill
+ *        the fixed size, a FUNC with its function, a LAYOUT program of a
+ *        valid shape, see @ref layout; read-only codes only after the
+ *        bytes of ANY, ENUM, RANGE, RANGE_S8 and NUMBERS).
  * @param table the table.
  * @param n entries in @p table (at most 128).
  * @return @ref ECHONET_OK or an error code:
