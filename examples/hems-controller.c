@@ -139,6 +139,7 @@
 #include "hems_cmd.h"
 #include "hems_control.h"
 #include "hems_energy.h"
+#include "hems_house.h"
 #include "hems_http.h"
 #include "hems_mqtt.h"
 #include "hems_opts.h"
@@ -250,6 +251,10 @@ struct hems {
     struct hems_state_file state;
     /* The energy log (--energy), NULL without. */
     struct hems_energy *energy;
+    /* The whole house from the values read (hems_house.h), and when its
+     * objects are read next (--house-read; 0: never). */
+    struct hems_house house;
+    echonet_tstamp house_next;
     /* The dashboard and HTTP API (--http), NULL without, and the JSON
      * printer that gives it every event whatever --json says. */
     struct hems_http *http;
@@ -503,6 +508,9 @@ static void on_property(struct hems *h, const echonet_ctl_event *ev)
     if (h->energy && (ev->epc == ECHONET_EPC_INSTANT_POWER || ev->epc == ECHONET_EPC_CUMULATIVE_ENERGY))
         (void)hems_energy_value(h->energy, energy_key(h, ev->node, ev->eoj, node, sizeof node), ev->epc, edt, ev->pdc,
                                 time(NULL));
+    /* The whole house (the meter, PV, battery, fuel cell and every 0x84). */
+    hems_house_property(&h->house, h->energy, energy_key(h, ev->node, ev->eoj, node, sizeof node), ev->eoj, ev->epc,
+                        edt, ev->pdc, time(NULL));
     if (h->daemon) {
         hems_print_property(&h->out, node_name(h, ev->node, node, sizeof node), ev->eoj, ev->epc, edt, ev->pdc,
                             ev->changed);
@@ -546,8 +554,11 @@ static void on_ready(struct hems *h, const echonet_ctl_event *ev)
     if (h->energy) {
         echonet_propmap get;
 
-        /* A unit without 0x84 and 0x85 is recorded as not measured. */
-        if (echonet_ctl_object_info(&h->ctl, ev->node, ev->eoj, NULL, &get, NULL, NULL) == ECHONET_OK &&
+        /* A unit without 0x84 and 0x85 is recorded as not measured (but
+         * the meter, PV, battery and fuel cell, which have series of their
+         * own, hems_house.h). */
+        if (!hems_house_class(ev->eoj) &&
+            echonet_ctl_object_info(&h->ctl, ev->node, ev->eoj, NULL, &get, NULL, NULL) == ECHONET_OK &&
             !echonet_propmap_contains(&get, ECHONET_EPC_INSTANT_POWER) &&
             !echonet_propmap_contains(&get, ECHONET_EPC_CUMULATIVE_ENERGY))
             (void)hems_energy_unmeasured(h->energy, energy_key(h, ev->node, ev->eoj, node, sizeof node), time(NULL));
@@ -1154,9 +1165,37 @@ static bool advance_held(struct hems *h, struct held *w, echonet_tstamp now)
     return true;
 }
 
+/* Reads the objects of the house's classes (hems_house_reads()) every
+ * --house-read seconds, until the library's class profiles read them. */
+static void read_house(struct hems *h, echonet_tstamp now)
+{
+    unsigned i;
+
+    if (!h->daemon || h->opt.house_read_s <= 0 || now < h->house_next)
+        return;
+    h->house_next = now + (echonet_tstamp)h->opt.house_read_s * 1000u;
+    for (i = 0; i < h->n_aircons; i++) {
+        const struct aircon *a = &h->aircons[i];
+        echonet_propmap get;
+        uint8_t epcs[ECHONET_CTL_BATCH_MAX];
+        char key[HEMS_ENERGY_KEY];
+        size_t n;
+        uint16_t op;
+
+        if (!a->ready || echonet_ctl_object_info(&h->ctl, a->node, a->eoj, NULL, &get, NULL, NULL) != ECHONET_OK)
+            continue;
+        n = hems_house_reads(&h->house, energy_key(h, a->node, a->eoj, key, sizeof key), a->eoj, &get, epcs,
+                             sizeof epcs);
+        if (n > 0)
+            (void)echonet_ctl_get(&h->ctl, a->node, a->eoj, epcs, n, &op);
+    }
+}
+
 static void advance(struct hems *h, echonet_tstamp now)
 {
     unsigned i;
+
+    read_house(h, now);
 
     for (i = 0; i < MAX_HELD; i++) {
         unsigned origin = h->origin;
@@ -1181,6 +1220,13 @@ static void submit(struct hems *h, const struct hems_cmd *cmd, echonet_tstamp no
     if (cmd->kind == HEMS_CMD_LINE) {
         echonet_ctl_set_line(&h->ctl, cmd->up, now);
         hems_print_line(&h->out, cmd->up);
+        return;
+    }
+    if (cmd->kind == HEMS_CMD_HOUSE) {
+        struct hems_house_figures f;
+
+        hems_house_figures(&h->house, h->energy, time(NULL), &f);
+        hems_print_house(&h->out, &f, (int32_t)h->opt.utc_offset_s);
         return;
     }
     if (cmd->kind == HEMS_CMD_QUIT) {
@@ -1722,6 +1768,8 @@ static int net_timeout(void *self)
     t = hems_state_due(&h->state);
     if (t < deadline)
         deadline = t;
+    if (h->daemon && h->opt.house_read_s > 0 && h->house_next < deadline)
+        deadline = h->house_next;
     for (i = 0; i < MAX_HELD; i++) {
         if (!h->held[i].used)
             continue;
@@ -1903,6 +1951,7 @@ int main(int argc, char **argv)
             return 1;
         h->energy = &energy;
     }
+    hems_house_init(&h->house, (int32_t)h->opt.utc_offset_s);
     /* The front-ends (HTTP, MQTT) get every event as JSON, whatever --json
      * says: a twin of the printer, for them alone. */
     if ((h->opt.http_listen || h->opt.mqtt.host) && hems_printer_open(&h->json_out, true, on_json, h) != 0) {
