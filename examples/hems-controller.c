@@ -1419,6 +1419,28 @@ static const struct hems_energy *http_energy(void *user)
 }
 
 /* Every event as JSON (h->json_out, the twin of h->out): to the front-ends. */
+/* The `house` event as JSON, for GET /api/house. */
+static size_t http_house(void *user, char *out, size_t cap)
+{
+    struct hems *h = user;
+    struct hems_house_figures f;
+    struct hems_printer p;
+    FILE *mem = fmemopen(out, cap, "w");
+    long len;
+
+    if (!mem)
+        return 0;
+    memset(&p, 0, sizeof p);
+    p.out = mem;
+    p.json = true;
+    hems_house_figures(&h->house, h->energy, time(NULL), &f);
+    hems_print_house(&p, &f, (int32_t)h->opt.utc_offset_s);
+    len = ftell(mem);
+    if (fclose(mem) != 0 || len <= 1 || (size_t)len >= cap)
+        return 0;
+    return (size_t)len - 1; /* without its newline */
+}
+
 static void on_json(void *user, const char *text, size_t len, bool text_error)
 {
     struct hems *h = user;
@@ -1436,7 +1458,7 @@ static void on_json(void *user, const char *text, size_t len, bool text_error)
 static int setup_http(struct hems *h)
 {
     struct hems_http_config cfg;
-    struct hems_http_host host = {h, http_submit, http_devices, http_energy};
+    struct hems_http_host host = {h, http_submit, http_devices, http_energy, http_house};
     struct evloop_source src;
     char why[300];
 

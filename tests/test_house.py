@@ -29,7 +29,7 @@ for the meter's EA of the new half-hour in the controller's events. Then:
   the first reading to the last = the emulator's import in it (the
   difference of energy_wh.import of its reports at both ends), to the Wh;
   none missing, none flagged;
-- E7 = the report's grid power after a battery mode change (a write).
+- with HTTP in the build, GET /api/house (--http) answers the same object.
 
 Prints one line per failure, then "N passed, M failed"; exits 1 on a
 failure. Set HOUSE_TEST_BREAK=1 to check that it fails (it then expects
@@ -47,6 +47,7 @@ import sys
 import tempfile
 import threading
 import time
+import urllib.request
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import udp_netns  # noqa: E402
@@ -156,8 +157,11 @@ def main():
     emu = Proc([emu_path, "--bind", "127.0.0.2", "--port", str(port), "--start", house_time(start), "--speed", "0",
                 "--report", report_path, "--meter-coefficient", str(COEFFICIENT), "--meter-unit", UNIT,
                 "--meter-digits", str(DIGITS), "--meter-start", str(METER_START)])
+    http_port = te.free_port() if subprocess.run([ctl_path, "--http-routes"], stdout=subprocess.DEVNULL,
+                                                 stderr=subprocess.DEVNULL).returncode == 0 else None
     ctl = Proc([ctl_path, "--bind", "127.0.0.1", "--port", str(port), "--json", "--energy", energy_path,
-                "--house-read", "1", "--utc-offset", str(JST), "run"])
+                "--house-read", "1", "--utc-offset", str(JST)] +
+               (["--http", "127.0.0.1:%d" % http_port] if http_port else []) + ["run"])
     try:
         ctl.send("discover 127.0.0.2")
         # The meter's scale, read once it is ready.
@@ -179,7 +183,10 @@ def main():
         time.sleep(1.5)   # one more round of reads (PV, battery, fuel cell)
         ctl.send("house")
         house = ctl.wait_event(lambda ev: ev.get("event") == "house", "the house event")
-        thc.SEEN_EVENTS.append(house)
+        api = None
+        if http_port:
+            with urllib.request.urlopen("http://127.0.0.1:%d/api/house" % http_port, timeout=WAIT) as r:
+                api = json.load(r)
         with open(thc.SCHEMA_PATH) as f:
             schema = json.load(f)
         errors = thc.schema_errors(house, schema, schema)
@@ -201,6 +208,8 @@ def main():
             checks.append((name, fn))
 
         check("house event matches the schema", lambda: expect(not errors, "; ".join(errors)))
+        if http_port:
+            check("GET /api/house = the house event", lambda: expect(api == house, "api %r" % api))
         check("use now = E7", lambda: expect(house["use_w"] == last["meter"]["e7"],
                                              "use_w %r, report E7 %r" % (house["use_w"], last["meter"]["e7"])))
         meter_wh = round(last["meter"]["ea"] * COEFFICIENT * UNIT_WH)
