@@ -1181,11 +1181,18 @@ static void read_house(struct hems *h, echonet_tstamp now)
         char key[HEMS_ENERGY_KEY];
         size_t n;
         uint16_t op;
+        int e5;
 
         if (!a->ready || echonet_ctl_object_info(&h->ctl, a->node, a->eoj, NULL, &get, NULL, NULL) != ECHONET_OK)
             continue;
-        n = hems_house_reads(&h->house, energy_key(h, a->node, a->eoj, key, sizeof key), a->eoj, &get, epcs,
-                             sizeof epcs);
+        n = hems_house_reads(&h->house, h->energy, energy_key(h, a->node, a->eoj, key, sizeof key), a->eoj, &get,
+                             epcs, sizeof epcs, &e5);
+        if (e5 >= 0) { /* the day of the meter's history E2/E4 first */
+            uint8_t day = (uint8_t)e5;
+            echonet_prop select = {0xE5, 1, &day};
+
+            (void)echonet_ctl_set(&h->ctl, a->node, a->eoj, &select, 1, &op);
+        }
         if (n > 0)
             (void)echonet_ctl_get(&h->ctl, a->node, a->eoj, epcs, n, &op);
     }

@@ -140,6 +140,33 @@ static void meter_count(struct hems_energy *e, const struct hems_house_obj *o, e
 }
 
 /* E2/E4: day (u16, days back from the meter's today), 48 counts from 00:00. */
+/* The EA and EB held back during a gap, fed once the history is in. */
+static void release_held(struct hems_energy *e, struct hems_house_obj *o)
+{
+    o->want_history = false;
+    if (o->held[0])
+        meter_count(e, o, ECHONET_ENERGY_KIND_WHOLE_HOUSE, "use", o->held_at[0], o->held_raw[0], &o->normal_at);
+    if (o->held[1])
+        meter_count(e, o, ECHONET_ENERGY_KIND_SALE, "sale", o->held_at[1], o->held_raw[1], &o->reverse_at);
+    o->held[0] = o->held[1] = false;
+}
+
+/* The time of the series' latest reading (in the log, from before a
+ * restart, or fed since), 0 without one. */
+static int64_t last_reading(const struct hems_energy *e, const struct hems_house_obj *o, const char *suffix,
+                            int64_t fed)
+{
+    char key[HEMS_ENERGY_KEY + 16];
+    const echonet_energy_log *log;
+    echonet_energy_stats st;
+
+    series_key(o, suffix, key, sizeof key);
+    log = e ? hems_energy_find(e, key) : NULL;
+    if (log && echonet_energy_stats_get(log, &st) == ECHONET_OK && st.have_last && st.last_unix > fed)
+        return st.last_unix;
+    return fed;
+}
+
 static void meter_history(struct hems_house *house, struct hems_energy *e, struct hems_house_obj *o, bool normal,
                           const uint8_t *edt, time_t now)
 {
@@ -149,7 +176,7 @@ static void meter_history(struct hems_house *house, struct hems_energy *e, struc
     if (back > 99)
         return; /* no day selected */
     /* The meter's day: that of its latest EA, else the controller's. */
-    today = local_day_start(o->normal_at != 0 ? o->normal_at : (int64_t)now, house->utc_offset);
+    today = local_day_start(o->shown_at != 0 ? o->shown_at : (int64_t)now, house->utc_offset);
     /* Half-hours not reached yet say "no data" too: only a no-data slot
      * before a reading is a gap. */
     while (n > 0 && get32(edt + 2 + 4 * (n - 1)) == 0xFFFFFFFEu)
@@ -157,6 +184,14 @@ static void meter_history(struct hems_house *house, struct hems_energy *e, struc
     for (i = 0; i < n; i++)
         meter_count(e, o, normal ? ECHONET_ENERGY_KIND_WHOLE_HOUSE : ECHONET_ENERGY_KIND_SALE, normal ? "use" : "sale",
                     today - (int64_t)back * DAY + (int64_t)i * HALF_HOUR, get32(edt + 2 + 4 * i), last);
+    /* The normal direction's day asked for: the next day, or the held values. */
+    if (normal && o->want_history && back == o->history_back) {
+        o->history_asks = 0;
+        if (o->history_back > 0)
+            o->history_back--;
+        else
+            release_held(e, o);
+    }
 }
 
 static void meter_value(struct hems_house *house, struct hems_energy *e, struct hems_house_obj *o, uint8_t epc,
@@ -194,11 +229,34 @@ static void meter_value(struct hems_house *house, struct hems_energy *e, struct 
     case 0xEB:
         if (pdc != 11 || !meter_time(edt, house->utc_offset, &at))
             break;
-        if (epc == 0xEA && o->has_unit && o->has_digits && at > o->normal_at &&
+        if (!o->has_unit || !o->has_digits)
+            break;
+        if (epc == 0xEA && at > o->shown_at &&
             echonet_energy_meter_wh(get32(edt + 7), o->has_coef ? o->coef : 1u, o->unit, o->digits, &wh, &wrap) ==
                 ECHONET_OK) {
             o->normal_wh = wh;
             o->has_normal = true;
+            o->shown_at = at;
+        }
+        /* A gap since the latest reading: the history first. */
+        if (epc == 0xEA && !o->want_history && e && at > o->normal_at &&
+            at - last_reading(e, o, "use", o->normal_at) > HALF_HOUR) {
+            int64_t since = last_reading(e, o, "use", o->normal_at);
+
+            o->want_history = true;
+            o->history_asks = 0;
+            o->history_back = since != 0 && local_day_start(since, house->utc_offset) <
+                                                local_day_start(at, house->utc_offset) ? 1 : 0;
+        }
+        if (o->want_history) {
+            unsigned k = epc == 0xEA ? 0 : 1;
+
+            if (!o->held[k] || at > o->held_at[k]) {
+                o->held[k] = true;
+                o->held_at[k] = at;
+                o->held_raw[k] = get32(edt + 7);
+            }
+            break;
         }
         if (epc == 0xEA)
             meter_count(e, o, ECHONET_ENERGY_KIND_WHOLE_HOUSE, "use", at, get32(edt + 7), &o->normal_at);
@@ -301,22 +359,34 @@ void hems_house_property(struct hems_house *house, struct hems_energy *energy, c
     }
 }
 
-size_t hems_house_reads(const struct hems_house *house, const char *key, echonet_eoj eoj,
-                        const echonet_propmap *get, uint8_t *epcs, size_t cap)
+size_t hems_house_reads(struct hems_house *house, struct hems_energy *energy, const char *key, echonet_eoj eoj,
+                        const echonet_propmap *get, uint8_t *epcs, size_t cap, int *e5)
 {
+    static const uint8_t history[] = {0xE7, 0xE2, 0xE4};
     static const uint8_t meter_scale[] = {0xD3, 0xE1, 0xD7};
     static const uint8_t meter[] = {0xE7, 0xEA, 0xEB};
     static const uint8_t pv[] = {0xE0, 0xE1};
     static const uint8_t battery[] = {0xE4, 0xDA, 0xD3, 0xD8, 0xD6};
     static const uint8_t battery_ac[] = {0xA8, 0xA9};
     static const uint8_t fuel_cell[] = {0xC4, 0xC5};
-    const struct hems_house_obj *o = find(house, key);
+    struct hems_house_obj *o = find(house, key);
     const uint8_t *list = NULL, *more = NULL;
     size_t n = 0, n_more = 0, i, out = 0;
 
+    *e5 = -1;
+    /* The history asked three times without an answer, or not there: the
+     * held values as they are. */
+    if (o && o->want_history &&
+        (o->history_asks >= 3 || !echonet_propmap_contains(get, 0xE2) || !echonet_propmap_contains(get, 0xE5)))
+        release_held(energy, o);
     switch (class_of(eoj)) {
     case CLASS_METER:
-        if (!o || !o->has_unit || !o->has_digits) {
+        if (o && o->want_history) {
+            o->history_asks++;
+            *e5 = o->history_back;
+            list = history;
+            n = sizeof history;
+        } else if (!o || !o->has_unit || !o->has_digits) {
             list = meter_scale;
             n = sizeof meter_scale;
         } else {

@@ -13,7 +13,13 @@
  *   reading of the whole-house series at that half-hour, EB the same for
  *   the sale series; E2/E4 (the 48 half-hour counts of the day E5 selects,
  *   counted back from the day of the latest EA) fill the half-hours of that
- *   day after the latest reading. Counts become Wh through
+ *   day after the latest reading. After a gap (no reading of the series
+ *   for more than a half-hour, as at a start or after an outage) the EA and
+ *   EB are held back, the history of each day since the latest reading
+ *   (today at most yesterday and today) is asked for (hems_house_reads():
+ *   E5, then E2 and E4), and the held values are fed after it: the log
+ *   takes readings in time order only. A meter without E2, or that does
+ *   not answer it three times, gets its EA fed as it is. Counts become Wh through
  *   echonet_energy_meter_wh() (coefficient x unit, wrap at 10^D7); the
  *   no-data code 0xFFFFFFFE (and any count too long for D7) becomes a gap
  *   (hems_energy_nodata()), never a number. Counts that arrive before the
@@ -59,7 +65,14 @@ struct hems_house_obj {
     uint8_t unit, digits;
     int64_t normal_at, reverse_at; /* the latest EA/EB (or history slot) fed, Unix s; 0: none */
     bool has_normal;
-    uint64_t normal_wh; /* the latest EA, Wh */
+    uint64_t normal_wh; /* the latest EA, Wh... */
+    int64_t shown_at;   /* ...and its time */
+    /* After a gap (a start, an outage): the EA/EB held back while the
+     * history E2/E4 of the days since fills the half-hours before them. */
+    bool want_history, held[2];
+    uint8_t history_back, history_asks;
+    int64_t held_at[2];
+    uint32_t held_raw[2];
     /* power now: E7, E0, C4, D3 or 0x84 */
     bool has_power;
     int32_t power_w;
@@ -121,10 +134,12 @@ void hems_house_property(struct hems_house *house, struct hems_energy *energy, c
                          uint8_t epc, const uint8_t *edt, uint8_t pdc, time_t now);
 
 /* The properties of an object of the house's classes worth reading now, in
- * its Get map get: the meter's D3, E1, D7 until known, then E7, EA (and EB)
- * ...; at most cap. Returns how many (0: nothing, or not a house class). */
-size_t hems_house_reads(const struct hems_house *house, const char *key, echonet_eoj eoj,
-                        const echonet_propmap *get, uint8_t *epcs, size_t cap);
+ * its Get map get: the meter's D3, E1, D7 until known, then E7, EA (and EB),
+ * or after a gap E2 (and E4) once E5 is set to *e5 (-1: no E5 to set
+ * first); the PV's E0, E1...; at most cap. Returns how many (0: nothing, or
+ * not a house class). */
+size_t hems_house_reads(struct hems_house *house, struct hems_energy *energy, const char *key, echonet_eoj eoj,
+                        const echonet_propmap *get, uint8_t *epcs, size_t cap, int *e5);
 
 /* The figures now; energy may be NULL. */
 void hems_house_figures(const struct hems_house *house, const struct hems_energy *energy, time_t now,
