@@ -19,7 +19,9 @@
  *   run                             stay up: discover, poll, keep alive,
  *                                   react to announcements and faults, and
  *                                   take the commands above (and `line
- *                                   up|down`, `quit`) on standard input
+ *                                   up|down`, `house`, `quit`) on standard
+ *                                   input; `house` prints the whole house
+ *                                   (hems_house.h)
  *   serve                           the same as a service: the end of
  *                                   standard input does not end it, only
  *                                   SIGTERM, SIGINT or `quit` (on standard
@@ -56,7 +58,11 @@
  * energy log, hems_energy.h: every 0x84/0x85 value read is added; the
  * file is saved atomically at most once a minute and at exit),
  * --energy-interval S (reading 0x84/0x85, 60 to 1800, default 1800) and --utc-offset S (local days of the log, default
- * 32400 = JST); see doc/energy.md. --http ADDR:PORT (run, serve) serves the
+ * 32400 = JST); see doc/energy.md. --house-read S (run, serve): the smart
+ * meter, PV, storage battery and fuel cell read every S seconds (default 60,
+ * 0 never; hems_house_reads()), their values kept by hems_house.c for
+ * `house` and GET /api/house and fed into the energy log's whole-house,
+ * sale, generation and battery series. --http ADDR:PORT (run, serve) serves the
  * dashboard and the HTTP API, --http-token-file FILE its bearer token,
  * --http-remote MODE which of its writes are remote operation (hems_http.h,
  * doc/http-api.md): its requests become the commands of standard input and
