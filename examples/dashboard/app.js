@@ -102,6 +102,10 @@ function onEvent(ev) {
     case 'removed':
       devices.delete(k);
       break;
+    case 'house': // a `house` command's answer: the figures now
+      house = ev;
+      renderSummary();
+      return;
     default:
       return;
   }
