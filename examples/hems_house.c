@@ -18,6 +18,7 @@
 #define WH_WRAP 1000000000u /* counters of 0.001 kWh: 0 to 999 999 999 */
 #define HALF_HOUR 1800
 #define DAY 86400
+#define HISTORY_WAIT_S 300 /* the longest an EA is held for the history (controller's clock) */
 
 static uint32_t get32(const uint8_t *p)
 {
@@ -119,13 +120,15 @@ static void meter_count(struct hems_energy *e, const struct hems_house_obj *o, e
 {
     uint64_t wh, wrap;
     char key[HEMS_ENERGY_KEY + 16];
-
     const echonet_energy_log *log;
     echonet_energy_stats st;
+    bool valid;
 
     if (!o->has_unit || !o->has_digits || at <= *last)
         return;
-    *last = at;
+    valid = echonet_energy_meter_wh(raw, o->has_coef ? o->coef : 1u, o->unit, o->digits, &wh, &wrap) == ECHONET_OK;
+    if (valid) /* (a reading from the history may still come for a time that said "no data") */
+        *last = at;
     if (!e)
         return;
     series_key(o, suffix, key, sizeof key);
@@ -133,7 +136,7 @@ static void meter_count(struct hems_energy *e, const struct hems_house_obj *o, e
     log = hems_energy_find(e, key);
     if (log && echonet_energy_stats_get(log, &st) == ECHONET_OK && st.have_last && at <= st.last_unix)
         return;
-    if (echonet_energy_meter_wh(raw, o->has_coef ? o->coef : 1u, o->unit, o->digits, &wh, &wrap) != ECHONET_OK)
+    if (!valid)
         (void)hems_energy_nodata(e, key, kind, (time_t)at);
     else
         (void)hems_energy_reading(e, key, kind, (time_t)at, wh, wrap);
@@ -184,9 +187,13 @@ static void meter_history(struct hems_house *house, struct hems_energy *e, struc
     for (i = 0; i < n; i++)
         meter_count(e, o, normal ? ECHONET_ENERGY_KIND_WHOLE_HOUSE : ECHONET_ENERGY_KIND_SALE, normal ? "use" : "sale",
                     today - (int64_t)back * DAY + (int64_t)i * HALF_HOUR, get32(edt + 2 + 4 * i), last);
-    /* The normal direction's day asked for: the next day, or the held values. */
-    if (normal && o->want_history && back == o->history_back) {
+    /* The day asked for, both directions in: the next day, or the held values. */
+    if (o->want_history && back == o->history_back) {
+        o->history_need &= (uint8_t)~(normal ? 1u : 2u);
+        if (o->history_need != 0)
+            return;
         o->history_asks = 0;
+        o->history_need = 3;
         if (o->history_back > 0)
             o->history_back--;
         else
@@ -231,13 +238,24 @@ static void meter_value(struct hems_house *house, struct hems_energy *e, struct 
             break;
         if (!o->has_unit || !o->has_digits)
             break;
-        if (epc == 0xEA && at > o->shown_at &&
-            echonet_energy_meter_wh(get32(edt + 7), o->has_coef ? o->coef : 1u, o->unit, o->digits, &wh, &wrap) ==
-                ECHONET_OK) {
+        if (echonet_energy_meter_wh(get32(edt + 7), o->has_coef ? o->coef : 1u, o->unit, o->digits, &wh, &wrap) !=
+            ECHONET_OK) {
+            /* No data: a gap, but neither held nor a reason to read the history. */
+            if (!o->want_history)
+                meter_count(e, o, epc == 0xEA ? ECHONET_ENERGY_KIND_WHOLE_HOUSE : ECHONET_ENERGY_KIND_SALE,
+                            epc == 0xEA ? "use" : "sale", at, get32(edt + 7),
+                            epc == 0xEA ? &o->normal_at : &o->reverse_at);
+            break;
+        }
+        if (epc == 0xEA && at > o->shown_at) {
             o->normal_wh = wh;
             o->has_normal = true;
             o->shown_at = at;
         }
+        /* Held for HISTORY_WAIT_S: no history is coming (nothing reads it,
+         * or only E2 of a meter with E4): the held values as they are. */
+        if (o->want_history && (int64_t)now - o->hold_since >= HISTORY_WAIT_S)
+            release_held(e, o);
         /* A gap since the latest reading: the history first. */
         if (epc == 0xEA && !o->want_history && e && at > o->normal_at &&
             at - last_reading(e, o, "use", o->normal_at) > HALF_HOUR) {
@@ -245,6 +263,8 @@ static void meter_value(struct hems_house *house, struct hems_energy *e, struct 
 
             o->want_history = true;
             o->history_asks = 0;
+            o->history_need = 3;
+            o->hold_since = (int64_t)now;
             o->history_back = since != 0 && local_day_start(since, house->utc_offset) <
                                                 local_day_start(at, house->utc_offset) ? 1 : 0;
         }
@@ -383,6 +403,7 @@ size_t hems_house_reads(struct hems_house *house, struct hems_energy *energy, co
     case CLASS_METER:
         if (o && o->want_history) {
             o->history_asks++;
+            o->history_need = echonet_propmap_contains(get, 0xE4) ? 3 : 1;
             *e5 = o->history_back;
             list = history;
             n = sizeof history;

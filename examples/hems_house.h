@@ -19,7 +19,8 @@
  *   (today at most yesterday and today) is asked for (hems_house_reads():
  *   E5, then E2 and E4), and the held values are fed after it: the log
  *   takes readings in time order only. A meter without E2, or that does
- *   not answer it three times, gets its EA fed as it is. Counts become Wh through
+ *   not answer it three times, gets its EA fed as it is; so does one whose
+ *   history has not come within 5 minutes of the controller's clock. Counts become Wh through
  *   echonet_energy_meter_wh() (coefficient x unit, wrap at 10^D7); the
  *   no-data code 0xFFFFFFFE (and any count too long for D7) becomes a gap
  *   (hems_energy_nodata()), never a number. Counts that arrive before the
@@ -71,7 +72,9 @@ struct hems_house_obj {
      * history E2/E4 of the days since fills the half-hours before them. */
     bool want_history, held[2];
     uint8_t history_back, history_asks;
+    uint8_t history_need; /* of the day asked for: 1 E2, 2 E4, still to come */
     int64_t held_at[2];
+    int64_t hold_since; /* the controller's clock when the history was wanted */
     uint32_t held_raw[2];
     /* power now: E7, E0, C4, D3 or 0x84 */
     bool has_power;

@@ -27,6 +27,8 @@ hours, and a new controller on the same file reads the meter's history
   emulator's import over the half-hours of the meter's day; battery soc = E4 (soc_wh x 100 / capacity, rounded down) and
   mode = the report's; generation_w = PV E0 + fuel cell C4 as the report
   gives them; the event matches doc/hems-events.schema.json;
+- sale_today_wh = the emulator's export over the meter's day, and the
+  sale half-hours of the CSV its export in each (some export needed);
 - `energy --half-hour --csv`: the whole-house row of each half-hour from
   the start to the last = the emulator's import in it (the difference of
   energy_wh.import of its reports at both ends), to the Wh, those of the
@@ -217,10 +219,11 @@ def main():
         errors = thc.schema_errors(house, schema, schema)
 
         # Per half-hour import of the emulator: Wh between consecutive reports.
-        imports = {}
+        imports, exports = {}, {}
         for a, b in zip(reports, reports[1:]):
             t0 = start + 60 * a["minutes"]
             imports[t0] = b["energy_wh"]["import"] - a["energy_wh"]["import"]
+            exports[t0] = b["energy_wh"]["export"] - a["energy_wh"]["export"]
         if os.environ.get("HOUSE_TEST_BREAK"):
             imports[start + 1800 * 3] += 1
         # From the start on: EA is "no data" before the first boundary, but
@@ -248,6 +251,9 @@ def main():
         check("use today = the emulator's import", lambda: expect(
             house["use_today_wh"] == today and house["day_from"] == "meter",
             "use_today_wh %r (%s), emulator %d Wh" % (house["use_today_wh"], house["day_from"], today)))
+        sold = sum(wh for t, wh in exports.items() if t >= meter_day)
+        check("sale today = the emulator's export", lambda: expect(
+            house["sale_today_wh"] == sold, "sale_today_wh %r, emulator %d Wh" % (house["sale_today_wh"], sold)))
         bat = last["battery"]
         check("battery charge and mode", lambda: expect(
             house["battery"] is not None and house["battery"]["soc"] == bat["soc_wh"] * 100 // bat["capacity_wh"]
@@ -268,9 +274,9 @@ def main():
         ctl.p.wait(timeout=WAIT)
         rows = csv_rows()
 
-        def csv_sums():
-            whole = {int(r["start_unix"]): r for r in rows if r["series"] == "whole-house"}
-            expect(whole, "no whole-house series in the CSV")
+        def csv_sums(series, counted):
+            whole = {int(r["start_unix"]): r for r in rows if r["series"] == series}
+            expect(whole, "no %s series in the CSV" % series)
             bad = []
             for t, wh in sorted(counted.items()):
                 r = whole.get(t)
@@ -282,7 +288,10 @@ def main():
                      t not in counted]
             expect(not bad and not extra, "; ".join(bad) + (" extra: %s" % extra if extra else ""))
 
-        check("energy --csv half-hours = the emulator's import", csv_sums)
+        check("energy --csv whole-house half-hours = the emulator's import",
+              lambda: csv_sums("whole-house", counted))
+        check("energy --csv sale half-hours = the emulator's export", lambda: csv_sums("sale", exports))
+        check("the house sold some", lambda: expect(sum(exports.values()) > 0, "no export in the emulated hours"))
         check("the wrap of the register was crossed", lambda: expect(
             any(r["series"] == "whole-house" and "W" in r["flags"] for r in rows),
             "no half-hour flagged W (the meter should wrap at 10^6 counts)"))
