@@ -419,6 +419,24 @@ static bool pending_shows(const struct hems *h, const echonet_ctl_event *ev)
     return false;
 }
 
+/* Whether a PROPERTY event is part of a one-shot status of an object of
+ * another class than the air conditioner: shown as it comes (its state
+ * has only power and fault). */
+static bool pending_status_other(const struct hems *h, const echonet_ctl_event *ev)
+{
+    unsigned i;
+
+    if (ECHONET_EOJ_CLASS(ev->eoj) == ECHONET_CLASS_HOME_AIRCON)
+        return false;
+    for (i = 0; i < MAX_OPS; i++) {
+        const struct pending *p = &h->pending[i];
+
+        if (p->used && p->kind == HEMS_CMD_STATUS && p->node == ev->node && p->eoj == ev->eoj)
+            return true;
+    }
+    return false;
+}
+
 /* Whether a FAULT event is the result of a `fault` command: the library
  * emits it just before the DONE of the read-out operation (FAULT events
  * carry no operation handle; one of its own read-outs has no DONE). */
@@ -517,7 +535,7 @@ static void on_property(struct hems *h, const echonet_ctl_event *ev)
     /* The whole house (the meter, PV, battery, fuel cell and every 0x84). */
     hems_house_property(&h->house, h->energy, energy_key(h, ev->node, ev->eoj, node, sizeof node), ev->eoj, ev->epc,
                         edt, ev->pdc, time(NULL));
-    if (h->daemon) {
+    if (h->daemon || pending_status_other(h, ev)) {
         hems_print_property(&h->out, node_name(h, ev->node, node, sizeof node), ev->eoj, ev->epc, edt, ev->pdc,
                             ev->changed);
     } else if (pending_shows(h, ev)) {
@@ -953,6 +971,16 @@ static echonet_err start_status_read(struct hems *h, uint16_t node, echonet_eoj 
     const bool aircon = ECHONET_EOJ_CLASS(eoj) == ECHONET_CLASS_HOME_AIRCON;
     const uint8_t *base = aircon ? state_epcs : generic;
     const size_t n_base = aircon ? sizeof state_epcs : sizeof generic;
+    /* The whole house's classes: what the controller polls them for
+     * (lib/ctl_profile.c), the meter's EA and history selector too. */
+    static const struct {
+        uint16_t cls;
+        uint8_t epcs[10];
+    } house[] = {
+        {0x0288, {0xE7, 0xE0, 0xE3, 0xEA, 0xD3, 0xD7, 0xE1}}, {0x0287, {0xC6, 0xC0, 0xC1, 0xC2}},
+        {0x0279, {0xE0, 0xE1, 0xE3}}, {0x027D, {0xDA, 0xCF, 0xE4, 0xD3, 0xA8, 0xA9, 0xD8, 0xD6, 0xE2}},
+        {0x027C, {0xCB, 0xC4, 0xC5}}, {0x026B, {0xB0, 0xB2, 0xC3, 0xE1}}, {0x0290, {0xB0}},
+    };
     const echonet_class *cls = aircon ? NULL : echonet_class_find(ECHONET_EOJ_CLASS(eoj));
     echonet_propmap get;
     uint8_t epcs[ECHONET_CTL_BATCH_MAX];
@@ -963,6 +991,16 @@ static echonet_err start_status_read(struct hems *h, uint16_t node, echonet_eoj 
     for (k = 0; k < n_base && n < ECHONET_CTL_BATCH_MAX; k++)
         if (echonet_propmap_contains(&get, base[k]))
             epcs[n++] = base[k];
+    for (k = 0; !aircon && k < sizeof house / sizeof house[0]; k++) {
+        size_t j;
+
+        if (house[k].cls != ECHONET_EOJ_CLASS(eoj))
+            continue;
+        for (j = 0; j < sizeof house[k].epcs && house[k].epcs[j] && n < ECHONET_CTL_BATCH_MAX; j++)
+            if (echonet_propmap_contains(&get, house[k].epcs[j]))
+                epcs[n++] = house[k].epcs[j];
+        cls = NULL; /* (its own list, not the class's required properties) */
+    }
     for (k = 0; cls && k < cls->n_props && n < 8 && n < ECHONET_CTL_BATCH_MAX; k++) {
         const echonet_prop_desc *d = &cls->props[k];
 
@@ -989,11 +1027,11 @@ static void refusal_detail(const struct hems_cmd *cmd, echonet_err err, char *bu
             snprintf(buf, cap, ": LOW %d > HIGH %d", cmd->low, cmd->high);
         else
             snprintf(buf, cap, ": LOW and HIGH must be within %s",
-                     hems_cmd_allowed(ECHONET_EPC_SET_TEMPERATURE, allowed, sizeof allowed));
+                     hems_cmd_allowed(ECHONET_CLASS_HOME_AIRCON, ECHONET_EPC_SET_TEMPERATURE, allowed, sizeof allowed));
         return;
     }
     for (k = 0; k < n; k++) {
-        const echonet_prop_desc *d = echonet_aircon_desc(props[k].epc);
+        const echonet_prop_desc *d = hems_cmd_desc(ECHONET_EOJ_CLASS(cmd->eoj), props[k].epc);
         echonet_err e = d ? echonet_prop_desc_check(d, props[k].edt, props[k].pdc, true) : ECHONET_OK;
 
         if (e != ECHONET_ERR_VALUE && e != ECHONET_ERR_VALUE_SIZE)
@@ -1007,7 +1045,8 @@ static void refusal_detail(const struct hems_cmd *cmd, echonet_err err, char *bu
         else
             snprintf(buf, cap, ": %02x = %s is %s (%02x allows %s)", (unsigned)props[k].epc, value,
                      d->rule == ECHONET_RULE_RANGE || d->rule == ECHONET_RULE_RANGE_S8 ? "out of range" : "not allowed",
-                     (unsigned)props[k].epc, hems_cmd_allowed(props[k].epc, allowed, sizeof allowed));
+                     (unsigned)props[k].epc,
+                     hems_cmd_allowed(ECHONET_EOJ_CLASS(cmd->eoj), props[k].epc, allowed, sizeof allowed));
         return;
     }
 }

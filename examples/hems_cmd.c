@@ -58,10 +58,22 @@ static void append(char *buf, size_t cap, size_t *used, const char *fmt, ...)
         *used += (size_t)n;
 }
 
-const char *hems_cmd_allowed(uint8_t epc, char *buf, size_t cap)
+const echonet_prop_desc *hems_cmd_desc(uint16_t class_code, uint8_t epc)
+{
+    const echonet_class *cls;
+    const echonet_prop_desc *d = NULL;
+
+    if (class_code == ECHONET_CLASS_HOME_AIRCON)
+        return echonet_aircon_desc(epc);
+    for (cls = echonet_class_find(class_code); cls && !d; cls = cls->super)
+        d = echonet_prop_desc_find(cls->props, cls->n_props, epc);
+    return d;
+}
+
+const char *hems_cmd_allowed(uint16_t class_code, uint8_t epc, char *buf, size_t cap)
 {
     size_t used = 0, i;
-    const echonet_prop_desc *d = echonet_aircon_desc(epc);
+    const echonet_prop_desc *d = hems_cmd_desc(class_code, epc);
 
     buf[0] = '\0';
     if (!d) {
@@ -168,6 +180,59 @@ static int add_value(struct hems_cmd *cmd, uint8_t epc, const uint8_t *v, size_t
     return 0;
 }
 
+/* The named settings of the whole house's classes (issue 15): a word and
+ * its values, each a code of one property. */
+static const struct class_setting {
+    uint16_t class_code;
+    const char *word;
+    uint8_t epc;
+    const char *names[6];
+    uint8_t codes[6];
+} class_settings[] = {
+    {0x027D, "mode", 0xDA, {"rapid", "charge", "discharge", "standby", "auto", NULL}, {0x41, 0x42, 0x43, 0x44, 0x46}},
+    {0x026B, "heating", 0xB0, {"auto", "on", "stop", NULL}, {0x41, 0x42, 0x43}},
+    {0x027C, "generation", 0xCA, {"on", "off", NULL}, {0x41, 0x42}},
+};
+
+/* A setting of a class other than the air conditioner: one of
+ * class_settings, or the lighting's brightness (0x0290 B0, 0 to 100 %). */
+static int parse_class_setting(struct hems_cmd *cmd, const char *w, const char *arg, int *i, char *why,
+                               size_t why_len)
+{
+    uint16_t cls = ECHONET_EOJ_CLASS(cmd->eoj);
+    uint8_t v;
+    long x;
+    size_t k, j;
+
+    if (cls == 0x0290 && strcmp(w, "brightness") == 0) {
+        if (!arg || !hems_parse_long(arg, 0, 100, &x))
+            return fail(why, why_len, "brightness: expected 0 to 100 (%%)");
+        *i += 2;
+        v = (uint8_t)x;
+        return add_value(cmd, 0xB0, &v, 1, why, why_len);
+    }
+    for (k = 0; k < sizeof class_settings / sizeof class_settings[0]; k++) {
+        const struct class_setting *c = &class_settings[k];
+
+        if (c->class_code != cls || strcmp(c->word, w) != 0)
+            continue;
+        for (j = 0; arg && c->names[j]; j++)
+            if (strcmp(c->names[j], arg) == 0) {
+                *i += 2;
+                return add_value(cmd, c->epc, &c->codes[j], 1, why, why_len);
+            }
+        return fail(why, why_len, "%s: expected %s%s%s%s%s%s%s%s%s", w, c->names[0], c->names[1] ? ", " : "",
+                    c->names[1] ? c->names[1] : "", c->names[2] ? ", " : "", c->names[2] ? c->names[2] : "",
+                    c->names[3] ? ", " : "", c->names[3] ? c->names[3] : "", c->names[4] ? ", " : "",
+                    c->names[4] ? c->names[4] : "");
+    }
+    return fail(why, why_len,
+                "unknown setting '%s' for %06lx (on, off, EPC=HEX; brightness N for lighting 0290xx, mode for a "
+                "battery 027dxx, heating for a water heater 026bxx, generation for a fuel cell 027cxx; mode, temp "
+                "and fan for air conditioners 0130xx)",
+                w, (unsigned long)cmd->eoj);
+}
+
 /* One setting of `set` at words[*i] (advanced past its words). */
 static int parse_setting(struct hems_cmd *cmd, char **words, int n, int *i, char *why, size_t why_len)
 {
@@ -194,11 +259,10 @@ static int parse_setting(struct hems_cmd *cmd, char **words, int n, int *i, char
         (*i)++;
         return add_value(cmd, ECHONET_EPC_OPERATION_STATUS, v, 1, why, why_len);
     }
+    if (ECHONET_EOJ_CLASS(cmd->eoj) != ECHONET_CLASS_HOME_AIRCON)
+        return parse_class_setting(cmd, w, arg, i, why, why_len);
     if (strcmp(w, "mode") != 0 && strcmp(w, "temp") != 0 && strcmp(w, "fan") != 0)
         return fail(why, why_len, "unknown setting '%s' (on, off, mode, temp, fan or EPC=HEX)", w);
-    if (ECHONET_EOJ_CLASS(cmd->eoj) != ECHONET_CLASS_HOME_AIRCON)
-        return fail(why, why_len, "%s: a setting of home air conditioners (0130xx); write EPC=HEX to %06lx", w,
-                    (unsigned long)cmd->eoj);
     if (!arg)
         return fail(why, why_len, "%s: missing its value", w);
     *i += 2;
@@ -217,7 +281,7 @@ static int parse_setting(struct hems_cmd *cmd, char **words, int n, int *i, char
             return fail(why, why_len, "temp '%s': expected a whole number of degrees", arg);
         if (x < 0 || x > 255)
             return fail(why, why_len, "temp '%s': out of range (b3 allows %s)", arg,
-                        hems_cmd_allowed(ECHONET_EPC_SET_TEMPERATURE, allowed, sizeof allowed));
+                        hems_cmd_allowed(ECHONET_CLASS_HOME_AIRCON, ECHONET_EPC_SET_TEMPERATURE, allowed, sizeof allowed));
         v[0] = (uint8_t)x;
         return add_value(cmd, ECHONET_EPC_SET_TEMPERATURE, v, 1, why, why_len);
     }

@@ -95,9 +95,14 @@ int hems_cmd_split(char *line, char **words, int max);
 /* Parses a whole decimal number within min..max. */
 bool hems_parse_long(const char *s, long min, long max, long *out);
 
+/* A property's descriptor in the table of its class: the air
+ * conditioner's with the AIF overlay, the Appendix's for any other class
+ * (its own, then the superclass's); NULL when the class has none. */
+const echonet_prop_desc *hems_cmd_desc(uint16_t class_code, uint8_t epc);
+
 /* What the class table allows for a property, for a refusal's message:
  * "0 to 50" (0xB3), "30, 31" (0x80), "2 bytes"... Returns buf. */
-const char *hems_cmd_allowed(uint8_t epc, char *buf, size_t cap);
+const char *hems_cmd_allowed(uint16_t class_code, uint8_t epc, char *buf, size_t cap);
 
 /* Parses a mode name (auto, cool, heat, dry, fan) into 0x41-0x45. */
 bool hems_parse_mode(const char *s, uint8_t *mode);

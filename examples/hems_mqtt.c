@@ -16,6 +16,8 @@
 
 #include <mosquitto.h>
 
+#include <echonet/classes.h>
+
 #include "posix_util.h"
 
 #define QOS_STATE 1          /* discovery, state, availability: delivered once the broker has them */
@@ -43,8 +45,9 @@ static const struct {
 enum sensor_decode {
     DEC_U8,        /* 1 byte, 0-100 (a percentage) */
     DEC_U16,       /* 2 bytes unsigned, 0xFFFD-0xFFFF not a value */
-    DEC_S32,       /* 4 bytes signed */
-    DEC_U32_MILLI  /* 4 bytes unsigned, in thousandths (0.001 kWh) */
+    DEC_S32,       /* 4 bytes signed, 0x7FFFFFFE-0x80000000 not a value */
+    DEC_U32_MILLI, /* 4 bytes unsigned, in thousandths (0.001 kWh) */
+    DEC_METER      /* a smart meter's register (epc, or the fixed-time alt), x D3 x unit E1 */
 };
 
 /* The values published as Home Assistant sensors, by class and EPC: a class
@@ -53,6 +56,7 @@ enum sensor_decode {
 static const struct sensor_row {
     uint16_t class_code;   /* class group and class, e.g. 0x0130 */
     uint8_t epc;
+    uint8_t alt;           /* DEC_METER: the fixed-time reading of the same register (0: none) */
     enum sensor_decode decode;
     const char *key;
     const char *name;
@@ -61,20 +65,65 @@ static const struct sensor_row {
     const char *state_class;
 } sensors[] = {
     /* Home air conditioner: measured power and cumulative energy. */
-    {0x0130, ECHONET_EPC_INSTANT_POWER, DEC_U16, "power_w", "Power", "power", "W", "measurement"},
-    {0x0130, ECHONET_EPC_CUMULATIVE_ENERGY, DEC_U32_MILLI, "energy_kwh", "Energy", "energy", "kWh",
+    {0x0130, ECHONET_EPC_INSTANT_POWER, 0, DEC_U16, "power_w", "Power", "power", "W", "measurement"},
+    {0x0130, ECHONET_EPC_CUMULATIVE_ENERGY, 0, DEC_U32_MILLI, "energy_kwh", "Energy", "energy", "kWh",
      "total_increasing"},
     /* Household solar power generation 0x0279: 0xE0 instantaneous (W),
      * 0xE1 cumulative (0.001 kWh). */
-    {0x0279, 0xE0, DEC_U16, "generation_w", "Generation", "power", "W", "measurement"},
-    {0x0279, 0xE1, DEC_U32_MILLI, "generated_kwh", "Generated energy", "energy", "kWh", "total_increasing"},
+    {0x0279, 0xE0, 0, DEC_U16, "generation_w", "Generation", "power", "W", "measurement"},
+    {0x0279, 0xE1, 0, DEC_U32_MILLI, "generated_kwh", "Generated energy", "energy", "kWh", "total_increasing"},
     /* Storage battery 0x027D: 0xE4 remaining capacity (%), 0xD3
      * instantaneous charging (+) or discharging (-) power (W). */
-    {0x027D, 0xE4, DEC_U8, "battery_pct", "Battery", "battery", "%", "measurement"},
-    {0x027D, 0xD3, DEC_S32, "battery_w", "Battery power", "power", "W", "measurement"},
+    {0x027D, 0xE4, 0, DEC_U8, "battery_pct", "Battery", "battery", "%", "measurement"},
+    {0x027D, 0xD3, 0, DEC_S32, "battery_w", "Battery power", "power", "W", "measurement"},
     /* Low-voltage smart electric energy meter 0x0288: 0xE7 instantaneous
-     * power (W, signed). */
-    {0x0288, 0xE7, DEC_S32, "power_w", "Power", "power", "W", "measurement"},
+     * power (W, signed: + bought, - sold); the normal direction E0 (or its
+     * half-hourly EA) and the reverse direction E3 (or EB). */
+    {0x0288, 0xE7, 0, DEC_S32, "power_w", "Power", "power", "W", "measurement"},
+    {0x0288, 0xE0, 0xEA, DEC_METER, "energy_kwh", "Energy bought", "energy", "kWh", "total_increasing"},
+    {0x0288, 0xE3, 0xEB, DEC_METER, "sold_kwh", "Energy sold", "energy", "kWh", "total_increasing"},
+    /* Fuel cell 0x027C: 0xC4 generation (W), 0xC5 cumulative (0.001 kWh). */
+    {0x027C, 0xC4, 0, DEC_U16, "generation_w", "Generation", "power", "W", "measurement"},
+    {0x027C, 0xC5, 0, DEC_U32_MILLI, "generated_kwh", "Generated energy", "energy", "kWh", "total_increasing"},
+    /* Electric water heater 0x026B and general lighting 0x0290: measured
+     * power 0x84 (W) and energy 0x85 (0.001 kWh), when they have them. */
+    {0x026B, ECHONET_EPC_INSTANT_POWER, 0, DEC_U16, "power_w", "Power", "power", "W", "measurement"},
+    {0x026B, ECHONET_EPC_CUMULATIVE_ENERGY, 0, DEC_U32_MILLI, "energy_kwh", "Energy", "energy", "kWh",
+     "total_increasing"},
+    {0x0290, ECHONET_EPC_INSTANT_POWER, 0, DEC_U16, "power_w", "Power", "power", "W", "measurement"},
+    {0x0290, ECHONET_EPC_CUMULATIVE_ENERGY, 0, DEC_U32_MILLI, "energy_kwh", "Energy", "energy", "kWh",
+     "total_increasing"},
+};
+
+#define CLASS_WATER_HEATER 0x026Bu
+#define CLASS_FUEL_CELL 0x027Cu
+#define CLASS_BATTERY 0x027Du
+#define CLASS_METER 0x0288u
+#define CLASS_LIGHTING 0x0290u
+#define EPC_BRIGHTNESS 0xB0u     /* lighting: illuminance level, 0-100 % */
+#define EPC_BATTERY_MODE 0xDAu   /* storage battery: operation mode setting */
+#define EPC_METER_COEFFICIENT 0xD3u
+#define EPC_METER_UNIT 0xE1u
+
+/* The storage battery's operation modes (0xDA) by their names in the
+ * select entity; what the class table lets a controller write are offered. */
+static const struct {
+    uint8_t code;
+    const char *name;
+} battery_modes[] = {
+    {0x41, "rapid_charging"}, {0x42, "charging"}, {0x43, "discharging"}, {0x44, "standby"},
+    {0x45, "test"},           {0x46, "automatic"}, {0x48, "restart"},     {0x49, "capacity_recalculation"},
+    {0x40, "other"},
+};
+
+/* The classes the bridge names (the device's name in Home Assistant). */
+static const struct {
+    uint16_t code;
+    const char *name;
+} class_names[] = {
+    {0x0130, "Air conditioner"}, {CLASS_WATER_HEATER, "Water heater"}, {0x0279, "Solar power"},
+    {CLASS_FUEL_CELL, "Fuel cell"}, {CLASS_BATTERY, "Storage battery"}, {CLASS_METER, "Smart meter"},
+    {CLASS_LIGHTING, "Lighting"},
 };
 
 static uint16_t class_of(echonet_eoj eoj)
@@ -82,53 +131,80 @@ static uint16_t class_of(echonet_eoj eoj)
     return (uint16_t)(eoj >> 8);
 }
 
-/* The rows of a class, at most HEMS_MQTT_SENSOR_MAX: the slot of row r of
- * the class is its rank among them. -1 when epc is none of them. */
-static int sensor_slot(uint16_t class_code, uint8_t epc, const struct sensor_row **row)
+/* Whether the bridge keeps a property's value: a sensor's, or one its
+ * other entities show or need. */
+static bool watched(uint16_t class_code, uint8_t epc)
 {
     size_t i;
-    int slot = 0;
 
-    for (i = 0; i < sizeof sensors / sizeof sensors[0]; i++) {
-        if (sensors[i].class_code != class_code)
-            continue;
-        if (sensors[i].epc == epc) {
-            if (row)
-                *row = &sensors[i];
-            return slot < (int)HEMS_MQTT_SENSOR_MAX ? slot : -1;
-        }
-        slot++;
+    for (i = 0; i < sizeof sensors / sizeof sensors[0]; i++)
+        if (sensors[i].class_code == class_code && (sensors[i].epc == epc || (sensors[i].alt && sensors[i].alt == epc)))
+            return true;
+    switch (class_code) {
+    case CLASS_LIGHTING:
+        return epc == ECHONET_EPC_OPERATION_STATUS || epc == EPC_BRIGHTNESS;
+    case CLASS_WATER_HEATER:
+        return epc == ECHONET_EPC_OPERATION_STATUS;
+    case CLASS_BATTERY:
+        return epc == EPC_BATTERY_MODE;
+    case CLASS_METER:
+        return epc == EPC_METER_COEFFICIENT || epc == EPC_METER_UNIT;
+    default:
+        return false;
     }
-    return -1;
 }
 
-/* A sensor's value as JSON (a number, or null when it is not one). */
-static void sensor_text(const struct sensor_row *r, const uint8_t *edt, size_t pdc, char *out, size_t cap)
+/* A property's descriptor in the class table (the class's, else the
+ * superclass's), or NULL. */
+static const echonet_prop_desc *class_desc(uint16_t class_code, uint8_t epc)
+{
+    const echonet_class *c;
+
+    for (c = echonet_class_find(class_code); c; c = c->super) {
+        const echonet_prop_desc *d = echonet_prop_desc_find(c->props, c->n_props, epc);
+
+        if (d)
+            return d;
+    }
+    return NULL;
+}
+
+/* A big-endian unsigned number of n bytes (n at most 4). */
+static uint32_t be(const uint8_t *p, size_t n)
 {
     uint32_t u = 0;
     size_t i;
 
-    snprintf(out, cap, "null");
-    for (i = 0; i < pdc && i < 4; i++)
-        u = u << 8 | edt[i];
-    switch (r->decode) {
-    case DEC_U8:
-        if (pdc == 1 && u <= 100)
-            snprintf(out, cap, "%u", (unsigned)u);
-        break;
-    case DEC_U16:
-        if (pdc == 2 && u < 0xFFFDu)
-            snprintf(out, cap, "%u", (unsigned)u);
-        break;
-    case DEC_S32:
-        if (pdc == 4 && u != 0x7FFFFFFFu && u != 0x80000000u && u != 0x7FFFFFFEu)
-            snprintf(out, cap, "%ld", u >= 0x80000000u ? -(long)(0xFFFFFFFFu - u) - 1 : (long)u);
-        break;
-    case DEC_U32_MILLI:
-        if (pdc == 4 && u <= 999999999u)
-            snprintf(out, cap, "%lu.%03lu", (unsigned long)(u / 1000u), (unsigned long)(u % 1000u));
-        break;
-    }
+    for (i = 0; i < n && i < 4; i++)
+        u = u << 8 | p[i];
+    return u;
+}
+
+/* kWh as exact decimal text: v x 10^exp (exp from -4 to 4). */
+static void kwh_text(uint64_t v, int exp, char *out, size_t cap)
+{
+    uint64_t scale = 1;
+    int i;
+
+    for (i = 0; i < (exp < 0 ? -exp : exp); i++)
+        scale *= 10u;
+    if (exp >= 0)
+        snprintf(out, cap, "%llu", (unsigned long long)(v * scale));
+    else
+        snprintf(out, cap, "%llu.%0*llu", (unsigned long long)(v / scale), -exp, (unsigned long long)(v % scale));
+}
+
+/* The power of ten in kWh of a meter's unit code 0xE1 (0x00 1 kWh ...
+ * 0x04 0.0001 kWh, 0x0A 10 kWh ... 0x0D 10 000 kWh). */
+static bool meter_unit(uint8_t code, int *exp)
+{
+    if (code <= 0x04)
+        *exp = -(int)code;
+    else if (code >= 0x0A && code <= 0x0D)
+        *exp = code - 0x09;
+    else
+        return false;
+    return true;
 }
 
 /* ---- Text helpers ---------------------------------------------------------- */
@@ -302,6 +378,108 @@ static bool unit_find(struct hems_mqtt *m, const char *node, echonet_eoj eoj, st
     return m->host.find(m->host.user, node, eoj, u);
 }
 
+/* The kept value of a property, or NULL. */
+static const uint8_t *kept(const struct hems_mqtt_entry *e, uint8_t epc, size_t *pdc)
+{
+    size_t i;
+
+    for (i = 0; i < e->n_kept; i++)
+        if (e->kept[i].epc == epc) {
+            *pdc = e->kept[i].pdc;
+            return e->kept[i].edt;
+        }
+    return NULL;
+}
+
+/* Whether a value read is a number by the class table: its state codes
+ * (0xFFFFFFFE "no data", 0xFD "undefined"...) are valid only as read, so a
+ * check as for a Set refuses them. A class without a table: as the
+ * decoding alone says. */
+static bool table_number(uint16_t class_code, uint8_t epc, const uint8_t *edt, size_t pdc)
+{
+    const echonet_prop_desc *d = class_desc(class_code, epc);
+
+    return !d || echonet_prop_desc_check(d, edt, pdc, true) == ECHONET_OK;
+}
+
+/* A meter's register (E0, E3, or the 4 bytes after EA's/EB's date-time),
+ * or -1 when it holds none. */
+static int64_t meter_register(const struct hems_mqtt_entry *e, uint8_t epc, bool fixed_time)
+{
+    size_t pdc = 0;
+    const uint8_t *edt = kept(e, epc, &pdc);
+    uint32_t v;
+
+    if (!edt || pdc != (fixed_time ? 11u : 4u) || !table_number(CLASS_METER, epc, edt, pdc))
+        return -1;
+    v = be(edt + pdc - 4, 4);
+    return v <= 99999999u ? (int64_t)v : -1;
+}
+
+/* A meter's energy in kWh: the register x D3 (1 when the meter has none) x
+ * the unit E1. Of the register's two readings (E0 now, EA at the last
+ * half-hour) the larger, the later one but across a wrap. */
+static void meter_text(const struct sensor_row *r, const struct hems_mqtt_entry *e, const struct hems_mqtt_unit *u,
+                       char *out, size_t cap)
+{
+    int64_t now = meter_register(e, r->epc, false), fixed = meter_register(e, r->alt, true);
+    int64_t reg = now > fixed ? now : fixed;
+    uint32_t coefficient = 1;
+    const uint8_t *edt;
+    size_t pdc = 0;
+    int exp;
+
+    if (reg < 0)
+        return;
+    if (echonet_propmap_contains(&u->get, EPC_METER_COEFFICIENT)) {
+        edt = kept(e, EPC_METER_COEFFICIENT, &pdc);
+        if (!edt || pdc != 4 || (coefficient = be(edt, 4)) < 1 || coefficient > 999999u)
+            return;
+    }
+    edt = kept(e, EPC_METER_UNIT, &pdc);
+    if (!edt || pdc != 1 || !meter_unit(edt[0], &exp))
+        return;
+    kwh_text((uint64_t)reg * coefficient, exp, out, cap);
+}
+
+/* A sensor's value as JSON (a number, or null when it is not one). */
+static void sensor_text(const struct sensor_row *r, const struct hems_mqtt_entry *e, const struct hems_mqtt_unit *u,
+                        char *out, size_t cap)
+{
+    size_t pdc = 0;
+    const uint8_t *edt = kept(e, r->epc, &pdc);
+    uint32_t v;
+
+    snprintf(out, cap, "null");
+    if (r->decode == DEC_METER) {
+        meter_text(r, e, u, out, cap);
+        return;
+    }
+    if (!edt || !table_number(r->class_code, r->epc, edt, pdc))
+        return;
+    v = be(edt, pdc);
+    switch (r->decode) {
+    case DEC_U8:
+        if (pdc == 1 && v <= 100)
+            snprintf(out, cap, "%u", (unsigned)v);
+        break;
+    case DEC_U16:
+        if (pdc == 2 && v < 0xFFFDu)
+            snprintf(out, cap, "%u", (unsigned)v);
+        break;
+    case DEC_S32:
+        if (pdc == 4 && v != 0x7FFFFFFFu && v != 0x80000000u && v != 0x7FFFFFFEu)
+            snprintf(out, cap, "%ld", v >= 0x80000000u ? -(long)(0xFFFFFFFFu - v) - 1 : (long)v);
+        break;
+    case DEC_U32_MILLI:
+        if (pdc == 4 && v <= 999999999u)
+            kwh_text(v, -3, out, cap);
+        break;
+    case DEC_METER:
+        break;
+    }
+}
+
 /* The "device" of an object's entities. */
 static void add_device(struct text *t, const struct hems_mqtt_unit *u, const char *key)
 {
@@ -311,8 +489,13 @@ static void add_device(struct text *t, const struct hems_mqtt_unit *u, const cha
     {
         char name[UDP_FORMAT_MAX + 48];
 
-        fmt(name, sizeof name, "%s %06lx at %s", class_of(u->eoj) == 0x0130 ? "Air conditioner" : "Device",
-                 (unsigned long)u->eoj, u->node);
+        const char *class_name = "Device";
+        size_t i;
+
+        for (i = 0; i < sizeof class_names / sizeof class_names[0]; i++)
+            if (class_names[i].code == class_of(u->eoj))
+                class_name = class_names[i].name;
+        fmt(name, sizeof name, "%s %06lx at %s", class_name, (unsigned long)u->eoj, u->node);
         add_str(t, name);
     }
     if (u->has_maker) {
@@ -416,6 +599,14 @@ static void publish_climate(struct hems_mqtt *m, const struct hems_mqtt_unit *u,
         publish(m, topic, buf, t.len, QOS_STATE, true);
 }
 
+/* Whether an object has a sensor: its class's row, a property of its Get
+ * map (either reading of a meter's register). */
+static bool shows(const struct hems_mqtt_unit *u, const struct sensor_row *r)
+{
+    return r->class_code == class_of(u->eoj) &&
+           (echonet_propmap_contains(&u->get, r->epc) || (r->alt && echonet_propmap_contains(&u->get, r->alt)));
+}
+
 static void publish_sensors(struct hems_mqtt *m, const struct hems_mqtt_unit *u, const char *key)
 {
     size_t i;
@@ -425,7 +616,7 @@ static void publish_sensors(struct hems_mqtt *m, const struct hems_mqtt_unit *u,
         char buf[PAYLOAD_CAP], topic[TOPIC_CAP];
         struct text t = {buf, sizeof buf, 0, false};
 
-        if (r->class_code != class_of(u->eoj) || !echonet_propmap_contains(&u->get, r->epc))
+        if (!shows(u, r))
             continue;
         add(&t, "{\"name\":\"%s\",\"unique_id\":\"echonet_%s_%s\"", r->name, key, r->key);
         add_common(m, &t, u, key);
@@ -439,6 +630,110 @@ static void publish_sensors(struct hems_mqtt *m, const struct hems_mqtt_unit *u,
         if (!t.overflow)
             publish(m, topic, buf, t.len, QOS_STATE, true);
     }
+}
+
+/* The start of an entity's discovery: its name, unique_id, what every
+ * entity has, and the state topic with the template of one field. */
+static void entity_begin(struct hems_mqtt *m, struct text *t, const struct hems_mqtt_unit *u, const char *key,
+                         const char *name, const char *id, const char *state_template, const char *field)
+{
+    char topic[TOPIC_CAP];
+
+    add(t, "{\"name\":%s%s%s,\"unique_id\":\"echonet_%s_%s\"", name ? "\"" : "", name ? name : "null",
+        name ? "\"" : "", key, id);
+    add_common(m, t, u, key);
+    fmt(topic, sizeof topic, "%s/%s/state", m->prefix, key);
+    add(t, ",\"state_topic\":");
+    add_str(t, topic);
+    add(t, ",\"%s\":\"{{ value_json.%s }}\"", state_template, field);
+}
+
+/* A command topic, PREFIX/KEY/what/set. */
+static void add_command_topic(struct hems_mqtt *m, struct text *t, const char *field, const char *key,
+                              const char *what)
+{
+    char topic[TOPIC_CAP];
+
+    fmt(topic, sizeof topic, "%s/%s/%s/set", m->prefix, key, what);
+    add(t, ",\"%s\":", field);
+    add_str(t, topic);
+}
+
+static void publish_config(struct hems_mqtt *m, struct text *t, const char *component, const char *key,
+                           const char *suffix)
+{
+    char topic[TOPIC_CAP];
+
+    add(t, ",\"qos\":%d}", QOS_STATE);
+    fmt(topic, sizeof topic, "%s/%s/%s%s/config", m->discovery, component, key, suffix);
+    if (t->overflow)
+        fprintf(stderr, "hems-controller: mqtt: the discovery of %s is too long\n", topic);
+    else
+        publish(m, topic, t->b, t->len, QOS_STATE, true);
+}
+
+/* General lighting: a light (Home Assistant's default schema), on/off
+ * 0x80 and brightness 0xB0 in percent. */
+static void publish_light(struct hems_mqtt *m, const struct hems_mqtt_unit *u, const char *key)
+{
+    char buf[PAYLOAD_CAP], topic[TOPIC_CAP];
+    struct text t = {buf, sizeof buf, 0, false};
+
+    entity_begin(m, &t, u, key, NULL, "light", "state_value_template", "power");
+    add(&t, ",\"payload_on\":\"on\",\"payload_off\":\"off\"");
+    add_command_topic(m, &t, "command_topic", key, "power"); /* (required; without 0x80 in the Set map, refused) */
+    if (echonet_propmap_contains(&u->get, EPC_BRIGHTNESS)) {
+        fmt(topic, sizeof topic, "%s/%s/state", m->prefix, key);
+        add(&t, ",\"brightness_state_topic\":");
+        add_str(&t, topic);
+        add(&t, ",\"brightness_value_template\":\"{{ value_json.brightness }}\",\"brightness_scale\":100");
+        if (echonet_propmap_contains(&u->set, EPC_BRIGHTNESS))
+            add_command_topic(m, &t, "brightness_command_topic", key, "brightness");
+    }
+    publish_config(m, &t, "light", key, "");
+}
+
+/* The water heater: a switch for 0x80 when it may be written, else a
+ * sensor of it. */
+static void publish_power_switch(struct hems_mqtt *m, const struct hems_mqtt_unit *u, const char *key)
+{
+    char buf[PAYLOAD_CAP];
+    struct text t = {buf, sizeof buf, 0, false};
+    bool settable = echonet_propmap_contains(&u->set, ECHONET_EPC_OPERATION_STATUS);
+
+    entity_begin(m, &t, u, key, "Operation", "power", "value_template", "power");
+    if (settable) {
+        add(&t, ",\"payload_on\":\"on\",\"payload_off\":\"off\",\"state_on\":\"on\",\"state_off\":\"off\"");
+        add_command_topic(m, &t, "command_topic", key, "power");
+    } else {
+        add(&t, ",\"device_class\":\"enum\",\"options\":[\"on\",\"off\"]");
+    }
+    publish_config(m, &t, settable ? "switch" : "sensor", key, settable ? "" : "_power");
+}
+
+/* The storage battery's operation mode 0xDA: a select of the modes the
+ * class table lets a controller write. */
+static void publish_battery_mode(struct hems_mqtt *m, const struct hems_mqtt_unit *u, const char *key)
+{
+    const echonet_prop_desc *d = class_desc(CLASS_BATTERY, EPC_BATTERY_MODE);
+    char buf[PAYLOAD_CAP];
+    struct text t = {buf, sizeof buf, 0, false};
+    bool first = true;
+    size_t i;
+
+    if (!echonet_propmap_contains(&u->set, EPC_BATTERY_MODE))
+        return;
+    entity_begin(m, &t, u, key, "Operation mode", "operation_mode", "value_template", "operation_mode");
+    add_command_topic(m, &t, "command_topic", key, "operation_mode");
+    add(&t, ",\"options\":[");
+    for (i = 0; i < sizeof battery_modes / sizeof battery_modes[0]; i++) {
+        if (d && echonet_prop_desc_check(d, &battery_modes[i].code, 1, true) != ECHONET_OK)
+            continue;
+        add(&t, "%s\"%s\"", first ? "" : ",", battery_modes[i].name);
+        first = false;
+    }
+    add(&t, "]");
+    publish_config(m, &t, "select", key, "_operation_mode");
 }
 
 /* Home Assistant's mode: "off" when the unit is off. */
@@ -466,48 +761,96 @@ static void add_state_int(struct text *t, const char *key, bool known, int v)
         add(t, ",\"%s\":null", key);
 }
 
+/* The air conditioner's fields of the state. */
+static void add_aircon_state(struct text *t, const struct hems_mqtt_unit *u)
+{
+    const echonet_ctl_state *s = &u->state;
+    const char *mode = ha_mode(s);
+    int c = 0, level = 0;
+    bool known;
+
+    add(t, ",\"mode\":");
+    if (mode)
+        add_str(t, mode);
+    else
+        add(t, "null");
+    add(t, ",\"power\":%s", !(s->valid & ECHONET_CTL_S_STATUS) ? "null" : s->status == ECHONET_ON ? "\"on\"" : "\"off\"");
+    known = (s->valid & ECHONET_CTL_S_TEMP) && echonet_aircon_set_temp(s->temp, &c);
+    add_state_int(t, "target_temperature", known, c);
+    known = (s->valid & ECHONET_CTL_S_ROOM) && echonet_aircon_measured_temp(s->room, &c);
+    add_state_int(t, "current_temperature", known, c);
+    add(t, ",\"fan_mode\":");
+    if ((s->valid & ECHONET_CTL_S_FLOW) && echonet_aircon_flow_level(s->flow, &level)) {
+        if (level == 0)
+            add(t, "\"auto\"");
+        else
+            add(t, "\"%d\"", level);
+    } else {
+        add(t, "null");
+    }
+    add(t, ",\"fault\":%s", !(s->valid & ECHONET_CTL_S_FAULT) ? "null" : s->fault == ECHONET_FAULT ? "true" : "false");
+}
+
+/* The fields of another class's state: 0x80, the lighting's brightness,
+ * the battery's mode, from the last values seen (the controller's cache
+ * for 0x80 until one is). */
+static void add_device_state(struct text *t, const struct hems_mqtt_entry *e, const struct hems_mqtt_unit *u)
+{
+    uint16_t cc = class_of(u->eoj);
+    const uint8_t *edt;
+    size_t pdc = 0, i;
+
+    if (watched(cc, ECHONET_EPC_OPERATION_STATUS)) {
+        edt = kept(e, ECHONET_EPC_OPERATION_STATUS, &pdc);
+        if (edt && pdc == 1 && (edt[0] == ECHONET_ON || edt[0] == ECHONET_OFF))
+            add(t, ",\"power\":\"%s\"", edt[0] == ECHONET_ON ? "on" : "off");
+        else if (!edt && (u->state.valid & ECHONET_CTL_S_STATUS))
+            add(t, ",\"power\":\"%s\"", u->state.status == ECHONET_ON ? "on" : "off");
+        else
+            add(t, ",\"power\":null");
+    }
+    if (cc == CLASS_LIGHTING) {
+        edt = kept(e, EPC_BRIGHTNESS, &pdc);
+        add_state_int(t, "brightness", edt && pdc == 1 && edt[0] <= 100 && table_number(cc, EPC_BRIGHTNESS, edt, 1),
+                      edt ? edt[0] : 0);
+    }
+    if (cc == CLASS_BATTERY) {
+        const char *name = NULL;
+
+        edt = kept(e, EPC_BATTERY_MODE, &pdc);
+        for (i = 0; edt && pdc == 1 && i < sizeof battery_modes / sizeof battery_modes[0]; i++)
+            if (battery_modes[i].code == edt[0])
+                name = battery_modes[i].name;
+        add(t, ",\"operation_mode\":");
+        if (name)
+            add_str(t, name);
+        else
+            add(t, "null");
+    }
+}
+
 /* The state JSON of an object: Home Assistant's names, the ECHONET values
  * beside them. Published when it differs from the last one (or force). */
 static void publish_state(struct hems_mqtt *m, struct hems_mqtt_entry *e, const struct hems_mqtt_unit *u, bool force)
 {
-    const echonet_ctl_state *s = &u->state;
-    char buf[PAYLOAD_CAP], topic[TOPIC_CAP], value[24];
+    char buf[PAYLOAD_CAP], topic[TOPIC_CAP], value[48];
     struct text t = {buf, sizeof buf, 0, false};
-    const char *mode = ha_mode(s);
-    int c = 0, level = 0;
-    bool known;
     size_t i;
     uint32_t h;
 
     add(&t, "{\"node\":");
     add_str(&t, u->node);
-    add(&t, ",\"eoj\":\"%06lx\",\"mode\":", (unsigned long)u->eoj);
-    if (mode)
-        add_str(&t, mode);
+    add(&t, ",\"eoj\":\"%06lx\"", (unsigned long)u->eoj);
+    if (class_of(u->eoj) != 0x0130)
+        add_device_state(&t, e, u);
     else
-        add(&t, "null");
-    add(&t, ",\"power\":%s", !(s->valid & ECHONET_CTL_S_STATUS) ? "null" : s->status == ECHONET_ON ? "\"on\"" : "\"off\"");
-    known = (s->valid & ECHONET_CTL_S_TEMP) && echonet_aircon_set_temp(s->temp, &c);
-    add_state_int(&t, "target_temperature", known, c);
-    known = (s->valid & ECHONET_CTL_S_ROOM) && echonet_aircon_measured_temp(s->room, &c);
-    add_state_int(&t, "current_temperature", known, c);
-    add(&t, ",\"fan_mode\":");
-    if ((s->valid & ECHONET_CTL_S_FLOW) && echonet_aircon_flow_level(s->flow, &level)) {
-        if (level == 0)
-            add(&t, "\"auto\"");
-        else
-            add(&t, "\"%d\"", level);
-    } else {
-        add(&t, "null");
-    }
-    add(&t, ",\"fault\":%s", !(s->valid & ECHONET_CTL_S_FAULT) ? "null" : s->fault == ECHONET_FAULT ? "true" : "false");
+        add_aircon_state(&t, u);
     for (i = 0; i < sizeof sensors / sizeof sensors[0]; i++) {
         const struct sensor_row *r = &sensors[i];
-        int slot = sensor_slot(class_of(u->eoj), r->epc, NULL);
 
-        if (r->class_code != class_of(u->eoj) || slot < 0 || !echonet_propmap_contains(&u->get, r->epc))
+        if (!shows(u, r))
             continue;
-        sensor_text(r, e->value[slot], e->n_value[slot], value, sizeof value);
+        sensor_text(r, e, u, value, sizeof value);
         add(&t, ",\"%s\":%s", r->key, value);
     }
     add(&t, "}");
@@ -553,6 +896,12 @@ static void refresh(struct hems_mqtt *m, const struct hems_mqtt_unit *u, bool fo
     if (!e->announced || force) {
         if (class_of(u->eoj) == 0x0130)
             publish_climate(m, u, key);
+        else if (class_of(u->eoj) == CLASS_LIGHTING)
+            publish_light(m, u, key);
+        else if (class_of(u->eoj) == CLASS_WATER_HEATER)
+            publish_power_switch(m, u, key);
+        else if (class_of(u->eoj) == CLASS_BATTERY)
+            publish_battery_mode(m, u, key);
         publish_sensors(m, u, key);
         e->announced = m->connected;
     }
@@ -604,30 +953,39 @@ static void set_node_availability(struct hems_mqtt *m, const char *node, bool on
 /* A property value: kept when it is a sensor's. */
 static void keep_value(struct hems_mqtt *m, const char *node, echonet_eoj eoj, const char *json, size_t len)
 {
-    char epc_text[4], edt_text[2 * 4 + 1];
-    const struct sensor_row *row = NULL;
+    char epc_text[4], edt_text[2 * HEMS_MQTT_VALUE_BYTES + 1];
+    uint8_t edt[HEMS_MQTT_VALUE_BYTES];
     struct hems_mqtt_entry *e;
     size_t n, i;
-    int slot, epc;
+    int hi, lo;
 
     if (!json_field(json, len, "epc", epc_text, sizeof epc_text) || strlen(epc_text) != 2)
         return;
-    epc = posix_hex_digit(epc_text[0]) << 4 | posix_hex_digit(epc_text[1]);
-    slot = sensor_slot(class_of(eoj), (uint8_t)epc, &row);
-    if (slot < 0 || !json_field(json, len, "edt", edt_text, sizeof edt_text))
-        return;
-    e = entry_add(m, node, eoj);
+    hi = posix_hex_digit(epc_text[0]);
+    lo = posix_hex_digit(epc_text[1]);
+    if (hi < 0 || lo < 0 || !watched(class_of(eoj), (uint8_t)(hi << 4 | lo)) ||
+        !json_field(json, len, "edt", edt_text, sizeof edt_text) || strlen(edt_text) % 2 != 0)
+        return; /* (a longer value than any kept: not one of them) */
     n = strlen(edt_text) / 2;
+    for (i = 0; i < n; i++) {
+        int h = posix_hex_digit(edt_text[2 * i]), l = posix_hex_digit(edt_text[2 * i + 1]);
+
+        if (h < 0 || l < 0)
+            return;
+        edt[i] = (uint8_t)(h << 4 | l);
+    }
+    e = entry_add(m, node, eoj);
     if (!e)
         return;
-    for (i = 0; i < n; i++) {
-        int hi = posix_hex_digit(edt_text[2 * i]), lo = posix_hex_digit(edt_text[2 * i + 1]);
-
-        if (hi < 0 || lo < 0)
-            return;
-        e->value[slot][i] = (uint8_t)(hi << 4 | lo);
-    }
-    e->n_value[slot] = (uint8_t)n;
+    for (i = 0; i < e->n_kept && e->kept[i].epc != (uint8_t)(hi << 4 | lo); i++)
+        ;
+    if (i == HEMS_MQTT_VALUE_MAX)
+        return; /* (watched() names fewer per class) */
+    if (i == e->n_kept)
+        e->n_kept++;
+    e->kept[i].epc = (uint8_t)(hi << 4 | lo);
+    e->kept[i].pdc = (uint8_t)n;
+    memcpy(e->kept[i].edt, edt, n);
 }
 
 void hems_mqtt_event(struct hems_mqtt *m, const char *json, size_t len)
@@ -731,15 +1089,17 @@ static bool parse_degrees(const char *s, char *out, size_t cap)
     return true;
 }
 
-/* PREFIX/KEY/set, PREFIX/KEY/mode/set, .../temperature/set, .../fan_mode/set. */
+/* PREFIX/KEY/set, PREFIX/KEY/mode/set, .../temperature/set, .../fan_mode/set,
+ * .../power/set, .../brightness/set, .../operation_mode/set. */
 static void unit_command(struct hems_mqtt *m, const char *topic, const char *rest, char *payload)
 {
-    char key[HEMS_MQTT_KEY_MAX], eoj[8], degrees[8];
+    char key[HEMS_MQTT_KEY_MAX], eoj[8], degrees[8], setting[8];
     const char *slash = strchr(rest, '/');
     const char *what = slash ? slash + 1 : "";
     char *words[MAX_WORDS];
     struct hems_mqtt_unit u;
     int n = 3, k;
+    long v;
     size_t i;
 
     if (!slash || (size_t)(slash - rest) >= sizeof key) {
@@ -787,6 +1147,30 @@ static void unit_command(struct hems_mqtt *m, const char *topic, const char *res
     } else if (strcmp(what, "fan_mode/set") == 0) {
         words[n++] = "fan";
         words[n++] = strcmp(payload, "auto") == 0 ? "0" : payload;
+    } else if (strcmp(what, "power/set") == 0) {
+        if (strcmp(payload, "on") != 0 && strcmp(payload, "off") != 0) {
+            refuse(m, topic, "on or off");
+            return;
+        }
+        words[n++] = strcmp(payload, "on") == 0 ? "80=30" : "80=31";
+    } else if (strcmp(what, "brightness/set") == 0) {
+        /* Any byte: the range (0-100 %) is the class table's. */
+        if (!hems_parse_long(payload, 0, 255, &v)) {
+            refuse(m, topic, "a brightness is a whole number of percent");
+            return;
+        }
+        fmt(setting, sizeof setting, "%02x=%02lx", EPC_BRIGHTNESS, (unsigned long)v);
+        words[n++] = setting;
+    } else if (strcmp(what, "operation_mode/set") == 0) {
+        for (i = 0; i < sizeof battery_modes / sizeof battery_modes[0] && strcmp(payload, battery_modes[i].name) != 0;
+             i++)
+            ;
+        if (i == sizeof battery_modes / sizeof battery_modes[0]) {
+            refuse(m, topic, "not an operation mode");
+            return;
+        }
+        fmt(setting, sizeof setting, "%02x=%02x", EPC_BATTERY_MODE, (unsigned)battery_modes[i].code);
+        words[n++] = setting;
     } else {
         refuse(m, topic, "no such topic");
         return;

@@ -18,8 +18,13 @@
  *   echonet/KEY/mode/set               off|auto|cool|heat|dry|fan_only
  *   echonet/KEY/temperature/set        degrees C
  *   echonet/KEY/fan_mode/set           auto|1..8
+ *   echonet/KEY/power/set              on|off (lighting, water heater: 0x80)
+ *   echonet/KEY/brightness/set         0..100 (lighting: 0xB0)
+ *   echonet/KEY/operation_mode/set     a mode name (storage battery: 0xDA)
  *   homeassistant/climate/KEY/config   discovery (retained)
  *   homeassistant/sensor/KEY_NAME/config
+ *   homeassistant/light/KEY/config, homeassistant/switch/KEY/config,
+ *   homeassistant/select/KEY_operation_mode/config
  *   homeassistant/status               Home Assistant's birth message: on
  *                                      "online" everything is published again
  *
@@ -59,7 +64,8 @@
 #define HEMS_MQTT_PREFIX_MAX 64u       /* --mqtt-prefix, --mqtt-discovery-prefix */
 #define HEMS_MQTT_BACKOFF_MIN_MS 1000u
 #define HEMS_MQTT_BACKOFF_MAX_MS 30000u
-#define HEMS_MQTT_SENSOR_MAX 8u        /* sensor values kept per object */
+#define HEMS_MQTT_VALUE_MAX 8u         /* property values kept per object */
+#define HEMS_MQTT_VALUE_BYTES 11u      /* the longest kept (the meter's EA: a date-time and a register) */
 
 /* The options (hems_mqtt_option()). */
 struct hems_mqtt_config {
@@ -132,8 +138,12 @@ struct hems_mqtt_entry {
     bool online;                       /* as last published */
     bool announced;                    /* discovery published on this connection */
     uint32_t state_hash;               /* of the state last published (0: none) */
-    uint8_t n_value[HEMS_MQTT_SENSOR_MAX];
-    uint8_t value[HEMS_MQTT_SENSOR_MAX][4]; /* the sensors' last values (edt) */
+    uint8_t n_kept;                    /* values in kept[] */
+    struct {
+        uint8_t epc;
+        uint8_t pdc;
+        uint8_t edt[HEMS_MQTT_VALUE_BYTES];
+    } kept[HEMS_MQTT_VALUE_MAX];       /* the last values of the properties its entities show */
 };
 
 /* The bridge. Fields are private. */

@@ -351,7 +351,7 @@ void hems_print_ready(const struct hems_printer *p, const char *node, echonet_eo
 void hems_print_property(const struct hems_printer *p, const char *node, echonet_eoj eoj, uint8_t epc,
                          const uint8_t *edt, size_t pdc, bool changed)
 {
-    char meaning[32], value[2 * 255 + 1];
+    char meaning[128], value[2 * 255 + 1];
 
     if (p->twin)
         hems_print_property(p->twin, node, eoj, epc, edt, pdc, changed);
@@ -363,7 +363,13 @@ void hems_print_property(const struct hems_printer *p, const char *node, echonet
         j_end(p);
         return;
     }
-    describe(epc, edt, pdc, meaning, sizeof meaning);
+    /* An air conditioner's values are told in words; any other class's
+     * property is named (its 0xB0 is no mode). */
+    if (ECHONET_EOJ_CLASS(eoj) == ECHONET_CLASS_HOME_AIRCON || epc == ECHONET_EPC_OPERATION_STATUS ||
+        epc == ECHONET_EPC_FAULT_STATUS)
+        describe(epc, edt, pdc, meaning, sizeof meaning);
+    else
+        snprintf(meaning, sizeof meaning, "%s", mra_prop_name(ECHONET_EOJ_CLASS(eoj), epc) ? mra_prop_name(ECHONET_EOJ_CLASS(eoj), epc) : "");
     hex_text(edt, pdc, value, sizeof value);
     fprintf(p->out, "%-9s %s %06lx %02x=%s%s%s%s\n", changed ? "changed" : "property", node, (unsigned long)eoj,
             (unsigned)epc, value, meaning[0] ? " (" : "", meaning, meaning[0] ? ")" : "");
@@ -407,6 +413,15 @@ void hems_print_status(const struct hems_printer *p, const char *node, echonet_e
     }
     fprintf(f, "%s %06lx (read: %s)\n  power:        ", node, (unsigned long)eoj, hems_outcome_name(outcome));
     t_field(f, s, ECHONET_CTL_S_STATUS, 0x80, s->status);
+    if (ECHONET_EOJ_CLASS(eoj) != ECHONET_CLASS_HOME_AIRCON) {
+        /* Another class: its superclass state (its own properties came as
+         * property lines). */
+        fputs("\n  fault:        ", f);
+        t_field(f, s, ECHONET_CTL_S_FAULT, 0x88, s->fault);
+        fputc('\n', f);
+        finish(p);
+        return;
+    }
     fputs("\n  mode:         ", f);
     t_field(f, s, ECHONET_CTL_S_MODE, 0xB0, s->mode);
     fputs("\n  set temp:     ", f);

@@ -153,7 +153,7 @@ static void check_sent(const echonet_addr *dst, bool mc, const uint8_t *buf, siz
     if (f.deoj == ECHONET_EOJ_NODE_PROFILE)
         h_must(f.esv == ECHONET_ESV_GET);
     else
-        h_must(ECHONET_EOJ_CLASS(f.deoj) == 0x0130 && ECHONET_EOJ_INSTANCE(f.deoj) != 0 && has_object(node, f.deoj));
+        h_must(ECHONET_EOJ_GROUP(f.deoj) <= 0x06 && ECHONET_EOJ_INSTANCE(f.deoj) != 0 && has_object(node, f.deoj));
     it = f.props;
     while (echonet_prop_next(&it, &p)) {
         if (f.esv == ECHONET_ESV_GET) {

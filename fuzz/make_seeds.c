@@ -161,9 +161,10 @@ int main(int argc, char **argv)
             fail("save");
         write_seed(kinds[k].name, kinds[k].flags, snap, len, script, sizeof script);
         if (k == 3) {
-            /* Refused: truncated; an object of another class (CRC fixed by flag 0x02). */
+            /* Refused: truncated; an object that is no device (class group
+             * 0x0E, a profile; CRC fixed by flag 0x02). */
             write_seed("truncated", 0, snap, len - 7, script, sizeof script);
-            snap[len - 4 - 59 + 2] = 0x02;
+            snap[len - 4 - 59 + 2] = 0x0E;
             write_seed("bad-class", 2, snap, len, script, sizeof script);
         }
     }

@@ -28,6 +28,7 @@
 #include "ctl_fault.h"
 #include "ctl_internal.h"
 #include "ctl_job.h"
+#include "ctl_meter.h"
 #include "ctl_keepalive.h"
 #include "ctl_nodes.h"
 #include "ctl_op.h"
@@ -182,6 +183,8 @@ static void job_done(echonet_ctl *ctl, uint16_t ni, uint32_t now)
     n->job.kind = J_NONE;
     if (kind == J_POLL || kind == J_REREAD || kind == J_ENERGY)
         ctl_poll_done(ctl, ctl_obj(ctl, oi), kind);
+    else if (kind == J_FIXED || kind == J_HISTORY_DAY || kind == J_HISTORY)
+        ctl_meter_done(ctl, ctl_obj(ctl, oi), kind, (n->job.failed | n->job.timedout) != 0, now);
     else
         ctl_discovery_done(ctl, ni, kind, n->job.timedout != 0, now);
 }

@@ -41,6 +41,7 @@ uint32_t ctl_clock(echonet_ctl *ctl, echonet_tstamp now)
         o->next_reread = shift(o->next_reread, back);
         o->next_keepalive = shift(o->next_keepalive, back);
         o->next_energy = shift(o->next_energy, back);
+        o->next_fixed = shift(o->next_fixed, back);
     }
     ctl->search_until = shift(ctl->search_until, back);
     ctl->epoch = now;

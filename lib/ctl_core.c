@@ -19,6 +19,7 @@
 #include "ctl_index.c"
 #include "ctl_job.c"
 #include "ctl_keepalive.c"
+#include "ctl_meter.c"
 #include "ctl_nodes.c"
 #include "ctl_op.c"
 #include "ctl_poll.c"

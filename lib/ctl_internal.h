@@ -57,7 +57,7 @@ enum { OW_ATTR = 0x01, OW_ID = 0x02, OW_NPID = 0x04, OW_STATE = 0x08, OW_FAULT =
 
 /* What a node's job is for (echonet_ctl_job.kind). */
 typedef enum { J_NONE = 0, J_INSTANCES, J_ATTR, J_ID, J_NPID, J_STATE, J_POLL, J_REREAD, J_FAULT, J_OP, J_ENERGY,
-               J_KINDS } ctl_job_kind;
+               J_FIXED, J_HISTORY_DAY, J_HISTORY, J_KINDS } ctl_job_kind;
 /* Job flags (echonet_ctl_job.flags). */
 enum { JF_WRITE = 0x01, JF_SINGLE = 0x02, JF_PREFIX = 0x04, JF_PREFIX_REFUSED = 0x08 };
 

@@ -8,6 +8,7 @@
 
 #include "echonet/aircon.h"
 #include "ctl_job.h"
+#include "ctl_meter.h"
 #include "ctl_op.h"
 #include "ctl_state.h"
 #include "noinline.h"
@@ -86,7 +87,14 @@ int32_t ctl_job_send(echonet_ctl *ctl, uint16_t ni, const echonet_ctl_op *op, ui
             continue;
         if (write) {
             size_t vlen;
-            const uint8_t *v = ctl_op_value(op, job->epc[k], &vlen);
+            const uint8_t *v;
+
+            if (job->kind == J_HISTORY_DAY) {
+                v = ctl_meter_day(ctl_obj(ctl, job->object)); /* (the meter's own write, no operation) */
+                vlen = 1;
+            } else {
+                v = ctl_op_value(op, job->epc[k], &vlen);
+            }
 
             echonet_writer_prop(&w, job->epc[k], vlen, v);
         } else {

@@ -19,7 +19,7 @@ void ctl_object_free(echonet_ctl *ctl, uint16_t oi)
 
     o->node = NONE;
     o->work = 0;
-    o->next_poll = o->next_reread = o->next_keepalive = o->next_energy = CLOCK_NEVER;
+    o->next_poll = o->next_reread = o->next_keepalive = o->next_energy = o->next_fixed = CLOCK_NEVER;
     o->next = ctl->free_objects;
     ctl->free_objects = oi;
 }
@@ -203,7 +203,7 @@ uint16_t ctl_object_get(echonet_ctl *ctl, uint16_t node, echonet_eoj eoj)
     o->next = NONE;
     o->eoj = eoj;
     o->work = OW_ATTR | OW_ID | OW_STATE;
-    o->next_poll = o->next_reread = o->next_keepalive = o->next_energy = CLOCK_NEVER;
+    o->next_poll = o->next_reread = o->next_keepalive = o->next_energy = o->next_fixed = CLOCK_NEVER;
     /* Appended, so objects keep the order they were found in. */
     for (link = &ctl_node(ctl, node)->first_object; *link != NONE; link = &ctl_obj(ctl, *link)->next)
         ;
@@ -389,7 +389,7 @@ void ctl_node_heard(echonet_ctl *ctl, uint16_t ni)
                 o->next_keepalive = ctl->clock;
         } else {
             o->work = OW_ATTR | OW_ID | OW_STATE;
-            o->next_poll = o->next_reread = o->next_keepalive = o->next_energy = CLOCK_NEVER;
+            o->next_poll = o->next_reread = o->next_keepalive = o->next_energy = o->next_fixed = CLOCK_NEVER;
         }
     }
     ctl_notify(ctl, ECHONET_CTL_EV_ONLINE, ni, 0);

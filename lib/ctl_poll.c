@@ -6,6 +6,7 @@
 #include "ctl_discovery.h"
 #include "ctl_energy.h"
 #include "ctl_job.h"
+#include "ctl_meter.h"
 #include "ctl_poll.h"
 #include "ctl_profile.h"
 #include "ctl_state.h"
@@ -16,6 +17,8 @@ void ctl_object_timers(const echonet_ctl *ctl, echonet_ctl_object *o, uint32_t n
     o->next_reread = ctl->cfg.reread_interval_ms ? now + ctl->cfg.reread_interval_ms : CLOCK_NEVER;
     o->next_keepalive = now;
     o->next_energy = ctl->energy ? now : CLOCK_NEVER;
+    /* A meter's fixed-time values at once (ctl_meter.c). */
+    o->next_fixed = ctl_profile_of(o->eoj)->meter ? now : CLOCK_NEVER;
 }
 
 bool ctl_poll_job(echonet_ctl *ctl, echonet_ctl_node *n, uint16_t oi, uint32_t now)
@@ -25,7 +28,7 @@ bool ctl_poll_job(echonet_ctl *ctl, echonet_ctl_node *n, uint16_t oi, uint32_t n
 
     if (ctl_timer_due(o->next_poll, now)) {
         o->next_poll = now + ctl->cfg.poll_interval_ms;
-        if (ctl_job_read(ctl, n, J_POLL, oi, profile->status, profile->n_status, CTL_READ_UNANNOUNCED, true))
+        if (ctl_job_read(ctl, n, J_POLL, oi, profile->status, profile->n_poll, CTL_READ_UNANNOUNCED, true))
             return true;
     }
     if (ctl_timer_due(o->next_reread, now)) {
@@ -42,6 +45,8 @@ bool ctl_poll_job(echonet_ctl *ctl, echonet_ctl_node *n, uint16_t oi, uint32_t n
         if (ctl_job_read(ctl, n, J_REREAD, oi, profile->status, profile->n_status, CTL_READ_ANNOUNCED, true))
             return true;
     }
+    if (ctl_meter_job(ctl, n, oi, now))
+        return true;
     return ctl->energy && ctl->energy->job(ctl, n, oi, now);
 }
 
@@ -61,6 +66,8 @@ void ctl_poll_redo(echonet_ctl_object *o, ctl_job_kind kind, uint32_t now)
         o->next_reread = now;
     else if (kind == J_ENERGY)
         o->next_energy = now;
+    else if (kind == J_FIXED)
+        o->next_fixed = now;
 }
 
 void ctl_poll_skip(echonet_ctl_object *o, const echonet_ctl_job *job)

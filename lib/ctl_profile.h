@@ -17,10 +17,13 @@
 #include "ctl_internal.h"
 
 typedef struct ctl_profile {
-    /* The status read at discovery, polled and re-read (AIF 3.3.1, 5.4),
-     * in the order it is requested. */
+    /* The status read at discovery and after an object comes back (AIF
+     * 3.3.1), in the order it is requested; the first n_poll are polled
+     * where the announce map does not cover them, and re-read where it
+     * does (5.4); the rest are constants (a meter's coefficient). */
     const uint8_t *status;
     uint8_t n_status;
+    uint8_t n_poll;
     /* Written first, in this order (AIF 5.1 ⑦); the rest after, as given. */
     const uint8_t *write_first;
     uint8_t n_write_first;
@@ -31,6 +34,8 @@ typedef struct ctl_profile {
     /* The AIF's remote operation (0x93 prefix, 4.1; keepalive, 3.5) and
      * temperature probe (5.3) apply. */
     bool aif;
+    /* The smart meter's fixed-time values and history (ctl_meter.c). */
+    bool meter;
     /* The class's descriptor of a property (NULL: none): values written
      * are checked against it (AIF 2.4.5), values read believed only
      * within it. NULL: the table the application's
@@ -38,9 +43,14 @@ typedef struct ctl_profile {
     const echonet_prop_desc *(*desc)(uint8_t epc);
 } ctl_profile;
 
-/* The profiles (ctl_profile.c). */
+/* The profiles (ctl_profile.c): the air conditioner's, the whole house's
+ * classes (issue 15), and the generic one of every other device class. */
 extern const ctl_profile ctl_profile_aircon;
 extern const ctl_profile ctl_profile_generic;
+
+/* The profile of a class other than the air conditioner: its own (the
+ * meter, PV, battery...) or the generic one. */
+const ctl_profile *ctl_profile_of_class(uint16_t class_code);
 
 /* The profile of an object, or NULL: not a device object to manage (the
  * node profile, a class group above 0x06, instance 0, and a controller
@@ -51,7 +61,8 @@ static inline const ctl_profile *ctl_profile_of(echonet_eoj eoj)
     if (ECHONET_EOJ_INSTANCE(eoj) == 0 || ECHONET_EOJ_GROUP(eoj) > 0x06u ||
         ECHONET_EOJ_CLASS(eoj) == ECHONET_CLASS_CONTROLLER)
         return NULL;
-    return ECHONET_EOJ_CLASS(eoj) == ECHONET_CLASS_HOME_AIRCON ? &ctl_profile_aircon : &ctl_profile_generic;
+    return ECHONET_EOJ_CLASS(eoj) == ECHONET_CLASS_HOME_AIRCON ? &ctl_profile_aircon
+                                                               : ctl_profile_of_class(ECHONET_EOJ_CLASS(eoj));
 }
 
 /* Whether the controller manages an object found: a device object the

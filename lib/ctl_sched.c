@@ -6,12 +6,14 @@
 #include <string.h>
 
 #include "ctl_keepalive.h"
+#include "ctl_meter.h"
 #include "ctl_sched.h"
 
 static bool object_has_work(const echonet_ctl *ctl, const echonet_ctl_object *o, uint32_t now)
 {
     return (o->work & (OW_ATTR | OW_ID | OW_NPID | OW_STATE | OW_FAULT)) || ctl_timer_due(o->next_poll, now) ||
            ctl_timer_due(o->next_reread, now) || ctl_timer_due(o->next_energy, now) ||
+           ctl_timer_due(o->next_fixed, now) || ctl_meter_history_due(o) ||
            (ctl_keepalive_wanted(ctl, o) && ctl_timer_due(o->next_keepalive, now));
 }
 
@@ -53,6 +55,7 @@ uint32_t ctl_next_timer(echonet_ctl *ctl, const echonet_ctl_node *n, uint32_t no
         t = earliest(t, o->next_poll, now);
         t = earliest(t, o->next_reread, now);
         t = earliest(t, o->next_energy, now);
+        t = earliest(t, o->next_fixed, now);
         if (ctl_keepalive_wanted(ctl, o))
             t = earliest(t, o->next_keepalive, now);
     }

@@ -324,12 +324,97 @@ static int store_find(const sim_store *st, uint8_t epc)
     return -1;
 }
 
+/* ---- The smart meter's model ------------------------------------------------------ */
+
+#define HALF_HOUR_S 1800u
+#define METER_LAG_S 120u /* EA and the history's slots are there 2 min after the boundary */
+
+/* The load of half-hour @p slot: 200 to 1998 W, even (whole Wh per half-hour). */
+static uint32_t meter_w(uint64_t slot)
+{
+    return 2u * (100u + (uint32_t)((slot * 7919u) % 900u));
+}
+
+uint64_t sim_meter_wh(uint64_t meter_s)
+{
+    uint64_t slot = meter_s / HALF_HOUR_S, k, wh = SIM_METER_BASE_WH;
+
+    for (k = 0; k < slot; k++)
+        wh += meter_w(k) / 2u;
+    return wh + meter_w(slot) * (meter_s % HALF_HOUR_S) / 3600u;
+}
+
+uint64_t sim_meter_seconds(const sim *s, echonet_tstamp t)
+{
+    return SIM_METER_START_S + (t - s->t0) / 1000u;
+}
+
+static void put32(uint8_t *p, uint32_t v)
+{
+    p[0] = (uint8_t)(v >> 24);
+    p[1] = (uint8_t)(v >> 16);
+    p[2] = (uint8_t)(v >> 8);
+    p[3] = (uint8_t)v;
+}
+
+/* The model's value of E7, E0, EA or E2 (with E5 = @p day), or -1. */
+static int meter_value(const sim *s, uint8_t epc, uint8_t day, uint8_t *edt, size_t cap)
+{
+    uint64_t now_s = sim_meter_seconds(s, s->now), b;
+    unsigned i;
+
+    if (cap < 194)
+        return -1;
+    switch (epc) {
+    case 0xE7:
+        put32(edt, meter_w(now_s / HALF_HOUR_S));
+        return 4;
+    case 0xE0:
+        put32(edt, (uint32_t)(sim_meter_wh(now_s) % 100000000u));
+        return 4;
+    case 0xEA:
+        b = (now_s - METER_LAG_S) / HALF_HOUR_S * HALF_HOUR_S;
+        SIM_OK(b / 86400u < 30u); /* (December) */
+        edt[0] = 2026 >> 8;
+        edt[1] = 2026 & 0xFF;
+        edt[2] = 12;
+        edt[3] = (uint8_t)(1u + b / 86400u);
+        edt[4] = (uint8_t)(b % 86400u / 3600u);
+        edt[5] = (uint8_t)(b % 3600u / 60u);
+        edt[6] = 0;
+        put32(edt + 7, (uint32_t)(sim_meter_wh(b) % 100000000u));
+        return 11;
+    case 0xE2:
+        if (day > 99)
+            return -1;
+        edt[0] = 0;
+        edt[1] = day;
+        for (i = 0; i < 48; i++) {
+            /* (A day before the meter's first: no data at all.) */
+            uint64_t t = (now_s / 86400u - day) * 86400u + i * HALF_HOUR_S;
+
+            put32(edt + 2 + 4 * i, now_s / 86400u >= day && t + METER_LAG_S <= now_s
+                                       ? (uint32_t)(sim_meter_wh(t) % 100000000u)
+                                       : 0xFFFFFFFEu);
+        }
+        return 194;
+    default:
+        return -1;
+    }
+}
+
 static int g_get(void *ctx, uint8_t epc, uint8_t *edt, size_t cap)
 {
     sim_ctx *c = ctx;
     const sim_store *st = &c->s->devs[c->dev].store[c->obj];
     int i = store_find(st, epc);
 
+    if (c->s->devs[c->dev].cls == 0x0288) {
+        int e5 = store_find(st, 0xE5), n = meter_value(c->s, epc, e5 >= 0 ? st->bytes[st->off[e5]] : 0, edt, cap);
+
+        if (n > 0)
+            return n;
+    }
     if (i < 0 || st->len[i] == 0 || st->len[i] > cap)
         return ECHONET_ERR_NOT_FOUND; /* no valid value: answered as not processed */
     memcpy(edt, st->bytes + st->off[i], st->len[i]);
@@ -417,7 +502,7 @@ static void store_object(sim *s, unsigned i, unsigned o)
     echonet_propmap omit;
     sim_store *st = &d->store[o];
     unsigned epc;
-    static const uint8_t keep[] = {0x83};
+    static const uint8_t keep[] = {0x83, 0xD3};
     uint8_t v[256], id[17] = {0xFE, 0xFF, 0xFF, 0xF0};
 
     SIM_OK(cls != NULL);
@@ -448,6 +533,14 @@ static void store_object(sim *s, unsigned i, unsigned o)
         } else if (epc == 0x8A) {
             memcpy(v, maker, 3);
             len = 3;
+        } else if (d->cls == 0x0288 && (epc == 0xD3 || epc == 0xD7 || epc == 0xE1 || epc == 0xE5)) {
+            /* The model's units: 1 Wh, 8 digits; E5 today. */
+            static const uint8_t d3[] = {0, 0, 0, 1};
+
+            len = epc == 0xD3 ? 4 : 1;
+            memcpy(v, epc == 0xD3 ? d3 : epc == 0xD7 ? (const uint8_t *)"\x08" : epc == 0xE1 ? (const uint8_t *)"\x03"
+                                                                                              : (const uint8_t *)"\x00",
+                   len);
         } else {
             len = first_value(desc, v, sizeof v);
         }
@@ -1048,6 +1141,7 @@ sim *sim_init(const sim_setup *setup)
         free_slots[i] = (uint16_t)(SIM_MSGS - 1 - i);
     s->rng = setup->seed * 0x2545F4914F6CDD1Du + 1u;
     s->now = setup->start;
+    s->t0 = setup->start;
     s->cfg = setup->cfg;
     if (!s->cfg.classes)
         s->cfg.classes = echonet_class_find; /* the tables a HEMS would use (issue 14) */

@@ -215,6 +215,7 @@ typedef struct sim_setup {
 struct sim {
     uint64_t rng;
     echonet_tstamp now;
+    echonet_tstamp t0; /* the clock at the beginning: 2026-12-01 10:13:00 on the meters' calendar */
     echonet_ctl ctl;
     echonet_ctl_config cfg;
     echonet_ctl_storage st;
@@ -327,6 +328,18 @@ uint16_t sim_node(const sim *s, unsigned dev); /* controller's node index, NONE 
 echonet_eoj sim_eoj(unsigned obj);                                  /* 0x0130 instance obj + 1 */
 echonet_eoj sim_dev_eoj(const sim *s, unsigned dev, unsigned obj); /* of the unit's class */
 bool sim_ready(const sim *s, unsigned dev);    /* known, online, every object's maps known */
+/* The smart meters' model (units of class 0x0288, issue 15): a load that
+ * changes every half-hour, E7 its power, E0 the cumulative Wh (D3 1, E1
+ * 0x03: 1 Wh, D7 8 digits), EA the reading at the latest half-hour
+ * boundary from 2 minutes after it (as meters update it), E2 the 48
+ * readings of the day E5 selects (0xFFFFFFFE for those not yet reached).
+ * Its calendar starts at sim::t0 = 2026-12-01 10:13:00, in December. */
+#define SIM_METER_START_S (10u * 3600u + 13u * 60u)
+#define SIM_METER_BASE_WH 12345u
+/* The meter's reading (Wh) at @p meter_s seconds after 2026-12-01 00:00. */
+uint64_t sim_meter_wh(uint64_t meter_s);
+/* Its seconds at the controller's time @p t. */
+uint64_t sim_meter_seconds(const sim *s, echonet_tstamp t);
 /* A one-byte value the unit has (of any class; its first byte for longer ones). */
 uint8_t sim_value(const sim *s, unsigned dev, unsigned obj, uint8_t epc);
 echonet_ctl_state sim_cached(const sim *s, unsigned dev, unsigned obj);

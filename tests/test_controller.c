@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "../lib/ctl_internal.h" /* the address index, tested alone below */
+#include "echonet/energy.h"
 #include "sim.h"
 #include "tests.h"
 
@@ -2100,6 +2101,133 @@ START_TEST(mixed_house_every_class_managed)
         ck_assert_uint_eq(s->devs[d].ka_count[0], 0);
     sim_check_ops_done(s);
     sim_check_converged(s);
+}
+END_TEST
+
+/* ---- The smart meter (issue 15) ----------------------------------------------------- */
+
+/* What an application logs from a meter's PROPERTY events: the reading at
+ * each half-hour boundary from EA (the latest boundary) and E2 (the 48 of
+ * the day E5 selected: day k is k days before the latest EA's day). */
+#define MH_DAYS 9u
+#define MH_UNIX0 (1796083200 - 32400) /* 2026-12-01 00:00 in Japan */
+static uint64_t mh_wh[MH_DAYS * 48];
+static bool mh_have[MH_DAYS * 48];
+static unsigned mh_today, mh_mismatch, mh_e2, mh_ea;
+
+static uint32_t be32(const uint8_t *p)
+{
+    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+static void mh_record(unsigned slot, uint32_t raw)
+{
+    uint64_t wh, wrap;
+
+    if (raw == 0xFFFFFFFEu || slot >= MH_DAYS * 48)
+        return;
+    ck_assert_int_eq(echonet_energy_meter_wh(raw, 1, 0x03, 8, &wh, &wrap), ECHONET_OK);
+    if (mh_have[slot] && mh_wh[slot] != wh)
+        mh_mismatch++;
+    mh_wh[slot] = wh;
+    mh_have[slot] = true;
+}
+
+static void mh_event(sim *s, const echonet_ctl_event *ev)
+{
+    unsigned i;
+
+    (void)s;
+
+    if (ev->kind != ECHONET_CTL_EV_PROPERTY || ECHONET_EOJ_CLASS(ev->eoj) != 0x0288)
+        return;
+    if (ev->epc == 0xEA && ev->pdc == 11) {
+        mh_today = ev->edt[3] - 1u;
+        mh_record(mh_today * 48u + ev->edt[4] * 2u + ev->edt[5] / 30u, be32(ev->edt + 7));
+        mh_ea++;
+    } else if (ev->epc == 0xE2 && ev->pdc == 194) {
+        if (ev->edt[1] > mh_today) {
+            /* Before the meter's first day (the controller asks yesterday
+             * at its start): no data. */
+            for (i = 0; i < 48; i++)
+                ck_assert_uint_eq(be32(ev->edt + 2 + 4 * i), 0xFFFFFFFEu);
+            return;
+        }
+        for (i = 0; i < 48; i++)
+            mh_record((mh_today - ev->edt[1]) * 48u + i, be32(ev->edt + 2 + 4 * i));
+        mh_e2++;
+    }
+}
+
+/* Seven days of a smart meter (0x0288) in the simulation: its status read
+ * (0x80, 0x88, E7; D3, D7, E1 once), EA read shortly after each half-hour
+ * boundary, and the half-hours it missed filled from its history (E5 then
+ * E2): the morning before the controller first saw it, a controller
+ * restart after 2 hours down across midnight, and a 3-hour outage of the
+ * meter across midnight.
+ * Every half-hour of the seven days is then in the application's log, and
+ * the whole-house energy log fed from it equals what the meter counted,
+ * to the Wh. */
+START_TEST(meter_seven_days_every_half_hour)
+{
+    sim_setup su = setup_default(15);
+    sim *s;
+    unsigned d, k, last, reads_ea = 0;
+    uint8_t snap[4096];
+    size_t len;
+    static echonet_energy_log log;
+    int64_t t;
+
+    memset(mh_have, 0, sizeof mh_have);
+    mh_mismatch = mh_e2 = mh_ea = 0;
+    s = sim_init(&su);
+    s->on_event = mh_event;
+    (void)sim_add_dev(s, NULL); /* an air conditioner beside it */
+    d = add_unit_of_class(s, 0x0288, 1);
+    sim_run_for(s, 10 * MIN);
+    ck_assert(sim_ready(s, d));
+    ck_assert_uint_ge(mh_e2, 1); /* today's morning */
+    /* Day 1, 23:00: the controller is down for 2 hours, then restarts. */
+    sim_run_until(s, s->t0 + (uint64_t)(86400u + 23u * 3600u - SIM_METER_START_S) * 1000u);
+    s->devs[d].down = s->devs[0].down = true;
+    sim_run_for(s, 2 * HOUR);
+    ck_assert_int_eq(sim_reboot_ctl(s, snap, sizeof snap, &len), ECHONET_OK);
+    s->devs[d].down = s->devs[0].down = false;
+    /* Day 3, 22:10 to day 4, 01:10: the meter is unreachable. */
+    sim_run_until(s, s->t0 + (uint64_t)(3u * 86400u + 21u * 3600u - 120u - SIM_METER_START_S) * 1000u);
+    s->devs[d].down = true;
+    sim_run_for(s, 3 * HOUR);
+    s->devs[d].down = false;
+    /* To day 7, 06:00. */
+    sim_run_until(s, s->t0 + (uint64_t)(7u * 86400u + 6u * 3600u - SIM_METER_START_S) * 1000u);
+    sim_check_ops_done(s);
+    reads_ea = sim_count_sent(s, 0, (int)d, ECHONET_ESV_GET, 0xEA);
+    /* Every half-hour boundary from day 0 00:00 to day 7 05:30. */
+    last = 7u * 48u + 11u;
+    ck_assert_uint_eq(mh_mismatch, 0);
+    for (k = 0; k <= last; k++) {
+        ck_assert_msg(mh_have[k], "half-hour %u (day %u %02u:%02u) not logged", k, k / 48, k % 48 / 2, k % 2 * 30);
+        ck_assert_msg(mh_wh[k] == sim_meter_wh((uint64_t)k * 1800u), "half-hour %u: %llu Wh, the meter had %llu", k,
+                      (unsigned long long)mh_wh[k], (unsigned long long)sim_meter_wh((uint64_t)k * 1800u));
+    }
+    /* EA about once per half-hour (not every minute): in step with the meter. */
+    ck_assert_uint_le(reads_ea, 3u * (7u * 48u));
+    /* The whole-house log, fed in time order, has each half-hour's use. */
+    ck_assert_int_eq(echonet_energy_init_series(&log, ECHONET_ENERGY_KIND_WHOLE_HOUSE, 32400, 0), ECHONET_OK);
+    for (k = 0; k <= last; k++)
+        ck_assert_int_eq(echonet_energy_add_reading(&log, MH_UNIX0 + (int64_t)k * 1800, mh_wh[k], 100000000u),
+                         ECHONET_OK);
+    /* (The log keeps ECHONET_ENERGY_HALF_HOURS half-hours: the last ones.) */
+    for (k = last > ECHONET_ENERGY_HALF_HOURS - 1u ? last - (ECHONET_ENERGY_HALF_HOURS - 1u) : 0; k < last; k++) {
+        echonet_energy_period p;
+        uint32_t index;
+
+        t = MH_UNIX0 + (int64_t)k * 1800;
+        ck_assert_int_eq(echonet_energy_index(&log, ECHONET_ENERGY_HALF_HOURLY, t, &index), ECHONET_OK);
+        ck_assert_int_eq(echonet_energy_get(&log, ECHONET_ENERGY_HALF_HOURLY, index, &p), ECHONET_OK);
+        ck_assert_msg(p.mwh == (sim_meter_wh((uint64_t)(k + 1) * 1800u) - sim_meter_wh((uint64_t)k * 1800u)) * 1000u,
+                      "half-hour %u: %u mWh", k, p.mwh);
+    }
 }
 END_TEST
 
@@ -4248,6 +4376,7 @@ Suite *controller_suite(void)
     tc = tcase_create("aif_3");
     tcase_add_test(tc, aif_3_1_1_instance_list_single_multi_class);
     tcase_add_test(tc, mixed_house_every_class_managed);
+    tcase_add_test(tc, meter_seven_days_every_half_hour);
     tcase_add_test(tc, aif_3_1_2_search);
     tcase_add_test(tc, aif_3_1_3_attributes);
     tcase_add_test(tc, aif_3_1_4_identification_node_profile);

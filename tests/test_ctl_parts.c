@@ -15,6 +15,7 @@
 #include "../lib/ctl_fault.h"
 #include "../lib/ctl_job.h"
 #include "../lib/ctl_keepalive.h"
+#include "../lib/ctl_meter.h"
 #include "../lib/ctl_nodes.h"
 #include "../lib/ctl_op.h"
 #include "../lib/ctl_poll.h"
@@ -821,7 +822,8 @@ END_TEST
 START_TEST(profile_of_classes)
 {
     const ctl_profile *p = ctl_profile_of(ECHONET_EOJ(0x01, 0x30, 0x01));
-    const ctl_profile *g = ctl_profile_of(ECHONET_EOJ(0x02, 0x7D, 0x01));
+    const ctl_profile *g = ctl_profile_of(ECHONET_EOJ(0x00, 0x11, 0x01)); /* a temperature sensor */
+    const ctl_profile *bat = ctl_profile_of(ECHONET_EOJ(0x02, 0x7D, 0x01)), *m = ctl_profile_of(ECHONET_EOJ(0x02, 0x88, 0x01));
     static const uint8_t fan_out_of_range = 0x29, fan_auto = 0x41;
 
     p_init(false);
@@ -839,7 +841,16 @@ START_TEST(profile_of_classes)
     ck_assert_uint_eq(g->n_status, 2);
     ck_assert_uint_eq(g->status[0], 0x80);
     ck_assert_uint_eq(g->status[1], 0x88);
-    ck_assert_uint_eq(g->state_bits & ECHONET_CTL_S_MODE, 0); /* a battery's 0xB0 is not a mode */
+    ck_assert_uint_eq(g->state_bits & ECHONET_CTL_S_MODE, 0); /* a sensor's 0xB0 is not a mode */
+    /* The whole house's classes have their own status reads (issue 15). */
+    ck_assert_ptr_ne(bat, &ctl_profile_generic);
+    ck_assert(!bat->aif && !bat->meter);
+    ck_assert_uint_eq(bat->state_bits & ECHONET_CTL_S_MODE, 0);
+    ck_assert(memchr(bat->status, 0xE4, bat->n_poll) != NULL); /* remaining % polled */
+    ck_assert(m->meter);
+    ck_assert(memchr(m->status, 0xE7, m->n_poll) != NULL);     /* instantaneous W polled */
+    ck_assert(memchr(m->status, 0xD3, m->n_poll) == NULL);     /* the coefficient read once */
+    ck_assert(memchr(m->status, 0xD3, m->n_status) != NULL);
     ck_assert_uint_eq(ctl_profile_write_rank(p, 0x80), 0);
     ck_assert_uint_eq(ctl_profile_write_rank(p, 0xB0), 1);
     ck_assert_uint_eq(ctl_profile_write_rank(p, 0xB3), 2);
@@ -894,6 +905,71 @@ START_TEST(profile_class_tables_and_filter)
 }
 END_TEST
 
+/* ---- The smart meter (ctl_meter.c, issue 15) ------------------------------------------ */
+
+/* An EA value: 2026-12-dd hh:mm, reading 1000. */
+static void ea(uint8_t *v, unsigned dd, unsigned hh, unsigned mm)
+{
+    static const uint8_t head[] = {0x07, 0xEA, 12};
+
+    memcpy(v, head, 3);
+    v[3] = (uint8_t)dd;
+    v[4] = (uint8_t)hh;
+    v[5] = (uint8_t)mm;
+    v[6] = 0;
+    v[7] = v[8] = 0;
+    v[9] = 0x03;
+    v[10] = 0xE8;
+}
+
+/* The days a gap falls on are asked (bit k: E5 = k days before the EA's
+ * day), today after the first EA; a new day moves them one further back;
+ * nothing is asked while the latest EA is 23:30 (the meter may be past
+ * midnight, and E5 = 0 another day than the EA's); reads get in step with
+ * the boundaries (30 min after a new half-hour that followed one that
+ * found none, 20 min before). */
+START_TEST(meter_history_days_and_midnight)
+{
+    echonet_ctl_object o;
+    uint8_t v[11];
+
+    p_init(false);
+    memset(&o, 0, sizeof o);
+    o.eoj = ECHONET_EOJ(0x02, 0x88, 0x01);
+    ea(v, 3, 10, 0);
+    ctl_meter_fixed(&pc, &o, v, 1000);
+    ck_assert_uint_eq(o.history, 3u); /* today's morning, and yesterday (a restart across midnight) */
+    ck_assert(ctl_meter_history_due(&o));
+    ck_assert_uint_eq(o.next_fixed, 1000u + 20u * 60000u); /* not in step yet */
+    o.history = 0;
+    ctl_meter_fixed(&pc, &o, v, 2000); /* the same half-hour: none new */
+    ck_assert_uint_eq(o.fixed_same, 1);
+    ea(v, 3, 10, 30);
+    ctl_meter_fixed(&pc, &o, v, 3000);
+    ck_assert_uint_eq(o.history, 0);
+    ck_assert_uint_eq(o.next_fixed, 3000u + 30u * 60000u); /* in step */
+    /* A gap from 10:30 on day 3 to 01:00 on day 5: days 3, 4 (and 5). */
+    ea(v, 5, 1, 0);
+    ctl_meter_fixed(&pc, &o, v, 4000);
+    ck_assert_uint_eq(o.history, 0x7u);
+    /* Day 5, 23:30: nothing asked until the 00:00 value of day 6 is there;
+     * then each day is one further back. */
+    o.history = 0x1u;
+    ea(v, 5, 23, 30);
+    ctl_meter_fixed(&pc, &o, v, 5000);
+    ck_assert_uint_eq(o.history, 0x1u | 0x1u); /* (23:00 to 23:30 missed: today again) */
+    ck_assert(!ctl_meter_history_due(&o));
+    ea(v, 6, 0, 0);
+    ctl_meter_fixed(&pc, &o, v, 6000);
+    ck_assert_uint_eq(o.history, 0x2u);
+    ck_assert(ctl_meter_history_due(&o));
+    /* No date (a meter without a value yet): no new half-hour. */
+    memset(v, 0xFF, sizeof v);
+    ctl_meter_fixed(&pc, &o, v, 7000);
+    ck_assert_uint_eq(o.history, 0x2u);
+}
+END_TEST
+
 Suite *ctl_parts_suite(void)
 {
     Suite *s = suite_create("ctl_parts");
@@ -937,6 +1013,7 @@ Suite *ctl_parts_suite(void)
     tc = tcase_create("profiles");
     tcase_add_test(tc, profile_of_classes);
     tcase_add_test(tc, profile_class_tables_and_filter);
+    tcase_add_test(tc, meter_history_days_and_midnight);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -168,13 +168,16 @@ def main():
 
     def controller():
         c = Proc([ctl_path, "--bind", "127.0.0.1", "--port", str(port), "--json", "--energy", energy_path,
-                  "--house-read", "1", "--utc-offset", str(JST)] +
+                  "--house-read", os.environ.get("HOUSE_READ", "1"), "--utc-offset", str(JST)] +
+                 os.environ.get("HOUSE_EXTRA", "").split() +
                  (["--http", "127.0.0.1:%d" % http_port] if http_port else []) + ["run"])
         c.send("discover 127.0.0.2")
         # The meter's scale, read once it is ready.
-        for epc in ("d3", "e1", "d7"):
-            c.wait_event(lambda ev, epc=epc: ev.get("eoj") == "028801" and ev.get("epc") == epc,
-                         "the meter's %s read" % epc)
+        scale = {"d3", "e1", "d7"}
+        while scale:
+            ev = c.wait_event(lambda ev: ev.get("eoj") == "028801" and ev.get("epc") in scale,
+                              "the meter's %s read" % " ".join(sorted(scale)))
+            scale.discard(ev["epc"])
         return c
 
     ctl = None

@@ -425,11 +425,17 @@ def require_multicast(s):
     expect(not s.net.v4_multicast, "needs IPv4 multicast on the loopback: %s" % s.net.v4_multicast)
 
 
-def case(name):
-    def register(fn):
-        CASES.append((name, fn))
-        return fn
-    return register
+def case_into(cases):
+    """A decorator that adds a case (name, function) to the list cases."""
+    def case(name):
+        def register(fn):
+            cases.append((name, fn))
+            return fn
+        return register
+    return case
+
+
+case = case_into(CASES)
 
 
 @case("discovery: climate and sensors valid for Home Assistant (two units), state retained, unique_id stable "
@@ -675,26 +681,22 @@ def without_mqtt(ctl_path):
     sys.exit(0 if ok else 1)
 
 
-def main():
-    if len(sys.argv) == 3 and sys.argv[1] == "--without-mqtt":
-        without_mqtt(sys.argv[2])
-    if len(sys.argv) != 3:
-        sys.exit(__doc__)
-    ctl_path, emu_path = (os.path.abspath(p) for p in sys.argv[1:])
-    missing = [p for p in ("mosquitto", "mosquitto_sub", "mosquitto_pub", "mosquitto_passwd", "openssl")
-               if not shutil.which(p)]
-    if missing:
-        print("FAIL: not installed: %s (Debian packages mosquitto, mosquitto-clients, openssl)" % " ".join(missing))
-        sys.exit(1)
-    te.udp_netns.enter_namespace(__file__)
+def run_cases(cases, ctl_path, emu_path, script, prepare=None):
+    """Runs the cases (in a private network namespace when one can be
+    made: script is re-run there), each in a Session of its own (prepare(s)
+    first, when given); MQTT_TEST_ONLY=TEXT runs those whose name has TEXT.
+    Exits 1 when any failed or none ran."""
+    te.udp_netns.enter_namespace(script)
     net = te.Network()
     print(net.describe())
     only = os.environ.get("MQTT_TEST_ONLY")
     passed = failed = 0
-    for name, fn in CASES:
+    for name, fn in cases:
         if only and only not in name:
             continue
         s = Session(ctl_path, emu_path, net)
+        if prepare:
+            prepare(s)
         started = time.monotonic()
         try:
             fn(s)
@@ -711,6 +713,20 @@ def main():
         sys.stdout.flush()
     print("%d passed, %d failed" % (passed, failed))
     sys.exit(1 if failed or not passed else 0)
+
+
+def main():
+    if len(sys.argv) == 3 and sys.argv[1] == "--without-mqtt":
+        without_mqtt(sys.argv[2])
+    if len(sys.argv) != 3:
+        sys.exit(__doc__)
+    ctl_path, emu_path = (os.path.abspath(p) for p in sys.argv[1:])
+    missing = [p for p in ("mosquitto", "mosquitto_sub", "mosquitto_pub", "mosquitto_passwd", "openssl")
+               if not shutil.which(p)]
+    if missing:
+        print("FAIL: not installed: %s (Debian packages mosquitto, mosquitto-clients, openssl)" % " ".join(missing))
+        sys.exit(1)
+    run_cases(CASES, ctl_path, emu_path, __file__)
 
 
 if __name__ == "__main__":
