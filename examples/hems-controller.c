@@ -58,11 +58,11 @@
  * energy log, hems_energy.h: every 0x84/0x85 value read is added; the
  * file is saved atomically at most once a minute and at exit),
  * --energy-interval S (reading 0x84/0x85, 60 to 1800, default 1800) and --utc-offset S (local days of the log, default
- * 32400 = JST); see doc/energy.md. --house-read S (run, serve): the smart
- * meter, PV, storage battery and fuel cell read every S seconds (default 60,
- * 0 never; hems_house_reads()), their values kept by hems_house.c for
- * `house` and GET /api/house and fed into the energy log's whole-house,
- * sale, generation and battery series. --http ADDR:PORT (run, serve) serves the
+ * 32400 = JST); see doc/energy.md. The values the controller's class
+ * profiles read from the smart meter, PV, storage battery and fuel cell
+ * (and every 0x84) are kept by hems_house.c for `house` and GET /api/house,
+ * and fed into the energy log's whole-house, sale, generation and battery
+ * series. --http ADDR:PORT (run, serve) serves the
  * dashboard and the HTTP API, --http-token-file FILE its bearer token,
  * --http-remote MODE which of its writes are remote operation (hems_http.h,
  * doc/http-api.md): its requests become the commands of standard input and
@@ -257,10 +257,8 @@ struct hems {
     struct hems_state_file state;
     /* The energy log (--energy), NULL without. */
     struct hems_energy *energy;
-    /* The whole house from the values read (hems_house.h), and when its
-     * objects are read next (--house-read; 0: never). */
+    /* The whole house from the values read (hems_house.h). */
     struct hems_house house;
-    echonet_tstamp house_next;
     /* The dashboard and HTTP API (--http), NULL without, and the JSON
      * printer that gives it every event whatever --json says. */
     struct hems_http *http;
@@ -573,16 +571,18 @@ static void on_ready(struct hems *h, const echonet_ctl_event *ev)
     uint8_t id[17];
     char node[UDP_FORMAT_MAX];
 
+    echonet_propmap get;
+    bool has_get = echonet_ctl_object_info(&h->ctl, ev->node, ev->eoj, NULL, &get, NULL, NULL) == ECHONET_OK;
+
     if (a)
         a->ready = true;
+    if (has_get) /* (a meter's history, which a held EA waits for) */
+        hems_house_ready(&h->house, energy_key(h, ev->node, ev->eoj, node, sizeof node), ev->eoj, &get);
     if (h->energy) {
-        echonet_propmap get;
-
         /* A unit without 0x84 and 0x85 is recorded as not measured (but
          * the meter, PV, battery and fuel cell, which have series of their
          * own, hems_house.h). */
-        if (!hems_house_class(ev->eoj) &&
-            echonet_ctl_object_info(&h->ctl, ev->node, ev->eoj, NULL, &get, NULL, NULL) == ECHONET_OK &&
+        if (!hems_house_class(ev->eoj) && has_get &&
             !echonet_propmap_contains(&get, ECHONET_EPC_INSTANT_POWER) &&
             !echonet_propmap_contains(&get, ECHONET_EPC_CUMULATIVE_ENERGY))
             (void)hems_energy_unmeasured(h->energy, energy_key(h, ev->node, ev->eoj, node, sizeof node), time(NULL));
@@ -1210,44 +1210,10 @@ static bool advance_held(struct hems *h, struct held *w, echonet_tstamp now)
     return true;
 }
 
-/* Reads the objects of the house's classes (hems_house_reads()) every
- * --house-read seconds, until the library's class profiles read them. */
-static void read_house(struct hems *h, echonet_tstamp now)
-{
-    unsigned i;
-
-    if (!h->daemon || h->opt.house_read_s <= 0 || now < h->house_next)
-        return;
-    h->house_next = now + (echonet_tstamp)h->opt.house_read_s * 1000u;
-    for (i = 0; i < h->n_aircons; i++) {
-        const struct aircon *a = &h->aircons[i];
-        echonet_propmap get;
-        uint8_t epcs[ECHONET_CTL_BATCH_MAX];
-        char key[HEMS_ENERGY_KEY];
-        size_t n;
-        uint16_t op;
-        int e5;
-
-        if (!a->ready || echonet_ctl_object_info(&h->ctl, a->node, a->eoj, NULL, &get, NULL, NULL) != ECHONET_OK)
-            continue;
-        n = hems_house_reads(&h->house, h->energy, energy_key(h, a->node, a->eoj, key, sizeof key), a->eoj, &get,
-                             epcs, sizeof epcs, &e5);
-        if (e5 >= 0) { /* the day of the meter's history E2/E4 first */
-            uint8_t day = (uint8_t)e5;
-            echonet_prop select = {0xE5, 1, &day};
-
-            (void)echonet_ctl_set(&h->ctl, a->node, a->eoj, &select, 1, &op);
-        }
-        if (n > 0)
-            (void)echonet_ctl_get(&h->ctl, a->node, a->eoj, epcs, n, &op);
-    }
-}
-
 static void advance(struct hems *h, echonet_tstamp now)
 {
     unsigned i;
 
-    read_house(h, now);
 
     for (i = 0; i < MAX_HELD; i++) {
         unsigned origin = h->origin;
@@ -1842,8 +1808,6 @@ static int net_timeout(void *self)
     t = hems_state_due(&h->state);
     if (t < deadline)
         deadline = t;
-    if (h->daemon && h->opt.house_read_s > 0 && h->house_next < deadline)
-        deadline = h->house_next;
     for (i = 0; i < MAX_HELD; i++) {
         if (!h->held[i].used)
             continue;

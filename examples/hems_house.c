@@ -192,8 +192,7 @@ static void meter_history(struct hems_house *house, struct hems_energy *e, struc
         o->history_need &= (uint8_t)~(normal ? 1u : 2u);
         if (o->history_need != 0)
             return;
-        o->history_asks = 0;
-        o->history_need = 3;
+        o->history_need = o->map_known && !o->has_reverse_history ? 1 : 3;
         if (o->history_back > 0)
             o->history_back--;
         else
@@ -257,13 +256,12 @@ static void meter_value(struct hems_house *house, struct hems_energy *e, struct 
         if (o->want_history && (int64_t)now - o->hold_since >= HISTORY_WAIT_S)
             release_held(e, o);
         /* A gap since the latest reading: the history first. */
-        if (epc == 0xEA && !o->want_history && e && at > o->normal_at &&
+        if (epc == 0xEA && !o->want_history && e && at > o->normal_at && (!o->map_known || o->has_history) &&
             at - last_reading(e, o, "use", o->normal_at) > HALF_HOUR) {
             int64_t since = last_reading(e, o, "use", o->normal_at);
 
             o->want_history = true;
-            o->history_asks = 0;
-            o->history_need = 3;
+            o->history_need = o->map_known && !o->has_reverse_history ? 1 : 3;
             o->hold_since = (int64_t)now;
             o->history_back = since != 0 && local_day_start(since, house->utc_offset) <
                                                 local_day_start(at, house->utc_offset) ? 1 : 0;
@@ -379,68 +377,15 @@ void hems_house_property(struct hems_house *house, struct hems_energy *energy, c
     }
 }
 
-size_t hems_house_reads(struct hems_house *house, struct hems_energy *energy, const char *key, echonet_eoj eoj,
-                        const echonet_propmap *get, uint8_t *epcs, size_t cap, int *e5)
+void hems_house_ready(struct hems_house *house, const char *key, echonet_eoj eoj, const echonet_propmap *get)
 {
-    static const uint8_t history[] = {0xE7, 0xE2, 0xE4};
-    static const uint8_t meter_scale[] = {0xD3, 0xE1, 0xD7};
-    static const uint8_t meter[] = {0xE7, 0xEA, 0xEB};
-    static const uint8_t pv[] = {0xE0, 0xE1};
-    static const uint8_t battery[] = {0xE4, 0xDA, 0xD3, 0xD8, 0xD6};
-    static const uint8_t battery_ac[] = {0xA8, 0xA9};
-    static const uint8_t fuel_cell[] = {0xC4, 0xC5};
-    struct hems_house_obj *o = find(house, key);
-    const uint8_t *list = NULL, *more = NULL;
-    size_t n = 0, n_more = 0, i, out = 0;
+    struct hems_house_obj *o;
 
-    *e5 = -1;
-    /* The history asked three times without an answer, or not there: the
-     * held values as they are. */
-    if (o && o->want_history &&
-        (o->history_asks >= 3 || !echonet_propmap_contains(get, 0xE2) || !echonet_propmap_contains(get, 0xE5)))
-        release_held(energy, o);
-    switch (class_of(eoj)) {
-    case CLASS_METER:
-        if (o && o->want_history) {
-            o->history_asks++;
-            o->history_need = echonet_propmap_contains(get, 0xE4) ? 3 : 1;
-            *e5 = o->history_back;
-            list = history;
-            n = sizeof history;
-        } else if (!o || !o->has_unit || !o->has_digits) {
-            list = meter_scale;
-            n = sizeof meter_scale;
-        } else {
-            list = meter;
-            n = sizeof meter;
-        }
-        break;
-    case CLASS_PV:
-        list = pv;
-        n = sizeof pv;
-        break;
-    case CLASS_BATTERY:
-        list = battery;
-        n = sizeof battery;
-        if (!echonet_propmap_contains(get, 0xD8) && !echonet_propmap_contains(get, 0xD6)) {
-            more = battery_ac;
-            n_more = sizeof battery_ac;
-        }
-        break;
-    case CLASS_FUEL_CELL:
-        list = fuel_cell;
-        n = sizeof fuel_cell;
-        break;
-    default:
-        return 0;
-    }
-    for (i = 0; i < n + n_more && out < cap; i++) {
-        uint8_t epc = i < n ? list[i] : more[i - n];
-
-        if (echonet_propmap_contains(get, epc))
-            epcs[out++] = epc;
-    }
-    return out;
+    if (class_of(eoj) != CLASS_METER || !(o = obj_of(house, key, eoj)))
+        return;
+    o->has_history = echonet_propmap_contains(get, 0xE2) && echonet_propmap_contains(get, 0xE5);
+    o->has_reverse_history = echonet_propmap_contains(get, 0xE4);
+    o->map_known = true;
 }
 
 static bool today_total(const struct hems_energy *e, const char *key, int64_t day, uint64_t *mwh)

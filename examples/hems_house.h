@@ -15,12 +15,13 @@
  *   counted back from the day of the latest EA) fill the half-hours of that
  *   day after the latest reading. After a gap (no reading of the series
  *   for more than a half-hour, as at a start or after an outage) the EA and
- *   EB are held back, the history of each day since the latest reading
- *   (today at most yesterday and today) is asked for (hems_house_reads():
- *   E5, then E2 and E4), and the held values are fed after it: the log
- *   takes readings in time order only. A meter without E2, or that does
- *   not answer it three times, gets its EA fed as it is; so does one whose
- *   history has not come within 5 minutes of the controller's clock. Counts become Wh through
+ *   EB are held back until the history of the days since the latest
+ *   reading (yesterday and today at most, which the controller's meter
+ *   profile reads after a gap: E5, then E2 and E4) has filled the
+ *   half-hours before them: the log takes readings in time order only. A
+ *   meter without E2 (its Get map, hems_house_ready()) gets its EA fed as it
+ *   is; so does one whose history has not come within 5 minutes of the
+ *   controller's clock. Counts become Wh through
  *   echonet_energy_meter_wh() (coefficient x unit, wrap at 10^D7); the
  *   no-data code 0xFFFFFFFE (and any count too long for D7) becomes a gap
  *   (hems_energy_nodata()), never a number. Counts that arrive before the
@@ -71,7 +72,8 @@ struct hems_house_obj {
     /* After a gap (a start, an outage): the EA/EB held back while the
      * history E2/E4 of the days since fills the half-hours before them. */
     bool want_history, held[2];
-    uint8_t history_back, history_asks;
+    bool map_known, has_history, has_reverse_history; /* E5 and E2; E4 (hems_house_ready()) */
+    uint8_t history_back;
     uint8_t history_need; /* of the day asked for: 1 E2, 2 E4, still to come */
     int64_t held_at[2];
     int64_t hold_since; /* the controller's clock when the history was wanted */
@@ -136,13 +138,9 @@ bool hems_house_class(echonet_eoj eoj);
 void hems_house_property(struct hems_house *house, struct hems_energy *energy, const char *key, echonet_eoj eoj,
                          uint8_t epc, const uint8_t *edt, uint8_t pdc, time_t now);
 
-/* The properties of an object of the house's classes worth reading now, in
- * its Get map get: the meter's D3, E1, D7 until known, then E7, EA (and EB),
- * or after a gap E2 (and E4) once E5 is set to *e5 (-1: no E5 to set
- * first); the PV's E0, E1...; at most cap. Returns how many (0: nothing, or
- * not a house class). */
-size_t hems_house_reads(struct hems_house *house, struct hems_energy *energy, const char *key, echonet_eoj eoj,
-                        const echonet_propmap *get, uint8_t *epcs, size_t cap, int *e5);
+/* An object became ready with its Get map get: for a meter, whether it has
+ * the history (E5 and E2; E4) that a held EA waits for. */
+void hems_house_ready(struct hems_house *house, const char *key, echonet_eoj eoj, const echonet_propmap *get);
 
 /* The figures now; energy may be NULL. */
 void hems_house_figures(const struct hems_house *house, const struct hems_energy *energy, time_t now,

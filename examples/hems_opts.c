@@ -62,9 +62,6 @@ static const char usage_text[] =
     "                          show it: energy [NODE] [--half-hour | --days N] ...\n"
     "  --energy-interval S     reading of 0x84/0x85, 60 to 1800 (default 1800)\n"
     "  --utc-offset S          local time of the energy log (default 32400, JST)\n"
-    "  --house-read S          run/serve: read the smart meter (E7, EA, EB), PV,\n"
-    "                          battery and fuel cell every S seconds, 0 never\n"
-    "                          (default 60); `house` shows the whole house\n"
     "  --control PATH          run/serve: a control socket (Unix, mode 0600) taking\n"
     "                          the commands of standard input, one per line\n"
     "  --log FILE              append events and messages to FILE instead of\n"
@@ -135,7 +132,7 @@ static const struct {
             "  line up|down   the public line is up or down (--remote)\n"
             "  house          the whole house: use now (meter E7) and today (its EA),\n"
             "                 generation now and today, sale today, battery charge %\n"
-            "                 and mode, each device's 0x84 (see --house-read)\n"
+            "                 and mode, each device's 0x84\n"
             "  quit           finish the operations running, then exit\n"
             "Ends at the end of standard input or on SIGINT/SIGTERM (exit status 0).\n"
             "With no standard input (closed, or a device that is not a terminal such\n"
@@ -204,8 +201,6 @@ static bool option_value(const char *name, const char *value, struct hems_option
         o->energy_path = value;
     } else if (strcmp(name, "--energy-interval") == 0 && hems_parse_long(value, 60, 1800, &v)) {
         o->energy_interval_s = v;
-    } else if (strcmp(name, "--house-read") == 0 && hems_parse_long(value, 0, 3600, &v)) {
-        o->house_read_s = v;
     } else if (strcmp(name, "--utc-offset") == 0 && hems_parse_long(value, -86399, 86399, &v)) {
         o->utc_offset_s = v;
     } else if (strcmp(name, "--control") == 0 && value[0] != '\0') {
@@ -236,7 +231,7 @@ static bool option_value(const char *name, const char *value, struct hems_option
 static bool takes_value(const char *name)
 {
     static const char *const names[] = {"--state", "--response-timeout", "--keepalive", "--poll", "--wait",
-                                         "--energy", "--energy-interval", "--utc-offset", "--house-read", "--offline-after",
+                                         "--energy", "--energy-interval", "--utc-offset", "--offline-after",
                                          "--control", "--log", "--http", "--http-token-file", "--http-remote",
                                          "--broute", "--broute-auth", "--broute-baud"};
     size_t i;
@@ -287,7 +282,6 @@ int hems_opts_parse(int argc, char **argv, struct hems_options *o, int *first, i
     o->poll_s = -1;
     o->wait_s = 5;
     o->energy_interval_s = 1800;
-    o->house_read_s = 60;
     o->utc_offset_s = 32400;
     /* Options anywhere before "--": before COMMAND, any word starting with
      * '-'; after it, only the program's own (the command's, such as

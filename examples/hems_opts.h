@@ -13,8 +13,6 @@
  *   --offline-after N      1 to 255 requests without answer (each after its
  *                          attempts) before a unit is offline, default 3
  *   --remote, --state FILE, --json, --wait S (default 5)
- *   --house-read S         run/serve: read the meter, PV, battery and fuel cell
- *                          every S seconds (1 to 3600, 0 never; default 60)
  *   --control PATH         the control socket of run/serve (hems_control.h)
  *   --log FILE             events and messages appended to FILE, reopened on SIGHUP
  *   --http ADDR:PORT, --http-token-file FILE, --http-remote MODE   (hems_http.h)
@@ -46,7 +44,6 @@ struct hems_options {
     long wait_s;
     const char *energy_path; /* --energy FILE (hems_energy.h) */
     long energy_interval_s;  /* --energy-interval S, 60 to 1800 */
-    long house_read_s;       /* --house-read S: the house's objects read (hems_house.h), 0 never */
     long utc_offset_s;       /* --utc-offset S: local days of the energy log (default 32400, JST) */
     const char *control_path; /* --control PATH: the control socket (hems_control.h) */
     const char *log_path;     /* --log FILE: standard output and error go there (reopened on SIGHUP) */

@@ -16,11 +16,13 @@ house's half-hours are among the last 48 that `energy --half-hour` shows.
 Its meter counts in 0.0001 kWh with a coefficient of 10 (1 Wh a count) and
 six digits from 999 000 Wh, so the register wraps during the test and
 every reading goes through echonet_energy_meter_wh(). hems-controller runs
-with --energy FILE and --house-read 1; after each advance the test waits
+with --energy FILE and --poll 1 (its class profiles read the meter's E7
+each second, EA after each boundary and the history after a gap by
+themselves); after each advance the test waits
 for the meter's EA of the new half-hour in the controller's events. After
 six house hours the controller stops (`quit`), the house lives three more
 hours, and a new controller on the same file reads the meter's history
-(E5, E2) to fill them. Then:
+(E5, E2/E4) to fill them, the EA it reads first held back until then. Then:
 
 - `house` (on the controller's standard input, --json): use_w = the
   report's E7; meter_wh = the register EA x D3 x unit; use_today_wh = the
@@ -168,8 +170,7 @@ def main():
 
     def controller():
         c = Proc([ctl_path, "--bind", "127.0.0.1", "--port", str(port), "--json", "--energy", energy_path,
-                  "--house-read", os.environ.get("HOUSE_READ", "1"), "--utc-offset", str(JST)] +
-                 os.environ.get("HOUSE_EXTRA", "").split() +
+                  "--poll", "1", "--utc-offset", str(JST)] +
                  (["--http", "127.0.0.1:%d" % http_port] if http_port else []) + ["run"])
         c.send("discover 127.0.0.2")
         # The meter's scale, read once it is ready.
@@ -207,7 +208,7 @@ def main():
         except Failure:
             pass    # (the figures below say what is missing)
         time.sleep(0.5)
-        # E7 after the last advance: read again within --house-read.
+        # E7 after the last advance: read again within --poll.
         ctl.wait_event(lambda ev: ev.get("eoj") == "028801" and ev.get("epc") == "e7" and
                        int(ev["edt"], 16) == last["meter"]["e7"] & 0xFFFFFFFF, "E7 of the last report")
         time.sleep(1.5)   # one more round of reads (PV, battery, fuel cell)
