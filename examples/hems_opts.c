@@ -142,6 +142,12 @@ static const struct {
               "it stays up until SIGTERM, SIGINT or a quit command. Commands come on\n"
               "standard input and on the control socket (--control PATH), whose clients\n"
               "each get the events of their own commands. SIGHUP reopens --log FILE.\n"},
+    {"house", "house\n"
+              "(standard input or control socket of run/serve) Show the whole house: use\n"
+              "now (the smart meter's E7) and today (its half-hours), the meter's latest\n"
+              "reading, generation now and today, sale today, the battery's charge, mode\n"
+              "and power, each device's 0x84; today is the meter's day. With --json one\n"
+              "house event (doc/hems-events.schema.json); the same as GET /api/house.\n"},
     {"energy", "energy [NODE] [--half-hour | --days N] [--csv] [--svg FILE]\n"
                "Show the energy log of --energy FILE: kWh per hour (the last 24), per\n"
                "half-hour (the last 48) or per day (the last N) of each series: the\n"
