@@ -127,19 +127,22 @@ static void meter_count(struct hems_energy *e, const struct hems_house_obj *o, e
     if (!o->has_unit || !o->has_digits || at <= *last)
         return;
     valid = echonet_energy_meter_wh(raw, o->has_coef ? o->coef : 1u, o->unit, o->digits, &wh, &wrap) == ECHONET_OK;
-    if (valid) /* (a reading from the history may still come for a time that said "no data") */
-        *last = at;
-    if (!e)
+    if (!e) {
+        if (valid)
+            *last = at;
         return;
+    }
     series_key(o, suffix, key, sizeof key);
     /* Readings in time order: what the log has (from before a restart) is not fed again. */
     log = hems_energy_find(e, key);
     if (log && echonet_energy_stats_get(log, &st) == ECHONET_OK && st.have_last && at <= st.last_unix)
         return;
+    /* Only a reading the log took moves the series on (a reading from the
+     * history may still come for a time that said "no data"). */
     if (!valid)
         (void)hems_energy_nodata(e, key, kind, (time_t)at);
-    else
-        (void)hems_energy_reading(e, key, kind, (time_t)at, wh, wrap);
+    else if (hems_energy_reading(e, key, kind, (time_t)at, wh, wrap) == 0)
+        *last = at;
 }
 
 /* E2/E4: day (u16, days back from the meter's today), 48 counts from 00:00. */
@@ -233,7 +236,9 @@ static void meter_value(struct hems_house *house, struct hems_energy *e, struct 
         break;
     case 0xEA:
     case 0xEB:
-        if (pdc != 11 || !meter_time(edt, house->utc_offset, &at))
+        /* A time more than a day ahead of the controller's clock is not the
+         * meter's latest boundary (a clock gone wrong, a forged value). */
+        if (pdc != 11 || !meter_time(edt, house->utc_offset, &at) || at > (int64_t)now + DAY)
             break;
         if (!o->has_unit || !o->has_digits)
             break;
