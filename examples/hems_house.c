@@ -173,14 +173,14 @@ static int64_t last_reading(const struct hems_energy *e, const struct hems_house
     return fed;
 }
 
-static void meter_history(struct hems_house *house, struct hems_energy *e, struct hems_house_obj *o, bool normal,
-                          const uint8_t *edt, time_t now)
+/* The half-hours of one day of the history (E2 normal, E4 reverse; back:
+ * days before the meter's today) after the series' latest reading. */
+static void history_feed(struct hems_house *house, struct hems_energy *e, struct hems_house_obj *o, bool normal,
+                         const uint8_t *edt, unsigned back, time_t now)
 {
-    unsigned back = (unsigned)edt[0] << 8 | edt[1], i, n = 48;
+    unsigned i, n = 48;
     int64_t today, *last = normal ? &o->normal_at : &o->reverse_at;
 
-    if (back > 99)
-        return; /* no day selected */
     /* The meter's day: that of its latest EA, else the controller's. */
     today = local_day_start(o->shown_at != 0 ? o->shown_at : (int64_t)now, house->utc_offset);
     /* Half-hours not reached yet say "no data" too: only a no-data slot
@@ -190,17 +190,40 @@ static void meter_history(struct hems_house *house, struct hems_energy *e, struc
     for (i = 0; i < n; i++)
         meter_count(e, o, normal ? ECHONET_ENERGY_KIND_WHOLE_HOUSE : ECHONET_ENERGY_KIND_SALE, normal ? "use" : "sale",
                     today - (int64_t)back * DAY + (int64_t)i * HALF_HOUR, get32(edt + 2 + 4 * i), last);
-    /* The day asked for, both directions in: the next day, or the held values. */
-    if (o->want_history && back == o->history_back) {
-        o->history_need &= (uint8_t)~(normal ? 1u : 2u);
-        if (o->history_need != 0)
-            return;
-        o->history_need = o->map_known && !o->has_reverse_history ? 1 : 3;
-        if (o->history_back > 0)
-            o->history_back--;
-        else
-            release_held(e, o);
+}
+
+/* The days of history kept, oldest first, then the held values. */
+static void flush_history(struct hems_house *house, struct hems_energy *e, struct hems_house_obj *o, time_t now)
+{
+    int d;
+    unsigned dir;
+
+    for (d = o->history_back; d >= 0; d--)
+        for (dir = 0; dir < 2; dir++)
+            if (o->hist_have & (1u << (2 * (unsigned)d + dir)))
+                history_feed(house, e, o, dir == 0, o->hist[d][dir], (unsigned)d, now);
+    o->hist_have = 0;
+    release_held(e, o);
+}
+
+/* E2/E4: day (u16, days back from the meter's today), 48 counts from 00:00.
+ * While EA is held, the days asked for are kept until all are in (the
+ * controller reads today's first), then fed oldest first. */
+static void meter_history(struct hems_house *house, struct hems_energy *e, struct hems_house_obj *o, bool normal,
+                          const uint8_t *edt, time_t now)
+{
+    unsigned back = (unsigned)edt[0] << 8 | edt[1];
+
+    if (back > 99)
+        return; /* no day selected */
+    if (!o->want_history || back > o->history_back) {
+        history_feed(house, e, o, normal, edt, back, now);
+        return;
     }
+    memcpy(o->hist[back][normal ? 0 : 1], edt, sizeof o->hist[0][0]);
+    o->hist_have |= (uint8_t)(1u << (2 * back + (normal ? 0u : 1u)));
+    if ((o->hist_have & o->history_need) == o->history_need)
+        flush_history(house, e, o, now);
 }
 
 static void meter_value(struct hems_house *house, struct hems_energy *e, struct hems_house_obj *o, uint8_t epc,
@@ -208,6 +231,7 @@ static void meter_value(struct hems_house *house, struct hems_energy *e, struct 
 {
     int64_t at;
     uint64_t wh, wrap;
+    bool first;
 
     switch (epc) {
     case 0xD3:
@@ -251,7 +275,9 @@ static void meter_value(struct hems_house *house, struct hems_energy *e, struct 
                             epc == 0xEA ? &o->normal_at : &o->reverse_at);
             break;
         }
+        first = epc == 0xEA && !o->seen_ea;
         if (epc == 0xEA && at > o->shown_at) {
+            o->seen_ea = true;
             o->normal_wh = wh;
             o->has_normal = true;
             o->shown_at = at;
@@ -259,17 +285,25 @@ static void meter_value(struct hems_house *house, struct hems_energy *e, struct 
         /* Held for HISTORY_WAIT_S: no history is coming (nothing reads it,
          * or only E2 of a meter with E4): the held values as they are. */
         if (o->want_history && (int64_t)now - o->hold_since >= HISTORY_WAIT_S)
-            release_held(e, o);
+            flush_history(house, e, o, now);
         /* A gap since the latest reading: the history first. */
         if (epc == 0xEA && !o->want_history && e && at > o->normal_at && (!o->map_known || o->has_history) &&
             at - last_reading(e, o, "use", o->normal_at) > HALF_HOUR) {
             int64_t since = last_reading(e, o, "use", o->normal_at);
+            unsigned d;
 
             o->want_history = true;
-            o->history_need = o->map_known && !o->has_reverse_history ? 1 : 3;
             o->hold_since = (int64_t)now;
-            o->history_back = since != 0 && local_day_start(since, house->utc_offset) <
-                                                local_day_start(at, house->utc_offset) ? 1 : 0;
+            o->hist_have = 0;
+            /* The days the controller reads: today, and yesterday after its
+             * start or a gap across midnight (HEMS_HOUSE_HISTORY_DAYS). */
+            o->history_back = first || (since != 0 && local_day_start(since, house->utc_offset) <
+                                                                  local_day_start(at, house->utc_offset))
+                                  ? HEMS_HOUSE_HISTORY_DAYS - 1
+                                  : 0;
+            o->history_need = 0;
+            for (d = 0; d <= o->history_back; d++)
+                o->history_need |= (uint8_t)((o->map_known && !o->has_reverse_history ? 1u : 3u) << (2 * d));
         }
         if (o->want_history) {
             unsigned k = epc == 0xEA ? 0 : 1;

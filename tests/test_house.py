@@ -10,8 +10,11 @@ Usage: python3 tests/test_house.py /path/to/hems-controller /path/to/household-e
 Runs in a private network namespace (tests/udp_netns.py; the loopback with
 a multicast route, so the meter's INF of EA reaches the controller), else
 on the host's loopback. The emulator's clock stands still (--speed 0) and
-moves by `advance 30` on its standard input; it starts on a half-hour
-eleven hours before now (local time of --utc-offset, JST), so that the
+moves by `advance 30` on its standard input; it starts seven hours
+before the last local midnight when that is more than 2.5 h ago and less
+than 16 h (the controller's outage then runs across midnight, so that the
+history of yesterday and today fills it), else on a half-hour eleven hours
+before now (local time of --utc-offset, JST), so that the
 house's half-hours are among the last 48 that `energy --half-hour` shows.
 Its meter counts in 0.0001 kWh with a coefficient of 10 (1 Wh a count) and
 six digits from 999 000 Wh, so the register wraps during the test and
@@ -30,7 +33,8 @@ hours, and a new controller on the same file reads the meter's history
   mode = the report's; generation_w = PV E0 + fuel cell C4 as the report
   gives them; the event matches doc/hems-events.schema.json;
 - sale_today_wh = the emulator's export over the meter's day, and the
-  sale half-hours of the CSV its export in each (some export needed);
+  sale half-hours of the CSV its export in each (the battery is set to
+  discharge, 0xDA = 0x43, through the controller, so that there is some);
 - `energy --half-hour --csv`: the whole-house row of each half-hour from
   the start to the last = the emulator's import in it (the difference of
   energy_wh.import of its reports at both ends), to the Wh, those of the
@@ -160,7 +164,15 @@ def main():
     tmp = tempfile.mkdtemp(prefix="hems-house-")
     port = te.free_port()
     now = int(time.time())
-    start = (now + JST) // 1800 * 1800 - JST - 11 * 3600     # a half-hour, 11 h ago
+    # The outage across the local midnight when the last 24 h allow it (the
+    # history of yesterday and today, read today's first), else 11 h ago.
+    midnight = (now + JST) // 86400 * 86400 - JST
+    if midnight + 2.5 * 3600 <= now and midnight - 7 * 3600 >= now - 23 * 3600:
+        start = midnight - 7 * 3600
+    else:
+        start = (now + JST) // 1800 * 1800 - JST - 11 * 3600
+    print("# house time %s to %s, the controller stopped from %s" % (
+        house_time(start), house_time(start + 1800 * (HALF_HOURS + OUTAGE)), house_time(start + 1800 * HALF_HOURS)))
     report_path, energy_path = os.path.join(tmp, "house.json"), os.path.join(tmp, "energy.bin")
     emu = Proc([emu_path, "--bind", "127.0.0.2", "--port", str(port), "--start", house_time(start), "--speed", "0",
                 "--report", report_path, "--meter-coefficient", str(COEFFICIENT), "--meter-unit", UNIT,
@@ -184,6 +196,9 @@ def main():
     ctl = None
     try:
         ctl = controller()
+        # The battery discharging at its largest power: the house sells (at night too).
+        ctl.send("set 127.0.0.2 027d01 da=43")
+        ctl.wait_event(lambda ev: ev.get("event") == "write" and ev.get("eoj") == "027d01", "the battery's mode written")
         emu.send("report")
         reports = [read_report(report_path, 0)]
         for k in range(1, HALF_HOURS + 1):
