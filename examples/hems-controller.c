@@ -19,7 +19,9 @@
  *   run                             stay up: discover, poll, keep alive,
  *                                   react to announcements and faults, and
  *                                   take the commands above (and `line
- *                                   up|down`, `quit`) on standard input
+ *                                   up|down`, `house`, `quit`) on standard
+ *                                   input; `house` prints the whole house
+ *                                   (hems_house.h)
  *   serve                           the same as a service: the end of
  *                                   standard input does not end it, only
  *                                   SIGTERM, SIGINT or `quit` (on standard
@@ -56,7 +58,11 @@
  * energy log, hems_energy.h: every 0x84/0x85 value read is added; the
  * file is saved atomically at most once a minute and at exit),
  * --energy-interval S (reading 0x84/0x85, 60 to 1800, default 1800) and --utc-offset S (local days of the log, default
- * 32400 = JST); see doc/energy.md. --http ADDR:PORT (run, serve) serves the
+ * 32400 = JST); see doc/energy.md. The values the controller's class
+ * profiles read from the smart meter, PV, storage battery and fuel cell
+ * (and every 0x84) are kept by hems_house.c for `house` and GET /api/house,
+ * and fed into the energy log's whole-house, sale, generation and battery
+ * series. --http ADDR:PORT (run, serve) serves the
  * dashboard and the HTTP API, --http-token-file FILE its bearer token,
  * --http-remote MODE which of its writes are remote operation (hems_http.h,
  * doc/http-api.md): its requests become the commands of standard input and
@@ -139,6 +145,7 @@
 #include "hems_cmd.h"
 #include "hems_control.h"
 #include "hems_energy.h"
+#include "hems_house.h"
 #include "hems_http.h"
 #include "hems_mqtt.h"
 #include "hems_opts.h"
@@ -250,6 +257,8 @@ struct hems {
     struct hems_state_file state;
     /* The energy log (--energy), NULL without. */
     struct hems_energy *energy;
+    /* The whole house from the values read (hems_house.h). */
+    struct hems_house house;
     /* The dashboard and HTTP API (--http), NULL without, and the JSON
      * printer that gives it every event whatever --json says. */
     struct hems_http *http;
@@ -521,6 +530,9 @@ static void on_property(struct hems *h, const echonet_ctl_event *ev)
     if (h->energy && (ev->epc == ECHONET_EPC_INSTANT_POWER || ev->epc == ECHONET_EPC_CUMULATIVE_ENERGY))
         (void)hems_energy_value(h->energy, energy_key(h, ev->node, ev->eoj, node, sizeof node), ev->epc, edt, ev->pdc,
                                 time(NULL));
+    /* The whole house (the meter, PV, battery, fuel cell and every 0x84). */
+    hems_house_property(&h->house, h->energy, energy_key(h, ev->node, ev->eoj, node, sizeof node), ev->eoj, ev->epc,
+                        edt, ev->pdc, time(NULL));
     if (h->daemon || pending_status_other(h, ev)) {
         hems_print_property(&h->out, node_name(h, ev->node, node, sizeof node), ev->eoj, ev->epc, edt, ev->pdc,
                             ev->changed);
@@ -559,13 +571,18 @@ static void on_ready(struct hems *h, const echonet_ctl_event *ev)
     uint8_t id[17];
     char node[UDP_FORMAT_MAX];
 
+    echonet_propmap get;
+    bool has_get = echonet_ctl_object_info(&h->ctl, ev->node, ev->eoj, NULL, &get, NULL, NULL) == ECHONET_OK;
+
     if (a)
         a->ready = true;
+    if (has_get) /* (a meter's history, which a held EA waits for) */
+        hems_house_ready(&h->house, energy_key(h, ev->node, ev->eoj, node, sizeof node), ev->eoj, &get);
     if (h->energy) {
-        echonet_propmap get;
-
-        /* A unit without 0x84 and 0x85 is recorded as not measured. */
-        if (echonet_ctl_object_info(&h->ctl, ev->node, ev->eoj, NULL, &get, NULL, NULL) == ECHONET_OK &&
+        /* A unit without 0x84 and 0x85 is recorded as not measured (but
+         * the meter, PV, battery and fuel cell, which have series of their
+         * own, hems_house.h). */
+        if (!hems_house_class(ev->eoj) && has_get &&
             !echonet_propmap_contains(&get, ECHONET_EPC_INSTANT_POWER) &&
             !echonet_propmap_contains(&get, ECHONET_EPC_CUMULATIVE_ENERGY))
             (void)hems_energy_unmeasured(h->energy, energy_key(h, ev->node, ev->eoj, node, sizeof node), time(NULL));
@@ -1197,6 +1214,7 @@ static void advance(struct hems *h, echonet_tstamp now)
 {
     unsigned i;
 
+
     for (i = 0; i < MAX_HELD; i++) {
         unsigned origin = h->origin;
         bool done;
@@ -1220,6 +1238,13 @@ static void submit(struct hems *h, const struct hems_cmd *cmd, echonet_tstamp no
     if (cmd->kind == HEMS_CMD_LINE) {
         echonet_ctl_set_line(&h->ctl, cmd->up, now);
         hems_print_line(&h->out, cmd->up);
+        return;
+    }
+    if (cmd->kind == HEMS_CMD_HOUSE) {
+        struct hems_house_figures f;
+
+        hems_house_figures(&h->house, h->energy, time(NULL), &f);
+        hems_print_house(&h->out, &f, (int32_t)h->opt.utc_offset_s);
         return;
     }
     if (cmd->kind == HEMS_CMD_QUIT) {
@@ -1412,6 +1437,28 @@ static const struct hems_energy *http_energy(void *user)
 }
 
 /* Every event as JSON (h->json_out, the twin of h->out): to the front-ends. */
+/* The `house` event as JSON, for GET /api/house. */
+static size_t http_house(void *user, char *out, size_t cap)
+{
+    struct hems *h = user;
+    struct hems_house_figures f;
+    struct hems_printer p;
+    FILE *mem = fmemopen(out, cap, "w");
+    long len;
+
+    if (!mem)
+        return 0;
+    memset(&p, 0, sizeof p);
+    p.out = mem;
+    p.json = true;
+    hems_house_figures(&h->house, h->energy, time(NULL), &f);
+    hems_print_house(&p, &f, (int32_t)h->opt.utc_offset_s);
+    len = ftell(mem);
+    if (fclose(mem) != 0 || len <= 1 || (size_t)len >= cap)
+        return 0;
+    return (size_t)len - 1; /* without its newline */
+}
+
 static void on_json(void *user, const char *text, size_t len, bool text_error)
 {
     struct hems *h = user;
@@ -1429,7 +1476,7 @@ static void on_json(void *user, const char *text, size_t len, bool text_error)
 static int setup_http(struct hems *h)
 {
     struct hems_http_config cfg;
-    struct hems_http_host host = {h, http_submit, http_devices, http_energy};
+    struct hems_http_host host = {h, http_submit, http_devices, http_energy, http_house};
     struct evloop_source src;
     char why[300];
 
@@ -1942,6 +1989,7 @@ int main(int argc, char **argv)
             return 1;
         h->energy = &energy;
     }
+    hems_house_init(&h->house, (int32_t)h->opt.utc_offset_s);
     /* The front-ends (HTTP, MQTT) get every event as JSON, whatever --json
      * says: a twin of the printer, for them alone. */
     if ((h->opt.http_listen || h->opt.mqtt.host) && hems_printer_open(&h->json_out, true, on_json, h) != 0) {

@@ -399,7 +399,7 @@ int hems_cmd_parse(struct hems_cmd *cmd, char **words, int n, bool interactive, 
         {"discover", HEMS_CMD_DISCOVER}, {"get", HEMS_CMD_GET},     {"set", HEMS_CMD_SET},
         {"status", HEMS_CMD_STATUS},     {"probe", HEMS_CMD_PROBE}, {"fault", HEMS_CMD_FAULT},
         {"run", HEMS_CMD_RUN},           {"line", HEMS_CMD_LINE},   {"quit", HEMS_CMD_QUIT},
-        {"serve", HEMS_CMD_SERVE},
+        {"serve", HEMS_CMD_SERVE},       {"house", HEMS_CMD_HOUSE},
     };
     size_t i;
 
@@ -428,6 +428,10 @@ int hems_cmd_parse(struct hems_cmd *cmd, char **words, int n, bool interactive, 
             return fail(why, why_len, "usage: line up|down");
         cmd->up = strcmp(words[1], "up") == 0;
         return 0;
+    case HEMS_CMD_HOUSE:
+        if (!interactive)
+            return fail(why, why_len, "house: only in run or serve (standard input, control socket)");
+        return n == 1 ? 0 : fail(why, why_len, "house takes no arguments");
     case HEMS_CMD_QUIT:
         if (!interactive)
             return fail(why, why_len, "quit: only in run or serve (standard input, control socket)");

@@ -17,6 +17,7 @@
  *   serve
  *   line up|down                       (standard input or control socket of `run`/`serve` only)
  *   quit                               (standard input or control socket of `run`/`serve` only)
+ *   house                              (the same: the whole house now, hems_house.h)
  *
  * NODE is an IPv4 or IPv6 literal (IPv6 with an optional %interface, which
  * a link-local fe80:: address must have but for the smart meter of
@@ -50,7 +51,8 @@ enum hems_cmd_kind {
     HEMS_CMD_RUN,
     HEMS_CMD_LINE,
     HEMS_CMD_QUIT,
-    HEMS_CMD_SERVE
+    HEMS_CMD_SERVE,
+    HEMS_CMD_HOUSE
 };
 
 /* A parsed command; a plain value (copy it to keep it). */

@@ -208,6 +208,16 @@ static echonet_energy_log *log_of(struct hems_energy *e, const char *key, echone
     return &e->dev[e->n++].log;
 }
 
+const echonet_energy_log *hems_energy_find(const struct hems_energy *e, const char *key)
+{
+    unsigned i;
+
+    for (i = 0; i < e->n; i++)
+        if (strcmp(e->dev[i].key, key) == 0)
+            return &e->dev[i].log;
+    return NULL;
+}
+
 int hems_energy_flush(struct hems_energy *e)
 {
     if (!e->dirty)

@@ -90,6 +90,9 @@ int hems_energy_nodata(struct hems_energy *e, const char *key, echonet_energy_ki
  * "battery-charge", "battery-discharge". */
 const char *hems_energy_kind_name(echonet_energy_kind kind);
 
+/* The log of the series key, or NULL. */
+const echonet_energy_log *hems_energy_find(const struct hems_energy *e, const char *key);
+
 /* Writes the file now if samples are waiting. Returns 0, or -1 (reported). */
 int hems_energy_flush(struct hems_energy *e);
 

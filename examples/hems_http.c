@@ -117,7 +117,7 @@ static void eoj_text(echonet_eoj eoj, char out[8])
 
 /* ---- Routes ------------------------------------------------------------------ */
 
-enum route_id { R_INDEX, R_ASSET, R_INFO, R_DEVICES, R_DEVICE_READ, R_DEVICE_WRITE, R_ENERGY, R_EVENTS };
+enum route_id { R_INDEX, R_ASSET, R_INFO, R_DEVICES, R_DEVICE_READ, R_DEVICE_WRITE, R_ENERGY, R_HOUSE, R_EVENTS };
 
 /* Every route the server serves; {x} matches one path segment. doc/openapi.json
  * documents exactly these (hems_http_print_routes(), tests/check-openapi.py). */
@@ -134,6 +134,7 @@ static const struct route {
     {"GET", "/api/devices/{node}/{eoj}", R_DEVICE_READ, true},
     {"POST", "/api/devices/{node}/{eoj}", R_DEVICE_WRITE, true},
     {"GET", "/api/energy", R_ENERGY, true},
+    {"GET", "/api/house", R_HOUSE, true},
     {"GET", "/api/events", R_EVENTS, true},
 };
 #define N_ROUTES (sizeof routes / sizeof routes[0])
@@ -899,6 +900,17 @@ static json_t *periods_json(const echonet_energy_log *log, echonet_energy_res re
     return series;
 }
 
+/* GET /api/house: the whole house, the program's `house` event. */
+static enum MHD_Result serve_house(struct hems_http *http, struct conn *c)
+{
+    char buf[HEMS_HTTP_HOUSE_CAP];
+    size_t len = http->host.house(http->host.user, buf, sizeof buf);
+
+    if (len == 0)
+        return answer_error(c->mc, 500, "internal", "the house does not fit");
+    return answer(c->mc, 200, "application/json", buf, len, true);
+}
+
 /* GET /api/energy[?res=half-hour|hour|day][&days=N]: today's half-hours or
  * hours, or the last N local days; per device, for the house's other series
  * (whole house, generation, sale, battery), and the devices' sum. */
@@ -1086,6 +1098,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *mc, const ch
         return serve_write(http, c, params);
     case R_ENERGY:
         return serve_energy(http, c);
+    case R_HOUSE:
+        return serve_house(http, c);
     case R_EVENTS:
         return serve_events(http, c);
     }

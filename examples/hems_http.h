@@ -66,6 +66,9 @@ struct hems_http_device {
     long power_w;     /* 0x84, the last value read, or -1 */
 };
 
+/* The longest `house` event GET /api/house answers. */
+#define HEMS_HTTP_HOUSE_CAP 8192
+
 /* What the program offers the front-end. */
 struct hems_http_host {
     void *user;
@@ -76,6 +79,9 @@ struct hems_http_host {
     size_t (*devices)(void *user, struct hems_http_device *out, size_t cap);
     /* The energy log (--energy), or NULL without one. */
     const struct hems_energy *(*energy)(void *user);
+    /* The whole house as the JSON `house` event (hems_print.h, without
+     * newline) in out; returns its length, 0 when it does not fit. */
+    size_t (*house)(void *user, char *out, size_t cap);
 };
 
 struct hems_http;

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "frame_json.h"
+#include "hems_house.h"
 #include "mra_names.h"
 
 const char *hems_outcome_name(echonet_ctl_outcome outcome)
@@ -597,6 +598,145 @@ void hems_print_line(const struct hems_printer *p, bool up)
         fprintf(p->out, "line      %s\n", up ? "up" : "down");
         finish(p);
     }
+}
+
+/* ---- The house ------------------------------------------------------------ */
+
+static void local_time(int64_t t, int32_t utc_offset, const char *fmt, char *out, size_t cap)
+{
+    time_t l = (time_t)(t + utc_offset);
+    struct tm tm;
+
+    if (!gmtime_r(&l, &tm) || strftime(out, cap, fmt, &tm) == 0)
+        snprintf(out, cap, "?");
+}
+
+/* mWh as kWh with 3 decimals (whole Wh) in text, whole Wh in JSON; null
+ * or "-" without. */
+static void kwh(FILE *f, bool has, uint64_t mwh, bool json)
+{
+    if (!has)
+        fputs(json ? "null" : "-", f);
+    else if (json)
+        fprintf(f, "%llu", (unsigned long long)(mwh / 1000u));
+    else
+        fprintf(f, "%llu.%03llu", (unsigned long long)(mwh / 1000000u), (unsigned long long)(mwh % 1000000u / 1000u));
+}
+
+static void watts(FILE *f, bool has, int32_t w, bool json)
+{
+    if (has)
+        fprintf(f, "%ld", (long)w);
+    else
+        fputs(json ? "null" : "-", f);
+}
+
+static void house_json(const struct hems_printer *p, const struct hems_house_figures *h, int32_t utc_offset)
+{
+    FILE *f = p->out;
+    char text[32];
+    const char *mode = h->has_battery_mode ? hems_house_battery_mode(h->battery_mode) : NULL;
+    unsigned i;
+
+    j_begin(f, "house", NULL, 0);
+    local_time(h->day, utc_offset, "%Y-%m-%d", text, sizeof text);
+    fprintf(f, ",\"day\":\"%s\",\"day_from\":\"%s\",\"use_w\":", text, h->day_from_meter ? "meter" : "clock");
+    watts(f, h->has_use_w, h->use_w, true);
+    fputs(",\"use_today_wh\":", f);
+    kwh(f, h->has_use_today, h->use_today_mwh, true);
+    fputs(",\"meter_wh\":", f);
+    kwh(f, h->has_meter, h->meter_wh * 1000u, true);
+    local_time(h->meter_at, utc_offset, "%Y-%m-%dT%H:%M:%S", text, sizeof text);
+    fprintf(f, ",\"meter_time\":");
+    if (h->has_meter)
+        frame_json_string(f, text);
+    else
+        fputs("null", f);
+    fputs(",\"generation_w\":", f);
+    watts(f, h->has_gen_w, h->gen_w, true);
+    fputs(",\"generation_today_wh\":", f);
+    kwh(f, h->has_gen_today, h->gen_today_mwh, true);
+    fputs(",\"sale_today_wh\":", f);
+    kwh(f, h->has_sale_today, h->sale_today_mwh, true);
+    fputs(",\"battery\":", f);
+    if (h->has_battery || h->has_battery_mode || h->has_battery_w) {
+        fputs("{\"soc\":", f);
+        if (h->has_battery)
+            fprintf(f, "%u", (unsigned)h->battery_soc);
+        else
+            fputs("null", f);
+        fputs(",\"mode\":", f);
+        if (mode)
+            frame_json_string(f, mode);
+        else
+            fputs("null", f);
+        fputs(",\"mode_code\":", f);
+        if (h->has_battery_mode)
+            fprintf(f, "\"%02x\"", (unsigned)h->battery_mode);
+        else
+            fputs("null", f);
+        fputs(",\"power_w\":", f);
+        watts(f, h->has_battery_w, h->battery_w, true);
+        fputc('}', f);
+    } else {
+        fputs("null", f);
+    }
+    fputs(",\"devices\":[", f);
+    for (i = 0; i < h->n_devices; i++) {
+        fputs(i ? ",{\"key\":" : "{\"key\":", f);
+        frame_json_string(f, h->devices[i].key);
+        fprintf(f, ",\"power_w\":%ld,\"today_wh\":", (long)h->devices[i].power_w);
+        kwh(f, h->devices[i].has_today, h->devices[i].today_mwh, true);
+        fputc('}', f);
+    }
+    fputc(']', f);
+    j_end(p);
+}
+
+void hems_print_house(const struct hems_printer *p, const struct hems_house_figures *h, int32_t utc_offset)
+{
+    FILE *f = p->out;
+    char text[32];
+    const char *mode = h->has_battery_mode ? hems_house_battery_mode(h->battery_mode) : NULL;
+    unsigned i;
+
+    if (p->twin)
+        hems_print_house(p->twin, h, utc_offset);
+    if (p->json) {
+        house_json(p, h, utc_offset);
+        return;
+    }
+    local_time(h->day, utc_offset, "%Y-%m-%d", text, sizeof text);
+    fprintf(f, "house     today %s (%s)\n  use now:          ", text,
+            h->day_from_meter ? "the meter's calendar" : "the controller's clock");
+    watts(f, h->has_use_w, h->use_w, false);
+    fputs(" W\n  use today:        ", f);
+    kwh(f, h->has_use_today, h->use_today_mwh, false);
+    fputs(" kWh\n  meter:            ", f);
+    kwh(f, h->has_meter, h->meter_wh * 1000u, false);
+    local_time(h->meter_at, utc_offset, "%Y-%m-%d %H:%M", text, sizeof text);
+    fprintf(f, " kWh%s%s\n  generation now:   ", h->has_meter ? " at " : "", h->has_meter ? text : "");
+    watts(f, h->has_gen_w, h->gen_w, false);
+    fputs(" W\n  generation today: ", f);
+    kwh(f, h->has_gen_today, h->gen_today_mwh, false);
+    fputs(" kWh\n  sale today:       ", f);
+    kwh(f, h->has_sale_today, h->sale_today_mwh, false);
+    fputs(" kWh\n  battery:          ", f);
+    if (h->has_battery)
+        fprintf(f, "%u %%", (unsigned)h->battery_soc);
+    else
+        fputs("-", f);
+    if (h->has_battery_mode)
+        fprintf(f, ", %s (%02x)", mode ? mode : "unknown mode", (unsigned)h->battery_mode);
+    if (h->has_battery_w)
+        fprintf(f, ", %ld W", (long)h->battery_w);
+    fputc('\n', f);
+    for (i = 0; i < h->n_devices; i++) {
+        fprintf(f, "  %-24s %ld W, today ", h->devices[i].key, (long)h->devices[i].power_w);
+        kwh(f, h->devices[i].has_today, h->devices[i].today_mwh, false);
+        fputs(" kWh\n", f);
+    }
+    finish(p);
 }
 
 /* An error event, on standard error too when to_stderr. */

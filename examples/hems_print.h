@@ -25,6 +25,12 @@
  *   {"event":"done","op":"fault","node":N,"eoj":E,"outcome":O,"props":[]}
  *   {"event":"done","op":"discover","found":2,"ready":2}
  *   {"event":"line","up":false}
+ *   {"event":"house","day":"2026-12-01","day_from":"meter"|"clock","use_w":W,"use_today_wh":WH,
+ *    "meter_wh":WH,"meter_time":"2026-12-01T06:30:00","generation_w":W,"generation_today_wh":WH,
+ *    "sale_today_wh":WH,"battery":{"soc":58,"mode":"automatic","mode_code":"46","power_w":-300},
+ *    "devices":[{"key":"ADDR/EOJ","power_w":40,"today_wh":WH}]}
+ *                                     (the whole house, hems_house.h: null for a figure without
+ *                                      data; whole Wh)
  *   {"event":"error","node":N,"eoj":E,"code":C,"message":"..."}  (node, eoj when known)
  *
  * O is done, substituted, refused, refused_local, timed_out, node_gone or instance_gone.
@@ -109,6 +115,9 @@ void hems_print_done(const struct hems_printer *p, const char *op, const char *n
                      echonet_ctl_outcome outcome, const echonet_propmap *props, int low, int high);
 void hems_print_discovered(const struct hems_printer *p, unsigned found, unsigned ready);
 void hems_print_line(const struct hems_printer *p, bool up);
+struct hems_house_figures;
+/* The whole house (`house`), utc_offset for its local times. */
+void hems_print_house(const struct hems_printer *p, const struct hems_house_figures *f, int32_t utc_offset);
 /* node may be NULL, eoj 0; code: see the top. Always "hems-controller: ..."
  * on standard error; with JSON also the error event on p->out. */
 void hems_print_error(const struct hems_printer *p, const char *node, echonet_eoj eoj, const char *code,

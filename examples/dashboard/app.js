@@ -11,6 +11,7 @@ const TOKEN_KEY = 'hems-token';
 const devices = new Map(); // "node/eoj" -> device object (as GET /api/devices)
 let info = null;
 let energy = null;
+let house = null; // GET /api/house
 
 function $(id) { return document.getElementById(id); }
 
@@ -101,6 +102,10 @@ function onEvent(ev) {
     case 'removed':
       devices.delete(k);
       break;
+    case 'house': // a `house` command's answer: the figures now
+      house = ev;
+      renderSummary();
+      return;
     default:
       return;
   }
@@ -188,6 +193,30 @@ function legend(el, list) {
   }
 }
 
+// Wh as kWh with 3 decimals, or a dash.
+function kwh(wh) { return typeof wh === 'number' ? (wh / 1000).toFixed(3) : '–'; }
+
+const BATTERY_MODES = {
+  other: 'other', rapid_charging: 'rapid charging', charging: 'charging', discharging: 'discharging',
+  standby: 'standby', test: 'test', automatic: 'automatic', restart: 'restarting', recalculation: 'recalculating',
+};
+
+// The house's figures (GET /api/house): the meter's E7 as the whole house
+// now when there is a meter, else the units' 0x84 summed.
+function renderHouse() {
+  const h = house || {};
+  $('gen-w').textContent = text(h.generation_w);
+  const b = h.battery;
+  $('battery').textContent = !b ? '–' : (b.soc === null ? '–' : b.soc + ' %') +
+    (b.mode ? ', ' + (BATTERY_MODES[b.mode] || b.mode) : '') +
+    (typeof b.power_w === 'number' ? ', ' + b.power_w + ' W' : '');
+  $('use-today').textContent = kwh(h.use_today_wh);
+  $('gen-today').textContent = kwh(h.generation_today_wh);
+  $('sale-today').textContent = kwh(h.sale_today_wh);
+  $('house-note').textContent = h.day ? 'today: ' + h.day +
+    (h.day_from === 'meter' ? ' (the smart meter\'s calendar)' : '') : '';
+}
+
 function renderSummary() {
   let sum = 0;
   let any = false;
@@ -196,7 +225,13 @@ function renderSummary() {
       sum += d.power_w;
       any = true;
     }
-  $('now-w').textContent = any ? String(sum) : '–';
+  if (house && typeof house.use_w === 'number') {
+    $('now-w').textContent = String(house.use_w);
+    $('now-note').textContent = 'the smart meter (E7; negative: selling)';
+  } else {
+    $('now-w').textContent = any ? String(sum) : '–';
+  }
+  renderHouse();
   const note = $('chart-note');
   if (!energy || !energy.enabled) {
     $('chart').textContent = '';
@@ -293,6 +328,7 @@ async function load() {
   const list = await api('/api/devices');
   for (const d of list.devices) devices.set(key(d.node, d.eoj), d);
   energy = await api('/api/energy?res=half-hour');
+  house = await api('/api/house');
   renderDevices();
 }
 
@@ -341,6 +377,7 @@ async function start() {
     showError('');
     stream();
     setInterval(() => api('/api/energy?res=half-hour').then((e) => { energy = e; renderDevices(); }).catch(() => {}), 60000);
+    setInterval(() => api('/api/house').then((h) => { house = h; renderSummary(); }).catch(() => {}), 10000);
   } catch (e) {
     if (e instanceof AuthError) askToken();
     else showError('Cannot load: ' + e.message);

@@ -206,6 +206,9 @@ async function main() {
       if (!entry || entry[1] !== fill) fail('a bar of class ' + cls + ' (' + fill + ') not in the legend ' + JSON.stringify(listed));
     }
     if (bars > 0 && !listed.some((l) => l[0] === 'device')) fail('no device series in the legend: ' + JSON.stringify(listed));
+    // The house's figures (GET /api/house): at least the day they are for.
+    await page.waitForFunction(() => /^today: \d{4}-\d{2}-\d{2}/.test(document.getElementById('house-note').textContent),
+      { timeout: STEP_MS });
     // The mode, from the select.
     await page.select(card + ' select.mode-select', 'heat');
     await announced(emu, 'b0', '43');
