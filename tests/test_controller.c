@@ -2104,6 +2104,70 @@ START_TEST(mixed_house_every_class_managed)
 }
 END_TEST
 
+/* The whole house's class profiles (issue 15; reference WHOLE_HOUSE 2): each
+ * class's status read at discovery holds what the HEMS needs of it, only
+ * what the unit's Get map has is asked, and what its announce map does
+ * not cover is polled every poll_interval_ms (the constants, a meter's
+ * D3/D7/E1, only at discovery). */
+START_TEST(house_class_profiles_status_read_and_polled)
+{
+    static const struct {
+        uint16_t cls;
+        uint8_t polled[11];
+        uint8_t once[3];
+    } rules[] = {
+        {0x0288, {0x80, 0x88, 0xE7}, {0xD3, 0xD7, 0xE1}},                                   /* smart meter */
+        {0x0287, {0x80, 0x88, 0xC6, 0xC0, 0xC1}, {0xC2}},                                   /* board */
+        {0x0279, {0x80, 0x88, 0xE0, 0xE1, 0xE3}, {0}},                                      /* PV */
+        {0x027D, {0x80, 0x88, 0xDA, 0xCF, 0xE4, 0xD3, 0xA8, 0xA9, 0xD8, 0xD6, 0xE2}, {0}}, /* battery */
+        {0x027C, {0x80, 0x88, 0xCB, 0xC4, 0xC5}, {0}},                                      /* fuel cell */
+        {0x026B, {0x80, 0x88, 0xB0, 0xB2, 0xC3, 0xE1}, {0}},                                /* water heater */
+        {0x0290, {0x80, 0x88, 0xB0}, {0}},                                                  /* lighting */
+    };
+    unsigned r, k;
+
+    for (r = 0; r < sizeof rules / sizeof rules[0]; r++) {
+        sim_setup su = setup_default(r + 1);
+        sim *s;
+        unsigned d, asked_status = 0;
+        uint64_t from;
+        echonet_propmap anno, get;
+
+        s = sim_init(&su);
+        d = add_unit_of_class(s, rules[r].cls, 1);
+        sim_run_for(s, 2 * MIN);
+        ck_assert_msg(sim_ready(s, d), "class %04X not ready", rules[r].cls);
+        echonet_object_maps(&s->devs[d].obj[0], &anno, NULL, &get);
+        for (k = 0; k < sizeof rules[r].polled && rules[r].polled[k]; k++) {
+            uint8_t epc = rules[r].polled[k];
+            unsigned n = sim_count_sent(s, 0, (int)d, ECHONET_ESV_GET, epc);
+
+            ck_assert_msg(echonet_propmap_contains(&get, epc) ? n >= 1 : n == 0,
+                          "class %04X: %02X asked %u times at discovery (in its Get map: %d)", rules[r].cls, epc, n,
+                          echonet_propmap_contains(&get, epc));
+            asked_status += n > 0;
+        }
+        for (k = 0; k < sizeof rules[r].once && rules[r].once[k]; k++)
+            ck_assert_uint_eq(sim_count_sent(s, 0, (int)d, ECHONET_ESV_GET, rules[r].once[k]) >= 1,
+                              echonet_propmap_contains(&get, rules[r].once[k]));
+        ck_assert_msg(asked_status >= 3 || rules[r].cls == 0x0290, "class %04X: %u status properties asked",
+                      rules[r].cls, asked_status); /* 0x80, 0x88 and one of the class's own (lighting's B0 is optional) */
+        /* One poll interval later: what is not announced again, not the constants. */
+        from = s->n_log;
+        sim_run_for(s, su.cfg.poll_interval_ms + MIN);
+        for (k = 0; k < sizeof rules[r].polled && rules[r].polled[k]; k++) {
+            uint8_t epc = rules[r].polled[k];
+            unsigned n = sim_count_sent(s, from, (int)d, ECHONET_ESV_GET, epc);
+
+            if (echonet_propmap_contains(&get, epc) && !echonet_propmap_contains(&anno, epc))
+                ck_assert_msg(n >= 1, "class %04X: %02X not polled", rules[r].cls, epc);
+        }
+        for (k = 0; k < sizeof rules[r].once && rules[r].once[k]; k++)
+            ck_assert_uint_eq(sim_count_sent(s, from, (int)d, ECHONET_ESV_GET, rules[r].once[k]), 0);
+    }
+}
+END_TEST
+
 /* ---- The smart meter (issue 15) ----------------------------------------------------- */
 
 /* What an application logs from a meter's PROPERTY events: the reading at
@@ -4377,6 +4441,7 @@ Suite *controller_suite(void)
     tcase_add_test(tc, aif_3_1_1_instance_list_single_multi_class);
     tcase_add_test(tc, mixed_house_every_class_managed);
     tcase_add_test(tc, meter_seven_days_every_half_hour);
+    tcase_add_test(tc, house_class_profiles_status_read_and_polled);
     tcase_add_test(tc, aif_3_1_2_search);
     tcase_add_test(tc, aif_3_1_3_attributes);
     tcase_add_test(tc, aif_3_1_4_identification_node_profile);
