@@ -7,6 +7,7 @@
 #define _POSIX_C_SOURCE 200809L
 
 #include "hems_http.h"
+#include "mra_names.h"
 
 #include <arpa/inet.h>
 #include <ctype.h>
@@ -663,6 +664,10 @@ static json_t *device_json(const struct hems_http_device *d)
     (void)json_object_set_new(o, "ready", json_boolean(d->ready));
     (void)json_object_set_new(o, "online", json_boolean(d->online));
     (void)json_object_set_new(o, "power_w", d->power_w >= 0 ? json_integer(d->power_w) : json_null());
+    /* The Appendix's name of its class, for the dashboard (issue 14). */
+    (void)json_object_set_new(o, "class", mra_class_name(ECHONET_EOJ_CLASS(d->eoj))
+                                              ? json_string(mra_class_name(ECHONET_EOJ_CLASS(d->eoj)))
+                                              : json_null());
     return o;
 }
 

@@ -234,6 +234,7 @@ def _(s):
     dev = mine[0]
     expect(dev["ready"] is True and dev["online"] is True and dev["state"]["power"] == "off" and "power_w" in dev and
            dev["maker"] == "fffff0" and dev["id"].startswith("fefffff0"), "the device: %r" % dev)
+    expect(dev.get("class") == "Home air conditioner", "the device's class: %r" % dev.get("class"))
     stream = Stream(api)
     try:
         read = api.ok("GET", "/api/devices/%s/%s" % (EMU, AIRCON))

@@ -61,6 +61,7 @@ function applyProperty(dev, epc, edt) {
   s.raw[epc] = edt;
   if (Number.isNaN(v)) return;
   if (epc === '80') s.power = v === 0x30 ? 'on' : v === 0x31 ? 'off' : null;
+  else if (!isAircon(dev)) return; // another class's 0xB0.. mean other things
   else if (epc === 'b0') s.mode = MODES[v.toString(16)] || null;
   else if (epc === 'b3') s.temp = v <= 50 ? v : v === 0xfd ? 'undefined' : null;
   else if (epc === 'bb') s.room = v === 0x7e ? 'unavailable' : v > 127 ? v - 256 : v;
@@ -69,6 +70,11 @@ function applyProperty(dev, epc, edt) {
 }
 
 function key(node, eoj) { return node + '/' + eoj; }
+
+// An air conditioner (0130xx): its card has mode and temperature; a card of
+// any other class has power and fault only (its own figures are in the
+// house summary).
+function isAircon(dev) { return dev.eoj.startsWith('0130'); }
 
 function onEvent(ev) {
   const k = key(ev.node, ev.eoj);
@@ -82,6 +88,7 @@ function onEvent(ev) {
         devices.set(k, dev);
       }
       if (ev.state) dev.state = ev.state;
+      if (ev.class) dev.class = ev.class;
       if (ev.event === 'ready') dev.ready = true;
       dev.online = true;
       break;
@@ -267,6 +274,12 @@ function card(dev) {
     el.querySelector('.mode-select').addEventListener('change', (e) => write(dev, { mode: e.target.value }, el));
     el.querySelector('.up').addEventListener('click', () => stepTemp(dev, 1, el));
     el.querySelector('.down').addEventListener('click', () => stepTemp(dev, -1, el));
+    if (!isAircon(dev))
+      for (const c of ['.mode', '.temp', '.room', '.flow', '.mode-select', '.temp-ctl']) {
+        const x = el.querySelector(c);
+        x.hidden = true;
+        if (x.previousElementSibling && x.previousElementSibling.tagName === 'DT') x.previousElementSibling.hidden = true;
+      }
     $('devices').appendChild(el);
   }
   return el;
@@ -277,7 +290,8 @@ function renderDevices() {
   for (const dev of devices.values()) {
     const el = card(dev);
     const s = dev.state || {};
-    el.querySelector('.name').textContent = 'Air conditioner ' + dev.eoj + ' at ' + dev.node;
+    el.querySelector('.name').textContent = (dev.class || (isAircon(dev) ? 'Home air conditioner' : 'Device')) + ' ' +
+      dev.eoj + ' at ' + dev.node;
     const badge = el.querySelector('.badge');
     badge.textContent = !dev.online ? 'offline' : dev.ready ? text(s.power) : 'starting';
     badge.className = 'badge ' + (!dev.online ? 'offline' : s.power === 'on' ? 'on' : 'off');
