@@ -29,10 +29,12 @@
 enum { CTL_METER_HISTORY = 0xE2, CTL_METER_HISTORY_REVERSE = 0xE4, CTL_METER_DAY = 0xE5,
        CTL_METER_FIXED = 0xEA, CTL_METER_FIXED_REVERSE = 0xEB };
 
-/* Whether a meter's history read may be made now (ctl_meter_job()). */
+/* Whether a meter's history read may be made now (ctl_meter_job()): once
+ * it is ready (its maps known; an EA it announced before may have set the
+ * days to ask). */
 static inline bool ctl_meter_history_due(const echonet_ctl_object *o)
 {
-    return o->history != 0 && (o->fixed_slot - 1u) % 48u != 47u;
+    return o->history != 0 && (o->work & OW_READY) && (o->fixed_slot - 1u) % 48u != 47u;
 }
 
 /* Sets the node's job for a meter's due read of object @p oi: its history

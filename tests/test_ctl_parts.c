@@ -939,6 +939,9 @@ START_TEST(meter_history_days_and_midnight)
     ea(v, 3, 10, 0);
     ctl_meter_fixed(&pc, &o, v, 1000);
     ck_assert_uint_eq(o.history, 3u); /* today's morning, and yesterday (a restart across midnight) */
+    /* (An EA announced before the meter is ready: asked once its maps are known.) */
+    ck_assert(!ctl_meter_history_due(&o));
+    o.work = OW_READY;
     ck_assert(ctl_meter_history_due(&o));
     ck_assert_uint_eq(o.next_fixed, 1000u + 20u * 60000u); /* not in step yet */
     o.history = 0;
