@@ -18,16 +18,19 @@ static const uint8_t fixed_epcs[] = {CTL_METER_FIXED, CTL_METER_FIXED_REVERSE};
 static const uint8_t day_epc[] = {CTL_METER_DAY};
 static const uint8_t history_epcs[] = {CTL_METER_HISTORY, CTL_METER_HISTORY_REVERSE};
 
-/* Days from 2000-03-01 of a Gregorian date (months from March, so that
- * February's leap day ends the year); valid for years 2000 to 2099 and on. */
+/* Days from 1999-03-01 of a Gregorian date (months from March, so that
+ * February's leap day ends the year); valid for years 2000 to 2099 and on.
+ * The leap days are counted on the (March-based) year itself, then the
+ * days before 1999-03-01 taken off: counting them on the years since 1999
+ * would give February 29 and March 1 of a leap year the same number. */
+#define DAYS_TO_1999 (365u * 1999u + 1999u / 4u - 1999u / 100u + 1999u / 400u)
 static uint32_t day_number(unsigned y, unsigned m, unsigned d)
 {
     if (m < 3) {
         y--;
         m += 12;
     }
-    y -= 2000u - 1u; /* (1999-03-01 is day 0, so that January 2000 counts) */
-    return 365u * y + y / 4u - y / 100u + y / 400u + (153u * (m - 3u) + 2u) / 5u + d - 1u;
+    return 365u * y + y / 4u - y / 100u + y / 400u + (153u * (m - 3u) + 2u) / 5u + d - 1u - DAYS_TO_1999;
 }
 
 /* The half-hour an EA value names (day × 48 + half-hours) + 1, or 0 for a

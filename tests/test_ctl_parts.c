@@ -970,6 +970,49 @@ START_TEST(meter_history_days_and_midnight)
 }
 END_TEST
 
+/* An EA of year @p y, month @p mo, day @p dd, at hh:mm. */
+static void ea_date(uint8_t *v, unsigned y, unsigned mo, unsigned dd, unsigned hh, unsigned mm)
+{
+    ea(v, dd, hh, mm);
+    v[0] = (uint8_t)(y >> 8);
+    v[1] = (uint8_t)y;
+    v[2] = (uint8_t)mo;
+}
+
+/* Each step is the next half-hour on the meter's calendar: no gap, no day
+ * asked again, no clock going back (2000 and 2028 are leap years, 2100 is
+ * out of range, 2027 and 2099 are not leap years). */
+START_TEST(meter_calendar_day_after)
+{
+    static const uint8_t days[][6] = {
+        /* y/100, y%100, month, day -> month, day of the next */
+        {20, 0, 2, 29, 3, 1}, {20, 28, 2, 28, 2, 29}, {20, 28, 2, 29, 3, 1}, {20, 27, 2, 28, 3, 1},
+        {20, 26, 12, 31, 1, 1}, {20, 28, 4, 30, 5, 1},  {20, 99, 2, 28, 3, 1}, {20, 24, 2, 29, 3, 1},
+    };
+    echonet_ctl_object o;
+    uint8_t v[11];
+    size_t i;
+
+    p_init(false);
+    for (i = 0; i < sizeof days / sizeof days[0]; i++) {
+        unsigned y = days[i][0] * 100u + days[i][1], y2 = days[i][4] == 1 && days[i][2] == 12 ? y + 1u : y;
+        uint32_t last;
+
+        memset(&o, 0, sizeof o);
+        o.eoj = ECHONET_EOJ(0x02, 0x88, 0x01);
+        ea_date(v, y, days[i][2], days[i][3], 23, 30);
+        ctl_meter_fixed(&pc, &o, v, 1000);
+        last = o.fixed_slot;
+        o.history = 0; /* (the first one's days read) */
+        ea_date(v, y2, days[i][4], days[i][5], 0, 0);
+        ctl_meter_fixed(&pc, &o, v, 2000);
+        ck_assert_msg(o.fixed_slot == last + 1u, "%u-%u-%u: slot %u after %u", y, days[i][2], days[i][3],
+                      (unsigned)o.fixed_slot, (unsigned)last);
+        ck_assert_uint_eq(o.history, 0);
+    }
+}
+END_TEST
+
 Suite *ctl_parts_suite(void)
 {
     Suite *s = suite_create("ctl_parts");
@@ -1014,6 +1057,7 @@ Suite *ctl_parts_suite(void)
     tcase_add_test(tc, profile_of_classes);
     tcase_add_test(tc, profile_class_tables_and_filter);
     tcase_add_test(tc, meter_history_days_and_midnight);
+    tcase_add_test(tc, meter_calendar_day_after);
     suite_add_tcase(s, tc);
     return s;
 }
