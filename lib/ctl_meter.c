@@ -99,14 +99,19 @@ bool ctl_meter_job(echonet_ctl *ctl, echonet_ctl_node *n, uint16_t oi, uint32_t 
     if (ctl_meter_history_due(o)) {
         for (k = 0; !(o->history & (1u << k)); k++)
             ;
-        if ((o->history_day & DAY_WRITTEN) && (o->history_day & 0x7Fu) == k)
-            return ctl_job_read(ctl, n, J_HISTORY, oi, history_epcs, sizeof history_epcs, CTL_READ_ALL, false);
+        /* (Not read: E2 and E4 left the Get map read again since the
+         * write; nothing to fill then, below, or the node would be work
+         * that no job takes.) */
+        if ((o->history_day & DAY_WRITTEN) && (o->history_day & 0x7Fu) == k &&
+            ctl_job_read(ctl, n, J_HISTORY, oi, history_epcs, sizeof history_epcs, CTL_READ_ALL, false))
+            return true;
         if (echonet_propmap_contains(&o->set, CTL_METER_DAY) && echonet_propmap_contains(&o->get, CTL_METER_HISTORY)) {
             o->history_day = (uint8_t)k;
             ctl_job_start(n, J_HISTORY_DAY, oi, day_epc, 1, 1u, JF_WRITE);
             return true;
         }
         o->history = 0; /* a meter without the history: nothing to fill */
+        o->history_day = 0;
     }
     if (!ctl_timer_due(o->next_fixed, now))
         return false;

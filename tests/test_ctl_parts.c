@@ -1013,6 +1013,40 @@ START_TEST(meter_calendar_day_after)
 }
 END_TEST
 
+/* What the scheduler counts as a meter's work (ctl_meter_history_due(), a
+ * due next_fixed: object_has_work() of ctl_sched.c) is what
+ * ctl_meter_job() takes, or no longer work: else echonet_ctl_write() would
+ * push the node to the ready queue for ever. Here E5 was written, then
+ * the Get map read again (the node came back) has no E2 or E4. */
+START_TEST(meter_job_false_means_no_work)
+{
+    echonet_ctl_object *o;
+    uint16_t ni, oi;
+    uint8_t v[11];
+
+    p_init(false);
+    ni = p_node(0);
+    oi = ctl_object_get(&pc, ni, ECHONET_EOJ(0x02, 0x88, 0x01));
+    ck_assert_uint_ne(oi, NONE);
+    o = ctl_obj(&pc, oi);
+    ck_assert_int_eq(echonet_propmap_add(&o->get, 0xEA), ECHONET_OK);
+    ck_assert_int_eq(echonet_propmap_add(&o->get, 0xE2), ECHONET_OK);
+    ck_assert_int_eq(echonet_propmap_add(&o->set, 0xE5), ECHONET_OK);
+    o->work = OW_READY;
+    ea(v, 3, 10, 0);
+    ctl_meter_fixed(&pc, o, v, 1000);
+    ck_assert(ctl_meter_history_due(o));
+    ck_assert(ctl_meter_job(&pc, ctl_node(&pc, ni), oi, 1000));
+    ck_assert_uint_eq(ctl_node(&pc, ni)->job.kind, J_HISTORY_DAY);
+    ctl_meter_done(&pc, o, J_HISTORY_DAY, false, 1000);
+    ctl_node(&pc, ni)->job.kind = J_NONE;
+    memset(&o->get, 0, sizeof o->get);
+    ck_assert_int_eq(echonet_propmap_add(&o->get, 0xEA), ECHONET_OK);
+    if (!ctl_meter_job(&pc, ctl_node(&pc, ni), oi, 1000))
+        ck_assert(!ctl_meter_history_due(o) && !ctl_timer_due(o->next_fixed, 1000));
+}
+END_TEST
+
 Suite *ctl_parts_suite(void)
 {
     Suite *s = suite_create("ctl_parts");
@@ -1058,6 +1092,7 @@ Suite *ctl_parts_suite(void)
     tcase_add_test(tc, profile_class_tables_and_filter);
     tcase_add_test(tc, meter_history_days_and_midnight);
     tcase_add_test(tc, meter_calendar_day_after);
+    tcase_add_test(tc, meter_job_false_means_no_work);
     suite_add_tcase(s, tc);
     return s;
 }
