@@ -93,6 +93,18 @@ bool ctl_meter_job(echonet_ctl *ctl, echonet_ctl_node *n, uint16_t oi, uint32_t 
 
     if (!ctl_profile_of(o->eoj)->meter)
         return false;
+    /* The fixed-time values first when due: the history's days back count
+     * from the latest EA's day, so the latest must be fresh (a meter
+     * unreachable from 23:10 to 00:10 is in its next day; its history read
+     * before its EA would be put a day back). */
+    if (ctl_timer_due(o->next_fixed, now)) {
+        if (echonet_propmap_contains(&o->get, CTL_METER_FIXED)) {
+            /* Until the read answers (ctl_meter_fixed(), ctl_meter_done()). */
+            o->next_fixed = now + MINUTE;
+            return ctl_job_read(ctl, n, J_FIXED, oi, fixed_epcs, sizeof fixed_epcs, CTL_READ_ALL, false);
+        }
+        o->next_fixed = CLOCK_NEVER; /* nothing to read: a meter without EA */
+    }
     /* Days back count from the day of the latest EA, the meter's today
      * once its 00:00 value is there: not while the latest is 23:30 (the
      * meter may be past midnight already; E5 = 0 would then be another day). */
@@ -113,15 +125,7 @@ bool ctl_meter_job(echonet_ctl *ctl, echonet_ctl_node *n, uint16_t oi, uint32_t 
         o->history = 0; /* a meter without the history: nothing to fill */
         o->history_day = 0;
     }
-    if (!ctl_timer_due(o->next_fixed, now))
-        return false;
-    if (!echonet_propmap_contains(&o->get, CTL_METER_FIXED)) {
-        o->next_fixed = CLOCK_NEVER; /* nothing to read: a meter without EA */
-        return false;
-    }
-    /* Until the read answers (ctl_meter_fixed(), ctl_meter_done()). */
-    o->next_fixed = now + MINUTE;
-    return ctl_job_read(ctl, n, J_FIXED, oi, fixed_epcs, sizeof fixed_epcs, CTL_READ_ALL, false);
+    return false;
 }
 
 void ctl_meter_done(const echonet_ctl *ctl, echonet_ctl_object *o, ctl_job_kind kind, bool failed, uint32_t now)

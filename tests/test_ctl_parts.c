@@ -1047,6 +1047,36 @@ START_TEST(meter_job_false_means_no_work)
 }
 END_TEST
 
+/* A meter unreachable from 23:10 to 00:10 on its clock, with a day of
+ * history still to read: its latest EA (23:00) is no longer its today, so
+ * EA is read first (days back count from the latest EA's day). */
+START_TEST(meter_stale_ea_read_before_history)
+{
+    echonet_ctl_object *o;
+    uint16_t ni, oi;
+    uint8_t v[11];
+
+    p_init(false);
+    ni = p_node(0);
+    oi = ctl_object_get(&pc, ni, ECHONET_EOJ(0x02, 0x88, 0x01));
+    ck_assert_uint_ne(oi, NONE);
+    o = ctl_obj(&pc, oi);
+    ck_assert_int_eq(echonet_propmap_add(&o->get, 0xEA), ECHONET_OK);
+    ck_assert_int_eq(echonet_propmap_add(&o->get, 0xE2), ECHONET_OK);
+    ck_assert_int_eq(echonet_propmap_add(&o->set, 0xE5), ECHONET_OK);
+    o->work = OW_READY;
+    ea(v, 3, 23, 0);
+    ctl_meter_fixed(&pc, o, v, 1000);
+    o->history = 0x2u; /* yesterday still to read */
+    ck_assert(ctl_meter_job(&pc, ctl_node(&pc, ni), oi, 1000u + 70u * 60000u));
+    ck_assert_uint_eq(ctl_node(&pc, ni)->job.kind, J_FIXED);
+    ctl_node(&pc, ni)->job.kind = J_NONE;
+    ea(v, 4, 0, 0);
+    ctl_meter_fixed(&pc, o, v, 1000u + 71u * 60000u);
+    ck_assert_uint_eq(o->history, 0x4u | 0x2u); /* one further back; 23:30 missed: day 3 (1 back) too */
+}
+END_TEST
+
 Suite *ctl_parts_suite(void)
 {
     Suite *s = suite_create("ctl_parts");
@@ -1093,6 +1123,7 @@ Suite *ctl_parts_suite(void)
     tcase_add_test(tc, meter_history_days_and_midnight);
     tcase_add_test(tc, meter_calendar_day_after);
     tcase_add_test(tc, meter_job_false_means_no_work);
+    tcase_add_test(tc, meter_stale_ea_read_before_history);
     suite_add_tcase(s, tc);
     return s;
 }
