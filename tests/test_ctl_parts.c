@@ -1013,6 +1013,21 @@ START_TEST(meter_calendar_day_after)
 }
 END_TEST
 
+/* A meter of node @p ni, ready, with EA and E2 readable and E5 settable. */
+static uint16_t p_meter(uint16_t ni)
+{
+    uint16_t oi = ctl_object_get(&pc, ni, ECHONET_EOJ(0x02, 0x88, 0x01));
+    echonet_ctl_object *o;
+
+    ck_assert_uint_ne(oi, NONE);
+    o = ctl_obj(&pc, oi);
+    ck_assert_int_eq(echonet_propmap_add(&o->get, 0xEA), ECHONET_OK);
+    ck_assert_int_eq(echonet_propmap_add(&o->get, 0xE2), ECHONET_OK);
+    ck_assert_int_eq(echonet_propmap_add(&o->set, 0xE5), ECHONET_OK);
+    o->work = OW_READY;
+    return oi;
+}
+
 /* What the scheduler counts as a meter's work (ctl_meter_history_due(), a
  * due next_fixed: object_has_work() of ctl_sched.c) is what
  * ctl_meter_job() takes, or no longer work: else echonet_ctl_write() would
@@ -1026,13 +1041,8 @@ START_TEST(meter_job_false_means_no_work)
 
     p_init(false);
     ni = p_node(0);
-    oi = ctl_object_get(&pc, ni, ECHONET_EOJ(0x02, 0x88, 0x01));
-    ck_assert_uint_ne(oi, NONE);
+    oi = p_meter(ni);
     o = ctl_obj(&pc, oi);
-    ck_assert_int_eq(echonet_propmap_add(&o->get, 0xEA), ECHONET_OK);
-    ck_assert_int_eq(echonet_propmap_add(&o->get, 0xE2), ECHONET_OK);
-    ck_assert_int_eq(echonet_propmap_add(&o->set, 0xE5), ECHONET_OK);
-    o->work = OW_READY;
     ea(v, 3, 10, 0);
     ctl_meter_fixed(&pc, o, v, 1000);
     ck_assert(ctl_meter_history_due(o));
@@ -1058,13 +1068,8 @@ START_TEST(meter_stale_ea_read_before_history)
 
     p_init(false);
     ni = p_node(0);
-    oi = ctl_object_get(&pc, ni, ECHONET_EOJ(0x02, 0x88, 0x01));
-    ck_assert_uint_ne(oi, NONE);
+    oi = p_meter(ni);
     o = ctl_obj(&pc, oi);
-    ck_assert_int_eq(echonet_propmap_add(&o->get, 0xEA), ECHONET_OK);
-    ck_assert_int_eq(echonet_propmap_add(&o->get, 0xE2), ECHONET_OK);
-    ck_assert_int_eq(echonet_propmap_add(&o->set, 0xE5), ECHONET_OK);
-    o->work = OW_READY;
     ea(v, 3, 23, 0);
     ctl_meter_fixed(&pc, o, v, 1000);
     o->history = 0x2u; /* yesterday still to read */
