@@ -18,16 +18,19 @@ static const uint8_t fixed_epcs[] = {CTL_METER_FIXED, CTL_METER_FIXED_REVERSE};
 static const uint8_t day_epc[] = {CTL_METER_DAY};
 static const uint8_t history_epcs[] = {CTL_METER_HISTORY, CTL_METER_HISTORY_REVERSE};
 
-/* Days from 2000-03-01 of a Gregorian date (months from March, so that
- * February's leap day ends the year); valid for years 2000 to 2099 and on. */
+/* Days from 1999-03-01 of a Gregorian date (months from March, so that
+ * February's leap day ends the year); valid for years 2000 to 2099 and on.
+ * The leap days are counted on the (March-based) year itself, then the
+ * days before 1999-03-01 taken off: counting them on the years since 1999
+ * would give February 29 and March 1 of a leap year the same number. */
+#define DAYS_TO_1999 (365u * 1999u + 1999u / 4u - 1999u / 100u + 1999u / 400u)
 static uint32_t day_number(unsigned y, unsigned m, unsigned d)
 {
     if (m < 3) {
         y--;
         m += 12;
     }
-    y -= 2000u - 1u; /* (1999-03-01 is day 0, so that January 2000 counts) */
-    return 365u * y + y / 4u - y / 100u + y / 400u + (153u * (m - 3u) + 2u) / 5u + d - 1u;
+    return 365u * y + y / 4u - y / 100u + y / 400u + (153u * (m - 3u) + 2u) / 5u + d - 1u - DAYS_TO_1999;
 }
 
 /* The half-hour an EA value names (day × 48 + half-hours) + 1, or 0 for a
@@ -90,30 +93,39 @@ bool ctl_meter_job(echonet_ctl *ctl, echonet_ctl_node *n, uint16_t oi, uint32_t 
 
     if (!ctl_profile_of(o->eoj)->meter)
         return false;
+    /* The fixed-time values first when due: the history's days back count
+     * from the latest EA's day, so the latest must be fresh (a meter
+     * unreachable from 23:10 to 00:10 is in its next day; its history read
+     * before its EA would be put a day back). */
+    if (ctl_timer_due(o->next_fixed, now)) {
+        if (echonet_propmap_contains(&o->get, CTL_METER_FIXED)) {
+            /* Until the read answers (ctl_meter_fixed(), ctl_meter_done()). */
+            o->next_fixed = now + MINUTE;
+            return ctl_job_read(ctl, n, J_FIXED, oi, fixed_epcs, sizeof fixed_epcs, CTL_READ_ALL, false);
+        }
+        o->next_fixed = CLOCK_NEVER; /* nothing to read: a meter without EA */
+    }
     /* Days back count from the day of the latest EA, the meter's today
      * once its 00:00 value is there: not while the latest is 23:30 (the
      * meter may be past midnight already; E5 = 0 would then be another day). */
     if (ctl_meter_history_due(o)) {
         for (k = 0; !(o->history & (1u << k)); k++)
             ;
-        if ((o->history_day & DAY_WRITTEN) && (o->history_day & 0x7Fu) == k)
-            return ctl_job_read(ctl, n, J_HISTORY, oi, history_epcs, sizeof history_epcs, CTL_READ_ALL, false);
+        /* (Not read: E2 and E4 left the Get map read again since the
+         * write; nothing to fill then, below, or the node would be work
+         * that no job takes.) */
+        if ((o->history_day & DAY_WRITTEN) && (o->history_day & 0x7Fu) == k &&
+            ctl_job_read(ctl, n, J_HISTORY, oi, history_epcs, sizeof history_epcs, CTL_READ_ALL, false))
+            return true;
         if (echonet_propmap_contains(&o->set, CTL_METER_DAY) && echonet_propmap_contains(&o->get, CTL_METER_HISTORY)) {
             o->history_day = (uint8_t)k;
             ctl_job_start(n, J_HISTORY_DAY, oi, day_epc, 1, 1u, JF_WRITE);
             return true;
         }
         o->history = 0; /* a meter without the history: nothing to fill */
+        o->history_day = 0;
     }
-    if (!ctl_timer_due(o->next_fixed, now))
-        return false;
-    if (!echonet_propmap_contains(&o->get, CTL_METER_FIXED)) {
-        o->next_fixed = CLOCK_NEVER; /* nothing to read: a meter without EA */
-        return false;
-    }
-    /* Until the read answers (ctl_meter_fixed(), ctl_meter_done()). */
-    o->next_fixed = now + MINUTE;
-    return ctl_job_read(ctl, n, J_FIXED, oi, fixed_epcs, sizeof fixed_epcs, CTL_READ_ALL, false);
+    return false;
 }
 
 void ctl_meter_done(const echonet_ctl *ctl, echonet_ctl_object *o, ctl_job_kind kind, bool failed, uint32_t now)

@@ -973,6 +973,118 @@ START_TEST(meter_history_days_and_midnight)
 }
 END_TEST
 
+/* An EA of year @p y, month @p mo, day @p dd, at hh:mm. */
+static void ea_date(uint8_t *v, unsigned y, unsigned mo, unsigned dd, unsigned hh, unsigned mm)
+{
+    ea(v, dd, hh, mm);
+    v[0] = (uint8_t)(y >> 8);
+    v[1] = (uint8_t)y;
+    v[2] = (uint8_t)mo;
+}
+
+/* Each step is the next half-hour on the meter's calendar: no gap, no day
+ * asked again, no clock going back (2000 and 2028 are leap years, 2100 is
+ * out of range, 2027 and 2099 are not leap years). */
+START_TEST(meter_calendar_day_after)
+{
+    static const uint8_t days[][6] = {
+        /* y/100, y%100, month, day -> month, day of the next */
+        {20, 0, 2, 29, 3, 1}, {20, 28, 2, 28, 2, 29}, {20, 28, 2, 29, 3, 1}, {20, 27, 2, 28, 3, 1},
+        {20, 26, 12, 31, 1, 1}, {20, 28, 4, 30, 5, 1},  {20, 99, 2, 28, 3, 1}, {20, 24, 2, 29, 3, 1},
+    };
+    echonet_ctl_object o;
+    uint8_t v[11];
+    size_t i;
+
+    p_init(false);
+    for (i = 0; i < sizeof days / sizeof days[0]; i++) {
+        unsigned y = days[i][0] * 100u + days[i][1], y2 = days[i][4] == 1 && days[i][2] == 12 ? y + 1u : y;
+        uint32_t last;
+
+        memset(&o, 0, sizeof o);
+        o.eoj = ECHONET_EOJ(0x02, 0x88, 0x01);
+        ea_date(v, y, days[i][2], days[i][3], 23, 30);
+        ctl_meter_fixed(&pc, &o, v, 1000);
+        last = o.fixed_slot;
+        o.history = 0; /* (the first one's days read) */
+        ea_date(v, y2, days[i][4], days[i][5], 0, 0);
+        ctl_meter_fixed(&pc, &o, v, 2000);
+        ck_assert_msg(o.fixed_slot == last + 1u, "%u-%u-%u: slot %u after %u", y, days[i][2], days[i][3],
+                      (unsigned)o.fixed_slot, (unsigned)last);
+        ck_assert_uint_eq(o.history, 0);
+    }
+}
+END_TEST
+
+/* A meter of node @p ni, ready, with EA and E2 readable and E5 settable. */
+static uint16_t p_meter(uint16_t ni)
+{
+    uint16_t oi = ctl_object_get(&pc, ni, ECHONET_EOJ(0x02, 0x88, 0x01));
+    echonet_ctl_object *o;
+
+    ck_assert_uint_ne(oi, NONE);
+    o = ctl_obj(&pc, oi);
+    ck_assert_int_eq(echonet_propmap_add(&o->get, 0xEA), ECHONET_OK);
+    ck_assert_int_eq(echonet_propmap_add(&o->get, 0xE2), ECHONET_OK);
+    ck_assert_int_eq(echonet_propmap_add(&o->set, 0xE5), ECHONET_OK);
+    o->work = OW_READY;
+    return oi;
+}
+
+/* What the scheduler counts as a meter's work (ctl_meter_history_due(), a
+ * due next_fixed: object_has_work() of ctl_sched.c) is what
+ * ctl_meter_job() takes, or no longer work: else echonet_ctl_write() would
+ * push the node to the ready queue for ever. Here E5 was written, then
+ * the Get map read again (the node came back) has no E2 or E4. */
+START_TEST(meter_job_false_means_no_work)
+{
+    echonet_ctl_object *o;
+    uint16_t ni, oi;
+    uint8_t v[11];
+
+    p_init(false);
+    ni = p_node(0);
+    oi = p_meter(ni);
+    o = ctl_obj(&pc, oi);
+    ea(v, 3, 10, 0);
+    ctl_meter_fixed(&pc, o, v, 1000);
+    ck_assert(ctl_meter_history_due(o));
+    ck_assert(ctl_meter_job(&pc, ctl_node(&pc, ni), oi, 1000));
+    ck_assert_uint_eq(ctl_node(&pc, ni)->job.kind, J_HISTORY_DAY);
+    ctl_meter_done(&pc, o, J_HISTORY_DAY, false, 1000);
+    ctl_node(&pc, ni)->job.kind = J_NONE;
+    memset(&o->get, 0, sizeof o->get);
+    ck_assert_int_eq(echonet_propmap_add(&o->get, 0xEA), ECHONET_OK);
+    if (!ctl_meter_job(&pc, ctl_node(&pc, ni), oi, 1000))
+        ck_assert(!ctl_meter_history_due(o) && !ctl_timer_due(o->next_fixed, 1000));
+}
+END_TEST
+
+/* A meter unreachable from 23:10 to 00:10 on its clock, with a day of
+ * history still to read: its latest EA (23:00) is no longer its today, so
+ * EA is read first (days back count from the latest EA's day). */
+START_TEST(meter_stale_ea_read_before_history)
+{
+    echonet_ctl_object *o;
+    uint16_t ni, oi;
+    uint8_t v[11];
+
+    p_init(false);
+    ni = p_node(0);
+    oi = p_meter(ni);
+    o = ctl_obj(&pc, oi);
+    ea(v, 3, 23, 0);
+    ctl_meter_fixed(&pc, o, v, 1000);
+    o->history = 0x2u; /* yesterday still to read */
+    ck_assert(ctl_meter_job(&pc, ctl_node(&pc, ni), oi, 1000u + 70u * 60000u));
+    ck_assert_uint_eq(ctl_node(&pc, ni)->job.kind, J_FIXED);
+    ctl_node(&pc, ni)->job.kind = J_NONE;
+    ea(v, 4, 0, 0);
+    ctl_meter_fixed(&pc, o, v, 1000u + 71u * 60000u);
+    ck_assert_uint_eq(o->history, 0x4u | 0x2u); /* one further back; 23:30 missed: day 3 (1 back) too */
+}
+END_TEST
+
 Suite *ctl_parts_suite(void)
 {
     Suite *s = suite_create("ctl_parts");
@@ -1017,6 +1129,9 @@ Suite *ctl_parts_suite(void)
     tcase_add_test(tc, profile_of_classes);
     tcase_add_test(tc, profile_class_tables_and_filter);
     tcase_add_test(tc, meter_history_days_and_midnight);
+    tcase_add_test(tc, meter_calendar_day_after);
+    tcase_add_test(tc, meter_job_false_means_no_work);
+    tcase_add_test(tc, meter_stale_ea_read_before_history);
     suite_add_tcase(s, tc);
     return s;
 }
