@@ -60,14 +60,9 @@ static void append(char *buf, size_t cap, size_t *used, const char *fmt, ...)
 
 const echonet_prop_desc *hems_cmd_desc(uint16_t class_code, uint8_t epc)
 {
-    const echonet_class *cls;
-    const echonet_prop_desc *d = NULL;
-
     if (class_code == ECHONET_CLASS_HOME_AIRCON)
         return echonet_aircon_desc(epc);
-    for (cls = echonet_class_find(class_code); cls && !d; cls = cls->super)
-        d = echonet_prop_desc_find(cls->props, cls->n_props, epc);
-    return d;
+    return echonet_class_desc(echonet_class_find(class_code), epc);
 }
 
 const char *hems_cmd_allowed(uint16_t class_code, uint8_t epc, char *buf, size_t cap)

@@ -158,15 +158,7 @@ static bool watched(uint16_t class_code, uint8_t epc)
  * superclass's), or NULL. */
 static const echonet_prop_desc *class_desc(uint16_t class_code, uint8_t epc)
 {
-    const echonet_class *c;
-
-    for (c = echonet_class_find(class_code); c; c = c->super) {
-        const echonet_prop_desc *d = echonet_prop_desc_find(c->props, c->n_props, epc);
-
-        if (d)
-            return d;
-    }
-    return NULL;
+    return echonet_class_desc(echonet_class_find(class_code), epc);
 }
 
 /* A big-endian unsigned number of n bytes (n at most 4). */

@@ -86,7 +86,6 @@ const echonet_prop_desc *ctl_profile_desc(const echonet_ctl *ctl, const ctl_prof
                                           bool *known)
 {
     const echonet_class *cls;
-    const echonet_prop_desc *d = NULL;
 
     *known = true;
     if (p->desc)
@@ -96,10 +95,7 @@ const echonet_prop_desc *ctl_profile_desc(const echonet_ctl *ctl, const ctl_prof
         *known = false;
         return NULL;
     }
-    /* The class's own properties, then its superclass's. */
-    for (; cls && !d; cls = cls->super)
-        d = echonet_prop_desc_find(cls->props, cls->n_props, epc);
-    return d;
+    return echonet_class_desc(cls, epc);
 }
 
 bool ctl_profile_plausible(const echonet_ctl *ctl, echonet_eoj eoj, uint8_t epc, const uint8_t *edt, size_t pdc)

@@ -145,3 +145,12 @@ echonet_err echonet_class_omit(echonet_propmap *omit, const echonet_class *cls, 
         }
     return ECHONET_OK;
 }
+
+const echonet_prop_desc *echonet_class_desc(const echonet_class *cls, uint8_t epc)
+{
+    const echonet_prop_desc *d = NULL;
+
+    for (; cls && !d; cls = cls->super)
+        d = echonet_prop_desc_find(cls->props, cls->n_props, epc);
+    return d;
+}

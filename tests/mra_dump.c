@@ -15,12 +15,7 @@
 
 static const echonet_prop_desc *find(unsigned code, unsigned epc)
 {
-    const echonet_class *c = echonet_class_find((uint16_t)code);
-    const echonet_prop_desc *d = NULL;
-
-    for (; c && !d; c = c->super)
-        d = echonet_prop_desc_find(c->props, c->n_props, (uint8_t)epc);
-    return d;
+    return echonet_class_desc(echonet_class_find((uint16_t)code), (uint8_t)epc);
 }
 
 static int list(void)

@@ -52,6 +52,22 @@ START_TEST(every_table_is_well_formed)
 }
 END_TEST
 
+/* echonet_class_desc(): the class's own property, the superclass's, none. */
+START_TEST(class_desc_chain)
+{
+    const echonet_prop_desc *own = echonet_class_desc(&echonet_class_0288, 0xE7);
+    const echonet_prop_desc *super = echonet_class_desc(&echonet_class_0288, 0x80);
+
+    ck_assert_ptr_nonnull(own);
+    ck_assert_ptr_eq(own, echonet_prop_desc_find(echonet_class_0288.props, echonet_class_0288.n_props, 0xE7));
+    ck_assert_ptr_nonnull(super);
+    ck_assert_ptr_eq(super, echonet_prop_desc_find(echonet_class_superclass.props, echonet_class_superclass.n_props,
+                                                   0x80));
+    ck_assert_ptr_null(echonet_class_desc(&echonet_class_0288, 0xB0)); /* neither has it */
+    ck_assert_ptr_null(echonet_class_desc(NULL, 0x80));
+}
+END_TEST
+
 START_TEST(meter_0288)
 {
     const echonet_class *m = &echonet_class_0288;
@@ -524,6 +540,7 @@ Suite *classes_suite(void)
     TCase *tc = tcase_create("core");
 
     tcase_add_test(tc, every_table_is_well_formed);
+    tcase_add_test(tc, class_desc_chain);
     tcase_add_test(tc, meter_0288);
     tcase_add_test(tc, pv_battery_water_heater_distribution_board);
     tcase_add_test(tc, layout_programs);

@@ -261,6 +261,16 @@ ECHONET_API const echonet_prop_desc *echonet_prop_desc_find(const echonet_prop_d
                                                             uint8_t epc);
 
 /**
+ * @brief Finds a property's descriptor in a class: in its own table, then
+ *        in its superclass's (the chain of echonet_object_init_class()
+ *        without an overlay).
+ * @param cls the class; may be NULL.
+ * @param epc the property code.
+ * @return the descriptor, or NULL (no such property, or @p cls NULL).
+ */
+ECHONET_API const echonet_prop_desc *echonet_class_desc(const echonet_class *cls, uint8_t epc);
+
+/**
  * @brief Checks a value against a descriptor.
  * @param desc the property's descriptor.
  * @param edt the value; may be NULL when @p pdc is 0.
