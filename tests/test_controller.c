@@ -1807,6 +1807,18 @@ static uint64_t soak_runs, soak_sim_ms, soak_requests, soak_ops, soak_lost, soak
     soak_offline, soak_keepalives, soak_events, soak_nodes, soak_objects;
 
 /* The objects a unit still has (sim_remove_instance()). */
+/* A hostile soak's link: up to 20 % lost, 5 % doubled, 3 s of jitter, 2 %
+ * of answers 20-40 s late, 5 % copied (spoofed). */
+static void hostile_link(sim *s, sim_link *l)
+{
+    l->loss = (uint16_t)sim_rand(s, 200);
+    l->dup = (uint16_t)sim_rand(s, 50);
+    l->jitter_ms = sim_rand(s, 3000);
+    l->late = (uint16_t)sim_rand(s, 20);
+    l->late_ms = 20000 + sim_rand(s, 20000);
+    l->spoof = (uint16_t)sim_rand(s, 50);
+}
+
 static unsigned objects_left(const sim_dev *d)
 {
     unsigned o, c = 0;
@@ -1862,12 +1874,7 @@ static void soak_one(uint64_t seed)
             (void)echonet_propmap_add(&dv->q.refuse, 0x8F);
         if (sim_rand(s, 8) == 0)
             (void)echonet_propmap_add(&dv->q.silent, 0xBB); /* times out on it, always */
-        dv->link.loss = (uint16_t)sim_rand(s, 200);
-        dv->link.dup = (uint16_t)sim_rand(s, 50);
-        dv->link.jitter_ms = sim_rand(s, 3000);
-        dv->link.late = (uint16_t)sim_rand(s, 20);
-        dv->link.late_ms = 20000 + sim_rand(s, 20000);
-        dv->link.spoof = (uint16_t)sim_rand(s, 50);
+        hostile_link(s, &dv->link);
         dv->q.refuse_while_off = d % 4 == 3; /* (issue 13; no draw: the seeds replay as before) */
     }
     end = s->now + 3 * DAY;
@@ -2328,12 +2335,7 @@ static void mixed_one(uint64_t seed)
 
         dv->q.no_announce = sim_rand(s, 5) == 0;
         dv->q.answer_delay_ms = sim_rand(s, 4) == 0 ? 10000 + sim_rand(s, 9000) : sim_rand(s, 2000);
-        dv->link.loss = (uint16_t)sim_rand(s, 200);
-        dv->link.dup = (uint16_t)sim_rand(s, 50);
-        dv->link.jitter_ms = sim_rand(s, 3000);
-        dv->link.late = (uint16_t)sim_rand(s, 20);
-        dv->link.late_ms = 20000 + sim_rand(s, 20000);
-        dv->link.spoof = (uint16_t)sim_rand(s, 50);
+        hostile_link(s, &dv->link);
     }
     end = s->now + DAY;
     while (s->now < end) {
