@@ -184,7 +184,7 @@ static void job_done(echonet_ctl *ctl, uint16_t ni, uint32_t now)
     if (kind == J_POLL || kind == J_REREAD || kind == J_ENERGY)
         ctl_poll_done(ctl, ctl_obj(ctl, oi), kind);
     else if (kind == J_FIXED || kind == J_HISTORY_DAY || kind == J_HISTORY)
-        ctl_meter_done(ctl, ctl_obj(ctl, oi), kind, (n->job.failed | n->job.timedout) != 0, now);
+        ctl->energy->done(ctl, ctl_obj(ctl, oi), kind, (n->job.failed | n->job.timedout) != 0, now); /* (only its jobs) */
     else
         ctl_discovery_done(ctl, ni, kind, n->job.timedout != 0, now);
 }

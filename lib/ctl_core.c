@@ -8,7 +8,7 @@
  * separately compiled files, the controller grew by 900 bytes of flash on
  * Cortex-M0+ and handling a response took 18 % more instructions (calls
  * where one file had inlined them; doc/footprint.md). The parts a program
- * links only when it calls them (probe, energy reads, snapshot) are their own
+ * links only when it calls them (probe, energy and meter reads, snapshot) are their own
  * translation units. Static names must not repeat across the files below. */
 #include "controller.c"
 #include "ctl_clock.c"
@@ -19,7 +19,6 @@
 #include "ctl_index.c"
 #include "ctl_job.c"
 #include "ctl_keepalive.c"
-#include "ctl_meter.c"
 #include "ctl_nodes.c"
 #include "ctl_op.c"
 #include "ctl_poll.c"

@@ -2,11 +2,16 @@
  * libechonet: ECHONET Lite for firmware and HEMS controllers.
  * SPDX-License-Identifier: MIT
  */
-/* The energy reads (issue 7), linked only into a program that calls
- * echonet_ctl_read_energy(). */
+/* The energy reads (issue 7) and the smart meter's (issue 15,
+ * ctl_meter.c, compiled with them as one translation unit: they are
+ * linked together, and the compiler inlines across them), linked only
+ * into a program that calls echonet_ctl_read_energy(). */
+#include "ctl_meter.c"
 #include "echonet/aircon.h"
 #include "ctl_energy.h"
 #include "ctl_job.h"
+#include "ctl_meter.h"
+#include "ctl_profile.h"
 #include "ctl_sched.h"
 #include "ctl_state.h"
 
@@ -23,7 +28,7 @@ static bool energy_job(echonet_ctl *ctl, echonet_ctl_node *n, uint16_t oi, uint3
     return ctl_job_read(ctl, n, J_ENERGY, oi, energy_epcs, sizeof energy_epcs, CTL_READ_ALL, false);
 }
 
-static const struct echonet_ctl_energy_part energy_part = {energy_job};
+static const struct echonet_ctl_energy_part energy_part = {ctl_meter_job, energy_job, ctl_meter_fixed, ctl_meter_done};
 
 echonet_err echonet_ctl_read_energy(echonet_ctl *ctl)
 {
@@ -35,9 +40,15 @@ echonet_err echonet_ctl_read_energy(echonet_ctl *ctl)
         return ECHONET_OK;
     ctl->energy = &energy_part;
     /* Objects already ready are read at once. */
-    for (i = 0; i < ctl->n_objects_used; i++)
-        if (ctl->st.objects[i].node != NONE && (ctl->st.objects[i].work & OW_READY))
-            ctl->st.objects[i].next_energy = ctl->clock;
+    for (i = 0; i < ctl->n_objects_used; i++) {
+        echonet_ctl_object *o = &ctl->st.objects[i];
+
+        if (o->node != NONE && (o->work & OW_READY)) {
+            o->next_energy = ctl->clock;
+            if (ctl_profile_of(o->eoj)->meter)
+                o->next_fixed = ctl->clock;
+        }
+    }
     for (i = 0; i < ctl->n_nodes_used; i++)
         ctl_schedule(ctl, i);
     return ECHONET_OK;

@@ -149,8 +149,3 @@ void ctl_meter_done(const echonet_ctl *ctl, echonet_ctl_object *o, ctl_job_kind 
     o->history &= (uint16_t)~(1u << k);
     o->history_day = 0;
 }
-
-const uint8_t *ctl_meter_day(const echonet_ctl_object *o)
-{
-    return &o->history_day;
-}

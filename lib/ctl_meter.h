@@ -19,7 +19,8 @@
  *    calendar (the EA dates), the 16 latest at most.
  * No wall clock is needed: the meter's EA timestamps are the only time it
  * reads. Its status (0x80, 0x88, E7) and constants (D3, D7, E1) are the
- * profile's status read (ctl_profile.c). */
+ * profile's status read (ctl_profile.c). Reached through the energy part
+ * (ctl_energy.h): only with echonet_ctl_read_energy(). */
 #ifndef ECHONET_LIB_CTL_METER_H
 #define ECHONET_LIB_CTL_METER_H
 
@@ -52,6 +53,9 @@ void ctl_meter_fixed(const echonet_ctl *ctl, echonet_ctl_object *o, const uint8_
 void ctl_meter_done(const echonet_ctl *ctl, echonet_ctl_object *o, ctl_job_kind kind, bool failed, uint32_t now);
 
 /* The value of the E5 write in flight (the day back). */
-const uint8_t *ctl_meter_day(const echonet_ctl_object *o);
+static inline const uint8_t *ctl_meter_day(const echonet_ctl_object *o)
+{
+    return &o->history_day;
+}
 
 #endif

@@ -6,7 +6,6 @@
 #include "ctl_discovery.h"
 #include "ctl_energy.h"
 #include "ctl_job.h"
-#include "ctl_meter.h"
 #include "ctl_poll.h"
 #include "ctl_profile.h"
 #include "ctl_state.h"
@@ -17,8 +16,8 @@ void ctl_object_timers(const echonet_ctl *ctl, echonet_ctl_object *o, uint32_t n
     o->next_reread = ctl->cfg.reread_interval_ms ? now + ctl->cfg.reread_interval_ms : CLOCK_NEVER;
     o->next_keepalive = now;
     o->next_energy = ctl->energy ? now : CLOCK_NEVER;
-    /* A meter's fixed-time values at once (ctl_meter.c). */
-    o->next_fixed = ctl_profile_of(o->eoj)->meter ? now : CLOCK_NEVER;
+    /* A meter's fixed-time values at once, with the energy reads (ctl_meter.c). */
+    o->next_fixed = ctl->energy && ctl_profile_of(o->eoj)->meter ? now : CLOCK_NEVER;
 }
 
 bool ctl_poll_job(echonet_ctl *ctl, echonet_ctl_node *n, uint16_t oi, uint32_t now)
@@ -45,9 +44,9 @@ bool ctl_poll_job(echonet_ctl *ctl, echonet_ctl_node *n, uint16_t oi, uint32_t n
         if (ctl_job_read(ctl, n, J_REREAD, oi, profile->status, profile->n_status, CTL_READ_ANNOUNCED, true))
             return true;
     }
-    if (ctl_meter_job(ctl, n, oi, now))
-        return true;
-    return ctl->energy && ctl->energy->job(ctl, n, oi, now);
+    /* A meter's own reads, then the energy reads (each a call of its
+     * own: one deep chain would be the deepest stack of echonet_ctl_read()). */
+    return ctl->energy && (ctl->energy->meter_job(ctl, n, oi, now) || ctl->energy->job(ctl, n, oi, now));
 }
 
 void ctl_poll_done(const echonet_ctl *ctl, echonet_ctl_object *o, ctl_job_kind kind)

@@ -9,6 +9,7 @@
 
 #include "echonet/aircon.h"
 #include "ctl_event.h"
+#include "ctl_energy.h"
 #include "ctl_meter.h"
 #include "ctl_profile.h"
 #include "ctl_state.h"
@@ -65,8 +66,9 @@ void ctl_deliver(echonet_ctl *ctl, uint16_t ni, uint16_t oi, uint8_t epc, const 
         if (epc == ECHONET_EPC_FAULT_STATUS && edt[0] == ECHONET_FAULT && ev.changed)
             o->work |= OW_FAULT;
     }
-    /* A meter's fixed-time value, read or announced (ctl_meter.c). */
-    if (epc == CTL_METER_FIXED && pdc == 11 && ctl_profile_of(o->eoj)->meter)
-        ctl_meter_fixed(ctl, o, edt, ctl->clock);
+    /* A meter's fixed-time value, read or announced, when the energy
+     * reads are on (ctl_meter.c). */
+    if (epc == CTL_METER_FIXED && pdc == 11 && ctl->energy && ctl_profile_of(o->eoj)->meter)
+        ctl->energy->fixed(ctl, o, edt, ctl->clock);
     ctl_emit(ctl, &ev);
 }

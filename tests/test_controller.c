@@ -3304,14 +3304,17 @@ START_TEST(ctl_energy_read_at_interval)
 END_TEST
 
 /* Energy reads are asked for (echonet_ctl_read_energy(), issue 13): without
- * the call no unit is asked for 0x84 or 0x85, whatever its Get map has;
- * with it, a unit already ready is read at once. */
+ * the call no unit is asked for 0x84 or 0x85, whatever its Get map has,
+ * and a smart meter for neither its half-hour values EA nor its history
+ * (E5/E2) (a firmware that does not call it links none of that code);
+ * with it, a unit already ready is read at once, and the meter too. */
 START_TEST(ctl_energy_not_read_unless_asked)
 {
     sim_setup su = setup_default(7);
     static const uint8_t both[] = {0x83, 0x86, 0x89, 0x93, 0x84, 0x85};
     sim_dev_setup ds;
     uint64_t from;
+    unsigned meter;
     sim *s;
 
     su.no_energy = true;
@@ -3320,16 +3323,23 @@ START_TEST(ctl_energy_not_read_unless_asked)
     ds.keep = both;
     ds.n_keep = sizeof both;
     (void)sim_add_dev(s, &ds);
+    meter = add_unit_of_class(s, 0x0288, 1);
     sim_run_for(s, 2 * HOUR);
     ck_assert(sim_ready(s, 0));
+    ck_assert(sim_ready(s, meter));
     ck_assert_uint_eq(sim_count_sent(s, 0, -1, 0, 0x84), 0);
     ck_assert_uint_eq(sim_count_sent(s, 0, -1, 0, 0x85), 0);
+    ck_assert_uint_eq(sim_count_sent(s, 0, (int)meter, 0, 0xEA), 0);
+    ck_assert_uint_eq(sim_count_sent(s, 0, (int)meter, 0, 0xE5), 0);
+    ck_assert_uint_ge(sim_count_sent(s, 0, (int)meter, ECHONET_ESV_GET, 0xE7), 1); /* (its status is read) */
     from = s->n_log;
     ck_assert_int_eq(echonet_ctl_read_energy(&s->ctl), ECHONET_OK);
     ck_assert_int_eq(echonet_ctl_read_energy(&s->ctl), ECHONET_OK); /* again: nothing more */
     ck_assert_int_eq(echonet_ctl_read_energy(NULL), ECHONET_ERR_INVALID_ARG);
     sim_run_for(s, MIN);
     ck_assert_uint_eq(sim_count_sent(s, from, 0, ECHONET_ESV_GET, 0x84), 1);
+    ck_assert_uint_eq(sim_count_sent(s, from, (int)meter, ECHONET_ESV_GET, 0xEA), 1);
+    ck_assert_uint_ge(sim_count_sent(s, from, (int)meter, 0, 0xE5), 1); /* today's history */
     sim_check_ops_done(s);
 }
 END_TEST

@@ -631,11 +631,15 @@ ECHONET_API echonet_err echonet_ctl_read_fault(echonet_ctl *ctl, uint16_t node, 
  * @brief Starts the energy reads: measured instantaneous power 0x84 and
  *        cumulative energy 0x85 of every ready object whose Get map has
  *        them, as PROPERTY events, every
- *        echonet_ctl_config::energy_interval_ms (the first at once).
+ *        echonet_ctl_config::energy_interval_ms (the first at once); and
+ *        a smart meter's (0x0288) fixed-time values EA/EB after each
+ *        half-hour with its half-hour history E5/E2/E4 after a gap
+ *        (doc/controller.md, "The smart meter's half-hours").
  *
- * Without this call the controller reads neither, and a firmware that
- * never calls it links none of the code (doc/footprint.md). Calling it
- * again changes nothing.
+ * Without this call the controller reads none of them (a meter's status,
+ * E7 and its constants are read all the same), and a firmware that never
+ * calls it links none of the code (doc/footprint.md). Calling it again
+ * changes nothing.
  * @param ctl the controller.
  * @return @ref ECHONET_OK or an error code:
  * @retval ECHONET_ERR_INVALID_ARG @p ctl is NULL.
