@@ -11,8 +11,12 @@
 #define HISTORY_DAYS 16u
 /* history_day: the E5 write was answered, E2 is asked next. */
 #define DAY_WRITTEN 0x80u
-/* fixed_same: the reads are in step with the meter's boundaries. */
+/* fixed_same: the reads are in step with the meter's boundaries (bit 7);
+ * the last EA read failed (bit 6: refused, of a wrong size, no answer);
+ * reads in a row that found no new half-hour (bits 0-5, up to 63). */
 #define IN_STEP 0x80u
+#define READ_FAILED 0x40u
+#define SAME_MAX 0x3Fu
 
 static const uint8_t fixed_epcs[] = {CTL_METER_FIXED, CTL_METER_FIXED_REVERSE};
 static const uint8_t day_epc[] = {CTL_METER_DAY};
@@ -49,8 +53,9 @@ void ctl_meter_fixed(const echonet_ctl *ctl, echonet_ctl_object *o, const uint8_
     uint32_t slot = slot_of(edt), last = o->fixed_slot, s;
 
     (void)ctl;
+    o->fixed_same &= (uint8_t)~READ_FAILED;
     if (slot == 0 || slot == last) {
-        if ((o->fixed_same & 0x7Fu) < 0x7Fu)
+        if ((o->fixed_same & SAME_MAX) < SAME_MAX)
             o->fixed_same++;
         return;
     }
@@ -78,7 +83,7 @@ void ctl_meter_fixed(const echonet_ctl *ctl, echonet_ctl_object *o, const uint8_
         }
     }
     /* A new half-hour found after a read that found none: in step. */
-    if (o->fixed_same & 0x7Fu)
+    if (o->fixed_same & SAME_MAX)
         o->fixed_same = IN_STEP;
     else
         o->fixed_same &= IN_STEP;
@@ -135,10 +140,17 @@ void ctl_meter_done(const echonet_ctl *ctl, echonet_ctl_object *o, ctl_job_kind 
     (void)ctl;
     if (kind == J_FIXED) {
         /* A read that found no new half-hour (ctl_meter_fixed() counted
-         * it): again in a minute, in five after five of them; one that
-         * failed: in a minute. */
-        if (o->next_fixed <= now + MINUTE)
-            o->next_fixed = now + ((o->fixed_same & 0x7Fu) > 5u ? 5u : 1u) * MINUTE;
+         * it): again in a minute, in five after five of them. One that
+         * failed: in a minute, in five after two in a row (a meter that
+         * keeps refusing EA, or a route that loses it, is not asked every
+         * minute for ever: on Wi-SUN each request costs airtime). */
+        if (o->next_fixed <= now + MINUTE) {
+            bool again = failed && (o->fixed_same & READ_FAILED);
+
+            o->next_fixed = now + ((o->fixed_same & SAME_MAX) > 5u || again ? 5u : 1u) * MINUTE;
+            if (failed)
+                o->fixed_same |= READ_FAILED;
+        }
         return;
     }
     if (kind == J_HISTORY_DAY && !failed) {

@@ -1060,6 +1060,54 @@ START_TEST(meter_job_false_means_no_work)
 }
 END_TEST
 
+/* A meter that keeps refusing EA (or a route that loses it) is asked
+ * again in a minute, then every five minutes, not every minute for ever;
+ * an EA that comes ends that; a read that only found no new half-hour
+ * keeps its own count (five of them before five minutes). */
+START_TEST(meter_refused_ea_backs_off)
+{
+    echonet_ctl_object *o;
+    uint16_t ni, oi;
+    uint32_t t = 1000;
+    uint8_t v[11];
+    unsigned i;
+
+    p_init(false);
+    ni = p_node(0);
+    oi = p_meter(ni);
+    o = ctl_obj(&pc, oi);
+    o->next_fixed = t;
+    for (i = 0; i < 4; i++) {
+        ck_assert(ctl_meter_job(&pc, ctl_node(&pc, ni), oi, t));
+        ck_assert_uint_eq(ctl_node(&pc, ni)->job.kind, J_FIXED);
+        ctl_node(&pc, ni)->job.kind = J_NONE;
+        ctl_meter_done(&pc, o, J_FIXED, true, t + 5u);
+        ck_assert_uint_eq(o->next_fixed - (t + 5u), (i == 0 ? 1u : 5u) * 60000u);
+        t = o->next_fixed;
+    }
+    /* An EA comes: back to the ordinary pace. */
+    ck_assert(ctl_meter_job(&pc, ctl_node(&pc, ni), oi, t));
+    ctl_node(&pc, ni)->job.kind = J_NONE;
+    ea(v, 3, 10, 0);
+    ctl_meter_fixed(&pc, o, v, t);
+    ctl_meter_done(&pc, o, J_FIXED, false, t);
+    ck_assert_uint_eq(o->next_fixed - t, 20u * 60000u);
+    /* The same half-hour again (no failure): a minute, as before; one
+     * failure after it: a minute too. */
+    t = o->next_fixed;
+    ck_assert(ctl_meter_job(&pc, ctl_node(&pc, ni), oi, t));
+    ctl_node(&pc, ni)->job.kind = J_NONE;
+    ctl_meter_fixed(&pc, o, v, t);
+    ctl_meter_done(&pc, o, J_FIXED, false, t);
+    ck_assert_uint_eq(o->next_fixed - t, 60000u);
+    t = o->next_fixed;
+    ck_assert(ctl_meter_job(&pc, ctl_node(&pc, ni), oi, t));
+    ctl_node(&pc, ni)->job.kind = J_NONE;
+    ctl_meter_done(&pc, o, J_FIXED, true, t);
+    ck_assert_uint_eq(o->next_fixed - t, 60000u);
+}
+END_TEST
+
 /* A meter unreachable from 23:10 to 00:10 on its clock, with a day of
  * history still to read: its latest EA (23:00) is no longer its today, so
  * EA is read first (days back count from the latest EA's day). */
@@ -1129,6 +1177,7 @@ Suite *ctl_parts_suite(void)
     tcase_add_test(tc, profile_of_classes);
     tcase_add_test(tc, profile_class_tables_and_filter);
     tcase_add_test(tc, meter_history_days_and_midnight);
+    tcase_add_test(tc, meter_refused_ea_backs_off);
     tcase_add_test(tc, meter_calendar_day_after);
     tcase_add_test(tc, meter_job_false_means_no_work);
     tcase_add_test(tc, meter_stale_ea_read_before_history);

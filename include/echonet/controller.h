@@ -314,7 +314,7 @@ typedef struct echonet_ctl_object {
     uint32_t next_fixed;            /**< @private a meter's next read of its fixed-time values (EA, EB) */
     uint32_t fixed_slot;            /**< @private the half-hour of its last EA (days × 48 + half-hours) + 1; 0: none */
     uint16_t history;               /**< @private days back (bit k: E5 = k) whose half-hours a meter is asked */
-    uint8_t fixed_same;             /**< @private EA reads in a row that found no new half-hour; bit 7: in step */
+    uint8_t fixed_same;             /**< @private EA reads in a row that found no new half-hour (bits 0-5); bit 6: the last failed; bit 7: in step */
     uint8_t history_day;            /**< @private the day of the history read in flight */
 } echonet_ctl_object;
 
