@@ -962,54 +962,45 @@ static int start_status(echonet_err err)
                : 1;
 }
 
-/* The status read of one object: the state properties its Get map has; for
- * a class other than the air conditioner, 0x80 and 0x88 and then the
- * properties its class requires (a meter's E7, E0...), 8 at most. */
+/* The status read of one object: the controller's own status read of its
+ * class (echonet_ctl_status_epcs()), what of it the Get map has; then a
+ * meter's cumulative values E0/E3 and its latest half-hour EA; for a class
+ * with no status read of its own (0x80 and 0x88 only), the properties its
+ * class table requires, 8 at most. */
 static echonet_err start_status_read(struct hems *h, uint16_t node, echonet_eoj eoj, uint16_t *handle)
 {
-    static const uint8_t state_epcs[] = {0x80, 0x8F, 0xB0, 0xB3, 0xBB, 0xA0, 0x88}, generic[] = {0x80, 0x88};
-    const bool aircon = ECHONET_EOJ_CLASS(eoj) == ECHONET_CLASS_HOME_AIRCON;
-    const uint8_t *base = aircon ? state_epcs : generic;
-    const size_t n_base = aircon ? sizeof state_epcs : sizeof generic;
-    /* The whole house's classes: what the controller polls them for
-     * (lib/ctl_profile.c), the meter's EA and history selector too. */
-    static const struct {
-        uint16_t cls;
-        uint8_t epcs[10];
-    } house[] = {
-        {0x0288, {0xE7, 0xE0, 0xE3, 0xEA, 0xD3, 0xD7, 0xE1}}, {0x0287, {0xC6, 0xC0, 0xC1, 0xC2}},
-        {0x0279, {0xE0, 0xE1, 0xE3}}, {0x027D, {0xDA, 0xCF, 0xE4, 0xD3, 0xA8, 0xA9, 0xD8, 0xD6, 0xE2}},
-        {0x027C, {0xCB, 0xC4, 0xC5}}, {0x026B, {0xB0, 0xB2, 0xC3, 0xE1}}, {0x0290, {0xB0}},
-    };
-    const echonet_class *cls = aircon ? NULL : echonet_class_find(ECHONET_EOJ_CLASS(eoj));
+    static const uint8_t meter_extra[] = {0xE0, 0xE3, 0xEA};
+    size_t k, n = 0, n_base = 0, n_extra = 0;
+    const uint8_t *base = echonet_ctl_status_epcs(eoj, &n_base);
+    const uint8_t *extra = NULL;
+    const echonet_class *cls = NULL;
     echonet_propmap get;
     uint8_t epcs[ECHONET_CTL_BATCH_MAX];
-    size_t k, n = 0;
 
-    if (echonet_ctl_object_info(&h->ctl, node, eoj, NULL, &get, NULL, NULL) != ECHONET_OK)
+    if (!base || echonet_ctl_object_info(&h->ctl, node, eoj, NULL, &get, NULL, NULL) != ECHONET_OK)
         return ECHONET_ERR_NOT_FOUND;
-    for (k = 0; k < n_base && n < ECHONET_CTL_BATCH_MAX; k++)
-        if (echonet_propmap_contains(&get, base[k]))
-            epcs[n++] = base[k];
-    for (k = 0; !aircon && k < sizeof house / sizeof house[0]; k++) {
-        size_t j;
+    if (ECHONET_EOJ_CLASS(eoj) == 0x0288) {
+        extra = meter_extra;
+        n_extra = sizeof meter_extra;
+    } else if (n_base == 2) {
+        cls = echonet_class_find(ECHONET_EOJ_CLASS(eoj));
+    }
+    for (k = 0; k < n_base + n_extra && n < ECHONET_CTL_BATCH_MAX; k++) {
+        uint8_t epc = k < n_base ? base[k] : extra[k - n_base];
 
-        if (house[k].cls != ECHONET_EOJ_CLASS(eoj))
-            continue;
-        for (j = 0; j < sizeof house[k].epcs && house[k].epcs[j] && n < ECHONET_CTL_BATCH_MAX; j++)
-            if (echonet_propmap_contains(&get, house[k].epcs[j]))
-                epcs[n++] = house[k].epcs[j];
-        cls = NULL; /* (its own list, not the class's required properties) */
+        if (echonet_propmap_contains(&get, epc))
+            epcs[n++] = epc;
     }
     for (k = 0; cls && k < cls->n_props && n < 8 && n < ECHONET_CTL_BATCH_MAX; k++) {
         const echonet_prop_desc *d = &cls->props[k];
 
         if ((d->access & ECHONET_ACCESS_MANDATORY) && (d->access & ECHONET_ACCESS_GET) && d->size <= 32 &&
-            echonet_propmap_contains(&get, d->epc) && (k == 0 || cls->props[k - 1].epc != d->epc))
+            echonet_propmap_contains(&get, d->epc) && d->epc != 0x80 && d->epc != 0x88 &&
+            (k == 0 || cls->props[k - 1].epc != d->epc))
             epcs[n++] = d->epc;
     }
     if (n == 0)
-        epcs[n++] = state_epcs[0]; /* refused locally, and shown as such */
+        epcs[n++] = base[0]; /* refused locally, and shown as such */
     return echonet_ctl_get(&h->ctl, node, eoj, epcs, n, handle);
 }
 

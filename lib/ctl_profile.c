@@ -105,3 +105,13 @@ bool ctl_profile_plausible(const echonet_ctl *ctl, echonet_eoj eoj, uint8_t epc,
 
     return !d || echonet_prop_desc_check(d, edt, pdc, false) == ECHONET_OK;
 }
+
+const uint8_t *echonet_ctl_status_epcs(echonet_eoj eoj, size_t *n)
+{
+    const ctl_profile *p = ctl_profile_of(eoj);
+
+    if (!n)
+        return NULL;
+    *n = p ? p->n_status : 0;
+    return p ? p->status : NULL;
+}

@@ -3303,6 +3303,48 @@ START_TEST(ctl_energy_read_at_interval)
 }
 END_TEST
 
+/* The status read an application may ask (echonet_ctl_status_epcs()) is
+ * the one the controller makes: the air conditioner's of AIF 3.3.1, a
+ * meter's with its E7 and constants, 0x80 and 0x88 for a class without a
+ * profile; nothing for what the controller does not manage. And what the
+ * simulated controller asks a meter at discovery is that list. */
+START_TEST(ctl_status_epcs_of_each_class)
+{
+    static const uint8_t aircon[] = {0x80, 0x8F, 0xB0, 0xB3, 0xBB, 0xA0, 0x88};
+    static const uint8_t meter[] = {0x80, 0x88, 0xE7, 0xD3, 0xD7, 0xE1};
+    static const uint8_t generic[] = {0x80, 0x88};
+    const uint8_t *e;
+    sim_setup su = setup_default(3);
+    unsigned d, k;
+    size_t n = 99;
+    sim *s;
+
+    e = echonet_ctl_status_epcs(ECHONET_EOJ_OF_CLASS(ECHONET_CLASS_HOME_AIRCON, 1), &n);
+    ck_assert_uint_eq(n, sizeof aircon);
+    ck_assert_mem_eq(e, aircon, n);
+    e = echonet_ctl_status_epcs(ECHONET_EOJ(0x02, 0x88, 0x01), &n);
+    ck_assert_uint_eq(n, sizeof meter);
+    ck_assert_mem_eq(e, meter, n);
+    e = echonet_ctl_status_epcs(ECHONET_EOJ(0x03, 0xB7, 0x01), &n); /* a refrigerator: no profile of its own */
+    ck_assert_uint_eq(n, sizeof generic);
+    ck_assert_mem_eq(e, generic, n);
+    ck_assert_ptr_null(echonet_ctl_status_epcs(ECHONET_EOJ_NODE_PROFILE, &n));
+    ck_assert_uint_eq(n, 0);
+    n = 99;
+    ck_assert_ptr_null(echonet_ctl_status_epcs(ECHONET_EOJ(0x05, 0xFF, 0x01), &n));
+    ck_assert_uint_eq(n, 0);
+    ck_assert_ptr_null(echonet_ctl_status_epcs(ECHONET_EOJ(0x01, 0x30, 0x00), &n));
+    ck_assert_ptr_null(echonet_ctl_status_epcs(ECHONET_EOJ(0x01, 0x30, 0x01), NULL));
+    /* The controller asks the meter exactly these (its Get map has all). */
+    s = sim_init(&su);
+    d = add_unit_of_class(s, 0x0288, 1);
+    sim_run_for(s, 5 * MIN);
+    ck_assert(sim_ready(s, d));
+    for (k = 0; k < sizeof meter; k++)
+        ck_assert_msg(sim_count_sent(s, 0, (int)d, ECHONET_ESV_GET, meter[k]) >= 1, "%02x not asked", meter[k]);
+}
+END_TEST
+
 /* Energy reads are asked for (echonet_ctl_read_energy(), issue 13): without
  * the call no unit is asked for 0x84 or 0x85, whatever its Get map has,
  * and a smart meter for neither its half-hour values EA nor its history
@@ -4493,6 +4535,7 @@ Suite *controller_suite(void)
     tcase_add_test(tc, ctl_config_refusals);
     tcase_add_test(tc, ctl_energy_read_at_interval);
     tcase_add_test(tc, ctl_energy_not_read_unless_asked);
+    tcase_add_test(tc, ctl_status_epcs_of_each_class);
     tcase_add_test(tc, ctl_energy_values_and_loss);
     tcase_add_test(tc, ctl_energy_interval_refusals);
     tcase_add_test(tc, ctl_energy_400_days_end_to_end);

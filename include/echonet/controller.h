@@ -736,6 +736,25 @@ ECHONET_API echonet_err echonet_ctl_object_info(const echonet_ctl *ctl, uint16_t
                                                 uint8_t id[17]);
 
 /**
+ * @brief The properties the controller reads as an object's status, in
+ *        the order it asks them: its class profile's status read.
+ *
+ * The air conditioner's is AIF 3.3.1's (0x80, 0x8F, 0xB0, 0xB3, 0xBB,
+ * 0xA0, 0x88); the whole house's classes have 0x80, 0x88 and their own
+ * (a meter's E7, D3, D7, E1...; doc/controller.md); any other device class
+ * has 0x80 and 0x88. Of these the controller asks only what the object's
+ * Get map has. An application that shows an object's status asks the
+ * same (echonet_ctl_get()) instead of keeping lists of its own.
+ * @param eoj the object.
+ * @param n receives the number of properties: 0 for an object the
+ *        controller does not manage (instance 0, the node profile, a class
+ *        group above 0x06, a controller 0x05FF).
+ * @return the @p n EPCs (constant, owned by the library), or NULL when
+ *         there are none or @p n is NULL. Errors: none.
+ */
+ECHONET_API const uint8_t *echonet_ctl_status_epcs(echonet_eoj eoj, size_t *n);
+
+/**
  * @brief Writes the controller's durable state (nodes, addresses, objects,
  *        maps, identification numbers, learned capacities) with a version
  *        and a CRC-32.
