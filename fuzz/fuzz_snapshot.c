@@ -8,8 +8,8 @@
  * nodes, addresses, objects, maps and identification numbers as saved,
  * every object ready, and saved again it gives the same snapshot (the TID
  * moved on by 1024, capacities clamped to ECHONET_CTL_BATCH_MAX, nodes
- * without an object left out, the objects node by node). Either
- * way the controller then runs the script under the harness's invariants. */
+ * without an object left out, the objects node by node, as version 2).
+ * Either way the controller then runs the script under the harness's invariants. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,7 +19,8 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 #define HEADER 11u
-#define OBJECT 59u
+#define OBJECT_1 59u /* an object of a version 1 snapshot */
+#define OBJECT 65u   /* of version 2: a meter's last half-hour and days to read after it */
 
 static uint8_t saved[4096];
 
@@ -62,7 +63,7 @@ static void check_restored(const echonet_ctl *ctl, uint8_t *b, size_t len)
 {
     uint16_t nodes = u16(b + 5), objects = u16(b + 7), i, j;
     uint16_t tid = (uint16_t)(u16(b + 9) + ECHONET_CTL_RESTORE_TID_SKIP);
-    size_t pos = HEADER, got = 0, obj_start;
+    size_t pos = HEADER, got = 0, obj_start, olen = b[4] == 1 ? OBJECT_1 : OBJECT;
 
     h_must(nodes <= H_NODES);
     for (i = 0, obj_start = HEADER; i < nodes; i++)
@@ -77,12 +78,12 @@ static void check_restored(const echonet_ctl *ctl, uint8_t *b, size_t len)
             b[pos + 1 + b[pos]] = ECHONET_CTL_BATCH_MAX; /* as saved again */
         pos += 2u + b[pos];
         for (j = 0; j < objects; j++)
-            count += u16(b + obj_start + (size_t)j * OBJECT) == i;
+            count += u16(b + obj_start + (size_t)j * olen) == i;
         h_must(echonet_ctl_objects(ctl, i, NULL, 0) == count);
     }
     h_must(echonet_ctl_node_addr(ctl, nodes) == NULL && pos == obj_start);
     for (j = 0; j < objects; j++) {
-        const uint8_t *r = b + obj_start + (size_t)j * OBJECT;
+        const uint8_t *r = b + obj_start + (size_t)j * olen;
         echonet_eoj eoj = (echonet_eoj)r[2] << 16 | (echonet_eoj)r[3] << 8 | r[4];
         echonet_propmap get, set;
         uint8_t id[17];
@@ -93,19 +94,20 @@ static void check_restored(const echonet_ctl *ctl, uint8_t *b, size_t len)
     }
     /* Saved again: the same bytes, but for the TID, the clamped capacities,
      * the nodes without an object (left out, and the node numbers after
-     * one move down) and the order of the objects (node by node, each
-     * node's in the snapshot's order). */
+     * one move down), the order of the objects (node by node, each
+     * node's in the snapshot's order), and as version 2: a meter's 6 bytes
+     * kept, any other object's zero (a version 1 object's too). */
     {
         static uint8_t want[4096];
         uint16_t kept = 0, n;
         size_t w = HEADER;
 
-        h_must(len <= sizeof want);
+        h_must(HEADER + (len - HEADER) / OBJECT_1 * OBJECT <= sizeof want);
         for (i = 0, pos = HEADER; i < nodes; i++, pos += 2u + b[pos]) {
             size_t count = 0;
 
             for (j = 0; j < objects; j++)
-                count += u16(b + obj_start + (size_t)j * OBJECT) == i;
+                count += u16(b + obj_start + (size_t)j * olen) == i;
             if (count) {
                 memcpy(want + w, b + pos, 2u + b[pos]);
                 w += 2u + b[pos];
@@ -115,11 +117,15 @@ static void check_restored(const echonet_ctl *ctl, uint8_t *b, size_t len)
             bool any = false;
 
             for (j = 0; j < objects; j++) {
-                const uint8_t *r = b + obj_start + (size_t)j * OBJECT;
+                const uint8_t *r = b + obj_start + (size_t)j * olen;
 
                 if (u16(r) != n)
                     continue;
-                memcpy(want + w, r, OBJECT);
+                memcpy(want + w, r, OBJECT_1);
+                if (olen == OBJECT && r[2] == 0x02 && r[3] == 0x88)
+                    memcpy(want + w + OBJECT_1, r + OBJECT_1, OBJECT - OBJECT_1);
+                else
+                    memset(want + w + OBJECT_1, 0, OBJECT - OBJECT_1);
                 want[w] = (uint8_t)(kept >> 8);
                 want[w + 1] = (uint8_t)kept;
                 w += OBJECT;
@@ -128,6 +134,7 @@ static void check_restored(const echonet_ctl *ctl, uint8_t *b, size_t len)
             kept = (uint16_t)(kept + any);
         }
         memcpy(want, b, HEADER);
+        want[4] = 2;
         want[5] = (uint8_t)(kept >> 8);
         want[6] = (uint8_t)kept;
         want[9] = (uint8_t)(tid >> 8);

@@ -164,7 +164,7 @@ int main(int argc, char **argv)
             /* Refused: truncated; an object that is no device (class group
              * 0x0E, a profile; CRC fixed by flag 0x02). */
             write_seed("truncated", 0, snap, len - 7, script, sizeof script);
-            snap[len - 4 - 59 + 2] = 0x0E;
+            snap[len - 4 - 65 + 2] = 0x0E; /* (an object is 65 bytes) */
             write_seed("bad-class", 2, snap, len, script, sizeof script);
         }
     }

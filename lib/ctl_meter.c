@@ -9,8 +9,10 @@
 
 #define MINUTE 60000u
 #define HISTORY_DAYS 16u
-/* history_day: the E5 write was answered, E2 is asked next. */
+/* history_day: the E5 write was answered, E2 is asked next (bit 7);
+ * restored (bit 6, CTL_METER_RESTORED); the day (bits 0-5). */
 #define DAY_WRITTEN 0x80u
+#define DAY_MASK 0x3Fu
 /* fixed_same: the reads are in step with the meter's boundaries (bit 7);
  * the last EA read failed (bit 6: refused, of a wrong size, no answer);
  * reads in a row that found no new half-hour (bits 0-5, up to 63). */
@@ -51,12 +53,17 @@ static uint32_t slot_of(const uint8_t *edt)
 void ctl_meter_fixed(const echonet_ctl *ctl, echonet_ctl_object *o, const uint8_t *edt, uint32_t now)
 {
     uint32_t slot = slot_of(edt), last = o->fixed_slot, s;
+    bool restored = (o->history_day & CTL_METER_RESTORED) != 0 && slot != 0;
 
     (void)ctl;
     o->fixed_same &= (uint8_t)~READ_FAILED;
+    if (restored)
+        o->history_day = 0;
     if (slot == 0 || slot == last) {
         if ((o->fixed_same & SAME_MAX) < SAME_MAX)
             o->fixed_same++;
+        if (restored)
+            o->history |= 0x3u; /* (today and yesterday, below) */
         return;
     }
     /* A new day on the meter's calendar: the days still to ask are one
@@ -65,14 +72,16 @@ void ctl_meter_fixed(const echonet_ctl *ctl, echonet_ctl_object *o, const uint8_
         o->history = (slot - 1u) / 48u - (last - 1u) / 48u >= HISTORY_DAYS
                          ? 0u
                          : (uint16_t)(o->history << ((slot - 1u) / 48u - (last - 1u) / 48u));
-    if (last == 0 || slot < last) {
+    if (last == 0 || slot < last || restored) {
         /* The first since the controller started (or the meter's clock went
          * back): today's half-hours, and yesterday's (a restart across
-         * midnight missed its last ones; the controller does not keep the
-         * last half-hour it saw across a restart). */
+         * midnight missed its last ones; and after a restore, the
+         * application's record may be behind the snapshot). */
         o->history |= 0x3u;
-    } else {
-        /* Half-hours missed between the two: the days they fall on. */
+    }
+    if (last != 0 && slot > last) {
+        /* Half-hours missed between the two (a restore's too): the days
+         * they fall on. */
         for (s = last + 1u; s < slot; s++) {
             uint32_t back = (slot - 1u) / 48u - (s - 1u) / 48u;
 
@@ -119,7 +128,7 @@ bool ctl_meter_job(echonet_ctl *ctl, echonet_ctl_node *n, uint16_t oi, uint32_t 
         /* (Not read: E2 and E4 left the Get map read again since the
          * write; nothing to fill then, below, or the node would be work
          * that no job takes.) */
-        if ((o->history_day & DAY_WRITTEN) && (o->history_day & 0x7Fu) == k &&
+        if ((o->history_day & DAY_WRITTEN) && (o->history_day & DAY_MASK) == k &&
             ctl_job_read(ctl, n, J_HISTORY, oi, history_epcs, sizeof history_epcs, CTL_READ_ALL, false))
             return true;
         if (echonet_propmap_contains(&o->set, CTL_METER_DAY) && echonet_propmap_contains(&o->get, CTL_METER_HISTORY)) {
@@ -135,7 +144,7 @@ bool ctl_meter_job(echonet_ctl *ctl, echonet_ctl_node *n, uint16_t oi, uint32_t 
 
 void ctl_meter_done(const echonet_ctl *ctl, echonet_ctl_object *o, ctl_job_kind kind, bool failed, uint32_t now)
 {
-    unsigned k = o->history_day & 0x7Fu;
+    unsigned k = o->history_day & DAY_MASK;
 
     (void)ctl;
     if (kind == J_FIXED) {

@@ -30,12 +30,27 @@
 enum { CTL_METER_HISTORY = 0xE2, CTL_METER_HISTORY_REVERSE = 0xE4, CTL_METER_DAY = 0xE5,
        CTL_METER_FIXED = 0xEA, CTL_METER_FIXED_REVERSE = 0xEB };
 
+/* history_day: the last half-hour and the days to read came from a
+ * snapshot (ctl_meter_restored()), no EA since. */
+#define CTL_METER_RESTORED 0x40u
+
 /* Whether a meter's history read may be made now (ctl_meter_job()): once
  * it is ready (its maps known; an EA it announced before may have set the
- * days to ask). */
+ * days to ask), and not before an EA since a restore (days back count from
+ * the meter's today). */
 static inline bool ctl_meter_history_due(const echonet_ctl_object *o)
 {
-    return o->history != 0 && (o->work & OW_READY) && (o->fixed_slot - 1u) % 48u != 47u;
+    return o->history != 0 && (o->work & OW_READY) && !(o->history_day & CTL_METER_RESTORED) &&
+           (o->fixed_slot - 1u) % 48u != 47u;
+}
+
+/* A meter object was restored from a snapshot with its last half-hour
+ * (fixed_slot) and the days still to read (history): the first EA then
+ * adds the days it missed meanwhile, and today and yesterday as after any
+ * start (the application's own record may be behind the snapshot). */
+static inline void ctl_meter_restored(echonet_ctl_object *o)
+{
+    o->history_day = o->fixed_slot != 0 ? CTL_METER_RESTORED : 0u;
 }
 
 /* Sets the node's job for a meter's due read of object @p oi: its history

@@ -5,12 +5,15 @@
 /* The controller's durable state, so that a HEMS that reboots neither
  * forgets its air conditioners nor misses a keepalive.
  *
- * Layout, big-endian, version 1:
+ * Layout, big-endian, version 2:
  *   "ELCS" version(1) nodes(2) objects(2) next TID(2)
  *   per node:   address length(1) address(length) capacity(1)
  *   per object: node(2) EOJ(3) Get map(16) Set map(16) announced(1)
  *               identification(17) version(4)
+ *               a meter's last half-hour(4) and history days to read(2)
  *   CRC-32 (IEEE) of everything before it (4)
+ * Version 1 (without the meter's 6 bytes) is still restored: its meters
+ * start as after a first start (today and yesterday read).
  * Only the objects that were ready, and the nodes that have one, are saved
  * (ctl_ready_objects()): the numbers of the nodes after a left-out one move
  * down; the objects go node by node, each node's in its order.
@@ -21,17 +24,19 @@
 #include "bytes.h"
 #include "echonet/crc32.h"
 #include "ctl_internal.h"
+#include "ctl_meter.h"
 #include "ctl_nodes.h"
 #include "ctl_poll.h"
 #include "ctl_profile.h"
 #include "ctl_sched.h"
 
-#define SNAPSHOT_VERSION 1u
+#define SNAPSHOT_VERSION 2u
 #define HEADER_LEN 11u
 /* TIDs a controller may have sent after its last snapshot: a restored one
  * starts past them, so that no TID is reused while it could be answered. */
 #define TID_SKIP ECHONET_CTL_RESTORE_TID_SKIP
-#define OBJECT_LEN (2u + 3u + 16u + 16u + 1u + 17u + 4u)
+#define OBJECT_LEN_1 (2u + 3u + 16u + 16u + 1u + 17u + 4u)
+#define OBJECT_LEN (OBJECT_LEN_1 + 4u + 2u)
 
 /* Only the ready objects are saved, and only the nodes that have one
  * (ctl_ready_objects()). A node still being discovered, or forgotten, is
@@ -83,6 +88,12 @@ echonet_err echonet_ctl_save(const echonet_ctl *ctl, uint8_t *buf, size_t cap, s
             echonet_sink_put(&o, &ob->announced, 1);
             echonet_sink_put(&o, ob->id, 17);
             echonet_sink_put(&o, ob->version, 4);
+            /* A meter's last half-hour, so that after a restart the days
+             * missed meanwhile are read from its history (ctl_meter.c). */
+            echonet_put_u16be(b, (uint16_t)(ob->fixed_slot >> 16));
+            echonet_put_u16be(b + 2, (uint16_t)ob->fixed_slot);
+            echonet_sink_put(&o, b, 4);
+            echonet_sink_put_u16(&o, ob->history);
         }
         k++;
     }
@@ -98,11 +109,12 @@ echonet_err echonet_ctl_save(const echonet_ctl *ctl, uint8_t *buf, size_t cap, s
 /* Checks a snapshot whole: framing, CRC, and every field in range. */
 static echonet_err check(const echonet_ctl *ctl, const uint8_t *buf, size_t len, uint16_t *nodes, uint16_t *objects)
 {
-    size_t pos = HEADER_LEN, i, j, node_start;
+    size_t pos = HEADER_LEN, i, j, node_start, olen;
     uint32_t crc;
 
-    if (len < HEADER_LEN + 4 || memcmp(buf, "ELCS", 4) != 0 || buf[4] != SNAPSHOT_VERSION)
+    if (len < HEADER_LEN + 4 || memcmp(buf, "ELCS", 4) != 0 || buf[4] < 1u || buf[4] > SNAPSHOT_VERSION)
         return ECHONET_ERR_SNAPSHOT;
+    olen = buf[4] == 1u ? OBJECT_LEN_1 : OBJECT_LEN;
     crc = (uint32_t)echonet_get_u16be(buf + len - 4) << 16 | echonet_get_u16be(buf + len - 2);
     if (crc != echonet_crc32(buf, len - 4))
         return ECHONET_ERR_SNAPSHOT;
@@ -117,16 +129,16 @@ static echonet_err check(const echonet_ctl *ctl, const uint8_t *buf, size_t len,
             return ECHONET_ERR_SNAPSHOT; /* capacity */
         pos += 2u + buf[pos];
     }
-    if ((len - pos) != (size_t)*objects * OBJECT_LEN)
+    if ((len - pos) != (size_t)*objects * olen)
         return ECHONET_ERR_SNAPSHOT;
     for (i = 0; i < *objects; i++) {
-        const uint8_t *r = buf + pos + i * OBJECT_LEN;
+        const uint8_t *r = buf + pos + i * olen;
         echonet_eoj eoj = echonet_eoj_read(r + 2);
 
         if (echonet_get_u16be(r) >= *nodes || !ctl_profile_of(eoj))
             return ECHONET_ERR_SNAPSHOT;
         for (j = 0; j < i; j++)
-            if (memcmp(r, buf + pos + j * OBJECT_LEN, 5) == 0)
+            if (memcmp(r, buf + pos + j * olen, 5) == 0)
                 return ECHONET_ERR_SNAPSHOT; /* the same object twice */
     }
     /* No address twice. */
@@ -146,7 +158,7 @@ echonet_err echonet_ctl_restore(echonet_ctl *ctl, const uint8_t *buf, size_t len
 {
     uint16_t nodes = 0, objects = 0, i, *link;
     uint32_t clock;
-    size_t pos = HEADER_LEN;
+    size_t pos = HEADER_LEN, olen;
     echonet_err err;
 
     if (!ctl || !buf || ctl->n_nodes_used > 0 || ctl->n_objects_used > 0)
@@ -154,6 +166,7 @@ echonet_err echonet_ctl_restore(echonet_ctl *ctl, const uint8_t *buf, size_t len
     err = check(ctl, buf, len, &nodes, &objects);
     if (err != ECHONET_OK)
         return err;
+    olen = buf[4] == 1u ? OBJECT_LEN_1 : OBJECT_LEN;
     clock = ctl_clock(ctl, now);
     ctl->tid = (uint16_t)(echonet_get_u16be(buf + 9) + TID_SKIP);
     for (i = 0; i < nodes; i++) {
@@ -171,7 +184,7 @@ echonet_err echonet_ctl_restore(echonet_ctl *ctl, const uint8_t *buf, size_t len
         ctl->n_nodes_used++;
         ctl_index_insert(ctl, i);
     }
-    for (i = 0; i < objects; i++, pos += OBJECT_LEN) {
+    for (i = 0; i < objects; i++, pos += olen) {
         echonet_ctl_object *o = &ctl->st.objects[i];
         const uint8_t *r = buf + pos;
 
@@ -184,6 +197,13 @@ echonet_err echonet_ctl_restore(echonet_ctl *ctl, const uint8_t *buf, size_t len
         o->announced = r[37];
         memcpy(o->id, r + 38, 17);
         memcpy(o->version, r + 55, 4);
+        if (olen == OBJECT_LEN && ctl_profile_of(o->eoj)->meter) {
+            /* A meter: its history is read again from its last half-hour
+             * once an EA tells today's (ctl_meter_restored()). */
+            o->fixed_slot = (uint32_t)echonet_get_u16be(r + 59) << 16 | echonet_get_u16be(r + 61);
+            o->history = echonet_get_u16be(r + 63);
+            ctl_meter_restored(o);
+        }
         /* Known at once, so a keepalive can go out first; the attributes
          * and state are read again, as the unit may have changed. */
         o->work = OW_READY | OW_ATTR | OW_ID | OW_STATE;

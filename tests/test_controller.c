@@ -2186,6 +2186,14 @@ static uint64_t mh_wh[MH_DAYS * 48];
 static bool mh_have[MH_DAYS * 48];
 static unsigned mh_today, mh_mismatch, mh_e2, mh_ea;
 
+ECHONET_CTL_STORAGE(mh_storage, 4, 8, 4, 8);
+
+static void mh_noop(void *user, const echonet_ctl_event *ev)
+{
+    (void)user;
+    (void)ev;
+}
+
 static uint32_t be32(const uint8_t *p)
 {
     return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
@@ -2931,12 +2939,12 @@ START_TEST(ctl_snapshot_only_ready_objects)
     ck_assert(sim_ready(s, 0));
     ck_assert_uint_eq(ready_snap[6], 1);                /* one node */
     ck_assert_uint_eq(ready_snap[8], 1);                /* one object */
-    ck_assert_uint_eq(ready_snap_len, 11 + 6 + 59 + 4); /* header, 10.0.0.1 + capacity, one object, CRC */
+    ck_assert_uint_eq(ready_snap_len, 11 + 6 + 65 + 4); /* header, 10.0.0.1 + capacity, one object, CRC */
     ck_assert_uint_eq(ready_snap[17 + 4], 0x01);        /* its EOJ: 013001 */
     ck_assert_uint_eq(ready_snap[17 + 6], 0x01);
     ck_assert_int_eq(echonet_ctl_save(&s->ctl, snap, sizeof snap, &len), ECHONET_OK);
     ck_assert_uint_eq(snap[8], 2);
-    ck_assert_uint_eq(len, 11 + 6 + 2 * 59 + 4);
+    ck_assert_uint_eq(len, 11 + 6 + 2 * 65 + 4);
 }
 END_TEST
 
@@ -3342,6 +3350,80 @@ START_TEST(ctl_status_epcs_of_each_class)
     ck_assert(sim_ready(s, d));
     for (k = 0; k < sizeof meter; k++)
         ck_assert_msg(sim_count_sent(s, 0, (int)d, ECHONET_ESV_GET, meter[k]) >= 1, "%02x not asked", meter[k]);
+}
+END_TEST
+
+/* A controller down for three days, restored from its snapshot: the
+ * meter's last half-hour was saved with it, so the half-hours of the days
+ * it missed are read from the meter's history (not only today's and
+ * yesterday's), and every half-hour ends up in the application's log, to
+ * the Wh. A version-1 snapshot (before the meter's bytes) still restores. */
+START_TEST(meter_restore_after_days_down)
+{
+    sim_setup su = setup_default(16);
+    sim *s;
+    unsigned d, k, last;
+    uint8_t snap[4096];
+    size_t len;
+
+    memset(mh_have, 0, sizeof mh_have);
+    mh_mismatch = mh_e2 = mh_ea = 0;
+    s = sim_init(&su);
+    s->on_event = mh_event;
+    d = add_unit_of_class(s, 0x0288, 1);
+    sim_run_for(s, 10 * MIN);
+    ck_assert(sim_ready(s, d));
+    /* Day 1, 12:00: the controller hears nothing for three days (down),
+     * then restarts from its snapshot. */
+    sim_run_until(s, s->t0 + (uint64_t)(86400u + 12u * 3600u - SIM_METER_START_S) * 1000u);
+    s->devs[d].down = true;
+    sim_run_for(s, 3u * 24u * HOUR);
+    ck_assert_int_eq(sim_reboot_ctl(s, snap, sizeof snap, &len), ECHONET_OK);
+    ck_assert_uint_eq(snap[4], 2);
+    s->devs[d].down = false;
+    sim_run_until(s, s->t0 + (uint64_t)(4u * 86400u + 18u * 3600u - SIM_METER_START_S) * 1000u);
+    sim_check_ops_done(s);
+    last = 4u * 48u + 35u; /* day 4, 17:30 */
+    ck_assert_uint_eq(mh_mismatch, 0);
+    for (k = 0; k <= last; k++) {
+        ck_assert_msg(mh_have[k], "half-hour %u (day %u %02u:%02u) not logged", k, k / 48, k % 48 / 2, k % 2 * 30);
+        ck_assert_msg(mh_wh[k] == sim_meter_wh((uint64_t)k * 1800u), "half-hour %u: %llu Wh, the meter had %llu", k,
+                      (unsigned long long)mh_wh[k], (unsigned long long)sim_meter_wh((uint64_t)k * 1800u));
+    }
+    /* Version 1 of the same snapshot: the objects without the meter's 6
+     * bytes, CRC anew. Restored (the meter starts as after a first start);
+     * a version 3 is refused. */
+    {
+        static uint8_t v1[4096];
+        size_t n1, pos, o, nodes = (size_t)snap[5] << 8 | snap[6], objects = (size_t)snap[7] << 8 | snap[8];
+        echonet_ctl_callbacks cb = {mh_noop};
+        echonet_ctl_config cfg;
+        static echonet_ctl c2;
+        uint32_t crc;
+
+        for (pos = 11, k = 0; k < nodes; k++)
+            pos += 2u + snap[pos];
+        memcpy(v1, snap, pos);
+        n1 = pos;
+        for (o = 0; o < objects; o++, pos += 65) {
+            memcpy(v1 + n1, snap + pos, 59);
+            n1 += 59;
+        }
+        v1[4] = 1;
+        crc = echonet_crc32(v1, n1);
+        v1[n1++] = (uint8_t)(crc >> 24);
+        v1[n1++] = (uint8_t)(crc >> 16);
+        v1[n1++] = (uint8_t)(crc >> 8);
+        v1[n1++] = (uint8_t)crc;
+        ck_assert_uint_eq(n1, len - 6u * objects);
+        echonet_ctl_config_default(&cfg);
+        ck_assert_int_eq(echonet_ctl_init(&c2, &cfg, &cb, NULL, &mh_storage), ECHONET_OK);
+        ck_assert_int_eq(echonet_ctl_restore(&c2, v1, n1, 0), ECHONET_OK);
+        ck_assert_uint_eq(echonet_ctl_objects(&c2, 0, NULL, 0), objects);
+        ck_assert_int_eq(echonet_ctl_init(&c2, &cfg, &cb, NULL, &mh_storage), ECHONET_OK);
+        v1[4] = 3;
+        ck_assert_int_eq(echonet_ctl_restore(&c2, v1, n1, 0), ECHONET_ERR_SNAPSHOT);
+    }
 }
 END_TEST
 
@@ -4495,6 +4577,7 @@ Suite *controller_suite(void)
     tcase_add_test(tc, aif_3_1_1_instance_list_single_multi_class);
     tcase_add_test(tc, mixed_house_every_class_managed);
     tcase_add_test(tc, meter_seven_days_every_half_hour);
+    tcase_add_test(tc, meter_restore_after_days_down);
     tcase_add_test(tc, house_class_profiles_status_read_and_polled);
     tcase_add_test(tc, aif_3_1_2_search);
     tcase_add_test(tc, aif_3_1_3_attributes);

@@ -1060,6 +1060,40 @@ START_TEST(meter_job_false_means_no_work)
 }
 END_TEST
 
+/* Restored from a snapshot with a day still to read and its last
+ * half-hour: nothing is read before an EA tells the meter's today; then
+ * the pending day (moved back by the days passed), the days missed, and
+ * today and yesterday. An EA without a date keeps it waiting. */
+START_TEST(meter_restored_waits_for_ea)
+{
+    echonet_ctl_object o;
+    uint8_t v[11];
+
+    p_init(false);
+    memset(&o, 0, sizeof o);
+    o.eoj = ECHONET_EOJ(0x02, 0x88, 0x01);
+    o.work = OW_READY;
+    ea(v, 3, 10, 0);
+    ctl_meter_fixed(&pc, &o, v, 1000);
+    o.history = 0x4u; /* (day 1 of the month still to read) */
+    ctl_meter_restored(&o);
+    ck_assert(!ctl_meter_history_due(&o));
+    memset(v, 0xFF, sizeof v); /* no date */
+    ctl_meter_fixed(&pc, &o, v, 2000);
+    ck_assert(!ctl_meter_history_due(&o));
+    ea(v, 6, 9, 0); /* three days later */
+    ctl_meter_fixed(&pc, &o, v, 3000);
+    ck_assert(ctl_meter_history_due(&o));
+    /* Day 1 is now 5 back; the days missed are 3 to 0 back (days 3 to 6,
+     * today and yesterday among them). */
+    ck_assert_uint_eq(o.history, 0x20u | 0x8u | 0x4u | 0x2u | 0x1u);
+    /* Not restored (fixed_slot 0): nothing waits. */
+    memset(&o, 0, sizeof o);
+    ctl_meter_restored(&o);
+    ck_assert_uint_eq(o.history_day, 0);
+}
+END_TEST
+
 /* A meter that keeps refusing EA (or a route that loses it) is asked
  * again in a minute, then every five minutes, not every minute for ever;
  * an EA that comes ends that; a read that only found no new half-hour
@@ -1178,6 +1212,7 @@ Suite *ctl_parts_suite(void)
     tcase_add_test(tc, profile_class_tables_and_filter);
     tcase_add_test(tc, meter_history_days_and_midnight);
     tcase_add_test(tc, meter_refused_ea_backs_off);
+    tcase_add_test(tc, meter_restored_waits_for_ea);
     tcase_add_test(tc, meter_calendar_day_after);
     tcase_add_test(tc, meter_job_false_means_no_work);
     tcase_add_test(tc, meter_stale_ea_read_before_history);
