@@ -192,23 +192,10 @@ static void history_feed(struct hems_house *house, struct hems_energy *e, struct
                     today - (int64_t)back * DAY + (int64_t)i * HALF_HOUR, get32(edt + 2 + 4 * i), last);
 }
 
-/* The days of history kept, oldest first, then the held values. */
-static void flush_history(struct hems_house *house, struct hems_energy *e, struct hems_house_obj *o, time_t now)
-{
-    int d;
-    unsigned dir;
-
-    for (d = o->history_back; d >= 0; d--)
-        for (dir = 0; dir < 2; dir++)
-            if (o->hist_have & (1u << (2 * (unsigned)d + dir)))
-                history_feed(house, e, o, dir == 0, o->hist[d][dir], (unsigned)d, now);
-    o->hist_have = 0;
-    release_held(e, o);
-}
-
 /* E2/E4: day (u16, days back from the meter's today), 48 counts from 00:00.
- * While EA is held, the days asked for are kept until all are in (the
- * controller reads today's first), then fed oldest first. */
+ * Fed as it comes (the controller reads the oldest day first, so the days
+ * come in time order); while EA is held, the held values are fed once
+ * every day awaited is in. */
 static void meter_history(struct hems_house *house, struct hems_energy *e, struct hems_house_obj *o, bool normal,
                           const uint8_t *edt, time_t now)
 {
@@ -216,14 +203,12 @@ static void meter_history(struct hems_house *house, struct hems_energy *e, struc
 
     if (back > 99)
         return; /* no day selected */
-    if (!o->want_history || back > o->history_back) {
-        history_feed(house, e, o, normal, edt, back, now);
+    history_feed(house, e, o, normal, edt, back, now);
+    if (!o->want_history || back > o->history_back)
         return;
-    }
-    memcpy(o->hist[back][normal ? 0 : 1], edt, sizeof o->hist[0][0]);
     o->hist_have |= (uint8_t)(1u << (2 * back + (normal ? 0u : 1u)));
     if ((o->hist_have & o->history_need) == o->history_need)
-        flush_history(house, e, o, now);
+        release_held(e, o);
 }
 
 static void meter_value(struct hems_house *house, struct hems_energy *e, struct hems_house_obj *o, uint8_t epc,
@@ -285,7 +270,7 @@ static void meter_value(struct hems_house *house, struct hems_energy *e, struct 
         /* Held for HISTORY_WAIT_S: no history is coming (nothing reads it,
          * or only E2 of a meter with E4): the held values as they are. */
         if (o->want_history && (int64_t)now - o->hold_since >= HISTORY_WAIT_S)
-            flush_history(house, e, o, now);
+            release_held(e, o);
         /* A gap since the latest reading: the history first. */
         if (epc == 0xEA && !o->want_history && e && at > o->normal_at && (!o->map_known || o->has_history) &&
             at - last_reading(e, o, "use", o->normal_at) > HALF_HOUR) {
@@ -295,8 +280,10 @@ static void meter_value(struct hems_house *house, struct hems_energy *e, struct 
             o->want_history = true;
             o->hold_since = (int64_t)now;
             o->hist_have = 0;
-            /* The days the controller reads: today, and yesterday after its
-             * start or a gap across midnight (HEMS_HOUSE_HISTORY_DAYS). */
+            /* The days awaited: today, and yesterday after a start or a gap
+             * across midnight (HEMS_HOUSE_HISTORY_DAYS). The controller
+             * reads the days of a longer gap too, the oldest first: they
+             * come before these and are fed as they come. */
             o->history_back = first || (since != 0 && local_day_start(since, house->utc_offset) <
                                                                   local_day_start(at, house->utc_offset))
                                   ? HEMS_HOUSE_HISTORY_DAYS - 1

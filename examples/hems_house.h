@@ -15,11 +15,11 @@
  *   counted back from the day of the latest EA) fill the half-hours of that
  *   day after the latest reading. After a gap (no reading of the series
  *   for more than a half-hour, as at a start or after an outage) the EA and
- *   EB are held back until the history of the days since the latest
- *   reading (yesterday and today at most, which the controller's meter
- *   profile reads after a gap, today's first: E5, then E2 and E4) is in;
- *   then the days are fed oldest first and the held values last: the log
- *   takes readings in time order only. A
+ *   EB are held back until the history of today (and yesterday after a
+ *   start or a gap across midnight) is in; the controller's meter profile
+ *   reads the days of a gap (16 at most) after it, the oldest first (E5,
+ *   then E2 and E4), so each day is fed as it comes and the held values
+ *   last: the log takes readings in time order only. A
  *   meter without E2 (its Get map, hems_house_ready()) gets its EA fed as it
  *   is; so does one whose history has not come within 5 minutes of the
  *   controller's clock. Counts become Wh through
@@ -58,7 +58,7 @@
 #include "hems_energy.h"
 
 #define HEMS_HOUSE_OBJECTS 64 /* objects of the house's classes and devices with 0x84 */
-#define HEMS_HOUSE_HISTORY_DAYS 2 /* days of a meter's history kept while its EA is held */
+#define HEMS_HOUSE_HISTORY_DAYS 2 /* days of a meter's history awaited while its EA is held */
 
 struct hems_house_obj {
     char key[HEMS_ENERGY_KEY]; /* "ADDR/EOJ" */
@@ -75,10 +75,9 @@ struct hems_house_obj {
      * history E2/E4 of the days since fills the half-hours before them. */
     bool want_history, held[2];
     bool map_known, has_history, has_reverse_history; /* E5 and E2; E4 (hems_house_ready()) */
-    uint8_t history_back;   /* the oldest day asked for (0: today) */
+    uint8_t history_back;   /* the oldest day awaited (0: today) */
     uint8_t history_need, hist_have; /* bit 2 x day: E2, 2 x day + 1: E4 */
     bool seen_ea;           /* an EA since the start */
-    uint8_t hist[HEMS_HOUSE_HISTORY_DAYS][2][194]; /* E2, E4 of each day, until all are in */
     int64_t held_at[2];
     int64_t hold_since; /* the controller's clock when the history was wanted */
     uint32_t held_raw[2];

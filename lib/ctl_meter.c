@@ -123,7 +123,9 @@ bool ctl_meter_job(echonet_ctl *ctl, echonet_ctl_node *n, uint16_t oi, uint32_t 
      * once its 00:00 value is there: not while the latest is 23:30 (the
      * meter may be past midnight already; E5 = 0 would then be another day). */
     if (ctl_meter_history_due(o)) {
-        for (k = 0; !(o->history & (1u << k)); k++)
+        /* The oldest day first: an application can then add each day to
+         * its record as it comes, in time order, without keeping any. */
+        for (k = HISTORY_DAYS - 1u; !(o->history & (1u << k)); k--)
             ;
         /* (Not read: E2 and E4 left the Get map read again since the
          * write; nothing to fill then, below, or the node would be work

@@ -14,7 +14,7 @@
  *  - its half-hour history: the days a gap between two EA half-hours falls
  *    on (a restart of the controller, an outage of the meter or of the
  *    route), and today and yesterday after the first EA (a restart across
- *    midnight), each by SetC E5 = days back then
+ *    midnight), the oldest first, each by SetC E5 = days back then
  *    Get E2 (and E4), as PROPERTY events; days are counted on the meter's
  *    calendar (the EA dates), the 16 latest at most.
  * No wall clock is needed: the meter's EA timestamps are the only time it

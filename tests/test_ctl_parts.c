@@ -1094,6 +1094,41 @@ START_TEST(meter_restored_waits_for_ea)
 }
 END_TEST
 
+/* The days of the history are read the oldest first (E5 = 3, then 1,
+ * then 0), each as E5 then E2: an application adds each day to its record
+ * in time order as it comes. */
+START_TEST(meter_history_oldest_day_first)
+{
+    static const unsigned order[] = {3, 1, 0};
+    echonet_ctl_object *o;
+    echonet_ctl_node *n;
+    uint16_t ni, oi;
+    uint8_t v[11];
+    unsigned i;
+
+    p_init(false);
+    ni = p_node(0);
+    oi = p_meter(ni);
+    o = ctl_obj(&pc, oi);
+    n = ctl_node(&pc, ni);
+    ea(v, 3, 10, 0);
+    ctl_meter_fixed(&pc, o, v, 1000);
+    o->history = 0xBu;
+    for (i = 0; i < 3; i++) {
+        ck_assert(ctl_meter_job(&pc, n, oi, 1000));
+        ck_assert_uint_eq(n->job.kind, J_HISTORY_DAY);
+        ck_assert_uint_eq(*ctl_meter_day(o), order[i]);
+        n->job.kind = J_NONE;
+        ctl_meter_done(&pc, o, J_HISTORY_DAY, false, 1000);
+        ck_assert(ctl_meter_job(&pc, n, oi, 1000));
+        ck_assert_uint_eq(n->job.kind, J_HISTORY);
+        n->job.kind = J_NONE;
+        ctl_meter_done(&pc, o, J_HISTORY, false, 1000);
+    }
+    ck_assert_uint_eq(o->history, 0);
+}
+END_TEST
+
 /* A meter that keeps refusing EA (or a route that loses it) is asked
  * again in a minute, then every five minutes, not every minute for ever;
  * an EA that comes ends that; a read that only found no new half-hour
@@ -1212,6 +1247,7 @@ Suite *ctl_parts_suite(void)
     tcase_add_test(tc, profile_class_tables_and_filter);
     tcase_add_test(tc, meter_history_days_and_midnight);
     tcase_add_test(tc, meter_refused_ea_backs_off);
+    tcase_add_test(tc, meter_history_oldest_day_first);
     tcase_add_test(tc, meter_restored_waits_for_ea);
     tcase_add_test(tc, meter_calendar_day_after);
     tcase_add_test(tc, meter_job_false_means_no_work);
