@@ -22,16 +22,18 @@ bool ctl_keepalive_wanted(const echonet_ctl *ctl, const echonet_ctl_object *o)
 
 static uint32_t keepalive_lead(const echonet_ctl *ctl, unsigned objects)
 {
-    /* Waiting for the request in flight, for the node's other objects'
-     * keepalives due at the same time, and for its own answer. */
-    uint64_t margin = (objects + 1u) * (uint64_t)ctl->cfg.response_timeout_ms;
+    uint32_t interval = ctl->cfg.keepalive_interval_ms, half = interval / 2u, timeout = ctl->cfg.response_timeout_ms;
 
-    uint32_t half = ctl->cfg.keepalive_interval_ms / 2u;
-
-    /* An interval too short for that (set below what the node's objects
-     * allow) spaces each object's keepalives by half of it at least, not
-     * by a second (issue 13): the 3.5 promise cannot be kept then anyway. */
-    return ctl->cfg.keepalive_interval_ms > margin + half ? (uint32_t)(ctl->cfg.keepalive_interval_ms - margin) : half;
+    /* Early by a margin of (objects + 1) response timers: waiting for the
+     * request in flight, for the node's other objects' keepalives due at
+     * the same time, and for its own answer. An interval too short for
+     * that (set below what the node's objects allow: margin >= interval -
+     * half) spaces each object's keepalives by half of it at least, not by
+     * a second (issue 13): the 3.5 promise cannot be kept then anyway. The
+     * test is margin <= interval - half - 1 by a division, so that the
+     * margin is only multiplied out when it is below the interval: no
+     * 64-bit product (interval - half is at least 500). */
+    return objects + 1u <= (interval - half - 1u) / timeout ? interval - (objects + 1u) * timeout : half;
 }
 
 uint16_t ctl_keepalive_due(echonet_ctl *ctl, const echonet_ctl_node *n, uint32_t now)
