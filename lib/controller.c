@@ -437,15 +437,17 @@ int32_t echonet_ctl_write(echonet_ctl *ctl, echonet_addr *dst, bool *multicast, 
 echonet_tstamp echonet_ctl_expiry(const echonet_ctl *ctl)
 {
     uint16_t top;
-    echonet_tstamp t;
+    uint32_t t;
 
     if (!ctl)
         return ECHONET_TSTAMP_NEVER;
     if ((ctl->search > 0 && ctl->clock >= ctl->search_until) || ctl->ready_head != NONE)
         return 0;
+    /* The earliest on the controller's clock, then in the application's
+     * time (a heap deadline and search_until are never CLOCK_NEVER). */
     top = ctl_heap_top(ctl);
-    t = top == NONE ? ECHONET_TSTAMP_NEVER : echonet_tstamp_add(ctl->epoch, ctl->st.nodes[top].deadline);
-    if (ctl->search > 0 && echonet_tstamp_add(ctl->epoch, ctl->search_until) < t)
-        t = echonet_tstamp_add(ctl->epoch, ctl->search_until); /* the next search */
-    return t;
+    t = top == NONE ? CLOCK_NEVER : ctl->st.nodes[top].deadline;
+    if (ctl->search > 0 && ctl->search_until < t)
+        t = ctl->search_until; /* the next search */
+    return t == CLOCK_NEVER ? ECHONET_TSTAMP_NEVER : echonet_tstamp_add(ctl->epoch, t);
 }
