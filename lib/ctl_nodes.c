@@ -163,12 +163,12 @@ uint16_t ctl_node_create(echonet_ctl *ctl, const echonet_addr *addr)
     return i;
 }
 
-uint16_t ctl_object_find(echonet_ctl *ctl, uint16_t node, echonet_eoj eoj)
+uint16_t ctl_object_find(const echonet_ctl *ctl, uint16_t node, echonet_eoj eoj)
 {
     uint16_t i;
 
-    for (i = ctl_node(ctl, node)->first_object; i != NONE; i = ctl_obj(ctl, i)->next)
-        if (ctl_obj(ctl, i)->eoj == eoj)
+    for (i = ctl->st.nodes[node].first_object; i != NONE; i = ctl->st.objects[i].next)
+        if (ctl->st.objects[i].eoj == eoj)
             return i;
     return NONE;
 }
@@ -450,12 +450,7 @@ echonet_err echonet_ctl_object_info(const echonet_ctl *ctl, uint16_t node, echon
 
     if (!ctl)
         return ECHONET_ERR_INVALID_ARG;
-    if (node >= ctl->n_nodes_used)
-        return ECHONET_ERR_NOT_FOUND;
-    for (i = ctl->st.nodes[node].first_object; i != NONE; i = ctl->st.objects[i].next)
-        if (ctl->st.objects[i].eoj == eoj)
-            break;
-    if (i == NONE)
+    if (node >= ctl->n_nodes_used || (i = ctl_object_find(ctl, node, eoj)) == NONE)
         return ECHONET_ERR_NOT_FOUND;
     o = &ctl->st.objects[i];
     if (state)
@@ -473,10 +468,7 @@ bool echonet_ctl_object_ready(const echonet_ctl *ctl, uint16_t node, echonet_eoj
 {
     uint16_t i;
 
-    if (!ctl || node >= ctl->n_nodes_used)
+    if (!ctl || node >= ctl->n_nodes_used || (i = ctl_object_find(ctl, node, eoj)) == NONE)
         return false;
-    for (i = ctl->st.nodes[node].first_object; i != NONE; i = ctl->st.objects[i].next)
-        if (ctl->st.objects[i].eoj == eoj)
-            return (ctl->st.objects[i].work & OW_READY) != 0;
-    return false;
+    return (ctl->st.objects[i].work & OW_READY) != 0;
 }

@@ -20,7 +20,7 @@ void ctl_object_free(echonet_ctl *ctl, uint16_t oi);
 uint16_t ctl_node_create(echonet_ctl *ctl, const echonet_addr *addr);
 
 /* Object @p eoj of node @p node, or NONE. */
-uint16_t ctl_object_find(echonet_ctl *ctl, uint16_t node, echonet_eoj eoj);
+uint16_t ctl_object_find(const echonet_ctl *ctl, uint16_t node, echonet_eoj eoj);
 
 /* The objects of node @p node. */
 unsigned ctl_object_count(echonet_ctl *ctl, uint16_t node);
