@@ -38,7 +38,7 @@
 #include "ctl_state.h"
 #include "noinline.h"
 
-static bool config_ok(const echonet_ctl_config *c)
+static ECHONET_NOINLINE_FOR_SIZE bool config_ok(const echonet_ctl_config *c)
 {
     return c->response_timeout_ms >= ECHONET_CTL_MIN_RESPONSE_TIMEOUT && c->response_timeout_ms <= CLOCK_SPAN &&
            c->poll_interval_ms <= CLOCK_SPAN && c->reread_interval_ms <= CLOCK_SPAN && c->max_props >= 1 &&
@@ -47,6 +47,15 @@ static bool config_ok(const echonet_ctl_config *c)
            c->keepalive_retry_ms >= 1000u && c->keepalive_retry_ms <= c->keepalive_interval_ms &&
            c->energy_interval_ms >= 60000u && c->energy_interval_ms <= 1800000u &&
            c->self <= 0xFFFFFFu;
+}
+
+/* Out of line, like config_ok(), when optimising for size: the checks
+ * then reach their return with short branches. */
+static ECHONET_NOINLINE_FOR_SIZE bool storage_ok(const echonet_ctl_storage *st)
+{
+    return st->nodes && st->objects && st->index && st->heap && (st->ops || st->n_ops == 0) && st->n_nodes != 0 &&
+           st->n_nodes != NONE && st->n_objects != 0 && st->n_objects != NONE && st->n_ops != NONE &&
+           (st->n_index & (st->n_index - 1u)) == 0 && st->n_index / 2u >= st->n_nodes;
 }
 
 void echonet_ctl_config_default(echonet_ctl_config *cfg)
@@ -71,11 +80,7 @@ echonet_err echonet_ctl_init(echonet_ctl *ctl, const echonet_ctl_config *cfg, co
 {
     uint16_t i;
 
-    if (!ctl || !cfg || !cb || !cb->event || !st || !config_ok(cfg))
-        return ECHONET_ERR_INVALID_ARG;
-    if (!st->nodes || !st->objects || !st->index || !st->heap || (!st->ops && st->n_ops > 0) || st->n_nodes == 0 ||
-        st->n_nodes == NONE || st->n_objects == 0 || st->n_objects == NONE || st->n_ops == NONE ||
-        (st->n_index & (st->n_index - 1u)) != 0 || st->n_index / 2u < st->n_nodes)
+    if (!ctl || !cfg || !cb || !cb->event || !st || !config_ok(cfg) || !storage_ok(st))
         return ECHONET_ERR_INVALID_ARG;
     memset(ctl, 0, sizeof *ctl);
     ctl->cfg = *cfg;
