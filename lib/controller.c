@@ -338,7 +338,7 @@ echonet_err echonet_ctl_read_frame(echonet_ctl *ctl, const echonet_addr *src, co
     if (kind == ECHONET_ESV_KIND_NOTIFICATION || kind == ECHONET_ESV_KIND_NOTIFICATION_REQ) {
         /* (Two calls, not one: each its own frame, on the deepest path.) */
         if (echonet_eoj_is_node_profile(f->seoj))
-            ctl_on_instance_list(ctl, src, f);
+            ctl_on_instance_list(ctl, src, f, CTL_EPC_INSTANCES_ANNOUNCED);
         else
             ctl_on_state_announced(ctl, src, f);
         return ECHONET_OK;
@@ -348,7 +348,9 @@ echonet_err echonet_ctl_read_frame(echonet_ctl *ctl, const echonet_addr *src, co
     if (f->deoj != ctl->cfg.self)
         return ECHONET_OK; /* an answer to another object of this host (its DEOJ is the request's SEOJ) */
     if (ctl_discovery_is_search_answer(ctl, f, now)) {
-        ctl_on_search_answer(ctl, src, f);
+        /* (The search is a Get 0xD6 to the node profile: ctl_send_search().) */
+        if (echonet_eoj_is_node_profile(f->seoj))
+            ctl_on_instance_list(ctl, src, f, CTL_EPC_INSTANCES);
         return ECHONET_OK;
     }
     ni = ctl_node_of_src(ctl, src);

@@ -99,50 +99,31 @@ static void no_object_asks(echonet_ctl *ctl, uint16_t node)
         ctl_node(ctl, node)->work |= NW_INSTANCES;
 }
 
-void ctl_on_search_answer(echonet_ctl *ctl, const echonet_addr *src, const echonet_frame *f)
+void ctl_on_instance_list(echonet_ctl *ctl, const echonet_addr *src, const echonet_frame *f, uint8_t epc)
 {
+    bool announced = epc == CTL_EPC_INSTANCES_ANNOUNCED;
     echonet_prop p;
     uint16_t ni;
 
-    /* (The search is a Get 0xD6 to the node profile: ctl_send_search().) */
-    if (!echonet_eoj_is_node_profile(f->seoj) || !echonet_prop_find(f->props, CTL_EPC_INSTANCES, &p) || p.pdc < 4)
-        return;
-    /* A node without an object to manage takes no slot (every ECHONET
-     * node of the home answers the search). */
-    ni = ctl_node_of_src(ctl, src);
-    if (ni == NONE && !list_has_managed(ctl, p.edt, p.pdc))
-        return;
-    ni = ctl_node_for(ctl, src, f->seoj, false);
-    if (ni != NONE) {
-        ctl_node_heard(ctl, ni);
-        /* An answer that comes after the node's 0xD5 may be older than it
-         * (a unit answering late, then taking an object out): the list
-         * announced last stands (AIF 3.1.1). */
-        if (!(ctl_node(ctl, ni)->work & NW_LISTED))
-            ctl_objects_from_list(ctl, ni, p.edt, p.pdc);
-        no_object_asks(ctl, ni);
-        ctl_schedule(ctl, ni);
-    }
-}
-
-void ctl_on_instance_list(echonet_ctl *ctl, const echonet_addr *src, const echonet_frame *f)
-{
-    echonet_prop p;
-    uint16_t ni;
-
-    if (!echonet_prop_find(f->props, CTL_EPC_INSTANCES_ANNOUNCED, &p) || p.pdc < 4)
+    if (!echonet_prop_find(f->props, epc, &p) || p.pdc < 4)
         return;
     ni = ctl_node_of_src(ctl, src);
     if (ni == NONE) {
+        /* A node without an object to manage takes no slot (every ECHONET
+         * node of the home answers the search). */
         if (!list_has_managed(ctl, p.edt, p.pdc))
             return;
-        ni = ctl_node_for(ctl, src, f->seoj, false);
+        ni = ctl_node_new(ctl, src, f->seoj);
         if (ni == NONE)
             return;
     }
     ctl_node_heard(ctl, ni);
-    ctl_objects_from_list(ctl, ni, p.edt, p.pdc);
-    if (ctl->clock < ctl->search_until)
+    /* A search answer that comes after the node's 0xD5 may be older than
+     * it (a unit answering late, then taking an object out): the list
+     * announced last stands (AIF 3.1.1). */
+    if (announced || !(ctl_node(ctl, ni)->work & NW_LISTED))
+        ctl_objects_from_list(ctl, ni, p.edt, p.pdc);
+    if (announced && ctl->clock < ctl->search_until)
         ctl_node(ctl, ni)->work |= NW_LISTED;
     no_object_asks(ctl, ni);
     ctl_schedule(ctl, ni);
@@ -166,7 +147,8 @@ void ctl_on_state_announced(echonet_ctl *ctl, const echonet_addr *src, const ech
          * took the object out. */
         if (!ctl_manages(ctl, f->seoj))
             return;
-        ni = ctl_node_for(ctl, src, f->seoj, true);
+        if (ni == NONE)
+            ni = ctl_node_new(ctl, src, f->seoj);
         if (ni != NONE) {
             ctl_node_heard(ctl, ni);
             ctl_node(ctl, ni)->work |= NW_INSTANCES;

@@ -398,17 +398,12 @@ void ctl_node_heard(echonet_ctl *ctl, uint16_t ni)
     ctl_schedule(ctl, ni);
 }
 
-uint16_t ctl_node_for(echonet_ctl *ctl, const echonet_addr *src, echonet_eoj why, bool list_objects)
+uint16_t ctl_node_new(echonet_ctl *ctl, const echonet_addr *src, echonet_eoj why)
 {
-    uint16_t ni = ctl_node_of_src(ctl, src);
+    uint16_t ni = ctl_node_create(ctl, src);
 
-    if (ni == NONE) {
-        ni = ctl_node_create(ctl, src);
-        if (ni == NONE)
-            ctl_notify(ctl, ECHONET_CTL_EV_FULL, NONE, why);
-        else if (list_objects)
-            ctl_node(ctl, ni)->work |= NW_INSTANCES;
-    }
+    if (ni == NONE)
+        ctl_notify(ctl, ECHONET_CTL_EV_FULL, NONE, why);
     return ni;
 }
 

@@ -58,9 +58,9 @@ void ctl_node_offline(echonet_ctl *ctl, uint16_t ni);
  * and rediscovered. */
 void ctl_node_heard(echonet_ctl *ctl, uint16_t ni);
 
-/* The node of a frame that shows an air conditioner at @p src, made when
- * new (with its instance list to read when @p list_objects); NONE and
- * ECHONET_CTL_EV_FULL (for @p why) when there is no room. */
-uint16_t ctl_node_for(echonet_ctl *ctl, const echonet_addr *src, echonet_eoj why, bool list_objects);
+/* A new node at @p src (no node is there: ctl_node_of_src()), for a frame
+ * that shows a device object; NONE and ECHONET_CTL_EV_FULL (for @p why)
+ * when there is no room. */
+uint16_t ctl_node_new(echonet_ctl *ctl, const echonet_addr *src, echonet_eoj why);
 
 #endif
