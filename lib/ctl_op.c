@@ -91,21 +91,33 @@ void ctl_op_finish(echonet_ctl *ctl, uint16_t i)
     ctl_emit(ctl, &ev);
 }
 
-void ctl_ops_gone(echonet_ctl *ctl, echonet_ctl_node *n)
+/* Ends the operations of node @p n for object @p oi (NONE: every object),
+ * the running one first, then the queued ones in order, each with @p why
+ * (OF_GONE, OF_REMOVED) in its flags. */
+static void ops_end(echonet_ctl *ctl, echonet_ctl_node *n, uint16_t oi, uint8_t why)
 {
-    uint16_t i;
+    uint16_t i, *q;
 
-    if (n->op != NONE) {
+    if (n->op != NONE && (oi == NONE || ctl_op(ctl, n->op)->object == oi)) {
         i = n->op;
         n->op = NONE;
-        ctl->st.ops[i].flags |= OF_GONE;
+        ctl_op(ctl, i)->flags |= why;
         ctl_op_finish(ctl, i);
     }
-    while ((i = n->ops_head) != NONE) {
-        n->ops_head = ctl->st.ops[i].next;
-        ctl->st.ops[i].flags |= OF_GONE;
+    for (q = &n->ops_head; (i = *q) != NONE;) {
+        if (oi != NONE && ctl_op(ctl, i)->object != oi) {
+            q = &ctl_op(ctl, i)->next;
+            continue;
+        }
+        *q = ctl_op(ctl, i)->next;
+        ctl_op(ctl, i)->flags |= why;
         ctl_op_finish(ctl, i);
     }
+}
+
+void ctl_ops_gone(echonet_ctl *ctl, echonet_ctl_node *n)
+{
+    ops_end(ctl, n, NONE, OF_GONE);
 }
 
 /* Whether the operation's writes are remote operation (AIF 4.1): in remote
@@ -251,23 +263,7 @@ bool ctl_op_step_done(echonet_ctl *ctl, echonet_ctl_node *n)
 
 void ctl_ops_removed(echonet_ctl *ctl, echonet_ctl_node *n, uint16_t oi)
 {
-    uint16_t i, *q;
-
-    if (n->op != NONE && ctl_op(ctl, n->op)->object == oi) {
-        i = n->op;
-        n->op = NONE;
-        ctl_op(ctl, i)->flags |= OF_REMOVED;
-        ctl_op_finish(ctl, i);
-    }
-    for (q = &n->ops_head; (i = *q) != NONE;) {
-        if (ctl_op(ctl, i)->object != oi) {
-            q = &ctl_op(ctl, i)->next;
-            continue;
-        }
-        *q = ctl_op(ctl, i)->next;
-        ctl_op(ctl, i)->flags |= OF_REMOVED;
-        ctl_op_finish(ctl, i);
-    }
+    ops_end(ctl, n, oi, OF_REMOVED);
 }
 
 echonet_err ctl_op_new(echonet_ctl *ctl, uint16_t node, echonet_eoj eoj, ctl_op_kind kind, uint16_t *out)
