@@ -217,25 +217,22 @@ bool ctl_op_step_done(echonet_ctl *ctl, echonet_ctl_node *n)
 
     switch (op->kind) {
     case OP_GET:
+    case OP_SET:
+        if (op->phase == PH_VERIFY) {
+            /* A verification that got no answer leaves the write unknown
+             * (the verify asks the operation's own list: its bit k is
+             * op->epc[k], op_job()). */
+            op->timedout |= (uint16_t)(n->job.timedout & ~op->refused);
+            break;
+        }
         op->refused = n->job.failed;
         op->timedout = n->job.timedout;
-        break;
-    case OP_SET:
-        if (op->phase == PH_MAIN) {
-            op->refused = n->job.failed;
-            op->timedout = n->job.timedout;
-            if (n->job.flags & JF_PREFIX_REFUSED)
-                op->flags |= OF_PREFIX_REFUSED;
-            op->phase = PH_VERIFY;
-            more = op_job(ctl, n);
-        } else {
-            /* A verification that got no answer leaves the write unknown. */
-            unsigned k;
-
-            for (k = 0; k < n->job.n; k++)
-                if (n->job.timedout & ctl_bit(k) & (uint16_t)~op->refused)
-                    op->timedout |= ctl_bit((unsigned)ctl_op_index_of(op, n->job.epc[k]));
-        }
+        if (op->kind == OP_GET)
+            break;
+        if (n->job.flags & JF_PREFIX_REFUSED)
+            op->flags |= OF_PREFIX_REFUSED;
+        op->phase = PH_VERIFY;
+        more = op_job(ctl, n);
         break;
     case OP_FAULT:
         if (op->phase == PH_MAIN && ctl_fault_codes_next(ctl, &n->job)) {
