@@ -136,25 +136,14 @@ static bool op_job(echonet_ctl *ctl, echonet_ctl_node *n)
 
     switch (op->kind) {
     case OP_GET:
-        ctl_job_start(n, J_OP, op->object, op->epc, op->n, ctl_all_of(op->n), 0);
-        return true;
     case OP_SET:
-        if (op->phase == PH_MAIN) {
-            ctl_job_start(n, J_OP, op->object, op->epc, op->n, ctl_all_of(op->n), (uint8_t)(JF_WRITE | prefix));
-        } else {
-            /* Verify every property written (AIF 2.4.5, 4.1 ③), refused
-             * and unanswered ones too: the cache then holds what the unit
-             * really has, whatever the answer said (issue 13). */
-            uint16_t select = 0;
-            unsigned k;
-
-            for (k = 0; k < op->n; k++)
-                if (echonet_propmap_contains(&ctl_obj(ctl, op->object)->get, op->epc[k]))
-                    select |= ctl_bit(k);
-            if (select == 0)
-                return false;
-            ctl_job_start(n, J_OP, op->object, op->epc, op->n, select, 0);
-        }
+        /* Verify every property written that the Get map has (AIF 2.4.5,
+         * 4.1 ③), refused and unanswered ones too: the cache then holds
+         * what the unit really has, whatever the answer said (issue 13). */
+        if (op->phase == PH_VERIFY)
+            return ctl_job_read(ctl, n, J_OP, op->object, op->epc, op->n, CTL_READ_ALL, false);
+        ctl_job_start(n, J_OP, op->object, op->epc, op->n, ctl_all_of(op->n),
+                      op->kind == OP_SET ? (uint8_t)(JF_WRITE | prefix) : 0);
         return true;
     case OP_FAULT:
         return ctl_fault_step(ctl, n, op->object, J_OP, op->phase == PH_CODES);
