@@ -139,27 +139,22 @@ void ctl_on_state_announced(echonet_ctl *ctl, const echonet_addr *src, const ech
         return;
     ni = ctl_node_of_src(ctl, src);
     oi = ni != NONE ? ctl_object_find(ctl, ni, f->seoj) : NONE;
-    if (oi == NONE) {
-        /* An object not known: what the application does not manage is
-         * ignored (and takes no node slot); else the node's instance list
-         * tells whether it has it (AIF 3.1.1), not the announcement, which
-         * may be a copy from another address or come after a list that
-         * took the object out. */
-        if (!ctl_manages(ctl, f->seoj))
-            return;
-        if (ni == NONE)
-            ni = ctl_node_new(ctl, src, f->seoj);
-        if (ni != NONE) {
-            ctl_node_heard(ctl, ni);
-            ctl_node(ctl, ni)->work |= NW_INSTANCES;
-            ctl_schedule(ctl, ni);
-        }
+    /* An object not known: what the application does not manage is
+     * ignored (and takes no node slot); else the node's instance list
+     * tells whether it has it (AIF 3.1.1), not the announcement, which may
+     * be a copy from another address or come after a list that took the
+     * object out. */
+    if (oi == NONE && !ctl_manages(ctl, f->seoj))
         return;
-    }
+    if (ni == NONE && (ni = ctl_node_new(ctl, src, f->seoj)) == NONE)
+        return;
     ctl_node_heard(ctl, ni);
-    while (echonet_prop_next(&it, &p))
-        if (p.pdc > 0 && ctl_profile_plausible(ctl, f->seoj, p.epc, p.edt, p.pdc))
-            ctl_deliver(ctl, ni, oi, p.epc, p.edt, p.pdc);
+    if (oi == NONE)
+        ctl_node(ctl, ni)->work |= NW_INSTANCES;
+    else
+        while (echonet_prop_next(&it, &p))
+            if (p.pdc > 0 && ctl_profile_plausible(ctl, f->seoj, p.epc, p.edt, p.pdc))
+                ctl_deliver(ctl, ni, oi, p.epc, p.edt, p.pdc);
     ctl_schedule(ctl, ni);
 }
 
