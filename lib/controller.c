@@ -391,7 +391,8 @@ int32_t echonet_ctl_write(echonet_ctl *ctl, echonet_addr *dst, bool *multicast, 
 
     if (!ctl || !dst || !multicast || !buf)
         return ECHONET_ERR_INVALID_ARG;
-    if (cap < ECHONET_HEADER_LEN + 3u * (ECHONET_CTL_BATCH_MAX + 1u) + ECHONET_CTL_VALUE_BYTES)
+    /* (What the parts write needs no more: ctl_request_begin().) */
+    if (cap < ECHONET_CTL_WRITE_MAX)
         return ECHONET_ERR_NOBUF;
     now = ctl_clock(ctl, at);
     *multicast = false;

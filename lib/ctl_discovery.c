@@ -162,25 +162,21 @@ void ctl_on_state_announced(echonet_ctl *ctl, const echonet_addr *src, const ech
 int32_t ctl_send_search(echonet_ctl *ctl, bool *multicast, uint8_t *buf, size_t cap, uint32_t now)
 {
     echonet_writer w;
-    size_t len = 0;
-    uint16_t tid = ctl->tid++, k;
+    uint16_t tid, k;
 
     /* Multicast Get 0xD6 to the node profile (AIF 3.1.2): every node lists
      * its objects in one answer. Not also the Get 0x80 to 0x013000 that
      * 3.1.2 offers instead: sent together they were two requests at once
      * at every unit (AIF 2.4.1). */
-    echonet_writer_init(&w, buf, cap);
-    echonet_writer_header(&w, tid, ctl->cfg.self, ECHONET_EOJ_NODE_PROFILE, ECHONET_ESV_GET);
-    echonet_writer_prop(&w, CTL_EPC_INSTANCES, 0, NULL);
-    if (echonet_writer_finish(&w, &len) != ECHONET_OK)
-        return ECHONET_ERR_NOBUF;
+    tid = ctl_request_begin(ctl, &w, buf, cap, ECHONET_EOJ_NODE_PROFILE, ECHONET_ESV_GET);
+    writer_prop_put(&w, CTL_EPC_INSTANCES, 0, NULL);
     for (k = 0; k < ctl->n_nodes_used; k++) /* (one walk per search, at most one per response timer) */
         ctl_node(ctl, k)->work &= (uint8_t)~NW_LISTED;
     ctl->search_tid = tid;
     ctl->search_until = now + ctl->cfg.response_timeout_ms;
     ctl->search = 0;
     *multicast = true;
-    return (int32_t)len;
+    return (int32_t)w.len;
 }
 
 void echonet_ctl_discover(echonet_ctl *ctl)

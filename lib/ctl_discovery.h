@@ -13,7 +13,8 @@
 #include "ctl_internal.h"
 
 /* Writes the multicast Get 0xD6 to the node profile (AIF 3.1.2); the
- * search is answerable for one response timer. */
+ * search is answerable for one response timer. Returns the length (@p buf
+ * has room for it: ctl_request_begin()). */
 int32_t ctl_send_search(echonet_ctl *ctl, bool *multicast, uint8_t *buf, size_t cap, uint32_t now);
 
 /* Whether a response is an answer to the multicast search still answerable. */

@@ -7,6 +7,7 @@
 
 #include "echonet/aircon.h"
 #include "ctl_event.h"
+#include "ctl_job.h"
 #include "ctl_keepalive.h"
 #include "ctl_nodes.h"
 #include "ctl_profile.h"
@@ -68,21 +69,16 @@ int32_t ctl_keepalive_send(echonet_ctl *ctl, uint16_t ni, uint16_t oi, uint8_t *
     static const uint8_t line_ok = ECHONET_REMOTE_LINE_OK_PUBLIC;
     echonet_ctl_node *n = ctl_node(ctl, ni);
     echonet_writer w;
-    size_t len = 0;
 
-    n->tid = ctl->tid++;
     n->esv = ECHONET_ESV_SETC;
-    echonet_writer_init(&w, buf, cap);
-    echonet_writer_header(&w, n->tid, ctl->cfg.self, ctl_obj(ctl, oi)->eoj, n->esv);
-    echonet_writer_prop(&w, ECHONET_EPC_REMOTE_CONTROL, 1, &line_ok);
-    if (echonet_writer_finish(&w, &len) != ECHONET_OK)
-        return ECHONET_ERR_NOBUF;
+    n->tid = ctl_request_begin(ctl, &w, buf, cap, ctl_obj(ctl, oi)->eoj, n->esv);
+    writer_prop_put(&w, ECHONET_EPC_REMOTE_CONTROL, 1, &line_ok);
     ctl_obj(ctl, oi)->next_keepalive = CLOCK_NEVER;
     n->work |= NW_KEEPALIVE;
     n->busy = true;
     n->deadline = now + ctl->cfg.response_timeout_ms;
     ctl_heap_update(ctl, ni);
-    return (int32_t)len;
+    return (int32_t)w.len;
 }
 
 /* Not inlined: called from two places, one of them echonet_ctl_read(). */

@@ -24,7 +24,7 @@ bool ctl_keepalive_wanted(const echonet_ctl *ctl, const echonet_ctl_object *o);
 uint16_t ctl_keepalive_due(echonet_ctl *ctl, const echonet_ctl_node *n, uint32_t now);
 
 /* Writes the keepalive of object @p oi and marks the node busy. Returns the
- * length or ECHONET_ERR_NOBUF. */
+ * length (@p buf has room for it: ctl_request_begin()). */
 int32_t ctl_keepalive_send(echonet_ctl *ctl, uint16_t ni, uint16_t oi, uint8_t *buf, size_t cap, uint32_t now);
 
 /* The answer to the keepalive in flight (TID and ESV already matched):
