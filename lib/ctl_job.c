@@ -34,13 +34,13 @@ bool ctl_job_read(echonet_ctl *ctl, echonet_ctl_node *n, ctl_job_kind kind, uint
     size_t k;
 
     for (k = 0; k < count; k++) {
-        bool announced = (o->announced & ctl_state_bit(epcs[k])) != 0;
-
         if (!echonet_propmap_contains(&o->get, epcs[k]))
             continue;
         if (use_skip && (o->skip[0] == epcs[k] || o->skip[1] == epcs[k]))
             continue;
-        if ((filter == CTL_READ_ANNOUNCED && !announced) || (filter == CTL_READ_UNANNOUNCED && announced))
+        /* Announced or not, as the filter asks. */
+        if (filter != CTL_READ_ALL &&
+            ((o->announced & ctl_state_bit(epcs[k])) != 0) != (filter == CTL_READ_ANNOUNCED))
             continue;
         select |= ctl_bit((unsigned)k);
     }
