@@ -173,14 +173,13 @@ uint16_t ctl_object_find(const echonet_ctl *ctl, uint16_t node, echonet_eoj eoj)
     return NONE;
 }
 
-unsigned ctl_object_count(echonet_ctl *ctl, uint16_t node)
+uint16_t ctl_objects_with(const echonet_ctl *ctl, uint16_t node, uint8_t work)
 {
-    unsigned c = 0;
-    uint16_t i;
+    uint16_t oi, k = 0;
 
-    for (i = ctl_node(ctl, node)->first_object; i != NONE; i = ctl_obj(ctl, i)->next)
-        c++;
-    return c;
+    for (oi = ctl->st.nodes[node].first_object; oi != NONE; oi = ctl->st.objects[oi].next)
+        k = (uint16_t)(k + ((ctl->st.objects[oi].work & work) == work));
+    return k;
 }
 
 uint16_t ctl_object_get(echonet_ctl *ctl, uint16_t node, echonet_eoj eoj)
@@ -318,15 +317,6 @@ void ctl_same_unit(echonet_ctl *ctl, uint16_t ni, const echonet_ctl_object *o)
     }
     tell_alias(ctl, ni, a);
     ctl_schedule(ctl, a);
-}
-
-uint16_t ctl_ready_objects(const echonet_ctl *ctl, uint16_t node)
-{
-    uint16_t oi, k = 0;
-
-    for (oi = ctl->st.nodes[node].first_object; oi != NONE; oi = ctl->st.objects[oi].next)
-        k = (uint16_t)(k + ((ctl->st.objects[oi].work & OW_READY) != 0));
-    return k;
 }
 
 void ctl_node_offline(echonet_ctl *ctl, uint16_t ni)
