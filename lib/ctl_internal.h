@@ -48,7 +48,7 @@ typedef enum { N_FREE = 0, N_ACTIVE, N_OFFLINE, N_ALIAS } ctl_node_state;
 enum { NW_INSTANCES = 0x01, NW_PROBE = 0x02, NW_KEEPALIVE = 0x04, NW_LOST = 0x08, NW_AFTER_SEARCH = 0x10,
        NW_LISTED = 0x20, NW_ALIAS_HEARD = 0x40 };
 /* The bits of a node's work that are facts about it, not work to do: a
- * node with only these has nothing to send (node_has_work() of ctl_sched.c). */
+ * node with only these has nothing to send (ctl_schedule()). */
 #define NW_FACTS (NW_AFTER_SEARCH | NW_LISTED | NW_ALIAS_HEARD)
 
 /* Object work bits (echonet_ctl_object.work). */
