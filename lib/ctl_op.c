@@ -294,6 +294,22 @@ void ctl_op_queue(echonet_ctl *ctl, uint16_t i, uint16_t *handle)
     ctl_schedule(ctl, op->node);
 }
 
+/* A new operation of @p kind over the @p n properties at @p epcs, queued
+ * (ctl_op_new(), ctl_op_queue()). */
+static echonet_err op_start(echonet_ctl *ctl, uint16_t node, echonet_eoj eoj, ctl_op_kind kind, const uint8_t *epcs,
+                            size_t n, uint16_t *handle)
+{
+    uint16_t i;
+    echonet_err err = ctl_op_new(ctl, node, eoj, kind, &i);
+
+    if (err != ECHONET_OK)
+        return err;
+    memcpy(ctl->st.ops[i].epc, epcs, n);
+    ctl->st.ops[i].n = (uint8_t)n;
+    ctl_op_queue(ctl, i, handle);
+    return ECHONET_OK;
+}
+
 static bool repeated(const uint8_t *epcs, size_t n, uint8_t epc, size_t upto)
 {
     size_t k;
@@ -308,8 +324,6 @@ static bool repeated(const uint8_t *epcs, size_t n, uint8_t epc, size_t upto)
 echonet_err echonet_ctl_get(echonet_ctl *ctl, uint16_t node, echonet_eoj eoj, const uint8_t *epcs, size_t n,
                             uint16_t *handle)
 {
-    echonet_err err;
-    uint16_t i;
     size_t k;
 
     if (!epcs || n < 1 || n > ECHONET_CTL_BATCH_MAX)
@@ -317,13 +331,7 @@ echonet_err echonet_ctl_get(echonet_ctl *ctl, uint16_t node, echonet_eoj eoj, co
     for (k = 0; k < n; k++)
         if (epcs[k] < 0x80u || repeated(epcs, n, epcs[k], k))
             return ECHONET_ERR_INVALID_ARG;
-    err = ctl_op_new(ctl, node, eoj, OP_GET, &i);
-    if (err != ECHONET_OK)
-        return err;
-    memcpy(ctl->st.ops[i].epc, epcs, n);
-    ctl->st.ops[i].n = (uint8_t)n;
-    ctl_op_queue(ctl, i, handle);
-    return ECHONET_OK;
+    return op_start(ctl, node, eoj, OP_GET, epcs, n, handle);
 }
 
 echonet_err echonet_ctl_set(echonet_ctl *ctl, uint16_t node, echonet_eoj eoj, const echonet_prop *props, size_t n,
@@ -426,14 +434,8 @@ bool ctl_op_take_value(echonet_ctl *ctl, echonet_ctl_op *op, uint8_t epc, const 
 
 echonet_err echonet_ctl_read_fault(echonet_ctl *ctl, uint16_t node, echonet_eoj eoj, uint16_t *handle)
 {
-    uint16_t i;
-    echonet_err err = ctl_op_new(ctl, node, eoj, OP_FAULT, &i);
-
-    if (err != ECHONET_OK)
-        return err;
     /* What a TIMED_OUT outcome names (ctl_op_finish()). */
-    ctl_op(ctl, i)->epc[0] = ECHONET_EPC_FAULT_STATUS;
-    ctl_op(ctl, i)->n = 1;
-    ctl_op_queue(ctl, i, handle);
-    return ECHONET_OK;
+    static const uint8_t fault[] = {ECHONET_EPC_FAULT_STATUS};
+
+    return op_start(ctl, node, eoj, OP_FAULT, fault, 1, handle);
 }
