@@ -37,18 +37,24 @@ static uint32_t keepalive_lead(const echonet_ctl *ctl, unsigned objects)
     return objects + 1u <= (interval - half - 1u) / timeout ? interval - (objects + 1u) * timeout : half;
 }
 
-uint16_t ctl_keepalive_due(echonet_ctl *ctl, const echonet_ctl_node *n, uint32_t now)
+uint16_t ctl_keepalive_next(echonet_ctl *ctl, const echonet_ctl_node *n)
 {
-    uint16_t oi, due = NONE;
+    uint16_t oi, next = NONE;
 
     for (oi = n->first_object; oi != NONE; oi = ctl_obj(ctl, oi)->next) {
         const echonet_ctl_object *o = ctl_obj(ctl, oi);
 
-        if (ctl_keepalive_wanted(ctl, o) && ctl_timer_due(o->next_keepalive, now) &&
-            (due == NONE || o->next_keepalive < ctl_obj(ctl, due)->next_keepalive))
-            due = oi;
+        if (ctl_keepalive_wanted(ctl, o) && (next == NONE || o->next_keepalive < ctl_obj(ctl, next)->next_keepalive))
+            next = oi;
     }
-    return due;
+    return next;
+}
+
+uint16_t ctl_keepalive_due(echonet_ctl *ctl, const echonet_ctl_node *n, uint32_t now)
+{
+    uint16_t oi = ctl_keepalive_next(ctl, n);
+
+    return oi != NONE && ctl_timer_due(ctl_obj(ctl, oi)->next_keepalive, now) ? oi : NONE;
 }
 
 static uint16_t keepalive_in_flight(echonet_ctl *ctl, const echonet_ctl_node *n)

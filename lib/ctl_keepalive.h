@@ -18,6 +18,10 @@
 /* Whether object @p o is kept alive (remote mode, line up, ready, 0x93 settable). */
 bool ctl_keepalive_wanted(const echonet_ctl *ctl, const echonet_ctl_object *o);
 
+/* The object of node @p n kept alive whose keepalive comes first (the
+ * first of equals; CLOCK_NEVER, in flight, last of all), or NONE. */
+uint16_t ctl_keepalive_next(echonet_ctl *ctl, const echonet_ctl_node *n);
+
 /* The object of node @p n whose keepalive is due, the longest overdue
  * first (with three objects and a one-hour interval, the first due in
  * object order let the third's come 1.4 s late, issue 13), or NONE. */

@@ -84,20 +84,11 @@ void ctl_schedule(echonet_ctl *ctl, uint16_t i)
          * node profile answers then), else by a Get 0xD6 every
          * keepalive_retry_ms. */
         if (!n->busy) {
-            uint32_t t = CLOCK_NEVER;
-            bool wanted = false;
-            uint16_t oi;
+            uint16_t oi = ctl_keepalive_next(ctl, n);
 
-            for (oi = n->first_object; oi != NONE; oi = ctl_obj(ctl, oi)->next) {
-                const echonet_ctl_object *o = ctl_obj(ctl, oi);
+            if (oi != NONE) {
+                uint32_t t = ctl_obj(ctl, oi)->next_keepalive;
 
-                if (ctl_keepalive_wanted(ctl, o)) {
-                    wanted = true;
-                    if (o->next_keepalive < t)
-                        t = o->next_keepalive;
-                }
-            }
-            if (wanted) {
                 /* A due one goes at once (ready queue), a later one by the
                  * heap; the probe due with it, after it (pick_job()). */
                 n->deadline = t > now ? t : CLOCK_NEVER;
