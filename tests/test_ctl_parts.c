@@ -814,6 +814,43 @@ START_TEST(op_remote_write_per_operation)
 }
 END_TEST
 
+/* Only answers are read as answers (reference 3.1): a request, or a code
+ * that is no ESV, from the address of an offline node (a frame built by
+ * the application, echonet_ctl_read_frame()) does not bring it back; a
+ * response does, whatever it answers. */
+START_TEST(read_frame_answers_only)
+{
+    static const uint8_t not_answers[] = {ECHONET_ESV_GET, ECHONET_ESV_SETC, ECHONET_ESV_SETGET, 0x55, 0x7F, 0x00};
+    echonet_addr unit;
+    echonet_frame f;
+    uint16_t ni;
+    unsigned k;
+
+    p_init(false);
+    ni = p_node(0);
+    (void)p_aircon(ni, 1);
+    ctl_node_offline(&pc, ni);
+    ck_assert(!echonet_ctl_node_online(&pc, ni));
+    ck_assert_int_eq(echonet_addr_set(&unit, (const uint8_t[]){192, 0, 2, 10}, 4), ECHONET_OK);
+    ck_assert_uint_eq(echonet_ctl_find(&pc, &unit), ni);
+    memset(&f, 0, sizeof f);
+    f.format = 1;
+    f.tid = 7;
+    f.seoj = ECHONET_EOJ(0x01, 0x30, 1);
+    f.deoj = pc.cfg.self;
+    for (k = 0; k < sizeof not_answers; k++) {
+        f.esv = not_answers[k];
+        ck_assert_int_eq(echonet_ctl_read_frame(&pc, &unit, &f, 1000), ECHONET_OK);
+        ck_assert_msg(!echonet_ctl_node_online(&pc, ni), "ESV 0x%02X brought the node back", not_answers[k]);
+    }
+    ck_assert_uint_eq(p_count(ECHONET_CTL_EV_ONLINE), 0);
+    f.esv = ECHONET_ESV_GET_SNA;
+    ck_assert_int_eq(echonet_ctl_read_frame(&pc, &unit, &f, 1000), ECHONET_OK);
+    ck_assert(echonet_ctl_node_online(&pc, ni));
+    ck_assert_uint_eq(p_count(ECHONET_CTL_EV_ONLINE), 1);
+}
+END_TEST
+
 /* ---- Decode once --------------------------------------------------------------------------- */
 
 /* echonet_ctl_read_frame() takes a frame already decoded, as
@@ -1167,6 +1204,7 @@ Suite *ctl_parts_suite(void)
     suite_add_tcase(s, tc);
     tc = tcase_create("decode once");
     tcase_add_test(tc, read_frame_decoded_once);
+    tcase_add_test(tc, read_frame_answers_only);
     suite_add_tcase(s, tc);
     tc = tcase_create("profiles");
     tcase_add_test(tc, profile_of_classes);
