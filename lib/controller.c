@@ -36,6 +36,7 @@
 #include "ctl_profile.h"
 #include "ctl_sched.h"
 #include "ctl_state.h"
+#include "esv_internal.h"
 #include "noinline.h"
 
 static ECHONET_NOINLINE_FOR_SIZE bool config_ok(const echonet_ctl_config *c)
@@ -324,7 +325,6 @@ echonet_err echonet_ctl_read_frame(echonet_ctl *ctl, const echonet_addr *src, co
                                    echonet_tstamp at)
 {
     echonet_ctl_node *n;
-    echonet_esv_kind kind;
     echonet_eoj asked;
     uint32_t now;
     uint16_t ni;
@@ -334,8 +334,7 @@ echonet_err echonet_ctl_read_frame(echonet_ctl *ctl, const echonet_addr *src, co
     now = ctl_clock(ctl, at);
     if (f->format != 1)
         return ECHONET_OK;
-    kind = echonet_esv_classify(f->esv);
-    if (kind == ECHONET_ESV_KIND_NOTIFICATION || kind == ECHONET_ESV_KIND_NOTIFICATION_REQ) {
+    if (f->esv == ECHONET_ESV_INF || f->esv == ECHONET_ESV_INFC) {
         /* (Two calls, not one: each its own frame, on the deepest path.) */
         if (echonet_eoj_is_node_profile(f->seoj))
             ctl_on_instance_list(ctl, src, f, CTL_EPC_INSTANCES_ANNOUNCED);
@@ -343,8 +342,10 @@ echonet_err echonet_ctl_read_frame(echonet_ctl *ctl, const echonet_addr *src, co
             ctl_on_state_announced(ctl, src, f);
         return ECHONET_OK;
     }
-    if (kind != ECHONET_ESV_KIND_RESPONSE && kind != ECHONET_ESV_KIND_SNA)
-        return ECHONET_OK; /* requests are for the node side */
+    /* Only an answer (a response 0x7_, an SNA 0x5_): requests are for the
+     * node side. */
+    if (!esv_valid(f->esv) || (f->esv >> 4 != 0x5u && f->esv >> 4 != 0x7u))
+        return ECHONET_OK;
     if (f->deoj != ctl->cfg.self)
         return ECHONET_OK; /* an answer to another object of this host (its DEOJ is the request's SEOJ) */
     if (ctl_discovery_is_search_answer(ctl, f, now)) {
@@ -361,7 +362,7 @@ echonet_err echonet_ctl_read_frame(echonet_ctl *ctl, const echonet_addr *src, co
     /* Only the answer to the request in flight: same TID, the ESV pair,
      * the object asked (reference 11); late, duplicate and foreign frames
      * complete nothing. */
-    if (!n->busy || f->tid != n->tid || echonet_esv_request_of(f->esv) != n->esv)
+    if (!n->busy || f->tid != n->tid || !ctl_esv_answers(f->esv, n->esv))
         return ECHONET_OK;
     if (n->work & NW_KEEPALIVE) {
         ctl_keepalive_answer(ctl, ni, f, now);

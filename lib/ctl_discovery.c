@@ -217,7 +217,7 @@ echonet_err echonet_ctl_add_node(echonet_ctl *ctl, const echonet_addr *addr, uin
 
 bool ctl_discovery_is_search_answer(const echonet_ctl *ctl, const echonet_frame *f, uint32_t now)
 {
-    return now < ctl->search_until && f->tid == ctl->search_tid && echonet_esv_request_of(f->esv) == ECHONET_ESV_GET;
+    return now < ctl->search_until && f->tid == ctl->search_tid && ctl_esv_answers(f->esv, ECHONET_ESV_GET);
 }
 
 void ctl_discovery_ask_instances(echonet_ctl_node *n)

@@ -105,6 +105,14 @@ static inline echonet_ctl_op *ctl_op(echonet_ctl *ctl, uint16_t i)
     return &ctl->st.ops[i];
 }
 
+/* Whether @p esv answers a request of the controller, @p request (a Get or
+ * a SetC): its success response is the request + 0x10, its SNA the request
+ * - 0x10 (reference 3.1). */
+static inline bool ctl_esv_answers(uint8_t esv, uint8_t request)
+{
+    return esv == request + 0x10u || esv == request - 0x10u;
+}
+
 /* Address → node index: open addressing over st.index (a power of two,
  * at least twice the nodes), FNV-1a of the address bytes. */
 void ctl_index_clear(echonet_ctl *ctl);
