@@ -36,9 +36,10 @@
 #include "ctl_profile.h"
 #include "ctl_sched.h"
 #include "ctl_state.h"
+#include "esv_internal.h"
 #include "noinline.h"
 
-static bool config_ok(const echonet_ctl_config *c)
+static ECHONET_NOINLINE_FOR_SIZE bool config_ok(const echonet_ctl_config *c)
 {
     return c->response_timeout_ms >= ECHONET_CTL_MIN_RESPONSE_TIMEOUT && c->response_timeout_ms <= CLOCK_SPAN &&
            c->poll_interval_ms <= CLOCK_SPAN && c->reread_interval_ms <= CLOCK_SPAN && c->max_props >= 1 &&
@@ -47,6 +48,15 @@ static bool config_ok(const echonet_ctl_config *c)
            c->keepalive_retry_ms >= 1000u && c->keepalive_retry_ms <= c->keepalive_interval_ms &&
            c->energy_interval_ms >= 60000u && c->energy_interval_ms <= 1800000u &&
            c->self <= 0xFFFFFFu;
+}
+
+/* Out of line, like config_ok(), when optimising for size: the checks
+ * then reach their return with short branches. */
+static ECHONET_NOINLINE_FOR_SIZE bool storage_ok(const echonet_ctl_storage *st)
+{
+    return st->nodes && st->objects && st->index && st->heap && (st->ops || st->n_ops == 0) && st->n_nodes != 0 &&
+           st->n_nodes != NONE && st->n_objects != 0 && st->n_objects != NONE && st->n_ops != NONE &&
+           (st->n_index & (st->n_index - 1u)) == 0 && st->n_index / 2u >= st->n_nodes;
 }
 
 void echonet_ctl_config_default(echonet_ctl_config *cfg)
@@ -71,11 +81,7 @@ echonet_err echonet_ctl_init(echonet_ctl *ctl, const echonet_ctl_config *cfg, co
 {
     uint16_t i;
 
-    if (!ctl || !cfg || !cb || !cb->event || !st || !config_ok(cfg))
-        return ECHONET_ERR_INVALID_ARG;
-    if (!st->nodes || !st->objects || !st->index || !st->heap || (!st->ops && st->n_ops > 0) || st->n_nodes == 0 ||
-        st->n_nodes == NONE || st->n_objects == 0 || st->n_objects == NONE || st->n_ops == NONE ||
-        (st->n_index & (st->n_index - 1u)) != 0 || st->n_index / 2u < st->n_nodes)
+    if (!ctl || !cfg || !cb || !cb->event || !st || !config_ok(cfg) || !storage_ok(st))
         return ECHONET_ERR_INVALID_ARG;
     memset(ctl, 0, sizeof *ctl);
     ctl->cfg = *cfg;
@@ -319,7 +325,6 @@ echonet_err echonet_ctl_read_frame(echonet_ctl *ctl, const echonet_addr *src, co
                                    echonet_tstamp at)
 {
     echonet_ctl_node *n;
-    echonet_esv_kind kind;
     echonet_eoj asked;
     uint32_t now;
     uint16_t ni;
@@ -329,21 +334,24 @@ echonet_err echonet_ctl_read_frame(echonet_ctl *ctl, const echonet_addr *src, co
     now = ctl_clock(ctl, at);
     if (f->format != 1)
         return ECHONET_OK;
-    kind = echonet_esv_classify(f->esv);
-    if (kind == ECHONET_ESV_KIND_NOTIFICATION || kind == ECHONET_ESV_KIND_NOTIFICATION_REQ) {
+    if (f->esv == ECHONET_ESV_INF || f->esv == ECHONET_ESV_INFC) {
         /* (Two calls, not one: each its own frame, on the deepest path.) */
         if (echonet_eoj_is_node_profile(f->seoj))
-            ctl_on_instance_list(ctl, src, f);
+            ctl_on_instance_list(ctl, src, f, CTL_EPC_INSTANCES_ANNOUNCED);
         else
             ctl_on_state_announced(ctl, src, f);
         return ECHONET_OK;
     }
-    if (kind != ECHONET_ESV_KIND_RESPONSE && kind != ECHONET_ESV_KIND_SNA)
-        return ECHONET_OK; /* requests are for the node side */
+    /* Only an answer (a response 0x7_, an SNA 0x5_): requests are for the
+     * node side. */
+    if (!esv_valid(f->esv) || (f->esv >> 4 != 0x5u && f->esv >> 4 != 0x7u))
+        return ECHONET_OK;
     if (f->deoj != ctl->cfg.self)
         return ECHONET_OK; /* an answer to another object of this host (its DEOJ is the request's SEOJ) */
     if (ctl_discovery_is_search_answer(ctl, f, now)) {
-        ctl_on_search_answer(ctl, src, f);
+        /* (The search is a Get 0xD6 to the node profile: ctl_send_search().) */
+        if (echonet_eoj_is_node_profile(f->seoj))
+            ctl_on_instance_list(ctl, src, f, CTL_EPC_INSTANCES);
         return ECHONET_OK;
     }
     ni = ctl_node_of_src(ctl, src);
@@ -354,7 +362,7 @@ echonet_err echonet_ctl_read_frame(echonet_ctl *ctl, const echonet_addr *src, co
     /* Only the answer to the request in flight: same TID, the ESV pair,
      * the object asked (reference 11); late, duplicate and foreign frames
      * complete nothing. */
-    if (!n->busy || f->tid != n->tid || echonet_esv_request_of(f->esv) != n->esv)
+    if (!n->busy || f->tid != n->tid || !ctl_esv_answers(f->esv, n->esv))
         return ECHONET_OK;
     if (n->work & NW_KEEPALIVE) {
         ctl_keepalive_answer(ctl, ni, f, now);
@@ -384,7 +392,8 @@ int32_t echonet_ctl_write(echonet_ctl *ctl, echonet_addr *dst, bool *multicast, 
 
     if (!ctl || !dst || !multicast || !buf)
         return ECHONET_ERR_INVALID_ARG;
-    if (cap < ECHONET_HEADER_LEN + 3u * (ECHONET_CTL_BATCH_MAX + 1u) + ECHONET_CTL_VALUE_BYTES)
+    /* (What the parts write needs no more: ctl_request_begin().) */
+    if (cap < ECHONET_CTL_WRITE_MAX)
         return ECHONET_ERR_NOBUF;
     now = ctl_clock(ctl, at);
     *multicast = false;
@@ -437,15 +446,17 @@ int32_t echonet_ctl_write(echonet_ctl *ctl, echonet_addr *dst, bool *multicast, 
 echonet_tstamp echonet_ctl_expiry(const echonet_ctl *ctl)
 {
     uint16_t top;
-    echonet_tstamp t;
+    uint32_t t;
 
     if (!ctl)
         return ECHONET_TSTAMP_NEVER;
     if ((ctl->search > 0 && ctl->clock >= ctl->search_until) || ctl->ready_head != NONE)
         return 0;
+    /* The earliest on the controller's clock, then in the application's
+     * time (a heap deadline and search_until are never CLOCK_NEVER). */
     top = ctl_heap_top(ctl);
-    t = top == NONE ? ECHONET_TSTAMP_NEVER : echonet_tstamp_add(ctl->epoch, ctl->st.nodes[top].deadline);
-    if (ctl->search > 0 && echonet_tstamp_add(ctl->epoch, ctl->search_until) < t)
-        t = echonet_tstamp_add(ctl->epoch, ctl->search_until); /* the next search */
-    return t;
+    t = top == NONE ? CLOCK_NEVER : ctl->st.nodes[top].deadline;
+    if (ctl->search > 0 && ctl->search_until < t)
+        t = ctl->search_until; /* the next search */
+    return t == CLOCK_NEVER ? ECHONET_TSTAMP_NEVER : echonet_tstamp_add(ctl->epoch, t);
 }

@@ -99,50 +99,31 @@ static void no_object_asks(echonet_ctl *ctl, uint16_t node)
         ctl_node(ctl, node)->work |= NW_INSTANCES;
 }
 
-void ctl_on_search_answer(echonet_ctl *ctl, const echonet_addr *src, const echonet_frame *f)
+void ctl_on_instance_list(echonet_ctl *ctl, const echonet_addr *src, const echonet_frame *f, uint8_t epc)
 {
+    bool announced = epc == CTL_EPC_INSTANCES_ANNOUNCED;
     echonet_prop p;
     uint16_t ni;
 
-    /* (The search is a Get 0xD6 to the node profile: ctl_send_search().) */
-    if (!echonet_eoj_is_node_profile(f->seoj) || !echonet_prop_find(f->props, CTL_EPC_INSTANCES, &p) || p.pdc < 4)
-        return;
-    /* A node without an object to manage takes no slot (every ECHONET
-     * node of the home answers the search). */
-    ni = ctl_node_of_src(ctl, src);
-    if (ni == NONE && !list_has_managed(ctl, p.edt, p.pdc))
-        return;
-    ni = ctl_node_for(ctl, src, f->seoj, false);
-    if (ni != NONE) {
-        ctl_node_heard(ctl, ni);
-        /* An answer that comes after the node's 0xD5 may be older than it
-         * (a unit answering late, then taking an object out): the list
-         * announced last stands (AIF 3.1.1). */
-        if (!(ctl_node(ctl, ni)->work & NW_LISTED))
-            ctl_objects_from_list(ctl, ni, p.edt, p.pdc);
-        no_object_asks(ctl, ni);
-        ctl_schedule(ctl, ni);
-    }
-}
-
-void ctl_on_instance_list(echonet_ctl *ctl, const echonet_addr *src, const echonet_frame *f)
-{
-    echonet_prop p;
-    uint16_t ni;
-
-    if (!echonet_prop_find(f->props, CTL_EPC_INSTANCES_ANNOUNCED, &p) || p.pdc < 4)
+    if (!echonet_prop_find(f->props, epc, &p) || p.pdc < 4)
         return;
     ni = ctl_node_of_src(ctl, src);
     if (ni == NONE) {
+        /* A node without an object to manage takes no slot (every ECHONET
+         * node of the home answers the search). */
         if (!list_has_managed(ctl, p.edt, p.pdc))
             return;
-        ni = ctl_node_for(ctl, src, f->seoj, false);
+        ni = ctl_node_new(ctl, src, f->seoj);
         if (ni == NONE)
             return;
     }
     ctl_node_heard(ctl, ni);
-    ctl_objects_from_list(ctl, ni, p.edt, p.pdc);
-    if (ctl->clock < ctl->search_until)
+    /* A search answer that comes after the node's 0xD5 may be older than
+     * it (a unit answering late, then taking an object out): the list
+     * announced last stands (AIF 3.1.1). */
+    if (announced || !(ctl_node(ctl, ni)->work & NW_LISTED))
+        ctl_objects_from_list(ctl, ni, p.edt, p.pdc);
+    if (announced && ctl->clock < ctl->search_until)
         ctl_node(ctl, ni)->work |= NW_LISTED;
     no_object_asks(ctl, ni);
     ctl_schedule(ctl, ni);
@@ -158,26 +139,22 @@ void ctl_on_state_announced(echonet_ctl *ctl, const echonet_addr *src, const ech
         return;
     ni = ctl_node_of_src(ctl, src);
     oi = ni != NONE ? ctl_object_find(ctl, ni, f->seoj) : NONE;
-    if (oi == NONE) {
-        /* An object not known: what the application does not manage is
-         * ignored (and takes no node slot); else the node's instance list
-         * tells whether it has it (AIF 3.1.1), not the announcement, which
-         * may be a copy from another address or come after a list that
-         * took the object out. */
-        if (!ctl_manages(ctl, f->seoj))
-            return;
-        ni = ctl_node_for(ctl, src, f->seoj, true);
-        if (ni != NONE) {
-            ctl_node_heard(ctl, ni);
-            ctl_node(ctl, ni)->work |= NW_INSTANCES;
-            ctl_schedule(ctl, ni);
-        }
+    /* An object not known: what the application does not manage is
+     * ignored (and takes no node slot); else the node's instance list
+     * tells whether it has it (AIF 3.1.1), not the announcement, which may
+     * be a copy from another address or come after a list that took the
+     * object out. */
+    if (oi == NONE && !ctl_manages(ctl, f->seoj))
         return;
-    }
+    if (ni == NONE && (ni = ctl_node_new(ctl, src, f->seoj)) == NONE)
+        return;
     ctl_node_heard(ctl, ni);
-    while (echonet_prop_next(&it, &p))
-        if (p.pdc > 0 && ctl_profile_plausible(ctl, f->seoj, p.epc, p.edt, p.pdc))
-            ctl_deliver(ctl, ni, oi, p.epc, p.edt, p.pdc);
+    if (oi == NONE)
+        ctl_node(ctl, ni)->work |= NW_INSTANCES;
+    else
+        while (echonet_prop_next(&it, &p))
+            if (p.pdc > 0 && ctl_profile_plausible(ctl, f->seoj, p.epc, p.edt, p.pdc))
+                ctl_deliver(ctl, ni, oi, p.epc, p.edt, p.pdc);
     ctl_schedule(ctl, ni);
 }
 
@@ -185,25 +162,21 @@ void ctl_on_state_announced(echonet_ctl *ctl, const echonet_addr *src, const ech
 int32_t ctl_send_search(echonet_ctl *ctl, bool *multicast, uint8_t *buf, size_t cap, uint32_t now)
 {
     echonet_writer w;
-    size_t len = 0;
-    uint16_t tid = ctl->tid++, k;
+    uint16_t tid, k;
 
     /* Multicast Get 0xD6 to the node profile (AIF 3.1.2): every node lists
      * its objects in one answer. Not also the Get 0x80 to 0x013000 that
      * 3.1.2 offers instead: sent together they were two requests at once
      * at every unit (AIF 2.4.1). */
-    echonet_writer_init(&w, buf, cap);
-    echonet_writer_header(&w, tid, ctl->cfg.self, ECHONET_EOJ_NODE_PROFILE, ECHONET_ESV_GET);
-    echonet_writer_prop(&w, CTL_EPC_INSTANCES, 0, NULL);
-    if (echonet_writer_finish(&w, &len) != ECHONET_OK)
-        return ECHONET_ERR_NOBUF;
+    tid = ctl_request_begin(ctl, &w, buf, cap, ECHONET_EOJ_NODE_PROFILE, ECHONET_ESV_GET);
+    writer_prop_put(&w, CTL_EPC_INSTANCES, 0, NULL);
     for (k = 0; k < ctl->n_nodes_used; k++) /* (one walk per search, at most one per response timer) */
         ctl_node(ctl, k)->work &= (uint8_t)~NW_LISTED;
     ctl->search_tid = tid;
     ctl->search_until = now + ctl->cfg.response_timeout_ms;
     ctl->search = 0;
     *multicast = true;
-    return (int32_t)len;
+    return (int32_t)w.len;
 }
 
 void echonet_ctl_discover(echonet_ctl *ctl)
@@ -244,7 +217,7 @@ echonet_err echonet_ctl_add_node(echonet_ctl *ctl, const echonet_addr *addr, uin
 
 bool ctl_discovery_is_search_answer(const echonet_ctl *ctl, const echonet_frame *f, uint32_t now)
 {
-    return now < ctl->search_until && f->tid == ctl->search_tid && echonet_esv_request_of(f->esv) == ECHONET_ESV_GET;
+    return now < ctl->search_until && f->tid == ctl->search_tid && ctl_esv_answers(f->esv, ECHONET_ESV_GET);
 }
 
 void ctl_discovery_ask_instances(echonet_ctl_node *n)

@@ -13,18 +13,18 @@
 #include "ctl_internal.h"
 
 /* Writes the multicast Get 0xD6 to the node profile (AIF 3.1.2); the
- * search is answerable for one response timer. */
+ * search is answerable for one response timer. Returns the length (@p buf
+ * has room for it: ctl_request_begin()). */
 int32_t ctl_send_search(echonet_ctl *ctl, bool *multicast, uint8_t *buf, size_t cap, uint32_t now);
 
 /* Whether a response is an answer to the multicast search still answerable. */
 bool ctl_discovery_is_search_answer(const echonet_ctl *ctl, const echonet_frame *f, uint32_t now);
 
-/* An answer to the multicast search from @p src. */
-void ctl_on_search_answer(echonet_ctl *ctl, const echonet_addr *src, const echonet_frame *f);
-
-/* An instance list announced (INF, INFC of 0xD5 by the node profile) from
- * @p src: only one with an object the controller manages makes a new node. */
-void ctl_on_instance_list(echonet_ctl *ctl, const echonet_addr *src, const echonet_frame *f);
+/* An instance list from the node profile at @p src: announced (INF, INFC
+ * of 0xD5, @p epc CTL_EPC_INSTANCES_ANNOUNCED) or the answer to the
+ * multicast search (0xD6, @p epc CTL_EPC_INSTANCES). Only one with an
+ * object the controller manages makes a new node. */
+void ctl_on_instance_list(echonet_ctl *ctl, const echonet_addr *src, const echonet_frame *f, uint8_t epc);
 
 /* A state announced by an object (AIF 5.4) from @p src: the cache is
  * updated; a new object of a managed class is found. */

@@ -53,6 +53,14 @@ static void sift_down(echonet_ctl *ctl, uint16_t i)
     place(ctl, i, node);
 }
 
+/* Node @p node, placed at a position of the heap, moves to where its
+ * deadline belongs. */
+static void resift(echonet_ctl *ctl, uint16_t node)
+{
+    sift_down(ctl, ctl->st.nodes[node].heap_pos);
+    sift_up(ctl, ctl->st.nodes[node].heap_pos);
+}
+
 void ctl_heap_remove(echonet_ctl *ctl, uint16_t node)
 {
     uint16_t i = ctl->st.nodes[node].heap_pos, last;
@@ -64,8 +72,7 @@ void ctl_heap_remove(echonet_ctl *ctl, uint16_t node)
     if (i == ctl->n_heap)
         return;
     place(ctl, i, last);
-    sift_down(ctl, i);
-    sift_up(ctl, ctl->st.nodes[last].heap_pos);
+    resift(ctl, last);
 }
 
 /* Puts the node where its deadline says, or takes it out when it has none. */
@@ -77,12 +84,9 @@ void ctl_heap_update(echonet_ctl *ctl, uint16_t node)
         ctl_heap_remove(ctl, node);
         return;
     }
-    if (i == NONE) {
-        i = ctl->n_heap++;
-        place(ctl, i, node);
-    }
-    sift_down(ctl, i);
-    sift_up(ctl, ctl->st.nodes[node].heap_pos);
+    if (i == NONE)
+        place(ctl, ctl->n_heap++, node);
+    resift(ctl, node);
 }
 
 uint16_t ctl_heap_top(const echonet_ctl *ctl)

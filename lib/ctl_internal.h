@@ -48,7 +48,7 @@ typedef enum { N_FREE = 0, N_ACTIVE, N_OFFLINE, N_ALIAS } ctl_node_state;
 enum { NW_INSTANCES = 0x01, NW_PROBE = 0x02, NW_KEEPALIVE = 0x04, NW_LOST = 0x08, NW_AFTER_SEARCH = 0x10,
        NW_LISTED = 0x20, NW_ALIAS_HEARD = 0x40 };
 /* The bits of a node's work that are facts about it, not work to do: a
- * node with only these has nothing to send (node_has_work() of ctl_sched.c). */
+ * node with only these has nothing to send (ctl_schedule()). */
 #define NW_FACTS (NW_AFTER_SEARCH | NW_LISTED | NW_ALIAS_HEARD)
 
 /* Object work bits (echonet_ctl_object.work). */
@@ -103,6 +103,14 @@ static inline echonet_ctl_object *ctl_obj(echonet_ctl *ctl, uint16_t i)
 static inline echonet_ctl_op *ctl_op(echonet_ctl *ctl, uint16_t i)
 {
     return &ctl->st.ops[i];
+}
+
+/* Whether @p esv answers a request of the controller, @p request (a Get or
+ * a SetC): its success response is the request + 0x10, its SNA the request
+ * - 0x10 (reference 3.1). */
+static inline bool ctl_esv_answers(uint8_t esv, uint8_t request)
+{
+    return esv == request + 0x10u || esv == request - 0x10u;
 }
 
 /* Address → node index: open addressing over st.index (a power of two,

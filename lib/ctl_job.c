@@ -34,13 +34,13 @@ bool ctl_job_read(echonet_ctl *ctl, echonet_ctl_node *n, ctl_job_kind kind, uint
     size_t k;
 
     for (k = 0; k < count; k++) {
-        bool announced = (o->announced & ctl_state_bit(epcs[k])) != 0;
-
         if (!echonet_propmap_contains(&o->get, epcs[k]))
             continue;
         if (use_skip && (o->skip[0] == epcs[k] || o->skip[1] == epcs[k]))
             continue;
-        if ((filter == CTL_READ_ANNOUNCED && !announced) || (filter == CTL_READ_UNANNOUNCED && announced))
+        /* Announced or not, as the filter asks. */
+        if (filter != CTL_READ_ALL &&
+            ((o->announced & ctl_state_bit(epcs[k])) != 0) != (filter == CTL_READ_ANNOUNCED))
             continue;
         select |= ctl_bit((unsigned)k);
     }
@@ -56,6 +56,15 @@ echonet_eoj ctl_job_deoj(echonet_ctl *ctl, const echonet_ctl_node *n)
                                                                  : ctl_obj(ctl, n->job.object)->eoj;
 }
 
+uint16_t ctl_request_begin(echonet_ctl *ctl, echonet_writer *w, uint8_t *buf, size_t cap, echonet_eoj deoj,
+                           uint8_t esv)
+{
+    uint16_t tid = ctl->tid++;
+
+    writer_begin(w, buf, cap, tid, ctl->cfg.self, deoj, esv);
+    return tid;
+}
+
 int32_t ctl_job_send(echonet_ctl *ctl, uint16_t ni, const echonet_ctl_op *op, uint8_t *buf, size_t cap, uint32_t now)
 {
     echonet_ctl_node *n = ctl_node(ctl, ni);
@@ -63,7 +72,6 @@ int32_t ctl_job_send(echonet_ctl *ctl, uint16_t ni, const echonet_ctl_op *op, ui
     bool write = (job->flags & JF_WRITE) != 0, prefix = (job->flags & JF_PREFIX) != 0;
     unsigned k, size = ctl->cfg.max_props, taken = 0;
     echonet_writer w;
-    size_t len = 0;
 
     if (n->capacity < size)
         size = n->capacity;
@@ -72,15 +80,13 @@ int32_t ctl_job_send(echonet_ctl *ctl, uint16_t ni, const echonet_ctl_op *op, ui
     /* The 0x93 prefix counts in what the device must process (AIF 4.1). */
     if (prefix && size > 1)
         size--;
-    n->tid = ctl->tid++;
     n->esv = write ? ECHONET_ESV_SETC : ECHONET_ESV_GET;
+    n->tid = ctl_request_begin(ctl, &w, buf, cap, ctl_job_deoj(ctl, n), n->esv);
     job->inflight = 0;
-    echonet_writer_init(&w, buf, cap);
-    echonet_writer_header(&w, n->tid, ctl->cfg.self, ctl_job_deoj(ctl, n), n->esv);
     if (prefix) {
         static const uint8_t remote = ECHONET_REMOTE_PUBLIC;
 
-        echonet_writer_prop(&w, ECHONET_EPC_REMOTE_CONTROL, 1, &remote);
+        writer_prop_put(&w, ECHONET_EPC_REMOTE_CONTROL, 1, &remote);
     }
     for (k = 0; k < job->n && taken < size; k++) {
         if (!(job->pending & ctl_bit(k)))
@@ -96,19 +102,17 @@ int32_t ctl_job_send(echonet_ctl *ctl, uint16_t ni, const echonet_ctl_op *op, ui
                 v = ctl_op_value(op, job->epc[k], &vlen);
             }
 
-            echonet_writer_prop(&w, job->epc[k], vlen, v);
+            writer_prop_put(&w, job->epc[k], vlen, v);
         } else {
-            echonet_writer_prop(&w, job->epc[k], 0, NULL);
+            writer_prop_put(&w, job->epc[k], 0, NULL);
         }
         job->inflight |= ctl_bit(k);
         taken++;
     }
-    if (echonet_writer_finish(&w, &len) != ECHONET_OK)
-        return ECHONET_ERR_NOBUF;
     n->busy = true;
     n->deadline = now + ctl->cfg.response_timeout_ms;
     ctl_heap_update(ctl, ni);
-    return (int32_t)len;
+    return (int32_t)w.len;
 }
 
 int ctl_job_match(const echonet_ctl_job *job, uint8_t epc, uint16_t seen)

@@ -41,11 +41,20 @@ bool ctl_job_read(echonet_ctl *ctl, echonet_ctl_node *n, ctl_job_kind kind, uint
  * and the node profile's identification number. */
 echonet_eoj ctl_job_deoj(echonet_ctl *ctl, const echonet_ctl_node *n);
 
+/* Starts a request of the controller to @p deoj with @p esv in @p w, over
+ * @p buf of @p cap bytes, with a new TID (AIF 2.4.3), which it returns.
+ * Its properties go in by writer_prop_put(), its length is w->len: no
+ * checks, no echonet_writer_finish(), as the controller's requests (a Get
+ * or a SetC of one property or more, ECHONET_CTL_WRITE_MAX bytes at most)
+ * always fit the buffer echonet_ctl_write() takes. */
+uint16_t ctl_request_begin(echonet_ctl *ctl, echonet_writer *w, uint8_t *buf, size_t cap, echonet_eoj deoj,
+                           uint8_t esv);
+
 /* Writes the job's next request into @p buf (a new TID each time, AIF
  * 2.4.3), with the 0x93 = 0x42 prefix of a remote write (AIF 4.1) and, for
  * a write, the values of operation @p op; marks the node busy until
- * @p now + the response timer (AIF 2.4.1, 2.4.2). Returns the length or
- * ECHONET_ERR_NOBUF. */
+ * @p now + the response timer (AIF 2.4.1, 2.4.2). Returns the length;
+ * @p cap is at least ECHONET_CTL_WRITE_MAX (echonet_ctl_write()). */
 int32_t ctl_job_send(echonet_ctl *ctl, uint16_t ni, const echonet_ctl_op *op, uint8_t *buf, size_t cap, uint32_t now);
 
 /* The index of the property in flight that an answer's @p epc is, not yet

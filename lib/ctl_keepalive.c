@@ -7,6 +7,7 @@
 
 #include "echonet/aircon.h"
 #include "ctl_event.h"
+#include "ctl_job.h"
 #include "ctl_keepalive.h"
 #include "ctl_nodes.h"
 #include "ctl_profile.h"
@@ -22,30 +23,38 @@ bool ctl_keepalive_wanted(const echonet_ctl *ctl, const echonet_ctl_object *o)
 
 static uint32_t keepalive_lead(const echonet_ctl *ctl, unsigned objects)
 {
-    /* Waiting for the request in flight, for the node's other objects'
-     * keepalives due at the same time, and for its own answer. */
-    uint64_t margin = (objects + 1u) * (uint64_t)ctl->cfg.response_timeout_ms;
+    uint32_t interval = ctl->cfg.keepalive_interval_ms, half = interval / 2u, timeout = ctl->cfg.response_timeout_ms;
 
-    uint32_t half = ctl->cfg.keepalive_interval_ms / 2u;
-
-    /* An interval too short for that (set below what the node's objects
-     * allow) spaces each object's keepalives by half of it at least, not
-     * by a second (issue 13): the 3.5 promise cannot be kept then anyway. */
-    return ctl->cfg.keepalive_interval_ms > margin + half ? (uint32_t)(ctl->cfg.keepalive_interval_ms - margin) : half;
+    /* Early by a margin of (objects + 1) response timers: waiting for the
+     * request in flight, for the node's other objects' keepalives due at
+     * the same time, and for its own answer. An interval too short for
+     * that (set below what the node's objects allow: margin >= interval -
+     * half) spaces each object's keepalives by half of it at least, not by
+     * a second (issue 13): the 3.5 promise cannot be kept then anyway. The
+     * test is margin <= interval - half - 1 by a division, so that the
+     * margin is only multiplied out when it is below the interval: no
+     * 64-bit product (interval - half is at least 500). */
+    return objects + 1u <= (interval - half - 1u) / timeout ? interval - (objects + 1u) * timeout : half;
 }
 
-uint16_t ctl_keepalive_due(echonet_ctl *ctl, const echonet_ctl_node *n, uint32_t now)
+uint16_t ctl_keepalive_next(echonet_ctl *ctl, const echonet_ctl_node *n)
 {
-    uint16_t oi, due = NONE;
+    uint16_t oi, next = NONE;
 
     for (oi = n->first_object; oi != NONE; oi = ctl_obj(ctl, oi)->next) {
         const echonet_ctl_object *o = ctl_obj(ctl, oi);
 
-        if (ctl_keepalive_wanted(ctl, o) && ctl_timer_due(o->next_keepalive, now) &&
-            (due == NONE || o->next_keepalive < ctl_obj(ctl, due)->next_keepalive))
-            due = oi;
+        if (ctl_keepalive_wanted(ctl, o) && (next == NONE || o->next_keepalive < ctl_obj(ctl, next)->next_keepalive))
+            next = oi;
     }
-    return due;
+    return next;
+}
+
+uint16_t ctl_keepalive_due(echonet_ctl *ctl, const echonet_ctl_node *n, uint32_t now)
+{
+    uint16_t oi = ctl_keepalive_next(ctl, n);
+
+    return oi != NONE && ctl_timer_due(ctl_obj(ctl, oi)->next_keepalive, now) ? oi : NONE;
 }
 
 static uint16_t keepalive_in_flight(echonet_ctl *ctl, const echonet_ctl_node *n)
@@ -66,21 +75,16 @@ int32_t ctl_keepalive_send(echonet_ctl *ctl, uint16_t ni, uint16_t oi, uint8_t *
     static const uint8_t line_ok = ECHONET_REMOTE_LINE_OK_PUBLIC;
     echonet_ctl_node *n = ctl_node(ctl, ni);
     echonet_writer w;
-    size_t len = 0;
 
-    n->tid = ctl->tid++;
     n->esv = ECHONET_ESV_SETC;
-    echonet_writer_init(&w, buf, cap);
-    echonet_writer_header(&w, n->tid, ctl->cfg.self, ctl_obj(ctl, oi)->eoj, n->esv);
-    echonet_writer_prop(&w, ECHONET_EPC_REMOTE_CONTROL, 1, &line_ok);
-    if (echonet_writer_finish(&w, &len) != ECHONET_OK)
-        return ECHONET_ERR_NOBUF;
+    n->tid = ctl_request_begin(ctl, &w, buf, cap, ctl_obj(ctl, oi)->eoj, n->esv);
+    writer_prop_put(&w, ECHONET_EPC_REMOTE_CONTROL, 1, &line_ok);
     ctl_obj(ctl, oi)->next_keepalive = CLOCK_NEVER;
     n->work |= NW_KEEPALIVE;
     n->busy = true;
     n->deadline = now + ctl->cfg.response_timeout_ms;
     ctl_heap_update(ctl, ni);
-    return (int32_t)len;
+    return (int32_t)w.len;
 }
 
 /* Not inlined: called from two places, one of them echonet_ctl_read(). */

@@ -18,13 +18,17 @@
 /* Whether object @p o is kept alive (remote mode, line up, ready, 0x93 settable). */
 bool ctl_keepalive_wanted(const echonet_ctl *ctl, const echonet_ctl_object *o);
 
+/* The object of node @p n kept alive whose keepalive comes first (the
+ * first of equals; CLOCK_NEVER, in flight, last of all), or NONE. */
+uint16_t ctl_keepalive_next(echonet_ctl *ctl, const echonet_ctl_node *n);
+
 /* The object of node @p n whose keepalive is due, the longest overdue
  * first (with three objects and a one-hour interval, the first due in
  * object order let the third's come 1.4 s late, issue 13), or NONE. */
 uint16_t ctl_keepalive_due(echonet_ctl *ctl, const echonet_ctl_node *n, uint32_t now);
 
 /* Writes the keepalive of object @p oi and marks the node busy. Returns the
- * length or ECHONET_ERR_NOBUF. */
+ * length (@p buf has room for it: ctl_request_begin()). */
 int32_t ctl_keepalive_send(echonet_ctl *ctl, uint16_t ni, uint16_t oi, uint8_t *buf, size_t cap, uint32_t now);
 
 /* The answer to the keepalive in flight (TID and ESV already matched):

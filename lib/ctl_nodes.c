@@ -163,24 +163,23 @@ uint16_t ctl_node_create(echonet_ctl *ctl, const echonet_addr *addr)
     return i;
 }
 
-uint16_t ctl_object_find(echonet_ctl *ctl, uint16_t node, echonet_eoj eoj)
+uint16_t ctl_object_find(const echonet_ctl *ctl, uint16_t node, echonet_eoj eoj)
 {
     uint16_t i;
 
-    for (i = ctl_node(ctl, node)->first_object; i != NONE; i = ctl_obj(ctl, i)->next)
-        if (ctl_obj(ctl, i)->eoj == eoj)
+    for (i = ctl->st.nodes[node].first_object; i != NONE; i = ctl->st.objects[i].next)
+        if (ctl->st.objects[i].eoj == eoj)
             return i;
     return NONE;
 }
 
-unsigned ctl_object_count(echonet_ctl *ctl, uint16_t node)
+uint16_t ctl_objects_with(const echonet_ctl *ctl, uint16_t node, uint8_t work)
 {
-    unsigned c = 0;
-    uint16_t i;
+    uint16_t oi, k = 0;
 
-    for (i = ctl_node(ctl, node)->first_object; i != NONE; i = ctl_obj(ctl, i)->next)
-        c++;
-    return c;
+    for (oi = ctl->st.nodes[node].first_object; oi != NONE; oi = ctl->st.objects[oi].next)
+        k = (uint16_t)(k + ((ctl->st.objects[oi].work & work) == work));
+    return k;
 }
 
 uint16_t ctl_object_get(echonet_ctl *ctl, uint16_t node, echonet_eoj eoj)
@@ -320,15 +319,6 @@ void ctl_same_unit(echonet_ctl *ctl, uint16_t ni, const echonet_ctl_object *o)
     ctl_schedule(ctl, a);
 }
 
-uint16_t ctl_ready_objects(const echonet_ctl *ctl, uint16_t node)
-{
-    uint16_t oi, k = 0;
-
-    for (oi = ctl->st.nodes[node].first_object; oi != NONE; oi = ctl->st.objects[oi].next)
-        k = (uint16_t)(k + ((ctl->st.objects[oi].work & OW_READY) != 0));
-    return k;
-}
-
 void ctl_node_offline(echonet_ctl *ctl, uint16_t ni)
 {
     echonet_ctl_node *n = ctl_node(ctl, ni);
@@ -398,17 +388,12 @@ void ctl_node_heard(echonet_ctl *ctl, uint16_t ni)
     ctl_schedule(ctl, ni);
 }
 
-uint16_t ctl_node_for(echonet_ctl *ctl, const echonet_addr *src, echonet_eoj why, bool list_objects)
+uint16_t ctl_node_new(echonet_ctl *ctl, const echonet_addr *src, echonet_eoj why)
 {
-    uint16_t ni = ctl_node_of_src(ctl, src);
+    uint16_t ni = ctl_node_create(ctl, src);
 
-    if (ni == NONE) {
-        ni = ctl_node_create(ctl, src);
-        if (ni == NONE)
-            ctl_notify(ctl, ECHONET_CTL_EV_FULL, NONE, why);
-        else if (list_objects)
-            ctl_node(ctl, ni)->work |= NW_INSTANCES;
-    }
+    if (ni == NONE)
+        ctl_notify(ctl, ECHONET_CTL_EV_FULL, NONE, why);
     return ni;
 }
 
@@ -450,12 +435,7 @@ echonet_err echonet_ctl_object_info(const echonet_ctl *ctl, uint16_t node, echon
 
     if (!ctl)
         return ECHONET_ERR_INVALID_ARG;
-    if (node >= ctl->n_nodes_used)
-        return ECHONET_ERR_NOT_FOUND;
-    for (i = ctl->st.nodes[node].first_object; i != NONE; i = ctl->st.objects[i].next)
-        if (ctl->st.objects[i].eoj == eoj)
-            break;
-    if (i == NONE)
+    if (node >= ctl->n_nodes_used || (i = ctl_object_find(ctl, node, eoj)) == NONE)
         return ECHONET_ERR_NOT_FOUND;
     o = &ctl->st.objects[i];
     if (state)
@@ -473,10 +453,7 @@ bool echonet_ctl_object_ready(const echonet_ctl *ctl, uint16_t node, echonet_eoj
 {
     uint16_t i;
 
-    if (!ctl || node >= ctl->n_nodes_used)
+    if (!ctl || node >= ctl->n_nodes_used || (i = ctl_object_find(ctl, node, eoj)) == NONE)
         return false;
-    for (i = ctl->st.nodes[node].first_object; i != NONE; i = ctl->st.objects[i].next)
-        if (ctl->st.objects[i].eoj == eoj)
-            return (ctl->st.objects[i].work & OW_READY) != 0;
-    return false;
+    return (ctl->st.objects[i].work & OW_READY) != 0;
 }

@@ -20,10 +20,16 @@ void ctl_object_free(echonet_ctl *ctl, uint16_t oi);
 uint16_t ctl_node_create(echonet_ctl *ctl, const echonet_addr *addr);
 
 /* Object @p eoj of node @p node, or NONE. */
-uint16_t ctl_object_find(echonet_ctl *ctl, uint16_t node, echonet_eoj eoj);
+uint16_t ctl_object_find(const echonet_ctl *ctl, uint16_t node, echonet_eoj eoj);
+
+/* The objects of node @p node that have every bit of @p work. */
+uint16_t ctl_objects_with(const echonet_ctl *ctl, uint16_t node, uint8_t work);
 
 /* The objects of node @p node. */
-unsigned ctl_object_count(echonet_ctl *ctl, uint16_t node);
+static inline uint16_t ctl_object_count(const echonet_ctl *ctl, uint16_t node)
+{
+    return ctl_objects_with(ctl, node, 0);
+}
 
 /* Object @p eoj of node @p node, made (ECHONET_CTL_EV_FOUND) when it is new
  * and an air conditioner; NONE for another class or when there is no room
@@ -47,7 +53,10 @@ void ctl_same_unit(echonet_ctl *ctl, uint16_t ni, const echonet_ctl_object *o);
 /* The objects of a node that are ready (once ready, an object stays so): a
  * node with none may be forgotten when offline, and is not saved in a
  * snapshot. */
-uint16_t ctl_ready_objects(const echonet_ctl *ctl, uint16_t node);
+static inline uint16_t ctl_ready_objects(const echonet_ctl *ctl, uint16_t node)
+{
+    return ctl_objects_with(ctl, node, OW_READY);
+}
 
 /* Node @p ni stopped answering (ECHONET_CTL_EV_OFFLINE): its operations end
  * NODE_GONE; it is probed from now on (its keepalives, else a Get 0xD6
@@ -58,9 +67,9 @@ void ctl_node_offline(echonet_ctl *ctl, uint16_t ni);
  * and rediscovered. */
 void ctl_node_heard(echonet_ctl *ctl, uint16_t ni);
 
-/* The node of a frame that shows an air conditioner at @p src, made when
- * new (with its instance list to read when @p list_objects); NONE and
- * ECHONET_CTL_EV_FULL (for @p why) when there is no room. */
-uint16_t ctl_node_for(echonet_ctl *ctl, const echonet_addr *src, echonet_eoj why, bool list_objects);
+/* A new node at @p src (no node is there: ctl_node_of_src()), for a frame
+ * that shows a device object; NONE and ECHONET_CTL_EV_FULL (for @p why)
+ * when there is no room. */
+uint16_t ctl_node_new(echonet_ctl *ctl, const echonet_addr *src, echonet_eoj why);
 
 #endif

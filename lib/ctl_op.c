@@ -91,21 +91,33 @@ void ctl_op_finish(echonet_ctl *ctl, uint16_t i)
     ctl_emit(ctl, &ev);
 }
 
-void ctl_ops_gone(echonet_ctl *ctl, echonet_ctl_node *n)
+/* Ends the operations of node @p n for object @p oi (NONE: every object),
+ * the running one first, then the queued ones in order, each with @p why
+ * (OF_GONE, OF_REMOVED) in its flags. */
+static void ops_end(echonet_ctl *ctl, echonet_ctl_node *n, uint16_t oi, uint8_t why)
 {
-    uint16_t i;
+    uint16_t i, *q;
 
-    if (n->op != NONE) {
+    if (n->op != NONE && (oi == NONE || ctl_op(ctl, n->op)->object == oi)) {
         i = n->op;
         n->op = NONE;
-        ctl->st.ops[i].flags |= OF_GONE;
+        ctl_op(ctl, i)->flags |= why;
         ctl_op_finish(ctl, i);
     }
-    while ((i = n->ops_head) != NONE) {
-        n->ops_head = ctl->st.ops[i].next;
-        ctl->st.ops[i].flags |= OF_GONE;
+    for (q = &n->ops_head; (i = *q) != NONE;) {
+        if (oi != NONE && ctl_op(ctl, i)->object != oi) {
+            q = &ctl_op(ctl, i)->next;
+            continue;
+        }
+        *q = ctl_op(ctl, i)->next;
+        ctl_op(ctl, i)->flags |= why;
         ctl_op_finish(ctl, i);
     }
+}
+
+void ctl_ops_gone(echonet_ctl *ctl, echonet_ctl_node *n)
+{
+    ops_end(ctl, n, NONE, OF_GONE);
 }
 
 /* Whether the operation's writes are remote operation (AIF 4.1): in remote
@@ -124,25 +136,14 @@ static bool op_job(echonet_ctl *ctl, echonet_ctl_node *n)
 
     switch (op->kind) {
     case OP_GET:
-        ctl_job_start(n, J_OP, op->object, op->epc, op->n, ctl_all_of(op->n), 0);
-        return true;
     case OP_SET:
-        if (op->phase == PH_MAIN) {
-            ctl_job_start(n, J_OP, op->object, op->epc, op->n, ctl_all_of(op->n), (uint8_t)(JF_WRITE | prefix));
-        } else {
-            /* Verify every property written (AIF 2.4.5, 4.1 ③), refused
-             * and unanswered ones too: the cache then holds what the unit
-             * really has, whatever the answer said (issue 13). */
-            uint16_t select = 0;
-            unsigned k;
-
-            for (k = 0; k < op->n; k++)
-                if (echonet_propmap_contains(&ctl_obj(ctl, op->object)->get, op->epc[k]))
-                    select |= ctl_bit(k);
-            if (select == 0)
-                return false;
-            ctl_job_start(n, J_OP, op->object, op->epc, op->n, select, 0);
-        }
+        /* Verify every property written that the Get map has (AIF 2.4.5,
+         * 4.1 ③), refused and unanswered ones too: the cache then holds
+         * what the unit really has, whatever the answer said (issue 13). */
+        if (op->phase == PH_VERIFY)
+            return ctl_job_read(ctl, n, J_OP, op->object, op->epc, op->n, CTL_READ_ALL, false);
+        ctl_job_start(n, J_OP, op->object, op->epc, op->n, ctl_all_of(op->n),
+                      op->kind == OP_SET ? (uint8_t)(JF_WRITE | prefix) : 0);
         return true;
     case OP_FAULT:
         return ctl_fault_step(ctl, n, op->object, J_OP, op->phase == PH_CODES);
@@ -205,25 +206,22 @@ bool ctl_op_step_done(echonet_ctl *ctl, echonet_ctl_node *n)
 
     switch (op->kind) {
     case OP_GET:
+    case OP_SET:
+        if (op->phase == PH_VERIFY) {
+            /* A verification that got no answer leaves the write unknown
+             * (the verify asks the operation's own list: its bit k is
+             * op->epc[k], op_job()). */
+            op->timedout |= (uint16_t)(n->job.timedout & ~op->refused);
+            break;
+        }
         op->refused = n->job.failed;
         op->timedout = n->job.timedout;
-        break;
-    case OP_SET:
-        if (op->phase == PH_MAIN) {
-            op->refused = n->job.failed;
-            op->timedout = n->job.timedout;
-            if (n->job.flags & JF_PREFIX_REFUSED)
-                op->flags |= OF_PREFIX_REFUSED;
-            op->phase = PH_VERIFY;
-            more = op_job(ctl, n);
-        } else {
-            /* A verification that got no answer leaves the write unknown. */
-            unsigned k;
-
-            for (k = 0; k < n->job.n; k++)
-                if (n->job.timedout & ctl_bit(k) & (uint16_t)~op->refused)
-                    op->timedout |= ctl_bit((unsigned)ctl_op_index_of(op, n->job.epc[k]));
-        }
+        if (op->kind == OP_GET)
+            break;
+        if (n->job.flags & JF_PREFIX_REFUSED)
+            op->flags |= OF_PREFIX_REFUSED;
+        op->phase = PH_VERIFY;
+        more = op_job(ctl, n);
         break;
     case OP_FAULT:
         if (op->phase == PH_MAIN && ctl_fault_codes_next(ctl, &n->job)) {
@@ -251,23 +249,7 @@ bool ctl_op_step_done(echonet_ctl *ctl, echonet_ctl_node *n)
 
 void ctl_ops_removed(echonet_ctl *ctl, echonet_ctl_node *n, uint16_t oi)
 {
-    uint16_t i, *q;
-
-    if (n->op != NONE && ctl_op(ctl, n->op)->object == oi) {
-        i = n->op;
-        n->op = NONE;
-        ctl_op(ctl, i)->flags |= OF_REMOVED;
-        ctl_op_finish(ctl, i);
-    }
-    for (q = &n->ops_head; (i = *q) != NONE;) {
-        if (ctl_op(ctl, i)->object != oi) {
-            q = &ctl_op(ctl, i)->next;
-            continue;
-        }
-        *q = ctl_op(ctl, i)->next;
-        ctl_op(ctl, i)->flags |= OF_REMOVED;
-        ctl_op_finish(ctl, i);
-    }
+    ops_end(ctl, n, oi, OF_REMOVED);
 }
 
 echonet_err ctl_op_new(echonet_ctl *ctl, uint16_t node, echonet_eoj eoj, ctl_op_kind kind, uint16_t *out)
@@ -312,6 +294,22 @@ void ctl_op_queue(echonet_ctl *ctl, uint16_t i, uint16_t *handle)
     ctl_schedule(ctl, op->node);
 }
 
+/* A new operation of @p kind over the @p n properties at @p epcs, queued
+ * (ctl_op_new(), ctl_op_queue()). */
+static echonet_err op_start(echonet_ctl *ctl, uint16_t node, echonet_eoj eoj, ctl_op_kind kind, const uint8_t *epcs,
+                            size_t n, uint16_t *handle)
+{
+    uint16_t i;
+    echonet_err err = ctl_op_new(ctl, node, eoj, kind, &i);
+
+    if (err != ECHONET_OK)
+        return err;
+    memcpy(ctl->st.ops[i].epc, epcs, n);
+    ctl->st.ops[i].n = (uint8_t)n;
+    ctl_op_queue(ctl, i, handle);
+    return ECHONET_OK;
+}
+
 static bool repeated(const uint8_t *epcs, size_t n, uint8_t epc, size_t upto)
 {
     size_t k;
@@ -326,8 +324,6 @@ static bool repeated(const uint8_t *epcs, size_t n, uint8_t epc, size_t upto)
 echonet_err echonet_ctl_get(echonet_ctl *ctl, uint16_t node, echonet_eoj eoj, const uint8_t *epcs, size_t n,
                             uint16_t *handle)
 {
-    echonet_err err;
-    uint16_t i;
     size_t k;
 
     if (!epcs || n < 1 || n > ECHONET_CTL_BATCH_MAX)
@@ -335,13 +331,7 @@ echonet_err echonet_ctl_get(echonet_ctl *ctl, uint16_t node, echonet_eoj eoj, co
     for (k = 0; k < n; k++)
         if (epcs[k] < 0x80u || repeated(epcs, n, epcs[k], k))
             return ECHONET_ERR_INVALID_ARG;
-    err = ctl_op_new(ctl, node, eoj, OP_GET, &i);
-    if (err != ECHONET_OK)
-        return err;
-    memcpy(ctl->st.ops[i].epc, epcs, n);
-    ctl->st.ops[i].n = (uint8_t)n;
-    ctl_op_queue(ctl, i, handle);
-    return ECHONET_OK;
+    return op_start(ctl, node, eoj, OP_GET, epcs, n, handle);
 }
 
 echonet_err echonet_ctl_set(echonet_ctl *ctl, uint16_t node, echonet_eoj eoj, const echonet_prop *props, size_t n,
@@ -444,14 +434,8 @@ bool ctl_op_take_value(echonet_ctl *ctl, echonet_ctl_op *op, uint8_t epc, const 
 
 echonet_err echonet_ctl_read_fault(echonet_ctl *ctl, uint16_t node, echonet_eoj eoj, uint16_t *handle)
 {
-    uint16_t i;
-    echonet_err err = ctl_op_new(ctl, node, eoj, OP_FAULT, &i);
-
-    if (err != ECHONET_OK)
-        return err;
     /* What a TIMED_OUT outcome names (ctl_op_finish()). */
-    ctl_op(ctl, i)->epc[0] = ECHONET_EPC_FAULT_STATUS;
-    ctl_op(ctl, i)->n = 1;
-    ctl_op_queue(ctl, i, handle);
-    return ECHONET_OK;
+    static const uint8_t fault[] = {ECHONET_EPC_FAULT_STATUS};
+
+    return op_start(ctl, node, eoj, OP_FAULT, fault, 1, handle);
 }

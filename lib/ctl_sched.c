@@ -9,37 +9,13 @@
 #include "ctl_meter.h"
 #include "ctl_sched.h"
 
-static bool object_has_work(const echonet_ctl *ctl, const echonet_ctl_object *o, uint32_t now)
+uint32_t ctl_next_timer(echonet_ctl *ctl, const echonet_ctl_node *n, uint32_t now, bool *due)
 {
-    return (o->work & (OW_ATTR | OW_ID | OW_NPID | OW_STATE | OW_FAULT)) || ctl_timer_due(o->next_poll, now) ||
-           ctl_timer_due(o->next_reread, now) || ctl_timer_due(o->next_energy, now) ||
-           ctl_timer_due(o->next_fixed, now) || ctl_meter_history_due(o) ||
-           (ctl_keepalive_wanted(ctl, o) && ctl_timer_due(o->next_keepalive, now));
-}
-
-static bool node_has_work(echonet_ctl *ctl, const echonet_ctl_node *n, uint32_t now)
-{
+    uint32_t next = CLOCK_NEVER;
     uint16_t i;
+    unsigned k;
 
-    if (n->job.kind != J_NONE || (n->work & ~NW_FACTS) || n->ops_head != NONE)
-        return true;
-    for (i = n->first_object; i != NONE; i = ctl_obj(ctl, i)->next)
-        if (object_has_work(ctl, ctl_obj(ctl, i), now))
-            return true;
-    return false;
-}
-
-static uint32_t earliest(uint32_t a, uint32_t b, uint32_t now)
-{
-    /* Only timers still to come: due ones put the node in the ready queue. */
-    return b > now && b < a ? b : a;
-}
-
-uint32_t ctl_next_timer(echonet_ctl *ctl, const echonet_ctl_node *n, uint32_t now)
-{
-    uint32_t t = CLOCK_NEVER;
-    uint16_t i;
-
+    *due = false;
     /* A node that answered but whose objects found no room asks for its
      * instance list again every keepalive_retry_ms (echonet_ctl_write()):
      * room may have been made since (a lost node forgotten), and a unit
@@ -51,15 +27,21 @@ uint32_t ctl_next_timer(echonet_ctl *ctl, const echonet_ctl_node *n, uint32_t no
         return now + ctl->cfg.keepalive_retry_ms;
     for (i = n->first_object; i != NONE; i = ctl_obj(ctl, i)->next) {
         const echonet_ctl_object *o = ctl_obj(ctl, i);
+        const uint32_t timers[] = {o->next_poll, o->next_reread, o->next_energy, o->next_fixed,
+                                   ctl_keepalive_wanted(ctl, o) ? o->next_keepalive : CLOCK_NEVER};
 
-        t = earliest(t, o->next_poll, now);
-        t = earliest(t, o->next_reread, now);
-        t = earliest(t, o->next_energy, now);
-        t = earliest(t, o->next_fixed, now);
-        if (ctl_keepalive_wanted(ctl, o))
-            t = earliest(t, o->next_keepalive, now);
+        if ((o->work & (OW_ATTR | OW_ID | OW_NPID | OW_STATE | OW_FAULT)) || ctl_meter_history_due(o))
+            *due = true;
+        /* Due ones put the node in the ready queue; the earliest still to
+         * come is its deadline. (CLOCK_NEVER is later than any now.) */
+        for (k = 0; k < sizeof timers / sizeof timers[0]; k++) {
+            if (timers[k] <= now)
+                *due = true;
+            else if (timers[k] < next)
+                next = timers[k];
+        }
     }
-    return t;
+    return next;
 }
 
 static void ready_push(echonet_ctl *ctl, uint16_t i)
@@ -102,20 +84,11 @@ void ctl_schedule(echonet_ctl *ctl, uint16_t i)
          * node profile answers then), else by a Get 0xD6 every
          * keepalive_retry_ms. */
         if (!n->busy) {
-            uint32_t t = CLOCK_NEVER;
-            bool wanted = false;
-            uint16_t oi;
+            uint16_t oi = ctl_keepalive_next(ctl, n);
 
-            for (oi = n->first_object; oi != NONE; oi = ctl_obj(ctl, oi)->next) {
-                const echonet_ctl_object *o = ctl_obj(ctl, oi);
+            if (oi != NONE) {
+                uint32_t t = ctl_obj(ctl, oi)->next_keepalive;
 
-                if (ctl_keepalive_wanted(ctl, o)) {
-                    wanted = true;
-                    if (o->next_keepalive < t)
-                        t = o->next_keepalive;
-                }
-            }
-            if (wanted) {
                 /* A due one goes at once (ready queue), a later one by the
                  * heap; the probe due with it, after it (pick_job()). */
                 n->deadline = t > now ? t : CLOCK_NEVER;
@@ -135,9 +108,12 @@ void ctl_schedule(echonet_ctl *ctl, uint16_t i)
         return;
     }
     if (!n->busy) {
-        if (node_has_work(ctl, n, now))
+        bool due;
+
+        n->deadline = ctl_next_timer(ctl, n, now, &due);
+        /* (Its work bits but the facts, NW_FACTS, are work to do.) */
+        if (due || n->job.kind != J_NONE || (n->work & ~NW_FACTS) || n->ops_head != NONE)
             ready_push(ctl, i);
-        n->deadline = ctl_next_timer(ctl, n, now);
     }
     ctl_heap_update(ctl, i);
 }

@@ -13,10 +13,12 @@
 
 #include "ctl_internal.h"
 
-/* The earliest of node @p n's timers still to come (CLOCK_NEVER: none). A
- * node without objects asks for its list again every keepalive_retry_ms
- * (or after the search it waits for). */
-uint32_t ctl_next_timer(echonet_ctl *ctl, const echonet_ctl_node *n, uint32_t now);
+/* The earliest of node @p n's timers still to come (CLOCK_NEVER: none);
+ * @p due receives whether one of its objects has work now (a timer due, a
+ * discovery step, a fault read-out, a meter's history). A node without
+ * objects asks for its list again every keepalive_retry_ms (or after the
+ * search it waits for). */
+uint32_t ctl_next_timer(echonet_ctl *ctl, const echonet_ctl_node *n, uint32_t now, bool *due);
 
 /* The first node of the ready queue, taken out, or NONE. */
 uint16_t ctl_ready_pop(echonet_ctl *ctl);

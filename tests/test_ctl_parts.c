@@ -722,6 +722,48 @@ START_TEST(op_removed_ends_instance_gone)
 }
 END_TEST
 
+/* A write's verifying Get (AIF 2.4.5, 4.1 ③) that gets no answer leaves the
+ * properties it did not confirm unknown: TIMED_OUT names them, but not one
+ * the unit refused (REFUSED says that already). */
+START_TEST(op_verify_timeout_names_unconfirmed)
+{
+    const echonet_prop props[] = {
+        {0xB3, 1, (const uint8_t[]){24}},
+        {0x80, 1, (const uint8_t[]){ECHONET_ON}},
+        {0xB0, 1, (const uint8_t[]){ECHONET_MODE_COOL}},
+    };
+    echonet_ctl_node *n;
+    uint16_t ni, h;
+
+    p_init(false);
+    ni = p_node(0);
+    (void)p_aircon(ni, 1);
+    n = ctl_node(&pc, ni);
+    ck_assert_int_eq(echonet_ctl_set(&pc, ni, ECHONET_EOJ(0x01, 0x30, 1), props, 3, &h), ECHONET_OK);
+    ck_assert(ctl_pick_op(&pc, n, true));
+    ck_assert(n->job.flags & JF_WRITE);
+    /* The SetC: 0xB0 (index 1 in the order 0x80, 0xB0, 0xB3) refused. */
+    n->job.failed = ctl_bit(1);
+    n->job.pending = 0;
+    p_n_events = 0;
+    ck_assert(ctl_op_step_done(&pc, n));
+    ck_assert(!(n->job.flags & JF_WRITE));
+    ck_assert_uint_eq(n->job.pending, ctl_all_of(3));
+    ck_assert_uint_eq(p_n_events, 0);
+    /* The verifying Get: 0xB0 and 0xB3 never answered. */
+    n->job.timedout = ctl_bit(1) | ctl_bit(2);
+    n->job.pending = 0;
+    ck_assert(!ctl_op_step_done(&pc, n));
+    ck_assert_uint_eq(p_n_events, 1);
+    ck_assert_uint_eq(p_events[0].kind, ECHONET_CTL_EV_DONE);
+    ck_assert_uint_eq(p_events[0].op, h);
+    ck_assert_int_eq(p_events[0].outcome, ECHONET_CTL_TIMED_OUT);
+    ck_assert_uint_eq(echonet_propmap_count(&p_events[0].props), 1);
+    ck_assert(echonet_propmap_contains(&p_events[0].props, 0xB3));
+    ck_assert_uint_eq(n->op, NONE);
+}
+END_TEST
+
 /* A write from outside the home (echonet_ctl_set_ex(), AIF 4.1) carries the
  * remote prefix though the controller is not in remote mode; a plain one
  * does not; one to a unit that cannot be told so is not made; 0x93 of the
@@ -769,6 +811,43 @@ START_TEST(op_remote_write_per_operation)
     ck_assert(echonet_propmap_contains(&p_events[0].props, 0x93));
     ck_assert_int_eq(echonet_ctl_set(&pc, ni, eoj, &on, 1, &h), ECHONET_OK);
     ck_assert(ctl_pick_op(&pc, n, true)); /* a local write still goes */
+}
+END_TEST
+
+/* Only answers are read as answers (reference 3.1): a request, or a code
+ * that is no ESV, from the address of an offline node (a frame built by
+ * the application, echonet_ctl_read_frame()) does not bring it back; a
+ * response does, whatever it answers. */
+START_TEST(read_frame_answers_only)
+{
+    static const uint8_t not_answers[] = {ECHONET_ESV_GET, ECHONET_ESV_SETC, ECHONET_ESV_SETGET, 0x55, 0x7F, 0x00};
+    echonet_addr unit;
+    echonet_frame f;
+    uint16_t ni;
+    unsigned k;
+
+    p_init(false);
+    ni = p_node(0);
+    (void)p_aircon(ni, 1);
+    ctl_node_offline(&pc, ni);
+    ck_assert(!echonet_ctl_node_online(&pc, ni));
+    ck_assert_int_eq(echonet_addr_set(&unit, (const uint8_t[]){192, 0, 2, 10}, 4), ECHONET_OK);
+    ck_assert_uint_eq(echonet_ctl_find(&pc, &unit), ni);
+    memset(&f, 0, sizeof f);
+    f.format = 1;
+    f.tid = 7;
+    f.seoj = ECHONET_EOJ(0x01, 0x30, 1);
+    f.deoj = pc.cfg.self;
+    for (k = 0; k < sizeof not_answers; k++) {
+        f.esv = not_answers[k];
+        ck_assert_int_eq(echonet_ctl_read_frame(&pc, &unit, &f, 1000), ECHONET_OK);
+        ck_assert_msg(!echonet_ctl_node_online(&pc, ni), "ESV 0x%02X brought the node back", not_answers[k]);
+    }
+    ck_assert_uint_eq(p_count(ECHONET_CTL_EV_ONLINE), 0);
+    f.esv = ECHONET_ESV_GET_SNA;
+    ck_assert_int_eq(echonet_ctl_read_frame(&pc, &unit, &f, 1000), ECHONET_OK);
+    ck_assert(echonet_ctl_node_online(&pc, ni));
+    ck_assert_uint_eq(p_count(ECHONET_CTL_EV_ONLINE), 1);
 }
 END_TEST
 
@@ -1237,10 +1316,12 @@ Suite *ctl_parts_suite(void)
     tc = tcase_create("operations");
     tcase_add_test(tc, op_write_order_and_values);
     tcase_add_test(tc, op_removed_ends_instance_gone);
+    tcase_add_test(tc, op_verify_timeout_names_unconfirmed);
     tcase_add_test(tc, op_remote_write_per_operation);
     suite_add_tcase(s, tc);
     tc = tcase_create("decode once");
     tcase_add_test(tc, read_frame_decoded_once);
+    tcase_add_test(tc, read_frame_answers_only);
     suite_add_tcase(s, tc);
     tc = tcase_create("profiles");
     tcase_add_test(tc, profile_of_classes);
