@@ -1111,7 +1111,7 @@ static uint16_t p_meter(uint16_t ni)
 }
 
 /* What the scheduler counts as a meter's work (ctl_meter_history_due(), a
- * due next_fixed: object_has_work() of ctl_sched.c) is what
+ * due next_fixed: ctl_next_timer() of ctl_sched.c) is what
  * ctl_meter_job() takes, or no longer work: else echonet_ctl_write() would
  * push the node to the ready queue for ever. Here E5 was written, then
  * the Get map read again (the node came back) has no E2 or E4. */
