@@ -122,9 +122,11 @@ static void check_restored(const echonet_ctl *ctl, uint8_t *b, size_t len)
                 if (u16(r) != n)
                     continue;
                 memcpy(want + w, r, OBJECT_1);
-                if (olen == OBJECT && r[2] == 0x02 && r[3] == 0x88)
+                if (olen == OBJECT && r[2] == 0x02 && r[3] == 0x88) {
                     memcpy(want + w + OBJECT_1, r + OBJECT_1, OBJECT - OBJECT_1);
-                else
+                    if (memcmp(r + OBJECT_1, "\0\0\0\0", 4) == 0) /* no half-hour: no days to read */
+                        memset(want + w + OBJECT_1 + 4, 0, 2);
+                } else
                     memset(want + w + OBJECT_1, 0, OBJECT - OBJECT_1);
                 want[w] = (uint8_t)(kept >> 8);
                 want[w + 1] = (uint8_t)kept;

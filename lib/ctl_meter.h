@@ -36,11 +36,12 @@ enum { CTL_METER_HISTORY = 0xE2, CTL_METER_HISTORY_REVERSE = 0xE4, CTL_METER_DAY
 
 /* Whether a meter's history read may be made now (ctl_meter_job()): once
  * it is ready (its maps known; an EA it announced before may have set the
- * days to ask), and not before an EA since a restore (days back count from
- * the meter's today). */
+ * days to ask), and not before an EA since a restore nor without any EA
+ * (days back count from the meter's today; a snapshot made up with days
+ * and no half-hour would otherwise be work no job takes). */
 static inline bool ctl_meter_history_due(const echonet_ctl_object *o)
 {
-    return o->history != 0 && (o->work & OW_READY) && !(o->history_day & CTL_METER_RESTORED) &&
+    return o->history != 0 && o->fixed_slot != 0 && (o->work & OW_READY) && !(o->history_day & CTL_METER_RESTORED) &&
            (o->fixed_slot - 1u) % 48u != 47u;
 }
 

@@ -201,7 +201,7 @@ echonet_err echonet_ctl_restore(echonet_ctl *ctl, const uint8_t *buf, size_t len
             /* A meter: its history is read again from its last half-hour
              * once an EA tells today's (ctl_meter_restored()). */
             o->fixed_slot = (uint32_t)echonet_get_u16be(r + 59) << 16 | echonet_get_u16be(r + 61);
-            o->history = echonet_get_u16be(r + 63);
+            o->history = o->fixed_slot != 0 ? echonet_get_u16be(r + 63) : 0u; /* (days count from a half-hour) */
             ctl_meter_restored(o);
         }
         /* Known at once, so a keepalive can go out first; the attributes

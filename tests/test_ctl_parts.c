@@ -1166,10 +1166,16 @@ START_TEST(meter_restored_waits_for_ea)
     /* Day 1 is now 5 back; the days missed are 3 to 0 back (days 3 to 6,
      * today and yesterday among them). */
     ck_assert_uint_eq(o.history, 0x20u | 0x8u | 0x4u | 0x2u | 0x1u);
-    /* Not restored (fixed_slot 0): nothing waits. */
+    /* Not restored (fixed_slot 0): nothing waits; and days without a
+     * half-hour (a snapshot made up so) are no work: they count from an
+     * EA, and a controller without energy reads would never take them. */
     memset(&o, 0, sizeof o);
     ctl_meter_restored(&o);
     ck_assert_uint_eq(o.history_day, 0);
+    o.eoj = ECHONET_EOJ(0x02, 0x88, 0x01);
+    o.work = OW_READY;
+    o.history = 0x3u;
+    ck_assert(!ctl_meter_history_due(&o));
 }
 END_TEST
 
