@@ -34,7 +34,9 @@ hours, and a new controller on the same file reads the meter's history
   gives them; the event matches doc/hems-events.schema.json;
 - sale_today_wh = the emulator's export over the meter's day, and the
   sale half-hours of the CSV its export in each (the battery is set to
-  discharge, 0xDA = 0x43, through the controller, so that there is some);
+  discharge, 0xDA = 0x43, through the controller, so that there is some,
+  once it has charged (0x42) until the import took the register past its
+  wrap, whatever the hour);
 - `energy --half-hour --csv`: the whole-house row of each half-hour from
   the start to the last = the emulator's import in it (the difference of
   energy_wh.import of its reports at both ends), to the Wh, those of the
@@ -196,9 +198,18 @@ def main():
     ctl = None
     try:
         ctl = controller()
-        # The battery discharging at its largest power: the house sells (at night too).
-        ctl.send("set 127.0.0.2 027d01 da=43")
-        ctl.wait_event(lambda ev: ev.get("event") == "write" and ev.get("eoj") == "027d01", "the battery's mode written")
+        # The battery charging at its largest power until the house has
+        # bought the 1000 Wh that take the register past 10^6 (its wrap
+        # must be seen, at whatever hour the house time falls: discharging
+        # from the start, a whole morning had imported 8 Wh), then
+        # discharging at its largest power: the house sells (at night too).
+        def battery_mode(code):
+            ctl.send("set 127.0.0.2 027d01 da=%02x" % code)
+            ctl.wait_event(lambda ev: ev.get("event") == "write" and ev.get("eoj") == "027d01",
+                           "the battery's mode %02x written" % code)
+
+        battery_mode(0x42)
+        charging = True
         emu.send("report")
         reports = [read_report(report_path, 0)]
         for k in range(1, HALF_HOURS + 1):
@@ -207,6 +218,10 @@ def main():
             want = reports[-1]["meter"]["fixed_time"]
             ctl.wait_event(lambda ev: ev.get("eoj") == "028801" and ev.get("epc") == "ea" and
                            meter_time(ev["edt"]) == want, "EA of %s" % want)
+            bought = reports[-1]["energy_wh"]["import"] - reports[0]["energy_wh"]["import"]
+            if charging and METER_START + bought >= 10 ** DIGITS:
+                battery_mode(0x43)
+                charging = False
         # The controller stops (its file written) for three house hours, then
         # starts again: the history E2 fills the half-hours it missed.
         ctl.send("quit")
@@ -313,7 +328,10 @@ def main():
         check("the house sold some", lambda: expect(sum(exports.values()) > 0, "no export in the emulated hours"))
         check("the wrap of the register was crossed", lambda: expect(
             any(r["series"] == "whole-house" and "W" in r["flags"] for r in rows),
-            "no half-hour flagged W (the meter should wrap at 10^6 counts)"))
+            "no half-hour flagged W (the meter should wrap at 10^6 counts; the house bought %d Wh from %d)" %
+            (sum(imports.values()), METER_START)))
+        check("the house bought enough to wrap, then discharged", lambda: expect(
+            not charging, "still charging after %d half-hours" % HALF_HOURS))
         for name, fn in checks:
             try:
                 fn()
