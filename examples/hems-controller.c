@@ -799,6 +799,11 @@ static void send_datagram(struct hems *h, const echonet_addr *dst, bool multicas
     }
 }
 
+static echonet_tstamp later(echonet_tstamp a, echonet_tstamp b)
+{
+    return a > b ? a : b;
+}
+
 /* Sends everything the node and the controller have to send now. */
 static void drain(struct hems *h, echonet_tstamp now)
 {
@@ -819,8 +824,19 @@ static void drain(struct hems *h, echonet_tstamp now)
     for (;;) {
         echonet_addr dst;
         bool multicast;
-        int32_t n = echonet_ctl_write(&h->ctl, &dst, &multicast, h->tx, sizeof h->tx, now);
+        int32_t n;
 
+        /* The time now, not when the datagram came: saving the files
+         * (handle_events()) can take seconds on a slow disk, and a request
+         * sent with an old time would find its response timer already run
+         * out and be sent again at once (AIF 2.4.1, 2.4.2). */
+        now = later(now, posix_now_ms());
+        if (hems_state_blocked(&h->state)) {
+            (void)hems_state_tick(&h->state, &h->ctl, now, false);
+            if (hems_state_blocked(&h->state))
+                break; /* (no request until the state is saved: AIF 2.4.3) */
+        }
+        n = echonet_ctl_write(&h->ctl, &dst, &multicast, h->tx, sizeof h->tx, now);
         handle_events(h);
         if (n <= 0) {
             if (n < 0)
@@ -1642,6 +1658,15 @@ static int load_state(struct hems *h, echonet_tstamp now)
         return -1;
     h->state.found = r == HEMS_STATE_MOVED; /* a good file in its place, soon */
     h->state.written_at = now;
+    if (r == HEMS_STATE_LOADED) {
+        /* Written at once: the TID the restored controller starts from
+         * (echonet_ctl_restore(): past the saved one) is then what a next
+         * restore skips from, even after a crash within a second. Without
+         * it no request goes out (hems_state_blocked()). */
+        h->state.found = true;
+        if (hems_state_tick(&h->state, &h->ctl, now, true) != 0)
+            h->state.unsaved = HEMS_STATE_BLOCK_UNSAVED;
+    }
     for (node = 0; r == HEMS_STATE_LOADED && echonet_ctl_node_addr(&h->ctl, node) != NULL; node++) {
         echonet_eoj eojs[MAX_OBJECTS];
         size_t n = echonet_ctl_objects(&h->ctl, node, eojs, MAX_OBJECTS), i;

@@ -169,6 +169,7 @@ static int save(struct hems_energy *e)
     size_t pos = 7, len;
     unsigned i;
 
+    e->writes++;
     memcpy(e->buf, "HEEF", 4);
     e->buf[4] = FILE_VERSION;
     e->buf[5] = (uint8_t)(e->n >> 8);
@@ -226,19 +227,24 @@ int hems_energy_flush(struct hems_energy *e)
     return save(e);
 }
 
-/* After an input to the series key at time t: reported when refused, the
+/* After an input to the series key: reported when refused, the
  * file saved when the last save is HEMS_ENERGY_SAVE_EVERY_S old. */
-static int taken(struct hems_energy *e, const char *key, echonet_err err, int64_t t)
+static int taken(struct hems_energy *e, const char *key, echonet_err err)
 {
+    time_t now = time(NULL);
+
     if (err != ECHONET_OK) {
         fprintf(stderr, "hems-controller: energy sample of %s not taken: %s (%d)\n", key, echonet_err_name(err),
                 (int)err);
         return -1;
     }
     e->dirty = true;
-    if (t >= (int64_t)e->saved_at && t - (int64_t)e->saved_at < HEMS_ENERGY_SAVE_EVERY_S)
+    /* By the wall clock, not the sample's time: a day of a meter's history
+     * is 48 samples half an hour apart, each of which was a save (two
+     * fsyncs) while nothing else ran. */
+    if (now >= e->saved_at && now - e->saved_at < HEMS_ENERGY_SAVE_EVERY_S)
         return 0;
-    e->saved_at = (time_t)t;
+    e->saved_at = now;
     return hems_energy_flush(e);
 }
 
@@ -246,7 +252,7 @@ static int add(struct hems_energy *e, const char *key, const echonet_energy_samp
 {
     echonet_energy_log *log = log_of(e, key, ECHONET_ENERGY_KIND_DEVICE);
 
-    return log ? taken(e, key, echonet_energy_add(log, s), s->unix_s) : -1;
+    return log ? taken(e, key, echonet_energy_add(log, s)) : -1;
 }
 
 int hems_energy_reading(struct hems_energy *e, const char *key, echonet_energy_kind kind, time_t at, uint64_t wh,
@@ -254,7 +260,7 @@ int hems_energy_reading(struct hems_energy *e, const char *key, echonet_energy_k
 {
     echonet_energy_log *log = log_of(e, key, kind);
 
-    return log ? taken(e, key, echonet_energy_add_reading(log, (int64_t)at, wh, wrap_wh), (int64_t)at) : -1;
+    return log ? taken(e, key, echonet_energy_add_reading(log, (int64_t)at, wh, wrap_wh)) : -1;
 }
 
 int hems_energy_amount(struct hems_energy *e, const char *key, echonet_energy_kind kind, time_t from, time_t to,
@@ -262,14 +268,14 @@ int hems_energy_amount(struct hems_energy *e, const char *key, echonet_energy_ki
 {
     echonet_energy_log *log = log_of(e, key, kind);
 
-    return log ? taken(e, key, echonet_energy_add_amount(log, (int64_t)from, (int64_t)to, mwh), (int64_t)to) : -1;
+    return log ? taken(e, key, echonet_energy_add_amount(log, (int64_t)from, (int64_t)to, mwh)) : -1;
 }
 
 int hems_energy_nodata(struct hems_energy *e, const char *key, echonet_energy_kind kind, time_t at)
 {
     echonet_energy_log *log = log_of(e, key, kind);
 
-    return log ? taken(e, key, echonet_energy_add_nodata(log, (int64_t)at), (int64_t)at) : -1;
+    return log ? taken(e, key, echonet_energy_add_nodata(log, (int64_t)at)) : -1;
 }
 
 int hems_energy_value(struct hems_energy *e, const char *key, uint8_t epc, const uint8_t *edt, uint8_t pdc,

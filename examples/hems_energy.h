@@ -56,6 +56,7 @@ struct hems_energy {
     bool full_reported;
     bool dirty;        /* samples not in the file yet */
     time_t saved_at;   /* when the file was last written */
+    unsigned writes;   /* times the file was written (tests/hems_house_days.c) */
     struct hems_energy_dev dev[HEMS_ENERGY_DEVICES];
     uint8_t buf[HEMS_ENERGY_FILE_CAP];
 };

@@ -446,11 +446,14 @@ void hems_house_figures(const struct hems_house *house, const struct hems_energy
     for (i = 0; i < house->n; i++) {
         const struct hems_house_obj *o = &house->obj[i];
 
-        if (class_of(o->eoj) == CLASS_METER && o->has_normal && (!out->has_meter || o->normal_at > out->meter_at)) {
+        /* The latest EA and its time (shown_at), not the series' latest
+         * reading (normal_at), which stays behind while the EA is held for
+         * the history: the day was 1970 then. */
+        if (class_of(o->eoj) == CLASS_METER && o->has_normal && (!out->has_meter || o->shown_at > out->meter_at)) {
             out->has_meter = true;
             out->meter_wh = o->normal_wh;
-            out->meter_at = o->normal_at;
-            out->day = local_day_start(o->normal_at, house->utc_offset);
+            out->meter_at = o->shown_at;
+            out->day = local_day_start(o->shown_at, house->utc_offset);
             out->day_from_meter = true;
         }
     }

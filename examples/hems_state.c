@@ -105,22 +105,35 @@ static int save(struct hems_state_file *f, const echonet_ctl *ctl)
 
 int hems_state_tick(struct hems_state_file *f, const echonet_ctl *ctl, echonet_tstamp now, bool at_exit)
 {
-    int r;
-
     if (!f->path || (!f->found && f->unsaved == 0))
         return 0;
-    if (!at_exit && f->unsaved < HEMS_STATE_MAX_UNSAVED && now < hems_state_due(f))
+    if (!at_exit && (f->unsaved < HEMS_STATE_MAX_UNSAVED || f->failed_at != 0) && now < hems_state_due(f))
         return 0;
-    r = save(f, ctl);
+    if (save(f, ctl) != 0) {
+        /* Kept unsaved (a restart must skip them all), tried again later. */
+        if (f->failed_at == 0 && f->unsaved >= HEMS_STATE_BLOCK_UNSAVED)
+            fprintf(stderr, "hems-controller: no request is sent until %s can be saved (a restart would "
+                            "send their TIDs again)\n", f->path);
+        f->failed_at = now != 0 ? now : 1;
+        return -1;
+    }
     f->found = false;
     f->unsaved = 0;
+    f->failed_at = 0;
     f->written_at = now;
-    return r;
+    return 0;
 }
 
 echonet_tstamp hems_state_due(const struct hems_state_file *f)
 {
     if (!f->path || (!f->found && f->unsaved == 0))
         return ECHONET_TSTAMP_NEVER;
+    if (f->failed_at != 0)
+        return echonet_tstamp_add(f->failed_at, HEMS_STATE_RETRY_MS);
     return echonet_tstamp_add(f->written_at, f->found ? HEMS_STATE_SOON_MS : HEMS_STATE_LATER_MS);
+}
+
+bool hems_state_blocked(const struct hems_state_file *f)
+{
+    return f->path && f->unsaved >= HEMS_STATE_BLOCK_UNSAVED;
 }

@@ -44,6 +44,16 @@
 #define HEMS_STATE_SOON_MS 5000u
 #define HEMS_STATE_LATER_MS 60000u
 #define HEMS_STATE_MAX_UNSAVED 256u
+/* A save that failed (a full disk, a read-only directory) is tried again
+ * HEMS_STATE_RETRY_MS later; meanwhile the requests stay counted, and at
+ * HEMS_STATE_BLOCK_UNSAVED unsaved ones hems-controller sends no more
+ * until a save succeeds (hems_state_blocked()): past
+ * ECHONET_CTL_RESTORE_TID_SKIP unsaved requests a restart would send TIDs
+ * again (AIF 2.4.3). Right after a restore the file is written at once,
+ * so that the TID the restored controller starts from is what the next
+ * restore skips from (two crashes in a row do not start from the same). */
+#define HEMS_STATE_RETRY_MS 5000u
+#define HEMS_STATE_BLOCK_UNSAVED 768u
 
 /* A state file and what it holds. */
 struct hems_state_file {
@@ -54,6 +64,7 @@ struct hems_state_file {
     bool found;                      /* an air conditioner found or ready since the last write */
     unsigned unsaved;                /* requests sent since the last write */
     echonet_tstamp written_at;       /* time of the last write (or of loading) */
+    echonet_tstamp failed_at;        /* time of the last failed write, 0 after a good one */
 };
 
 /* What hems_state_load() found. */
@@ -75,5 +86,9 @@ int hems_state_tick(struct hems_state_file *f, const echonet_ctl *ctl, echonet_t
 /* The time hems_state_tick() next has something to write, or
  * ECHONET_TSTAMP_NEVER. */
 echonet_tstamp hems_state_due(const struct hems_state_file *f);
+
+/* Whether no request may be sent now: HEMS_STATE_BLOCK_UNSAVED requests
+ * unsaved (the saves failing). */
+bool hems_state_blocked(const struct hems_state_file *f);
 
 #endif /* EXAMPLES_HEMS_STATE_H */

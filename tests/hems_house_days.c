@@ -8,7 +8,8 @@
  * restart from the controller's state three days later, the EA, then the
  * days missed, oldest first). Every half-hour from the day before the
  * first EA to the last one must then be in the whole-house series of the
- * energy file, each with the meter's own Wh.
+ * energy file, each with the meter's own Wh; and while the history is
+ * awaited, the house's figures show the latest EA and its day.
  *
  * usage: hems-house-days FILE   (FILE: a path for the energy file, created)
  * Prints what is wrong; exits 0 when every half-hour is right, 1 if not. */
@@ -87,6 +88,7 @@ int main(int argc, char **argv)
     const echonet_energy_log *log;
     unsigned s, first = 48u + 20u, stop = 48u + 40u, again = 4u * 48u + 18u, bad = 0;
     time_t now = DAY0 + 10 * 3600;
+    unsigned writes;
     int back;
 
     if (argc != 2) {
@@ -105,19 +107,40 @@ int main(int argc, char **argv)
     value(0xD3, coef, 4, now);
     value(0xE1, &unit, 1, now);
     value(0xD7, &digits, 1, now);
-    /* Day 0, 10:00: the first EA, then yesterday's and today's history. */
+    /* Day 0, 10:00: the first EA, then yesterday's and today's history.
+     * While the history is awaited, `house` shows the EA and its day (it
+     * showed 1970: the series' latest reading, none yet). */
     ea(first, now);
+    {
+        struct hems_house_figures f;
+
+        hems_house_figures(&house, &e, now, &f);
+        if (!f.has_meter || f.meter_wh != reg(first) || f.day != DAY0 || !f.day_from_meter) {
+            fprintf(stderr, "hems-house-days: while the history is awaited: meter %d %llu Wh, day %lld (want %llu, %lld)\n",
+                    (int)f.has_meter, (unsigned long long)f.meter_wh, (long long)f.day,
+                    (unsigned long long)reg(first), (long long)DAY0);
+            bad = 1;
+        }
+    }
     e2(first, 1, now);
     e2(first, 0, now);
     /* Every half-hour to 20:00. */
     for (s = first + 1; s <= stop; s++)
         ea(s, now += 1800);
     /* Down until day 3, 09:00; restored, the controller reads the EA, then
-     * the days since day 0, the oldest first. */
+     * the days since day 0, the oldest first. The file is not written again
+     * for their 200 half-hours (a save by the samples' times wrote it, two
+     * fsyncs, for each: seconds of a controller doing nothing else). */
+    writes = e.writes;
     now = DAY0 + 3 * 86400 + 9 * 3600 + 60;
     ea(again, now);
     for (back = 3; back >= 0; back--)
         e2(again, (unsigned)back, now);
+    if (writes == 0 || e.writes != writes) {
+        fprintf(stderr, "hems-house-days: the energy file written %u times before the gap, %u times more for "
+                        "its history within a second\n", writes, e.writes - writes);
+        bad = 1;
+    }
     log = hems_energy_find(&e, KEY "/use");
     if (!log) {
         fprintf(stderr, "hems-house-days: no series %s/use\n", KEY);

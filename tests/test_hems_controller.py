@@ -1239,6 +1239,33 @@ def _(s):
     expect(d.finish() == 0, "exit status")
 
 
+@case("--state: killed twice in a row within seconds of a restart, no TID is sent again (AIF 2.4.3)")
+def _(s):
+    # A black-box audit: a restored controller starts 1024 TIDs past the
+    # saved one but wrote that only a minute later, so a second crash (a
+    # crash loop, two power cuts) restarted from the same file and sent
+    # the same TIDs again. The file is now written at once after a restore.
+    emu = s.emulator()
+    path = os.path.join(s.tmp, "hems.state")
+    runs = []
+    for k in range(3):
+        emu.log.clear()
+        d = s.daemon("--state", path, "--poll", "1")
+        if k == 0:
+            d.event("ready", node="127.0.0.2", eoj=AIRCON)
+            time.sleep(6)  # the file written once the unit is found (within 5 s)
+        else:
+            d.expect(lambda o: o.get("event") in ("property", "changed"), "a value read after restart %d" % k)
+        time.sleep(3)
+        d.kill()
+        runs.append([f["tid"] for f in frames_in(emu, s.peer) if f["seoj"] == "05ff01"])
+    expect(all(len(t) >= 2 for t in runs), "too few requests to compare: %r" % runs)
+    for a in range(3):
+        for b in range(a + 1, 3):
+            common = sorted(set(runs[a]) & set(runs[b]))
+            expect(not common, "runs %d and %d sent the same TIDs %r" % (a + 1, b + 1, common))
+
+
 @case("--state: a damaged file is reported and moved to FILE.bad, then replaced by a good one")
 def _(s):
     s.emulator()
