@@ -11,6 +11,7 @@
 #include "ctl_energy.h"
 #include "ctl_job.h"
 #include "ctl_meter.h"
+#include "ctl_poll.h"
 #include "ctl_profile.h"
 #include "ctl_sched.h"
 #include "ctl_state.h"
@@ -40,15 +41,9 @@ echonet_err echonet_ctl_read_energy(echonet_ctl *ctl)
         return ECHONET_OK;
     ctl->energy = &energy_part;
     /* Objects already ready are read at once. */
-    for (i = 0; i < ctl->n_objects_used; i++) {
-        echonet_ctl_object *o = &ctl->st.objects[i];
-
-        if (o->node != NONE && (o->work & OW_READY)) {
-            o->next_energy = ctl->clock;
-            if (ctl_profile_of(o->eoj)->meter)
-                o->next_fixed = ctl->clock;
-        }
-    }
+    for (i = 0; i < ctl->n_objects_used; i++)
+        if (ctl->st.objects[i].node != NONE && (ctl->st.objects[i].work & OW_READY))
+            ctl_energy_timers(ctl, &ctl->st.objects[i], ctl->clock);
     for (i = 0; i < ctl->n_nodes_used; i++)
         ctl_schedule(ctl, i);
     return ECHONET_OK;

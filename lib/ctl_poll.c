@@ -15,10 +15,9 @@ void ctl_object_timers(const echonet_ctl *ctl, echonet_ctl_object *o, uint32_t n
     o->next_poll = ctl->cfg.poll_interval_ms ? now + ctl->cfg.poll_interval_ms : CLOCK_NEVER;
     o->next_reread = ctl->cfg.reread_interval_ms ? now + ctl->cfg.reread_interval_ms : CLOCK_NEVER;
     o->next_keepalive = now;
-    o->next_energy = ctl->energy ? now : CLOCK_NEVER;
-    /* A meter's fixed-time values at once, with the energy reads (ctl_meter.c). */
-    o->next_fixed = ctl->energy && ctl_profile_of(o->eoj)->meter ? now : CLOCK_NEVER;
+    ctl_energy_timers(ctl, o, now);
 }
+
 
 bool ctl_poll_job(echonet_ctl *ctl, echonet_ctl_node *n, uint16_t oi, uint32_t now)
 {
@@ -80,4 +79,11 @@ void ctl_poll_skip(echonet_ctl_object *o, const echonet_ctl_job *job)
             o->skip[1] = o->skip[0];
             o->skip[0] = job->epc[k];
         }
+}
+
+void ctl_energy_timers(const echonet_ctl *ctl, echonet_ctl_object *o, uint32_t now)
+{
+    o->next_energy = ctl->energy ? now : CLOCK_NEVER;
+    /* A meter's fixed-time values at once, with the energy reads (ctl_meter.c). */
+    o->next_fixed = ctl->energy && ctl_profile_of(o->eoj)->meter ? now : CLOCK_NEVER;
 }

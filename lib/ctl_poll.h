@@ -16,6 +16,12 @@
  * interval from now; the keepalive and the energy read (when asked for) at once. */
 void ctl_object_timers(const echonet_ctl *ctl, echonet_ctl_object *o, uint32_t now);
 
+/* Sets object @p o's energy timers: 0x84/0x85 and, for a meter, its
+ * fixed-time values, at @p now when the energy reads are on, else never
+ * (ctl_object_timers(), and echonet_ctl_read_energy() for the objects
+ * already ready). */
+void ctl_energy_timers(const echonet_ctl *ctl, echonet_ctl_object *o, uint32_t now);
+
 /* Sets the node's job for the first due read of object @p oi; false when none. */
 bool ctl_poll_job(echonet_ctl *ctl, echonet_ctl_node *n, uint16_t oi, uint32_t now);
 

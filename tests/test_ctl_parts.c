@@ -1110,6 +1110,16 @@ static uint16_t p_meter(uint16_t ni)
     return oi;
 }
 
+/* A controller with one node whose meter is ready (p_meter()): its
+ * object, node index @p ni and object index @p oi. */
+static echonet_ctl_object *p_meter_of_node0(uint16_t *ni, uint16_t *oi)
+{
+    p_init(false);
+    *ni = p_node(0);
+    *oi = p_meter(*ni);
+    return ctl_obj(&pc, *oi);
+}
+
 /* What the scheduler counts as a meter's work (ctl_meter_history_due(), a
  * due next_fixed: ctl_next_timer() of ctl_sched.c) is what
  * ctl_meter_job() takes, or no longer work: else echonet_ctl_write() would
@@ -1121,10 +1131,7 @@ START_TEST(meter_job_false_means_no_work)
     uint16_t ni, oi;
     uint8_t v[11];
 
-    p_init(false);
-    ni = p_node(0);
-    oi = p_meter(ni);
-    o = ctl_obj(&pc, oi);
+    o = p_meter_of_node0(&ni, &oi);
     ea(v, 3, 10, 0);
     ctl_meter_fixed(&pc, o, v, 1000);
     ck_assert(ctl_meter_history_due(o));
@@ -1191,10 +1198,7 @@ START_TEST(meter_history_oldest_day_first)
     uint8_t v[11];
     unsigned i;
 
-    p_init(false);
-    ni = p_node(0);
-    oi = p_meter(ni);
-    o = ctl_obj(&pc, oi);
+    o = p_meter_of_node0(&ni, &oi);
     n = ctl_node(&pc, ni);
     ea(v, 3, 10, 0);
     ctl_meter_fixed(&pc, o, v, 1000);
@@ -1226,10 +1230,7 @@ START_TEST(meter_refused_ea_backs_off)
     uint8_t v[11];
     unsigned i;
 
-    p_init(false);
-    ni = p_node(0);
-    oi = p_meter(ni);
-    o = ctl_obj(&pc, oi);
+    o = p_meter_of_node0(&ni, &oi);
     o->next_fixed = t;
     for (i = 0; i < 4; i++) {
         ck_assert(ctl_meter_job(&pc, ctl_node(&pc, ni), oi, t));
@@ -1271,10 +1272,7 @@ START_TEST(meter_stale_ea_read_before_history)
     uint16_t ni, oi;
     uint8_t v[11];
 
-    p_init(false);
-    ni = p_node(0);
-    oi = p_meter(ni);
-    o = ctl_obj(&pc, oi);
+    o = p_meter_of_node0(&ni, &oi);
     ea(v, 3, 23, 0);
     ctl_meter_fixed(&pc, o, v, 1000);
     o->history = 0x2u; /* yesterday still to read */
